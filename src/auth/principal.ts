@@ -1,0 +1,16 @@
+import type { PlatformRole } from '../db/schema.js';
+
+/** Who is calling, as established by the gateway's authentication. */
+export interface Principal {
+  userId: string;
+  role: PlatformRole;
+  email: string | null;
+  /** How the caller proved who they are. */
+  via: 'jwt' | 'api_key' | 'external_jwt';
+  /** Session of a JWT caller; revoking it ends the caller's access. */
+  sessionId?: string;
+  /** ID of the API key, when one was used. */
+  apiKeyId?: string;
+  /** Service slugs an API key is scoped to; undefined means every service the user may use. */
+  services?: string[];
+}

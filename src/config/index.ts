@@ -1,0 +1,145 @@
+import { z } from 'zod';
+
+/**
+ * Every setting the platform reads from the environment. Parsed once at start-up;
+ * the rest of the code receives the typed `Config` and never touches `process.env`.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const optionalString = z
+  .string()
+  .transform((v) => (v.trim() === '' ? undefined : v.trim()))
+  .optional();
+
+const csv = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('mcp_platform'),
+  DATABASE_POOL_MAX: int(1, 500).default(10),
+
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().default('mcp:'),
+
+  PLATFORM_ENCRYPTION_KEY: optionalString,
+  PLATFORM_ENCRYPTION_KEYS_PREVIOUS: optionalString,
+
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: optionalString,
+
+  AUTH_ISSUER: z.url().optional(),
+  AUTH_PUBLISHABLE_KEY: optionalString,
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400).default(900),
+  AUTH_REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
+  AUTH_SIGNUP_ENABLED: bool.default(true),
+  AUTH_PASSWORD_MIN_LENGTH: int(8, 128).default(10),
+  AUTH_CLOCK_SKEW_SECONDS: int(0, 300).default(30),
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 10_000).default(5),
+  AUTH_LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(50),
+  AUTH_LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+
+  SUPABASE_URL: z.url().optional(),
+  SUPABASE_JWT_SECRET: optionalString,
+
+  RATE_LIMIT_USER_PER_MINUTE: int(1, 1_000_000).default(600),
+  RATE_LIMIT_IP_PER_MINUTE: int(1, 1_000_000).default(1200),
+  RATE_LIMIT_REDIS_DOWN: z.enum(['memory', 'open', 'closed']).default('memory'),
+
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  REQUEST_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  HEADERS_TIMEOUT_MS: int(1000, 600_000).default(10_000),
+  KEEP_ALIVE_TIMEOUT_MS: int(100, 600_000).default(5_000),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  CORS_ORIGINS: csv.default([]),
+  TRUST_PROXY: z.string().default('false'),
+
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config extends Omit<Env, 'PUBLIC_URL' | 'AUTH_ISSUER' | 'TRUST_PROXY'> {
+  PUBLIC_URL: string;
+  AUTH_ISSUER: string;
+  TRUST_PROXY: boolean | number | string;
+  /** True when no DATABASE_URL is set and PGlite stores data in DATA_DIR. */
+  embedded: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parseTrustProxy(raw: string): boolean | number | string {
+  if (raw === 'true') return true;
+  if (raw === 'false' || raw === '') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw; // comma-separated subnets, as Express accepts them
+}
+
+/** Parses and validates the environment. Throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const relevant = Object.fromEntries(
+    Object.keys(envSchema.shape)
+      .filter((k) => source[k] !== undefined && source[k] !== '')
+      .map((k) => [k, source[k]]),
+  );
+  const parsed = envSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`),
+    );
+  }
+  const env = parsed.data;
+  const problems: string[] = [];
+  if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD: set ADMIN_EMAIL too');
+  if (env.ADMIN_EMAIL && env.ADMIN_PASSWORD && env.ADMIN_PASSWORD.length < env.AUTH_PASSWORD_MIN_LENGTH) {
+    problems.push(`ADMIN_PASSWORD: must be at least ${env.AUTH_PASSWORD_MIN_LENGTH} characters`);
+  }
+  if (env.DATABASE_URL && !env.PLATFORM_ENCRYPTION_KEY && env.NODE_ENV === 'production') {
+    problems.push(
+      'PLATFORM_ENCRYPTION_KEY: required in production with DATABASE_URL, so that every replica shares one master key',
+    );
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const hostForUrl = env.HOST === '0.0.0.0' || env.HOST === '::' ? '127.0.0.1' : env.HOST;
+  const publicUrl = (env.PUBLIC_URL ?? `http://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    ...env,
+    PUBLIC_URL: publicUrl,
+    AUTH_ISSUER: (env.AUTH_ISSUER ?? `${publicUrl}/auth/v1`).replace(/\/+$/, ''),
+    TRUST_PROXY: parseTrustProxy(env.TRUST_PROXY),
+    embedded: !env.DATABASE_URL,
+  };
+}

@@ -1,0 +1,101 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { PGliteDialect } from './pglite-dialect.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type { Database } from './schema.js';
+export type * from './schema.js';
+
+export interface DatabaseOptions {
+  /** PostgreSQL URL; without it the embedded PGlite in `dataDir` is used. */
+  url?: string | undefined;
+  dataDir: string;
+  schema: string;
+  poolMax: number;
+  logger: Logger;
+}
+
+export interface PlatformDatabase {
+  /** Query builder whose table references are qualified with the platform schema. */
+  readonly db: Kysely<Database>;
+  readonly kind: 'pglite' | 'postgres';
+  readonly schema: string;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Advisory-lock key shared by every replica; arbitrary but fixed ("mcp-plat"). */
+const MIGRATION_LOCK_KEY = 0x6d63702d706c6174n;
+
+export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatabase> {
+  let raw: Kysely<Database>;
+  let kind: PlatformDatabase['kind'];
+  if (opts.url) {
+    kind = 'postgres';
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: opts.poolMax,
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client losing its server must not crash the process; the next checkout reconnects.
+    pool.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'postgres idle client error'));
+    raw = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    kind = 'pglite';
+    const dir = path.resolve(opts.dataDir, 'pglite');
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const { PGlite } = await import('@electric-sql/pglite');
+    const client = await PGlite.create({ dataDir: dir });
+    raw = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  }
+  const db = raw.withPlugin(new WithSchemaPlugin(opts.schema));
+  return {
+    db,
+    kind,
+    schema: opts.schema,
+    async ping() {
+      await sql`select 1`.execute(raw);
+    },
+    async close() {
+      await raw.destroy();
+    },
+  };
+}
+
+export interface MigrationOutcome {
+  applied: string[];
+}
+
+/**
+ * Brings the schema up to date. Safe when several replicas start together: the schema is
+ * created under an advisory lock, and Kysely's migrator serialises on its own advisory lock.
+ */
+export async function migrate(database: PlatformDatabase): Promise<MigrationOutcome> {
+  const { schema } = database;
+  const raw = database.db.withoutPlugins();
+  await raw.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${sql.lit(MIGRATION_LOCK_KEY)})`.execute(trx);
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(trx);
+  });
+  const migrator = new Migrator({
+    db: raw,
+    provider: migrationProvider({ schema }),
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+}
+
+export { connectRedis, waitForRedis, type Redis } from './redis.js';

@@ -1,0 +1,23 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { foundation } from './0001_foundation.js';
+
+export interface MigrationContext {
+  /** The schema that holds the platform's tables; never `public`. */
+  schema: string;
+}
+
+/**
+ * The one migration set, for PGlite and PostgreSQL alike. Append new entries; never edit
+ * or reorder a migration that has shipped.
+ */
+const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migration]> = [
+  ['0001_foundation', foundation],
+];
+
+export function migrationProvider(ctx: MigrationContext): MigrationProvider {
+  return {
+    async getMigrations() {
+      return Object.fromEntries(migrations.map(([name, make]) => [name, make(ctx)]));
+    },
+  };
+}

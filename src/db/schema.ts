@@ -1,0 +1,84 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Row types of the platform's tables. They all live in the schema named by DATABASE_SCHEMA. */
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+
+export type PlatformRole = 'user' | 'admin';
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string | null;
+  encrypted_password: string | null;
+  role: ColumnType<PlatformRole, PlatformRole | undefined, PlatformRole>;
+  user_metadata: Json<Record<string, unknown>>;
+  app_metadata: Json<Record<string, unknown>>;
+  external_issuer: string | null;
+  external_subject: string | null;
+  email_confirmed_at: NullableTimestamp;
+  last_sign_in_at: NullableTimestamp;
+  disabled_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface SessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: Generated<Timestamp>;
+  refreshed_at: NullableTimestamp;
+  not_after: Timestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+}
+
+export interface RefreshTokensTable {
+  id: Generated<string>;
+  session_id: string;
+  token_hash: string;
+  parent_id: string | null;
+  revoked_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  services: string[] | null;
+  expires_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+  created_at: Generated<Timestamp>;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: Json<Record<string, unknown>>;
+  private_jwk_sealed: string;
+  active: boolean;
+  created_at: Generated<Timestamp>;
+  retired_at: NullableTimestamp;
+}
+
+export interface PlatformStateTable {
+  key: string;
+  value: Json<Record<string, unknown>>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
+  api_keys: ApiKeysTable;
+  signing_keys: SigningKeysTable;
+  platform_state: PlatformStateTable;
+}

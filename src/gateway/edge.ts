@@ -1,0 +1,106 @@
+import cors from 'cors';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { ApiError, errorBody, errors } from './errors.js';
+import { requestIdFor } from './request-context.js';
+
+export interface EdgeOptions {
+  logger: Logger;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+}
+
+/**
+ * The first middlewares every request meets: request ID, access log, security headers, CORS,
+ * and a size-limited JSON body parser.
+ */
+export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
+  const requestId: RequestHandler = (req, res, next) => {
+    req.id = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', req.id);
+    next();
+  };
+  const accessLog = pinoHttp({
+    logger: opts.logger,
+    genReqId: (req) => (req as express.Request).id,
+    customAttributeKeys: { reqId: 'http.request.id' },
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
+    serializers: {
+      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
+        method: req.method,
+        // Query strings can carry tokens (grant flows, SSE reconnects); log the path only.
+        url: req.url.split('?')[0],
+        remoteAddress: req.remoteAddress,
+      }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+  const corsHandler = cors({
+    origin: opts.corsOrigins.includes('*') ? true : opts.corsOrigins,
+    credentials: false,
+    exposedHeaders: [
+      'X-Request-Id',
+      'Retry-After',
+      'RateLimit-Limit',
+      'RateLimit-Remaining',
+      'RateLimit-Reset',
+      'RateLimit-Policy',
+      'Mcp-Session-Id',
+      'WWW-Authenticate',
+    ],
+    maxAge: 600,
+  });
+  const jsonBody = express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  return [requestId, accessLog, helmet(), corsHandler, jsonBody];
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new ApiError(404, 'route_not_found', `No route for ${req.method} ${req.path}`));
+};
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/** Turns any thrown error into the platform's JSON error shape. Never sends a stack. */
+export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let apiError: ApiError;
+    const parserError = err as BodyParserError;
+    if (err instanceof ApiError) apiError = err;
+    else if (parserError?.type === 'entity.too.large') apiError = errors.payloadTooLarge(bodyLimitBytes);
+    else if (parserError?.type === 'entity.parse.failed') apiError = errors.badRequest('Malformed JSON in request body');
+    else if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported')
+      apiError = errors.unsupportedMediaType();
+    else if (parserError?.type === 'request.aborted') apiError = errors.badRequest('Request aborted by the client');
+    else if (isUnavailable(err)) {
+      apiError = errors.unavailable();
+      (req.log ?? logger).warn({ err: { message: (err as Error).message } }, 'backing service unavailable');
+    } else {
+      apiError = errors.internal();
+      (req.log ?? logger).error({ err }, 'unhandled error');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    for (const [k, v] of Object.entries(apiError.headers ?? {})) res.setHeader(k, v);
+    res.status(apiError.status).json(errorBody(apiError, String(req.id)));
+  };
+}
+
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003']);
+
+/** Database or Redis connection failures become 503 instead of 500. */
+function isUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection is closed/i.test(
+    e.message ?? '',
+  );
+}

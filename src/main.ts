@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/index.js';
+import { createPlatform } from './app.js';
+
+const USAGE = `Usage: mcp-platform <command> [options]
+
+Commands:
+  serve                     Run the platform (migrates first). What \`npm start\` runs.
+  migrate                   Apply database migrations and exit.
+  help                      Show this text.
+
+Configuration comes from environment variables; see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config);
+      const address = await platform.listen();
+      platform.logger.info({ url: config.PUBLIC_URL, address: `${address.address}:${address.port}`, storage: platform.database.kind }, 'platform listening');
+      const shutdown = (signal: string) => {
+        platform.logger.info({ signal }, 'shutting down');
+        platform.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            console.error(err);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      return -1; // keep running
+    }
+    case 'migrate': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config, { migrate: true });
+      await platform.close();
+      console.log('migrations applied');
+      return 0;
+    }
+    default:
+      console.error(`Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(78); // EX_CONFIG
+    }
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createPlatform, type Platform } from '../../src/app.js';
+import { loadConfig } from '../../src/config/index.js';
+
+/**
+ * Starts the real platform (app.ts) on a random port. Storage follows the environment, as the
+ * README's test command runs it: embedded PGlite in a temp dir by default, or — when
+ * DATABASE_URL is set — the real PostgreSQL in a schema of its own. REDIS_URL is honoured
+ * with a key prefix of its own, so test files never share state by accident.
+ */
+export interface TestPlatform {
+  platform: Platform;
+  url: string;
+  dataDir: string;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export const TEST_MASTER_KEY = `test:${Buffer.alloc(32, 7).toString('base64')}`;
+
+export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
+  const unique = randomBytes(4).toString('hex');
+  const base: Record<string, string | undefined> = {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PLATFORM_ENCRYPTION_KEY: TEST_MASTER_KEY,
+    DATABASE_URL: process.env.DATABASE_URL,
+    DATABASE_SCHEMA: process.env.DATABASE_URL ? `t_${unique}` : undefined,
+    REDIS_URL: process.env.REDIS_URL,
+    REDIS_KEY_PREFIX: `test:${unique}:`,
+    ADMIN_EMAIL: 'admin@example.test',
+    ADMIN_PASSWORD: 'admin-password-123',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export async function startPlatform(overrides: Record<string, string | undefined> = {}): Promise<TestPlatform> {
+  const dataDir = overrides.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'mcp-platform-test-')));
+  const env = testEnv({ DATA_DIR: dataDir, ...overrides });
+  const config = loadConfig(env);
+  const platform = await createPlatform(config);
+  const address = await platform.listen(0);
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    platform,
+    url,
+    dataDir,
+    env,
+    async close() {
+      await platform.close();
+      if (!overrides.DATA_DIR) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
