@@ -4,7 +4,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
-import { edgeMiddleware, errorHandler, notFound } from './gateway/edge.js';
+import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
 import { createLogger } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 

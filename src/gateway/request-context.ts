@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from './principal.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

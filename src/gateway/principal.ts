@@ -1,4 +1,4 @@
-import type { PlatformRole } from '../db/schema.js';
+import type { PlatformRole } from '../db/index.js';
 
 /** Who is calling, as established by the gateway's authentication. */
 export interface Principal {
