@@ -1,0 +1,113 @@
+import type { Client } from '@modelcontextprotocol/client';
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { PlatformRole } from '../db/index.js';
+import type { Principal } from '../gateway/index.js';
+
+/**
+ * The seams inside the MCP Router. Three parts meet here:
+ *  - the catalog (registry of services, per-user credentials)  → `ServiceCatalog`
+ *  - the upstream connectors (stdio pool, http balancer, builtin) → `UpstreamConnector`
+ *  - the client-facing endpoint (/mcp, /mcp/{service}) that relays between them.
+ * Change a contract here only together with every side that implements or uses it.
+ */
+
+export type ServiceKind = 'builtin' | 'stdio' | 'http';
+
+/** One field a user supplies for a service, and how it reaches the upstream. */
+export interface CredentialField {
+  name: string;
+  title: string;
+  description?: string;
+  secret: boolean;
+  required: boolean;
+  /** stdio: environment variable name; http: header name + value template (`Bearer {value}`); builtin: context key. */
+  inject:
+    | { env: string }
+    | { header: string; template?: string }
+    | { context: string };
+}
+
+export interface ToolPolicy {
+  /** When set, only these tools are visible and callable. */
+  allow?: string[];
+  /** These tools are hidden and refused. Applied after `allow`. */
+  deny?: string[];
+}
+
+export interface ServiceDefinition {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  kind: ServiceKind;
+  enabled: boolean;
+  roles: PlatformRole[];
+  toolPolicy: ToolPolicy;
+  credentialSchema: CredentialField[];
+  /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
+  config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig;
+}
+
+export interface StdioServiceConfig {
+  kind: 'stdio';
+  command: string;
+  args: string[];
+  /** Fixed, non-secret environment for the child (never platform secrets). */
+  env?: Record<string, string>;
+}
+
+export interface HttpServiceConfig {
+  kind: 'http';
+  /** Instance base URLs of the MCP endpoint; more may be registered at run time. */
+  instances: string[];
+  transport: 'streamable-http' | 'sse';
+  timeoutMs?: number;
+}
+
+export interface BuiltinServiceConfig {
+  kind: 'builtin';
+  /** Name of a builtin server in src/services (e.g. 'notes'). */
+  server: string;
+}
+
+/** What a builtin MCP server receives per request: identity and credentials, nothing else. */
+export interface BuiltinContext {
+  user: { id: string; email: string | null; role: PlatformRole };
+  credentials: Record<string, string>;
+}
+
+/** A builtin service: a factory of SDK servers bound to one caller's context. */
+export type BuiltinServerFactory = (context: BuiltinContext) => McpServer;
+
+/** A service resolved for one caller: the definition plus that caller's decrypted credentials. */
+export interface ResolvedService {
+  definition: ServiceDefinition;
+  /** Field name → value, decrypted. Never logged, never returned to a client. */
+  credentials: Record<string, string>;
+}
+
+export interface ServiceCatalog {
+  /** Services the principal may use: enabled, role allowed, API-key scope allowed, credentials present if required. */
+  listUsable(principal: Principal): Promise<ResolvedService[]>;
+  /** The service if the principal may use it; undefined otherwise (callers answer 404). */
+  resolve(principal: Principal, slug: string): Promise<ResolvedService | undefined>;
+}
+
+/** A connected SDK client to one upstream, on behalf of one user. */
+export interface UpstreamLease {
+  readonly client: Client;
+  /** Which instance serves it: an instance URL, `stdio:<pid>`, or `builtin:<name>`. */
+  readonly instance: string;
+  /** Give the lease back. Pooled kinds keep the connection for reuse; others close it. */
+  release(): Promise<void>;
+}
+
+export interface UpstreamConnectOptions {
+  signal?: AbortSignal;
+  /** Called with the new Client before it connects, to register server→client request handlers (sampling, ...). */
+  configureClient?: (client: Client) => void;
+}
+
+export interface UpstreamConnector {
+  connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease>;
+}
