@@ -2,9 +2,19 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config/index.js';
+import { apiOpenApi, buildOpenApiDocument, openApiRouter, operationsOpenApi, operationsRouter } from './api/index.js';
+import { platformVersion, type Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
-import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
+import {
+  createRateLimiter,
+  edgeMiddleware,
+  errorHandler,
+  ipRateLimit,
+  notFound,
+  userRateLimit,
+  type OpenApiPaths,
+  type RateLimiter,
+} from './gateway/index.js';
 import { createLogger } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 
@@ -19,11 +29,22 @@ export interface Platform {
   readonly vault: Vault;
   readonly redis: Redis | undefined;
   readonly app: express.Express;
+  /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
+  readonly rateLimits: PlatformRateLimits;
   readonly server: http.Server;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
   close(): Promise<void>;
+}
+
+export interface PlatformRateLimits {
+  ip: RateLimiter;
+  user: RateLimiter;
+  /** Per-user middleware; requests without a principal pass. Mount after `authenticate`. */
+  userMiddleware: express.RequestHandler;
+  /** Another limiter on the same store and Redis-down policy. */
+  limiter(name: string, pointsPerMinute: number): RateLimiter;
 }
 
 export interface PlatformOptions {
@@ -73,18 +94,45 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.set('trust proxy', config.TRUST_PROXY);
     app.set('query parser', 'simple');
 
-    app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok' });
-    });
-    app.get('/readyz', async (_req, res) => {
-      const checks: Record<string, 'ok' | 'fail'> = {};
-      checks.database = await database.ping().then(() => 'ok' as const, () => 'fail' as const);
-      if (redis) checks.redis = await redis.ping().then(() => 'ok' as const, () => 'fail' as const);
-      const ready = Object.values(checks).every((c) => c === 'ok');
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
-    });
+    // --- gateway: rate limits, operations probes, OpenAPI (gateway branch) ---
+    const limiter = (name: string, pointsPerMinute: number) =>
+      createRateLimiter({
+        name,
+        points: pointsPerMinute,
+        durationSeconds: 60,
+        redis,
+        redisDown: config.RATE_LIMIT_REDIS_DOWN,
+        logger,
+      });
+    const ipLimiter = limiter('ip', config.RATE_LIMIT_IP_PER_MINUTE);
+    const userLimiter = limiter('user', config.RATE_LIMIT_USER_PER_MINUTE);
+    const rateLimits: PlatformRateLimits = {
+      ip: ipLimiter,
+      user: userLimiter,
+      userMiddleware: userRateLimit(userLimiter),
+      limiter,
+    };
+    // Every component that serves REST routes adds its OpenAPI fragment here.
+    const openApiFragments: OpenApiPaths[] = [operationsOpenApi, apiOpenApi];
 
-    app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
+    app.use(
+      edgeMiddleware({
+        logger,
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        corsOrigins: config.CORS_ORIGINS,
+        beforeBody: [ipRateLimit(ipLimiter, ['/healthz', '/readyz'])],
+      }),
+    );
+    app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
+    app.use(
+      openApiRouter(() =>
+        buildOpenApiDocument({ fragments: openApiFragments, publicUrl: config.PUBLIC_URL, version: platformVersion() }),
+      ),
+    );
+    // --- end gateway block ---
+
+    // Component routers are mounted below; each pushes its fragment into openApiFragments.
+
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 
@@ -105,6 +153,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       vault,
       redis,
       app,
+      rateLimits,
       server,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {

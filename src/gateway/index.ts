@@ -13,3 +13,13 @@ export {
   type OpenApiOperation,
   type OpenApiPaths,
 } from './openapi.js';
+export {
+  createRateLimiter,
+  ipRateLimit,
+  rateLimit,
+  userRateLimit,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RedisDownPolicy,
+} from './rate-limit.js';
