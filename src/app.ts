@@ -141,6 +141,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         requestTimeout: config.REQUEST_TIMEOUT_MS,
         headersTimeout: config.HEADERS_TIMEOUT_MS,
         keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+        // How often Node checks the header/request timeouts (default 30 s would let slow clients linger).
+        connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
       },
       app,
     );

@@ -27,7 +27,9 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
   const accessLog = pinoHttp({
     logger: opts.logger,
     genReqId: (req) => (req as express.Request).id,
-    customAttributeKeys: { reqId: 'http.request.id' },
+    // Bound on the request's child logger (req.log), so every line logged for this request —
+    // access line and anything a handler logs through req.log — carries the ECS request id.
+    customProps: (req) => ({ 'http.request.id': (req as express.Request).id }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     serializers: {
       req: (req: { method: string; url: string; remoteAddress?: string }) => ({
