@@ -7,6 +7,8 @@ import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabas
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
 import { createLogger } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
+import { createCatalog, type CatalogComponent } from './router/catalog/index.js';
+import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -18,6 +20,10 @@ export interface Platform {
   readonly database: PlatformDatabase;
   readonly vault: Vault;
   readonly redis: Redis | undefined;
+  /** MCP service registry + per-user credentials; `catalog.catalog` is the router's ServiceCatalog. */
+  readonly catalog: CatalogComponent;
+  /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
+  readonly builtins: Record<string, BuiltinServer>;
   readonly app: express.Express;
   readonly server: http.Server;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
@@ -68,6 +74,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // --- MCP service catalog, credentials, builtin servers ---
+    const builtins = createBuiltinServers({ db: database.db });
+    const catalog = await createCatalog({
+      database,
+      vault,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      logger,
+      catalogFile: config.CATALOG_FILE === 'none' ? '' : config.CATALOG_FILE,
+      builtinNames: new Set(Object.keys(builtins)),
+      serviceCacheTtlMs: config.CATALOG_CACHE_TTL_MS,
+      credentialCacheTtlMs: config.CREDENTIAL_CACHE_TTL_MS,
+      credentialCacheMaxUsers: config.CREDENTIAL_CACHE_MAX_USERS,
+    });
+    cleanups.unshift(() => catalog.close());
+    // --- end catalog ---
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
@@ -104,6 +127,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       database,
       vault,
       redis,
+      catalog,
+      builtins,
       app,
       server,
       listen(port = config.PORT) {
