@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
-import { createLogger } from './logging/index.js';
+import { createLogger, logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
-import { createCatalog, type CatalogComponent } from './router/catalog/index.js';
+import { catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 
 /**
@@ -108,6 +108,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
 
     app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
+    // --- catalog routes: /v1/services…, /v1/admin/services… (need req.principal from authenticate) ---
+    app.use(catalogRouter({ catalog: catalog.catalog, audit: logAuditSink(logger), builtinNames: new Set(Object.keys(builtins)) }));
+    // --- end catalog routes ---
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 

@@ -164,7 +164,12 @@ export type ServicePatch = z.output<typeof servicePatchSchema>;
 export const OPERATIONAL_FIELDS = ['enabled', 'roles', 'tool_policy', 'payload_capture'] as const;
 
 /** Stored `config` column for each kind (the `kind` key makes the jsonb self-describing). */
-export function storedConfig(input: ServiceInput): Record<string, unknown> {
+export type ConfigInput =
+  | { kind: 'builtin'; builtin: z.output<typeof builtinConfigSchema> }
+  | { kind: 'stdio'; stdio: z.output<typeof stdioConfigSchema> }
+  | { kind: 'http'; http: z.output<typeof httpConfigSchema> };
+
+export function storedConfig(input: ConfigInput): Record<string, unknown> {
   switch (input.kind) {
     case 'builtin':
       return { kind: 'builtin', server: input.builtin.server };

@@ -9,3 +9,5 @@ export {
 } from './registry.js';
 export { serviceInputSchema, type ServiceInput } from './definition.js';
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './wiring.js';
+export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
+export { catalogOpenApi } from './openapi.js';
