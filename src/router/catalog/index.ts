@@ -11,3 +11,4 @@ export { serviceInputSchema, type ServiceInput } from './definition.js';
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './wiring.js';
 export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
 export { catalogOpenApi } from './openapi.js';
+export { rotateKeys, signingKeyContext, type RotationCount, type RotationReport } from './rotate.js';
