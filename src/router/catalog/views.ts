@@ -5,7 +5,14 @@ import type { ServiceRecord } from './registry.js';
 
 /** JSON representations served by the REST routes (and their zod shapes for the OpenAPI fragment). */
 
-const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+/** C0 controls and DEL: a value must not break an env var or an HTTP header. */
+function hasControlChars(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 
 export const credentialFieldView = z.object({
   name: z.string(),
@@ -85,7 +92,7 @@ export function credentialBodySchema(record: ServiceRecord) {
       .string({ message: 'must be a string' })
       .min(1, 'must not be empty')
       .max(limit, `must be at most ${limit} characters`)
-      .refine((v) => !CONTROL_CHARS.test(v), { message: 'must not contain control characters (newlines, NUL, ...)' });
+      .refine((v) => !hasControlChars(v), { message: 'must not contain control characters (newlines, NUL, ...)' });
     shape[f.name] = f.required ? s : s.optional();
   }
   return z.strictObject(shape);
