@@ -5,7 +5,11 @@ import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
-import { createLogger, logAuditSink } from './logging/index.js';
+import { createLogger } from './logging/index.js';
+// auth (issue 2)
+import { createAuthService, type AuthService } from './auth/index.js';
+import { authenticate, requireRole } from './gateway/index.js';
+import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
@@ -26,6 +30,8 @@ export interface Platform {
   readonly builtins: Record<string, BuiltinServer>;
   readonly app: express.Express;
   readonly server: http.Server;
+  /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
+  readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
@@ -36,6 +42,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Run migrations before serving (the default; `serve` always does). */
   migrate?: boolean;
+  /** Where the one-time bootstrap admin credential is printed (default: stderr). */
+  announce?: (text: string) => void;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -108,8 +116,21 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
 
     app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
-    // --- catalog routes: /v1/services…, /v1/admin/services… (need req.principal from authenticate) ---
-    app.use(catalogRouter({ catalog: catalog.catalog, audit: logAuditSink(logger), builtinNames: new Set(Object.keys(builtins)) }));
+
+    // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
+    const audit = logAuditSink(logger);
+    const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
+    cleanups.unshift(() => auth.close());
+    await auth.bootstrap();
+    app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
+    app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }));
+    app.use('/v1/api-keys', auth.apiKeysRouter);
+    app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    // --- end auth ---
+
+    // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
+    app.use('/v1/admin/services', requireRole('admin'));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
     // --- end catalog routes ---
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
@@ -134,6 +155,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       builtins,
       app,
       server,
+      auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

@@ -35,6 +35,7 @@ describe('rotate-keys CLI', () => {
   let env: Record<string, string>;
   let userId: string;
   let serviceId: string;
+  let signingKeys: number;
   const kid = `sig-${randomUUID().slice(0, 8)}`;
   const newKeyId = parseMasterKey(NEW_KEY, 'test').id;
 
@@ -63,6 +64,8 @@ describe('rotate-keys CLI', () => {
           active: false,
         })
         .execute();
+      // auth's own signing key(s) are rotated too.
+      signingKeys = (await t.platform.database.db.selectFrom('signing_keys').select('kid').execute()).length;
     } finally {
       await t.close();
     }
@@ -75,12 +78,12 @@ describe('rotate-keys CLI', () => {
     expect(first.report).toEqual({
       active_key_id: newKeyId,
       credentials: { total: 1, rotated: 1, unchanged: 0, failed: 0 },
-      signing_keys: { total: 1, rotated: 1, unchanged: 0, failed: 0 },
+      signing_keys: { total: signingKeys, rotated: signingKeys, unchanged: 0, failed: 0 },
     });
     // Idempotent.
     const again = await rotateCli({ ...env, PLATFORM_ENCRYPTION_KEY: NEW_KEY, PLATFORM_ENCRYPTION_KEYS_PREVIOUS: TEST_MASTER_KEY });
     expect(again.report.credentials).toEqual({ total: 1, rotated: 0, unchanged: 1, failed: 0 });
-    expect(again.report.signing_keys).toEqual({ total: 1, rotated: 0, unchanged: 1, failed: 0 });
+    expect(again.report.signing_keys).toEqual({ total: signingKeys, rotated: 0, unchanged: signingKeys, failed: 0 });
   });
 
   it('leaves every value readable with only the new key', async () => {
