@@ -24,7 +24,7 @@ export interface CatalogRoutesOptions {
   requireAdmin?: (req: Request) => Principal;
 }
 
-const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+const idParams = z.object({ id: z.string().min(1).max(100) });
 const instanceParams = z.strictObject({ id: z.string().min(1).max(100), instanceId: z.string().min(1).max(100) });
 const instanceBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) });
 
