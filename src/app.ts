@@ -21,6 +21,8 @@ import { authOpenApi, createAuthService, type AuthService } from './auth/index.j
 import { authenticate, requireRole } from './gateway/index.js';
 import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
+import { catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
+import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -32,6 +34,10 @@ export interface Platform {
   readonly database: PlatformDatabase;
   readonly vault: Vault;
   readonly redis: Redis | undefined;
+  /** MCP service registry + per-user credentials; `catalog.catalog` is the router's ServiceCatalog. */
+  readonly catalog: CatalogComponent;
+  /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
+  readonly builtins: Record<string, BuiltinServer>;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -97,6 +103,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // --- MCP service catalog, credentials, builtin servers ---
+    const builtins = createBuiltinServers({ db: database.db });
+    const catalog = await createCatalog({
+      database,
+      vault,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      logger,
+      catalogFile: config.CATALOG_FILE === 'none' ? '' : config.CATALOG_FILE,
+      builtinNames: new Set(Object.keys(builtins)),
+      serviceCacheTtlMs: config.CATALOG_CACHE_TTL_MS,
+      credentialCacheTtlMs: config.CREDENTIAL_CACHE_TTL_MS,
+      credentialCacheMaxUsers: config.CREDENTIAL_CACHE_MAX_USERS,
+    });
+    cleanups.unshift(() => catalog.close());
+    // --- end catalog ---
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
@@ -152,6 +175,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use('/v1/api-keys', auth.apiKeysRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
     // --- end auth ---
+
+    // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
+    app.use('/v1/admin/services', requireRole('admin'));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    // --- end catalog routes ---
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 
@@ -173,6 +201,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       database,
       vault,
       redis,
+      catalog,
+      builtins,
       app,
       rateLimits,
       server,

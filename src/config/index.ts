@@ -82,6 +82,16 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // --- MCP service catalog and credentials (docs/services.md) ---
+  /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
+  CATALOG_FILE: optionalString,
+  /** How long a replica serves its snapshot of the service registry before re-reading (ms). */
+  CATALOG_CACHE_TTL_MS: int(0, 600_000).default(5_000),
+  /** How long decrypted credentials stay in memory (ms); 0 disables the cache. */
+  CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
+  /** Most users whose decrypted credentials are cached at once. */
+  CREDENTIAL_CACHE_MAX_USERS: int(1, 1_000_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
