@@ -21,7 +21,7 @@ import { authOpenApi, createAuthService, type AuthService } from './auth/index.j
 import { authenticate, requireRole } from './gateway/index.js';
 import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
-import { catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
+import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 
 /**
@@ -179,6 +179,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
     app.use('/v1/admin/services', requireRole('admin'));
     app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
