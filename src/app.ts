@@ -7,6 +7,8 @@ import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabas
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
 import { createLogger } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
+import type { BuiltinServerFactory } from './router/contracts.js';
+import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -18,6 +20,8 @@ export interface Platform {
   readonly database: PlatformDatabase;
   readonly vault: Vault;
   readonly redis: Redis | undefined;
+  /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
+  readonly upstream: PlatformUpstream;
   readonly app: express.Express;
   readonly server: http.Server;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
@@ -30,6 +34,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Run migrations before serving (the default; `serve` always does). */
   migrate?: boolean;
+  /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
+  builtins?: Record<string, BuiltinServerFactory>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -68,6 +74,32 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
+    const builtins = opts.builtins ?? {};
+    const upstream = createUpstreamConnector({
+      builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
+      stdio: {
+        maxProcesses: config.STDIO_MAX_PROCESSES,
+        maxPerUser: config.STDIO_MAX_PER_USER,
+        idleTimeoutMs: config.STDIO_IDLE_TIMEOUT_MS,
+        startTimeoutMs: config.STDIO_START_TIMEOUT_MS,
+        killGraceMs: config.STDIO_KILL_GRACE_MS,
+      },
+      http: {
+        strategy: config.HTTP_BALANCING,
+        timeoutMs: config.HTTP_UPSTREAM_TIMEOUT_MS,
+        healthIntervalMs: config.HTTP_HEALTH_INTERVAL_MS,
+        healthTimeoutMs: config.HTTP_HEALTH_TIMEOUT_MS,
+        ejectAfterFailures: config.HTTP_EJECT_AFTER_FAILURES,
+        ejectBaseMs: config.HTTP_EJECT_BASE_MS,
+        ejectMaxMs: config.HTTP_EJECT_MAX_MS,
+      },
+      builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
+      builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
+      logger,
+    });
+    cleanups.unshift(() => upstream.close());
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
@@ -104,6 +136,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       database,
       vault,
       redis,
+      upstream,
       app,
       server,
       listen(port = config.PORT) {
