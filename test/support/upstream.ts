@@ -74,3 +74,53 @@ export function textOf(result: unknown): string {
 export async function until(check: () => boolean | Promise<boolean>, intervalMs = 50): Promise<void> {
   while (!(await check())) await new Promise((r) => setTimeout(r, intervalMs));
 }
+
+/** A port that was free a moment ago (for a child that must listen on a known port). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface EverythingHttp {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the real server-everything in `streamableHttp` (endpoint /mcp) or `sse` (endpoint /sse) mode. */
+export async function startEverythingHttp(mode: 'streamableHttp' | 'sse', port?: number): Promise<EverythingHttp> {
+  const { spawn } = await import('node:child_process');
+  const chosen = port ?? (await freePort());
+  const child = spawn(process.execPath, [EVERYTHING_ENTRY, mode], {
+    env: { PATH: process.env.PATH ?? '', PORT: String(chosen) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (/listening|running/i.test(seen)) resolve();
+    };
+    child.stderr.on('data', onData);
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server-everything ${mode} exited early (${code}): ${seen.slice(-500)}`)));
+  });
+  child.stdout.resume();
+  child.stderr.resume();
+  return {
+    port: chosen,
+    url: `http://127.0.0.1:${chosen}/${mode === 'sse' ? 'sse' : 'mcp'}`,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

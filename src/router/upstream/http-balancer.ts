@@ -340,7 +340,13 @@ export class HttpBalancer {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await this.agent.close().catch(() => undefined);
+    // Graceful first (idle keep-alive sockets), then drop whatever is still open (long-lived streams).
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.agent.close().catch(() => undefined);
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)));
+    await Promise.race([graceful, bounded]);
+    clearTimeout(timer);
+    await this.agent.destroy().catch(() => undefined);
   }
 }
 
