@@ -1,7 +1,11 @@
-import { Client, type ClientCapabilities } from '@modelcontextprotocol/client';
+import { Client, SUPPORTED_PROTOCOL_VERSIONS, type ClientCapabilities } from '@modelcontextprotocol/client';
 import type { UpstreamConnectOptions } from '../contracts.js';
 
 export const UPSTREAM_CLIENT_INFO = { name: 'mcp-online-platform', version: '0.1.0' } as const;
+
+/** The stateless revision; the SDK has it opt-in. Offered first, so an upstream that has it gets it. */
+export const MODERN_PROTOCOL_VERSION = '2026-07-28';
+export const UPSTREAM_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v !== MODERN_PROTOCOL_VERSION)];
 
 /**
  * The SDK client the platform uses towards an upstream. Negotiation is `auto`: the client probes
@@ -14,6 +18,7 @@ export class UpstreamClient extends Client {
   constructor(probeTimeoutMs: number) {
     super(UPSTREAM_CLIENT_INFO, {
       capabilities: {},
+      supportedProtocolVersions: UPSTREAM_PROTOCOL_VERSIONS,
       versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs } },
     });
   }

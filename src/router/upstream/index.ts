@@ -6,3 +6,4 @@ export { BuiltinConnector, type BuiltinLookup, type BuiltinConnectorOptions } fr
 export { BUILTIN_CONTEXT_HEADER, builtinContextFor, openBuiltinContext, sealBuiltinContext } from './builtin-context.js';
 export { UpstreamError, isUpstreamError, type UpstreamErrorCode } from './errors.js';
 export { ProcessGroupStdioTransport } from './stdio-transport.js';
+export { serveBuiltin, type BuiltinHttpServer, type BuiltinHttpServerOptions } from './builtin-server.js';
