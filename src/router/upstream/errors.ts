@@ -30,6 +30,8 @@ const STATUS: Record<UpstreamErrorCode, number> = {
 
 export class UpstreamError extends ApiError {
   override name = 'UpstreamError';
+  /** The message is written for the caller (no secrets, no upstream internals): safe to relay. */
+  readonly expose = true;
   /** JSON-RPC error code for the MCP edge: -32000 range (implementation-defined server errors). */
   readonly jsonRpcCode: number;
   constructor(
