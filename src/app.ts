@@ -23,6 +23,8 @@ import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
+import type { BuiltinServerFactory } from './router/contracts.js';
+import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -38,6 +40,8 @@ export interface Platform {
   readonly catalog: CatalogComponent;
   /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
   readonly builtins: Record<string, BuiltinServer>;
+  /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
+  readonly upstream: PlatformUpstream;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -65,6 +69,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Where the one-time bootstrap admin credential is printed (default: stderr). */
   announce?: (text: string) => void;
+  /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
+  builtins?: Record<string, BuiltinServerFactory>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -104,7 +110,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     }
 
     // --- MCP service catalog, credentials, builtin servers ---
-    const builtins = createBuiltinServers({ db: database.db });
+    // Builtins we ship, plus any a caller (tests) adds.
+    const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
     const catalog = await createCatalog({
       database,
       vault,
@@ -119,6 +126,30 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
     cleanups.unshift(() => catalog.close());
     // --- end catalog ---
+    // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
+    const upstream = createUpstreamConnector({
+      builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
+      stdio: {
+        maxProcesses: config.STDIO_MAX_PROCESSES,
+        maxPerUser: config.STDIO_MAX_PER_USER,
+        idleTimeoutMs: config.STDIO_IDLE_TIMEOUT_MS,
+        startTimeoutMs: config.STDIO_START_TIMEOUT_MS,
+        killGraceMs: config.STDIO_KILL_GRACE_MS,
+      },
+      http: {
+        strategy: config.HTTP_BALANCING,
+        timeoutMs: config.HTTP_UPSTREAM_TIMEOUT_MS,
+        healthIntervalMs: config.HTTP_HEALTH_INTERVAL_MS,
+        healthTimeoutMs: config.HTTP_HEALTH_TIMEOUT_MS,
+        ejectAfterFailures: config.HTTP_EJECT_AFTER_FAILURES,
+        ejectBaseMs: config.HTTP_EJECT_BASE_MS,
+        ejectMaxMs: config.HTTP_EJECT_MAX_MS,
+      },
+      builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
+      builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
+      logger,
+    });
+    cleanups.unshift(() => upstream.close());
 
     const app = express();
     app.disable('x-powered-by');
@@ -204,6 +235,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog,
       builtins,
+      upstream,
       app,
       rateLimits,
       server,
