@@ -81,6 +81,20 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // ---- logging (issue 4) ----
+  LOG_RETENTION_DAYS: int(1, 3650).default(30),
+  LOG_PARTITION_DAYS_AHEAD: int(1, 60).default(3),
+  LOG_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
+  LOG_QUEUE_MAX: int(1, 10_000_000).default(20_000),
+  LOG_BATCH_SIZE: int(1, 5000).default(500),
+  LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(1000),
+  LOG_PAYLOAD_MAX_BYTES: int(256, 1024 * 1024).default(8192),
+  LOG_REST_REQUESTS: bool.default(true),
+  METRICS_ENABLED: bool.default(true),
+  METRICS_TOKEN: optionalString,
+  METRICS_PORT: int(1, 65535).optional(),
+  // ---- end logging ----
 });
 
 export type Env = z.infer<typeof envSchema>;
