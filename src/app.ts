@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
-import { createLogger } from './logging/index.js';
+import { createLogger, createLoggingService, type LoggingService } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 
 /**
@@ -20,6 +20,8 @@ export interface Platform {
   readonly redis: Redis | undefined;
   readonly app: express.Express;
   readonly server: http.Server;
+  /** Logging Service: request log, audit sink (`logging.audit`), metrics, error tracker. */
+  readonly logging: LoggingService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
@@ -68,6 +70,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // ---- logging (issue 4): request log, audit chain, metrics, error groups ----
+    const logging = createLoggingService({ database, logger, config, dbPool: () => database.poolStats() });
+    await logging.start();
+    cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
+    // ---- end logging ----
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
@@ -85,8 +93,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
 
     app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
+    // ---- logging (issue 4) ----
+    app.use(logging.middleware);
+    if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
+    app.use(logging.router); // needs req.principal: mount after authentication once it lands
+    // ---- end logging ----
     app.use(notFound);
-    app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
+    app.use(
+      errorHandler(logger, config.BODY_LIMIT_BYTES, {
+        onUnexpectedError: (err, req) => logging.captureError(err, 'http', req),
+      }),
+    );
 
     const server = http.createServer(
       {
@@ -106,6 +123,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       app,
       server,
+      logging,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

@@ -7,6 +7,8 @@ const USAGE = `Usage: mcp-platform <command> [options]
 Commands:
   serve                     Run the platform (migrates first). What \`npm start\` runs.
   migrate                   Apply database migrations and exit.
+  audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
+                            exits 0 when intact and 3 at the first broken link.
   help                      Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -44,6 +46,17 @@ async function main(argv: string[]): Promise<number> {
       await platform.close();
       console.log('migrations applied');
       return 0;
+    }
+    case 'audit-verify': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config);
+      try {
+        const result = await platform.logging.verifyAudit();
+        console.log(JSON.stringify(result, null, 2));
+        return result.ok ? 0 : 3;
+      } finally {
+        await platform.close();
+      }
     }
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
