@@ -29,6 +29,7 @@ export function normalizeMessage(message: string): string {
   return message
     .replace(/https?:\/\/\S+/g, '<url>')
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
     .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
     .replace(/(["'`])(?:(?!\1).){0,200}\1/g, '<str>')
     .replace(/\b\d+(\.\d+)?\b/g, '<n>')
