@@ -183,7 +183,7 @@ export async function verifyAuditChain(database: PlatformDatabase, pageSize = 10
       checked += 1;
       const seq = BigInt(r.seq);
       if (seq !== expected) return { ok: false, checked, head, firstBroken: { seq: String(seq), reason: 'sequence_gap', expectedSeq: String(expected) } };
-      if (r.prev_hash !== prevHash) return { ok: false, checked, head, firstBroken: { seq: r.seq, reason: 'prev_hash_mismatch' } };
+      if (r.prev_hash !== prevHash) return { ok: false, checked, head, firstBroken: { seq: String(r.seq), reason: 'prev_hash_mismatch' } };
       const fields: AuditRowFields = {
         seq: String(r.seq),
         time: r.time,
@@ -197,7 +197,7 @@ export async function verifyAuditChain(database: PlatformDatabase, pageSize = 10
         request_id: r.request_id,
         details: typeof r.details === 'string' ? (JSON.parse(r.details) as Record<string, unknown>) : r.details,
       };
-      if (auditHash(r.prev_hash, fields) !== r.hash) return { ok: false, checked, head, firstBroken: { seq: r.seq, reason: 'hash_mismatch' } };
+      if (auditHash(r.prev_hash, fields) !== r.hash) return { ok: false, checked, head, firstBroken: { seq: String(r.seq), reason: 'hash_mismatch' } };
       prevHash = r.hash;
       head = { seq: String(r.seq), hash: r.hash };
       expected = seq + 1n;
