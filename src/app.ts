@@ -6,6 +6,9 @@ import type { Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
 import { createLogger, createLoggingService, type LoggingService } from './logging/index.js';
+// auth (issue 2)
+import { createAuthService, type AuthService } from './auth/index.js';
+import { authenticate, requireRole } from './gateway/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 
 /**
@@ -22,6 +25,8 @@ export interface Platform {
   readonly server: http.Server;
   /** Logging Service: request log, audit sink (`logging.audit`), metrics, error tracker. */
   readonly logging: LoggingService;
+  /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
+  readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
@@ -32,6 +37,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Run migrations before serving (the default; `serve` always does). */
   migrate?: boolean;
+  /** Where the one-time bootstrap admin credential is printed (default: stderr). */
+  announce?: (text: string) => void;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -93,11 +100,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
 
     app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
-    // ---- logging (issue 4) ----
+    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
     app.use(logging.middleware);
     if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
-    app.use(logging.router); // needs req.principal: mount after authentication once it lands
     // ---- end logging ----
+
+    // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
+    const audit = logging.audit;
+    const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
+    cleanups.unshift(() => auth.close());
+    await auth.bootstrap();
+    app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
+    app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }));
+    app.use('/v1/api-keys', auth.apiKeysRouter);
+    app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    // --- end auth ---
+    // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
+    app.use(logging.router);
     app.use(notFound);
     app.use(
       errorHandler(logger, config.BODY_LIMIT_BYTES, {
@@ -124,6 +143,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       app,
       server,
       logging,
+      auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

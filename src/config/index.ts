@@ -157,3 +157,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     embedded: !env.DATABASE_URL,
   };
 }
+
+/** Names of every environment variable the platform reads (for docs, checks and `check-config`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);

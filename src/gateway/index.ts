@@ -13,3 +13,14 @@ export {
   type OpenApiOperation,
   type OpenApiPaths,
 } from './openapi.js';
+export {
+  authenticate,
+  bearerToken,
+  CredentialRejected,
+  invalidToken,
+  requireRole,
+  type AuthenticateOptions,
+  type BearerVerifier,
+  type RejectionReason,
+  type VerifyContext,
+} from './authenticate.js';
