@@ -99,6 +99,8 @@ export interface AuditChainOptions {
   logger: Logger;
   /** Called when an append fails (the metric), besides the error log line. */
   onAppendFailure?: () => void;
+  /** Called for every event before it is appended (metrics: auth failures by reason). Must not throw. */
+  onEvent?: (event: AuditEvent) => void;
 }
 
 /**
@@ -112,6 +114,11 @@ export function chainedAuditSink(opts: AuditChainOptions): AuditSink {
   const raw = opts.database.db;
   return {
     async record(event) {
+      try {
+        opts.onEvent?.(event);
+      } catch {
+        // metrics never block the audit trail
+      }
       const details = JSON.parse(JSON.stringify(redactValue(event.details ?? {}))) as Record<string, unknown>;
       const fields: Omit<AuditRowFields, 'seq'> = {
         time: new Date(),

@@ -21,7 +21,8 @@ const DEFAULT_SKIP = /^\/(mcp(\/|$)|healthz$|readyz$|metrics$)/;
 export function routeTemplate(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   if (!route || typeof route.path !== 'string') return 'unmatched';
-  const full = `${req.baseUrl ?? ''}${route.path}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+  const base = req.baseUrl ?? '';
+  const full = (base && route.path === '/' ? base : `${base}${route.path}`).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
   return full.length > 200 ? full.slice(0, 200) : full || '/';
 }
 

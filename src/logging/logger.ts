@@ -43,17 +43,17 @@ export const REDACT_PATHS = [
 function ecsError(obj: Record<string, unknown>): Record<string, unknown> {
   const err = obj.err ?? (obj.error instanceof Error ? obj.error : undefined);
   if (err === undefined) return obj;
-  const { err: _drop, ...rest } = obj;
+  const { err: _drop, error: _drop2, ...rest } = obj;
+  void _drop2;
   void _drop;
   const e = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; constructor?: { name?: string } };
+  // Flat dotted keys: pino's own serializer for its errorKey would otherwise rewrite a nested object.
   return {
     ...rest,
-    error: {
-      type: typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error'),
-      message: typeof e.message === 'string' ? e.message : String(err),
-      ...(typeof e.stack === 'string' ? { stack_trace: e.stack } : {}),
-      ...(e.code !== undefined ? { code: String(e.code) } : {}),
-    },
+    'error.type': typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error'),
+    'error.message': typeof e.message === 'string' ? e.message : String(err),
+    ...(typeof e.stack === 'string' ? { 'error.stack_trace': e.stack } : {}),
+    ...(e.code !== undefined ? { 'error.code': String(e.code) } : {}),
   };
 }
 

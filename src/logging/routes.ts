@@ -115,7 +115,8 @@ export function loggingRouter({ database }: LoggingRoutesOptions): Router {
     const to = q.to ?? new Date();
     const from = q.from ?? new Date(to.getTime() - 30 * DAY_MS);
     if (from >= to) throw errors.validation([{ path: 'from', message: 'must be before to' }]);
-    const bucket = sql<Date>`date_trunc(${q.period}, time, 'UTC')`;
+    // The period is a zod enum, inlined as a literal so SELECT and GROUP BY are the same expression.
+    const bucket = sql<Date>`date_trunc(${sql.lit(q.period)}, time, 'UTC')`;
     let query = db
       .selectFrom('request_log')
       .select([

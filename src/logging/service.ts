@@ -75,7 +75,18 @@ export function createLoggingService(opts: LoggingServiceOptions): LoggingServic
     payloadMaxBytes: config.LOG_PAYLOAD_MAX_BYTES,
   });
   const errorTracker = new ErrorTracker(database, logger, metrics, Math.max(config.LOG_FLUSH_INTERVAL_MS, 1000));
-  const audit = chainedAuditSink({ database, logger, onAppendFailure: () => metrics.auditAppendFailures.inc() });
+  const audit = chainedAuditSink({
+    database,
+    logger,
+    onAppendFailure: () => metrics.auditAppendFailures.inc(),
+    onEvent: (event) => {
+      // Sign-in failures reach the audit sink with a reason; count them by that (bounded) reason.
+      if (event.action === 'auth.login' && event.outcome === 'failure') {
+        const reason = event.details?.reason;
+        metrics.authFailed(typeof reason === 'string' && /^[a-z_]{1,40}$/.test(reason) ? reason : 'other');
+      }
+    },
+  });
   const handler = config.METRICS_ENABLED ? metricsHandler(metrics, config.METRICS_TOKEN) : undefined;
   let maintenanceTimer: NodeJS.Timeout | undefined;
   let metricsServer: http.Server | undefined;
