@@ -16,7 +16,7 @@ describe('logging: request log', () => {
 
   it('writes one lean row per REST request, with request id, trace id, route template and status', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const res = await fetch(`${t.url}/v1/no-such-route?token=abc`, {
+    const res = await fetch(`${t.url}/no-such-route?token=abc`, {
       headers: { 'x-request-id': 'rest-row-1', traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
     });
     expect(res.status).toBe(404);
@@ -113,8 +113,8 @@ describe('logging: request log', () => {
     const count = (text: string, re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
     const notFound = /^http_requests_total\{method="GET",route="unmatched",status="404"\} (\d+)/m;
     const before = await scrape();
-    await fetch(`${t.url}/v1/nothing-here`);
-    await fetch(`${t.url}/v1/nothing-here/either`);
+    await fetch(`${t.url}/nothing-here`);
+    await fetch(`${t.url}/nothing-here/either`);
     await t.platform.logging.requestLog.flush();
     const after = await scrape();
     expect(count(after, notFound) - count(before, notFound)).toBe(2);

@@ -53,7 +53,7 @@ describe('logging: graceful shutdown', () => {
       });
       const statuses = await Promise.all(
         Array.from({ length: N }, (_, i) =>
-          fetch(`http://127.0.0.1:${port}/v1/burst/${i}`, { headers: { 'x-request-id': `burst-${i}` } }).then((r) => r.status),
+          fetch(`http://127.0.0.1:${port}/burst/${i}`, { headers: { 'x-request-id': `burst-${i}` } }).then((r) => r.status),
         ),
       );
       expect(statuses.every((s) => s === 404)).toBe(true);
