@@ -15,11 +15,10 @@ import {
   type OpenApiPaths,
   type RateLimiter,
 } from './gateway/index.js';
-import { createLogger } from './logging/index.js';
+import { createLogger, createLoggingService, loggingOpenApi, type LoggingService } from './logging/index.js';
 // auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
-import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
@@ -46,6 +45,8 @@ export interface Platform {
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
   readonly server: http.Server;
+  /** Logging Service: request log, audit sink (`logging.audit`), metrics, error tracker. */
+  readonly logging: LoggingService;
   /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
@@ -109,6 +110,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // ---- logging (issue 4): request log, audit chain, metrics, error groups ----
+    const logging = createLoggingService({ database, logger, config, dbPool: () => database.poolStats() });
+    await logging.start();
+    cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
+    // ---- end logging ----
     // --- MCP service catalog, credentials, builtin servers ---
     // Builtins we ship, plus any a caller (tests) adds.
     const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
@@ -192,11 +198,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ),
     );
     // --- end gateway block ---
+    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
+    app.use(logging.middleware);
+    if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
+    // ---- end logging ----
 
     // Component routers are mounted below; each pushes its fragment into openApiFragments.
 
     // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
-    const audit = logAuditSink(logger);
+    const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
     await auth.bootstrap();
@@ -212,8 +222,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
+    // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
+    app.use(logging.router);
+    openApiFragments.push(loggingOpenApi);
     app.use(notFound);
-    app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
+    app.use(
+      errorHandler(logger, config.BODY_LIMIT_BYTES, {
+        onUnexpectedError: (err, req) => logging.captureError(err, 'http', req),
+      }),
+    );
 
     const server = http.createServer(
       {
@@ -239,6 +256,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       app,
       rateLimits,
       server,
+      logging,
       auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
