@@ -38,6 +38,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Where the one-time bootstrap admin credential is printed (default: stderr). */
   announce?: (text: string) => void;
+  /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
+  bootstrapAdmin?: boolean;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -98,7 +100,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const audit = logAuditSink(logger);
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
-    await auth.bootstrap();
+    if (opts.bootstrapAdmin !== false) await auth.bootstrap();
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
     app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }));
     app.use('/v1/api-keys', auth.apiKeysRouter);

@@ -13,7 +13,7 @@ import { AuthFlows } from './flows.js';
 import { gotrueErrorHandler } from './gotrue-errors.js';
 import { gotrueRouter } from './gotrue-routes.js';
 import { LoginGuard } from './login-guard.js';
-import { hashPassword } from './passwords.js';
+import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { RevocationCache } from './revocation-cache.js';
 import { SessionStore } from './sessions.js';
 import { SigningKeys } from './signing-keys.js';
@@ -117,8 +117,9 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
       const generatedPassword = password === undefined ? generatePassword() : undefined;
       const existing = await flows.findUserByEmail(email);
       if (existing) {
+        if (password !== undefined) assertPasswordPolicy(password, existing.email, config.AUTH_PASSWORD_MIN_LENGTH);
         const set = password !== undefined ? { encrypted_password: await hashPassword(password) } : {};
-        await db.updateTable('users').set({ role: 'admin', disabled_at: null, ...set }).where('id', '=', existing.id).execute();
+        await db.updateTable('users').set({ role: 'admin', disabled_at: null, updated_at: new Date(), ...set }).where('id', '=', existing.id).execute();
         await cache.invalidateUser(existing.id);
         if (existing.role !== 'admin') {
           await audit.record({ action: 'admin.role_changed', outcome: 'success', actorId: null, targetType: 'user', targetId: existing.id, details: { from: existing.role, to: 'admin', source: 'cli' } });
