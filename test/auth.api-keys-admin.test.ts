@@ -8,7 +8,7 @@ describe('auth: personal API keys', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { error?: { code: string } };
@@ -107,7 +107,7 @@ describe('auth: admin users', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { error?: { code: string } };

@@ -31,7 +31,7 @@ describe('auth: external Supabase tokens', () => {
     await new Promise<void>((r) => fakeSupabase.listen(0, '127.0.0.1', r));
     supabaseUrl = `http://127.0.0.1:${(fakeSupabase.address() as AddressInfo).port}`;
     t = await startPlatform({ SUPABASE_URL: supabaseUrl, SUPABASE_JWT_SECRET: secret });
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => {
     await t?.close();
     await new Promise((r) => fakeSupabase?.close(r));

@@ -7,7 +7,7 @@ describe('auth: sign-up, sign-in, JWKS, /v1 authentication', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   it('signs up (autoconfirm) and returns a GoTrue session with an ES256 token that the JWKS verifies', async () => {

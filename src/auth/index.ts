@@ -23,9 +23,6 @@ import { PlatformVerifier } from './verifier.js';
 export { authOpenApi } from './openapi.js';
 export { API_KEY_PREFIX } from './api-keys.js';
 
-/** Staleness bound of the revocation cache when a cross-replica message is lost or Redis is absent. */
-export const REVOCATION_CACHE_TTL_MS = 3_000;
-
 export interface AuthServiceDeps {
   config: Config;
   database: PlatformDatabase;
@@ -61,7 +58,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
 
   const keys = new SigningKeys(db, vault);
   await keys.init();
-  const cache = new RevocationCache(REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
+  const cache = new RevocationCache(config.AUTH_REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
   await cache.start();
   const accessTokens = new AccessTokens(keys, config.AUTH_ISSUER, config.AUTH_ACCESS_TOKEN_TTL_SECONDS, config.AUTH_CLOCK_SKEW_SECONDS);
   const sessions = new SessionStore(db, config.AUTH_REFRESH_TOKEN_TTL_SECONDS);
