@@ -59,7 +59,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
   const keys = new SigningKeys(db, vault);
   await keys.init();
   const cache = new RevocationCache(config.AUTH_REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
-  await cache.start();
+  cache.start();
   const accessTokens = new AccessTokens(keys, config.AUTH_ISSUER, config.AUTH_ACCESS_TOKEN_TTL_SECONDS, config.AUTH_CLOCK_SKEW_SECONDS);
   const sessions = new SessionStore(db, config.AUTH_REFRESH_TOKEN_TTL_SECONDS);
   const guard = new LoginGuard(
