@@ -84,6 +84,14 @@ describe('auth: sign-up, sign-in, JWKS, /v1 authentication', () => {
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('forbidden');
   });
 
+  it('answers an unknown grant_type with unsupported_grant_type', async () => {
+    for (const q of ['?grant_type=client_credentials', '']) {
+      const res = await fetch(`${t.url}/auth/v1/token${q}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error_code: 'unsupported_grant_type' });
+    }
+  });
+
   it('returns the user on GET /auth/v1/user', async () => {
     const u = await signUp(t.url);
     const res = await fetch(`${t.url}/auth/v1/user`, { headers: bearer(u.accessToken) });

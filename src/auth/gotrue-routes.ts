@@ -90,7 +90,9 @@ export function gotrueRouter({ flows, verifier, keys, publishableKey }: GoTrueRo
   });
 
   router.post('/token', async (req, res) => {
-    const { grant_type } = gparse(tokenQuery, { grant_type: req.query.grant_type });
+    const parsed = tokenQuery.safeParse({ grant_type: req.query.grant_type });
+    if (!parsed.success) throw gotrue.unsupportedGrant();
+    const { grant_type } = parsed.data;
     if (grant_type === 'password') {
       const body = gparse(passwordGrantBody, req.body);
       res.json(await flows.signInWithPassword(body.email, body.password, clientOf(req)));
