@@ -154,6 +154,8 @@ describe('auth: admin users', () => {
     expect(up.status).toBe(200);
     expect(await json(up)).toMatchObject({ id: u.userId, role: 'admin', app_metadata: expect.objectContaining({ role: 'admin' }) });
     expect((await fetch(`${t.url}/v1/admin/users`, { headers: bearer(u.accessToken) })).status).toBe(200);
+    const row = await t.platform.database.db.selectFrom('users').select(['role', 'app_metadata']).where('id', '=', u.userId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ role: 'admin', app_metadata: { role: 'admin', provider: 'email' } });
     const fresh = await signIn(t.url, u.email);
     expect((decodeJwt(fresh.accessToken) as { app_metadata: { role: string } }).app_metadata.role).toBe('admin');
 

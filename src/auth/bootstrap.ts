@@ -72,7 +72,7 @@ export async function bootstrapAdmin(d: BootstrapDeps): Promise<void> {
         encrypted_password: await hashPassword(password),
         role: 'admin',
         user_metadata: JSON.stringify({}),
-        app_metadata: JSON.stringify({ provider: 'email', providers: ['email'] }),
+        app_metadata: JSON.stringify({ provider: 'email', providers: ['email'], role: 'admin' }),
         email_confirmed_at: new Date(),
       })
       .returning('id')

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Router } from 'express';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { PlatformDatabase, Redis } from '../db/index.js';
@@ -116,7 +117,9 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
       if (existing) {
         if (password !== undefined) assertPasswordPolicy(password, existing.email, config.AUTH_PASSWORD_MIN_LENGTH);
         const set = password !== undefined ? { encrypted_password: await hashPassword(password) } : {};
-        await db.updateTable('users').set({ role: 'admin', disabled_at: null, updated_at: new Date(), ...set }).where('id', '=', existing.id).execute();
+        await db
+          .updateTable('users')
+          .set({ role: 'admin', app_metadata: sql<string>`app_metadata || '{"role":"admin"}'::jsonb`, disabled_at: null, updated_at: new Date(), ...set }).where('id', '=', existing.id).execute();
         await cache.invalidateUser(existing.id);
         if (existing.role !== 'admin') {
           await audit.record({ action: 'admin.role_changed', outcome: 'success', actorId: null, targetType: 'user', targetId: existing.id, details: { from: existing.role, to: 'admin', source: 'cli' } });

@@ -205,7 +205,7 @@ export class PlatformVerifier implements BearerVerifier {
           external_issuer: iss,
           external_subject: sub,
           user_metadata: JSON.stringify({}),
-          app_metadata: JSON.stringify({ provider: 'supabase', providers: ['supabase'] }),
+          app_metadata: JSON.stringify({ provider: 'supabase', providers: ['supabase'], role: 'user' }),
           email_confirmed_at: new Date(),
         })
         .onConflict((oc) => oc.doNothing())
