@@ -72,6 +72,8 @@ export interface PlatformOptions {
   announce?: (text: string) => void;
   /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
   builtins?: Record<string, BuiltinServerFactory>;
+  /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
+  bootstrapAdmin?: boolean;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -209,7 +211,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
-    await auth.bootstrap();
+    if (opts.bootstrapAdmin !== false) await auth.bootstrap();
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
     app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }), rateLimits.userMiddleware);
     openApiFragments.push(authOpenApi);

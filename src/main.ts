@@ -13,6 +13,9 @@ Commands:
                             Prints counts as JSON; exits 1 if any value could not be re-encrypted.
   audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
                             exits 0 when intact and 3 at the first broken link.
+  create-admin --email <e> [--password-stdin]
+                            Create an admin (or make an existing user admin and re-enable it).
+                            Without --password-stdin a random password is generated and printed once.
   help                      Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -82,10 +85,46 @@ async function main(argv: string[]): Promise<number> {
         await platform.close();
       }
     }
+    case 'create-admin': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+        strict: true,
+      });
+      const email = values.email?.trim();
+      if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+        console.error('create-admin: --email <address> is required');
+        return 2;
+      }
+      const password = values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const platform = await createPlatform(config, { bootstrapAdmin: false });
+      try {
+        const result = await platform.auth.createAdmin(email, password);
+        console.log(`${result.created ? 'created admin' : 'made admin'} ${email} (id ${result.userId})`);
+        if (result.generatedPassword) console.log(`password (shown once): ${result.generatedPassword}`);
+        else if (!result.created && password === undefined) console.log('password unchanged');
+      } catch (err) {
+        const e = err as { errorCode?: string; message?: string };
+        if (e.errorCode) {
+          console.error(`create-admin: ${e.message ?? e.errorCode}`);
+          return 1;
+        }
+        throw err;
+      } finally {
+        await platform.close();
+      }
+      return 0;
+    }
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 main(process.argv.slice(2)).then(

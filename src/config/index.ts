@@ -66,6 +66,10 @@ const envSchema = z.object({
   AUTH_LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(50),
   AUTH_LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
 
+  // auth (issue 2): how long verified session/API-key state is cached per replica (logout, disable and
+  // key revocation also invalidate it at once, across replicas through Redis).
+  AUTH_REVOCATION_CACHE_TTL_MS: int(0, 60_000).default(3_000),
+
   SUPABASE_URL: z.url().optional(),
   SUPABASE_JWT_SECRET: optionalString,
 
