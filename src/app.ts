@@ -16,6 +16,10 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { createLogger } from './logging/index.js';
+// auth (issue 2)
+import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
+import { authenticate, requireRole } from './gateway/index.js';
+import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 
 /**
@@ -32,6 +36,8 @@ export interface Platform {
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
   readonly server: http.Server;
+  /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
+  readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
@@ -51,6 +57,8 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Run migrations before serving (the default; `serve` always does). */
   migrate?: boolean;
+  /** Where the one-time bootstrap admin credential is printed (default: stderr). */
+  announce?: (text: string) => void;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -133,6 +141,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     // Component routers are mounted below; each pushes its fragment into openApiFragments.
 
+    // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
+    const audit = logAuditSink(logger);
+    const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
+    cleanups.unshift(() => auth.close());
+    await auth.bootstrap();
+    app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
+    app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }), rateLimits.userMiddleware);
+    openApiFragments.push(authOpenApi);
+    app.use('/v1/api-keys', auth.apiKeysRouter);
+    app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    // --- end auth ---
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 
@@ -157,6 +176,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       app,
       rateLimits,
       server,
+      auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

@@ -145,6 +145,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** Names of every environment variable the platform reads (for docs, checks and `check-config`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 // --- platform version (gateway branch) ---
 
 let cachedVersion: string | undefined;

@@ -3,6 +3,8 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 /** Row types of the platform's tables. They all live in the schema named by DATABASE_SCHEMA. */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A timestamp the database fills in (default now()). */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
 
@@ -20,8 +22,8 @@ export interface UsersTable {
   email_confirmed_at: NullableTimestamp;
   last_sign_in_at: NullableTimestamp;
   disabled_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface SessionsTable {
@@ -29,7 +31,7 @@ export interface SessionsTable {
   user_id: string;
   user_agent: string | null;
   ip: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   refreshed_at: NullableTimestamp;
   not_after: Timestamp;
   revoked_at: NullableTimestamp;
@@ -42,7 +44,7 @@ export interface RefreshTokensTable {
   token_hash: string;
   parent_id: string | null;
   revoked_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface ApiKeysTable {
@@ -55,7 +57,7 @@ export interface ApiKeysTable {
   expires_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface SigningKeysTable {
@@ -64,14 +66,14 @@ export interface SigningKeysTable {
   public_jwk: Json<Record<string, unknown>>;
   private_jwk_sealed: string;
   active: boolean;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   retired_at: NullableTimestamp;
 }
 
 export interface PlatformStateTable {
   key: string;
   value: Json<Record<string, unknown>>;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface Database {

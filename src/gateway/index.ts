@@ -14,6 +14,17 @@ export {
   type OpenApiPaths,
 } from './openapi.js';
 export {
+  authenticate,
+  bearerToken,
+  CredentialRejected,
+  invalidToken,
+  requireRole,
+  type AuthenticateOptions,
+  type BearerVerifier,
+  type RejectionReason,
+  type VerifyContext,
+} from './authenticate.js';
+export {
   createRateLimiter,
   ipRateLimit,
   rateLimit,
