@@ -105,7 +105,7 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
 
   it('puts the request id on every log line of a request, with ECS field names', async () => {
     const id = 'log-check-1';
-    const res = await fetch(`${t.url}/v1/nope`, { headers: { 'x-request-id': id } });
+    const res = await fetch(`${t.url}/nope`, { headers: { 'x-request-id': id } });
     expect(res.status).toBe(404);
     await new Promise((r) => setImmediate(r));
     const lines = logs.parsed().filter((l) => JSON.stringify(l).includes(id));
@@ -133,7 +133,14 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
       },
       body: JSON.stringify({ password: 'hunter2-secret', refresh_token: 'refresh-secret-789' }),
     });
-    expect(res.status).toBe(404);
+    expect(res.status, logs.lines.slice(before).join('\n')).toBe(401);
+    // Secrets in a request that reaches a handler (sign-in with a wrong password) stay out too.
+    const signIn = await fetch(`${t.url}/auth/v1/token?grant_type=password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', apikey: 'apikey-secret-456' },
+      body: JSON.stringify({ email: 'nobody@example.test', password: 'hunter2-secret' }),
+    });
+    expect(signIn.status).toBe(400);
     // A malformed body that includes a secret is logged without it, too.
     await fetch(`${t.url}/v1/anything`, {
       method: 'POST',
