@@ -153,7 +153,7 @@ async function main() {
       const overhead = r.latencyMean - base.latencyMean;
       const ratio = r.rps / base.rps;
       console.log(
-        `| ${r.name} \`${r.path}\` | ${r.rps.toFixed(0)} | ${r.latencyMean.toFixed(2)} | ${r.latencyP50} | ${r.latencyP99} | ${r === base ? '—' : `+${overhead.toFixed(2)}`} | ${ratio.toFixed(2)} | ${r.non2xx + r.errors} |`,
+        `| ${r.name} \`${r.path}\` | ${r.rps.toFixed(0)} | ${r.latencyMean.toFixed(2)} | ${r.latencyP50} | ${r.latencyP99} | ${r === base ? '—' : `${overhead >= 0 ? "+" : ""}${overhead.toFixed(2)}`} | ${ratio.toFixed(2)} | ${r.non2xx + r.errors} |`,
       );
     }
     const outDir = path.join(ROOT, 'bench', 'results');
