@@ -49,7 +49,7 @@ describe('graceful shutdown of `serve` on SIGTERM', { timeout: 180_000 }, () => 
     });
     const socketClosed = new Promise<void>((r) => socket.once('close', () => r()));
     socket.write(
-      `POST /v1/slow-upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      `POST /slow-upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
     );
     socket.write(body.slice(0, 10));
 
