@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
 import { rotateKeys } from './router/catalog/index.js';
+import { parseMasterKey } from './vault/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]
 
@@ -16,9 +17,30 @@ Commands:
   create-admin --email <e> [--password-stdin]
                             Create an admin (or make an existing user admin and re-enable it).
                             Without --password-stdin a random password is generated and printed once.
+  check-config              Validate the environment; print the effective configuration (secrets masked).
+  version                   Print the platform version.
   help                      Show this text.
 
+Exit codes: 0 ok, 1 failure, 2 usage error, 78 configuration error (the message names the variable).
+
 Configuration comes from environment variables; see README.md.`;
+
+/** Master key settings are part of the configuration: a malformed one is a config error (exit 78). */
+function checkMasterKeys(config: Config): void {
+  const problems: string[] = [];
+  const check = (raw: string, variable: string) => {
+    try {
+      parseMasterKey(raw, variable);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  };
+  if (config.PLATFORM_ENCRYPTION_KEY) check(config.PLATFORM_ENCRYPTION_KEY, 'PLATFORM_ENCRYPTION_KEY');
+  for (const raw of (config.PLATFORM_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    check(raw, 'PLATFORM_ENCRYPTION_KEYS_PREVIOUS');
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -26,8 +48,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (command === 'version' || command === '--version' || command === '-v') {
+    console.log(platformVersion());
+    return 0;
+  }
   const config = loadConfig();
+  checkMasterKeys(config);
   switch (command) {
+    case 'check-config': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      console.log(JSON.stringify(maskedConfig(config), null, 2));
+      console.log('configuration OK');
+      return 0;
+    }
     case 'serve': {
       parseArgs({ args: rest, options: {}, strict: true });
       const platform = await createPlatform(config);

@@ -232,3 +232,34 @@ export function platformVersion(): string {
   }
   return cachedVersion;
 }
+
+// --- effective configuration for operators (gateway branch) ---
+const SECRET_SETTINGS = new Set<string>([
+  'PLATFORM_ENCRYPTION_KEY',
+  'PLATFORM_ENCRYPTION_KEYS_PREVIOUS',
+  'ADMIN_PASSWORD',
+  'SUPABASE_JWT_SECRET',
+  'AUTH_PUBLISHABLE_KEY',
+]);
+
+function maskUrlPassword(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '*****';
+    return url.toString();
+  } catch {
+    return '*****';
+  }
+}
+
+/** The effective configuration with every secret masked: safe to print or log. */
+export function maskedConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config).sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === undefined) out[k] = null;
+    else if (SECRET_SETTINGS.has(k)) out[k] = '***** (set)';
+    else if ((k === 'DATABASE_URL' || k === 'REDIS_URL') && typeof v === 'string') out[k] = maskUrlPassword(v);
+    else out[k] = v;
+  }
+  return out;
+}
