@@ -33,7 +33,7 @@ describe('per-user credentials', () => {
       const res = await api(admin.accessToken, 'PATCH', `/v1/admin/services/${slug}`, { enabled: true });
       expect(res.status).toBe(200);
     }
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('needs authentication', async () => {
