@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -156,3 +157,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
 /** Names of every environment variable the platform reads (for docs, checks and `check-config`). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+// --- platform version (gateway branch) ---
+
+let cachedVersion: string | undefined;
+/** The version in package.json (two levels up from src/config or dist/config). */
+export function platformVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    cachedVersion = pkg.version ?? '0.0.0';
+  } catch {
+    cachedVersion = '0.0.0';
+  }
+  return cachedVersion;
+}
