@@ -22,7 +22,17 @@ import { authenticate, requireRole } from './gateway/index.js';
 import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import type { BuiltinServerFactory } from './router/contracts.js';
-import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
+import {
+  createUpstreamConnector,
+  DatabaseReplicaDirectory,
+  RedisReplicaDirectory,
+  ReplicaRing,
+  SingleReplicaDirectory,
+  type PlatformUpstream,
+  upstreamAdminOpenApi,
+  upstreamAdminRouter,
+} from './router/upstream/index.js';
+import { hostname } from 'node:os';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -36,6 +46,8 @@ export interface Platform {
   readonly redis: Redis | undefined;
   /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
   readonly upstream: PlatformUpstream;
+  /** Builtin MCP servers by name (what `builtin` services and `serve-builtin` use). */
+  readonly builtins: Readonly<Record<string, BuiltinServerFactory>>;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -104,8 +116,21 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     }
 
     // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
-    const builtins = opts.builtins ?? {};
+    const builtins: Record<string, BuiltinServerFactory> = { ...(opts.builtins ?? {}) };
+    // Stdio ownership across replicas: heartbeats in Redis, else the database (PGlite is one process).
+    const replicas = new ReplicaRing(
+      redis ? new RedisReplicaDirectory(redis) : config.embedded ? new SingleReplicaDirectory() : new DatabaseReplicaDirectory(database),
+      {
+        id: config.REPLICA_ID,
+        address: config.REPLICA_ADDRESS ?? `http://${replicaHost(config.HOST)}:${config.PORT}`,
+        heartbeatMs: config.REPLICA_HEARTBEAT_MS,
+        ttlMs: config.REPLICA_TTL_MS,
+        logger,
+      },
+    );
+    await replicas.refresh();
     const upstream = createUpstreamConnector({
+      replicas,
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
@@ -184,6 +209,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use('/v1/api-keys', auth.apiKeysRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
     // --- end auth ---
+    // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---
+    app.use('/v1/admin/router', requireRole('admin'), upstreamAdminRouter(upstream));
+    openApiFragments.push(upstreamAdminOpenApi);
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 
@@ -206,6 +234,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       vault,
       redis,
       upstream,
+      builtins,
       app,
       rateLimits,
       server,
@@ -215,6 +244,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           server.once('error', reject);
           server.listen(port, config.HOST, () => {
             server.off('error', reject);
+            if (!config.REPLICA_ADDRESS) upstream.replicas.setAddress(`http://${replicaHost(config.HOST)}:${(server.address() as AddressInfo).port}`);
             resolve(server.address() as AddressInfo);
           });
         });
@@ -244,4 +274,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw err;
   }
+}
+
+/** MCP Router: the host other replicas reach this one at, when REPLICA_ADDRESS is not set. */
+function replicaHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return hostname();
+  return host.includes(':') ? `[${host}]` : host;
 }

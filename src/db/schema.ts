@@ -83,4 +83,14 @@ export interface Database {
   api_keys: ApiKeysTable;
   signing_keys: SigningKeysTable;
   platform_state: PlatformStateTable;
+  // MCP Router, upstream side (0005_router)
+  router_replicas: RouterReplicasTable;
+}
+
+// --- MCP Router, upstream side (0005_router) ---
+export interface RouterReplicasTable {
+  id: string;
+  address: string;
+  started_at: GeneratedTimestamp;
+  last_seen_at: Timestamp;
 }
