@@ -120,14 +120,28 @@ describe('router upstream: http balancer', () => {
   });
 
   it('propagates cancellation to a pending upstream request', async () => {
-    const only = service({ id: 'hung-cancel', config: { kind: 'http', instances: [hungUrl], transport: 'streamable-http', timeoutMs: 60_000 } });
-    const controller = new AbortController();
-    const pending = t.platform.upstream.connect(principal('bob'), only, { signal: controller.signal }).catch((e: unknown) => e);
-    await until(() => hungSockets.size > 0);
-    controller.abort();
-    const err = await pending;
-    expect(err).toBeInstanceOf(UpstreamError);
-    expect((err as UpstreamError).code).toBe('upstream_cancelled');
+    // A hung instance of its own, so that the health of the other one does not interfere.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/mcp`;
+    try {
+      const only = service({ id: 'hung-cancel', config: { kind: 'http', instances: [url], transport: 'streamable-http', timeoutMs: 60_000 } });
+      const controller = new AbortController();
+      const pending = t.platform.upstream.connect(principal('bob'), only, { signal: controller.signal }).catch((e: unknown) => e);
+      await until(() => sockets.size > 0);
+      controller.abort();
+      const err = await pending;
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect((err as UpstreamError).code).toBe('upstream_cancelled');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it('ejects a down instance, retries the refused connection on a healthy one, and restores it when it comes back', async () => {
