@@ -66,6 +66,20 @@ describe('router upstream: stdio pool', () => {
     await again.release();
   });
 
+  it('starts one child for concurrent first calls of the same user and service', async () => {
+    const erin = principal('erin');
+    const leases = await Promise.all(Array.from({ length: 5 }, () => t.platform.upstream.connect(erin, everythingStdio('everything'))));
+    try {
+      expect(new Set(leases.map((l) => l.instance)).size).toBe(1);
+      expect(t.platform.upstream.stdio.stats().entries.filter((e) => e.userId === 'erin')).toHaveLength(1);
+      expect(t.platform.upstream.stdio.stats().entries.find((e) => e.userId === 'erin')?.leases).toBe(5);
+      const results = await Promise.all(leases.map((l, i) => l.client.callTool({ name: 'echo', arguments: { message: `c${i}` } })));
+      results.forEach((r, i) => expect(textOf(r)).toContain(`c${i}`));
+    } finally {
+      for (const lease of leases) await lease.release();
+    }
+  });
+
   it('refuses a user at the per-user cap with an error naming the cap, and makes room once a child is idle', async () => {
     const carol = principal('carol');
     const held: UpstreamLease[] = [];
