@@ -147,6 +147,8 @@ describe('router upstream: http balancer', () => {
   it('ejects a down instance, retries the refused connection on a healthy one, and restores it when it comes back', async () => {
     const downPort = await freePort();
     const downUrl = `http://127.0.0.1:${downPort}/mcp`;
+    const changes: Array<{ url: string; status: string }> = [];
+    const unsubscribe = t.platform.upstream.http.onHealthChange((h) => changes.push({ url: h.url, status: h.status }));
     const svc = service({ id: 'down-mixed', config: { kind: 'http', instances: [downUrl, everything.url], transport: 'streamable-http' } });
     for (let i = 0; i < 4; i++) {
       const lease = await t.platform.upstream.connect(principal('carol'), svc);
@@ -169,6 +171,11 @@ describe('router upstream: http balancer', () => {
       await lease.release();
     }
     expect(instances).toEqual(new Set([downUrl, everything.url]));
+    unsubscribe();
+    // Listeners (e.g. the catalog persisting service_instances.status) saw the ejection and the restore.
+    const mine = changes.filter((c) => c.url === downUrl).map((c) => c.status);
+    expect(mine[0]).toBe('ejected');
+    expect(mine.at(-1)).toBe('healthy');
   });
 
   it('answers upstream_unavailable when every instance is down', async () => {
