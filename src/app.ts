@@ -15,12 +15,13 @@ import {
   type OpenApiPaths,
   type RateLimiter,
 } from './gateway/index.js';
-import { createLogger } from './logging/index.js';
+import { createLogger, createLoggingService, loggingOpenApi, type LoggingService } from './logging/index.js';
 // auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
-import { logAuditSink } from './logging/index.js';
 import { loadVault, type Vault } from './vault/index.js';
+import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
+import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import type { BuiltinServerFactory } from './router/contracts.js';
 import {
   createUpstreamConnector,
@@ -44,14 +45,18 @@ export interface Platform {
   readonly database: PlatformDatabase;
   readonly vault: Vault;
   readonly redis: Redis | undefined;
+  /** MCP service registry + per-user credentials; `catalog.catalog` is the router's ServiceCatalog. */
+  readonly catalog: CatalogComponent;
+  /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
+  readonly builtins: Record<string, BuiltinServer>;
   /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
   readonly upstream: PlatformUpstream;
-  /** Builtin MCP servers by name (what `builtin` services and `serve-builtin` use). */
-  readonly builtins: Readonly<Record<string, BuiltinServerFactory>>;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
   readonly server: http.Server;
+  /** Logging Service: request log, audit sink (`logging.audit`), metrics, error tracker. */
+  readonly logging: LoggingService;
   /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
@@ -115,8 +120,29 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // ---- logging (issue 4): request log, audit chain, metrics, error groups ----
+    const logging = createLoggingService({ database, logger, config, dbPool: () => database.poolStats() });
+    await logging.start();
+    cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
+    // ---- end logging ----
+    // --- MCP service catalog, credentials, builtin servers ---
+    // Builtins we ship, plus any a caller (tests) adds.
+    const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
+    const catalog = await createCatalog({
+      database,
+      vault,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      logger,
+      catalogFile: config.CATALOG_FILE === 'none' ? '' : config.CATALOG_FILE,
+      builtinNames: new Set(Object.keys(builtins)),
+      serviceCacheTtlMs: config.CATALOG_CACHE_TTL_MS,
+      credentialCacheTtlMs: config.CREDENTIAL_CACHE_TTL_MS,
+      credentialCacheMaxUsers: config.CREDENTIAL_CACHE_MAX_USERS,
+    });
+    cleanups.unshift(() => catalog.close());
+    // --- end catalog ---
     // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
-    const builtins: Record<string, BuiltinServerFactory> = { ...(opts.builtins ?? {}) };
     // Stdio ownership across replicas: heartbeats in Redis, else the database (PGlite is one process).
     const replicas = new ReplicaRing(
       redis ? new RedisReplicaDirectory(redis) : config.embedded ? new SingleReplicaDirectory() : new DatabaseReplicaDirectory(database),
@@ -195,11 +221,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ),
     );
     // --- end gateway block ---
+    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
+    app.use(logging.middleware);
+    if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
+    // ---- end logging ----
 
     // Component routers are mounted below; each pushes its fragment into openApiFragments.
 
     // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
-    const audit = logAuditSink(logger);
+    const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
     await auth.bootstrap();
@@ -209,11 +239,24 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use('/v1/api-keys', auth.apiKeysRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
     // --- end auth ---
+
+    // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
+    app.use('/v1/admin/services', requireRole('admin'));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    openApiFragments.push(catalogOpenApi);
+    // --- end catalog routes ---
+    // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
+    app.use(logging.router);
+    openApiFragments.push(loggingOpenApi);
     // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---
     app.use('/v1/admin/router', requireRole('admin'), upstreamAdminRouter(upstream));
     openApiFragments.push(upstreamAdminOpenApi);
     app.use(notFound);
-    app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
+    app.use(
+      errorHandler(logger, config.BODY_LIMIT_BYTES, {
+        onUnexpectedError: (err, req) => logging.captureError(err, 'http', req),
+      }),
+    );
 
     const server = http.createServer(
       {
@@ -233,11 +276,13 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       database,
       vault,
       redis,
-      upstream,
+      catalog,
       builtins,
+      upstream,
       app,
       rateLimits,
       server,
+      logging,
       auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {

@@ -83,6 +83,16 @@ const envSchema = z.object({
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  // --- MCP service catalog and credentials (docs/services.md) ---
+  /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
+  CATALOG_FILE: optionalString,
+  /** How long a replica serves its snapshot of the service registry before re-reading (ms). */
+  CATALOG_CACHE_TTL_MS: int(0, 600_000).default(5_000),
+  /** How long decrypted credentials stay in memory (ms); 0 disables the cache. */
+  CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
+  /** Most users whose decrypted credentials are cached at once. */
+  CREDENTIAL_CACHE_MAX_USERS: int(1, 1_000_000).default(10_000),
+
   // --- MCP Router, upstream side (src/router/upstream) ---
   STDIO_MAX_PROCESSES: int(1, 100_000).default(50),
   STDIO_MAX_PER_USER: int(1, 10_000).default(5),
@@ -118,6 +128,19 @@ const envSchema = z.object({
   REPLICA_ADDRESS: optionalString,
   REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
   REPLICA_TTL_MS: int(300, 3_600_000).default(15_000),
+  // ---- logging (issue 4) ----
+  LOG_RETENTION_DAYS: int(1, 3650).default(30),
+  LOG_PARTITION_DAYS_AHEAD: int(1, 60).default(3),
+  LOG_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
+  LOG_QUEUE_MAX: int(1, 10_000_000).default(20_000),
+  LOG_BATCH_SIZE: int(1, 5000).default(500),
+  LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(1000),
+  LOG_PAYLOAD_MAX_BYTES: int(256, 1024 * 1024).default(8192),
+  LOG_REST_REQUESTS: bool.default(true),
+  METRICS_ENABLED: bool.default(true),
+  METRICS_TOKEN: optionalString,
+  METRICS_PORT: int(1, 65535).optional(),
+  // ---- end logging ----
 });
 
 export type Env = z.infer<typeof envSchema>;

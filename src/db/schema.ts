@@ -76,6 +76,120 @@ export interface PlatformStateTable {
   updated_at: GeneratedTimestamp;
 }
 
+// --- MCP service registry, credentials, notes (migration 0004) ---
+export type ServiceKindColumn = 'builtin' | 'stdio' | 'http';
+export type PayloadCapture = 'off' | 'metadata' | 'full';
+export type RegistrySource = 'catalog' | 'admin';
+export type InstanceStatus = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface ServicesTable {
+  id: Generated<string>;
+  slug: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  kind: ServiceKindColumn;
+  /** Kind-specific settings; see src/router/catalog (stored form, before package resolution). */
+  config: Json<Record<string, unknown>>;
+  /** CredentialField[] (src/router/contracts.ts). */
+  credential_schema: Json<Array<Record<string, unknown>>>;
+  roles: ColumnType<PlatformRole[], PlatformRole[] | undefined, PlatformRole[]>;
+  tool_policy: Json<{ allow?: string[]; deny?: string[] }>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  payload_capture: ColumnType<PayloadCapture, PayloadCapture | undefined, PayloadCapture>;
+  source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ServiceInstancesTable {
+  id: Generated<string>;
+  service_id: string;
+  url: string;
+  source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
+  status: ColumnType<InstanceStatus, InstanceStatus | undefined, InstanceStatus>;
+  last_checked_at: NullableTimestamp;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+}
+
+export interface UserCredentialsTable {
+  id: Generated<string>;
+  user_id: string;
+  service_id: string;
+  /** Vault-sealed JSON object of field → value; context `credential:<user_id>:<service_id>`. */
+  sealed: string;
+  key_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface NotesTable {
+  id: Generated<string>;
+  user_id: string;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Generated from title + body; never written. */
+  tsv: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+// --- end 0004 ---
+// ---- logging (issue 4) ----
+export interface RequestLogTable {
+  id: Generated<string>;
+  time: Timestamp;
+  kind: 'mcp' | 'rest';
+  request_id: string;
+  trace_id: string | null;
+  user_id: string | null;
+  api_key_id: string | null;
+  service: string | null;
+  upstream_instance: string | null;
+  method: string;
+  target: string | null;
+  route: string | null;
+  protocol_version: string | null;
+  status: 'ok' | 'error';
+  http_status: number | null;
+  rpc_error_code: number | null;
+  latency_ms: number;
+  upstream_latency_ms: number | null;
+  bytes_in: number | null;
+  bytes_out: number | null;
+  rate_limited: ColumnType<boolean, boolean | undefined, boolean>;
+  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
+export interface AuditLogTable {
+  seq: string;
+  time: Timestamp;
+  action: string;
+  outcome: 'success' | 'failure';
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface ErrorGroupsTable {
+  fingerprint: string;
+  type: string;
+  message: string;
+  top_frame: string | null;
+  source: string;
+  count: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  sample_request_id: string | null;
+}
+// ---- end logging ----
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -83,6 +197,15 @@ export interface Database {
   api_keys: ApiKeysTable;
   signing_keys: SigningKeysTable;
   platform_state: PlatformStateTable;
+  // 0004
+  services: ServicesTable;
+  service_instances: ServiceInstancesTable;
+  user_credentials: UserCredentialsTable;
+  notes: NotesTable;
+  // logging (issue 4)
+  request_log: RequestLogTable;
+  audit_log: AuditLogTable;
+  error_groups: ErrorGroupsTable;
   // MCP Router, upstream side (0005_router)
   router_replicas: RouterReplicasTable;
 }
