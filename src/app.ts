@@ -23,7 +23,17 @@ import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import type { BuiltinServerFactory } from './router/contracts.js';
-import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
+import {
+  createUpstreamConnector,
+  DatabaseReplicaDirectory,
+  RedisReplicaDirectory,
+  ReplicaRing,
+  SingleReplicaDirectory,
+  type PlatformUpstream,
+  upstreamAdminOpenApi,
+  upstreamAdminRouter,
+} from './router/upstream/index.js';
+import { hostname } from 'node:os';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -135,7 +145,20 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     cleanups.unshift(() => catalog.close());
     // --- end catalog ---
     // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
+    // Stdio ownership across replicas: heartbeats in Redis, else the database (PGlite is one process).
+    const replicas = new ReplicaRing(
+      redis ? new RedisReplicaDirectory(redis) : config.embedded ? new SingleReplicaDirectory() : new DatabaseReplicaDirectory(database),
+      {
+        id: config.REPLICA_ID,
+        address: config.REPLICA_ADDRESS ?? `http://${replicaHost(config.HOST)}:${config.PORT}`,
+        heartbeatMs: config.REPLICA_HEARTBEAT_MS,
+        ttlMs: config.REPLICA_TTL_MS,
+        logger,
+      },
+    );
+    await replicas.refresh();
     const upstream = createUpstreamConnector({
+      replicas,
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
@@ -227,6 +250,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
+    // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---
+    app.use('/v1/admin/router', requireRole('admin'), upstreamAdminRouter(upstream));
+    openApiFragments.push(upstreamAdminOpenApi);
     app.use(notFound);
     app.use(
       errorHandler(logger, config.BODY_LIMIT_BYTES, {
@@ -265,6 +291,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           server.once('error', reject);
           server.listen(port, config.HOST, () => {
             server.off('error', reject);
+            if (!config.REPLICA_ADDRESS) upstream.replicas.setAddress(`http://${replicaHost(config.HOST)}:${(server.address() as AddressInfo).port}`);
             resolve(server.address() as AddressInfo);
           });
         });
@@ -294,4 +321,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw err;
   }
+}
+
+/** MCP Router: the host other replicas reach this one at, when REPLICA_ADDRESS is not set. */
+function replicaHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return hostname();
+  return host.includes(':') ? `[${host}]` : host;
 }

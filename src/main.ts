@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
+import { serveBuiltin } from './router/upstream/index.js';
 import { rotateKeys } from './router/catalog/index.js';
 import { parseMasterKey } from './vault/index.js';
 
@@ -9,6 +10,10 @@ const USAGE = `Usage: mcp-platform <command> [options]
 Commands:
   serve                     Run the platform (migrates first). What \`npm start\` runs.
   migrate                   Apply database migrations and exit.
+  serve-builtin <name> [--port N] [--host H]
+                            Serve one builtin MCP server over Streamable HTTP at /mcp, for running it
+                            as its own process or pod (register it with BUILTIN_REMOTE_INSTANCES).
+                            Requires BUILTIN_SHARED_SECRET (the same value as the platform's).
   rotate-keys               Re-encrypt every sealed value (user credentials, signing keys) under
                             PLATFORM_ENCRYPTION_KEY; old keys go in PLATFORM_ENCRYPTION_KEYS_PREVIOUS.
                             Prints counts as JSON; exits 1 if any value could not be re-encrypted.
@@ -86,6 +91,58 @@ async function main(argv: string[]): Promise<number> {
       await platform.close();
       console.log('migrations applied');
       return 0;
+    }
+    case 'serve-builtin': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, host: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      const name = positionals[0];
+      const port = Number(values.port ?? config.PORT);
+      if (!name || positionals.length > 1 || !Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(`serve-builtin: give one builtin name and a valid --port.\n\n${USAGE}`);
+        return 2;
+      }
+      if (!config.BUILTIN_SHARED_SECRET) {
+        console.error('BUILTIN_SHARED_SECRET: required by serve-builtin (the same value the platform uses)');
+        return 78;
+      }
+      const platform = await createPlatform(config);
+      const factory = Object.hasOwn(platform.builtins, name) ? platform.builtins[name] : undefined;
+      if (!factory) {
+        await platform.close();
+        const known = Object.keys(platform.builtins);
+        console.error(`Unknown builtin "${name}". Available: ${known.length ? known.join(', ') : '(none)'}`);
+        return 2;
+      }
+      const served = await serveBuiltin({
+        name,
+        factory,
+        sharedSecret: config.BUILTIN_SHARED_SECRET,
+        host: values.host ?? config.HOST,
+        port,
+        maxRequestBodySize: config.BODY_LIMIT_BYTES,
+        logger: platform.logger,
+      });
+      platform.logger.info({ builtin: name, url: served.url }, 'builtin serving');
+      const stop = (signal: string) => {
+        platform.logger.info({ signal }, 'shutting down');
+        served
+          .close()
+          .then(() => platform.close())
+          .then(
+            () => process.exit(0),
+            (err: unknown) => {
+              console.error(err);
+              process.exit(1);
+            },
+          );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      return -1; // keep running
     }
     case 'rotate-keys': {
       parseArgs({ args: rest, options: {}, strict: true });
