@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createPlatform } from './app.js';
+import { rotateKeys } from './router/catalog/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]
 
@@ -9,6 +10,9 @@ Commands:
   migrate                   Apply database migrations and exit.
   audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
                             exits 0 when intact and 3 at the first broken link.
+  rotate-keys               Re-encrypt every sealed value (user credentials, signing keys) under
+                            PLATFORM_ENCRYPTION_KEY; old keys go in PLATFORM_ENCRYPTION_KEYS_PREVIOUS.
+                            Prints counts as JSON; exits 1 if any value could not be re-encrypted.
   help                      Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -54,6 +58,26 @@ async function main(argv: string[]): Promise<number> {
         const result = await platform.logging.verifyAudit();
         console.log(JSON.stringify(result, null, 2));
         return result.ok ? 0 : 3;
+      } finally {
+        await platform.close();
+      }
+    }
+    case 'rotate-keys': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config, { migrate: true });
+      try {
+        const report = await rotateKeys(platform.database.db, platform.vault, (f) =>
+          platform.logger.error({ table: f.table, id: f.id, 'key.id': f.keyId, reason: f.reason }, 'sealed value not re-encrypted'),
+        );
+        const failed = report.credentials.failed + report.signing_keys.failed;
+        await platform.logging.audit.record({
+          action: 'vault.key_rotated',
+          outcome: failed ? 'failure' : 'success',
+          actorId: null,
+          details: { ...report },
+        });
+        console.log(JSON.stringify(report, null, 2));
+        return failed ? 1 : 0;
       } finally {
         await platform.close();
       }

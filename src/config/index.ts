@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -95,6 +96,15 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   METRICS_PORT: int(1, 65535).optional(),
   // ---- end logging ----
+  // --- MCP service catalog and credentials (docs/services.md) ---
+  /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
+  CATALOG_FILE: optionalString,
+  /** How long a replica serves its snapshot of the service registry before re-reading (ms). */
+  CATALOG_CACHE_TTL_MS: int(0, 600_000).default(5_000),
+  /** How long decrypted credentials stay in memory (ms); 0 disables the cache. */
+  CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
+  /** Most users whose decrypted credentials are cached at once. */
+  CREDENTIAL_CACHE_MAX_USERS: int(1, 1_000_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -160,3 +170,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 
 /** Names of every environment variable the platform reads (for docs, checks and `check-config`). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+// --- platform version (gateway branch) ---
+
+let cachedVersion: string | undefined;
+/** The version in package.json (two levels up from src/config or dist/config). */
+export function platformVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    cachedVersion = pkg.version ?? '0.0.0';
+  } catch {
+    cachedVersion = '0.0.0';
+  }
+  return cachedVersion;
+}

@@ -130,6 +130,65 @@ export interface ErrorGroupsTable {
   sample_request_id: string | null;
 }
 // ---- end logging ----
+// --- MCP service registry, credentials, notes (migration 0004) ---
+export type ServiceKindColumn = 'builtin' | 'stdio' | 'http';
+export type PayloadCapture = 'off' | 'metadata' | 'full';
+export type RegistrySource = 'catalog' | 'admin';
+export type InstanceStatus = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface ServicesTable {
+  id: Generated<string>;
+  slug: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  kind: ServiceKindColumn;
+  /** Kind-specific settings; see src/router/catalog (stored form, before package resolution). */
+  config: Json<Record<string, unknown>>;
+  /** CredentialField[] (src/router/contracts.ts). */
+  credential_schema: Json<Array<Record<string, unknown>>>;
+  roles: ColumnType<PlatformRole[], PlatformRole[] | undefined, PlatformRole[]>;
+  tool_policy: Json<{ allow?: string[]; deny?: string[] }>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  payload_capture: ColumnType<PayloadCapture, PayloadCapture | undefined, PayloadCapture>;
+  source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ServiceInstancesTable {
+  id: Generated<string>;
+  service_id: string;
+  url: string;
+  source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
+  status: ColumnType<InstanceStatus, InstanceStatus | undefined, InstanceStatus>;
+  last_checked_at: NullableTimestamp;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+}
+
+export interface UserCredentialsTable {
+  id: Generated<string>;
+  user_id: string;
+  service_id: string;
+  /** Vault-sealed JSON object of field → value; context `credential:<user_id>:<service_id>`. */
+  sealed: string;
+  key_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface NotesTable {
+  id: Generated<string>;
+  user_id: string;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Generated from title + body; never written. */
+  tsv: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+// --- end 0004 ---
 
 export interface Database {
   users: UsersTable;
@@ -142,4 +201,9 @@ export interface Database {
   request_log: RequestLogTable;
   audit_log: AuditLogTable;
   error_groups: ErrorGroupsTable;
+  // 0004
+  services: ServicesTable;
+  service_instances: ServiceInstancesTable;
+  user_credentials: UserCredentialsTable;
+  notes: NotesTable;
 }

@@ -10,6 +10,8 @@ export interface EdgeOptions {
   logger: Logger;
   bodyLimitBytes: number;
   corsOrigins: string[];
+  /** Middlewares to run before the body is parsed (e.g. the per-IP rate limit). */
+  beforeBody?: RequestHandler[];
 }
 
 /**
@@ -59,7 +61,7 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
     maxAge: 600,
   });
   const jsonBody = express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
-  return [requestId, accessLog, helmet(), corsHandler, jsonBody];
+  return [requestId, accessLog, helmet(), corsHandler, ...(opts.beforeBody ?? []), jsonBody];
 }
 
 /** ECS fields of one access-log line. Query strings can carry tokens: the path only. */

@@ -24,3 +24,13 @@ export {
   type RejectionReason,
   type VerifyContext,
 } from './authenticate.js';
+export {
+  createRateLimiter,
+  ipRateLimit,
+  rateLimit,
+  userRateLimit,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RedisDownPolicy,
+} from './rate-limit.js';

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001_foundation.js';
 // logging (issue 4)
 import { logging } from './0003_logging.js';
+import { services } from './0004_services.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -16,6 +17,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0001_foundation', foundation],
   // logging (issue 4)
   ['0003_logging', logging],
+  ['0004_services', services],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
