@@ -158,7 +158,8 @@ export class RequestLog {
       try {
         await this.insert(batch);
         stop();
-      } catch (err) {
+      } catch (caught) {
+        let err = caught;
         if (isDataError(err)) {
           // A row the database refuses (not an outage): write the batch row by row, drop only the bad ones.
           stop();
