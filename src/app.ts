@@ -22,6 +22,8 @@ import { authenticate, requireRole } from './gateway/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
+import type { BuiltinServerFactory } from './router/contracts.js';
+import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -37,6 +39,8 @@ export interface Platform {
   readonly catalog: CatalogComponent;
   /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
   readonly builtins: Record<string, BuiltinServer>;
+  /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
+  readonly upstream: PlatformUpstream;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -66,6 +70,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Where the one-time bootstrap admin credential is printed (default: stderr). */
   announce?: (text: string) => void;
+  /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
+  builtins?: Record<string, BuiltinServerFactory>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -109,9 +115,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     await logging.start();
     cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
     // ---- end logging ----
-
     // --- MCP service catalog, credentials, builtin servers ---
-    const builtins = createBuiltinServers({ db: database.db });
+    // Builtins we ship, plus any a caller (tests) adds.
+    const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
     const catalog = await createCatalog({
       database,
       vault,
@@ -126,6 +132,30 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
     cleanups.unshift(() => catalog.close());
     // --- end catalog ---
+    // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
+    const upstream = createUpstreamConnector({
+      builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
+      stdio: {
+        maxProcesses: config.STDIO_MAX_PROCESSES,
+        maxPerUser: config.STDIO_MAX_PER_USER,
+        idleTimeoutMs: config.STDIO_IDLE_TIMEOUT_MS,
+        startTimeoutMs: config.STDIO_START_TIMEOUT_MS,
+        killGraceMs: config.STDIO_KILL_GRACE_MS,
+      },
+      http: {
+        strategy: config.HTTP_BALANCING,
+        timeoutMs: config.HTTP_UPSTREAM_TIMEOUT_MS,
+        healthIntervalMs: config.HTTP_HEALTH_INTERVAL_MS,
+        healthTimeoutMs: config.HTTP_HEALTH_TIMEOUT_MS,
+        ejectAfterFailures: config.HTTP_EJECT_AFTER_FAILURES,
+        ejectBaseMs: config.HTTP_EJECT_BASE_MS,
+        ejectMaxMs: config.HTTP_EJECT_MAX_MS,
+      },
+      builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
+      builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
+      logger,
+    });
+    cleanups.unshift(() => upstream.close());
 
     const app = express();
     app.disable('x-powered-by');
@@ -161,11 +191,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         beforeBody: [ipRateLimit(ipLimiter, ['/healthz', '/readyz'])],
       }),
     );
-    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
-    app.use(logging.middleware);
-    if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
-    openApiFragments.push(loggingOpenApi);
-    // ---- end logging ----
     app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
     app.use(
       openApiRouter(() =>
@@ -173,6 +198,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ),
     );
     // --- end gateway block ---
+    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
+    app.use(logging.middleware);
+    if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
+    // ---- end logging ----
 
     // Component routers are mounted below; each pushes its fragment into openApiFragments.
 
@@ -195,6 +224,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // --- end catalog routes ---
     // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
+    openApiFragments.push(loggingOpenApi);
     app.use(notFound);
     app.use(
       errorHandler(logger, config.BODY_LIMIT_BYTES, {
@@ -222,6 +252,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog,
       builtins,
+      upstream,
       app,
       rateLimits,
       server,

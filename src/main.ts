@@ -8,11 +8,11 @@ const USAGE = `Usage: mcp-platform <command> [options]
 Commands:
   serve                     Run the platform (migrates first). What \`npm start\` runs.
   migrate                   Apply database migrations and exit.
-  audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
-                            exits 0 when intact and 3 at the first broken link.
   rotate-keys               Re-encrypt every sealed value (user credentials, signing keys) under
                             PLATFORM_ENCRYPTION_KEY; old keys go in PLATFORM_ENCRYPTION_KEYS_PREVIOUS.
                             Prints counts as JSON; exits 1 if any value could not be re-encrypted.
+  audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
+                            exits 0 when intact and 3 at the first broken link.
   help                      Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -51,17 +51,6 @@ async function main(argv: string[]): Promise<number> {
       console.log('migrations applied');
       return 0;
     }
-    case 'audit-verify': {
-      parseArgs({ args: rest, options: {}, strict: true });
-      const platform = await createPlatform(config);
-      try {
-        const result = await platform.logging.verifyAudit();
-        console.log(JSON.stringify(result, null, 2));
-        return result.ok ? 0 : 3;
-      } finally {
-        await platform.close();
-      }
-    }
     case 'rotate-keys': {
       parseArgs({ args: rest, options: {}, strict: true });
       const platform = await createPlatform(config, { migrate: true });
@@ -78,6 +67,17 @@ async function main(argv: string[]): Promise<number> {
         });
         console.log(JSON.stringify(report, null, 2));
         return failed ? 1 : 0;
+      } finally {
+        await platform.close();
+      }
+    }
+    case 'audit-verify': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config);
+      try {
+        const result = await platform.logging.verifyAudit();
+        console.log(JSON.stringify(result, null, 2));
+        return result.ok ? 0 : 3;
       } finally {
         await platform.close();
       }

@@ -29,6 +29,8 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
   const accessLog = pinoHttp({
     logger: opts.logger,
     genReqId: (req) => (req as express.Request).id,
+    // Bound on the request's child logger (req.log), so every line logged for this request —
+    // access line and anything a handler logs through req.log — carries the ECS request id.
     customAttributeKeys: { reqId: 'http.request.id' },
     quietReqLogger: true,
     quietResLogger: true,
@@ -36,6 +38,7 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
     customProps: (req) => {
       const r = req as express.Request & { trace?: { traceId: string } };
       return {
+        'http.request.id': r.id,
         ...(r.trace ? { 'trace.id': r.trace.traceId } : {}),
         ...(r.principal ? { 'user.id': r.principal.userId } : {}),
       };

@@ -1,8 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001_foundation.js';
+import { services } from './0004_services.js';
 // logging (issue 4)
 import { logging } from './0003_logging.js';
-import { services } from './0004_services.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -15,9 +15,9 @@ export interface MigrationContext {
  */
 const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migration]> = [
   ['0001_foundation', foundation],
+  ['0004_services', services],
   // logging (issue 4)
   ['0003_logging', logging],
-  ['0004_services', services],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
