@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +53,11 @@ export async function startPlatform(
   opts: StartOptions = {},
 ): Promise<TestPlatform> {
   const dataDir = overrides.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'mcp-platform-test-')));
+  const template = process.env.MCP_TEST_PGLITE_TEMPLATE;
+  if (!overrides.DATA_DIR && !overrides.DATABASE_SCHEMA && !process.env.DATABASE_URL && template) {
+    // A copy of the migrated template (test/support/global-setup.ts) instead of a fresh initdb.
+    await cp(template, path.join(dataDir, 'pglite'), { recursive: true });
+  }
   const env = testEnv({ DATA_DIR: dataDir, ...overrides });
   const config = loadConfig(env);
   const platform = await createPlatform(config, {
