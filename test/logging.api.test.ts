@@ -13,7 +13,7 @@ describe('logging: query APIs', () => {
     alice = await signUp(t.url);
     bob = await signUp(t.url);
     admin = await adminSession(t);
-  });
+  }, 180_000); // PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const get = async (path: string, s: TestSession) => {

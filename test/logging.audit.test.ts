@@ -13,7 +13,7 @@ describe('logging: audit trail', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform({ LOG_FLUSH_INTERVAL_MS: '50' });
-  });
+  }, 180_000); // PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const event = (action: AuditAction, i: number): AuditEvent => ({

@@ -8,7 +8,7 @@ describe('logging: request log', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform({ LOG_FLUSH_INTERVAL_MS: '50' });
-  });
+  }, 180_000); // PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const rowsFor = (requestId: string) =>

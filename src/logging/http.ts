@@ -40,6 +40,8 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
       // A client that went away before the response: record 499 (nginx's convention).
       const status = res.writableFinished ? res.statusCode : 499;
       opts.metrics.observeHttp(req.method, route, status, seconds);
+      // The gateway's limiters answer 429: per IP before authentication, per user after it.
+      if (status === 429) opts.metrics.rateLimited(req.principal ? 'user' : 'ip');
       if (!opts.logRest || skip(req)) return;
       const bytesIn = Number(req.headers['content-length'] ?? 0) || 0;
       const len = res.getHeader('content-length');

@@ -1,4 +1,4 @@
-import type { Insertable } from 'kysely';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { PlatformDatabase, RequestLogTable } from '../db/index.js';
 import type { PlatformMetrics } from './metrics.js';
@@ -57,7 +57,37 @@ export interface RequestLogOptions {
   maxBackoffMs?: number;
 }
 
-type Row = Insertable<RequestLogTable>;
+/** A queued row: plain JSON, written with one `jsonb_to_recordset` parameter per batch. */
+type Row = {
+  [K in keyof Omit<RequestLogTable, 'id' | 'time' | 'payload' | 'rate_limited'>]: RequestLogTable[K];
+} & { time: string; rate_limited: boolean; payload: unknown };
+
+/** Column → SQL type, in insert order. */
+const COLUMNS: Array<[keyof Row, string]> = [
+  ['time', 'timestamptz'],
+  ['kind', 'text'],
+  ['request_id', 'text'],
+  ['trace_id', 'text'],
+  ['user_id', 'uuid'],
+  ['api_key_id', 'uuid'],
+  ['service', 'text'],
+  ['upstream_instance', 'text'],
+  ['method', 'text'],
+  ['target', 'text'],
+  ['route', 'text'],
+  ['protocol_version', 'text'],
+  ['status', 'text'],
+  ['http_status', 'integer'],
+  ['rpc_error_code', 'integer'],
+  ['latency_ms', 'double precision'],
+  ['upstream_latency_ms', 'double precision'],
+  ['bytes_in', 'integer'],
+  ['bytes_out', 'integer'],
+  ['rate_limited', 'boolean'],
+  ['payload', 'jsonb'],
+];
+const COLUMN_LIST = sql.join(COLUMNS.map(([c]) => sql.id(c)));
+const RECORD_DEF = sql.raw(COLUMNS.map(([c, t]) => `"${c}" ${t}`).join(', '));
 
 /**
  * The request-log writer. `record` never waits for the database: it appends to a bounded queue
@@ -158,7 +188,8 @@ export class RequestLog {
       try {
         await this.insert(batch);
         stop();
-      } catch (err) {
+      } catch (caught) {
+        let err = caught;
         if (isDataError(err)) {
           // A row the database refuses (not an outage): write the batch row by row, drop only the bad ones.
           stop();
@@ -190,15 +221,19 @@ export class RequestLog {
   }
 
   private async insert(batch: Row[]): Promise<void> {
-    const { db } = this.opts.database;
+    const { db, schema } = this.opts.database;
+    // One JSON parameter per batch: far cheaper to build than a 22-column multi-row VALUES list.
+    const write = () =>
+      sql`insert into ${sql.table(`${schema}.request_log`)} (${COLUMN_LIST})
+          select ${COLUMN_LIST} from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(${RECORD_DEF})`.execute(db.withoutPlugins());
     try {
-      await db.insertInto('request_log').values(batch).execute();
+      await write();
     } catch (err) {
       // A row outside every partition (clock past the partitions made ahead): create them, retry once.
       if ((err as { code?: string }).code !== '23514' || !/no partition/i.test((err as Error).message)) throw err;
-      const times = batch.map((r) => new Date(r.time as Date).getTime());
+      const times = batch.map((r) => Date.parse(r.time));
       await ensurePartitions(this.opts.database, new Date(Math.min(...times)), new Date(Math.max(...times)));
-      await db.insertInto('request_log').values(batch).execute();
+      await write();
     }
   }
 
@@ -234,18 +269,18 @@ export class RequestLog {
   }
 
   private toRow(e: RequestLogEntry, capture: PayloadCapture): Row {
-    let payload: string | null = null;
+    let payload: unknown = null;
     if (capture === 'full' && e.payload) {
       const secrets = { secrets: e.secrets ?? [] };
       const max = this.opts.payloadMaxBytes;
-      payload = JSON.stringify({
+      payload = ({
         ...(e.payload.headers ? { headers: redactHeaders(e.payload.headers) } : {}),
         ...(e.payload.request !== undefined ? { request: capturePayload(e.payload.request, max, secrets) } : {}),
         ...(e.payload.response !== undefined ? { response: capturePayload(e.payload.response, max, secrets) } : {}),
       });
     }
     return {
-      time: e.time ?? new Date(),
+      time: (e.time ?? new Date()).toISOString(),
       kind: e.kind,
       request_id: e.requestId.slice(0, 128),
       trace_id: e.traceId ?? null,
