@@ -6,6 +6,7 @@ import type { Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
 import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
 import { createLogger } from './logging/index.js';
+import { createMcpRouter, type McpRouterDeps } from './router/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 
 /**
@@ -30,6 +31,11 @@ export interface PlatformOptions {
   logger?: Logger;
   /** Run migrations before serving (the default; `serve` always does). */
   migrate?: boolean;
+  /**
+   * MCP router parts (catalog, upstream connector, authentication). Until the real catalog,
+   * connectors and gateway authentication are wired below, tests inject their own here.
+   */
+  mcp?: Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -85,6 +91,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
 
     app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
+
+    // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp...] ---
+    // TODO(merge): default catalog/connector/authenticate to the real components once they land.
+    if (opts.mcp) {
+      const mcp = createMcpRouter({ config, logger, vault, redis, ...opts.mcp });
+      cleanups.unshift(() => mcp.close());
+      app.use(mcp.router);
+      app.use(mcp.errorHandler);
+    }
+    // --- end MCP endpoints ---
+
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 

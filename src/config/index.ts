@@ -81,6 +81,12 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // --- MCP endpoints (/mcp, /mcp/{service}) ---
+  MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+  MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  MCP_ALLOWED_HOSTS: csv.default([]),
+  MCP_ALLOWED_ORIGINS: csv.default([]),
 });
 
 export type Env = z.infer<typeof envSchema>;
