@@ -140,7 +140,9 @@ class Relay {
     if (caps.elicitation) wanted.elicitation = caps.elicitation;
     if (caps.roots) wanted.roots = caps.roots;
     if (Object.keys(wanted).length) client.registerCapabilities(wanted);
+    const declared = { 'sampling/createMessage': wanted.sampling, 'elicitation/create': wanted.elicitation, 'roots/list': wanted.roots };
     for (const method of ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const) {
+      if (!declared[method]) continue;
       client.setRequestHandler(method, async (request) => {
         const ctx = this.currentContext();
         if (!ctx) throw new ProtocolError(ProtocolErrorCode.InternalError, 'No client request is in flight to relay this request to');
@@ -387,10 +389,17 @@ class Relay {
   }
 }
 
+/**
+ * The upstream gets the client's params minus what belongs to the client↔platform hop: the
+ * progress token (the relay's own client sets one) and the 2026-07-28 per-request envelope keys
+ * (`io.modelcontextprotocol/*`: protocol version, client info, capabilities), which the upstream
+ * client re-attaches for its own era.
+ */
 function stripProgressToken(params: Params): Params {
   if (!params || typeof params._meta !== 'object' || params._meta === null) return params;
   const meta = { ...(params._meta as Record<string, unknown>) };
   delete meta.progressToken;
+  for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
   const out = { ...params };
   if (Object.keys(meta).length) out._meta = meta;
   else delete out._meta;
