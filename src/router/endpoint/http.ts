@@ -16,7 +16,7 @@ import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
 import { isValidSlug } from './names.js';
 import { createRelayServer } from './relay.js';
-import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
+import { jsonRpcError, LiveSessions, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sessions.js';
 
 export type McpConfig = Pick<
@@ -75,15 +75,28 @@ interface Target {
 }
 
 const AUTH_EXTRA_KEY = 'mcpTarget';
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const PRM_PATH = '/.well-known/oauth-protected-resource';
 
 export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const { config, logger } = deps;
   const sessions = new SessionStore({ vault: deps.vault, redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
+  const live = new LiveSessions();
   const maxRequestBodySize = config.BODY_LIMIT_BYTES;
   const allowedHosts = allowedHostnames(config);
   const allowedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS, ...config.MCP_ALLOWED_ORIGINS].filter((o) => o !== '*'));
   const anyOrigin = config.CORS_ORIGINS.includes('*') || config.MCP_ALLOWED_ORIGINS.includes('*');
+  // A platform published on a loopback address (development) also accepts loopback origins on any port.
+  const loopbackPlatform = LOOPBACK.has(new URL(config.PUBLIC_URL).hostname);
+  const originAllowed = (origin: string): boolean => {
+    if (anyOrigin || allowedOrigins.has(origin)) return true;
+    if (!loopbackPlatform) return false;
+    try {
+      return LOOPBACK.has(new URL(origin).hostname);
+    } catch {
+      return false;
+    }
+  };
 
   const buildServer = (target: Target, clientCapabilities: ClientCapabilities | undefined, standalone = false) =>
     createRelayServer({
@@ -118,7 +131,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize }))) {
       return modern.fetch(request, { authInfo, parsedBody });
     }
-    if (request.method === 'POST' && Array.isArray(parsedBody)) {
+    if (request.method === 'POST' && Array.isArray(parsedBody) && !parsedBody.every((m) => m && typeof m === 'object' && !('method' in m))) {
       return jsonRpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
     }
     const served = await serveLegacySessionful({
@@ -129,6 +142,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       endpointKey: target.endpointKey,
       buildServer: async (caps, standalone) => buildServer(target, caps, standalone),
       sessions,
+      live,
       maxRequestBodySize,
     });
     if (served) return served;
@@ -147,7 +161,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       return;
     }
     const origin = req.headers.origin;
-    if (origin !== undefined && !anyOrigin && !allowedOrigins.has(origin)) {
+    if (origin !== undefined && !originAllowed(origin)) {
       res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: Origin not allowed' }, id: null });
       return;
     }

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Client } from '@modelcontextprotocol/client';
 import {
   ProtocolError,
@@ -57,6 +58,9 @@ export function createRelayServer(opts: RelayOptions & { standalone?: boolean })
       ? 'Aggregate of your MCP services. Tools and prompts are named <service>__<name>; resource URIs are <service>+<uri>.'
       : opts.services[0]?.definition.description,
   });
+  // One 2025-era session is served by many short-lived instances (one per HTTP request, on any
+  // replica); a random start keeps their server→client request IDs unique within the session.
+  (server as unknown as { _requestMessageId: number })._requestMessageId = randomInt(1, 2 ** 47);
   const relay = new Relay(server, opts);
   relay.install();
   // A 2025-era GET stream carries upstream notifications that arrive outside any request.

@@ -15,6 +15,29 @@ import type { SessionState, SessionStore } from './sessions.js';
  * replica holds state another replica would need.
  */
 
+/**
+ * Transports of this process that are still serving a 2025-era session (a request in flight or a
+ * GET stream open). A client's answer to a server→client request (sampling, elicitation, roots)
+ * is a POST of a JSON-RPC response; it is handed to these transports, whose server awaits it.
+ */
+export class LiveSessions {
+  private readonly bySession = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
+
+  add(sessionId: string, transport: WebStandardStreamableHTTPServerTransport): () => void {
+    let set = this.bySession.get(sessionId);
+    if (!set) this.bySession.set(sessionId, (set = new Set()));
+    set.add(transport);
+    return () => {
+      set.delete(transport);
+      if (set.size === 0 && this.bySession.get(sessionId) === set) this.bySession.delete(sessionId);
+    };
+  }
+
+  get(sessionId: string): WebStandardStreamableHTTPServerTransport[] {
+    return [...(this.bySession.get(sessionId) ?? [])];
+  }
+}
+
 export interface LegacyServeInput {
   request: Request;
   parsedBody: unknown;
@@ -24,6 +47,7 @@ export interface LegacyServeInput {
   /** Builds the relay for this request (capabilities of the client, when known). */
   buildServer: (clientCapabilities: ClientCapabilities | undefined, standalone: boolean) => Promise<Server>;
   sessions: SessionStore;
+  live: LiveSessions;
   maxRequestBodySize: number;
 }
 
@@ -42,7 +66,11 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
     });
     await server.connect(transport);
     const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
-    return closeWhenDone(response, () => server.close());
+    const unregister = transport.sessionId ? input.live.add(transport.sessionId, transport) : () => undefined;
+    return closeWhenDone(response, async () => {
+      unregister();
+      await server.close();
+    });
   }
 
   if (!sessionId) return undefined; // no session: the caller serves it statelessly
@@ -53,6 +81,19 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   if (request.method === 'DELETE') {
     await input.sessions.revoke(sessionId);
     return new Response(null, { status: 200 });
+  }
+
+  if (request.method === 'POST' && onlyResponses(parsedBody)) {
+    // The answer to a server→client request: hand it to the live transport(s) of this session.
+    const live = input.live.get(sessionId);
+    for (const transport of live.slice(1)) {
+      void transport
+        .handleRequest(request.clone(), { parsedBody, authInfo: input.authInfo })
+        .then((r) => r.body?.cancel())
+        .catch(() => undefined);
+    }
+    if (live[0]) return live[0].handleRequest(request, { parsedBody, authInfo: input.authInfo });
+    return new Response(null, { status: 202 });
   }
 
   const standalone = request.method === 'GET';
@@ -69,7 +110,19 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
     return jsonRpcError(500, -32603, 'Could not restore the session');
   }
   const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
-  return closeWhenDone(response, () => server.close());
+  const unregister = input.live.add(sessionId, transport);
+  return closeWhenDone(response, async () => {
+    unregister();
+    await server.close();
+  });
+}
+
+function onlyResponses(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return (
+    messages.length > 0 &&
+    messages.every((m) => !!m && typeof m === 'object' && !('method' in m) && ('result' in m || 'error' in m))
+  );
 }
 
 function initializeParams(body: unknown): Record<string, unknown> | undefined {
