@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceServer, serveConformanceFixture } from './fixtures/conformance-server.js';
-import { fixtureCatalog, fixtureConnector, service, startMcpPlatform, tokenAuth, user, type McpTestPlatform } from './support/mcp.js';
+import { fixtureCatalog, fixtureConnector, service, startAuthProxy, startMcpPlatform, tokenAuth, user, type McpTestPlatform } from './support/mcp.js';
 
 /**
  * The official MCP conformance suite (@modelcontextprotocol/conformance, server mode, active suite,
@@ -25,28 +23,8 @@ const run = promisify(execFile);
 const alice = user('alice');
 let platform: McpTestPlatform;
 let direct: { url: string; close(): Promise<void> };
-let proxy: http.Server;
-let proxyUrl: string;
+let proxy: { url: string; close(): Promise<void> };
 const outDirs: string[] = [];
-
-/** TEST-ONLY: forwards /mcp to the platform's /mcp/conformance with a bearer token, streaming both ways. */
-function startAuthProxy(target: string, token: string): Promise<http.Server> {
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const headers = { ...req.headers, authorization: `Bearer ${token}` };
-    const out = http.request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: (req.url ?? '/').replace(/^\/mcp/, '/mcp/conformance'), headers },
-      (pres) => {
-        res.writeHead(pres.statusCode ?? 502, pres.headers);
-        pres.pipe(res);
-      },
-    );
-    out.on('error', () => res.destroy());
-    req.pipe(out);
-    res.on('close', () => out.destroy());
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
 
 async function runSuite(url: string): Promise<Map<string, boolean>> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mcp-conformance-'));
@@ -71,13 +49,11 @@ beforeAll(async () => {
     connector: fixtureConnector({ conformance: () => conformanceServer() }),
     authenticate: tokenAuth([alice]),
   });
-  proxy = await startAuthProxy(platform.url, alice.token);
-  proxyUrl = `http://localhost:${(proxy.address() as AddressInfo).port}/mcp`;
+  proxy = await startAuthProxy(platform.url, alice.token, '/mcp/conformance');
 }, 120_000);
 
 afterAll(async () => {
-  proxy?.closeAllConnections();
-  await new Promise((r) => (proxy ? proxy.close(r) : r(undefined)));
+  await proxy?.close();
   await direct?.close();
   await platform?.close();
   for (const d of outDirs) await rm(d, { recursive: true, force: true });
@@ -91,7 +67,7 @@ describe('MCP conformance suite (2025-11-25, active)', () => {
     expect(passedDirect.length).toBeGreaterThanOrEqual(25);
     expect(passedDirect).toEqual(expect.arrayContaining(['tools-call-simple-text', 'tools-call-with-progress', 'tools-call-sampling', 'tools-call-elicitation', 'resources-read-text']));
 
-    const gatewayResults = await runSuite(proxyUrl);
+    const gatewayResults = await runSuite(proxy.url);
     const failedThroughGateway = passedDirect.filter((name) => gatewayResults.get(name) !== true);
     expect(failedThroughGateway).toEqual([]);
   }, 300_000);

@@ -1,4 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
@@ -138,6 +140,36 @@ export async function startMcpPlatform(
     async close() {
       await platform.close();
       if (!overrides.DATA_DIR) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * TEST-ONLY header-adding proxy for MCP clients that send no auth (the conformance suite, the
+ * Inspector CLI of this version): forwards `/mcp...` to `<platform><targetPath>...` with a bearer
+ * token, streaming both ways. The Host header is passed through unchanged.
+ */
+export async function startAuthProxy(platformUrl: string, token: string, targetPath: string): Promise<{ url: string; close(): Promise<void> }> {
+  const upstream = new URL(platformUrl);
+  const server = http.createServer((req, res) => {
+    const headers = { ...req.headers, authorization: `Bearer ${token}` };
+    const out = http.request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: (req.url ?? '/').replace(/^\/mcp/, targetPath), headers },
+      (pres) => {
+        res.writeHead(pres.statusCode ?? 502, pres.headers);
+        pres.pipe(res);
+      },
+    );
+    out.on('error', () => res.destroy());
+    req.pipe(out);
+    res.on('close', () => out.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://localhost:${(server.address() as AddressInfo).port}/mcp`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
     },
   };
 }
