@@ -2,12 +2,29 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { Config } from './config/index.js';
+import { apiOpenApi, buildOpenApiDocument, openApiRouter, operationsOpenApi, operationsRouter } from './api/index.js';
+import { platformVersion, type Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
-import { edgeMiddleware, errorHandler, notFound } from './gateway/index.js';
+import {
+  createRateLimiter,
+  edgeMiddleware,
+  errorHandler,
+  ipRateLimit,
+  notFound,
+  userRateLimit,
+  type OpenApiPaths,
+  type RateLimiter,
+} from './gateway/index.js';
 import { createLogger } from './logging/index.js';
-import { createMcpRouter, type McpRouterDeps } from './router/index.js';
+// auth (issue 2)
+import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
+import { authenticate, requireRole } from './gateway/index.js';
+import { logAuditSink } from './logging/index.js';
+// MCP endpoints (issue 3 §3)
+import { createMcpRouter, mcpRateLimits, principalFromBearer, unavailableConnector, type McpRouterDeps } from './router/index.js';
 import { loadVault, type Vault } from './vault/index.js';
+import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
+import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -19,23 +36,42 @@ export interface Platform {
   readonly database: PlatformDatabase;
   readonly vault: Vault;
   readonly redis: Redis | undefined;
+  /** MCP service registry + per-user credentials; `catalog.catalog` is the router's ServiceCatalog. */
+  readonly catalog: CatalogComponent;
+  /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
+  readonly builtins: Record<string, BuiltinServer>;
   readonly app: express.Express;
+  /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
+  readonly rateLimits: PlatformRateLimits;
   readonly server: http.Server;
+  /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
+  readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
   close(): Promise<void>;
 }
 
+export interface PlatformRateLimits {
+  ip: RateLimiter;
+  user: RateLimiter;
+  /** Per-user middleware; requests without a principal pass. Mount after `authenticate`. */
+  userMiddleware: express.RequestHandler;
+  /** Another limiter on the same store and Redis-down policy. */
+  limiter(name: string, pointsPerMinute: number): RateLimiter;
+}
+
 export interface PlatformOptions {
   logger?: Logger;
   /** Run migrations before serving (the default; `serve` always does). */
   migrate?: boolean;
+  /** Where the one-time bootstrap admin credential is printed (default: stderr). */
+  announce?: (text: string) => void;
   /**
-   * MCP router parts (catalog, upstream connector, authentication). Until the real catalog,
-   * connectors and gateway authentication are wired below, tests inject their own here.
+   * Overrides of the MCP endpoint's parts (catalog, upstream connector, authentication, rate
+   * limits); each defaults to the real component. Tests use it for fixture services.
    */
-  mcp?: Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>;
+  mcp?: Partial<Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -74,34 +110,104 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // --- MCP service catalog, credentials, builtin servers ---
+    const builtins = createBuiltinServers({ db: database.db });
+    const catalog = await createCatalog({
+      database,
+      vault,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      logger,
+      catalogFile: config.CATALOG_FILE === 'none' ? '' : config.CATALOG_FILE,
+      builtinNames: new Set(Object.keys(builtins)),
+      serviceCacheTtlMs: config.CATALOG_CACHE_TTL_MS,
+      credentialCacheTtlMs: config.CREDENTIAL_CACHE_TTL_MS,
+      credentialCacheMaxUsers: config.CREDENTIAL_CACHE_MAX_USERS,
+    });
+    cleanups.unshift(() => catalog.close());
+    // --- end catalog ---
+
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
     app.set('query parser', 'simple');
 
-    app.get('/healthz', (_req, res) => {
-      res.json({ status: 'ok' });
-    });
-    app.get('/readyz', async (_req, res) => {
-      const checks: Record<string, 'ok' | 'fail'> = {};
-      checks.database = await database.ping().then(() => 'ok' as const, () => 'fail' as const);
-      if (redis) checks.redis = await redis.ping().then(() => 'ok' as const, () => 'fail' as const);
-      const ready = Object.values(checks).every((c) => c === 'ok');
-      res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks });
-    });
+    // --- gateway: rate limits, operations probes, OpenAPI (gateway branch) ---
+    const limiter = (name: string, pointsPerMinute: number) =>
+      createRateLimiter({
+        name,
+        points: pointsPerMinute,
+        durationSeconds: 60,
+        redis,
+        redisDown: config.RATE_LIMIT_REDIS_DOWN,
+        logger,
+      });
+    const ipLimiter = limiter('ip', config.RATE_LIMIT_IP_PER_MINUTE);
+    const userLimiter = limiter('user', config.RATE_LIMIT_USER_PER_MINUTE);
+    const rateLimits: PlatformRateLimits = {
+      ip: ipLimiter,
+      user: userLimiter,
+      userMiddleware: userRateLimit(userLimiter),
+      limiter,
+    };
+    // Every component that serves REST routes adds its OpenAPI fragment here.
+    const openApiFragments: OpenApiPaths[] = [operationsOpenApi, apiOpenApi];
 
-    app.use(edgeMiddleware({ logger, bodyLimitBytes: config.BODY_LIMIT_BYTES, corsOrigins: config.CORS_ORIGINS }));
+    app.use(
+      edgeMiddleware({
+        logger,
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        corsOrigins: config.CORS_ORIGINS,
+        beforeBody: [ipRateLimit(ipLimiter, ['/healthz', '/readyz'])],
+      }),
+    );
+    app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
+    app.use(
+      openApiRouter(() =>
+        buildOpenApiDocument({ fragments: openApiFragments, publicUrl: config.PUBLIC_URL, version: platformVersion() }),
+      ),
+    );
+    // --- end gateway block ---
 
-    // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp...] ---
-    // TODO(merge): default catalog/connector/authenticate to the real components once they land.
-    if (opts.mcp) {
-      const mcp = createMcpRouter({ config, logger, vault, redis, ...opts.mcp });
-      cleanups.unshift(() => mcp.close());
-      app.use(mcp.router);
-      app.use(mcp.errorHandler);
-    }
+    // Component routers are mounted below; each pushes its fragment into openApiFragments.
+
+    // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
+    const audit = logAuditSink(logger);
+    const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
+    cleanups.unshift(() => auth.close());
+    await auth.bootstrap();
+    app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
+    app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }), rateLimits.userMiddleware);
+    openApiFragments.push(authOpenApi);
+    app.use('/v1/api-keys', auth.apiKeysRouter);
+    app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    // --- end auth ---
+
+    // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
+    app.use('/v1/admin/services', requireRole('admin'));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    openApiFragments.push(catalogOpenApi);
+    // --- end catalog routes ---
+
+    // --- MCP endpoints (issue 3 §3): /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
+    // TODO(merge mcp-upstream): default `connector` to the real upstream connector.
+    const mcp = createMcpRouter({
+      config,
+      logger,
+      vault,
+      redis,
+      catalog: opts.mcp?.catalog ?? catalog.catalog,
+      connector: opts.mcp?.connector ?? unavailableConnector,
+      authenticate: opts.mcp?.authenticate ?? principalFromBearer(auth.verifier),
+      rateLimit:
+        opts.mcp?.rateLimit ??
+        mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
+    });
+    cleanups.unshift(() => mcp.close());
+    app.use(mcp.router);
+    app.use(mcp.errorHandler);
+    openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
-
     app.use(notFound);
     app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
 
@@ -110,6 +216,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         requestTimeout: config.REQUEST_TIMEOUT_MS,
         headersTimeout: config.HEADERS_TIMEOUT_MS,
         keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+        // How often Node checks the header/request timeouts (default 30 s would let slow clients linger).
+        connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
       },
       app,
     );
@@ -121,8 +229,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       database,
       vault,
       redis,
+      catalog,
+      builtins,
       app,
+      rateLimits,
       server,
+      auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

@@ -1,12 +1,17 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createPlatform } from './app.js';
+import { rotateKeys } from './router/catalog/index.js';
+import { logAuditSink } from './logging/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]
 
 Commands:
   serve                     Run the platform (migrates first). What \`npm start\` runs.
   migrate                   Apply database migrations and exit.
+  rotate-keys               Re-encrypt every sealed value (user credentials, signing keys) under
+                            PLATFORM_ENCRYPTION_KEY; old keys go in PLATFORM_ENCRYPTION_KEYS_PREVIOUS.
+                            Prints counts as JSON; exits 1 if any value could not be re-encrypted.
   help                      Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -44,6 +49,26 @@ async function main(argv: string[]): Promise<number> {
       await platform.close();
       console.log('migrations applied');
       return 0;
+    }
+    case 'rotate-keys': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config, { migrate: true });
+      try {
+        const report = await rotateKeys(platform.database.db, platform.vault, (f) =>
+          platform.logger.error({ table: f.table, id: f.id, 'key.id': f.keyId, reason: f.reason }, 'sealed value not re-encrypted'),
+        );
+        const failed = report.credentials.failed + report.signing_keys.failed;
+        await logAuditSink(platform.logger).record({
+          action: 'vault.key_rotated',
+          outcome: failed ? 'failure' : 'success',
+          actorId: null,
+          details: { ...report },
+        });
+        console.log(JSON.stringify(report, null, 2));
+        return failed ? 1 : 0;
+      } finally {
+        await platform.close();
+      }
     }
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);

@@ -18,7 +18,7 @@ describe('platform foundation', () => {
   });
 
   it('answers unknown routes with the JSON error shape and a request id', async () => {
-    const res = await fetch(`${t.url}/v1/does-not-exist`);
+    const res = await fetch(`${t.url}/does-not-exist`); // /v1/* needs a token first (auth)
     expect(res.status).toBe(404);
     const body = (await res.json()) as { error: { code: string; request_id: string } };
     expect(body.error.code).toBe('route_not_found');

@@ -50,14 +50,14 @@ beforeAll(async () => {
     authenticate: tokenAuth([alice]),
   });
   proxy = await startAuthProxy(platform.url, alice.token, '/mcp/conformance');
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await proxy?.close();
   await direct?.close();
   await platform?.close();
   for (const d of outDirs) await rm(d, { recursive: true, force: true });
-});
+}, 300_000);
 
 describe('MCP conformance suite (2025-11-25, active)', () => {
   it('passes through the gateway every scenario that passes against the fixture directly', async () => {

@@ -21,10 +21,10 @@ const catalog = fixtureCatalog([
 let t: McpTestPlatform;
 beforeAll(async () => {
   t = await startMcpPlatform({ catalog, connector, authenticate: tokenAuth([alice, bob]) });
-});
+}, 300_000);
 afterAll(async () => {
   await t?.close();
-});
+}, 120_000);
 
 async function connect(path: string, token: string, era: 'legacy' | 'modern'): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
   const transport = new StreamableHTTPClientTransport(new URL(`${t.url}${path}`), {

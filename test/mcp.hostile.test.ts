@@ -16,10 +16,10 @@ const catalog = fixtureCatalog([service('alpha', { toolPolicy: { deny: ['admin-o
 let t: McpTestPlatform;
 beforeAll(async () => {
   t = await startMcpPlatform({ catalog, connector, authenticate: tokenAuth([alice, bob]) }, { BODY_LIMIT_BYTES: String(64 * 1024) });
-});
+}, 300_000);
 afterAll(async () => {
   await t?.close();
-});
+}, 120_000);
 beforeEach(() => {
   calls.length = 0;
 });

@@ -39,13 +39,13 @@ beforeAll(async () => {
   });
   single = await startAuthProxy(platform.url, alice.token, '/mcp/everything');
   aggregate = await startAuthProxy(platform.url, alice.token, '/mcp');
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await single?.close();
   await aggregate?.close();
   await platform?.close();
-});
+}, 300_000);
 
 describe('MCP Inspector CLI through the platform (server-everything over stdio)', () => {
   it('lists and calls tools at /mcp/everything', async () => {

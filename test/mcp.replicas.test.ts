@@ -41,7 +41,7 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
 beforeAll(async () => {
   const env = testEnv(); // one schema + key prefix for both replicas in server mode
   replicas.push(await startReplica(env), await startReplica(env));
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   for (const r of replicas) {
@@ -50,7 +50,7 @@ afterAll(async () => {
     await exited;
     await rm(r.dataDir, { recursive: true, force: true });
   }
-});
+}, 300_000);
 
 describe('two replicas', () => {
   it('serve one 2025-era session with requests alternating between them', async () => {

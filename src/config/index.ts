@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /**
@@ -87,6 +88,17 @@ const envSchema = z.object({
   MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   MCP_ALLOWED_HOSTS: csv.default([]),
   MCP_ALLOWED_ORIGINS: csv.default([]),
+  MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: int(1, 1_000_000).default(300),
+
+  // --- MCP service catalog and credentials (docs/services.md) ---
+  /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
+  CATALOG_FILE: optionalString,
+  /** How long a replica serves its snapshot of the service registry before re-reading (ms). */
+  CATALOG_CACHE_TTL_MS: int(0, 600_000).default(5_000),
+  /** How long decrypted credentials stay in memory (ms); 0 disables the cache. */
+  CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
+  /** Most users whose decrypted credentials are cached at once. */
+  CREDENTIAL_CACHE_MAX_USERS: int(1, 1_000_000).default(10_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -148,4 +160,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     TRUST_PROXY: parseTrustProxy(env.TRUST_PROXY),
     embedded: !env.DATABASE_URL,
   };
+}
+
+/** Names of every environment variable the platform reads (for docs, checks and `check-config`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+// --- platform version (gateway branch) ---
+
+let cachedVersion: string | undefined;
+/** The version in package.json (two levels up from src/config or dist/config). */
+export function platformVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    cachedVersion = pkg.version ?? '0.0.0';
+  } catch {
+    cachedVersion = '0.0.0';
+  }
+  return cachedVersion;
 }

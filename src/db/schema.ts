@@ -3,6 +3,8 @@ import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 /** Row types of the platform's tables. They all live in the schema named by DATABASE_SCHEMA. */
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** A timestamp the database fills in (default now()). */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
 
@@ -20,8 +22,8 @@ export interface UsersTable {
   email_confirmed_at: NullableTimestamp;
   last_sign_in_at: NullableTimestamp;
   disabled_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface SessionsTable {
@@ -29,7 +31,7 @@ export interface SessionsTable {
   user_id: string;
   user_agent: string | null;
   ip: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   refreshed_at: NullableTimestamp;
   not_after: Timestamp;
   revoked_at: NullableTimestamp;
@@ -42,7 +44,7 @@ export interface RefreshTokensTable {
   token_hash: string;
   parent_id: string | null;
   revoked_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface ApiKeysTable {
@@ -55,7 +57,7 @@ export interface ApiKeysTable {
   expires_at: NullableTimestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface SigningKeysTable {
@@ -64,15 +66,75 @@ export interface SigningKeysTable {
   public_jwk: Json<Record<string, unknown>>;
   private_jwk_sealed: string;
   active: boolean;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   retired_at: NullableTimestamp;
 }
 
 export interface PlatformStateTable {
   key: string;
   value: Json<Record<string, unknown>>;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
 }
+
+// --- MCP service registry, credentials, notes (migration 0004) ---
+export type ServiceKindColumn = 'builtin' | 'stdio' | 'http';
+export type PayloadCapture = 'off' | 'metadata' | 'full';
+export type RegistrySource = 'catalog' | 'admin';
+export type InstanceStatus = 'unknown' | 'healthy' | 'unhealthy';
+
+export interface ServicesTable {
+  id: Generated<string>;
+  slug: string;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  kind: ServiceKindColumn;
+  /** Kind-specific settings; see src/router/catalog (stored form, before package resolution). */
+  config: Json<Record<string, unknown>>;
+  /** CredentialField[] (src/router/contracts.ts). */
+  credential_schema: Json<Array<Record<string, unknown>>>;
+  roles: ColumnType<PlatformRole[], PlatformRole[] | undefined, PlatformRole[]>;
+  tool_policy: Json<{ allow?: string[]; deny?: string[] }>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  payload_capture: ColumnType<PayloadCapture, PayloadCapture | undefined, PayloadCapture>;
+  source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ServiceInstancesTable {
+  id: Generated<string>;
+  service_id: string;
+  url: string;
+  source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
+  status: ColumnType<InstanceStatus, InstanceStatus | undefined, InstanceStatus>;
+  last_checked_at: NullableTimestamp;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+}
+
+export interface UserCredentialsTable {
+  id: Generated<string>;
+  user_id: string;
+  service_id: string;
+  /** Vault-sealed JSON object of field → value; context `credential:<user_id>:<service_id>`. */
+  sealed: string;
+  key_id: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface NotesTable {
+  id: Generated<string>;
+  user_id: string;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  /** Generated from title + body; never written. */
+  tsv: ColumnType<string, never, never>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+// --- end 0004 ---
 
 export interface Database {
   users: UsersTable;
@@ -81,4 +143,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   signing_keys: SigningKeysTable;
   platform_state: PlatformStateTable;
+  // 0004
+  services: ServicesTable;
+  service_instances: ServiceInstancesTable;
+  user_credentials: UserCredentialsTable;
+  notes: NotesTable;
 }

@@ -10,6 +10,8 @@ export interface EdgeOptions {
   logger: Logger;
   bodyLimitBytes: number;
   corsOrigins: string[];
+  /** Middlewares to run before the body is parsed (e.g. the per-IP rate limit). */
+  beforeBody?: RequestHandler[];
 }
 
 /**
@@ -25,7 +27,9 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
   const accessLog = pinoHttp({
     logger: opts.logger,
     genReqId: (req) => (req as express.Request).id,
-    customAttributeKeys: { reqId: 'http.request.id' },
+    // Bound on the request's child logger (req.log), so every line logged for this request —
+    // access line and anything a handler logs through req.log — carries the ECS request id.
+    customProps: (req) => ({ 'http.request.id': (req as express.Request).id }),
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
     serializers: {
       req: (req: { method: string; url: string; remoteAddress?: string }) => ({
@@ -53,7 +57,7 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
     maxAge: 600,
   });
   const jsonBody = express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
-  return [requestId, accessLog, helmet(), corsHandler, jsonBody];
+  return [requestId, accessLog, helmet(), corsHandler, ...(opts.beforeBody ?? []), jsonBody];
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {

@@ -13,3 +13,24 @@ export {
   type OpenApiOperation,
   type OpenApiPaths,
 } from './openapi.js';
+export {
+  authenticate,
+  bearerToken,
+  CredentialRejected,
+  invalidToken,
+  requireRole,
+  type AuthenticateOptions,
+  type BearerVerifier,
+  type RejectionReason,
+  type VerifyContext,
+} from './authenticate.js';
+export {
+  createRateLimiter,
+  ipRateLimit,
+  rateLimit,
+  userRateLimit,
+  type RateLimitDecision,
+  type RateLimiter,
+  type RateLimiterOptions,
+  type RedisDownPolicy,
+} from './rate-limit.js';

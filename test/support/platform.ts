@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { createPlatform, type Platform } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 
@@ -40,11 +41,19 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
   return Object.fromEntries(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
-export async function startPlatform(overrides: Record<string, string | undefined> = {}): Promise<TestPlatform> {
+export interface StartOptions {
+  /** A logger of the test's own (e.g. writing to a capture stream). */
+  logger?: Logger;
+}
+
+export async function startPlatform(
+  overrides: Record<string, string | undefined> = {},
+  opts: StartOptions = {},
+): Promise<TestPlatform> {
   const dataDir = overrides.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'mcp-platform-test-')));
   const env = testEnv({ DATA_DIR: dataDir, ...overrides });
   const config = loadConfig(env);
-  const platform = await createPlatform(config);
+  const platform = await createPlatform(config, opts.logger ? { logger: opts.logger } : {});
   const address = await platform.listen(0);
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001_foundation.js';
+import { services } from './0004_services.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -12,6 +13,7 @@ export interface MigrationContext {
  */
 const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migration]> = [
   ['0001_foundation', foundation],
+  ['0004_services', services],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

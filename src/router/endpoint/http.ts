@@ -18,6 +18,7 @@ import { isValidSlug } from './names.js';
 import { createRelayServer } from './relay.js';
 import { jsonRpcError, LiveSessions, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sessions.js';
+import { McpRateLimited, type McpRateLimit } from './wiring.js';
 
 export type McpConfig = Pick<
   Config,
@@ -32,13 +33,6 @@ export type McpConfig = Pick<
   | 'MCP_ALLOWED_ORIGINS'
 >;
 
-/** Thrown by a rate-limit hook to refuse a request (429 with Retry-After). */
-export class McpRateLimited extends Error {
-  constructor(readonly retryAfterSeconds: number) {
-    super('Rate limit exceeded');
-  }
-}
-
 export interface McpRouterDeps {
   config: McpConfig;
   logger: Logger;
@@ -51,12 +45,8 @@ export interface McpRouterDeps {
    * request carries no valid credentials. The gateway's authenticate middleware plugs in here.
    */
   authenticate: (req: ExpressRequest) => Promise<Principal | undefined>;
-  /**
-   * Rate limit hook, called per request with the service slug (undefined for the aggregate) and
-   * before each forwarded upstream request. Throw `McpRateLimited` to refuse.
-   * TODO(gateway): wire the limiter factory from src/gateway/rate-limit.ts when it lands.
-   */
-  rateLimit?: (principal: Principal, serviceSlug: string | undefined) => Promise<void>;
+  /** Rate limits: per user on each HTTP request, per user + service on each forwarded upstream request. */
+  rateLimit?: McpRateLimit;
 }
 
 export interface McpRouter {
@@ -108,7 +98,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       clientCapabilities,
       standalone,
       requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
-      beforeForward: deps.rateLimit ? (service) => deps.rateLimit!(target.principal, service.definition.slug) : undefined,
+      beforeForward: deps.rateLimit ? (service) => deps.rateLimit!.perService(target.principal, service.definition.slug) : undefined,
     });
 
   const targetOf = (ctx: { authInfo?: AuthInfo }): Target => {
@@ -183,7 +173,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       }
       if (deps.rateLimit) {
         try {
-          await deps.rateLimit(principal, slug);
+          await deps.rateLimit.perUser(principal);
         } catch (err) {
           if (err instanceof McpRateLimited) {
             res.setHeader('Retry-After', String(err.retryAfterSeconds));

@@ -16,6 +16,7 @@ import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contr
 import { decodeUpstreamName, rewriteUris } from './aggregate.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { toolAllowed } from './policy.js';
+import { McpRateLimited } from './wiring.js';
 
 /**
  * The relay: a low-level SDK `Server` whose request handlers forward each request to the upstream
@@ -203,7 +204,17 @@ class Relay {
     ctx: ServerContext,
     opts: { inputRequired?: boolean } = {},
   ): Promise<AnyResult> {
-    await this.opts.beforeForward?.(service);
+    try {
+      await this.opts.beforeForward?.(service);
+    } catch (err) {
+      if (err instanceof McpRateLimited) {
+        throw new ProtocolError(-32000, `Rate limit exceeded for service ${service.definition.slug}; retry in ${err.retryAfterSeconds}s`, {
+          reason: 'rate_limited',
+          retryAfterSeconds: err.retryAfterSeconds,
+        });
+      }
+      throw err;
+    }
     const lease = await this.lease(service, ctx);
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const upstreamParams = stripProgressToken(params);

@@ -1,0 +1,111 @@
+import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { CredentialRejected } from '../gateway/index.js';
+import { ACCESS_TOKEN_ALG, type SigningKeys } from './signing-keys.js';
+import { appMetadata, type UserRow } from './users.js';
+
+export const ACCESS_TOKEN_AUDIENCE = 'authenticated';
+
+export interface IssuedAccessToken {
+  token: string;
+  expiresIn: number;
+  expiresAt: number;
+}
+
+export interface AccessTokenClaims extends JWTPayload {
+  sub: string;
+  session_id: string;
+  email?: string;
+  role?: string;
+}
+
+/** Mints and checks the platform's own access tokens (ES256, Supabase-shaped claims). */
+export class AccessTokens {
+  constructor(
+    private readonly keys: SigningKeys,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+    private readonly clockSkewSeconds: number,
+  ) {}
+
+  async issue(user: UserRow, sessionId: string, method: string, authTime: number): Promise<IssuedAccessToken> {
+    const now = Math.floor(Date.now() / 1000);
+    const { kid, privateKey } = this.keys.signingKey;
+    const token = await new SignJWT({
+      email: user.email ?? '',
+      phone: '',
+      app_metadata: appMetadata(user),
+      user_metadata: user.user_metadata ?? {},
+      role: 'authenticated',
+      aal: 'aal1',
+      amr: [{ method, timestamp: authTime }],
+      session_id: sessionId,
+      is_anonymous: false,
+    })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: 'JWT' })
+      .setIssuer(this.issuer)
+      .setSubject(user.id)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + this.ttlSeconds)
+      .sign(privateKey);
+    return { token, expiresIn: this.ttlSeconds, expiresAt: now + this.ttlSeconds };
+  }
+
+  /**
+   * Verifies signature (ES256 only, key chosen by `kid` from our own keys), `iss`, `aud`,
+   * `exp` and `nbf` with the configured skew. Session revocation is checked by the caller.
+   */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== ACCESS_TOKEN_ALG) {
+        throw new CredentialRejected('unsupported_algorithm', `Access tokens must be signed with ${ACCESS_TOKEN_ALG}`);
+      }
+      kid = header.kid;
+    } catch (err) {
+      if (err instanceof CredentialRejected) throw err;
+      throw new CredentialRejected('malformed', 'The token is not a well-formed JWT');
+    }
+    const key = kid ? this.keys.publicKey(kid) : undefined;
+    if (!key) throw new CredentialRejected('unknown_key', 'The token was not signed by a key this platform publishes');
+    try {
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: [ACCESS_TOKEN_ALG],
+        issuer: this.issuer,
+        audience: ACCESS_TOKEN_AUDIENCE,
+        clockTolerance: this.clockSkewSeconds,
+        requiredClaims: ['sub', 'exp', 'iat', 'session_id'],
+      });
+      if (typeof payload.session_id !== 'string' || typeof payload.sub !== 'string') {
+        throw new CredentialRejected('malformed', 'The token lacks sub or session_id');
+      }
+      return payload as AccessTokenClaims;
+    } catch (err) {
+      throw rejectionFromJose(err);
+    }
+  }
+}
+
+/** Maps jose's verification errors to a stable, non-leaky reason. */
+export function rejectionFromJose(err: unknown): CredentialRejected {
+  if (err instanceof CredentialRejected) return err;
+  if (err instanceof joseErrors.JWTExpired) return new CredentialRejected('expired', 'The token has expired');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'nbf') return new CredentialRejected('not_yet_valid', 'The token is not valid yet');
+    if (err.claim === 'aud') return new CredentialRejected('wrong_audience', 'The token is for another audience');
+    if (err.claim === 'iss') return new CredentialRejected('wrong_issuer', 'The token is from another issuer');
+    if (err.claim === 'iat') return new CredentialRejected('not_yet_valid', 'The token was issued in the future');
+    return new CredentialRejected('malformed', `The token's ${err.claim} claim is missing or invalid`);
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) {
+    return new CredentialRejected('unsupported_algorithm', 'The token uses an algorithm that is not allowed');
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) {
+    return new CredentialRejected('bad_signature', 'The token signature is invalid');
+  }
+  if (err instanceof joseErrors.JWKSNoMatchingKey) {
+    return new CredentialRejected('unknown_key', 'The token was not signed by a published key');
+  }
+  return new CredentialRejected('malformed', 'The token is not a valid JWT');
+}

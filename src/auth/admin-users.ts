@@ -1,0 +1,115 @@
+import { Router } from 'express';
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/index.js';
+import { errors, parseBody, parseParams, parseQuery } from '../gateway/index.js';
+import type { AuditSink } from '../logging/index.js';
+import type { RevocationCache } from './revocation-cache.js';
+import { adminUser } from './users.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const listUsersQuery = z.strictObject({
+  q: z.string().max(254).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export const userIdParams = z.strictObject({ id: z.string() });
+export const patchUserBody = z
+  .strictObject({ role: z.enum(['user', 'admin']).optional(), disabled: z.boolean().optional() })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined, 'send role and/or disabled');
+
+/** Opaque cursor: the last user's ID (order is created_at, id, so it is stable under inserts). */
+const encodeCursor = (id: string) => Buffer.from(`u:${id}`).toString('base64url');
+function decodeCursor(cursor: string): string {
+  const raw = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = raw.startsWith('u:') ? raw.slice(2) : '';
+  if (!UUID.test(id)) throw errors.validation([{ path: 'cursor', message: 'invalid cursor' }]);
+  return id;
+}
+
+/** LIKE pattern that matches `q` literally (%, _ and \ escaped). */
+const containsPattern = (q: string) => `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export interface AdminRoutesDeps {
+  db: Kysely<Database>;
+  cache: RevocationCache;
+  audit: AuditSink;
+}
+
+/** `/v1/admin/users`. Mount behind `authenticate` and `requireRole('admin')`. */
+export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const query = parseQuery(listUsersQuery, req);
+    let q = db.selectFrom('users').selectAll();
+    if (query.q) q = q.where(sql<boolean>`lower(coalesce(email, '')) like ${containsPattern(query.q)} escape '\\'`);
+    if (query.cursor) {
+      const after = await db
+        .selectFrom('users')
+        .select(['id', sql<string>`created_at::text`.as('at')])
+        .where('id', '=', decodeCursor(query.cursor))
+        .executeTakeFirst();
+      if (!after) throw errors.validation([{ path: 'cursor', message: 'invalid cursor' }]);
+      q = q.where(sql<boolean>`(created_at, id) > (${after.at}::timestamptz, ${after.id}::uuid)`);
+    }
+    const rows = await q.orderBy('created_at').orderBy('id').limit(query.limit + 1).execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    res.json({ users: page.map(adminUser), next_cursor: rows.length > query.limit && last ? encodeCursor(last.id) : null });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parseParams(userIdParams, req);
+    const user = UUID.test(id) ? await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    if (!user) throw errors.notFound('User');
+    res.json(adminUser(user));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const actor = req.principal;
+    if (!actor) throw errors.unauthorized();
+    const { id } = parseParams(userIdParams, req);
+    const body = parseBody(patchUserBody, req);
+    if (!UUID.test(id)) throw errors.notFound('User');
+    const result = await db.transaction().execute(async (trx) => {
+      // Serialise admin changes so that two admins cannot demote each other to zero admins.
+      await sql`select pg_advisory_xact_lock(${sql.lit(0x6d63702d61646dn)})`.execute(trx);
+      const before = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!before) throw errors.notFound('User');
+      const losesAdmin =
+        before.role === 'admin' && !before.disabled_at && (body.role === 'user' || body.disabled === true);
+      if (losesAdmin) {
+        const others = await trx
+          .selectFrom('users')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .where('role', '=', 'admin')
+          .where('disabled_at', 'is', null)
+          .where('id', '!=', id)
+          .executeTakeFirstOrThrow();
+        if (others.n === 0) throw errors.conflict('This is the last active admin; promote another admin first', 'last_admin');
+      }
+      const after = await trx.updateTable('users')
+        .set({
+          updated_at: sql<Date>`now()`,
+          ...(body.role !== undefined ? { role: body.role } : {}),
+          ...(body.disabled === true && !before.disabled_at ? { disabled_at: sql<Date>`now()` } : {}),
+          ...(body.disabled === false ? { disabled_at: null } : {}),
+        })
+        .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+      return { before, after };
+    });
+    const { before, after } = result;
+    await cache.invalidateUser(id);
+    const base = { actorId: actor.userId, targetType: 'user', targetId: id, ip: req.ip ?? null, requestId: String(req.id) } as const;
+    if (before.role !== after.role) {
+      await audit.record({ ...base, action: 'admin.role_changed', outcome: 'success', details: { from: before.role, to: after.role } });
+    }
+    if (!before.disabled_at && after.disabled_at) await audit.record({ ...base, action: 'admin.user_disabled', outcome: 'success' });
+    if (before.disabled_at && !after.disabled_at) await audit.record({ ...base, action: 'admin.user_enabled', outcome: 'success' });
+    res.json(adminUser(after));
+  });
+
+  return router;
+}

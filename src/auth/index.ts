@@ -1,0 +1,134 @@
+import type { ErrorRequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import type { PlatformDatabase, Redis } from '../db/index.js';
+import type { BearerVerifier } from '../gateway/index.js';
+import type { AuditSink } from '../logging/index.js';
+import type { Vault } from '../vault/index.js';
+import { AccessTokens } from './access-tokens.js';
+import { adminUsersRouter } from './admin-users.js';
+import { apiKeysRouter } from './api-keys.js';
+import { bootstrapAdmin, generatePassword } from './bootstrap.js';
+import { AuthFlows } from './flows.js';
+import { gotrueErrorHandler } from './gotrue-errors.js';
+import { gotrueRouter } from './gotrue-routes.js';
+import { LoginGuard } from './login-guard.js';
+import { hashPassword } from './passwords.js';
+import { RevocationCache } from './revocation-cache.js';
+import { SessionStore } from './sessions.js';
+import { SigningKeys } from './signing-keys.js';
+import { normaliseEmail } from './users.js';
+import { PlatformVerifier } from './verifier.js';
+
+export { authOpenApi } from './openapi.js';
+export { API_KEY_PREFIX } from './api-keys.js';
+
+/** Staleness bound of the revocation cache when a cross-replica message is lost or Redis is absent. */
+export const REVOCATION_CACHE_TTL_MS = 3_000;
+
+export interface AuthServiceDeps {
+  config: Config;
+  database: PlatformDatabase;
+  vault: Vault;
+  redis: Redis | undefined;
+  logger: Logger;
+  audit: AuditSink;
+  /** Where the one-time bootstrap credential is printed; defaults to stderr. */
+  announce?: (text: string) => void;
+}
+
+export interface AuthService {
+  /** GoTrue-compatible routes; mount at `/auth/v1` followed by `gotrueErrors`. */
+  readonly gotrueRouter: Router;
+  readonly gotrueErrors: ErrorRequestHandler;
+  /** `/v1/api-keys` (behind `authenticate`). */
+  readonly apiKeysRouter: Router;
+  /** `/v1/admin/users` (behind `authenticate` + `requireRole('admin')`). */
+  readonly adminUsersRouter: Router;
+  /** What the gateway's `authenticate` uses. */
+  readonly verifier: BearerVerifier;
+  /** Creates the first admin (ADMIN_EMAIL or a generated one-time credential). */
+  bootstrap(): Promise<void>;
+  /** CLI `create-admin`: makes `email` an admin (creating it); returns the generated password if none was given. */
+  createAdmin(email: string, password?: string): Promise<{ userId: string; created: boolean; generatedPassword?: string }>;
+  close(): Promise<void>;
+}
+
+export async function createAuthService(deps: AuthServiceDeps): Promise<AuthService> {
+  const { config, database, vault, redis, logger, audit } = deps;
+  const db = database.db;
+  const log = logger.child({ 'service.component': 'auth' });
+
+  const keys = new SigningKeys(db, vault);
+  await keys.init();
+  const cache = new RevocationCache(REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
+  await cache.start();
+  const accessTokens = new AccessTokens(keys, config.AUTH_ISSUER, config.AUTH_ACCESS_TOKEN_TTL_SECONDS, config.AUTH_CLOCK_SKEW_SECONDS);
+  const sessions = new SessionStore(db, config.AUTH_REFRESH_TOKEN_TTL_SECONDS);
+  const guard = new LoginGuard(
+    {
+      maxFailuresPerAccount: config.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      maxFailuresPerIp: config.AUTH_LOGIN_MAX_FAILURES_PER_IP,
+      lockoutSeconds: config.AUTH_LOGIN_LOCKOUT_SECONDS,
+    },
+    redis,
+  );
+  const flows = new AuthFlows({
+    db,
+    sessions,
+    accessTokens,
+    guard,
+    cache,
+    audit,
+    passwordMinLength: config.AUTH_PASSWORD_MIN_LENGTH,
+    signupEnabled: config.AUTH_SIGNUP_ENABLED,
+  });
+  const supabaseUrl = config.SUPABASE_URL?.replace(/\/+$/, '');
+  const verifier = new PlatformVerifier({
+    db,
+    accessTokens,
+    cache,
+    ownIssuer: config.AUTH_ISSUER,
+    clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS,
+    external: {
+      issuer: supabaseUrl ? `${supabaseUrl}/auth/v1` : undefined,
+      jwksUrl: supabaseUrl ? new URL(`${supabaseUrl}/auth/v1/.well-known/jwks.json`) : undefined,
+      jwtSecret: config.SUPABASE_JWT_SECRET,
+    },
+  });
+
+  return {
+    gotrueRouter: gotrueRouter({ flows, verifier, keys, publishableKey: config.AUTH_PUBLISHABLE_KEY }),
+    gotrueErrors: gotrueErrorHandler(log),
+    apiKeysRouter: apiKeysRouter({ db, cache, audit }),
+    adminUsersRouter: adminUsersRouter({ db, cache, audit }),
+    verifier,
+    bootstrap: () =>
+      bootstrapAdmin({
+        db,
+        flows,
+        audit,
+        logger: log,
+        adminEmail: config.ADMIN_EMAIL,
+        adminPassword: config.ADMIN_PASSWORD,
+        announce: deps.announce ?? ((text) => process.stderr.write(`${text}\n`)),
+      }),
+    async createAdmin(email, password) {
+      const generatedPassword = password === undefined ? generatePassword() : undefined;
+      const existing = await flows.findUserByEmail(email);
+      if (existing) {
+        const set = password !== undefined ? { encrypted_password: await hashPassword(password) } : {};
+        await db.updateTable('users').set({ role: 'admin', disabled_at: null, ...set }).where('id', '=', existing.id).execute();
+        await cache.invalidateUser(existing.id);
+        if (existing.role !== 'admin') {
+          await audit.record({ action: 'admin.role_changed', outcome: 'success', actorId: null, targetType: 'user', targetId: existing.id, details: { from: existing.role, to: 'admin', source: 'cli' } });
+        }
+        return { userId: existing.id, created: false };
+      }
+      const user = await flows.createUser(normaliseEmail(email), password ?? generatedPassword ?? '', {}, 'admin');
+      await audit.record({ action: 'admin.user_created', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { source: 'cli' } });
+      return { userId: user.id, created: true, ...(generatedPassword ? { generatedPassword } : {}) };
+    },
+    close: () => cache.close(),
+  };
+}

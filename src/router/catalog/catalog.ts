@@ -1,0 +1,58 @@
+import type { Principal } from '../../gateway/index.js';
+import type { ResolvedService, ServiceCatalog } from '../contracts.js';
+import type { CredentialStore } from './credentials.js';
+import type { ServiceRecord, ServiceRegistry } from './registry.js';
+
+/**
+ * The router's view of the registry: which services a caller may use, with that caller's
+ * decrypted credentials. A service is usable when it is enabled, runnable, allowed for the
+ * caller's role, inside the API key's `services` scope (if any), and every required credential
+ * field has a stored value.
+ */
+export class PlatformCatalog implements ServiceCatalog {
+  constructor(
+    readonly registry: ServiceRegistry,
+    readonly credentials: CredentialStore,
+  ) {}
+
+  /** Whether the caller may see the service at all (before credentials). */
+  visibleTo(principal: Principal, record: ServiceRecord): boolean {
+    const d = record.definition;
+    if (!d.enabled) return false;
+    if (!d.roles.includes(principal.role)) return false;
+    if (principal.services && !principal.services.includes(d.slug)) return false;
+    return true;
+  }
+
+  /** Services the caller may see, in slug order. */
+  async visible(principal: Principal): Promise<ServiceRecord[]> {
+    return (await this.registry.all()).filter((r) => this.visibleTo(principal, r));
+  }
+
+  /** True when every required field has a value (services without fields are always connected). */
+  static hasRequired(record: ServiceRecord, creds: Record<string, string> | undefined): boolean {
+    return record.definition.credentialSchema.every((f) => !f.required || (creds?.[f.name] ?? '') !== '');
+  }
+
+  async listUsable(principal: Principal): Promise<ResolvedService[]> {
+    const visible = await this.visible(principal);
+    if (!visible.length) return [];
+    const creds = await this.credentials.forUser(principal.userId);
+    const out: ResolvedService[] = [];
+    for (const record of visible) {
+      if (record.problem) continue;
+      const c = creds.get(record.definition.id);
+      if (!PlatformCatalog.hasRequired(record, c)) continue;
+      out.push({ definition: record.definition, credentials: { ...(c ?? {}) } });
+    }
+    return out;
+  }
+
+  async resolve(principal: Principal, slug: string): Promise<ResolvedService | undefined> {
+    const record = await this.registry.find(slug);
+    if (!record || record.problem || !this.visibleTo(principal, record)) return undefined;
+    const c = await this.credentials.get(principal.userId, record.definition.id);
+    if (!PlatformCatalog.hasRequired(record, c)) return undefined;
+    return { definition: record.definition, credentials: { ...(c ?? {}) } };
+  }
+}

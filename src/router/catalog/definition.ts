@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/**
+ * The shapes of a service definition, shared by the catalog file, the admin API and the rows
+ * in `services`. One zod source for all three, so that what the file accepts, the API accepts.
+ */
+
+export const SLUG = /^[a-z][a-z0-9-]{0,62}$/;
+const FIELD_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]{0,127}$/;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+
+/** Variables a user-supplied value must never set: they change how the child process runs. */
+const FORBIDDEN_ENV = new Set(['PATH', 'NODE_OPTIONS', 'NODE_PATH', 'HOME', 'SHELL', 'IFS', 'PYTHONPATH', 'PYTHONSTARTUP']);
+const FORBIDDEN_ENV_PREFIX = ['LD_', 'DYLD_', 'NPM_CONFIG_', 'MCP_PLATFORM_', 'PLATFORM_'];
+/** Headers the transport owns; a credential must not override them. */
+const FORBIDDEN_HEADERS = new Set([
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'accept',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'mcp-method',
+  'mcp-name',
+  'last-event-id',
+]);
+
+export const injectSchema = z.union([
+  z.strictObject({
+    env: z
+      .string()
+      .regex(ENV_NAME, 'must be an upper-case environment variable name')
+      .refine((v) => !FORBIDDEN_ENV.has(v) && !FORBIDDEN_ENV_PREFIX.some((p) => v.startsWith(p)), {
+        message: 'this environment variable may not be set from a credential',
+      }),
+  }),
+  z.strictObject({
+    header: z
+      .string()
+      .regex(HEADER_NAME, 'must be an HTTP header name')
+      .refine((v) => !FORBIDDEN_HEADERS.has(v.toLowerCase()), { message: 'this header is owned by the transport' }),
+    template: z
+      .string()
+      .max(256)
+      .refine((v) => v.includes('{value}'), { message: 'must contain {value}' })
+      .optional(),
+  }),
+  z.strictObject({ context: z.string().regex(FIELD_NAME, 'must be a lower-case identifier') }),
+]);
+
+export const credentialFieldSchema = z.strictObject({
+  name: z.string().regex(FIELD_NAME, 'must be a lower-case identifier (a-z, 0-9, _)'),
+  title: z.string().min(1).max(200),
+  description: z.string().max(2000).optional(),
+  secret: z.boolean().default(true),
+  required: z.boolean().default(true),
+  /** Longest accepted value (characters). */
+  max_length: z.number().int().min(1).max(16_384).optional(),
+  inject: injectSchema,
+});
+export type CredentialFieldInput = z.input<typeof credentialFieldSchema>;
+export type StoredCredentialField = z.output<typeof credentialFieldSchema>;
+
+export const credentialSchemaSchema = z
+  .array(credentialFieldSchema)
+  .max(32)
+  .superRefine((fields, ctx) => {
+    const names = new Set<string>();
+    const targets = new Set<string>();
+    fields.forEach((f, i) => {
+      if (names.has(f.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate field "${f.name}"` });
+      names.add(f.name);
+      const target = 'env' in f.inject ? `env:${f.inject.env}` : 'header' in f.inject ? `header:${f.inject.header.toLowerCase()}` : `context:${f.inject.context}`;
+      if (targets.has(target)) ctx.addIssue({ code: 'custom', path: [i, 'inject'], message: `two fields inject into ${target}` });
+      targets.add(target);
+    });
+  });
+
+export const toolPolicySchema = z.strictObject({
+  allow: z.array(z.string().min(1).max(128)).max(1000).optional(),
+  deny: z.array(z.string().min(1).max(128)).max(1000).optional(),
+});
+
+/** A script shipped inside an npm package, run with the platform's own Node binary (works offline). */
+export const nodePackageScriptSchema = z.strictObject({
+  name: z.string().regex(/^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/, 'must be an npm package name'),
+  script: z
+    .string()
+    .min(1)
+    .max(300)
+    .refine((v) => !v.startsWith('/') && !v.split(/[\\/]/).includes('..'), { message: 'must be a relative path inside the package' }),
+});
+
+export const stdioConfigSchema = z
+  .strictObject({
+    command: z.string().min(1).max(500).optional(),
+    package: nodePackageScriptSchema.optional(),
+    args: z.array(z.string().max(2000)).max(100).default([]),
+    env: z.record(z.string().regex(ENV_NAME, 'must be an upper-case environment variable name'), z.string().max(4000)).optional(),
+  })
+  .refine((c) => (c.command ? !c.package : !!c.package), {
+    message: 'give exactly one of "command" or "package"',
+  });
+
+const instanceUrl = z.url({ protocol: /^https?$/ }).max(2000);
+
+export const httpConfigSchema = z.strictObject({
+  transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
+  timeout_ms: z.number().int().min(100).max(600_000).optional(),
+  /** Instance URLs declared with the service; more may be registered at run time. */
+  instances: z.array(instanceUrl).max(100).default([]),
+});
+
+export const builtinConfigSchema = z.strictObject({
+  server: z.string().regex(FIELD_NAME, 'must be a builtin server name'),
+});
+
+export const roleSchema = z.enum(['user', 'admin']);
+export const payloadCaptureSchema = z.enum(['off', 'metadata', 'full']);
+
+const common = {
+  slug: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes, starting with a letter'),
+  title: z.string().min(1).max(200),
+  description: z.string().max(4000).default(''),
+  enabled: z.boolean().default(true),
+  roles: z.array(roleSchema).min(1).default(['user', 'admin']),
+  tool_policy: toolPolicySchema.default({}),
+  payload_capture: payloadCaptureSchema.default('metadata'),
+  credentials: credentialSchemaSchema.default([]),
+};
+
+/** One service as the catalog file and `POST /v1/admin/services` spell it. */
+export const serviceInputSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...common, kind: z.literal('builtin'), builtin: builtinConfigSchema }),
+  z.strictObject({ ...common, kind: z.literal('stdio'), stdio: stdioConfigSchema }),
+  z.strictObject({ ...common, kind: z.literal('http'), http: httpConfigSchema }),
+]);
+export type ServiceInput = z.output<typeof serviceInputSchema>;
+
+/** `PATCH /v1/admin/services/{id}`: operational fields, plus definition fields for admin-made services. */
+export const servicePatchSchema = z
+  .strictObject({
+    title: common.title.optional(),
+    description: z.string().max(4000).optional(),
+    enabled: z.boolean().optional(),
+    roles: z.array(roleSchema).min(1).optional(),
+    tool_policy: toolPolicySchema.optional(),
+    payload_capture: payloadCaptureSchema.optional(),
+    credentials: credentialSchemaSchema.optional(),
+    builtin: builtinConfigSchema.optional(),
+    stdio: stdioConfigSchema.optional(),
+    http: httpConfigSchema.omit({ instances: true }).optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
+export type ServicePatch = z.output<typeof servicePatchSchema>;
+
+/** Fields a PATCH may change on a service that comes from the catalog file (the file owns the rest). */
+export const OPERATIONAL_FIELDS = ['enabled', 'roles', 'tool_policy', 'payload_capture'] as const;
+
+/** Stored `config` column for each kind (the `kind` key makes the jsonb self-describing). */
+export type ConfigInput =
+  | { kind: 'builtin'; builtin: z.output<typeof builtinConfigSchema> }
+  | { kind: 'stdio'; stdio: z.output<typeof stdioConfigSchema> }
+  | { kind: 'http'; http: z.output<typeof httpConfigSchema> };
+
+export function storedConfig(input: ConfigInput): Record<string, unknown> {
+  switch (input.kind) {
+    case 'builtin':
+      return { kind: 'builtin', server: input.builtin.server };
+    case 'stdio':
+      return { kind: 'stdio', ...input.stdio };
+    case 'http': {
+      const { instances: _instances, ...rest } = input.http;
+      return { kind: 'http', ...rest };
+    }
+  }
+}

@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import { errorResponse, jsonBody, jsonResponse, type OpenApiOperation, type OpenApiPaths } from '../../gateway/index.js';
+import { serviceInputSchema, servicePatchSchema } from './definition.js';
+import { credentialsView, serviceView } from './views.js';
+
+/** OpenAPI description of every route `catalogRouter` serves. */
+
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: 'Service slug or UUID',
+  schema: { type: 'string', maxLength: 100 },
+};
+const instanceIdParam = { name: 'instanceId', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+
+const common = {
+  '401': errorResponse('Not authenticated'),
+};
+const adminCommon = { ...common, '403': errorResponse('Caller is not an admin') };
+
+const adminServiceView = {
+  type: 'object',
+  description: 'A service with its full definition, injection targets and instances (with health)',
+  additionalProperties: true,
+};
+
+const op = (o: OpenApiOperation): OpenApiOperation => o;
+
+export const catalogOpenApi: OpenApiPaths = {
+  '/v1/services': {
+    get: op({
+      summary: 'List the services the caller may use',
+      description:
+        'Enabled services whose roles include the caller and (for API keys with a services scope) inside that scope. `connected` says whether the caller has stored every required credential.',
+      tags: ['services'],
+      operationId: 'listServices',
+      responses: { '200': jsonResponse('The catalog for the caller', z.object({ services: z.array(serviceView) })), ...common },
+    }),
+  },
+  '/v1/services/{id}': {
+    get: op({
+      summary: 'One service of the catalog',
+      tags: ['services'],
+      operationId: 'getService',
+      parameters: [idParam],
+      responses: { '200': jsonResponse('The service', serviceView), ...common, '404': errorResponse('No such service for the caller') },
+    }),
+  },
+  '/v1/services/{id}/credentials': {
+    put: op({
+      summary: "Store (or replace) the caller's credentials for a service",
+      description:
+        "The body is an object of the service's credential fields (see credential_schema): unknown fields are rejected, required ones must be present, values are non-empty strings within max_length without control characters. The whole set is replaced. Values are sealed at rest (AES-256-GCM envelope) and never returned.",
+      tags: ['services'],
+      operationId: 'putServiceCredentials',
+      parameters: [idParam],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { type: 'object', additionalProperties: { type: 'string' } } } },
+      },
+      responses: {
+        '200': jsonResponse('Replaced; secret fields masked', credentialsView),
+        '201': jsonResponse('Stored; secret fields masked', credentialsView),
+        '400': errorResponse('The body does not fit the credential schema, or the service takes none'),
+        ...common,
+        '404': errorResponse('No such service for the caller'),
+      },
+    }),
+    get: op({
+      summary: "The caller's stored credentials, secrets masked",
+      tags: ['services'],
+      operationId: 'getServiceCredentials',
+      parameters: [idParam],
+      responses: {
+        '200': jsonResponse('Secret fields masked (•••• + last 4 of long values); non-secret fields shown', credentialsView),
+        ...common,
+        '404': errorResponse('No such service, or nothing stored'),
+      },
+    }),
+    delete: op({
+      summary: "Delete the caller's credentials for a service",
+      tags: ['services'],
+      operationId: 'deleteServiceCredentials',
+      parameters: [idParam],
+      responses: { '204': { description: 'Deleted' }, ...common, '404': errorResponse('No such service, or nothing stored') },
+    }),
+  },
+  '/v1/admin/services': {
+    get: op({
+      summary: 'Every registered service (admin)',
+      tags: ['admin'],
+      operationId: 'adminListServices',
+      responses: { '200': jsonResponse('All services', { type: 'object', properties: { services: { type: 'array', items: adminServiceView } } }), ...adminCommon },
+    }),
+    post: op({
+      summary: 'Register a service (admin)',
+      tags: ['admin'],
+      operationId: 'adminCreateService',
+      requestBody: jsonBody(serviceInputSchema, 'The same shape as an entry of catalog/services.yaml'),
+      responses: {
+        '201': jsonResponse('Registered', adminServiceView),
+        '400': errorResponse('Invalid definition'),
+        ...adminCommon,
+        '409': errorResponse('Slug taken'),
+      },
+    }),
+  },
+  '/v1/admin/services/{id}': {
+    get: op({
+      summary: 'One service (admin)',
+      tags: ['admin'],
+      operationId: 'adminGetService',
+      parameters: [idParam],
+      responses: { '200': jsonResponse('The service', adminServiceView), ...adminCommon, '404': errorResponse('No such service') },
+    }),
+    patch: op({
+      summary: 'Change a service (admin)',
+      description:
+        'Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise); admin-registered services accept every field.',
+      tags: ['admin'],
+      operationId: 'adminPatchService',
+      parameters: [idParam],
+      requestBody: jsonBody(servicePatchSchema),
+      responses: {
+        '200': jsonResponse('Changed', adminServiceView),
+        '400': errorResponse('Invalid change'),
+        ...adminCommon,
+        '404': errorResponse('No such service'),
+        '409': errorResponse('Field owned by the catalog file'),
+      },
+    }),
+    delete: op({
+      summary: 'Remove an admin-registered service (admin)',
+      tags: ['admin'],
+      operationId: 'adminDeleteService',
+      parameters: [idParam],
+      responses: {
+        '204': { description: 'Removed, with every user credential for it' },
+        ...adminCommon,
+        '404': errorResponse('No such service'),
+        '409': errorResponse('Catalog-file service: disable it instead'),
+      },
+    }),
+  },
+  '/v1/admin/services/{id}/instances': {
+    post: op({
+      summary: 'Register an instance URL of an http service (admin)',
+      tags: ['admin'],
+      operationId: 'adminAddServiceInstance',
+      parameters: [idParam],
+      requestBody: jsonBody(z.strictObject({ url: z.url() })),
+      responses: {
+        '201': jsonResponse('Registered', { type: 'object', additionalProperties: true }),
+        '400': errorResponse('Not an http service, or a bad URL'),
+        ...adminCommon,
+        '404': errorResponse('No such service'),
+        '409': errorResponse('Already registered'),
+      },
+    }),
+  },
+  '/v1/admin/services/{id}/instances/{instanceId}': {
+    delete: op({
+      summary: 'Remove an instance (admin)',
+      tags: ['admin'],
+      operationId: 'adminDeleteServiceInstance',
+      parameters: [idParam, instanceIdParam],
+      responses: {
+        '204': { description: 'Removed' },
+        ...adminCommon,
+        '404': errorResponse('No such service or instance'),
+        '409': errorResponse('Declared in the catalog file'),
+      },
+    }),
+  },
+};

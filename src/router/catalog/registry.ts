@@ -1,0 +1,366 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type {
+  Database,
+  InstanceStatus,
+  PayloadCapture,
+  PlatformRole,
+  RegistrySource,
+  ServiceInstancesTable,
+  ServicesTable,
+} from '../../db/index.js';
+import type {
+  CredentialField,
+  HttpServiceConfig,
+  ServiceDefinition,
+  ServiceKind,
+  StdioServiceConfig,
+  ToolPolicy,
+} from '../contracts.js';
+import { storedConfig, type ServiceInput, type StoredCredentialField } from './definition.js';
+import { resolvePackageScript } from './packages.js';
+
+/** A service as the registry holds it: the router's definition plus registry-only facts. */
+export interface ServiceRecord {
+  definition: ServiceDefinition;
+  payloadCapture: PayloadCapture;
+  source: RegistrySource;
+  /** Max length per credential field (not part of the router contract). */
+  credentialLimits: Record<string, number>;
+  instances: ServiceInstance[];
+  /** Set when the definition cannot be run as stored (e.g. a package script is missing). */
+  problem?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ServiceInstance {
+  id: string;
+  url: string;
+  source: RegistrySource;
+  status: InstanceStatus;
+  lastCheckedAt: Date | null;
+  consecutiveFailures: number;
+}
+
+type ServiceRow = Selectable<ServicesTable>;
+type InstanceRow = Selectable<ServiceInstancesTable>;
+
+export const DEFAULT_CREDENTIAL_MAX_LENGTH = 4096;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+function toInstance(row: InstanceRow): ServiceInstance {
+  return {
+    id: row.id,
+    url: row.url,
+    source: row.source,
+    status: row.status,
+    lastCheckedAt: row.last_checked_at,
+    consecutiveFailures: row.consecutive_failures,
+  };
+}
+
+/** Builds the router's ServiceDefinition from a row (resolving package scripts to absolute paths). */
+export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceRecord {
+  const stored = row.config as Record<string, unknown>;
+  const fields = row.credential_schema as unknown as StoredCredentialField[];
+  const credentialSchema: CredentialField[] = fields.map((f) => ({
+    name: f.name,
+    title: f.title,
+    ...(f.description ? { description: f.description } : {}),
+    secret: f.secret,
+    required: f.required,
+    inject: f.inject,
+  }));
+  const credentialLimits = Object.fromEntries(fields.map((f) => [f.name, f.max_length ?? DEFAULT_CREDENTIAL_MAX_LENGTH]));
+  const instances = instanceRows.map(toInstance);
+  let problem: string | undefined;
+  let config: ServiceDefinition['config'];
+  switch (row.kind as ServiceKind) {
+    case 'stdio': {
+      const pkg = stored.package as { name: string; script: string } | undefined;
+      const args = (stored.args as string[] | undefined) ?? [];
+      let command = stored.command as string | undefined;
+      let fullArgs = args;
+      if (pkg) {
+        command = process.execPath;
+        try {
+          fullArgs = [resolvePackageScript(pkg.name, pkg.script), ...args];
+        } catch (err) {
+          problem = (err as Error).message;
+          fullArgs = args;
+        }
+      }
+      const stdio: StdioServiceConfig = { kind: 'stdio', command: command ?? '', args: fullArgs };
+      if (stored.env) stdio.env = stored.env as Record<string, string>;
+      config = stdio;
+      break;
+    }
+    case 'http': {
+      const http: HttpServiceConfig = {
+        kind: 'http',
+        instances: instances.map((i) => i.url),
+        transport: (stored.transport as HttpServiceConfig['transport'] | undefined) ?? 'streamable-http',
+      };
+      if (typeof stored.timeout_ms === 'number') http.timeoutMs = stored.timeout_ms;
+      config = http;
+      break;
+    }
+    default:
+      config = { kind: 'builtin', server: String(stored.server) };
+  }
+  return {
+    definition: {
+      id: row.id,
+      slug: row.slug,
+      title: row.title,
+      description: row.description,
+      kind: row.kind,
+      enabled: row.enabled,
+      roles: row.roles,
+      toolPolicy: row.tool_policy as ToolPolicy,
+      credentialSchema,
+      config,
+    },
+    payloadCapture: row.payload_capture,
+    source: row.source,
+    credentialLimits,
+    instances,
+    ...(problem ? { problem } : {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface RegistryOptions {
+  /** How long the in-process snapshot of every service may be served before re-reading. */
+  cacheTtlMs: number;
+}
+
+/**
+ * The service registry in the database. Reads go through a whole-registry snapshot cached for
+ * `cacheTtlMs` (the registry is small, and every MCP call consults it); writes invalidate it.
+ */
+export class ServiceRegistry {
+  private snapshot: { at: number; records: ServiceRecord[] } | undefined;
+  private loading: Promise<ServiceRecord[]> | undefined;
+  /** Called after this process changed the registry (app wires it to cross-replica invalidation). */
+  onChange: () => void = () => undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly opts: RegistryOptions,
+  ) {}
+
+  invalidate(): void {
+    this.snapshot = undefined;
+  }
+
+  async all(): Promise<ServiceRecord[]> {
+    const now = Date.now();
+    if (this.snapshot && now - this.snapshot.at < this.opts.cacheTtlMs) return this.snapshot.records;
+    this.loading ??= this.load().finally(() => {
+      this.loading = undefined;
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<ServiceRecord[]> {
+    const started = Date.now();
+    const [rows, instances] = await Promise.all([
+      this.db.selectFrom('services').selectAll().orderBy('slug').execute(),
+      this.db.selectFrom('service_instances').selectAll().orderBy('created_at').orderBy('id').execute(),
+    ]);
+    const byService = new Map<string, InstanceRow[]>();
+    for (const i of instances) byService.set(i.service_id, [...(byService.get(i.service_id) ?? []), i]);
+    const records = rows.map((r) => toRecord(r, byService.get(r.id) ?? []));
+    this.snapshot = { at: started, records };
+    return records;
+  }
+
+  /** By slug or UUID. Bypasses nothing: served from the snapshot. */
+  async find(idOrSlug: string): Promise<ServiceRecord | undefined> {
+    const all = await this.all();
+    return all.find((r) => r.definition.slug === idOrSlug || r.definition.id === idOrSlug);
+  }
+
+  /** Fresh read for admin responses right after a write. */
+  async fresh(idOrSlug: string): Promise<ServiceRecord | undefined> {
+    this.invalidate();
+    return this.find(idOrSlug);
+  }
+
+  private changed(): void {
+    this.invalidate();
+    this.onChange();
+  }
+
+  async create(input: ServiceInput, source: RegistrySource): Promise<ServiceRecord> {
+    const id = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto('services')
+        .values(rowValues(input, source))
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      if (input.kind === 'http' && input.http.instances.length) {
+        await trx
+          .insertInto('service_instances')
+          .values(input.http.instances.map((url) => ({ service_id: row.id, url, source })))
+          .execute();
+      }
+      return row.id;
+    });
+    this.changed();
+    return (await this.fresh(id))!;
+  }
+
+  /**
+   * Applies the catalog file: inserts new entries; for existing catalog entries, the file's
+   * definition (title, description, kind, config, credential schema, declared instances) wins,
+   * while the operational fields an admin may change (enabled, roles, tool_policy,
+   * payload_capture) are set only on first insert, so admin edits survive restarts.
+   * Catalog rows no longer in the file are disabled, not deleted (users' credentials stay).
+   */
+  async applyCatalog(entries: ServiceInput[]): Promise<{ inserted: string[]; updated: string[]; disabled: string[]; conflicts: string[] }> {
+    const result = { inserted: [] as string[], updated: [] as string[], disabled: [] as string[], conflicts: [] as string[] };
+    await this.db.transaction().execute(async (trx) => {
+      // One replica applies the file at a time.
+      await sql`select pg_advisory_xact_lock(${sql.lit(0x6d63702d636174n)})`.execute(trx);
+      const existing = await trx.selectFrom('services').select(['id', 'slug', 'source']).execute();
+      const bySlug = new Map(existing.map((r) => [r.slug, r]));
+      for (const entry of entries) {
+        const row = bySlug.get(entry.slug);
+        let serviceId: string;
+        if (!row) {
+          const inserted = await trx.insertInto('services').values(rowValues(entry, 'catalog')).returning('id').executeTakeFirstOrThrow();
+          serviceId = inserted.id;
+          result.inserted.push(entry.slug);
+        } else if (row.source !== 'catalog') {
+          // An admin registered this slug first: the admin's service stays, the file entry is skipped.
+          result.conflicts.push(entry.slug);
+          continue;
+        } else {
+          serviceId = row.id;
+          const v = rowValues(entry, 'catalog');
+          const upd = await trx
+            .updateTable('services')
+            .set({
+              title: v.title,
+              description: v.description,
+              kind: v.kind,
+              config: v.config,
+              credential_schema: v.credential_schema,
+              updated_at: sql<Date>`now()`,
+            })
+            .where('id', '=', serviceId)
+            .where((eb) =>
+              eb.or([
+                eb('title', '<>', v.title),
+                eb('description', '<>', v.description ?? ''),
+                eb('kind', '<>', v.kind),
+                eb(sql`config`, '<>', sql`${v.config}::jsonb`),
+                eb(sql`credential_schema`, '<>', sql`${v.credential_schema}::jsonb`),
+              ]),
+            )
+            .executeTakeFirst();
+          if (Number(upd.numUpdatedRows) > 0) result.updated.push(entry.slug);
+        }
+        const declared = entry.kind === 'http' ? entry.http.instances : [];
+        await trx
+          .deleteFrom('service_instances')
+          .where('service_id', '=', serviceId)
+          .where('source', '=', 'catalog')
+          .$if(declared.length > 0, (q) => q.where('url', 'not in', declared))
+          .execute();
+        if (declared.length) {
+          await trx
+            .insertInto('service_instances')
+            .values(declared.map((url) => ({ service_id: serviceId, url, source: 'catalog' as const })))
+            .onConflict((oc) => oc.columns(['service_id', 'url']).doNothing())
+            .execute();
+        }
+      }
+      const inFile = new Set(entries.map((e) => e.slug));
+      for (const row of existing) {
+        if (row.source === 'catalog' && !inFile.has(row.slug)) {
+          const upd = await trx
+            .updateTable('services')
+            .set({ enabled: false, updated_at: sql<Date>`now()` })
+            .where('id', '=', row.id)
+            .where('enabled', '=', true)
+            .executeTakeFirst();
+          if (Number(upd.numUpdatedRows) > 0) result.disabled.push(row.slug);
+        }
+      }
+    });
+    this.changed();
+    return result;
+  }
+
+  async update(id: string, values: Partial<{
+    title: string;
+    description: string;
+    enabled: boolean;
+    roles: PlatformRole[];
+    tool_policy: ToolPolicy;
+    payload_capture: PayloadCapture;
+    credential_schema: StoredCredentialField[];
+    config: Record<string, unknown>;
+  }>): Promise<ServiceRecord | undefined> {
+    const set: Record<string, unknown> = { updated_at: sql`now()` };
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) continue;
+      set[k] = k === 'tool_policy' || k === 'credential_schema' || k === 'config' ? JSON.stringify(v) : v;
+    }
+    const res = await this.db.updateTable('services').set(set).where('id', '=', id).executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) return undefined;
+    this.changed();
+    return this.fresh(id);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const res = await this.db.deleteFrom('services').where('id', '=', id).executeTakeFirst();
+    this.changed();
+    return Number(res.numDeletedRows) > 0;
+  }
+
+  async addInstance(serviceId: string, url: string): Promise<ServiceInstance | undefined> {
+    const row = await this.db
+      .insertInto('service_instances')
+      .values({ service_id: serviceId, url, source: 'admin' })
+      .onConflict((oc) => oc.columns(['service_id', 'url']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    this.changed();
+    return row ? toInstance(row) : undefined;
+  }
+
+  async removeInstance(serviceId: string, instanceId: string): Promise<boolean> {
+    const res = await this.db
+      .deleteFrom('service_instances')
+      .where('service_id', '=', serviceId)
+      .where('id', '=', instanceId)
+      .executeTakeFirst();
+    this.changed();
+    return Number(res.numDeletedRows) > 0;
+  }
+}
+
+function rowValues(input: ServiceInput, source: RegistrySource) {
+  return {
+    slug: input.slug,
+    title: input.title,
+    description: input.description,
+    kind: input.kind,
+    config: JSON.stringify(storedConfig(input)),
+    credential_schema: JSON.stringify(input.credentials),
+    roles: input.roles,
+    tool_policy: JSON.stringify(input.tool_policy),
+    enabled: input.enabled,
+    payload_capture: input.payload_capture,
+    source,
+  };
+}

@@ -1,0 +1,265 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { ApiError, errors, parse, parseBody, parseParams, type Principal } from '../../gateway/index.js';
+import type { AuditAction, AuditSink } from '../../logging/index.js';
+import { PlatformCatalog } from './catalog.js';
+import {
+  OPERATIONAL_FIELDS,
+  serviceInputSchema,
+  servicePatchSchema,
+  storedConfig,
+  type ServiceInput,
+} from './definition.js';
+import { isUuid, type ServiceRecord } from './registry.js';
+import { credentialBodySchema, toAdminView, toCredentialsView, toServiceView } from './views.js';
+
+export interface CatalogRoutesOptions {
+  catalog: PlatformCatalog;
+  audit: AuditSink;
+  builtinNames: ReadonlySet<string>;
+  /**
+   * Admin guard. Until the auth component's `requireRole('admin')` is mounted, the local guard
+   * checks `req.principal.role` itself.
+   */
+  requireAdmin?: (req: Request) => Principal;
+}
+
+const idParams = z.object({ id: z.string().min(1).max(100) });
+const instanceParams = z.strictObject({ id: z.string().min(1).max(100), instanceId: z.string().min(1).max(100) });
+const instanceBody = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) });
+
+/** The caller, as authenticated by the gateway; 401 when the route was reached without one. */
+function principalOf(req: Request): Principal {
+  if (!req.principal) throw errors.unauthorized();
+  return req.principal;
+}
+
+function localRequireAdmin(req: Request): Principal {
+  const p = principalOf(req);
+  if (p.role !== 'admin') throw errors.forbidden('This route needs the admin role');
+  return p;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '23505' || /duplicate key value/.test(e?.message ?? '');
+}
+
+/** `GET /v1/services…` and `…/credentials` for the signed-in user, plus the admin registry routes. */
+export function catalogRouter(opts: CatalogRoutesOptions): Router {
+  const { catalog, audit } = opts;
+  const { registry, credentials } = catalog;
+  const requireAdmin = opts.requireAdmin ?? localRequireAdmin;
+  const router = Router();
+
+  const record = async (req: Request, event: { action: AuditAction; actor: Principal; target: ServiceRecord | string; details?: Record<string, unknown> }) => {
+    const targetId = typeof event.target === 'string' ? event.target : event.target.definition.id;
+    const slug = typeof event.target === 'string' ? undefined : event.target.definition.slug;
+    await audit
+      .record({
+        action: event.action,
+        outcome: 'success',
+        actorId: event.actor.userId,
+        targetType: 'service',
+        targetId,
+        ip: req.ip ?? null,
+        userAgent: req.get('user-agent') ?? null,
+        requestId: String(req.id),
+        details: { ...(slug ? { service: slug } : {}), ...event.details },
+      })
+      .catch((err: Error) => req.log?.error({ err: { message: err.message } }, 'audit event not recorded'));
+  };
+
+  /** A service the caller may see, by slug or id; 404 for anything else (never "forbidden"). */
+  const visibleService = async (req: Request, principal: Principal): Promise<ServiceRecord> => {
+    const { id } = parseParams(idParams, req);
+    const found = await registry.find(id);
+    if (!found || !catalog.visibleTo(principal, found)) throw errors.notFound('Service');
+    return found;
+  };
+
+  // ---- user routes --------------------------------------------------------------------------
+  router.get('/v1/services', async (req, res) => {
+    const principal = principalOf(req);
+    parse(z.strictObject({}), req.query);
+    const [visible, creds] = await Promise.all([catalog.visible(principal), credentials.forUser(principal.userId)]);
+    res.json({
+      services: visible
+        .filter((r) => !r.problem)
+        .map((r) => {
+          const c = creds.get(r.definition.id);
+          return toServiceView(r, c, PlatformCatalog.hasRequired(r, c));
+        }),
+    });
+  });
+
+  router.get('/v1/services/:id', async (req, res) => {
+    const principal = principalOf(req);
+    const service = await visibleService(req, principal);
+    const c = await credentials.get(principal.userId, service.definition.id);
+    res.json(toServiceView(service, c, PlatformCatalog.hasRequired(service, c)));
+  });
+
+  router.put('/v1/services/:id/credentials', async (req, res) => {
+    const principal = principalOf(req);
+    const service = await visibleService(req, principal);
+    if (service.definition.credentialSchema.length === 0) {
+      throw errors.badRequest(`Service ${service.definition.slug} takes no credentials`);
+    }
+    const body = parseBody(credentialBodySchema(service), req);
+    const values = Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const outcome = await credentials.put(principal.userId, service.definition.id, values);
+    await record(req, {
+      action: outcome === 'stored' ? 'credential.stored' : 'credential.replaced',
+      actor: principal,
+      target: service,
+      details: { fields: Object.keys(values) },
+    });
+    const updatedAt = await credentials.updatedAt(principal.userId, service.definition.id);
+    res.status(outcome === 'stored' ? 201 : 200).json(toCredentialsView(service, values, updatedAt));
+  });
+
+  router.get('/v1/services/:id/credentials', async (req, res) => {
+    const principal = principalOf(req);
+    const service = await visibleService(req, principal);
+    const c = await credentials.get(principal.userId, service.definition.id);
+    if (!c) throw errors.notFound('Credentials');
+    res.json(toCredentialsView(service, c, await credentials.updatedAt(principal.userId, service.definition.id)));
+  });
+
+  router.delete('/v1/services/:id/credentials', async (req, res) => {
+    const principal = principalOf(req);
+    const service = await visibleService(req, principal);
+    if (!(await credentials.delete(principal.userId, service.definition.id))) throw errors.notFound('Credentials');
+    await record(req, { action: 'credential.deleted', actor: principal, target: service });
+    res.status(204).end();
+  });
+
+  // ---- admin routes -------------------------------------------------------------------------
+  const adminService = async (req: Request): Promise<ServiceRecord> => {
+    const { id } = parseParams(idParams, req);
+    const found = await registry.fresh(id);
+    if (!found) throw errors.notFound('Service');
+    return found;
+  };
+
+  const checkBuiltin = (input: { kind: string; builtin?: { server: string } }) => {
+    if (input.kind === 'builtin' && input.builtin && !opts.builtinNames.has(input.builtin.server)) {
+      throw errors.validation([{ path: 'builtin.server', message: `no builtin server "${input.builtin.server}"` }]);
+    }
+  };
+
+  router.get('/v1/admin/services', async (req, res) => {
+    requireAdmin(req);
+    parse(z.strictObject({}), req.query);
+    registry.invalidate();
+    res.json({ services: (await registry.all()).map(toAdminView) });
+  });
+
+  router.post('/v1/admin/services', async (req, res) => {
+    const admin = requireAdmin(req);
+    const input: ServiceInput = parseBody(serviceInputSchema, req);
+    checkBuiltin(input);
+    let created: ServiceRecord;
+    try {
+      created = await registry.create(input, 'admin');
+    } catch (err) {
+      if (isUniqueViolation(err)) throw errors.conflict(`A service with slug "${input.slug}" already exists`, 'slug_taken');
+      throw err;
+    }
+    await record(req, { action: 'service.registered', actor: admin, target: created, details: { kind: input.kind } });
+    res.status(201).location(`/v1/admin/services/${created.definition.id}`).json(toAdminView(created));
+  });
+
+  router.get('/v1/admin/services/:id', async (req, res) => {
+    requireAdmin(req);
+    res.json(toAdminView(await adminService(req)));
+  });
+
+  router.patch('/v1/admin/services/:id', async (req, res) => {
+    const admin = requireAdmin(req);
+    const service = await adminService(req);
+    const patch = parseBody(servicePatchSchema, req);
+    const keys = Object.keys(patch);
+    if (service.source === 'catalog') {
+      const managed = keys.filter((k) => !(OPERATIONAL_FIELDS as readonly string[]).includes(k));
+      if (managed.length) {
+        throw new ApiError(
+          409,
+          'catalog_managed',
+          `Service ${service.definition.slug} comes from the catalog file; change ${managed.join(', ')} there (an admin may change ${OPERATIONAL_FIELDS.join(', ')})`,
+        );
+      }
+    }
+    const kind = service.definition.kind;
+    for (const k of ['builtin', 'stdio', 'http'] as const) {
+      if (patch[k] !== undefined && k !== kind) {
+        throw errors.validation([{ path: k, message: `service is of kind ${kind}` }]);
+      }
+    }
+    let config: Record<string, unknown> | undefined;
+    if (patch.builtin) {
+      checkBuiltin({ kind, builtin: patch.builtin });
+      config = storedConfig({ kind: 'builtin', builtin: patch.builtin });
+    } else if (patch.stdio) {
+      config = storedConfig({ kind: 'stdio', stdio: patch.stdio });
+    } else if (patch.http) {
+      config = storedConfig({ kind: 'http', http: { ...patch.http, instances: [] } });
+    }
+    const updated = await registry.update(service.definition.id, {
+      title: patch.title,
+      description: patch.description,
+      enabled: patch.enabled,
+      roles: patch.roles,
+      tool_policy: patch.tool_policy,
+      payload_capture: patch.payload_capture,
+      credential_schema: patch.credentials,
+      config,
+    });
+    if (!updated) throw errors.notFound('Service');
+    await record(req, { action: 'service.changed', actor: admin, target: updated, details: { fields: keys } });
+    res.json(toAdminView(updated));
+  });
+
+  router.delete('/v1/admin/services/:id', async (req, res) => {
+    const admin = requireAdmin(req);
+    const service = await adminService(req);
+    if (service.source === 'catalog') {
+      throw new ApiError(
+        409,
+        'catalog_managed',
+        `Service ${service.definition.slug} comes from the catalog file and would return on the next start; disable it (PATCH {"enabled": false}) or remove it from the file`,
+      );
+    }
+    await registry.remove(service.definition.id);
+    await record(req, { action: 'service.removed', actor: admin, target: service });
+    res.status(204).end();
+  });
+
+  router.post('/v1/admin/services/:id/instances', async (req, res) => {
+    const admin = requireAdmin(req);
+    const service = await adminService(req);
+    if (service.definition.kind !== 'http') throw errors.badRequest(`Only http services have instances; ${service.definition.slug} is ${service.definition.kind}`);
+    const { url } = parseBody(instanceBody, req);
+    const instance = await registry.addInstance(service.definition.id, url);
+    if (!instance) throw errors.conflict(`Instance ${url} is already registered`, 'instance_exists');
+    await record(req, { action: 'service.changed', actor: admin, target: service, details: { instance_added: instance.id } });
+    res.status(201).json({ id: instance.id, url: instance.url, source: instance.source, status: instance.status });
+  });
+
+  router.delete('/v1/admin/services/:id/instances/:instanceId', async (req, res) => {
+    const admin = requireAdmin(req);
+    const { instanceId } = parseParams(instanceParams, req);
+    const service = await adminService(req);
+    const instance = service.instances.find((i) => i.id === instanceId && isUuid(instanceId));
+    if (!instance) throw errors.notFound('Instance');
+    if (instance.source === 'catalog') {
+      throw new ApiError(409, 'catalog_managed', 'This instance is declared in the catalog file; remove it there');
+    }
+    await registry.removeInstance(service.definition.id, instanceId);
+    await record(req, { action: 'service.changed', actor: admin, target: service, details: { instance_removed: instanceId } });
+    res.status(204).end();
+  });
+
+  return router;
+}

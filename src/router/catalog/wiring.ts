@@ -1,0 +1,88 @@
+import type { Logger } from 'pino';
+import type { PlatformDatabase, Redis } from '../../db/index.js';
+import type { Vault } from '../../vault/index.js';
+import { PlatformCatalog } from './catalog.js';
+import { CredentialStore } from './credentials.js';
+import { DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
+import { ServiceRegistry } from './registry.js';
+
+export interface CatalogSettings {
+  database: PlatformDatabase;
+  vault: Vault;
+  redis: Redis | undefined;
+  /** Redis key prefix: namespaces the invalidation channel like every other key. */
+  redisKeyPrefix: string;
+  logger: Logger;
+  /** Path of the catalog file; undefined for the shipped `catalog/services.yaml`, '' for none. */
+  catalogFile: string | undefined;
+  builtinNames: ReadonlySet<string>;
+  serviceCacheTtlMs: number;
+  credentialCacheTtlMs: number;
+  credentialCacheMaxUsers: number;
+}
+
+export interface CatalogComponent {
+  catalog: PlatformCatalog;
+  registry: ServiceRegistry;
+  credentials: CredentialStore;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the registry, the credential store and the catalog, applies the catalog file, and
+ * (with Redis) subscribes to cross-replica invalidation so a credential PUT/DELETE or an admin
+ * change on one replica drops the others' cached copies at once.
+ */
+export async function createCatalog(s: CatalogSettings): Promise<CatalogComponent> {
+  const log = s.logger.child({ component: 'catalog' });
+  const registry = new ServiceRegistry(s.database.db, { cacheTtlMs: s.serviceCacheTtlMs });
+  const credentials = new CredentialStore(
+    s.database.db,
+    s.vault,
+    { ttlMs: s.credentialCacheTtlMs, maxUsers: s.credentialCacheMaxUsers },
+    log,
+  );
+  const catalog = new PlatformCatalog(registry, credentials);
+
+  const file = s.catalogFile ?? DEFAULT_CATALOG_FILE;
+  if (file !== '') {
+    const entries = await loadCatalogFile(file, s.builtinNames);
+    const applied = await registry.applyCatalog(entries);
+    if (applied.conflicts.length) {
+      log.warn({ slugs: applied.conflicts }, 'catalog entries skipped: an admin-registered service already uses the slug');
+    }
+    log.info({ file, inserted: applied.inserted, updated: applied.updated, disabled: applied.disabled }, 'service catalog applied');
+  }
+
+  let subscriber: Redis | undefined;
+  if (s.redis) {
+    const redis = s.redis;
+    const channel = `${s.redisKeyPrefix}catalog:invalidate`;
+    const publish = (message: string) => {
+      redis.publish(channel, message).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cache invalidation not published'));
+    };
+    registry.onChange = () => publish('services');
+    credentials.onChange = (userId) => publish(`user:${userId}`);
+    subscriber = redis.duplicate({ keyPrefix: '', enableOfflineQueue: true });
+    subscriber.on('error', () => undefined); // the main connection already reports Redis trouble
+    subscriber.on('message', (_channel: string, message: string) => {
+      if (message === 'services') registry.invalidate();
+      else if (message.startsWith('user:')) credentials.invalidate(message.slice(5));
+    });
+    // After a reconnect we may have missed messages: drop everything cached.
+    subscriber.on('ready', () => {
+      registry.invalidate();
+      credentials.invalidate();
+    });
+    await subscriber.subscribe(channel).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cache invalidation channel unavailable; relying on TTLs'));
+  }
+
+  return {
+    catalog,
+    registry,
+    credentials,
+    async close() {
+      if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());
+    },
+  };
+}

@@ -1,0 +1,178 @@
+import net from 'node:net';
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../src/logging/index.js';
+import { startPlatform, type TestPlatform } from './support/platform.js';
+
+/** Every line the platform logs, as raw JSON text, for assertions on content and redaction. */
+class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void) {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(line);
+    cb();
+  }
+  parsed(): Array<Record<string, unknown>> {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+const ALLOWED_ORIGIN = 'https://app.example.com';
+
+describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, () => {
+  let t: TestPlatform;
+  const logs = new LogCapture();
+  beforeAll(async () => {
+    t = await startPlatform(
+      {
+        CORS_ORIGINS: `${ALLOWED_ORIGIN}, https://admin.example.com`,
+        BODY_LIMIT_BYTES: '2048',
+        HEADERS_TIMEOUT_MS: '1000',
+        REQUEST_TIMEOUT_MS: '2000',
+        LOG_LEVEL: 'debug',
+      },
+      { logger: createLogger('debug', logs) },
+    );
+  });
+  afterAll(async () => t?.close());
+
+  it('sets security headers (helmet) and a request id on every response', async () => {
+    for (const path of ['/healthz', '/readyz', '/v1/openapi.json', '/v1/nope']) {
+      const res = await fetch(`${t.url}${path}`);
+      expect(res.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+      expect(res.headers.get('content-security-policy'), path).toContain("default-src 'self'");
+      expect(res.headers.get('strict-transport-security'), path).toBeTruthy();
+      expect(res.headers.get('x-powered-by'), path).toBeNull();
+    }
+    // A well-formed incoming id is kept; a malformed one is replaced.
+    const kept = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'lb-1234.abc' } });
+    expect(kept.headers.get('x-request-id')).toBe('lb-1234.abc');
+    const replaced = await fetch(`${t.url}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('allows CORS for configured origins only', async () => {
+    const allowed = await fetch(`${t.url}/v1/openapi.json`, { headers: { origin: ALLOWED_ORIGIN } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(allowed.headers.get('access-control-expose-headers')).toContain('RateLimit-Remaining');
+
+    const preflight = await fetch(`${t.url}/v1/api-keys`, {
+      method: 'OPTIONS',
+      headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
+
+    const denied = await fetch(`${t.url}/v1/openapi.json`, { headers: { origin: 'https://evil.example.net' } });
+    expect(denied.headers.get('access-control-allow-origin')).toBeNull();
+    const deniedPreflight = await fetch(`${t.url}/v1/api-keys`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.net', 'access-control-request-method': 'POST' },
+    });
+    expect(deniedPreflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('answers an oversized body with 413 payload_too_large', async () => {
+    const res = await fetch(`${t.url}/v1/anything`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ blob: 'x'.repeat(4096) }),
+    });
+    expect(res.status).toBe(413);
+    const body = (await res.json()) as { error: { code: string; request_id: string } };
+    expect(body.error.code).toBe('payload_too_large');
+    expect(body.error.request_id).toBe(res.headers.get('x-request-id'));
+  });
+
+  it('closes a connection whose headers arrive too slowly (slowloris)', async () => {
+    const socket = net.connect(Number(new URL(t.url).port), '127.0.0.1');
+    let received = '';
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('utf8');
+    });
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    // Keep trickling header lines, never finishing the header block.
+    const drip = setInterval(() => {
+      if (!socket.destroyed) socket.write(`X-Slow-${Date.now()}: 1\r\n`);
+    }, 200);
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    clearInterval(drip);
+    expect(received.startsWith('HTTP/1.1 408')).toBe(true);
+  });
+
+  it('puts the request id on every log line of a request, with ECS field names', async () => {
+    const id = 'log-check-1';
+    const res = await fetch(`${t.url}/v1/nope`, { headers: { 'x-request-id': id } });
+    expect(res.status).toBe(404);
+    await new Promise((r) => setImmediate(r));
+    const lines = logs.parsed().filter((l) => JSON.stringify(l).includes(id));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line['http.request.id']).toBe(id);
+      expect(line['@timestamp']).toEqual(expect.any(String));
+      expect(line['log.level']).toEqual(expect.any(String));
+      expect(line['service.name']).toBe('mcp-platform');
+      expect(line.message).toEqual(expect.any(String));
+    }
+    // And every access-log line carries a request id.
+    for (const line of logs.parsed().filter((l) => 'req' in l)) expect(line['http.request.id']).toEqual(expect.any(String));
+  });
+
+  it('keeps tokens and passwords out of the logs', async () => {
+    const before = logs.lines.length;
+    const res = await fetch(`${t.url}/v1/anything?access_token=query-secret-abc`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer secret-xyz',
+        cookie: 'sb-session=cookie-secret-123',
+        apikey: 'apikey-secret-456',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ password: 'hunter2-secret', refresh_token: 'refresh-secret-789' }),
+    });
+    expect(res.status).toBe(404);
+    // A malformed body that includes a secret is logged without it, too.
+    await fetch(`${t.url}/v1/anything`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer secret-xyz', 'content-type': 'application/json' },
+      body: '{"password":"hunter2-secret"',
+    });
+    await new Promise((r) => setImmediate(r));
+    const text = logs.lines.slice(before).join('\n');
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of ['secret-xyz', 'hunter2-secret', 'cookie-secret-123', 'apikey-secret-456', 'refresh-secret-789', 'query-secret-abc']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('the logger redacts secrets even when code passes them as fields', () => {
+    const capture = new LogCapture();
+    const logger = createLogger('info', capture);
+    logger.info(
+      {
+        req: { headers: { authorization: 'Bearer secret-xyz', cookie: 'c=cookie-secret' } },
+        password: 'hunter2-secret',
+        user: { password: 'nested-secret', token: 'token-secret' },
+        api_key: 'key-secret',
+      },
+      'something happened',
+    );
+    const text = capture.lines.join('\n');
+    for (const secret of ['secret-xyz', 'cookie-secret', 'hunter2-secret', 'nested-secret', 'token-secret', 'key-secret']) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain('[REDACTED]');
+  });
+
+  it('reports a failed dependency as 503 in the JSON shape, never with a stack trace', async () => {
+    // Last test: closes the database under the running server.
+    await t.platform.database.close();
+    const ready = await fetch(`${t.url}/readyz`);
+    expect(ready.status).toBe(503);
+    const text = await ready.text();
+    expect(JSON.parse(text)).toMatchObject({ status: 'unavailable', checks: { database: 'fail' } });
+    expect(text).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
+  });
+});
