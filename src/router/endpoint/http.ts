@@ -16,7 +16,8 @@ import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
 import { isValidSlug } from './names.js';
 import { createRelayServer } from './relay.js';
-import { jsonRpcError, LiveSessions, serveLegacySessionful } from './sessionful.js';
+import { LiveSessions } from './live.js';
+import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sessions.js';
 import { McpRateLimited, type McpRateLimit } from './wiring.js';
 
@@ -71,7 +72,7 @@ const PRM_PATH = '/.well-known/oauth-protected-resource';
 export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const { config, logger } = deps;
   const sessions = new SessionStore({ vault: deps.vault, redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
-  const live = new LiveSessions();
+  const live = new LiveSessions(deps.redis, logger);
   const maxRequestBodySize = config.BODY_LIMIT_BYTES;
   const allowedHosts = allowedHostnames(config);
   const allowedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS, ...config.MCP_ALLOWED_ORIGINS].filter((o) => o !== '*'));
@@ -240,6 +241,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     openapi: openapiPaths(),
     async close() {
       await modern.close().catch(() => undefined);
+      await live.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   type ClientCapabilities,
   type Server,
 } from '@modelcontextprotocol/server';
+import type { LiveSessions } from './live.js';
 import type { SessionState, SessionStore } from './sessions.js';
 
 /**
@@ -14,29 +15,6 @@ import type { SessionState, SessionStore } from './sessions.js';
  * in-process (nothing goes upstream or to the client), and then serves the real request. So no
  * replica holds state another replica would need.
  */
-
-/**
- * Transports of this process that are still serving a 2025-era session (a request in flight or a
- * GET stream open). A client's answer to a server→client request (sampling, elicitation, roots)
- * is a POST of a JSON-RPC response; it is handed to these transports, whose server awaits it.
- */
-export class LiveSessions {
-  private readonly bySession = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
-
-  add(sessionId: string, transport: WebStandardStreamableHTTPServerTransport): () => void {
-    let set = this.bySession.get(sessionId);
-    if (!set) this.bySession.set(sessionId, (set = new Set()));
-    set.add(transport);
-    return () => {
-      set.delete(transport);
-      if (set.size === 0 && this.bySession.get(sessionId) === set) this.bySession.delete(sessionId);
-    };
-  }
-
-  get(sessionId: string): WebStandardStreamableHTTPServerTransport[] {
-    return [...(this.bySession.get(sessionId) ?? [])];
-  }
-}
 
 export interface LegacyServeInput {
   request: Request;
@@ -84,16 +62,8 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   }
 
   if (request.method === 'POST' && onlyResponses(parsedBody)) {
-    // The answer to a server→client request: hand it to the live transport(s) of this session.
-    const live = input.live.get(sessionId);
-    for (const transport of live.slice(1)) {
-      void transport
-        .handleRequest(request.clone(), { parsedBody, authInfo: input.authInfo })
-        .then((r) => r.body?.cancel())
-        .catch(() => undefined);
-    }
-    if (live[0]) return live[0].handleRequest(request, { parsedBody, authInfo: input.authInfo });
-    return new Response(null, { status: 202 });
+    // The answer to a server→client request: to the transport awaiting it, here or on another replica.
+    return input.live.deliver(sessionId, request, parsedBody);
   }
 
   const standalone = request.method === 'GET';
