@@ -48,7 +48,7 @@ describe.each(['legacy', 'modern'] as const)('/mcp/{service} with a %s client', 
     const { client } = await connect('/mcp/alpha', alice.token, era);
     try {
       const tools = (await client.listTools()).tools.map((x) => x.name).sort();
-      expect(tools).toEqual(['echo', 'slow', 'whoami']);
+      expect(tools).toEqual(['ask', 'echo', 'slow', 'whoami']);
       expect(text(await client.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toBe('alpha:hi');
       await expect(client.callTool({ name: 'admin-only', arguments: {} })).rejects.toThrow(/not available/);
     } finally {
@@ -83,7 +83,7 @@ describe.each(['legacy', 'modern'] as const)('/mcp/{service} with a %s client', 
       const names = (await client.listTools()).tools.map((x) => x.name);
       expect(new Set(names).size).toBe(names.length);
       expect(names.sort()).toEqual(
-        ['alpha__echo', 'alpha__slow', 'alpha__whoami', 'beta__echo', 'beta__slow', 'beta__whoami', 'gamma__admin-only', 'gamma__echo', 'gamma__slow', 'gamma__whoami'].sort(),
+        ['alpha__ask', 'alpha__echo', 'alpha__slow', 'alpha__whoami', 'beta__echo', 'beta__slow', 'beta__whoami', 'gamma__admin-only', 'gamma__ask', 'gamma__echo', 'gamma__slow', 'gamma__whoami'].sort(),
       );
       for (const name of names) expect(name).toMatch(/^[A-Za-z0-9_.-]{1,128}$/);
       for (const slug of ['alpha', 'beta', 'gamma']) {
@@ -136,5 +136,19 @@ describe('authentication and metadata', () => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('upstream leases', () => {
+  it('gives every upstream connection back once the exchanges are over (no leaks)', async () => {
+    const { client } = await connect('/mcp', alice.token, 'modern');
+    await client.callTool({ name: 'alpha__whoami', arguments: {} });
+    await client.close();
+    const legacy = await connect('/mcp/beta', alice.token, 'legacy');
+    await legacy.client.callTool({ name: 'whoami', arguments: {} });
+    await legacy.client.close();
+    // Releases happen when each response body has been sent; wait for them to settle.
+    for (let i = 0; i < 100 && connector.open > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(connector.open).toBe(0);
   });
 });

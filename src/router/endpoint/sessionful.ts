@@ -45,10 +45,14 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
     await server.connect(transport);
     const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
     const unregister = transport.sessionId ? input.live.add(transport.sessionId, transport) : () => undefined;
-    return closeWhenDone(response, async () => {
-      unregister();
-      await server.close();
-    });
+    return closeWhenDone(
+      response,
+      async () => {
+        unregister();
+        await server.close();
+      },
+      request.signal,
+    );
   }
 
   if (!sessionId) return undefined; // no session: the caller serves it statelessly
@@ -81,10 +85,14 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   }
   const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
   const unregister = input.live.add(sessionId, transport);
-  return closeWhenDone(response, async () => {
-    unregister();
-    await server.close();
-  });
+  return closeWhenDone(
+    response,
+    async () => {
+      unregister();
+      await server.close();
+    },
+    request.signal,
+  );
 }
 
 function onlyResponses(body: unknown): boolean {
@@ -126,8 +134,18 @@ async function replayHandshake(
 }
 
 /** Closes the per-request server once the response body has been sent (or abandoned). */
-function closeWhenDone(response: Response, close: () => Promise<void>): Response {
-  const done = () => void close().catch(() => undefined);
+function closeWhenDone(response: Response, close: () => Promise<void>, signal?: AbortSignal): Response {
+  let closed = false;
+  const done = () => {
+    if (closed) return;
+    closed = true;
+    void close().catch(() => undefined);
+  };
+  // A client that goes away ends the exchange at once (an idle GET stream would otherwise wait for its next frame).
+  if (signal) {
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done, { once: true });
+  }
   if (!response.body) {
     done();
     return response;
