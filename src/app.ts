@@ -15,16 +15,18 @@ import {
   type OpenApiPaths,
   type RateLimiter,
 } from './gateway/index.js';
-import { createLogger } from './logging/index.js';
+import { createLogger, createLoggingService, loggingOpenApi, type LoggingService } from './logging/index.js';
 // auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
 import { logAuditSink } from './logging/index.js';
 // MCP endpoints (issue 3 §3)
-import { createMcpRouter, mcpRateLimits, principalFromBearer, unavailableConnector, type McpRouterDeps } from './router/index.js';
+import { createMcpRouter, mcpRateLimits, principalFromBearer, type McpRouterDeps } from './router/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
+import type { BuiltinServerFactory } from './router/contracts.js';
+import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -40,10 +42,14 @@ export interface Platform {
   readonly catalog: CatalogComponent;
   /** Builtin MCP servers by name (the catalog's `builtin.server`), bound to their dependencies. */
   readonly builtins: Record<string, BuiltinServer>;
+  /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
+  readonly upstream: PlatformUpstream;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
   readonly server: http.Server;
+  /** Logging Service: request log, audit sink (`logging.audit`), metrics, error tracker. */
+  readonly logging: LoggingService;
   /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
@@ -72,6 +78,8 @@ export interface PlatformOptions {
    * limits); each defaults to the real component. Tests use it for fixture services.
    */
   mcp?: Partial<Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>>;
+  /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
+  builtins?: Record<string, BuiltinServerFactory>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -110,8 +118,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
+    // ---- logging (issue 4): request log, audit chain, metrics, error groups ----
+    const logging = createLoggingService({ database, logger, config, dbPool: () => database.poolStats() });
+    await logging.start();
+    cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
+    // ---- end logging ----
     // --- MCP service catalog, credentials, builtin servers ---
-    const builtins = createBuiltinServers({ db: database.db });
+    // Builtins we ship, plus any a caller (tests) adds.
+    const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
     const catalog = await createCatalog({
       database,
       vault,
@@ -126,6 +140,30 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     });
     cleanups.unshift(() => catalog.close());
     // --- end catalog ---
+    // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
+    const upstream = createUpstreamConnector({
+      builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
+      stdio: {
+        maxProcesses: config.STDIO_MAX_PROCESSES,
+        maxPerUser: config.STDIO_MAX_PER_USER,
+        idleTimeoutMs: config.STDIO_IDLE_TIMEOUT_MS,
+        startTimeoutMs: config.STDIO_START_TIMEOUT_MS,
+        killGraceMs: config.STDIO_KILL_GRACE_MS,
+      },
+      http: {
+        strategy: config.HTTP_BALANCING,
+        timeoutMs: config.HTTP_UPSTREAM_TIMEOUT_MS,
+        healthIntervalMs: config.HTTP_HEALTH_INTERVAL_MS,
+        healthTimeoutMs: config.HTTP_HEALTH_TIMEOUT_MS,
+        ejectAfterFailures: config.HTTP_EJECT_AFTER_FAILURES,
+        ejectBaseMs: config.HTTP_EJECT_BASE_MS,
+        ejectMaxMs: config.HTTP_EJECT_MAX_MS,
+      },
+      builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
+      builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
+      logger,
+    });
+    cleanups.unshift(() => upstream.close());
 
     const app = express();
     app.disable('x-powered-by');
@@ -168,11 +206,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ),
     );
     // --- end gateway block ---
+    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
+    app.use(logging.middleware);
+    if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
+    // ---- end logging ----
 
     // Component routers are mounted below; each pushes its fragment into openApiFragments.
 
     // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
-    const audit = logAuditSink(logger);
+    const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
     await auth.bootstrap();
@@ -190,14 +232,13 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // --- end catalog routes ---
 
     // --- MCP endpoints (issue 3 §3): /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
-    // TODO(merge mcp-upstream): default `connector` to the real upstream connector.
     const mcp = createMcpRouter({
       config,
       logger,
       vault,
       redis,
       catalog: opts.mcp?.catalog ?? catalog.catalog,
-      connector: opts.mcp?.connector ?? unavailableConnector,
+      connector: opts.mcp?.connector ?? upstream,
       authenticate: opts.mcp?.authenticate ?? principalFromBearer(auth.verifier),
       rateLimit:
         opts.mcp?.rateLimit ??
@@ -208,8 +249,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
+    // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
+    app.use(logging.router);
+    openApiFragments.push(loggingOpenApi);
     app.use(notFound);
-    app.use(errorHandler(logger, config.BODY_LIMIT_BYTES));
+    app.use(
+      errorHandler(logger, config.BODY_LIMIT_BYTES, {
+        onUnexpectedError: (err, req) => logging.captureError(err, 'http', req),
+      }),
+    );
 
     const server = http.createServer(
       {
@@ -231,9 +279,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog,
       builtins,
+      upstream,
       app,
       rateLimits,
       server,
+      logging,
       auth,
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {

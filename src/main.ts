@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createPlatform } from './app.js';
 import { rotateKeys } from './router/catalog/index.js';
-import { logAuditSink } from './logging/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]
 
@@ -12,6 +11,8 @@ Commands:
   rotate-keys               Re-encrypt every sealed value (user credentials, signing keys) under
                             PLATFORM_ENCRYPTION_KEY; old keys go in PLATFORM_ENCRYPTION_KEYS_PREVIOUS.
                             Prints counts as JSON; exits 1 if any value could not be re-encrypted.
+  audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
+                            exits 0 when intact and 3 at the first broken link.
   help                      Show this text.
 
 Configuration comes from environment variables; see README.md.`;
@@ -58,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
           platform.logger.error({ table: f.table, id: f.id, 'key.id': f.keyId, reason: f.reason }, 'sealed value not re-encrypted'),
         );
         const failed = report.credentials.failed + report.signing_keys.failed;
-        await logAuditSink(platform.logger).record({
+        await platform.logging.audit.record({
           action: 'vault.key_rotated',
           outcome: failed ? 'failure' : 'success',
           actorId: null,
@@ -66,6 +67,17 @@ async function main(argv: string[]): Promise<number> {
         });
         console.log(JSON.stringify(report, null, 2));
         return failed ? 1 : 0;
+      } finally {
+        await platform.close();
+      }
+    }
+    case 'audit-verify': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config);
+      try {
+        const result = await platform.logging.verifyAudit();
+        console.log(JSON.stringify(result, null, 2));
+        return result.ok ? 0 : 3;
       } finally {
         await platform.close();
       }

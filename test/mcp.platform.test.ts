@@ -1,18 +1,17 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureConnector, startMcpPlatform, type McpTestPlatform } from './support/mcp.js';
+import { startMcpPlatform, type McpTestPlatform } from './support/mcp.js';
 import { signUp } from './support/users.js';
 
 /**
- * The MCP endpoints wired to the real parts: real sign-up and JWTs (auth), the real catalog
- * (catalog/services.yaml: `everything` as a stdio service), the gateway's rate limiters. Only the
- * upstream connector is the test-only stand-in (it runs the stdio command the catalog resolved)
- * until mcp-upstream is merged.
+ * The MCP endpoints wired to the real parts only: real sign-up and JWTs (auth), the real catalog
+ * (catalog/services.yaml: `everything` as a stdio service), the real upstream connector (stdio
+ * pool), the gateway's rate limiters.
  */
 
 let t: McpTestPlatform;
 beforeAll(async () => {
-  t = await startMcpPlatform({ connector: fixtureConnector({}) }, { RATE_LIMIT_USER_PER_MINUTE: '12' });
+  t = await startMcpPlatform({}, { RATE_LIMIT_USER_PER_MINUTE: '12' });
 }, 300_000);
 afterAll(async () => {
   await t?.close();

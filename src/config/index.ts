@@ -99,6 +99,55 @@ const envSchema = z.object({
   CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
   /** Most users whose decrypted credentials are cached at once. */
   CREDENTIAL_CACHE_MAX_USERS: int(1, 1_000_000).default(10_000),
+
+  // --- MCP Router, upstream side (src/router/upstream) ---
+  STDIO_MAX_PROCESSES: int(1, 100_000).default(50),
+  STDIO_MAX_PER_USER: int(1, 10_000).default(5),
+  STDIO_IDLE_TIMEOUT_MS: int(100, 86_400_000).default(300_000),
+  STDIO_START_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  STDIO_KILL_GRACE_MS: int(100, 60_000).default(3_000),
+  HTTP_UPSTREAM_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
+  HTTP_BALANCING: z.enum(['round-robin', 'least-outstanding']).default('round-robin'),
+  HTTP_HEALTH_INTERVAL_MS: int(100, 3_600_000).default(10_000),
+  HTTP_HEALTH_TIMEOUT_MS: int(50, 60_000).default(2_000),
+  HTTP_EJECT_AFTER_FAILURES: int(1, 1000).default(3),
+  HTTP_EJECT_BASE_MS: int(10, 3_600_000).default(5_000),
+  HTTP_EJECT_MAX_MS: int(10, 86_400_000).default(300_000),
+  BUILTIN_SHARED_SECRET: optionalString,
+  /** `name=url|url,name2=url`: builtins served out of process by `mcp-platform serve-builtin`. */
+  BUILTIN_REMOTE_INSTANCES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const out: Record<string, string[]> = {};
+      for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const [name, urls] = part.split('=', 2);
+        const list = (urls ?? '').split('|').map((u) => u.trim()).filter(Boolean);
+        if (!name || !/^[a-z0-9][a-z0-9_-]*$/.test(name.trim()) || !list.length || !list.every((u) => /^https?:\/\//.test(u))) {
+          ctx.addIssue({ code: 'custom', message: `bad entry "${part}": expected name=http://host/mcp|http://host2/mcp` });
+          return z.NEVER;
+        }
+        out[name.trim()] = list;
+      }
+      return out;
+    }),
+  REPLICA_ID: optionalString,
+  REPLICA_ADDRESS: optionalString,
+  REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
+  REPLICA_TTL_MS: int(300, 3_600_000).default(15_000),
+  // ---- logging (issue 4) ----
+  LOG_RETENTION_DAYS: int(1, 3650).default(30),
+  LOG_PARTITION_DAYS_AHEAD: int(1, 60).default(3),
+  LOG_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
+  LOG_QUEUE_MAX: int(1, 10_000_000).default(20_000),
+  LOG_BATCH_SIZE: int(1, 5000).default(500),
+  LOG_FLUSH_INTERVAL_MS: int(10, 60_000).default(1000),
+  LOG_PAYLOAD_MAX_BYTES: int(256, 1024 * 1024).default(8192),
+  LOG_REST_REQUESTS: bool.default(true),
+  METRICS_ENABLED: bool.default(true),
+  METRICS_TOKEN: optionalString,
+  METRICS_PORT: int(1, 65535).optional(),
+  // ---- end logging ----
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -148,6 +197,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push(
       'PLATFORM_ENCRYPTION_KEY: required in production with DATABASE_URL, so that every replica shares one master key',
     );
+  }
+  // --- MCP Router, upstream side ---
+  if (Object.keys(env.BUILTIN_REMOTE_INSTANCES).length && !env.BUILTIN_SHARED_SECRET) {
+    problems.push('BUILTIN_SHARED_SECRET: required when BUILTIN_REMOTE_INSTANCES is set');
+  }
+  if (env.BUILTIN_SHARED_SECRET && env.BUILTIN_SHARED_SECRET.length < 32) {
+    problems.push('BUILTIN_SHARED_SECRET: must be at least 32 characters');
   }
   if (problems.length) throw new ConfigError(problems);
 

@@ -27,6 +27,8 @@ export interface PlatformDatabase {
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** Connection pool figures (PostgreSQL); undefined for PGlite. For the db_pool_* metrics. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
 }
 
 /** Advisory-lock key shared by every replica; arbitrary but fixed ("mcp-plat"). */
@@ -35,6 +37,7 @@ const MIGRATION_LOCK_KEY = 0x6d63702d706c6174n;
 export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatabase> {
   let raw: Kysely<Database>;
   let kind: PlatformDatabase['kind'];
+  let pgPool: pg.Pool | undefined;
   if (opts.url) {
     kind = 'postgres';
     const pool = new pg.Pool({
@@ -44,6 +47,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
       idleTimeoutMillis: 30_000,
     });
     // An idle client losing its server must not crash the process; the next checkout reconnects.
+    pgPool = pool;
     pool.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'postgres idle client error'));
     raw = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
@@ -64,6 +68,9 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
     },
     async close() {
       await raw.destroy();
+    },
+    poolStats() {
+      return pgPool ? { total: pgPool.totalCount, idle: pgPool.idleCount, waiting: pgPool.waitingCount } : undefined;
     },
   };
 }

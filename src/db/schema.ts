@@ -135,6 +135,60 @@ export interface NotesTable {
   updated_at: Timestamp;
 }
 // --- end 0004 ---
+// ---- logging (issue 4) ----
+export interface RequestLogTable {
+  id: Generated<string>;
+  time: Timestamp;
+  kind: 'mcp' | 'rest';
+  request_id: string;
+  trace_id: string | null;
+  user_id: string | null;
+  api_key_id: string | null;
+  service: string | null;
+  upstream_instance: string | null;
+  method: string;
+  target: string | null;
+  route: string | null;
+  protocol_version: string | null;
+  status: 'ok' | 'error';
+  http_status: number | null;
+  rpc_error_code: number | null;
+  latency_ms: number;
+  upstream_latency_ms: number | null;
+  bytes_in: number | null;
+  bytes_out: number | null;
+  rate_limited: ColumnType<boolean, boolean | undefined, boolean>;
+  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
+export interface AuditLogTable {
+  seq: string;
+  time: Timestamp;
+  action: string;
+  outcome: 'success' | 'failure';
+  actor_id: string | null;
+  target_type: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface ErrorGroupsTable {
+  fingerprint: string;
+  type: string;
+  message: string;
+  top_frame: string | null;
+  source: string;
+  count: string;
+  first_seen: Timestamp;
+  last_seen: Timestamp;
+  sample_request_id: string | null;
+}
+// ---- end logging ----
 
 export interface Database {
   users: UsersTable;
@@ -148,4 +202,8 @@ export interface Database {
   service_instances: ServiceInstancesTable;
   user_credentials: UserCredentialsTable;
   notes: NotesTable;
+  // logging (issue 4)
+  request_log: RequestLogTable;
+  audit_log: AuditLogTable;
+  error_groups: ErrorGroupsTable;
 }

@@ -24,22 +24,29 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
     res.setHeader('X-Request-Id', req.id);
     next();
   };
+  // Access log in ECS field names (one line per request, at completion). Quiet req/res loggers keep
+  // every line of the request free of the raw request object; `http.request.id` is bound instead.
   const accessLog = pinoHttp({
     logger: opts.logger,
     genReqId: (req) => (req as express.Request).id,
     // Bound on the request's child logger (req.log), so every line logged for this request —
     // access line and anything a handler logs through req.log — carries the ECS request id.
-    customProps: (req) => ({ 'http.request.id': (req as express.Request).id }),
+    customAttributeKeys: { reqId: 'http.request.id' },
+    quietReqLogger: true,
+    quietResLogger: true,
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'debug'),
-    serializers: {
-      req: (req: { method: string; url: string; remoteAddress?: string }) => ({
-        method: req.method,
-        // Query strings can carry tokens (grant flows, SSE reconnects); log the path only.
-        url: req.url.split('?')[0],
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    customProps: (req) => {
+      const r = req as express.Request & { trace?: { traceId: string } };
+      return {
+        'http.request.id': r.id,
+        ...(r.trace ? { 'trace.id': r.trace.traceId } : {}),
+        ...(r.principal ? { 'user.id': r.principal.userId } : {}),
+      };
     },
+    customSuccessObject: (req, res, val: { responseTime?: number }) => ecsAccess(req as express.Request, res, val.responseTime),
+    customErrorObject: (req, res, _err, val: { responseTime?: number }) => ecsAccess(req as express.Request, res, val.responseTime),
+    customSuccessMessage: (req, res) => `${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${(req.url ?? '').split('?')[0]} ${res.statusCode}`,
   });
   const corsHandler = cors({
     origin: opts.corsOrigins.includes('*') ? true : opts.corsOrigins,
@@ -60,6 +67,21 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
   return [requestId, accessLog, helmet(), corsHandler, ...(opts.beforeBody ?? []), jsonBody];
 }
 
+/** ECS fields of one access-log line. Query strings can carry tokens: the path only. */
+function ecsAccess(req: express.Request, res: { statusCode: number }, responseTimeMs: number | undefined): Record<string, unknown> {
+  return {
+    'event.kind': 'event',
+    'event.category': 'web',
+    'http.request.method': req.method,
+    'url.path': (req.originalUrl ?? req.url ?? '').split('?')[0],
+    'http.response.status_code': res.statusCode,
+    // ECS event.duration is in nanoseconds.
+    'event.duration': Math.round((responseTimeMs ?? 0) * 1e6),
+    'source.ip': req.socket?.remoteAddress,
+    'user_agent.original': req.headers?.['user-agent'],
+  };
+}
+
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new ApiError(404, 'route_not_found', `No route for ${req.method} ${req.path}`));
 };
@@ -71,7 +93,12 @@ interface BodyParserError extends Error {
 }
 
 /** Turns any thrown error into the platform's JSON error shape. Never sends a stack. */
-export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorRequestHandler {
+export interface ErrorHandlerOptions {
+  /** Called for every 5xx answer with the original error (the Logging Service groups them). Must not throw. */
+  onUnexpectedError?: (err: unknown, req: express.Request, status: number) => void;
+}
+
+export function errorHandler(logger: Logger, bodyLimitBytes: number, opts: ErrorHandlerOptions = {}): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     let apiError: ApiError;
     const parserError = err as BodyParserError;
@@ -87,6 +114,13 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number): ErrorReque
     } else {
       apiError = errors.internal();
       (req.log ?? logger).error({ err }, 'unhandled error');
+    }
+    if (apiError.status >= 500 && opts.onUnexpectedError) {
+      try {
+        opts.onUnexpectedError(err, req, apiError.status);
+      } catch {
+        // error tracking must never break the error response
+      }
     }
     if (res.headersSent) {
       res.destroy();

@@ -1,2 +1,20 @@
 export { createLogger, REDACT_PATHS, type Logger } from './logger.js';
-export { logAuditSink, type AuditAction, type AuditEvent, type AuditSink } from './audit.js';
+export {
+  logAuditSink,
+  chainedAuditSink,
+  verifyAuditChain,
+  type AuditAction,
+  type AuditEvent,
+  type AuditSink,
+  type AuditVerification,
+} from './audit.js';
+// ---- Logging Service (issue 4) ----
+export { createLoggingService, type LoggingService, type LoggingConfig, type LoggingServiceOptions } from './service.js';
+export { RequestLog, type RequestLogEntry, type PayloadCapture } from './request-log.js';
+export { PlatformMetrics, boundedMcpMethod, type CircuitState, type DbPoolStats } from './metrics.js';
+export { ErrorTracker, type ErrorSource } from './error-groups.js';
+export { parseTraceparent, traceparentFor, newSpanId, type TraceContext } from './trace.js';
+export { redactValue, capturePayload, redactHeaders, REDACTED } from './redact.js';
+export { routeTemplate } from './http.js';
+export { loggingOpenApi } from './routes.js';
+export { maintainPartitions, listPartitions } from './partitions.js';

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { pino, type Logger, type DestinationStream } from 'pino';
 
 /**
@@ -35,6 +36,27 @@ export const REDACT_PATHS = [
   '*.credentials',
 ];
 
+/**
+ * ECS puts errors under `error.type` / `error.message` / `error.stack_trace`. Code logs `{ err }`
+ * (pino's convention); this maps it. The stack stays in the log (never in a response).
+ */
+function ecsError(obj: Record<string, unknown>): Record<string, unknown> {
+  const err = obj.err ?? (obj.error instanceof Error ? obj.error : undefined);
+  if (err === undefined) return obj;
+  const { err: _drop, error: _drop2, ...rest } = obj;
+  void _drop2;
+  void _drop;
+  const e = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; constructor?: { name?: string } };
+  // Flat dotted keys: pino's own serializer for its errorKey would otherwise rewrite a nested object.
+  return {
+    ...rest,
+    'error.type': typeof e.name === 'string' ? e.name : (e.constructor?.name ?? 'Error'),
+    'error.message': typeof e.message === 'string' ? e.message : String(err),
+    ...(typeof e.stack === 'string' ? { 'error.stack_trace': e.stack } : {}),
+    ...(e.code !== undefined ? { 'error.code': String(e.code) } : {}),
+  };
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
@@ -42,9 +64,10 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       messageKey: 'message',
       errorKey: 'error',
       timestamp: () => `,"@timestamp":"${new Date().toISOString()}"`,
-      base: { 'service.name': 'mcp-platform', 'process.pid': process.pid },
+      base: { 'service.name': 'mcp-platform', 'process.pid': process.pid, 'host.hostname': hostname(), 'ecs.version': '8.11.0' },
       formatters: {
         level: (label) => ({ 'log.level': label }),
+        log: ecsError,
       },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     },

@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { createPlatform, type Platform } from '../../src/app.js';
+import { createPlatform, type Platform, type PlatformOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 
 /**
@@ -44,6 +44,8 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 export interface StartOptions {
   /** A logger of the test's own (e.g. writing to a capture stream). */
   logger?: Logger;
+  /** Builtin MCP servers by name (router tests bring their own). */
+  builtins?: PlatformOptions['builtins'];
 }
 
 export async function startPlatform(
@@ -51,9 +53,17 @@ export async function startPlatform(
   opts: StartOptions = {},
 ): Promise<TestPlatform> {
   const dataDir = overrides.DATA_DIR ?? (await mkdtemp(path.join(tmpdir(), 'mcp-platform-test-')));
+  const template = process.env.MCP_TEST_PGLITE_TEMPLATE;
+  if (!overrides.DATA_DIR && !overrides.DATABASE_SCHEMA && !process.env.DATABASE_URL && template) {
+    // A copy of the migrated template (test/support/global-setup.ts) instead of a fresh initdb.
+    await cp(template, path.join(dataDir, 'pglite'), { recursive: true });
+  }
   const env = testEnv({ DATA_DIR: dataDir, ...overrides });
   const config = loadConfig(env);
-  const platform = await createPlatform(config, opts.logger ? { logger: opts.logger } : {});
+  const platform = await createPlatform(config, {
+    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.builtins ? { builtins: opts.builtins } : {}),
+  });
   const address = await platform.listen(0);
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -1,6 +1,8 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001_foundation.js';
 import { services } from './0004_services.js';
+// logging (issue 4)
+import { logging } from './0003_logging.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -14,6 +16,8 @@ export interface MigrationContext {
 const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migration]> = [
   ['0001_foundation', foundation],
   ['0004_services', services],
+  // logging (issue 4)
+  ['0003_logging', logging],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -425,24 +425,26 @@ function stripProgressToken(params: Params): Params {
 export function upstreamError(err: unknown, service: ResolvedService, logger: Logger): Error {
   if (err instanceof ProtocolError) return err;
   const slug = service.definition.slug;
+  // Connector errors written for the caller (pool full, per-user cap, crash, timeout…) carry
+  // `expose: true`, their own JSON-RPC code and a stable reason (src/router/upstream/errors.ts).
+  const e = err as { expose?: boolean; message?: string; jsonRpcCode?: number; upstreamCode?: string } | undefined;
+  if (e?.expose && typeof e.message === 'string') {
+    const code = typeof e.jsonRpcCode === 'number' ? e.jsonRpcCode : ProtocolErrorCode.InternalError;
+    return new ProtocolError(code, e.message, { reason: e.upstreamCode ?? 'upstream_refused' });
+  }
   if (err instanceof SdkError) {
     if (err.code === SdkErrorCode.RequestTimeout) {
-      return new ProtocolError(ProtocolErrorCode.InternalError, `Service ${slug} did not answer in time`, { reason: 'upstream_timeout' });
+      return new ProtocolError(-32001, `Service ${slug} did not answer in time`, { reason: 'upstream_timeout' });
     }
     if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
-      return new ProtocolError(ProtocolErrorCode.InternalError, `Service ${slug} is unavailable`, { reason: 'upstream_unavailable' });
+      return new ProtocolError(-32000, `Service ${slug} is unavailable`, { reason: 'upstream_unavailable' });
     }
     if (err.code === SdkErrorCode.CapabilityNotSupported) {
       return new ProtocolError(ProtocolErrorCode.MethodNotFound, `Service ${slug} does not support this method`);
     }
   }
   if ((err as Error | undefined)?.name === 'AbortError') {
-    return new ProtocolError(ProtocolErrorCode.InternalError, 'Request cancelled', { reason: 'cancelled' });
-  }
-  // Connector errors that are meant for the caller (pool full, ...) carry `expose: true`.
-  const e = err as { expose?: boolean; message?: string } | undefined;
-  if (e?.expose && typeof e.message === 'string') {
-    return new ProtocolError(ProtocolErrorCode.InternalError, e.message, { reason: 'upstream_refused' });
+    return new ProtocolError(-32000, 'Request cancelled', { reason: 'cancelled' });
   }
   logger.warn({ service: slug, err: { message: (err as Error | undefined)?.message } }, 'upstream request failed');
   return new ProtocolError(ProtocolErrorCode.InternalError, `Service ${slug} failed to handle the request`, { reason: 'upstream_error' });

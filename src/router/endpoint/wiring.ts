@@ -1,6 +1,5 @@
 import type { Request } from 'express';
 import { bearerToken, CredentialRejected, type BearerVerifier, type Principal, type RateLimiter } from '../../gateway/index.js';
-import type { UpstreamConnector } from '../contracts.js';
 
 /** Thrown by a rate-limit hook to refuse a request (429 with Retry-After at the HTTP edge). */
 export class McpRateLimited extends Error {
@@ -45,10 +44,3 @@ export function principalFromBearer(verifier: BearerVerifier): (req: Request) =>
     }
   };
 }
-
-/** Stands in until the upstream connectors are wired: every connect fails with a clean error. */
-export const unavailableConnector: UpstreamConnector = {
-  async connect() {
-    throw Object.assign(new Error('Upstream connectors are not configured on this platform yet'), { expose: true });
-  },
-};

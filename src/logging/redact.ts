@@ -1,0 +1,70 @@
+/**
+ * Redaction of captured payloads (`full` capture). Credential fields, authorization/cookie headers
+ * and keys that look like secrets are replaced, values that look like tokens are masked, and the
+ * result is capped in size.
+ */
+export const REDACTED = '[REDACTED]';
+
+const SECRET_KEY =
+  /pass(word|wd|phrase)?|secret|token|api[-_]?key|apikey|auth(orization)?|cookie|credential|private[-_]?key|client[-_]?secret|session|signature|bearer|x-api-key|access[-_]?key|refresh/i;
+
+/** Values that look like credentials wherever they appear (bearer tokens, JWTs, key formats). */
+const SECRET_VALUE = [
+  /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
+  /\b(sk|pk|rk|ghp|gho|ghs|xox[abpr]|mcp|sbp)[-_][A-Za-z0-9_-]{12,}/g, // common key prefixes
+  /\bAKIA[0-9A-Z]{16}\b/g,
+];
+
+export interface RedactOptions {
+  /** Extra exact values to mask wherever they occur (e.g. the caller's decrypted credentials). */
+  secrets?: Iterable<string>;
+  maxDepth?: number;
+}
+
+export function redactValue(value: unknown, opts: RedactOptions = {}): unknown {
+  const secrets = [...(opts.secrets ?? [])].filter((s) => s.length >= 4);
+  const maxDepth = opts.maxDepth ?? 12;
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') return maskString(v, secrets);
+    if (v === null || typeof v !== 'object') return v;
+    if (depth >= maxDepth) return '[TRUNCATED]';
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      out[k] = SECRET_KEY.test(k) && x !== null && typeof x !== 'boolean' ? REDACTED : walk(x, depth + 1);
+    }
+    return out;
+  };
+  return walk(value, 0);
+}
+
+function maskString(s: string, secrets: string[]): string {
+  let out = s;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const re of SECRET_VALUE) out = out.replace(re, REDACTED);
+  return out;
+}
+
+/**
+ * Redacts and caps a payload. When its JSON exceeds `maxBytes`, the stored value is
+ * `{ truncated: true, bytes, preview }` with a preview cut to fit.
+ */
+export function capturePayload(value: unknown, maxBytes: number, opts: RedactOptions = {}): unknown {
+  const redacted = redactValue(value, opts);
+  const json = JSON.stringify(redacted) ?? 'null';
+  const bytes = Buffer.byteLength(json);
+  if (bytes <= maxBytes) return redacted;
+  const preview = Buffer.from(json).subarray(0, Math.max(0, maxBytes - 64)).toString('utf8').replace(/\uFFFD+$/, '');
+  return { truncated: true, bytes, preview };
+}
+
+/** Headers worth keeping in a `full` capture, with credentials removed. */
+export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    out[k] = SECRET_KEY.test(k) ? REDACTED : Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}

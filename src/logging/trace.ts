@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+/**
+ * W3C Trace Context (https://www.w3.org/TR/trace-context/) without an SDK: every request gets a
+ * trace ID (taken from a valid incoming `traceparent`, otherwise new) and a span ID. The trace ID
+ * goes into every log line of the request and into the request log; `traceparentFor` gives the
+ * header to send to http upstreams so their spans join the same trace.
+ */
+export interface TraceContext {
+  traceId: string;
+  spanId: string;
+  /** The caller's span, when the request carried a traceparent. */
+  parentSpanId?: string;
+  sampled: boolean;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set by the logging component's trace middleware. */
+      trace?: TraceContext;
+    }
+  }
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+export function newSpanId(): string {
+  return randomBytes(8).toString('hex');
+}
+
+export function parseTraceparent(header: string | string[] | undefined): TraceContext {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim().toLowerCase();
+  const m = value ? TRACEPARENT.exec(value) : null;
+  if (m && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
+    return { traceId: m[1]!, parentSpanId: m[2]!, spanId: newSpanId(), sampled: (parseInt(m[3]!, 16) & 1) === 1 };
+  }
+  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), sampled: true };
+}
+
+/** The `traceparent` header value for an outgoing call made within `trace` (a child span). */
+export function traceparentFor(trace: TraceContext, childSpanId: string = newSpanId()): string {
+  return `00-${trace.traceId}-${childSpanId}-${trace.sampled ? '01' : '00'}`;
+}
+
+/** Express middleware: sets `req.trace`, adds `trace.id`/`span.id` to the request's logger. */
+export function traceMiddleware(): RequestHandler {
+  return (req, res, next) => {
+    const trace = parseTraceparent(req.headers.traceparent);
+    req.trace = trace;
+    if (req.log) req.log = req.log.child({ 'trace.id': trace.traceId, 'span.id': trace.spanId });
+    res.setHeader('traceresponse', `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`);
+    next();
+  };
+}

@@ -1,0 +1,50 @@
+import { ApiError } from '../../gateway/index.js';
+
+/**
+ * Why an upstream could not be reached or answered. The edge maps these onto JSON-RPC errors
+ * (`jsonRpcCode`), the REST edge renders them as the usual error body. Messages never carry a
+ * credential, a command line, an environment or an upstream's raw error text.
+ */
+export type UpstreamErrorCode =
+  | 'stdio_pool_full'
+  | 'stdio_user_limit'
+  | 'upstream_start_failed'
+  | 'upstream_crashed'
+  | 'upstream_timeout'
+  | 'upstream_unavailable'
+  | 'upstream_cancelled'
+  | 'builtin_not_found'
+  | 'upstream_shutting_down';
+
+const STATUS: Record<UpstreamErrorCode, number> = {
+  stdio_pool_full: 503,
+  stdio_user_limit: 429,
+  upstream_start_failed: 502,
+  upstream_crashed: 502,
+  upstream_timeout: 504,
+  upstream_unavailable: 503,
+  upstream_cancelled: 499,
+  builtin_not_found: 500,
+  upstream_shutting_down: 503,
+};
+
+export class UpstreamError extends ApiError {
+  override name = 'UpstreamError';
+  /** The message is written for the caller (no secrets, no upstream internals): safe to relay. */
+  readonly expose = true;
+  /** JSON-RPC error code for the MCP edge: -32000 range (implementation-defined server errors). */
+  readonly jsonRpcCode: number;
+  constructor(
+    readonly upstreamCode: UpstreamErrorCode,
+    message: string,
+    /** For cap errors: which cap (env var name) was hit and its value. */
+    readonly cap?: { name: string; limit: number },
+  ) {
+    super(STATUS[upstreamCode], upstreamCode, message);
+    this.jsonRpcCode = upstreamCode === 'upstream_timeout' ? -32001 : -32000;
+  }
+}
+
+export function isUpstreamError(err: unknown): err is UpstreamError {
+  return err instanceof UpstreamError;
+}

@@ -1,0 +1,399 @@
+import { SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
+import type { Logger } from 'pino';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
+import { configure, UpstreamClient } from './client.js';
+import { UpstreamError } from './errors.js';
+
+/**
+ * Load balancing over the instances of one http service (or of a remote builtin).
+ *
+ * - Pick: round-robin or least-outstanding over instances that are not ejected; an ejected instance
+ *   whose backoff has elapsed is tried last (half-open). A lease pins one upstream MCP session to
+ *   one instance (sessions are stateful upstream).
+ * - Health: an active probe every `healthIntervalMs` (GET on the MCP endpoint; any answer below 500
+ *   within `healthTimeoutMs` is healthy) and passive detection on real traffic (connection errors,
+ *   timeouts, 5xx). `ejectAfterFailures` consecutive failures eject the instance for a backoff that
+ *   doubles per ejection (`ejectBaseMs` .. `ejectMaxMs`); the next successful probe restores it.
+ * - Timeouts: every upstream HTTP request must produce response headers within the timeout; a
+ *   caller's AbortSignal aborts the request (the SDK transport's fetch gets it).
+ * - Retry: only when the connection was refused (nothing was sent); then the next instance is tried.
+ * - Pooling: one undici Agent with keep-alive for all upstream connections.
+ * - Headers: only the ones given (the user's credentials per `inject.header`); the caller's own
+ *   platform token is never part of them.
+ */
+export interface HttpBalancerOptions {
+  strategy: 'round-robin' | 'least-outstanding';
+  timeoutMs: number;
+  healthIntervalMs: number;
+  healthTimeoutMs: number;
+  ejectAfterFailures: number;
+  ejectBaseMs: number;
+  ejectMaxMs: number;
+  logger?: Logger;
+}
+
+export interface HttpTarget {
+  instances: string[];
+  transport: 'streamable-http' | 'sse';
+  timeoutMs?: number;
+}
+
+export interface InstanceHealth {
+  url: string;
+  status: 'healthy' | 'ejected' | 'half-open';
+  consecutiveFailures: number;
+  ejections: number;
+  ejectedUntil: string | null;
+  outstanding: number;
+  leases: number;
+  lastCheckedAt: string | null;
+  lastError: string | null;
+}
+
+interface InstanceState {
+  url: string;
+  consecutiveFailures: number;
+  ejections: number;
+  ejectedUntil: number | undefined;
+  outstanding: number;
+  leases: number;
+  lastCheckedAt: number | undefined;
+  lastError: string | undefined;
+}
+
+interface PoolState {
+  configured: string[];
+  registered: Set<string>;
+  next: number;
+}
+
+export class HttpBalancer {
+  private readonly agent: Agent;
+  private readonly instances = new Map<string, InstanceState>();
+  private readonly pools = new Map<string, PoolState>();
+  private readonly timer: NodeJS.Timeout;
+  private checking = false;
+  private closed = false;
+
+  constructor(private readonly options: HttpBalancerOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 120_000,
+      connections: 256,
+      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.timer = setInterval(() => void this.checkAll(), options.healthIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Adds an instance to a pool at run time (service discovery). */
+  register(poolId: string, url: string): void {
+    this.pool(poolId, []).registered.add(normalize(url));
+    this.state(normalize(url));
+  }
+
+  unregister(poolId: string, url: string): void {
+    this.pools.get(poolId)?.registered.delete(normalize(url));
+  }
+
+  /** Every known instance with its health. */
+  health(): Record<string, InstanceHealth[]> {
+    const out: Record<string, InstanceHealth[]> = {};
+    for (const [id, pool] of this.pools) out[id] = this.members(pool).map((url) => this.snapshot(this.state(url)));
+    return out;
+  }
+
+  instanceHealth(url: string): InstanceHealth {
+    return this.snapshot(this.state(normalize(url)));
+  }
+
+  async acquire(poolId: string, target: HttpTarget, headers: Record<string, string>, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
+    if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
+    const pool = this.pool(poolId, target.instances);
+    const candidates = this.order(pool);
+    if (!candidates.length) throw new UpstreamError('upstream_unavailable', 'No healthy instance of the service is available; try again shortly');
+    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
+    let lastRefused = false;
+    for (const instance of candidates) {
+      const client = new UpstreamClient(timeoutMs);
+      configure(client, options);
+      const transport = this.transportFor(instance, target.transport, headers, timeoutMs, options?.signal);
+      instance.leases += 1;
+      try {
+        await client.connect(transport, { timeout: timeoutMs, signal: options?.signal });
+      } catch (err) {
+        instance.leases -= 1;
+        await client.close().catch(() => undefined);
+        if (options?.signal?.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
+        if (isConnectionRefused(err)) {
+          // Nothing reached the instance: safe to try the next one.
+          lastRefused = true;
+          continue;
+        }
+        if (isTimeout(err)) throw new UpstreamError('upstream_timeout', `The service did not answer within ${timeoutMs} ms`);
+        this.options.logger?.warn({ instance: instance.url, err: { message: (err as Error).message } }, 'upstream connect failed');
+        throw new UpstreamError('upstream_unavailable', 'The service could not be reached; try again shortly');
+      }
+      let released = false;
+      return {
+        client,
+        instance: instance.url,
+        release: async () => {
+          if (released) return;
+          released = true;
+          instance.leases -= 1;
+          if (transport instanceof StreamableHTTPClientTransport) {
+            await transport.terminateSession().catch(() => undefined);
+          }
+          await client.close().catch(() => undefined);
+        },
+      };
+    }
+    throw new UpstreamError(
+      'upstream_unavailable',
+      lastRefused ? 'Every instance of the service refused the connection; try again shortly' : 'No instance of the service is available',
+    );
+  }
+
+  private transportFor(
+    instance: InstanceState,
+    kind: HttpTarget['transport'],
+    headers: Record<string, string>,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Transport {
+    const fetch = this.fetchFor(instance, headers, timeoutMs, signal);
+    const url = new URL(instance.url);
+    if (kind === 'sse') return new SSEClientTransport(url, { fetch });
+    return new StreamableHTTPClientTransport(url, { fetch });
+  }
+
+  /** The fetch the SDK transport uses: credentials headers, deadline to headers, cancellation, health accounting. */
+  private fetchFor(instance: InstanceState, extraHeaders: Record<string, string>, timeoutMs: number, callerSignal: AbortSignal | undefined): FetchLike {
+    return async (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete('authorization');
+      headers.delete('cookie');
+      for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
+      const controller = new AbortController();
+      const onAbort = (reason: unknown) => controller.abort(reason);
+      const initSignal = init?.signal ?? undefined;
+      const cleanup: Array<() => void> = [];
+      for (const signal of [initSignal, callerSignal]) {
+        if (!signal) continue;
+        if (signal.aborted) controller.abort(signal.reason);
+        const listener = () => onAbort(signal.reason);
+        signal.addEventListener('abort', listener, { once: true });
+        cleanup.push(() => signal.removeEventListener('abort', listener));
+      }
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new UpstreamTimeout(timeoutMs));
+      }, timeoutMs);
+      instance.outstanding += 1;
+      try {
+        const response = await undiciFetch(input, {
+          ...(init as Record<string, unknown>),
+          headers: Object.fromEntries(headers.entries()),
+          signal: controller.signal,
+          dispatcher: this.agent,
+        });
+        if (response.status >= 500) this.failure(instance, `HTTP ${response.status}`);
+        else this.success(instance);
+        return response as unknown as Response;
+      } catch (err) {
+        if (timedOut) {
+          this.failure(instance, 'timeout');
+          throw new UpstreamTimeout(timeoutMs);
+        }
+        if (!controller.signal.aborted) this.failure(instance, describe(err));
+        throw err;
+      } finally {
+        clearTimeout(deadline);
+        for (const c of cleanup) c();
+        instance.outstanding -= 1;
+      }
+    };
+  }
+
+  private pool(poolId: string, configured: string[]): PoolState {
+    let pool = this.pools.get(poolId);
+    const urls = configured.map(normalize);
+    if (!pool) {
+      pool = { configured: urls, registered: new Set(), next: 0 };
+      this.pools.set(poolId, pool);
+    } else if (urls.length) {
+      pool.configured = urls;
+    }
+    for (const url of urls) this.state(url);
+    return pool;
+  }
+
+  private members(pool: PoolState): string[] {
+    return [...new Set([...pool.configured, ...pool.registered])];
+  }
+
+  private state(url: string): InstanceState {
+    let state = this.instances.get(url);
+    if (!state) {
+      state = { url, consecutiveFailures: 0, ejections: 0, ejectedUntil: undefined, outstanding: 0, leases: 0, lastCheckedAt: undefined, lastError: undefined };
+      this.instances.set(url, state);
+    }
+    return state;
+  }
+
+  /** Healthy instances in strategy order, then half-open ones (backoff elapsed). */
+  private order(pool: PoolState): InstanceState[] {
+    const now = Date.now();
+    const all = this.members(pool).map((url) => this.state(url));
+    const healthy = all.filter((s) => s.ejectedUntil === undefined);
+    const halfOpen = all.filter((s) => s.ejectedUntil !== undefined && s.ejectedUntil <= now);
+    let ordered: InstanceState[];
+    if (this.options.strategy === 'least-outstanding') {
+      ordered = [...healthy].sort((a, b) => a.leases + a.outstanding - (b.leases + b.outstanding));
+    } else {
+      const start = healthy.length ? pool.next % healthy.length : 0;
+      pool.next = (pool.next + 1) % Number.MAX_SAFE_INTEGER;
+      ordered = [...healthy.slice(start), ...healthy.slice(0, start)];
+    }
+    return [...ordered, ...halfOpen];
+  }
+
+  private success(state: InstanceState): void {
+    state.consecutiveFailures = 0;
+    state.lastError = undefined;
+    if (state.ejectedUntil !== undefined) {
+      this.options.logger?.info({ instance: state.url }, 'upstream instance restored');
+      state.ejectedUntil = undefined;
+      state.ejections = 0;
+    }
+  }
+
+  private failure(state: InstanceState, reason: string): void {
+    state.consecutiveFailures += 1;
+    state.lastError = reason;
+    const halfOpenFailed = state.ejectedUntil !== undefined && state.ejectedUntil <= Date.now();
+    if (halfOpenFailed || (state.ejectedUntil === undefined && state.consecutiveFailures >= this.options.ejectAfterFailures)) {
+      state.ejections += 1;
+      const backoff = Math.min(this.options.ejectBaseMs * 2 ** (state.ejections - 1), this.options.ejectMaxMs);
+      state.ejectedUntil = Date.now() + backoff;
+      this.options.logger?.warn({ instance: state.url, backoffMs: backoff, reason }, 'upstream instance ejected');
+    }
+  }
+
+  /** One active probe of every known instance; ejected ones only once their backoff has elapsed. */
+  async checkAll(): Promise<void> {
+    if (this.checking || this.closed) return;
+    this.checking = true;
+    try {
+      const now = Date.now();
+      const urls = new Set<string>();
+      for (const pool of this.pools.values()) for (const url of this.members(pool)) urls.add(url);
+      await Promise.all(
+        [...urls].map((url) => {
+          const state = this.state(url);
+          if (state.ejectedUntil !== undefined && state.ejectedUntil > now) return undefined;
+          return this.probe(state);
+        }),
+      );
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async probe(state: InstanceState): Promise<void> {
+    state.lastCheckedAt = Date.now();
+    try {
+      const response = await undiciFetch(state.url, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream, application/json' },
+        signal: AbortSignal.timeout(this.options.healthTimeoutMs),
+        dispatcher: this.agent,
+      });
+      await response.body?.cancel().catch(() => undefined);
+      if (response.status >= 500) this.failure(state, `probe HTTP ${response.status}`);
+      else this.success(state);
+    } catch (err) {
+      this.failure(state, `probe ${describe(err)}`);
+    }
+  }
+
+  private snapshot(s: InstanceState): InstanceHealth {
+    const now = Date.now();
+    return {
+      url: s.url,
+      status: s.ejectedUntil === undefined ? 'healthy' : s.ejectedUntil <= now ? 'half-open' : 'ejected',
+      consecutiveFailures: s.consecutiveFailures,
+      ejections: s.ejections,
+      ejectedUntil: s.ejectedUntil === undefined ? null : new Date(s.ejectedUntil).toISOString(),
+      outstanding: s.outstanding,
+      leases: s.leases,
+      lastCheckedAt: s.lastCheckedAt === undefined ? null : new Date(s.lastCheckedAt).toISOString(),
+      lastError: s.lastError ?? null,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.timer);
+    // Graceful first (idle keep-alive sockets), then drop whatever is still open (long-lived streams).
+    let timer: NodeJS.Timeout | undefined;
+    const graceful = this.agent.close().catch(() => undefined);
+    const bounded = new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)));
+    await Promise.race([graceful, bounded]);
+    clearTimeout(timer);
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+export class UpstreamTimeout extends Error {
+  override name = 'UpstreamTimeout';
+  constructor(readonly timeoutMs: number) {
+    super(`The upstream did not answer within ${timeoutMs} ms`);
+  }
+}
+
+function normalize(url: string): string {
+  return new URL(url).toString();
+}
+
+function causes(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  let current: unknown = err;
+  for (let i = 0; i < 6 && current; i++) {
+    out.push(current);
+    const next = (current as { cause?: unknown }).cause;
+    current = next;
+  }
+  return out;
+}
+
+function isConnectionRefused(err: unknown): boolean {
+  return causes(err).some((e) => {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED') return true;
+    const message = (e as { message?: unknown }).message;
+    return typeof message === 'string' && message.includes('ECONNREFUSED');
+  });
+}
+
+function isTimeout(err: unknown): boolean {
+  return causes(err).some((e) => {
+    if (e instanceof UpstreamTimeout) return true;
+    const name = (e as { name?: unknown }).name;
+    const message = (e as { message?: unknown }).message;
+    return name === 'TimeoutError' || (typeof message === 'string' && /timed? ?out/i.test(message));
+  });
+}
+
+function describe(err: unknown): string {
+  for (const e of causes(err)) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return err instanceof Error ? err.name : 'error';
+}

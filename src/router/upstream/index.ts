@@ -1,0 +1,9 @@
+/** MCP Router, upstream side: stdio pool, http balancer, builtin connectors, replica ownership. */
+export { createUpstreamConnector, credentialHeaders, type PlatformUpstream, type UpstreamConnectorDeps } from './connector.js';
+export { StdioPool, childEnvironment, type StdioPoolOptions, type StdioPoolStats, type StdioPoolEntryStats } from './stdio-pool.js';
+export { HttpBalancer, UpstreamTimeout, type HttpBalancerOptions, type HttpTarget, type InstanceHealth } from './http-balancer.js';
+export { BuiltinConnector, type BuiltinLookup, type BuiltinConnectorOptions } from './builtin.js';
+export { BUILTIN_CONTEXT_HEADER, builtinContextFor, openBuiltinContext, sealBuiltinContext } from './builtin-context.js';
+export { UpstreamError, isUpstreamError, type UpstreamErrorCode } from './errors.js';
+export { ProcessGroupStdioTransport } from './stdio-transport.js';
+export { serveBuiltin, type BuiltinHttpServer, type BuiltinHttpServerOptions } from './builtin-server.js';
