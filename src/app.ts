@@ -19,6 +19,9 @@ import { createLogger, createLoggingService, loggingOpenApi, type LoggingService
 // auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
+import { logAuditSink } from './logging/index.js';
+// MCP endpoints (issue 3 §3)
+import { createMcpRouter, mcpRateLimits, principalFromBearer, type McpRouterDeps } from './router/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
@@ -80,6 +83,11 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Where the one-time bootstrap admin credential is printed (default: stderr). */
   announce?: (text: string) => void;
+  /**
+   * Overrides of the MCP endpoint's parts (catalog, upstream connector, authentication, rate
+   * limits); each defaults to the real component. Tests use it for fixture services.
+   */
+  mcp?: Partial<Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>>;
   /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
   builtins?: Record<string, BuiltinServerFactory>;
   /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
@@ -247,6 +255,25 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
+
+    // --- MCP endpoints (issue 3 §3): /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
+    const mcp = createMcpRouter({
+      config,
+      logger,
+      vault,
+      redis,
+      catalog: opts.mcp?.catalog ?? catalog.catalog,
+      connector: opts.mcp?.connector ?? upstream,
+      authenticate: opts.mcp?.authenticate ?? principalFromBearer(auth.verifier),
+      rateLimit:
+        opts.mcp?.rateLimit ??
+        mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
+    });
+    cleanups.unshift(() => mcp.close());
+    app.use(mcp.router);
+    app.use(mcp.errorHandler);
+    openApiFragments.push(mcp.openapi);
+    // --- end MCP endpoints ---
     // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);

@@ -87,6 +87,13 @@ const envSchema = z.object({
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  // --- MCP endpoints (/mcp, /mcp/{service}) ---
+  MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+  MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  MCP_ALLOWED_HOSTS: csv.default([]),
+  MCP_ALLOWED_ORIGINS: csv.default([]),
+  MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: int(1, 1_000_000).default(300),
+
   // --- MCP service catalog and credentials (docs/services.md) ---
   /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
   CATALOG_FILE: optionalString,
