@@ -22,6 +22,8 @@ Commands:
   create-admin --email <e> [--password-stdin]
                             Create an admin (or make an existing user admin and re-enable it).
                             Without --password-stdin a random password is generated and printed once.
+  rotate-signing-key        Make a new ES256 access-token signing key active; the old key stays in the
+                            JWKS so issued tokens keep verifying. Running replicas switch within a minute.
   check-config              Validate the environment; print the effective configuration (secrets masked).
   version                   Print the platform version.
   help                      Show this text.
@@ -200,6 +202,17 @@ async function main(argv: string[]): Promise<number> {
           return 1;
         }
         throw err;
+      } finally {
+        await platform.close();
+      }
+      return 0;
+    }
+    case 'rotate-signing-key': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      const platform = await createPlatform(config, { bootstrapAdmin: false });
+      try {
+        const { retired, active } = await platform.auth.rotateSigningKey();
+        console.log(`signing key rotated: active ${active}${retired ? `, retired ${retired} (still published)` : ''}`);
       } finally {
         await platform.close();
       }

@@ -67,4 +67,13 @@ describe.skipIf(!shared)('auth: two replicas', () => {
     expect(onB.status).toBe(429);
     await expect(signIn(b.url, u.email)).rejects.toThrow(/429/);
   });
+
+  it('a key rotated on A is accepted by B at once (B re-reads the published keys on an unknown kid)', async () => {
+    const before = await signUp(b.url);
+    const { active } = await a.platform.auth.rotateSigningKey();
+    const u = await signUp(a.url); // signed with the new key, which B has not loaded yet
+    expect(JSON.parse(Buffer.from(u.accessToken.split('.')[0] ?? '', 'base64url').toString()).kid).toBe(active);
+    expect((await fetch(`${b.url}/v1/api-keys`, { headers: bearer(u.accessToken) })).status).toBe(200);
+    expect((await fetch(`${a.url}/v1/api-keys`, { headers: bearer(before.accessToken) })).status).toBe(200); // old key still verifies
+  });
 });

@@ -98,4 +98,19 @@ describe('auth: sign-up, sign-in, JWKS, /v1 authentication', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: u.userId, email: u.email });
   });
+
+  it('rotates the signing key: new tokens use the new kid, old tokens keep verifying, both are published', async () => {
+    const before = await signUp(t.url);
+    const oldKid = decodeProtectedHeader(before.accessToken).kid;
+    const { retired, active } = await t.platform.auth.rotateSigningKey();
+    expect(retired).toBe(oldKid);
+    expect(active).not.toBe(oldKid);
+    const after = await signIn(t.url, before.email);
+    expect(decodeProtectedHeader(after.accessToken).kid).toBe(active);
+    for (const token of [before.accessToken, after.accessToken]) {
+      expect((await fetch(`${t.url}/v1/api-keys`, { headers: bearer(token) })).status).toBe(200);
+    }
+    const jwks = (await (await fetch(`${t.url}/auth/v1/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, active]));
+  });
 });

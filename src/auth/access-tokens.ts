@@ -67,7 +67,7 @@ export class AccessTokens {
       if (err instanceof CredentialRejected) throw err;
       throw new CredentialRejected('malformed', 'The token is not a well-formed JWT');
     }
-    const key = kid ? this.keys.publicKey(kid) : undefined;
+    const key = kid ? await this.keys.publicKey(kid) : undefined;
     if (!key) throw new CredentialRejected('unknown_key', 'The token was not signed by a key this platform publishes');
     try {
       const { payload } = await jwtVerify(token, key, {

@@ -49,6 +49,8 @@ export interface AuthService {
   bootstrap(): Promise<void>;
   /** CLI `create-admin`: makes `email` an admin (creating it); returns the generated password if none was given. */
   createAdmin(email: string, password?: string): Promise<{ userId: string; created: boolean; generatedPassword?: string }>;
+  /** CLI `rotate-signing-key`: new active ES256 key; the old one stays published for verification. */
+  rotateSigningKey(): Promise<{ retired: string | undefined; active: string }>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,11 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
 
   const keys = new SigningKeys(db, vault);
   await keys.init();
+  // Follow a key rotation made by another process (CLI or replica) within a minute.
+  const keyRefresh = setInterval(() => {
+    keys.refreshActive().catch((err: Error) => log.warn({ err: { message: err.message } }, 'signing key refresh failed'));
+  }, 60_000);
+  keyRefresh.unref();
   const cache = new RevocationCache(config.AUTH_REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
   cache.start();
   const accessTokens = new AccessTokens(keys, config.AUTH_ISSUER, config.AUTH_ACCESS_TOKEN_TTL_SECONDS, config.AUTH_CLOCK_SKEW_SECONDS);
@@ -130,6 +137,10 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
       await audit.record({ action: 'admin.user_created', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { source: 'cli' } });
       return { userId: user.id, created: true, ...(generatedPassword ? { generatedPassword } : {}) };
     },
-    close: () => cache.close(),
+    rotateSigningKey: () => keys.rotate(),
+    close: async () => {
+      clearInterval(keyRefresh);
+      await cache.close();
+    },
   };
 }

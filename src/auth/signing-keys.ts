@@ -20,6 +20,10 @@ export class SigningKeys {
   private active: ActiveSigningKey | undefined;
   private publicKeys = new Map<string, CryptoKey>();
   private jwks: JSONWebKeySet = { keys: [] };
+  private lastReload = 0;
+  private reloading: Promise<void> | undefined;
+  /** An unknown `kid` triggers at most one reload per this interval (a rotation by another process). */
+  static readonly RELOAD_INTERVAL_MS = 10_000;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -34,26 +38,59 @@ export class SigningKeys {
   async init(): Promise<void> {
     let row = await this.db.selectFrom('signing_keys').selectAll().where('active', '=', true).executeTakeFirst();
     if (!row) {
-      const kid = randomBytes(12).toString('base64url');
-      const { publicKey, privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { extractable: true });
-      const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
-      const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ACCESS_TOKEN_ALG };
-      await this.db
-        .insertInto('signing_keys')
-        .values({
-          kid,
-          alg: ACCESS_TOKEN_ALG,
-          public_jwk: JSON.stringify(publicJwk),
-          private_jwk_sealed: this.vault.seal(JSON.stringify(privateJwk), SigningKeys.sealContext(kid)),
-          active: true,
-        })
-        .onConflict((oc) => oc.doNothing()) // another replica created one at the same moment
-        .execute();
+      await this.insertNewKey();
       row = await this.db.selectFrom('signing_keys').selectAll().where('active', '=', true).executeTakeFirstOrThrow();
     }
-    const privateJwk = JSON.parse(this.vault.openString(row.private_jwk_sealed, SigningKeys.sealContext(row.kid))) as JWK;
-    this.active = { kid: row.kid, privateKey: (await importJWK(privateJwk, ACCESS_TOKEN_ALG)) as CryptoKey };
+    await this.useActive(row.kid, row.private_jwk_sealed);
     await this.reloadPublic();
+  }
+
+  /**
+   * Retires the active key (it stays in the JWKS so that tokens it signed keep verifying) and makes
+   * a new one active. Replicas pick the new key up within RELOAD_INTERVAL_MS of seeing its kid, and
+   * sign with it after `refreshActive()` (called periodically) or a restart.
+   */
+  async rotate(): Promise<{ retired: string | undefined; active: string }> {
+    const retired = this.active?.kid;
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('signing_keys').set({ active: false, retired_at: new Date() }).where('active', '=', true).execute();
+      await this.insertNewKey(trx);
+    });
+    await this.refreshActive();
+    await this.reloadPublic();
+    return { retired, active: this.signingKey.kid };
+  }
+
+  /** Switches to the active key in the database if another process rotated it. */
+  async refreshActive(): Promise<void> {
+    const row = await this.db.selectFrom('signing_keys').select(['kid', 'private_jwk_sealed']).where('active', '=', true).executeTakeFirst();
+    if (row && row.kid !== this.active?.kid) {
+      await this.useActive(row.kid, row.private_jwk_sealed);
+      await this.reloadPublic();
+    }
+  }
+
+  private async useActive(kid: string, sealed: string): Promise<void> {
+    const privateJwk = JSON.parse(this.vault.openString(sealed, SigningKeys.sealContext(kid))) as JWK;
+    this.active = { kid, privateKey: (await importJWK(privateJwk, ACCESS_TOKEN_ALG)) as CryptoKey };
+  }
+
+  private async insertNewKey(db: Kysely<Database> = this.db): Promise<void> {
+    const kid = randomBytes(12).toString('base64url');
+    const { publicKey, privateKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { extractable: true });
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ACCESS_TOKEN_ALG, use: 'sig' };
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ACCESS_TOKEN_ALG };
+    await db
+      .insertInto('signing_keys')
+      .values({
+        kid,
+        alg: ACCESS_TOKEN_ALG,
+        public_jwk: JSON.stringify(publicJwk),
+        private_jwk_sealed: this.vault.seal(JSON.stringify(privateJwk), SigningKeys.sealContext(kid)),
+        active: true,
+      })
+      .onConflict((oc) => oc.doNothing()) // another replica created one at the same moment
+      .execute();
   }
 
   /** Re-reads the published keys (after a rotation by another replica). */
@@ -80,7 +117,15 @@ export class SigningKeys {
     return this.active;
   }
 
-  publicKey(kid: string): CryptoKey | undefined {
+  /** The public key for `kid`; an unknown kid re-reads the published keys, at most once per interval. */
+  async publicKey(kid: string): Promise<CryptoKey | undefined> {
+    const known = this.publicKeys.get(kid);
+    if (known) return known;
+    if (Date.now() - this.lastReload >= SigningKeys.RELOAD_INTERVAL_MS) {
+      this.lastReload = Date.now();
+      this.reloading ??= this.reloadPublic().finally(() => (this.reloading = undefined));
+    }
+    if (this.reloading) await this.reloading.catch(() => undefined);
     return this.publicKeys.get(kid);
   }
 
