@@ -40,9 +40,10 @@ describe('router upstream: http balancer', () => {
     hungUrl = `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}/mcp`;
   });
   afterAll(async () => {
-    await t?.close();
+    // Child servers first, so that they never outlive the test even if closing the platform fails.
     await everything?.stop();
     for (const e of extra) await e.stop();
+    await t?.close();
     for (const s of hungSockets) s.destroy();
     await new Promise<void>((r) => (hung ? hung.close(() => r()) : r()));
   });
