@@ -42,6 +42,8 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
       opts.metrics.observeHttp(req.method, route, status, seconds);
       // The gateway's limiters answer 429: per IP before authentication, per user after it.
       if (status === 429) opts.metrics.rateLimited(req.principal ? 'user' : 'ip');
+      // A 401 is a bearer token/API key the gateway refused (sign-in failures come from the audit events).
+      else if (status === 401) opts.metrics.authFailed('unauthenticated');
       if (!opts.logRest || skip(req)) return;
       const bytesIn = Number(req.headers['content-length'] ?? 0) || 0;
       const len = res.getHeader('content-length');
