@@ -19,11 +19,24 @@ import { createLogger, createLoggingService, loggingOpenApi, type LoggingService
 // auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
+import { logAuditSink } from './logging/index.js';
+// MCP endpoints (issue 3 §3)
+import { createMcpRouter, mcpRateLimits, principalFromBearer, type McpRouterDeps } from './router/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import type { BuiltinServerFactory } from './router/contracts.js';
-import { createUpstreamConnector, type PlatformUpstream } from './router/upstream/index.js';
+import {
+  createUpstreamConnector,
+  DatabaseReplicaDirectory,
+  RedisReplicaDirectory,
+  ReplicaRing,
+  SingleReplicaDirectory,
+  type PlatformUpstream,
+  upstreamAdminOpenApi,
+  upstreamAdminRouter,
+} from './router/upstream/index.js';
+import { hostname } from 'node:os';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -70,8 +83,15 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Where the one-time bootstrap admin credential is printed (default: stderr). */
   announce?: (text: string) => void;
+  /**
+   * Overrides of the MCP endpoint's parts (catalog, upstream connector, authentication, rate
+   * limits); each defaults to the real component. Tests use it for fixture services.
+   */
+  mcp?: Partial<Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>>;
   /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
   builtins?: Record<string, BuiltinServerFactory>;
+  /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
+  bootstrapAdmin?: boolean;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -133,7 +153,20 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     cleanups.unshift(() => catalog.close());
     // --- end catalog ---
     // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
+    // Stdio ownership across replicas: heartbeats in Redis, else the database (PGlite is one process).
+    const replicas = new ReplicaRing(
+      redis ? new RedisReplicaDirectory(redis) : config.embedded ? new SingleReplicaDirectory() : new DatabaseReplicaDirectory(database),
+      {
+        id: config.REPLICA_ID,
+        address: config.REPLICA_ADDRESS ?? `http://${replicaHost(config.HOST)}:${config.PORT}`,
+        heartbeatMs: config.REPLICA_HEARTBEAT_MS,
+        ttlMs: config.REPLICA_TTL_MS,
+        logger,
+      },
+    );
+    await replicas.refresh();
     const upstream = createUpstreamConnector({
+      replicas,
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
@@ -209,7 +242,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
-    await auth.bootstrap();
+    if (opts.bootstrapAdmin !== false) await auth.bootstrap();
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
     app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }), rateLimits.userMiddleware);
     openApiFragments.push(authOpenApi);
@@ -222,9 +255,31 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
+
+    // --- MCP endpoints (issue 3 §3): /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
+    const mcp = createMcpRouter({
+      config,
+      logger,
+      vault,
+      redis,
+      catalog: opts.mcp?.catalog ?? catalog.catalog,
+      connector: opts.mcp?.connector ?? upstream,
+      authenticate: opts.mcp?.authenticate ?? principalFromBearer(auth.verifier),
+      rateLimit:
+        opts.mcp?.rateLimit ??
+        mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
+    });
+    cleanups.unshift(() => mcp.close());
+    app.use(mcp.router);
+    app.use(mcp.errorHandler);
+    openApiFragments.push(mcp.openapi);
+    // --- end MCP endpoints ---
     // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
+    // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---
+    app.use('/v1/admin/router', requireRole('admin'), upstreamAdminRouter(upstream));
+    openApiFragments.push(upstreamAdminOpenApi);
     app.use(notFound);
     app.use(
       errorHandler(logger, config.BODY_LIMIT_BYTES, {
@@ -263,6 +318,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           server.once('error', reject);
           server.listen(port, config.HOST, () => {
             server.off('error', reject);
+            if (!config.REPLICA_ADDRESS) upstream.replicas.setAddress(`http://${replicaHost(config.HOST)}:${(server.address() as AddressInfo).port}`);
             resolve(server.address() as AddressInfo);
           });
         });
@@ -292,4 +348,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw err;
   }
+}
+
+/** MCP Router: the host other replicas reach this one at, when REPLICA_ADDRESS is not set. */
+function replicaHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return hostname();
+  return host.includes(':') ? `[${host}]` : host;
 }

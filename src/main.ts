@@ -1,21 +1,51 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
+import { serveBuiltin } from './router/upstream/index.js';
 import { rotateKeys } from './router/catalog/index.js';
+import { parseMasterKey } from './vault/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]
 
 Commands:
   serve                     Run the platform (migrates first). What \`npm start\` runs.
   migrate                   Apply database migrations and exit.
+  serve-builtin <name> [--port N] [--host H]
+                            Serve one builtin MCP server over Streamable HTTP at /mcp, for running it
+                            as its own process or pod (register it with BUILTIN_REMOTE_INSTANCES).
+                            Requires BUILTIN_SHARED_SECRET (the same value as the platform's).
   rotate-keys               Re-encrypt every sealed value (user credentials, signing keys) under
                             PLATFORM_ENCRYPTION_KEY; old keys go in PLATFORM_ENCRYPTION_KEYS_PREVIOUS.
                             Prints counts as JSON; exits 1 if any value could not be re-encrypted.
   audit-verify              Verify the audit trail's hash chain; prints the result as JSON,
                             exits 0 when intact and 3 at the first broken link.
+  create-admin --email <e> [--password-stdin]
+                            Create an admin (or make an existing user admin and re-enable it).
+                            Without --password-stdin a random password is generated and printed once.
+  check-config              Validate the environment; print the effective configuration (secrets masked).
+  version                   Print the platform version.
   help                      Show this text.
 
+Exit codes: 0 ok, 1 failure, 2 usage error, 78 configuration error (the message names the variable).
+
 Configuration comes from environment variables; see README.md.`;
+
+/** Master key settings are part of the configuration: a malformed one is a config error (exit 78). */
+function checkMasterKeys(config: Config): void {
+  const problems: string[] = [];
+  const check = (raw: string, variable: string) => {
+    try {
+      parseMasterKey(raw, variable);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  };
+  if (config.PLATFORM_ENCRYPTION_KEY) check(config.PLATFORM_ENCRYPTION_KEY, 'PLATFORM_ENCRYPTION_KEY');
+  for (const raw of (config.PLATFORM_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    check(raw, 'PLATFORM_ENCRYPTION_KEYS_PREVIOUS');
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
@@ -23,8 +53,19 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (command === 'version' || command === '--version' || command === '-v') {
+    console.log(platformVersion());
+    return 0;
+  }
   const config = loadConfig();
+  checkMasterKeys(config);
   switch (command) {
+    case 'check-config': {
+      parseArgs({ args: rest, options: {}, strict: true });
+      console.log(JSON.stringify(maskedConfig(config), null, 2));
+      console.log('configuration OK');
+      return 0;
+    }
     case 'serve': {
       parseArgs({ args: rest, options: {}, strict: true });
       const platform = await createPlatform(config);
@@ -50,6 +91,58 @@ async function main(argv: string[]): Promise<number> {
       await platform.close();
       console.log('migrations applied');
       return 0;
+    }
+    case 'serve-builtin': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        options: { port: { type: 'string' }, host: { type: 'string' } },
+        allowPositionals: true,
+        strict: true,
+      });
+      const name = positionals[0];
+      const port = Number(values.port ?? config.PORT);
+      if (!name || positionals.length > 1 || !Number.isInteger(port) || port < 0 || port > 65535) {
+        console.error(`serve-builtin: give one builtin name and a valid --port.\n\n${USAGE}`);
+        return 2;
+      }
+      if (!config.BUILTIN_SHARED_SECRET) {
+        console.error('BUILTIN_SHARED_SECRET: required by serve-builtin (the same value the platform uses)');
+        return 78;
+      }
+      const platform = await createPlatform(config);
+      const factory = Object.hasOwn(platform.builtins, name) ? platform.builtins[name] : undefined;
+      if (!factory) {
+        await platform.close();
+        const known = Object.keys(platform.builtins);
+        console.error(`Unknown builtin "${name}". Available: ${known.length ? known.join(', ') : '(none)'}`);
+        return 2;
+      }
+      const served = await serveBuiltin({
+        name,
+        factory,
+        sharedSecret: config.BUILTIN_SHARED_SECRET,
+        host: values.host ?? config.HOST,
+        port,
+        maxRequestBodySize: config.BODY_LIMIT_BYTES,
+        logger: platform.logger,
+      });
+      platform.logger.info({ builtin: name, url: served.url }, 'builtin serving');
+      const stop = (signal: string) => {
+        platform.logger.info({ signal }, 'shutting down');
+        served
+          .close()
+          .then(() => platform.close())
+          .then(
+            () => process.exit(0),
+            (err: unknown) => {
+              console.error(err);
+              process.exit(1);
+            },
+          );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+      return -1; // keep running
     }
     case 'rotate-keys': {
       parseArgs({ args: rest, options: {}, strict: true });
@@ -82,10 +175,46 @@ async function main(argv: string[]): Promise<number> {
         await platform.close();
       }
     }
+    case 'create-admin': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+        strict: true,
+      });
+      const email = values.email?.trim();
+      if (!email || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+        console.error('create-admin: --email <address> is required');
+        return 2;
+      }
+      const password = values['password-stdin'] ? (await readStdin()).replace(/\r?\n$/, '') : undefined;
+      const platform = await createPlatform(config, { bootstrapAdmin: false });
+      try {
+        const result = await platform.auth.createAdmin(email, password);
+        console.log(`${result.created ? 'created admin' : 'made admin'} ${email} (id ${result.userId})`);
+        if (result.generatedPassword) console.log(`password (shown once): ${result.generatedPassword}`);
+        else if (!result.created && password === undefined) console.log('password unchanged');
+      } catch (err) {
+        const e = err as { errorCode?: string; message?: string };
+        if (e.errorCode) {
+          console.error(`create-admin: ${e.message ?? e.errorCode}`);
+          return 1;
+        }
+        throw err;
+      } finally {
+        await platform.close();
+      }
+      return 0;
+    }
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);
       return 2;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 main(process.argv.slice(2)).then(

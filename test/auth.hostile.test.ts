@@ -17,7 +17,7 @@ describe('auth: hostile input', () => {
     const row = await t.platform.database.db.selectFrom('signing_keys').selectAll().where('active', '=', true).executeTakeFirstOrThrow();
     const jwk = JSON.parse(t.platform.vault.openString(row.private_jwk_sealed, `signing_key:${row.kid}`)) as JWK;
     ownKey = { kid: row.kid, key: (await importJWK(jwk, 'ES256')) as CryptoKey, publicJwk: row.public_jwk as JWK };
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const json = async (res: Response) => (await res.json()) as Record<string, unknown> & { error?: { code: string } };

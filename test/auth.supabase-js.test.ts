@@ -8,7 +8,7 @@ describe('auth: supabase-js end to end', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   const client = () => createClient(t.url, 'anything', { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } });
@@ -115,5 +115,5 @@ describe('auth: supabase-js end to end', () => {
     } finally {
       await locked.close();
     }
-  });
+  }, 120_000); // starts a second platform
 });

@@ -7,7 +7,7 @@ describe('auth: sign-up, sign-in, JWKS, /v1 authentication', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000); // embedded PGlite start-up is slow on a loaded machine
   afterAll(async () => t?.close());
 
   it('signs up (autoconfirm) and returns a GoTrue session with an ES256 token that the JWKS verifies', async () => {
@@ -82,6 +82,14 @@ describe('auth: sign-up, sign-in, JWKS, /v1 authentication', () => {
     const denied = await fetch(`${t.url}/v1/admin/users`, { headers: bearer(u.accessToken) });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+  });
+
+  it('answers an unknown grant_type with unsupported_grant_type', async () => {
+    for (const q of ['?grant_type=client_credentials', '']) {
+      const res = await fetch(`${t.url}/auth/v1/token${q}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error_code: 'unsupported_grant_type' });
+    }
   });
 
   it('returns the user on GET /auth/v1/user', async () => {

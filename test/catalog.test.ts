@@ -22,7 +22,7 @@ describe('service catalog (registry + ServiceCatalog)', () => {
   let t: TestPlatform;
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('applies the shipped catalog file on start', async () => {
@@ -147,7 +147,7 @@ describe('catalog file validation', () => {
       'version: 1\nservices:\n  - { slug: a, title: A, kind: builtin, builtin: { server: notes } }\n  - { slug: a, title: B, kind: builtin, builtin: { server: notes } }\n',
     );
     await expect(startPlatform({ CATALOG_FILE: file, DATA_DIR: path.join(dir, 'data') })).rejects.toThrow(/services\[1\] \(a\)\.slug: duplicate slug "a"/);
-  });
+  }, 180_000);
 });
 
 describe('admin service registry API', () => {
@@ -169,7 +169,7 @@ describe('admin service registry API', () => {
     t = await startPlatform();
     admin = await adminSession(t);
     user = await signUp(t.url);
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('is for admins only', async () => {

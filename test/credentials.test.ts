@@ -1,6 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, bearer, createApiKey, signUp, type TestSession } from './support/users.js';
-import { startPlatform, type TestPlatform } from './support/platform.js';
+import { createPlatform, type Platform } from '../src/app.js';
+import { loadConfig } from '../src/config/index.js';
+import { createLogger } from '../src/logging/index.js';
+import { adminSession, bearer, createApiKey, signIn, signUp, type TestSession } from './support/users.js';
+import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
 
 /** Per-user credentials through the real REST API, with real logins. */
 
@@ -33,7 +40,7 @@ describe('per-user credentials', () => {
       const res = await api(admin.accessToken, 'PATCH', `/v1/admin/services/${slug}`, { enabled: true });
       expect(res.status).toBe(200);
     }
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('needs authentication', async () => {
@@ -179,5 +186,64 @@ describe('per-user credentials', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('credential audit trail', () => {
+  let t: { platform: Platform; url: string; dataDir: string; env: Record<string, string> };
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'credentials-audit-'));
+    const env = testEnv({ DATA_DIR: dataDir, LOG_LEVEL: 'info' });
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        cb();
+      },
+    });
+    const platform = await createPlatform(loadConfig(env), { logger: createLogger('info', sink) });
+    const address = await platform.listen(0);
+    t = { platform, url: `http://127.0.0.1:${address.port}`, dataDir, env };
+  }, 180_000);
+  afterAll(async () => {
+    await t?.platform.close();
+    if (t) await rm(t.dataDir, { recursive: true, force: true });
+  });
+
+  it('records stored/replaced/deleted in the audit trail with field names; the value is in no audit row and no log line', async () => {
+    const admin = await signIn(t.url, t.env.ADMIN_EMAIL!, t.env.ADMIN_PASSWORD!);
+    await fetch(`${t.url}/v1/admin/services/github`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', ...bearer(admin.accessToken) },
+      body: JSON.stringify({ enabled: true }),
+    });
+    const user = await signUp(t.url);
+    const secret = 'ghp_AUDIT_SECRET_never_logged_123456';
+    for (const method of ['PUT', 'PUT', 'DELETE']) {
+      const res = await fetch(`${t.url}/v1/services/github/credentials`, {
+        method,
+        headers: { 'content-type': 'application/json', ...bearer(user.accessToken) },
+        ...(method === 'PUT' ? { body: JSON.stringify({ token: secret }) } : {}),
+      });
+      expect(res.status).toBeLessThan(300);
+    }
+    // Also a rejected body carrying the secret.
+    await fetch(`${t.url}/v1/services/github/credentials`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...bearer(user.accessToken) },
+      body: JSON.stringify({ token: secret, extra: secret }),
+    });
+    const audits = await t.platform.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_id', 'target_type', 'details'])
+      .where('action', 'in', ['credential.stored', 'credential.replaced', 'credential.deleted', 'service.changed'])
+      .orderBy('seq')
+      .execute();
+    expect(audits.map((a) => a.action)).toEqual(['service.changed', 'credential.stored', 'credential.replaced', 'credential.deleted']);
+    expect(audits[1]).toMatchObject({ actor_id: user.userId, target_type: 'service', details: { service: 'github', fields: ['token'] } });
+    const everything = await t.platform.database.db.selectFrom('audit_log').selectAll().execute();
+    expect(JSON.stringify(everything)).not.toContain(secret);
+    expect(lines.join('\n')).not.toContain(secret);
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter, errorHandler, userRateLimit, type RedisDownPolicy } from '../src/gateway/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { redisServerAvailable, startRedisServer, type OwnRedis } from './support/redis-server.js';
+import { bearer, signUp } from './support/users.js';
 
 const route = '/v1/openapi.json'; // public, cheap, and behind the per-IP limit
 
@@ -214,5 +215,29 @@ describe('per-user rate limit middleware (real limiters, test principal)', () =>
       client.disconnect();
       await server.stop();
     }
+  });
+});
+
+describe('per-user rate limit through the real platform', SLOW, () => {
+  it('limits each authenticated user on /v1 separately, after authentication', async () => {
+    const t = await platform({ REDIS_URL: process.env.REDIS_URL, RATE_LIMIT_USER_PER_MINUTE: '2', RATE_LIMIT_IP_PER_MINUTE: '1000' });
+    const alice = await signUp(t.url);
+    const bob = await signUp(t.url);
+    const list = (token: string) => fetch(`${t.url}/v1/api-keys`, { headers: bearer(token) });
+
+    const first = await list(alice.accessToken);
+    expect(first.status).toBe(200);
+    // Both the IP and the user limit apply; the headers show the tighter one (the user's).
+    expect(first.headers.get('ratelimit-limit')).toBe('2');
+    expect(first.headers.get('ratelimit-remaining')).toBe('1');
+    expect((await list(alice.accessToken)).status).toBe(200);
+    const limited = await list(alice.accessToken);
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBeTruthy();
+    expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+
+    // Bob has a budget of his own; unauthenticated requests are refused by authentication, not counted per user.
+    expect((await list(bob.accessToken)).status).toBe(200);
+    expect((await fetch(`${t.url}/v1/api-keys`)).status).toBe(401);
   });
 });

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { bearer, signUp } from './support/users.js';
 
 /** Every line the platform logs, as raw JSON text, for assertions on content and redaction. */
 class LogCapture extends Writable {
@@ -32,7 +33,7 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
       },
       { logger: createLogger('debug', logs) },
     );
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('sets security headers (helmet) and a request id on every response', async () => {
@@ -104,7 +105,7 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
 
   it('puts the request id on every log line of a request, with ECS field names', async () => {
     const id = 'log-check-1';
-    const res = await fetch(`${t.url}/v1/nope`, { headers: { 'x-request-id': id } });
+    const res = await fetch(`${t.url}/nope`, { headers: { 'x-request-id': id } });
     expect(res.status).toBe(404);
     await new Promise((r) => setImmediate(r));
     const lines = logs.parsed().filter((l) => JSON.stringify(l).includes(id));
@@ -132,7 +133,14 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
       },
       body: JSON.stringify({ password: 'hunter2-secret', refresh_token: 'refresh-secret-789' }),
     });
-    expect(res.status).toBe(404);
+    expect(res.status, logs.lines.slice(before).join('\n')).toBe(401);
+    // Secrets in a request that reaches a handler (sign-in with a wrong password) stay out too.
+    const signIn = await fetch(`${t.url}/auth/v1/token?grant_type=password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', apikey: 'apikey-secret-456' },
+      body: JSON.stringify({ email: 'nobody@example.test', password: 'hunter2-secret' }),
+    });
+    expect(signIn.status).toBe(400);
     // A malformed body that includes a secret is logged without it, too.
     await fetch(`${t.url}/v1/anything`, {
       method: 'POST',
@@ -166,9 +174,18 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
     expect(text).toContain('[REDACTED]');
   });
 
-  it('reports a failed dependency as 503 in the JSON shape, never with a stack trace', async () => {
+  it('reports a failed dependency in the JSON shape, never with a stack trace', async () => {
+    const user = await signUp(t.url);
     // Last test: closes the database under the running server.
     await t.platform.database.close();
+    const failing = await fetch(`${t.url}/v1/api-keys`, { headers: bearer(user.accessToken) });
+    expect(failing.status).toBeGreaterThanOrEqual(500);
+    const failingText = await failing.text();
+    const failingBody = JSON.parse(failingText) as { error: { code: string; message: string; request_id: string } };
+    expect(['internal_error', 'service_unavailable']).toContain(failingBody.error.code);
+    expect(failingBody.error.request_id).toBe(failing.headers.get('x-request-id'));
+    expect(failingText).not.toMatch(/\n\s+at |\.ts:\d+|node_modules|stack/i);
+
     const ready = await fetch(`${t.url}/readyz`);
     expect(ready.status).toBe(503);
     const text = await ready.text();

@@ -42,7 +42,7 @@ describe('builtin notes service', () => {
 
   beforeAll(async () => {
     t = await startPlatform();
-  });
+  }, 180_000);
   afterAll(async () => {
     for (const c of clients) await c.close().catch(() => undefined);
     await t?.close();

@@ -22,7 +22,7 @@ describe('GET /v1/openapi.json', { timeout: 120_000 }, () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
     doc = (await res.json()) as Doc;
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('is an OpenAPI 3.1 document with the shared error schema, bearer auth and the public URL', () => {

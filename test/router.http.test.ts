@@ -120,19 +120,35 @@ describe('router upstream: http balancer', () => {
   });
 
   it('propagates cancellation to a pending upstream request', async () => {
-    const only = service({ id: 'hung-cancel', config: { kind: 'http', instances: [hungUrl], transport: 'streamable-http', timeoutMs: 60_000 } });
-    const controller = new AbortController();
-    const pending = t.platform.upstream.connect(principal('bob'), only, { signal: controller.signal }).catch((e: unknown) => e);
-    await until(() => hungSockets.size > 0);
-    controller.abort();
-    const err = await pending;
-    expect(err).toBeInstanceOf(UpstreamError);
-    expect((err as UpstreamError).code).toBe('upstream_cancelled');
+    // A hung instance of its own, so that the health of the other one does not interfere.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/mcp`;
+    try {
+      const only = service({ id: 'hung-cancel', config: { kind: 'http', instances: [url], transport: 'streamable-http', timeoutMs: 60_000 } });
+      const controller = new AbortController();
+      const pending = t.platform.upstream.connect(principal('bob'), only, { signal: controller.signal }).catch((e: unknown) => e);
+      await until(() => sockets.size > 0);
+      controller.abort();
+      const err = await pending;
+      expect(err).toBeInstanceOf(UpstreamError);
+      expect((err as UpstreamError).code).toBe('upstream_cancelled');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 
   it('ejects a down instance, retries the refused connection on a healthy one, and restores it when it comes back', async () => {
     const downPort = await freePort();
     const downUrl = `http://127.0.0.1:${downPort}/mcp`;
+    const changes: Array<{ url: string; status: string }> = [];
+    const unsubscribe = t.platform.upstream.http.onHealthChange((h) => changes.push({ url: h.url, status: h.status }));
     const svc = service({ id: 'down-mixed', config: { kind: 'http', instances: [downUrl, everything.url], transport: 'streamable-http' } });
     for (let i = 0; i < 4; i++) {
       const lease = await t.platform.upstream.connect(principal('carol'), svc);
@@ -155,6 +171,11 @@ describe('router upstream: http balancer', () => {
       await lease.release();
     }
     expect(instances).toEqual(new Set([downUrl, everything.url]));
+    unsubscribe();
+    // Listeners (e.g. the catalog persisting service_instances.status) saw the ejection and the restore.
+    const mine = changes.filter((c) => c.url === downUrl).map((c) => c.status);
+    expect(mine[0]).toBe('ejected');
+    expect(mine.at(-1)).toBe('healthy');
   });
 
   it('answers upstream_unavailable when every instance is down', async () => {

@@ -66,6 +66,20 @@ describe('router upstream: stdio pool', () => {
     await again.release();
   });
 
+  it('starts one child for concurrent first calls of the same user and service', async () => {
+    const erin = principal('erin');
+    const leases = await Promise.all(Array.from({ length: 5 }, () => t.platform.upstream.connect(erin, everythingStdio('everything'))));
+    try {
+      expect(new Set(leases.map((l) => l.instance)).size).toBe(1);
+      expect(t.platform.upstream.stdio.stats().entries.filter((e) => e.userId === 'erin')).toHaveLength(1);
+      expect(t.platform.upstream.stdio.stats().entries.find((e) => e.userId === 'erin')?.leases).toBe(5);
+      const results = await Promise.all(leases.map((l, i) => l.client.callTool({ name: 'echo', arguments: { message: `c${i}` } })));
+      results.forEach((r, i) => expect(textOf(r)).toContain(`c${i}`));
+    } finally {
+      for (const lease of leases) await lease.release();
+    }
+  });
+
   it('refuses a user at the per-user cap with an error naming the cap, and makes room once a child is idle', async () => {
     const carol = principal('carol');
     const held: UpstreamLease[] = [];
@@ -138,16 +152,22 @@ describe('router upstream: stdio pool under churn', () => {
     expect(childPids(EVERYTHING_ENTRY)).toEqual([]);
   });
 
-  it('200 users in a row leave at most the cap of processes, and none after idle eviction', { timeout: 600_000 }, async () => {
+  it('200 users in a row leave at most the cap of processes, and none after idle eviction', { timeout: 1_200_000 }, async () => {
+    // Three users at a time (the cap): each takes a slot by evicting an idle child of an earlier user.
     let peak = 0;
-    for (let i = 0; i < 200; i++) {
-      const lease = await t.platform.upstream.connect(principal(`user-${i}`), everythingStdio('everything'));
-      expect(textOf(await lease.client.callTool({ name: 'echo', arguments: { message: `n${i}` } }))).toContain(`n${i}`);
-      await lease.release();
-      const live = childPids(EVERYTHING_ENTRY).length;
-      peak = Math.max(peak, live);
-      expect(live).toBeLessThanOrEqual(3);
-    }
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < 200; i = next++) {
+        const lease = await t.platform.upstream.connect(principal(`user-${i}`), everythingStdio('everything'));
+        expect(textOf(await lease.client.callTool({ name: 'echo', arguments: { message: `n${i}` } }))).toContain(`n${i}`);
+        await lease.release();
+        const live = childPids(EVERYTHING_ENTRY).length;
+        peak = Math.max(peak, live);
+        expect(live).toBeLessThanOrEqual(3);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    expect(t.platform.upstream.stdio.stats().started).toBeGreaterThanOrEqual(200);
     expect(peak).toBeGreaterThan(0);
     await until(() => childPids(EVERYTHING_ENTRY).length === 0, 200);
     expect(t.platform.upstream.stdio.stats().processes).toBe(0);

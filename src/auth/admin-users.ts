@@ -90,14 +90,20 @@ export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router 
           .executeTakeFirstOrThrow();
         if (others.n === 0) throw errors.conflict('This is the last active admin; promote another admin first', 'last_admin');
       }
-      const after = await trx.updateTable('users')
+      const after = await trx
+        .updateTable('users')
         .set({
           updated_at: sql<Date>`now()`,
-          ...(body.role !== undefined ? { role: body.role } : {}),
+          // The role lives in users.role and, for token and Supabase-style readers, in app_metadata.role.
+          ...(body.role !== undefined
+            ? { role: body.role, app_metadata: sql<string>`app_metadata || jsonb_build_object('role', ${body.role}::text)` }
+            : {}),
           ...(body.disabled === true && !before.disabled_at ? { disabled_at: sql<Date>`now()` } : {}),
           ...(body.disabled === false ? { disabled_at: null } : {}),
         })
-        .where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return { before, after };
     });
     const { before, after } = result;

@@ -33,7 +33,12 @@ export interface BootstrapDeps {
 export async function bootstrapAdmin(d: BootstrapDeps): Promise<void> {
   if (d.adminEmail && d.adminPassword) {
     const existing = await d.flows.findUserByEmail(d.adminEmail);
-    if (existing) return;
+    if (existing) {
+      // Never promote an existing account by configuration alone (someone may have signed up with
+      // that address first); the operator can use `create-admin --email` deliberately.
+      if (existing.role !== 'admin') d.logger.warn({ 'user.id': existing.id }, 'ADMIN_EMAIL belongs to an existing non-admin account; not promoting it (use create-admin)');
+      return;
+    }
     try {
       const user = await d.flows.createUser(d.adminEmail, d.adminPassword, {}, 'admin');
       await d.audit.record({ action: 'admin.user_created', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { source: 'ADMIN_EMAIL' } });
@@ -67,7 +72,7 @@ export async function bootstrapAdmin(d: BootstrapDeps): Promise<void> {
         encrypted_password: await hashPassword(password),
         role: 'admin',
         user_metadata: JSON.stringify({}),
-        app_metadata: JSON.stringify({ provider: 'email', providers: ['email'] }),
+        app_metadata: JSON.stringify({ provider: 'email', providers: ['email'], role: 'admin' }),
         email_confirmed_at: new Date(),
       })
       .returning('id')

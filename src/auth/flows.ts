@@ -80,7 +80,7 @@ export class AuthFlows {
         encrypted_password: encrypted,
         role,
         user_metadata: JSON.stringify(data),
-        app_metadata: JSON.stringify({ provider: 'email', providers: ['email'] }),
+        app_metadata: JSON.stringify({ provider: 'email', providers: ['email'], role }),
         email_confirmed_at: new Date(),
       })
       .onConflict((oc) => oc.doNothing())

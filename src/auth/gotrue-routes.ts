@@ -12,6 +12,8 @@ import type { PlatformVerifier } from './verifier.js';
 const METADATA_MAX_BYTES = 16 * 1024;
 
 const email = z.string().trim().max(254).pipe(z.email({ message: 'Unable to validate email address: invalid format' }));
+/** Sign-in only looks the address up, so any `local@domain` is accepted (e.g. admin@localhost). */
+const loginEmail = z.string().trim().max(254).regex(/^[^\s@]+@[^\s@]+$/, 'Unable to validate email address: invalid format');
 const password = z.string().min(1, 'Password is required').max(PASSWORD_MAX_LENGTH);
 export const metadata = z
   .record(z.string().max(200), z.unknown())
@@ -24,7 +26,7 @@ const clientExtras = {
 };
 
 export const signupBody = z.strictObject({ email, password, data: metadata.nullish(), ...clientExtras });
-export const passwordGrantBody = z.strictObject({ email, password, gotrue_meta_security: clientExtras.gotrue_meta_security });
+export const passwordGrantBody = z.strictObject({ email: loginEmail, password, gotrue_meta_security: clientExtras.gotrue_meta_security });
 export const refreshGrantBody = z.strictObject({ refresh_token: z.string().min(1).max(512) });
 export const updateUserBody = z.strictObject({
   email: email.optional(),
@@ -88,7 +90,9 @@ export function gotrueRouter({ flows, verifier, keys, publishableKey }: GoTrueRo
   });
 
   router.post('/token', async (req, res) => {
-    const { grant_type } = gparse(tokenQuery, { grant_type: req.query.grant_type });
+    const parsed = tokenQuery.safeParse({ grant_type: req.query.grant_type });
+    if (!parsed.success) throw gotrue.unsupportedGrant();
+    const { grant_type } = parsed.data;
     if (grant_type === 'password') {
       const body = gparse(passwordGrantBody, req.body);
       res.json(await flows.signInWithPassword(body.email, body.password, clientOf(req)));

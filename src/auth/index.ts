@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Router } from 'express';
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { PlatformDatabase, Redis } from '../db/index.js';
@@ -13,7 +14,7 @@ import { AuthFlows } from './flows.js';
 import { gotrueErrorHandler } from './gotrue-errors.js';
 import { gotrueRouter } from './gotrue-routes.js';
 import { LoginGuard } from './login-guard.js';
-import { hashPassword } from './passwords.js';
+import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { RevocationCache } from './revocation-cache.js';
 import { SessionStore } from './sessions.js';
 import { SigningKeys } from './signing-keys.js';
@@ -22,9 +23,6 @@ import { PlatformVerifier } from './verifier.js';
 
 export { authOpenApi } from './openapi.js';
 export { API_KEY_PREFIX } from './api-keys.js';
-
-/** Staleness bound of the revocation cache when a cross-replica message is lost or Redis is absent. */
-export const REVOCATION_CACHE_TTL_MS = 3_000;
 
 export interface AuthServiceDeps {
   config: Config;
@@ -61,8 +59,8 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
 
   const keys = new SigningKeys(db, vault);
   await keys.init();
-  const cache = new RevocationCache(REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
-  await cache.start();
+  const cache = new RevocationCache(config.AUTH_REVOCATION_CACHE_TTL_MS, redis, config.REDIS_KEY_PREFIX, log);
+  cache.start();
   const accessTokens = new AccessTokens(keys, config.AUTH_ISSUER, config.AUTH_ACCESS_TOKEN_TTL_SECONDS, config.AUTH_CLOCK_SKEW_SECONDS);
   const sessions = new SessionStore(db, config.AUTH_REFRESH_TOKEN_TTL_SECONDS);
   const guard = new LoginGuard(
@@ -117,8 +115,11 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
       const generatedPassword = password === undefined ? generatePassword() : undefined;
       const existing = await flows.findUserByEmail(email);
       if (existing) {
+        if (password !== undefined) assertPasswordPolicy(password, existing.email, config.AUTH_PASSWORD_MIN_LENGTH);
         const set = password !== undefined ? { encrypted_password: await hashPassword(password) } : {};
-        await db.updateTable('users').set({ role: 'admin', disabled_at: null, ...set }).where('id', '=', existing.id).execute();
+        await db
+          .updateTable('users')
+          .set({ role: 'admin', app_metadata: sql<string>`app_metadata || '{"role":"admin"}'::jsonb`, disabled_at: null, updated_at: new Date(), ...set }).where('id', '=', existing.id).execute();
         await cache.invalidateUser(existing.id);
         if (existing.role !== 'admin') {
           await audit.record({ action: 'admin.role_changed', outcome: 'success', actorId: null, targetType: 'user', targetId: existing.id, details: { from: existing.role, to: 'admin', source: 'cli' } });

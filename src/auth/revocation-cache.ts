@@ -41,33 +41,32 @@ export class RevocationCache {
     this.channel = `${keyPrefix}auth:invalidate`;
   }
 
-  /** Subscribes to other replicas' invalidations (no-op without Redis). */
-  async start(): Promise<void> {
+  /**
+   * Subscribes to other replicas' invalidations (no-op without Redis). Does not wait for Redis:
+   * the subscription is queued and ioredis re-subscribes after every reconnect. While it is not
+   * connected, the TTL is the bound.
+   */
+  start(): void {
     if (!this.redis) return;
-    const sub = this.redis.duplicate({ keyPrefix: '', enableOfflineQueue: true, lazyConnect: true });
+    const sub = this.redis.duplicate({ keyPrefix: '', enableOfflineQueue: true, maxRetriesPerRequest: null });
     sub.on('error', () => undefined); // connectRedis already reports Redis health
     sub.on('message', (_channel: string, message: string) => {
       try {
-        const msg = JSON.parse(message) as { userId?: string; key?: string };
-        this.dropLocal(msg);
+        this.dropLocal(JSON.parse(message) as { userId?: string; key?: string });
       } catch {
-        /* ignore malformed message */
+        /* ignore a malformed message */
       }
     });
-    try {
-      await sub.connect();
-      await sub.subscribe(this.channel);
-      this.subscriber = sub;
-    } catch (err) {
-      this.logger.warn({ err: { message: (err as Error).message } }, 'auth invalidation channel unavailable; cache TTL bounds staleness');
-      sub.disconnect();
-    }
+    sub.subscribe(this.channel).catch((err: Error) =>
+      this.logger.warn({ err: { message: err.message } }, 'auth invalidation channel unavailable; the cache TTL bounds staleness'),
+    );
+    this.subscriber = sub;
   }
 
-  async close(): Promise<void> {
-    const sub = this.subscriber;
+  close(): Promise<void> {
+    this.subscriber?.disconnect();
     this.subscriber = undefined;
-    if (sub) await sub.quit().catch(() => sub.disconnect());
+    return Promise.resolve();
   }
 
   async get(key: string, load: () => Promise<CredentialState>): Promise<CredentialState> {

@@ -92,7 +92,7 @@ export class PlatformVerifier implements BearerVerifier {
     const state = await this.opts.cache.get(`k:${hash}`, () => this.loadApiKey(hash));
     if (state.refused) refuse(state);
     if (state.expiresAt && state.expiresAt <= Date.now()) refuse({ ...state, refused: 'api_key_invalid' });
-    if (state.apiKeyId) this.touchApiKey(state.apiKeyId);
+    if (state.apiKeyId) await this.touchApiKey(state.apiKeyId);
     return {
       userId: state.userId,
       role: state.role,
@@ -126,13 +126,13 @@ export class PlatformVerifier implements BearerVerifier {
 
   private readonly touched = new Map<string, number>();
 
-  /** Records last use, at most once a minute per key per replica, off the request path. */
-  private touchApiKey(id: string): void {
+  /** Records last use, at most once a minute per key per replica (so at most one write a minute). */
+  private async touchApiKey(id: string): Promise<void> {
     const now = Date.now();
     if ((this.touched.get(id) ?? 0) > now - 60_000) return;
     this.touched.set(id, now);
     if (this.touched.size > 10_000) this.touched.clear();
-    void this.opts.db
+    await this.opts.db
       .updateTable('api_keys')
       .set({ last_used_at: sql<Date>`now()` })
       .where('id', '=', id)
@@ -205,7 +205,7 @@ export class PlatformVerifier implements BearerVerifier {
           external_issuer: iss,
           external_subject: sub,
           user_metadata: JSON.stringify({}),
-          app_metadata: JSON.stringify({ provider: 'supabase', providers: ['supabase'] }),
+          app_metadata: JSON.stringify({ provider: 'supabase', providers: ['supabase'], role: 'user' }),
           email_confirmed_at: new Date(),
         })
         .onConflict((oc) => oc.doNothing())

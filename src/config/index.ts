@@ -66,6 +66,10 @@ const envSchema = z.object({
   AUTH_LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(50),
   AUTH_LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
 
+  // auth (issue 2): how long verified session/API-key state is cached per replica (logout, disable and
+  // key revocation also invalidate it at once, across replicas through Redis).
+  AUTH_REVOCATION_CACHE_TTL_MS: int(0, 60_000).default(3_000),
+
   SUPABASE_URL: z.url().optional(),
   SUPABASE_JWT_SECRET: optionalString,
 
@@ -82,6 +86,13 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().default('false'),
 
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // --- MCP endpoints (/mcp, /mcp/{service}) ---
+  MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
+  MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  MCP_ALLOWED_HOSTS: csv.default([]),
+  MCP_ALLOWED_ORIGINS: csv.default([]),
+  MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: int(1, 1_000_000).default(300),
 
   // --- MCP service catalog and credentials (docs/services.md) ---
   /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
@@ -227,4 +238,35 @@ export function platformVersion(): string {
     cachedVersion = '0.0.0';
   }
   return cachedVersion;
+}
+
+// --- effective configuration for operators (gateway branch) ---
+const SECRET_SETTINGS = new Set<string>([
+  'PLATFORM_ENCRYPTION_KEY',
+  'PLATFORM_ENCRYPTION_KEYS_PREVIOUS',
+  'ADMIN_PASSWORD',
+  'SUPABASE_JWT_SECRET',
+  'AUTH_PUBLISHABLE_KEY',
+]);
+
+function maskUrlPassword(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password) url.password = '*****';
+    return url.toString();
+  } catch {
+    return '*****';
+  }
+}
+
+/** The effective configuration with every secret masked: safe to print or log. */
+export function maskedConfig(config: Config): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config).sort(([a], [b]) => a.localeCompare(b))) {
+    if (v === undefined) out[k] = null;
+    else if (SECRET_SETTINGS.has(k)) out[k] = '***** (set)';
+    else if ((k === 'DATABASE_URL' || k === 'REDIS_URL') && typeof v === 'string') out[k] = maskUrlPassword(v);
+    else out[k] = v;
+  }
+  return out;
 }

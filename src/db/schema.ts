@@ -206,4 +206,14 @@ export interface Database {
   request_log: RequestLogTable;
   audit_log: AuditLogTable;
   error_groups: ErrorGroupsTable;
+  // MCP Router, upstream side (0005_router)
+  router_replicas: RouterReplicasTable;
+}
+
+// --- MCP Router, upstream side (0005_router) ---
+export interface RouterReplicasTable {
+  id: string;
+  address: string;
+  started_at: GeneratedTimestamp;
+  last_seen_at: Timestamp;
 }

@@ -3,6 +3,7 @@ import { foundation } from './0001_foundation.js';
 import { services } from './0004_services.js';
 // logging (issue 4)
 import { logging } from './0003_logging.js';
+import { router } from './0005_router.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -18,6 +19,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0004_services', services],
   // logging (issue 4)
   ['0003_logging', logging],
+  ['0005_router', router],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

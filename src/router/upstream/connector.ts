@@ -9,6 +9,7 @@ import type {
 } from '../contracts.js';
 import { BuiltinConnector, type BuiltinLookup } from './builtin.js';
 import { HttpBalancer, type HttpBalancerOptions } from './http-balancer.js';
+import type { ReplicaRing } from './replicas.js';
 import { StdioPool, type StdioPoolOptions } from './stdio-pool.js';
 
 export interface UpstreamConnectorDeps {
@@ -19,6 +20,8 @@ export interface UpstreamConnectorDeps {
   /** Builtins served out of process: name → instance URLs (BUILTIN_REMOTE_INSTANCES). */
   builtinRemote?: Record<string, string[]>;
   builtinSharedSecret?: string;
+  /** Ownership of stdio children across replicas; closed with the connector. */
+  replicas: ReplicaRing;
   logger?: Logger;
 }
 
@@ -26,6 +29,11 @@ export interface UpstreamConnectorDeps {
 export interface PlatformUpstream extends UpstreamConnector {
   readonly stdio: StdioPool;
   readonly http: HttpBalancer;
+  /**
+   * Which replica owns a (user, service) stdio child: `replicas.ownerOf(stdioOwnershipKey(user, service))`.
+   * The edge serves a stdio request locally when `isLocal`, else forwards it (docs/router.md).
+   */
+  readonly replicas: ReplicaRing;
   close(): Promise<void>;
 }
 
@@ -56,6 +64,7 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
   return {
     stdio,
     http,
+    replicas: deps.replicas,
     connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
       const config = service.definition.config;
       switch (config.kind) {
@@ -70,7 +79,7 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
       }
     },
     async close() {
-      await Promise.all([stdio.close(), http.close()]);
+      await Promise.all([stdio.close(), http.close(), deps.replicas.close()]);
     },
   };
 }

@@ -75,6 +75,7 @@ export class HttpBalancer {
   private readonly timer: NodeJS.Timeout;
   private checking = false;
   private closed = false;
+  private readonly listeners = new Set<(health: InstanceHealth) => void>();
 
   constructor(private readonly options: HttpBalancerOptions) {
     this.agent = new Agent({
@@ -97,6 +98,26 @@ export class HttpBalancer {
 
   unregister(poolId: string, url: string): void {
     this.pools.get(poolId)?.registered.delete(normalize(url));
+  }
+
+  /**
+   * Called when an instance is ejected or restored, e.g. to persist the status into the catalog's
+   * `service_instances` table or publish it to other replicas. Returns the unsubscribe function.
+   */
+  onHealthChange(listener: (health: InstanceHealth) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(state: InstanceState): void {
+    const snapshot = this.snapshot(state);
+    for (const listener of this.listeners) {
+      try {
+        listener(snapshot);
+      } catch (err) {
+        this.options.logger?.warn({ err: { message: (err as Error).message } }, 'health listener failed');
+      }
+    }
   }
 
   /** Every known instance with its health. */
@@ -270,6 +291,7 @@ export class HttpBalancer {
       this.options.logger?.info({ instance: state.url }, 'upstream instance restored');
       state.ejectedUntil = undefined;
       state.ejections = 0;
+      this.emit(state);
     }
   }
 
@@ -282,6 +304,7 @@ export class HttpBalancer {
       const backoff = Math.min(this.options.ejectBaseMs * 2 ** (state.ejections - 1), this.options.ejectMaxMs);
       state.ejectedUntil = Date.now() + backoff;
       this.options.logger?.warn({ instance: state.url, backoffMs: backoff, reason }, 'upstream instance ejected');
+      this.emit(state);
     }
   }
 

@@ -7,3 +7,16 @@ export { BUILTIN_CONTEXT_HEADER, builtinContextFor, openBuiltinContext, sealBuil
 export { UpstreamError, isUpstreamError, type UpstreamErrorCode } from './errors.js';
 export { ProcessGroupStdioTransport } from './stdio-transport.js';
 export { serveBuiltin, type BuiltinHttpServer, type BuiltinHttpServerOptions } from './builtin-server.js';
+export {
+  DatabaseReplicaDirectory,
+  RedisReplicaDirectory,
+  ReplicaRing,
+  SingleReplicaDirectory,
+  rendezvousOwner,
+  rendezvousWeight,
+  stdioOwnershipKey,
+  type Replica,
+  type ReplicaDirectory,
+  type ReplicaRingOptions,
+} from './replicas.js';
+export { upstreamAdminOpenApi, upstreamAdminRouter } from './admin-routes.js';

@@ -80,12 +80,24 @@ export class StdioPool {
     const config = service.definition.config;
     if (config.kind !== 'stdio') throw new Error(`StdioPool got a ${config.kind} service`);
     const key = `${userId}\u0000${service.definition.id}`;
-    let entry = this.entries.get(key);
-    if (!entry || entry.state === 'stopping') {
-      await this.makeRoom(userId);
-      entry = this.start(key, userId, service, config, options);
-    } else {
-      configure(entry.client, options);
+    // Check-and-start runs without an await in between, so concurrent acquires of one key share
+    // one child and the caps hold; only stopping a victim yields, and then everything is re-checked.
+    let entry: Entry;
+    for (;;) {
+      const existing = this.entries.get(key);
+      if (existing && existing.state !== 'stopping') {
+        configure(existing.client, options);
+        entry = existing;
+        break;
+      }
+      const victim = this.victimFor(userId);
+      if (!victim) {
+        entry = this.start(key, userId, service, config, options);
+        break;
+      }
+      if (victim === 'wait') await Promise.race(this.stopping);
+      else await this.stop(victim, 'evicted to make room for a new child');
+      if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
     }
     const current = entry;
     current.leases += 1;
@@ -110,8 +122,12 @@ export class StdioPool {
     };
   }
 
-  /** Frees a slot for `userId` if a cap is reached, stopping the least recently used idle child. */
-  private async makeRoom(userId: string): Promise<void> {
+  /**
+   * The idle child to stop before `userId` may start one more, `'wait'` while exiting children still
+   * hold the slots, or undefined when no cap is reached (exiting children count until they are gone).
+   * Throws the cap error when a cap is reached and every child in its scope is in use.
+   */
+  private victimFor(userId: string): Entry | 'wait' | undefined {
     const live = [...this.entries.values()].filter((e) => e.state !== 'stopping');
     const mine = live.filter((e) => e.userId === userId);
     if (mine.length >= this.options.maxPerUser) {
@@ -124,12 +140,12 @@ export class StdioPool {
           { name: 'STDIO_MAX_PER_USER', limit: this.options.maxPerUser },
         );
       }
-      await this.stop(victim, 'evicted for a new child of the same user');
-      return;
+      return victim;
     }
-    if (live.length >= this.options.maxProcesses) {
+    if (live.length + this.stopping.size >= this.options.maxProcesses) {
       const victim = lruIdle(live);
       if (!victim) {
+        if (live.length < this.options.maxProcesses) return 'wait'; // a child is still exiting: wait for it
         this.counters.rejectedFull += 1;
         throw new UpstreamError(
           'stdio_pool_full',
@@ -137,8 +153,9 @@ export class StdioPool {
           { name: 'STDIO_MAX_PROCESSES', limit: this.options.maxProcesses },
         );
       }
-      await this.stop(victim, 'evicted for a new child');
+      return victim;
     }
+    return undefined;
   }
 
   private start(

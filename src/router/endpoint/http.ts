@@ -1,0 +1,302 @@
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  legacyStatelessFallback,
+  type AuthInfo,
+  type ClientCapabilities,
+  type McpRequestContext,
+} from '@modelcontextprotocol/server';
+import express, { type ErrorRequestHandler, type Request as ExpressRequest, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../../config/index.js';
+import type { Redis } from '../../db/index.js';
+import type { OpenApiPaths, Principal } from '../../gateway/index.js';
+import type { Vault } from '../../vault/index.js';
+import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
+import { isValidSlug } from './names.js';
+import { createRelayServer } from './relay.js';
+import { LiveSessions } from './live.js';
+import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
+import { SessionStore } from './sessions.js';
+import { McpRateLimited, type McpRateLimit } from './wiring.js';
+
+export type McpConfig = Pick<
+  Config,
+  | 'PUBLIC_URL'
+  | 'AUTH_ISSUER'
+  | 'HOST'
+  | 'CORS_ORIGINS'
+  | 'BODY_LIMIT_BYTES'
+  | 'MCP_SESSION_TTL_SECONDS'
+  | 'MCP_UPSTREAM_TIMEOUT_MS'
+  | 'MCP_ALLOWED_HOSTS'
+  | 'MCP_ALLOWED_ORIGINS'
+>;
+
+export interface McpRouterDeps {
+  config: McpConfig;
+  logger: Logger;
+  vault: Vault;
+  redis?: Redis;
+  catalog: ServiceCatalog;
+  connector: UpstreamConnector;
+  /**
+   * Establishes the caller from the request (Bearer JWT or API key). Resolves undefined when the
+   * request carries no valid credentials. The gateway's authenticate middleware plugs in here.
+   */
+  authenticate: (req: ExpressRequest) => Promise<Principal | undefined>;
+  /** Rate limits: per user on each HTTP request, per user + service on each forwarded upstream request. */
+  rateLimit?: McpRateLimit;
+}
+
+export interface McpRouter {
+  router: express.Router;
+  /** Mount after the router and before the platform error handler: JSON-RPC errors for /mcp bodies. */
+  errorHandler: ErrorRequestHandler;
+  openapi: OpenApiPaths;
+  close(): Promise<void>;
+}
+
+interface Target {
+  principal: Principal;
+  services: ResolvedService[];
+  aggregate: boolean;
+  endpointKey: string;
+}
+
+const AUTH_EXTRA_KEY = 'mcpTarget';
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const PRM_PATH = '/.well-known/oauth-protected-resource';
+
+export function createMcpRouter(deps: McpRouterDeps): McpRouter {
+  const { config, logger } = deps;
+  const sessions = new SessionStore({ vault: deps.vault, redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
+  const live = new LiveSessions(deps.redis, logger);
+  const maxRequestBodySize = config.BODY_LIMIT_BYTES;
+  const allowedHosts = allowedHostnames(config);
+  const allowedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS, ...config.MCP_ALLOWED_ORIGINS].filter((o) => o !== '*'));
+  const anyOrigin = config.CORS_ORIGINS.includes('*') || config.MCP_ALLOWED_ORIGINS.includes('*');
+  // A platform published on a loopback address (development) also accepts loopback origins on any port.
+  const loopbackPlatform = LOOPBACK.has(new URL(config.PUBLIC_URL).hostname);
+  const originAllowed = (origin: string): boolean => {
+    if (anyOrigin || allowedOrigins.has(origin)) return true;
+    if (!loopbackPlatform) return false;
+    try {
+      return LOOPBACK.has(new URL(origin).hostname);
+    } catch {
+      return false;
+    }
+  };
+
+  const buildServer = (target: Target, clientCapabilities: ClientCapabilities | undefined, standalone = false) =>
+    createRelayServer({
+      principal: target.principal,
+      services: target.services,
+      aggregate: target.aggregate,
+      connector: deps.connector,
+      logger,
+      clientCapabilities,
+      standalone,
+      requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
+      beforeForward: deps.rateLimit ? (service) => deps.rateLimit!.perService(target.principal, service.definition.slug) : undefined,
+    });
+
+  const targetOf = (ctx: { authInfo?: AuthInfo }): Target => {
+    const target = ctx.authInfo?.extra?.[AUTH_EXTRA_KEY] as Target | undefined;
+    if (!target) throw new Error('MCP request without a resolved target');
+    return target;
+  };
+  const factory = (ctx: McpRequestContext) => buildServer(targetOf(ctx), undefined);
+  const onerror = (err: Error) => logger.debug({ err: { message: err.message } }, 'mcp transport');
+
+  // 2026-07-28 (per-request envelope) traffic; 2025-era traffic is routed to our sessionful leg.
+  const modern = createMcpHandler(factory, { legacy: 'reject', onerror, maxRequestBodySize });
+  const legacyStateless = legacyStatelessFallback(factory, onerror, { maxRequestBodySize });
+
+  const dispatch = async (request: Request, options?: { authInfo?: AuthInfo; parsedBody?: unknown }): Promise<Response> => {
+    const authInfo = options?.authInfo;
+    const target = authInfo ? targetOf({ authInfo }) : undefined;
+    if (!authInfo || !target) return jsonRpcError(500, -32603, 'Internal error');
+    const parsedBody = options?.parsedBody;
+    if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize }))) {
+      return modern.fetch(request, { authInfo, parsedBody });
+    }
+    if (request.method === 'POST' && Array.isArray(parsedBody) && !parsedBody.every((m) => m && typeof m === 'object' && !('method' in m))) {
+      return jsonRpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
+    }
+    const served = await serveLegacySessionful({
+      request,
+      parsedBody,
+      authInfo,
+      userId: target.principal.userId,
+      endpointKey: target.endpointKey,
+      buildServer: async (caps, standalone) => buildServer(target, caps, standalone),
+      sessions,
+      live,
+      maxRequestBodySize,
+    });
+    if (served) return served;
+    if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    return legacyStateless(request, { authInfo, parsedBody });
+  };
+  const nodeHandler = toNodeHandler({ fetch: dispatch }, { maxRequestBodySize, onerror });
+
+  const resourceFor = (slug: string | undefined) => `${config.PUBLIC_URL}/mcp${slug ? `/${slug}` : ''}`;
+  const metadataUrlFor = (slug: string | undefined) => `${config.PUBLIC_URL}${PRM_PATH}/mcp${slug ? `/${slug}` : ''}`;
+
+  const guard: RequestHandler = (req, res, next) => {
+    const host = req.headers.host;
+    if (!host || !allowedHosts.has(hostnameOf(host))) {
+      res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: Host not allowed' }, id: null });
+      return;
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(origin)) {
+      res.status(403).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: Origin not allowed' }, id: null });
+      return;
+    }
+    next();
+  };
+
+  const serve = (aggregate: boolean): RequestHandler => async (req, res, next) => {
+    try {
+      const slug = aggregate ? undefined : String(req.params.service);
+      const principal = await deps.authenticate(req);
+      if (!principal) {
+        const hadToken = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
+        res.setHeader(
+          'WWW-Authenticate',
+          `Bearer resource_metadata="${metadataUrlFor(slug)}"${hadToken ? ', error="invalid_token", error_description="The access token is invalid or expired"' : ''}`,
+        );
+        res.status(401).json({ jsonrpc: '2.0', error: { code: -32001, message: 'Unauthorized: a valid Bearer token is required' }, id: null });
+        return;
+      }
+      if (deps.rateLimit) {
+        try {
+          await deps.rateLimit.perUser(principal);
+        } catch (err) {
+          if (err instanceof McpRateLimited) {
+            res.setHeader('Retry-After', String(err.retryAfterSeconds));
+            res.status(429).json({ jsonrpc: '2.0', error: { code: -32000, message: 'Rate limit exceeded' }, id: null });
+            return;
+          }
+          throw err;
+        }
+      }
+      let services: ResolvedService[];
+      if (slug !== undefined) {
+        const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
+        if (!service) {
+          res.status(404).json({ jsonrpc: '2.0', error: { code: -32000, message: `Service ${slug} not found` }, id: null });
+          return;
+        }
+        services = [service];
+      } else {
+        services = (await deps.catalog.listUsable(principal)).filter((s) => isValidSlug(s.definition.slug));
+      }
+      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*' };
+      const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
+      (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
+      await nodeHandler(req, res, req.body);
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  const router = express.Router();
+  const metadata: RequestHandler = (req, res) => {
+    const slug = typeof req.params.service === 'string' ? req.params.service : undefined;
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json({
+      resource: resourceFor(slug),
+      authorization_servers: [config.AUTH_ISSUER],
+      bearer_methods_supported: ['header'],
+      resource_name: slug ? `MCP service ${slug}` : 'MCP Online Platform',
+    });
+  };
+  router.get(PRM_PATH, metadata);
+  router.get(`${PRM_PATH}/mcp`, metadata);
+  router.get(`${PRM_PATH}/mcp/:service`, metadata);
+  router.all('/mcp', guard, serve(true));
+  router.all('/mcp/:service', guard, serve(false));
+
+  const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
+    if (!req.path.startsWith('/mcp') || res.headersSent) return next(err);
+    const type = (err as { type?: string } | undefined)?.type;
+    if (type === 'entity.parse.failed') {
+      res.status(400).json({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error: the body is not valid JSON' }, id: null });
+      return;
+    }
+    if (type === 'entity.too.large') {
+      res.status(413).json({ jsonrpc: '2.0', error: { code: -32000, message: `Payload too large: the limit is ${maxRequestBodySize} bytes` }, id: null });
+      return;
+    }
+    next(err);
+  };
+
+  return {
+    router,
+    errorHandler,
+    openapi: openapiPaths(),
+    async close() {
+      await modern.close().catch(() => undefined);
+      await live.close();
+    },
+  };
+}
+
+function hostnameOf(host: string): string {
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1).toLowerCase();
+  return host.split(':')[0]!.toLowerCase();
+}
+
+function allowedHostnames(config: McpConfig): Set<string> {
+  const out = new Set<string>(['localhost', '127.0.0.1', '[::1]']);
+  out.add(new URL(config.PUBLIC_URL).hostname.toLowerCase());
+  if (config.HOST !== '0.0.0.0' && config.HOST !== '::') out.add(config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST);
+  for (const h of config.MCP_ALLOWED_HOSTS) out.add(h.toLowerCase());
+  return out;
+}
+
+function openapiPaths(): OpenApiPaths {
+  const mcpOp = (summary: string) => ({
+    tags: ['mcp'],
+    summary,
+    description:
+      'MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.',
+    security: [{ bearerAuth: [] }],
+    responses: {
+      '200': { description: 'JSON-RPC response (application/json) or stream (text/event-stream)' },
+      '202': { description: 'Notification or response accepted' },
+      '401': { description: 'Missing or invalid token; WWW-Authenticate carries resource_metadata' },
+      '403': { description: 'Origin or Host not allowed' },
+      '404': { description: 'Unknown service, or session not found' },
+    },
+  });
+  const withService = (summary: string) => ({
+    ...mcpOp(summary),
+    parameters: [{ name: 'service', in: 'path' as const, required: true, schema: { type: 'string' } }],
+  });
+  const prm = {
+    tags: ['mcp'],
+    summary: 'OAuth 2.0 Protected Resource Metadata (RFC 9728)',
+    security: [],
+    responses: { '200': { description: 'Protected resource metadata' } },
+  };
+  return {
+    '/mcp': {
+      post: mcpOp('MCP aggregate of every usable service: send a JSON-RPC message'),
+      get: mcpOp('MCP aggregate: open the 2025-era server-to-client stream'),
+      delete: mcpOp('MCP aggregate: end a 2025-era session'),
+    },
+    '/mcp/{service}': {
+      post: withService('MCP endpoint of one service: send a JSON-RPC message'),
+      get: withService('MCP endpoint of one service: open the 2025-era server-to-client stream'),
+      delete: withService('MCP endpoint of one service: end a 2025-era session'),
+    },
+    [PRM_PATH]: { get: prm },
+    [`${PRM_PATH}/mcp`]: { get: prm },
+    [`${PRM_PATH}/mcp/{service}`]: { get: { ...prm, parameters: [{ name: 'service', in: 'path' as const, required: true, schema: { type: 'string' } }] } },
+  } as OpenApiPaths;
+}

@@ -1,0 +1,451 @@
+import { randomInt } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/client';
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  SdkError,
+  SdkErrorCode,
+  Server,
+  type ClientCapabilities,
+  type Notification,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
+import type { Logger } from 'pino';
+import type { Principal } from '../../gateway/index.js';
+import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
+import { decodeUpstreamName, rewriteUris } from './aggregate.js';
+import { encodeName, encodeUri, splitUri } from './names.js';
+import { toolAllowed } from './policy.js';
+import { McpRateLimited } from './wiring.js';
+
+/**
+ * The relay: a low-level SDK `Server` whose request handlers forward each request to the upstream
+ * `Client` of the right service and hand the upstream's result back unchanged (apart from the
+ * aggregate's name prefixes and the tool policy). One instance serves one HTTP exchange (2026-07-28)
+ * or one request of a 2025-era session; upstream connections are leased lazily and given back
+ * when the instance closes.
+ */
+
+export interface RelayOptions {
+  principal: Principal;
+  /** One service for `/mcp/{service}`; every usable service for `/mcp`. */
+  services: ResolvedService[];
+  aggregate: boolean;
+  connector: UpstreamConnector;
+  logger: Logger;
+  /** The downstream client's declared capabilities, when known (2025-era sessions). */
+  clientCapabilities?: ClientCapabilities;
+  /** Called before each forwarded request (per user + service rate limit hook). */
+  beforeForward?: (service: ResolvedService) => Promise<void>;
+  /** Upstream request timeout in ms. */
+  requestTimeoutMs: number;
+}
+
+type Params = Record<string, unknown> | undefined;
+type AnyResult = Record<string, unknown>;
+
+const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
+
+export function createRelayServer(opts: RelayOptions & { standalone?: boolean }): Server {
+  const server = new Server(SERVER_INFO, {
+    capabilities: {
+      tools: { listChanged: true },
+      prompts: { listChanged: true },
+      resources: { subscribe: true, listChanged: true },
+      completions: {},
+      logging: {},
+    },
+    instructions: opts.aggregate
+      ? 'Aggregate of your MCP services. Tools and prompts are named <service>__<name>; resource URIs are <service>+<uri>.'
+      : opts.services[0]?.definition.description,
+  });
+  // One 2025-era session is served by many short-lived instances (one per HTTP request, on any
+  // replica); a random start keeps their server→client request IDs unique within the session.
+  (server as unknown as { _requestMessageId: number })._requestMessageId = randomInt(1, 2 ** 47);
+  const relay = new Relay(server, opts);
+  relay.install();
+  // A 2025-era GET stream carries upstream notifications that arrive outside any request.
+  if (opts.standalone) relay.warm();
+  return server;
+}
+
+class Relay {
+  private readonly leases = new Map<string, Promise<UpstreamLease>>();
+  private readonly active = new Set<ServerContext>();
+  private closed = false;
+
+  constructor(
+    private readonly server: Server,
+    private readonly opts: RelayOptions,
+  ) {}
+
+  install(): void {
+    const s = this.server;
+    s.onclose = () => {
+      this.closed = true;
+      void this.releaseAll();
+    };
+
+    s.setRequestHandler('tools/list', (req, ctx) => this.listTools(req.params, ctx) as never);
+    s.setRequestHandler('tools/call', (req, ctx) => this.callTool(req.params as Params, ctx) as never);
+    s.setRequestHandler('prompts/list', (req, ctx) => this.listNamed('prompts/list', 'prompts', req.params, ctx) as never);
+    s.setRequestHandler('prompts/get', (req, ctx) => this.forwardNamed('prompts/get', req.params as Params, ctx) as never);
+    s.setRequestHandler('resources/list', (req, ctx) => this.listResources('resources/list', 'resources', 'uri', req.params, ctx) as never);
+    s.setRequestHandler('resources/templates/list', (req, ctx) =>
+      this.listResources('resources/templates/list', 'resourceTemplates', 'uriTemplate', req.params, ctx) as never,
+    );
+    s.setRequestHandler('resources/read', (req, ctx) => this.forwardUri('resources/read', req.params as Params, ctx) as never);
+    s.setRequestHandler('resources/subscribe', (req, ctx) => this.forwardUri('resources/subscribe', req.params as Params, ctx) as never);
+    s.setRequestHandler('resources/unsubscribe', (req, ctx) => this.forwardUri('resources/unsubscribe', req.params as Params, ctx) as never);
+    s.setRequestHandler('completion/complete', (req, ctx) => this.complete(req.params as Params, ctx) as never);
+    s.setRequestHandler('logging/setLevel', (req, ctx) => this.setLevel(req.params as Params, ctx) as never);
+  }
+
+  // ---- upstream leases ----------------------------------------------------------------------
+
+  warm(): void {
+    for (const service of this.opts.services) void this.lease(service).catch(() => undefined);
+  }
+
+  private lease(service: ResolvedService, ctx?: ServerContext): Promise<UpstreamLease> {
+    const slug = service.definition.slug;
+    let pending = this.leases.get(slug);
+    if (!pending) {
+      pending = this.opts.connector
+        .connect(this.opts.principal, service, {
+          signal: ctx?.mcpReq.signal,
+          configureClient: (client) => this.configureClient(client),
+        })
+        .then((lease) => {
+          this.watchNotifications(lease.client, service);
+          if (this.closed) void lease.release().catch(() => undefined);
+          return lease;
+        });
+      this.leases.set(slug, pending);
+      pending.catch(() => this.leases.delete(slug));
+    }
+    return pending.catch((err: unknown) => {
+      throw upstreamError(err, service, this.opts.logger);
+    });
+  }
+
+  private async releaseAll(): Promise<void> {
+    const all = [...this.leases.values()];
+    this.leases.clear();
+    for (const p of all) {
+      await p.then((l) => l.release()).catch(() => undefined);
+    }
+  }
+
+  /** Server→client requests of a 2025-era upstream reach the downstream client of the request in flight. */
+  private configureClient(client: Client): void {
+    const caps = this.opts.clientCapabilities ?? {};
+    const wanted: ClientCapabilities = {};
+    if (caps.sampling) wanted.sampling = caps.sampling;
+    if (caps.elicitation) wanted.elicitation = caps.elicitation;
+    if (caps.roots) wanted.roots = caps.roots;
+    if (Object.keys(wanted).length) client.registerCapabilities(wanted);
+    const declared = { 'sampling/createMessage': wanted.sampling, 'elicitation/create': wanted.elicitation, 'roots/list': wanted.roots };
+    for (const method of ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const) {
+      if (!declared[method]) continue;
+      client.setRequestHandler(method, async (request) => {
+        const ctx = this.currentContext();
+        if (!ctx) throw new ProtocolError(ProtocolErrorCode.InternalError, 'No client request is in flight to relay this request to');
+        return (await ctx.mcpReq.send({ method, params: request.params as Record<string, unknown> })) as never;
+      });
+    }
+  }
+
+  private watchNotifications(client: Client, service: ResolvedService): void {
+    client.fallbackNotificationHandler = async (notification: Notification) => {
+      await this.forwardNotification(this.rewriteNotification(notification, service));
+    };
+  }
+
+  private rewriteNotification(n: Notification, service: ResolvedService): Notification {
+    if (!this.opts.aggregate || !n.params) return n;
+    if (n.method === 'notifications/resources/updated' && typeof n.params.uri === 'string') {
+      return { ...n, params: { ...n.params, uri: encodeUri(service.definition.slug, n.params.uri) } };
+    }
+    return n;
+  }
+
+  private async forwardNotification(n: Notification): Promise<void> {
+    if (n.method === 'notifications/progress' || n.method === 'notifications/cancelled') return;
+    const ctx = this.currentContext();
+    try {
+      if (ctx) await ctx.mcpReq.notify(n);
+      else await this.server.notification(n as never);
+    } catch {
+      // The downstream stream may be gone; a notification is best effort.
+    }
+  }
+
+  private currentContext(): ServerContext | undefined {
+    let last: ServerContext | undefined;
+    for (const c of this.active) last = c;
+    return last;
+  }
+
+  /** Runs one forwarded request with the downstream context registered as "in flight". */
+  private async track<T>(ctx: ServerContext, fn: () => Promise<T>): Promise<T> {
+    this.active.add(ctx);
+    try {
+      return await fn();
+    } finally {
+      this.active.delete(ctx);
+    }
+  }
+
+  private async forward(
+    service: ResolvedService,
+    method: string,
+    params: Params,
+    ctx: ServerContext,
+    opts: { inputRequired?: boolean } = {},
+  ): Promise<AnyResult> {
+    try {
+      await this.opts.beforeForward?.(service);
+    } catch (err) {
+      if (err instanceof McpRateLimited) {
+        throw new ProtocolError(-32000, `Rate limit exceeded for service ${service.definition.slug}; retry in ${err.retryAfterSeconds}s`, {
+          reason: 'rate_limited',
+          retryAfterSeconds: err.retryAfterSeconds,
+        });
+      }
+      throw err;
+    }
+    const lease = await this.lease(service, ctx);
+    const progressToken = ctx.mcpReq._meta?.progressToken;
+    const upstreamParams = stripProgressToken(params);
+    return this.track(ctx, async () => {
+      try {
+        const result = await lease.client.request({ method: method as 'tools/call', params: upstreamParams }, {
+          signal: ctx.mcpReq.signal,
+          timeout: this.opts.requestTimeoutMs,
+          resetTimeoutOnProgress: true,
+          allowInputRequired: opts.inputRequired === true,
+          onprogress:
+            progressToken === undefined
+              ? undefined
+              : (progress) => {
+                  void ctx.mcpReq
+                    .notify({ method: 'notifications/progress', params: { ...progress, progressToken } })
+                    .catch(() => undefined);
+                },
+        });
+        return result as unknown as AnyResult;
+      } catch (err) {
+        throw upstreamError(err, service, this.opts.logger);
+      }
+    });
+  }
+
+  // ---- services and names -------------------------------------------------------------------
+
+  private single(): ResolvedService {
+    const s = this.opts.services[0];
+    if (!s) throw new ProtocolError(ProtocolErrorCode.InternalError, 'No service');
+    return s;
+  }
+
+  private bySlug(slug: string): ResolvedService | undefined {
+    return this.opts.services.find((s) => s.definition.slug === slug);
+  }
+
+  private async targets(ctx: ServerContext, capability: 'tools' | 'prompts' | 'resources'): Promise<Array<{ service: ResolvedService; lease: UpstreamLease }>> {
+    const out: Array<{ service: ResolvedService; lease: UpstreamLease }> = [];
+    for (const service of this.opts.services) {
+      try {
+        const lease = await this.lease(service, ctx);
+        const caps = lease.client.getServerCapabilities();
+        if (caps && !caps[capability]) continue;
+        out.push({ service, lease });
+      } catch (err) {
+        if (!this.opts.aggregate) throw err;
+        // In the aggregate, one unavailable service must not hide the others.
+        this.opts.logger.warn({ service: service.definition.slug, err: { message: (err as Error).message } }, 'aggregate: service unavailable for listing');
+      }
+    }
+    return out;
+  }
+
+  private async listTools(params: Params, ctx: ServerContext): Promise<AnyResult> {
+    if (!this.opts.aggregate) {
+      const service = this.single();
+      const caps = (await this.lease(service, ctx)).client.getServerCapabilities();
+      if (caps && !caps.tools) return { tools: [] };
+      const result = await this.forward(service, 'tools/list', params, ctx);
+      const tools = (result.tools as Array<{ name: string }>).filter((t) => toolAllowed(service.definition.toolPolicy, t.name));
+      return { ...result, tools };
+    }
+    const tools: unknown[] = [];
+    for (const { service } of await this.targets(ctx, 'tools')) {
+      for (const t of await this.listAll(service, 'tools/list', 'tools', ctx)) {
+        const tool = t as { name: string };
+        if (!toolAllowed(service.definition.toolPolicy, tool.name)) continue;
+        tools.push({ ...tool, name: encodeName(service.definition.slug, tool.name) });
+      }
+    }
+    return { tools };
+  }
+
+  private async listAll(service: ResolvedService, method: string, key: string, ctx: ServerContext): Promise<unknown[]> {
+    const items: unknown[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 64; page++) {
+      const result = await this.forward(service, method, cursor ? { cursor } : undefined, ctx);
+      items.push(...((result[key] as unknown[] | undefined) ?? []));
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+      if (!cursor) break;
+    }
+    return items;
+  }
+
+  private async callTool(params: Params, ctx: ServerContext): Promise<AnyResult> {
+    const name = typeof params?.name === 'string' ? params.name : '';
+    const { service, upstreamName } = await this.resolveName(name, 'tools/list', 'tools', ctx, 'Tool');
+    if (!toolAllowed(service.definition.toolPolicy, upstreamName)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} is not available: refused by the service's tool policy`);
+    }
+    const result = await this.forward(service, 'tools/call', { ...params, name: upstreamName }, ctx, { inputRequired: true });
+    return this.opts.aggregate ? (rewriteUris(result, service.definition.slug) as AnyResult) : result;
+  }
+
+  private async resolveName(
+    name: string,
+    listMethod: string,
+    key: string,
+    ctx: ServerContext,
+    what: string,
+  ): Promise<{ service: ResolvedService; upstreamName: string }> {
+    if (!this.opts.aggregate) return { service: this.single(), upstreamName: name };
+    const decoded = await decodeUpstreamName(name, (slug) => this.bySlug(slug), (service) => this.listAll(service, listMethod, key, ctx));
+    if (!decoded) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `${what} ${name} not found`);
+    return decoded;
+  }
+
+  private async listNamed(method: string, key: string, params: Params, ctx: ServerContext): Promise<AnyResult> {
+    if (!this.opts.aggregate) {
+      const service = this.single();
+      const caps = (await this.lease(service, ctx)).client.getServerCapabilities();
+      if (caps && !caps.prompts) return { [key]: [] };
+      return this.forward(service, method, params, ctx);
+    }
+    const items: unknown[] = [];
+    for (const { service } of await this.targets(ctx, 'prompts')) {
+      for (const p of await this.listAll(service, method, key, ctx)) {
+        const item = p as { name: string };
+        items.push({ ...item, name: encodeName(service.definition.slug, item.name) });
+      }
+    }
+    return { [key]: items };
+  }
+
+  private async forwardNamed(method: string, params: Params, ctx: ServerContext): Promise<AnyResult> {
+    const name = typeof params?.name === 'string' ? params.name : '';
+    const { service, upstreamName } = await this.resolveName(name, 'prompts/list', 'prompts', ctx, 'Prompt');
+    const result = await this.forward(service, method, { ...params, name: upstreamName }, ctx, { inputRequired: true });
+    return this.opts.aggregate ? (rewriteUris(result, service.definition.slug) as AnyResult) : result;
+  }
+
+  private async listResources(method: string, key: string, field: 'uri' | 'uriTemplate', params: Params, ctx: ServerContext): Promise<AnyResult> {
+    if (!this.opts.aggregate) {
+      const service = this.single();
+      const caps = (await this.lease(service, ctx)).client.getServerCapabilities();
+      if (caps && !caps.resources) return { [key]: [] };
+      return this.forward(service, method, params, ctx);
+    }
+    const items: unknown[] = [];
+    for (const { service } of await this.targets(ctx, 'resources')) {
+      for (const r of await this.listAll(service, method, key, ctx)) {
+        const item = r as Record<string, unknown>;
+        items.push({ ...item, [field]: encodeUri(service.definition.slug, String(item[field])) });
+      }
+    }
+    return { [key]: items };
+  }
+
+  private splitResourceUri(uri: string): { service: ResolvedService; uri: string } {
+    if (!this.opts.aggregate) return { service: this.single(), uri };
+    const parts = splitUri(uri);
+    const service = parts && this.bySlug(parts.slug);
+    if (!parts || !service) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Resource ${uri} not found`, { uri });
+    return { service, uri: parts.uri };
+  }
+
+  private async forwardUri(method: string, params: Params, ctx: ServerContext): Promise<AnyResult> {
+    const { service, uri } = this.splitResourceUri(typeof params?.uri === 'string' ? params.uri : '');
+    const result = await this.forward(service, method, { ...params, uri }, ctx, { inputRequired: method === 'resources/read' });
+    return this.opts.aggregate ? (rewriteUris(result, service.definition.slug) as AnyResult) : result;
+  }
+
+  private async complete(params: Params, ctx: ServerContext): Promise<AnyResult> {
+    const ref = (params?.ref ?? {}) as Record<string, unknown>;
+    if (!this.opts.aggregate) return this.forward(this.single(), 'completion/complete', params, ctx);
+    if (ref.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const { service, upstreamName } = await this.resolveName(ref.name, 'prompts/list', 'prompts', ctx, 'Prompt');
+      return this.forward(service, 'completion/complete', { ...params, ref: { ...ref, name: upstreamName } }, ctx);
+    }
+    if (ref.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const { service, uri } = this.splitResourceUri(ref.uri);
+      return this.forward(service, 'completion/complete', { ...params, ref: { ...ref, uri } }, ctx);
+    }
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'Unknown completion reference');
+  }
+
+  private async setLevel(params: Params, ctx: ServerContext): Promise<AnyResult> {
+    for (const service of this.opts.services) {
+      const lease = await this.lease(service, ctx).catch(() => undefined);
+      if (!lease?.client.getServerCapabilities()?.logging) continue;
+      await this.forward(service, 'logging/setLevel', params, ctx).catch(() => undefined);
+    }
+    return {};
+  }
+}
+
+/**
+ * The upstream gets the client's params minus what belongs to the client↔platform hop: the
+ * progress token (the relay's own client sets one) and the 2026-07-28 per-request envelope keys
+ * (`io.modelcontextprotocol/*`: protocol version, client info, capabilities), which the upstream
+ * client re-attaches for its own era.
+ */
+function stripProgressToken(params: Params): Params {
+  if (!params || typeof params._meta !== 'object' || params._meta === null) return params;
+  const meta = { ...(params._meta as Record<string, unknown>) };
+  delete meta.progressToken;
+  for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
+  const out = { ...params };
+  if (Object.keys(meta).length) out._meta = meta;
+  else delete out._meta;
+  return out;
+}
+
+/** Maps an upstream failure to a clean JSON-RPC error: the upstream's own JSON-RPC errors pass through. */
+export function upstreamError(err: unknown, service: ResolvedService, logger: Logger): Error {
+  if (err instanceof ProtocolError) return err;
+  const slug = service.definition.slug;
+  // Connector errors written for the caller (pool full, per-user cap, crash, timeout…) carry
+  // `expose: true`, their own JSON-RPC code and a stable reason (src/router/upstream/errors.ts).
+  const e = err as { expose?: boolean; message?: string; jsonRpcCode?: number; upstreamCode?: string } | undefined;
+  if (e?.expose && typeof e.message === 'string') {
+    const code = typeof e.jsonRpcCode === 'number' ? e.jsonRpcCode : ProtocolErrorCode.InternalError;
+    return new ProtocolError(code, e.message, { reason: e.upstreamCode ?? 'upstream_refused' });
+  }
+  if (err instanceof SdkError) {
+    if (err.code === SdkErrorCode.RequestTimeout) {
+      return new ProtocolError(-32001, `Service ${slug} did not answer in time`, { reason: 'upstream_timeout' });
+    }
+    if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
+      return new ProtocolError(-32000, `Service ${slug} is unavailable`, { reason: 'upstream_unavailable' });
+    }
+    if (err.code === SdkErrorCode.CapabilityNotSupported) {
+      return new ProtocolError(ProtocolErrorCode.MethodNotFound, `Service ${slug} does not support this method`);
+    }
+  }
+  if ((err as Error | undefined)?.name === 'AbortError') {
+    return new ProtocolError(-32000, 'Request cancelled', { reason: 'cancelled' });
+  }
+  logger.warn({ service: slug, err: { message: (err as Error | undefined)?.message } }, 'upstream request failed');
+  return new ProtocolError(ProtocolErrorCode.InternalError, `Service ${slug} failed to handle the request`, { reason: 'upstream_error' });
+}

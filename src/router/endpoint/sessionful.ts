@@ -1,0 +1,177 @@
+import {
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo,
+  type ClientCapabilities,
+  type Server,
+} from '@modelcontextprotocol/server';
+import type { LiveSessions } from './live.js';
+import type { SessionState, SessionStore } from './sessions.js';
+
+/**
+ * 2025-era serving (initialize, `Mcp-Session-Id`, GET streams, DELETE) on any replica.
+ *
+ * Every request gets a fresh relay `Server` and transport. `initialize` seals the session state
+ * into the new session ID; any later request opens it, replays the handshake into the fresh pair
+ * in-process (nothing goes upstream or to the client), and then serves the real request. So no
+ * replica holds state another replica would need.
+ */
+
+export interface LegacyServeInput {
+  request: Request;
+  parsedBody: unknown;
+  authInfo: AuthInfo;
+  userId: string;
+  endpointKey: string;
+  /** Builds the relay for this request (capabilities of the client, when known). */
+  buildServer: (clientCapabilities: ClientCapabilities | undefined, standalone: boolean) => Promise<Server>;
+  sessions: SessionStore;
+  live: LiveSessions;
+  maxRequestBodySize: number;
+}
+
+export async function serveLegacySessionful(input: LegacyServeInput): Promise<Response | undefined> {
+  const { request, parsedBody } = input;
+  const sessionId = request.headers.get('mcp-session-id');
+  const initParams = initializeParams(parsedBody);
+
+  if (request.method === 'POST' && initParams) {
+    if (sessionId) return jsonRpcError(400, -32600, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
+    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () =>
+        input.sessions.seal({ u: input.userId, e: input.endpointKey, p: negotiatedVersion(initParams), i: initParams }),
+      maxRequestBodySize: input.maxRequestBodySize,
+    });
+    await server.connect(transport);
+    const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
+    const unregister = transport.sessionId ? input.live.add(transport.sessionId, transport) : () => undefined;
+    return closeWhenDone(
+      response,
+      async () => {
+        unregister();
+        await server.close();
+      },
+      request.signal,
+    );
+  }
+
+  if (!sessionId) return undefined; // no session: the caller serves it statelessly
+  const state = await input.sessions.open(sessionId);
+  if (!state || state.u !== input.userId || state.e !== input.endpointKey) {
+    return jsonRpcError(404, -32001, 'Session not found');
+  }
+  if (request.method === 'DELETE') {
+    await input.sessions.revoke(sessionId);
+    return new Response(null, { status: 200 });
+  }
+
+  if (request.method === 'POST' && onlyResponses(parsedBody)) {
+    // The answer to a server→client request: to the transport awaiting it, here or on another replica.
+    return input.live.deliver(sessionId, request, parsedBody);
+  }
+
+  const standalone = request.method === 'GET';
+  const server = await input.buildServer(state.i.capabilities as ClientCapabilities | undefined, standalone);
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: () => sessionId,
+    maxRequestBodySize: input.maxRequestBodySize,
+  });
+  await server.connect(transport);
+  try {
+    await replayHandshake(transport, request.url, sessionId, state);
+  } catch {
+    await server.close().catch(() => undefined);
+    return jsonRpcError(500, -32603, 'Could not restore the session');
+  }
+  const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
+  const unregister = input.live.add(sessionId, transport);
+  return closeWhenDone(
+    response,
+    async () => {
+      unregister();
+      await server.close();
+    },
+    request.signal,
+  );
+}
+
+function onlyResponses(body: unknown): boolean {
+  const messages = Array.isArray(body) ? body : [body];
+  return (
+    messages.length > 0 &&
+    messages.every((m) => !!m && typeof m === 'object' && !('method' in m) && ('result' in m || 'error' in m))
+  );
+}
+
+function initializeParams(body: unknown): Record<string, unknown> | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const msg = body as { method?: unknown; params?: unknown };
+  if (msg.method !== 'initialize' || !msg.params || typeof msg.params !== 'object') return undefined;
+  return msg.params as Record<string, unknown>;
+}
+
+function negotiatedVersion(params: Record<string, unknown>): string {
+  return typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
+}
+
+async function replayHandshake(
+  transport: WebStandardStreamableHTTPServerTransport,
+  url: string,
+  sessionId: string,
+  state: SessionState,
+): Promise<void> {
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const init = await transport.handleRequest(new Request(url, { method: 'POST', headers, body: '{}' }), {
+    parsedBody: { jsonrpc: '2.0', id: '__session_restore__', method: 'initialize', params: state.i },
+  });
+  await init.text();
+  if (init.status !== 200) throw new Error(`restore failed: ${init.status}`);
+  const initialized = await transport.handleRequest(
+    new Request(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': sessionId }, body: '{}' }),
+    { parsedBody: { jsonrpc: '2.0', method: 'notifications/initialized' } },
+  );
+  await initialized.text();
+}
+
+/** Closes the per-request server once the response body has been sent (or abandoned). */
+function closeWhenDone(response: Response, close: () => Promise<void>, signal?: AbortSignal): Response {
+  let closed = false;
+  const done = () => {
+    if (closed) return;
+    closed = true;
+    void close().catch(() => undefined);
+  };
+  // A client that goes away ends the exchange at once (an idle GET stream would otherwise wait for its next frame).
+  if (signal) {
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done, { once: true });
+  }
+  if (!response.body) {
+    done();
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { value, done: finished } = await reader.read();
+        if (finished) {
+          controller.close();
+          done();
+        } else controller.enqueue(value);
+      } catch (err) {
+        controller.error(err);
+        done();
+      }
+    },
+    cancel(reason) {
+      void reader.cancel(reason).catch(() => undefined);
+      done();
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+export function jsonRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
+}

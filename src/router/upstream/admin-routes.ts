@@ -1,0 +1,84 @@
+import express from 'express';
+import { z } from 'zod';
+import { errorResponse, jsonResponse, parseQuery, type OpenApiPaths } from '../../gateway/index.js';
+import type { PlatformUpstream } from './connector.js';
+
+/**
+ * `/v1/admin/router`: the upstream side as an operator sees it — this replica's stdio pool, the
+ * health of every http instance it knows, and the live replicas that share stdio ownership.
+ * Mount behind `authenticate` and `requireRole('admin')`.
+ */
+export function upstreamAdminRouter(upstream: PlatformUpstream): express.Router {
+  const router = express.Router();
+  router.get('/pool', (req, res) => {
+    parseQuery(z.strictObject({}), req);
+    res.json({
+      replica: upstream.replicas.self,
+      replicas: { directory: upstream.replicas.kind, live: upstream.replicas.replicas() },
+      stdio: upstream.stdio.stats(),
+      http: upstream.http.health(),
+    });
+  });
+  return router;
+}
+
+const replica = z.object({ id: z.string(), address: z.string() });
+const poolResponse = z.object({
+  replica,
+  replicas: z.object({ directory: z.enum(['redis', 'database', 'single']), live: z.array(replica) }),
+  stdio: z.object({
+    processes: z.number().int(),
+    maxProcesses: z.number().int(),
+    maxPerUser: z.number().int(),
+    idleTimeoutMs: z.number().int(),
+    started: z.number().int(),
+    stopped: z.number().int(),
+    crashed: z.number().int(),
+    rejectedFull: z.number().int(),
+    entries: z.array(
+      z.object({
+        userId: z.string(),
+        serviceId: z.string(),
+        serviceSlug: z.string(),
+        pid: z.number().int().nullable(),
+        state: z.enum(['starting', 'ready']),
+        leases: z.number().int(),
+        startedAt: z.string(),
+        lastUsedAt: z.string(),
+      }),
+    ),
+  }),
+  http: z.record(
+    z.string(),
+    z.array(
+      z.object({
+        url: z.string(),
+        status: z.enum(['healthy', 'ejected', 'half-open']),
+        consecutiveFailures: z.number().int(),
+        ejections: z.number().int(),
+        ejectedUntil: z.string().nullable(),
+        outstanding: z.number().int(),
+        leases: z.number().int(),
+        lastCheckedAt: z.string().nullable(),
+        lastError: z.string().nullable(),
+      }),
+    ),
+  ),
+});
+
+export const upstreamAdminOpenApi: OpenApiPaths = {
+  '/v1/admin/router/pool': {
+    get: {
+      summary: 'MCP Router upstream state of this replica (admin)',
+      description:
+        'The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.',
+      tags: ['admin', 'router'],
+      operationId: 'getRouterPool',
+      responses: {
+        '200': jsonResponse('Pool, instance health and replicas', poolResponse),
+        '401': errorResponse('Not authenticated'),
+        '403': errorResponse('Not an admin'),
+      },
+    },
+  },
+};
