@@ -19,7 +19,6 @@ import { createLogger, createLoggingService, loggingOpenApi, type LoggingService
 // auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
-import { logAuditSink } from './logging/index.js';
 // MCP endpoints (issue 3 §3)
 import { createMcpRouter, mcpRateLimits, principalFromBearer, type McpRouterDeps } from './router/index.js';
 import { loadVault, type Vault } from './vault/index.js';
