@@ -162,5 +162,7 @@ describe('logging: request log', () => {
       const res = await fetch(`${t.url}${p}`);
       expect(res.status, p).toBe(401);
     }
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(Number(/^auth_failures_total\{reason="unauthenticated"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(7);
   });
 });
