@@ -9,7 +9,7 @@ import { createLogger } from '../src/logging/index.js';
 import { testEnv } from './support/platform.js';
 import { bearer, createApiKey, signIn, signUp, uniqueEmail } from './support/users.js';
 
-/** The Auth Service reports security events to the AuditSink (wired to the log for now), without secrets. */
+/** The Auth Service reports security events to the AuditSink (the chained audit_log), without secrets in it or in the log. */
 describe('auth: audit events', () => {
   let platform: Platform;
   let url: string;
@@ -46,7 +46,13 @@ describe('auth: audit events', () => {
     }
     await post('/auth/v1/logout', {}, bearer(victim.accessToken));
 
-    const events = lines.map((l) => JSON.parse(l) as { audit?: { action: string; outcome: string; actorId: string | null; targetId?: string } }).filter((l) => l.audit).map((l) => l.audit!);
+    // The audit trail of record is the hash-chained table (the Logging Service's sink).
+    const rows = await platform.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome', 'actor_id', 'target_id', 'details'])
+      .orderBy('seq')
+      .execute();
+    const events = rows.map((r) => ({ action: r.action, outcome: r.outcome, actorId: r.actor_id, targetId: r.target_id }));
     const actions = new Set(events.map((e) => `${e.action}:${e.outcome}`));
     for (const a of [
       'auth.signup:success',
@@ -67,7 +73,7 @@ describe('auth: audit events', () => {
     expect(events.find((e) => e.action === 'admin.role_changed')?.actorId).toBe(admin.userId);
     expect(events.find((e) => e.action === 'auth.refresh_token_reuse')?.actorId).toBe(u.userId);
 
-    const all = lines.join('\n');
+    const all = lines.join('\n') + JSON.stringify(rows);
     for (const secret of [password, 'wrong-password-zz', u.refreshToken, u.accessToken, r1.access_token, key, victim.accessToken]) {
       expect(all).not.toContain(secret);
     }
