@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -15,27 +16,30 @@ import {
   type OpenApiPaths,
   type RateLimiter,
 } from './gateway/index.js';
-import { createLogger, createLoggingService, loggingOpenApi, type LoggingService } from './logging/index.js';
-// auth (issue 2)
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
-// MCP endpoints (issue 3 §3)
-import { createMcpRouter, mcpRateLimits, principalFromBearer, type McpRouterDeps } from './router/index.js';
-import { loadVault, type Vault } from './vault/index.js';
-import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './router/catalog/index.js';
-import { createBuiltinServers, type BuiltinServer } from './services/index.js';
-import type { BuiltinServerFactory } from './router/contracts.js';
+import { createLogger, createLoggingService, loggingOpenApi, type LoggingService } from './logging/index.js';
 import {
+  catalogOpenApi,
+  catalogRouter,
+  createCatalog,
+  createMcpRouter,
   createUpstreamConnector,
   DatabaseReplicaDirectory,
+  mcpRateLimits,
+  principalFromBearer,
   RedisReplicaDirectory,
   ReplicaRing,
   SingleReplicaDirectory,
-  type PlatformUpstream,
   upstreamAdminOpenApi,
   upstreamAdminRouter,
-} from './router/upstream/index.js';
-import { hostname } from 'node:os';
+  type BuiltinServerFactory,
+  type CatalogComponent,
+  type McpRouterDeps,
+  type PlatformUpstream,
+} from './router/index.js';
+import { createBuiltinServers, type BuiltinServer } from './services/index.js';
+import { loadVault, type Vault } from './vault/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -59,7 +63,7 @@ export interface Platform {
   readonly server: http.Server;
   /** Logging Service: request log, audit sink (`logging.audit`), metrics, error tracker. */
   readonly logging: LoggingService;
-  /** Auth Service (issue 2): verifier for other mounts, bootstrap, CLI helpers. */
+  /** Auth Service: verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
@@ -129,7 +133,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
-    // ---- logging (issue 4): request log, audit chain, metrics, error groups ----
+    // ---- logging: request log, audit chain, metrics, error groups ----
     const logging = createLoggingService({ database, logger, config, dbPool: () => database.poolStats() });
     await logging.start();
     cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
@@ -194,7 +198,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.set('trust proxy', config.TRUST_PROXY);
     app.set('query parser', 'simple');
 
-    // --- gateway: rate limits, operations probes, OpenAPI (gateway branch) ---
+    // --- gateway: rate limits, operations probes, OpenAPI ---
     const limiter = (name: string, pointsPerMinute: number) =>
       createRateLimiter({
         name,
@@ -230,14 +234,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ),
     );
     // --- end gateway block ---
-    // ---- logging (issue 4): trace context, HTTP metrics, REST request-log rows, /metrics ----
+    // ---- logging: trace context, HTTP metrics, REST request-log rows, /metrics ----
     app.use(logging.middleware);
     if (logging.metricsHandler) app.get('/metrics', logging.metricsHandler);
     // ---- end logging ----
 
     // Component routers are mounted below; each pushes its fragment into openApiFragments.
 
-    // --- auth (issue 2): /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
+    // --- auth: /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
     const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
@@ -255,7 +259,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
 
-    // --- MCP endpoints (issue 3 §3): /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
+    // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
     const mcp = createMcpRouter({
       config,
       logger,
@@ -273,7 +277,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
-    // ---- logging (issue 4): /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
+    // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
     // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---

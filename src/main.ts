@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
-import { serveBuiltin } from './router/upstream/index.js';
-import { rotateKeys } from './router/catalog/index.js';
+import { rotateKeys, serveBuiltin } from './router/index.js';
 import { parseMasterKey } from './vault/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]

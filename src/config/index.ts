@@ -66,7 +66,7 @@ const envSchema = z.object({
   AUTH_LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(50),
   AUTH_LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
 
-  // auth (issue 2): how long verified session/API-key state is cached per replica (logout, disable and
+  // auth: how long verified session/API-key state is cached per replica (logout, disable and
   // key revocation also invalidate it at once, across replicas through Redis).
   AUTH_REVOCATION_CACHE_TTL_MS: int(0, 60_000).default(3_000),
 
@@ -139,7 +139,7 @@ const envSchema = z.object({
   REPLICA_ADDRESS: optionalString,
   REPLICA_HEARTBEAT_MS: int(100, 600_000).default(5_000),
   REPLICA_TTL_MS: int(300, 3_600_000).default(15_000),
-  // ---- logging (issue 4) ----
+  // ---- logging ----
   LOG_RETENTION_DAYS: int(1, 3650).default(30),
   LOG_PARTITION_DAYS_AHEAD: int(1, 60).default(3),
   LOG_MAINTENANCE_INTERVAL_MS: int(1000, 86_400_000).default(3_600_000),
@@ -225,7 +225,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 /** Names of every environment variable the platform reads (for docs, checks and `check-config`). */
 export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
-// --- platform version (gateway branch) ---
+// --- platform version ---
 
 let cachedVersion: string | undefined;
 /** The version in package.json (two levels up from src/config or dist/config). */
@@ -240,7 +240,7 @@ export function platformVersion(): string {
   return cachedVersion;
 }
 
-// --- effective configuration for operators (gateway branch) ---
+// --- effective configuration for operators ---
 const SECRET_SETTINGS = new Set<string>([
   'PLATFORM_ENCRYPTION_KEY',
   'PLATFORM_ENCRYPTION_KEYS_PREVIOUS',

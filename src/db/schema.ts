@@ -135,7 +135,7 @@ export interface NotesTable {
   updated_at: Timestamp;
 }
 // --- end 0004 ---
-// ---- logging (issue 4) ----
+// ---- logging ----
 export interface RequestLogTable {
   id: Generated<string>;
   time: Timestamp;
@@ -202,7 +202,7 @@ export interface Database {
   service_instances: ServiceInstancesTable;
   user_credentials: UserCredentialsTable;
   notes: NotesTable;
-  // logging (issue 4)
+  // logging
   request_log: RequestLogTable;
   audit_log: AuditLogTable;
   error_groups: ErrorGroupsTable;

@@ -3,3 +3,21 @@ export { createMcpRouter, type McpConfig, type McpRouter, type McpRouterDeps } f
 export { McpRateLimited, mcpRateLimits, principalFromBearer, type McpRateLimit } from './endpoint/wiring.js';
 export { encodeName, encodeUri, splitName, splitUri } from './endpoint/names.js';
 export type * from './contracts.js';
+export {
+  catalogOpenApi,
+  catalogRouter,
+  createCatalog,
+  rotateKeys,
+  type CatalogComponent,
+} from './catalog/index.js';
+export {
+  createUpstreamConnector,
+  DatabaseReplicaDirectory,
+  RedisReplicaDirectory,
+  ReplicaRing,
+  serveBuiltin,
+  SingleReplicaDirectory,
+  upstreamAdminOpenApi,
+  upstreamAdminRouter,
+  type PlatformUpstream,
+} from './upstream/index.js';

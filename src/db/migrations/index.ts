@@ -1,7 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { foundation } from './0001_foundation.js';
 import { services } from './0004_services.js';
-// logging (issue 4)
+// logging
 import { logging } from './0003_logging.js';
 import { router } from './0005_router.js';
 
@@ -17,7 +17,7 @@ export interface MigrationContext {
 const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migration]> = [
   ['0001_foundation', foundation],
   ['0004_services', services],
-  // logging (issue 4)
+  // logging
   ['0003_logging', logging],
   ['0005_router', router],
 ];
