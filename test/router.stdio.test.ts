@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../src/router/upstream/index.js';
 import type { UpstreamLease } from '../src/router/contracts.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
-import { childPids, EVERYTHING_ENTRY, everythingStdio, principal, textOf, until, zombieChildren } from './support/upstream.js';
+import { childPids, EVERYTHING_ENTRY, everythingStdio, lingeringZombies, principal, textOf, until } from './support/upstream.js';
 
 /**
  * The stdio pool against the real @modelcontextprotocol/server-everything, started as real child
@@ -34,7 +34,7 @@ describe('router upstream: stdio pool', () => {
     }
     await t?.close();
     expect(childPids(EVERYTHING_ENTRY)).toEqual([]);
-    expect(zombieChildren()).toEqual([]);
+    expect(await lingeringZombies()).toEqual([]);
   });
 
   it("gives each user's child only that user's credential and no platform secret", async () => {
@@ -138,7 +138,7 @@ describe('router upstream: stdio pool', () => {
     expect(textOf(await next.client.callTool({ name: 'echo', arguments: { message: 'back' } }))).toContain('back');
     await next.release();
     expect(t.platform.upstream.stdio.stats().crashed).toBeGreaterThanOrEqual(1);
-    expect(zombieChildren()).toEqual([]);
+    expect(await lingeringZombies()).toEqual([]);
   });
 });
 
@@ -171,6 +171,6 @@ describe('router upstream: stdio pool under churn', () => {
     expect(peak).toBeGreaterThan(0);
     await until(() => childPids(EVERYTHING_ENTRY).length === 0, 200);
     expect(t.platform.upstream.stdio.stats().processes).toBe(0);
-    expect(zombieChildren()).toEqual([]);
+    expect(await lingeringZombies()).toEqual([]);
   });
 });

@@ -65,6 +65,21 @@ export function zombieChildren(): number[] {
     .map((p) => Number(p[0]));
 }
 
+/**
+ * Zombies that outlive a short grace period. A child that has just exited stays a zombie until
+ * Node's event loop reaps it, and `ps` runs synchronously (blocking that loop), so one snapshot
+ * can show a zombie that is about to be reaped. A leak is one that never goes away.
+ */
+export async function lingeringZombies(graceMs = 5_000): Promise<number[]> {
+  const deadline = Date.now() + graceMs;
+  let zombies = zombieChildren();
+  while (zombies.length && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    zombies = zombieChildren();
+  }
+  return zombies;
+}
+
 export function textOf(result: unknown): string {
   const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
   return content.map((c) => c.text ?? '').join('');
