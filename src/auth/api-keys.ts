@@ -1,10 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { ApiKeysTable, Database } from '../db/index.js';
 import { errors, parseBody, parseParams, type Principal } from '../gateway/index.js';
-import type { AuditSink } from '../logging/index.js';
+import type { AuditAction, AuditSink } from '../logging/index.js';
 import type { RevocationCache } from './revocation-cache.js';
 
 export const API_KEY_PREFIX = 'mcp_sk_';
@@ -58,6 +58,17 @@ const MAX_KEYS_PER_USER = 100;
 /** `/v1/api-keys`: personal API keys. Mount behind `authenticate`. Another user's key is a 404. */
 export function apiKeysRouter({ db, cache, audit }: ApiKeyRoutesDeps): Router {
   const router = Router();
+  const recordKeyEvent = (action: AuditAction, req: Request, actorId: string, keyId: string, details?: Record<string, unknown>) =>
+    audit.record({
+      action,
+      outcome: 'success',
+      actorId,
+      targetType: 'api_key',
+      targetId: keyId,
+      ip: req.ip ?? null,
+      requestId: String(req.id),
+      ...(details ? { details } : {}),
+    });
   const principalOf = (p: Principal | undefined) => {
     if (!p) throw errors.unauthorized();
     return p;
@@ -106,16 +117,7 @@ export function apiKeysRouter({ db, cache, audit }: ApiKeyRoutesDeps): Router {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await audit.record({
-      action: 'api_key.created',
-      outcome: 'success',
-      actorId: me.userId,
-      targetType: 'api_key',
-      targetId: row.id,
-      ip: req.ip ?? null,
-      requestId: String(req.id),
-      details: { services, expires_at: iso(expiresAt) },
-    });
+    await recordKeyEvent('api_key.created', req, me.userId, row.id, { services, expires_at: iso(expiresAt) });
     res.status(201).json({ ...view(row), key });
   });
 
@@ -154,15 +156,7 @@ export function apiKeysRouter({ db, cache, audit }: ApiKeyRoutesDeps): Router {
       .executeTakeFirst();
     if (!row) throw errors.notFound('API key');
     await cache.invalidateKey(`k:${row.key_hash}`);
-    await audit.record({
-      action: 'api_key.revoked',
-      outcome: 'success',
-      actorId: me.userId,
-      targetType: 'api_key',
-      targetId: row.id,
-      ip: req.ip ?? null,
-      requestId: String(req.id),
-    });
+    await recordKeyEvent('api_key.revoked', req, me.userId, row.id);
     res.status(204).end();
   });
 

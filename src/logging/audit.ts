@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Logger } from 'pino';
-import type { PlatformDatabase } from '../db/index.js';
+import type { AuditLogTable, PlatformDatabase } from '../db/index.js';
 import { redactValue } from './redact.js';
 
 /** Security events the audit trail records. Add new actions here, never rename one. */
@@ -63,19 +63,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Advisory lock that makes appends single-writer across replicas ("mcp-audt"). */
 const AUDIT_LOCK_KEY = 0x6d63702d61756474n;
 
-export interface AuditRowFields {
-  seq: string;
-  time: Date;
-  action: string;
-  outcome: 'success' | 'failure';
-  actor_id: string | null;
-  target_type: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: Record<string, unknown>;
-}
+/** The hashed fields of one audit row: the table's columns except the chain links themselves. */
+export type AuditRowFields = Omit<Selectable<AuditLogTable>, 'prev_hash' | 'hash'>;
 
 /** Deterministic JSON: keys sorted at every level, undefined dropped. */
 export function canonicalJson(value: unknown): string {

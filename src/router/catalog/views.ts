@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CredentialField } from '../contracts.js';
 import { maskSecret } from './credentials.js';
-import type { ServiceRecord } from './registry.js';
+import { DEFAULT_CREDENTIAL_MAX_LENGTH, type ServiceRecord } from './registry.js';
 
 /** JSON representations served by the REST routes (and their zod shapes for the OpenAPI fragment). */
 
@@ -54,7 +54,7 @@ export function fieldView(record: ServiceRecord, f: CredentialField): z.infer<ty
     ...(f.description ? { description: f.description } : {}),
     secret: f.secret,
     required: f.required,
-    max_length: record.credentialLimits[f.name] ?? 4096,
+    max_length: credentialLimit(record, f.name),
   };
 }
 
@@ -72,6 +72,9 @@ export function toServiceView(record: ServiceRecord, creds: Record<string, strin
   };
 }
 
+const credentialLimit = (record: ServiceRecord, field: string) =>
+  record.credentialLimits[field] ?? DEFAULT_CREDENTIAL_MAX_LENGTH;
+
 /** Never the plaintext of a secret field. */
 export function toCredentialsView(record: ServiceRecord, creds: Record<string, string>, updatedAt: Date | undefined) {
   const fields: z.infer<typeof credentialsView>['fields'] = {};
@@ -87,7 +90,7 @@ export function toCredentialsView(record: ServiceRecord, creds: Record<string, s
 export function credentialBodySchema(record: ServiceRecord) {
   const shape: Record<string, z.ZodType<string | undefined>> = {};
   for (const f of record.definition.credentialSchema) {
-    const limit = record.credentialLimits[f.name] ?? 4096;
+    const limit = credentialLimit(record, f.name);
     const s = z
       .string({ message: 'must be a string' })
       .min(1, 'must not be empty')
