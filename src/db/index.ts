@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -38,6 +39,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
   let raw: Kysely<Database>;
   let kind: PlatformDatabase['kind'];
   let pgPool: pg.Pool | undefined;
+  let unlock: (() => Promise<void>) | undefined;
   if (opts.url) {
     kind = 'postgres';
     const pool = new pg.Pool({
@@ -54,8 +56,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
     kind = 'pglite';
     const dir = path.resolve(opts.dataDir, 'pglite');
     await mkdir(dir, { recursive: true, mode: 0o700 });
+    unlock = await lockDataDir(path.resolve(opts.dataDir, 'pglite.lock'));
     const { PGlite } = await import('@electric-sql/pglite');
-    const client = await PGlite.create({ dataDir: dir });
+    const client = await PGlite.create({ dataDir: dir }).catch(async (err: unknown) => {
+      await unlock?.();
+      throw err;
+    });
     raw = new Kysely<Database>({ dialect: new PGliteDialect(client) });
   }
   const db = raw.withPlugin(new WithSchemaPlugin(opts.schema));
@@ -67,7 +73,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
       await sql`select 1`.execute(raw);
     },
     async close() {
-      await raw.destroy();
+      try {
+        await raw.destroy();
+      } finally {
+        await unlock?.();
+      }
     },
     poolStats() {
       return pgPool ? { total: pgPool.totalCount, idle: pgPool.idleCount, waiting: pgPool.waitingCount } : undefined;
@@ -105,4 +115,5 @@ export async function migrate(database: PlatformDatabase): Promise<MigrationOutc
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
+export { DataDirInUseError } from './data-dir-lock.js';
 export { connectRedis, waitForRedis, type Redis } from './redis.js';
