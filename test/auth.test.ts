@@ -113,4 +113,23 @@ describe('auth: sign-up, sign-in, JWKS, /v1 authentication', () => {
     const jwks = (await (await fetch(`${t.url}/auth/v1/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
     expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, active]));
   });
+
+  it('drops a retired key from the JWKS, and refuses its tokens, once no token it signed can still be valid', async () => {
+    const before = await signUp(t.url);
+    const oldKid = decodeProtectedHeader(before.accessToken).kid!;
+    const { active: middle } = await t.platform.auth.rotateSigningKey();
+    // Retired longer ago than the access-token lifetime + skew (as if the rotation were hours old).
+    await t.platform.database.db
+      .updateTable('signing_keys')
+      .set({ retired_at: new Date(Date.now() - 3 * 3600_000) })
+      .where('kid', '=', oldKid)
+      .execute();
+    const { retired, active } = await t.platform.auth.rotateSigningKey();
+    expect(retired).toBe(middle);
+    const jwks = (await (await fetch(`${t.url}/auth/v1/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    const kids = jwks.keys.map((k) => k.kid);
+    expect(kids).toEqual(expect.arrayContaining([middle, active]));
+    expect(kids).not.toContain(oldKid);
+    expect((await fetch(`${t.url}/v1/api-keys`, { headers: bearer(before.accessToken) })).status).toBe(401);
+  });
 });

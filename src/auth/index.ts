@@ -59,7 +59,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
   const db = database.db;
   const log = logger.child({ 'service.component': 'auth' });
 
-  const keys = new SigningKeys(db, vault);
+  const keys = new SigningKeys(db, vault, (config.AUTH_ACCESS_TOKEN_TTL_SECONDS + config.AUTH_CLOCK_SKEW_SECONDS) * 1000);
   await keys.init();
   // Follow a key rotation made by another process (CLI or replica) within a minute.
   const keyRefresh = setInterval(() => {

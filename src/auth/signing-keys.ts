@@ -14,12 +14,12 @@ export interface ActiveSigningKey {
 /**
  * The ES256 keys that sign access tokens. Generated once (the first replica to start wins; the
  * others read its key); the private JWK is sealed with the Vault, the public one is in the JWKS.
- * Retired keys stay in the JWKS so that tokens they signed verify until they expire.
+ * Retired keys stay in the JWKS while tokens they signed can still be valid (access-token lifetime
+ * plus clock skew), then drop out of it and are no longer accepted.
  */
 export class SigningKeys {
   private active: ActiveSigningKey | undefined;
-  private publicKeys = new Map<string, CryptoKey>();
-  private jwks: JSONWebKeySet = { keys: [] };
+  private publicKeys = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: Date | null }>();
   private lastReload = 0;
   private reloading: Promise<void> | undefined;
   /** An unknown `kid` triggers at most one reload per this interval (a rotation by another process). */
@@ -28,6 +28,8 @@ export class SigningKeys {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly vault: Vault,
+    /** How long a retired key keeps verifying: the longest an access token it signed can live. */
+    private readonly retiredKeyLifetimeMs: number,
   ) {}
 
   static sealContext(kid: string): string {
@@ -101,15 +103,20 @@ export class SigningKeys {
       .where('alg', '=', ACCESS_TOKEN_ALG)
       .orderBy('created_at', 'desc')
       .execute();
-    const keys: JWK[] = [];
-    const map = new Map<string, CryptoKey>();
+    const map = new Map<string, { key: CryptoKey; jwk: JWK; retiredAt: Date | null }>();
     for (const row of rows) {
-      const jwk = row.public_jwk as JWK;
-      keys.push({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, kid: row.kid, alg: ACCESS_TOKEN_ALG, use: 'sig', key_ops: ['verify'] });
-      map.set(row.kid, (await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, ACCESS_TOKEN_ALG)) as CryptoKey);
+      const retiredAt = row.retired_at ? new Date(row.retired_at) : null;
+      if (this.expired(retiredAt)) continue;
+      const stored = row.public_jwk as JWK;
+      const jwk: JWK = { kty: stored.kty, crv: stored.crv, x: stored.x, y: stored.y, kid: row.kid, alg: ACCESS_TOKEN_ALG, use: 'sig', key_ops: ['verify'] };
+      const key = (await importJWK({ kty: stored.kty, crv: stored.crv, x: stored.x, y: stored.y }, ACCESS_TOKEN_ALG)) as CryptoKey;
+      map.set(row.kid, { key, jwk, retiredAt });
     }
     this.publicKeys = map;
-    this.jwks = { keys };
+  }
+
+  private expired(retiredAt: Date | null): boolean {
+    return retiredAt !== null && Date.now() - retiredAt.getTime() > this.retiredKeyLifetimeMs;
   }
 
   get signingKey(): ActiveSigningKey {
@@ -120,16 +127,17 @@ export class SigningKeys {
   /** The public key for `kid`; an unknown kid re-reads the published keys, at most once per interval. */
   async publicKey(kid: string): Promise<CryptoKey | undefined> {
     const known = this.publicKeys.get(kid);
-    if (known) return known;
+    if (known) return this.expired(known.retiredAt) ? undefined : known.key;
     if (Date.now() - this.lastReload >= SigningKeys.RELOAD_INTERVAL_MS) {
       this.lastReload = Date.now();
       this.reloading ??= this.reloadPublic().finally(() => (this.reloading = undefined));
     }
     if (this.reloading) await this.reloading.catch(() => undefined);
-    return this.publicKeys.get(kid);
+    const loaded = this.publicKeys.get(kid);
+    return loaded && !this.expired(loaded.retiredAt) ? loaded.key : undefined;
   }
 
   get publicJwks(): JSONWebKeySet {
-    return this.jwks;
+    return { keys: [...this.publicKeys.values()].filter((k) => !this.expired(k.retiredAt)).map((k) => k.jwk) };
   }
 }
