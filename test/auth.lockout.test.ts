@@ -77,3 +77,27 @@ describe('auth: brute-force lockout', () => {
     expect(refreshed.status).toBe(200);
   });
 });
+
+describe('auth: sign-up rate limit per IP', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startPlatform({ AUTH_SIGNUPS_PER_IP_PER_HOUR: '2' });
+  }, 180_000);
+  afterAll(async () => t?.close());
+
+  it('accepts AUTH_SIGNUPS_PER_IP_PER_HOUR sign-ups from one IP, then answers 429 with Retry-After and creates nobody', async () => {
+    await signUp(t.url);
+    await signUp(t.url);
+    const email = uniqueEmail();
+    const res = await fetch(`${t.url}/auth/v1/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: DEFAULT_TEST_PASSWORD }),
+    });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await res.json()).toMatchObject({ error_code: 'over_request_rate_limit', msg: expect.stringContaining('sign-ups') });
+    const row = await t.platform.database.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+    expect(row).toBeUndefined();
+  });
+});

@@ -116,6 +116,7 @@ export class AuthFlows {
   /** POST /signup. No email confirmation is configured, so the account is confirmed at once (GoTrue's autoconfirm). */
   async signUp(email: string, password: string, data: Record<string, unknown>, client: ClientInfo): Promise<TokenResponse> {
     if (!this.d.signupEnabled) throw gotrue.signupDisabled();
+    await this.d.guard.consumeSignup(client.ip);
     let user: UserRow;
     try {
       user = await this.createUser(email, password, data);

@@ -56,11 +56,11 @@ export const gotrue = {
   unsupportedGrant: () =>
     new GoTrueError(400, 'unsupported_grant_type', 'unsupported_grant_type: use password or refresh_token'),
   invalidApiKey: () => new GoTrueError(401, 'invalid_api_key', 'Invalid API key'),
-  rateLimited: (retryAfterSeconds: number) =>
+  rateLimited: (retryAfterSeconds: number, what = 'failed sign-in attempts') =>
     new GoTrueError(
       429,
       'over_request_rate_limit',
-      `Too many failed sign-in attempts; try again in ${retryAfterSeconds} seconds`,
+      `Too many ${what}; try again in ${retryAfterSeconds} seconds`,
       {},
       { 'Retry-After': String(retryAfterSeconds) },
     ),

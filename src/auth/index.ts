@@ -75,6 +75,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
       maxFailuresPerAccount: config.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
       maxFailuresPerIp: config.AUTH_LOGIN_MAX_FAILURES_PER_IP,
       lockoutSeconds: config.AUTH_LOGIN_LOCKOUT_SECONDS,
+      maxSignupsPerIpPerHour: config.AUTH_SIGNUPS_PER_IP_PER_HOUR,
     },
     redis,
   );

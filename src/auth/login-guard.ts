@@ -6,6 +6,8 @@ export interface LoginGuardSettings {
   maxFailuresPerAccount: number;
   maxFailuresPerIp: number;
   lockoutSeconds: number;
+  /** Sign-ups accepted from one IP per hour (account creation is cheap for an attacker, argon2 is not for us). */
+  maxSignupsPerIpPerHour: number;
 }
 
 /**
@@ -18,18 +20,30 @@ export interface LoginGuardSettings {
 export class LoginGuard {
   private readonly account: RateLimiterAbstract;
   private readonly ip: RateLimiterAbstract;
+  private readonly signups: RateLimiterAbstract;
 
   constructor(
     private readonly settings: LoginGuardSettings,
     redis: Redis | undefined,
   ) {
-    const make = (name: string, points: number) => {
-      const opts = { keyPrefix: `auth:login:${name}`, points, duration: settings.lockoutSeconds, blockDuration: settings.lockoutSeconds };
+    const make = (name: string, points: number, duration = settings.lockoutSeconds) => {
+      const opts = { keyPrefix: `auth:login:${name}`, points, duration, blockDuration: duration };
       const memory = new RateLimiterMemory(opts);
       return redis ? new RateLimiterRedis({ ...opts, storeClient: redis, insuranceLimiter: memory }) : memory;
     };
     this.account = make('account', settings.maxFailuresPerAccount);
     this.ip = make('ip', settings.maxFailuresPerIp);
+    this.signups = make('signup-ip', settings.maxSignupsPerIpPerHour, 3600);
+  }
+
+  /** Spends one sign-up from `ip`'s hourly budget; throws GoTrue's 429 `over_request_rate_limit` when it is spent. */
+  async consumeSignup(ip: string): Promise<void> {
+    try {
+      await this.signups.consume(ip);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw gotrue.rateLimited(Math.max(1, Math.ceil(err.msBeforeNext / 1000)), 'sign-ups from this address');
+      throw err;
+    }
   }
 
   /** Throws GoTrue's 429 `over_request_rate_limit` when the account or IP is locked out. */

@@ -65,6 +65,7 @@ const envSchema = z.object({
   AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: int(1, 10_000).default(5),
   AUTH_LOGIN_MAX_FAILURES_PER_IP: int(1, 100_000).default(50),
   AUTH_LOGIN_LOCKOUT_SECONDS: int(1, 86_400).default(900),
+  AUTH_SIGNUPS_PER_IP_PER_HOUR: int(1, 1_000_000).default(30),
 
   // auth: how long verified session/API-key state is cached per replica (logout, disable and
   // key revocation also invalidate it at once, across replicas through Redis).
