@@ -1,4 +1,7 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -8,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, loadConfig } from '../src/config/index.js';
 import { createLogger, createTracing } from '../src/logging/index.js';
+import { startServe, type ServeProcess } from './support/cli.js';
 import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
 import { textOf } from './support/upstream.js';
 import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
@@ -141,8 +145,9 @@ describe('logging: OpenTelemetry tracing (OTEL_TRACES_EXPORTER=otlp)', () => {
         OTEL_EXPORTER_OTLP_HEADERS: `x-collector-key=${COLLECTOR_SECRET}`,
         OTEL_SERVICE_NAME: 'mcp-platform-test',
         LOG_FLUSH_INTERVAL_MS: '50',
-        // Every request resolves the service from the database, so the traced request has DB spans of its own.
-        CATALOG_CACHE_TTL_MS: '0',
+        // Every MCP request reads the caller's credentials from the database, so the traced request
+        // has DB spans of its own (a shared registry load may belong to a concurrent request's trace).
+        CREDENTIAL_CACHE_TTL_MS: '0',
       },
       { logger },
     );
@@ -238,7 +243,8 @@ describe('logging: OpenTelemetry tracing (OTEL_TRACES_EXPORTER=otlp)', () => {
     const db = children.filter((s) => attr(s, 'db.system.name') === 'postgresql');
     expect(db.length).toBeGreaterThan(0);
     expect(db.every((s) => typeof attr(s, 'db.operation.name') === 'string')).toBe(true);
-    expect(db.map((s) => attr(s, 'db.collection.name'))).toContain('services');
+    expect(db.map((s) => attr(s, 'db.collection.name'))).toContain('user_credentials');
+    expect(db.every((s) => s.kind === SPAN_KIND_CLIENT)).toBe(true);
 
     const upstreamSpans = children.filter((s) => s.name === 'upstream tools/call');
     expect(upstreamSpans).toHaveLength(1);
@@ -284,6 +290,47 @@ describe('logging: OpenTelemetry tracing (OTEL_TRACES_EXPORTER=otlp)', () => {
     }
     expect(exported).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./); // no JWT of any kind
   });
+});
+
+describe('logging: tracing across a graceful shutdown', () => {
+  let serve: ServeProcess | undefined;
+  let collector: Awaited<ReturnType<typeof startCollector>> | undefined;
+  let dataDir = '';
+  afterAll(async () => {
+    if (serve && serve.child.exitCode === null) serve.child.kill('SIGKILL');
+    await collector?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('SIGTERM flushes every queued span to the collector', async () => {
+    const N = 40;
+    collector = await startCollector();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'mcp-tracing-shutdown-'));
+    const template = process.env.MCP_TEST_PGLITE_TEMPLATE;
+    if (!process.env.DATABASE_URL && template) await cp(template, path.join(dataDir, 'pglite'), { recursive: true });
+    serve = await startServe(
+      testEnv({
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${collector.url}/v1/traces`,
+        OTEL_BSP_SCHEDULE_DELAY: '3600000', // no scheduled export: only shutdown can deliver them
+      }),
+    );
+    const statuses = await Promise.all(
+      Array.from({ length: N }, (_, i) => fetch(`${serve!.url}/burst/${i}`, { headers: { 'x-request-id': `burst-${i}` } }).then((r) => r.status)),
+    );
+    expect(statuses.every((s) => s === 404)).toBe(true);
+    expect(collector.requests).toHaveLength(0);
+    expect(await serve.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    const ids = collector
+      .spans()
+      .filter((s) => s.kind === SPAN_KIND_SERVER)
+      .map((s) => attr(s, 'mcp_platform.request_id'))
+      .filter((id) => typeof id === 'string' && id.startsWith('burst-'));
+    expect(new Set(ids).size).toBe(N);
+    expect(ids).toHaveLength(N);
+  }, 240_000);
 });
 
 describe('logging: tracing off (default)', () => {

@@ -62,6 +62,8 @@ export type TracingConfig = Pick<
   | 'OTEL_SERVICE_NAME'
   | 'OTEL_TRACES_SAMPLER'
   | 'OTEL_TRACES_SAMPLER_ARG'
+  | 'OTEL_BSP_SCHEDULE_DELAY'
+  | 'OTEL_BSP_MAX_QUEUE_SIZE'
   | 'REPLICA_ID'
 >;
 
@@ -76,6 +78,10 @@ export const ATTR_PLATFORM_INSTANCE = 'mcp_platform.upstream.instance';
 export const ATTR_PLATFORM_REQUEST_ID = 'mcp_platform.request_id';
 
 export const TRACER_NAME = 'mcp-platform';
+
+const UNTRACED_PATHS = /^\/(healthz|readyz|metrics)$/;
+/** Longest wait for the last spans on shutdown (the exporter's own timeout is 10 s). */
+const SHUTDOWN_FLUSH_MS = 5_000;
 
 /** The tracer of the running traced platform (one per process); undefined when tracing is off. */
 let activeTracer: Tracer | undefined;
@@ -175,15 +181,33 @@ export function createTracing(opts: TracingOptions): Tracing {
       [ATTR_SERVICE_INSTANCE_ID]: config.REPLICA_ID,
     }),
     sampler: samplerFor(config),
-    spanProcessors: [new BatchSpanProcessor(exporter)],
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: config.OTEL_BSP_SCHEDULE_DELAY,
+        maxQueueSize: config.OTEL_BSP_MAX_QUEUE_SIZE,
+        maxExportBatchSize: Math.min(512, config.OTEL_BSP_MAX_QUEUE_SIZE),
+      }),
+    ],
   });
   const contextManager = new AsyncLocalContextManager();
   context.setGlobalContextManager(contextManager);
   trace.setGlobalTracerProvider(provider);
-  // Export failures reach the platform log (never the exported payload or headers).
+  // Export failures reach the platform log (never the exported payload or headers), at most one a minute.
+  let lastDiag = 0;
+  let suppressed = 0;
+  const diagError = (message: string) => {
+    const now = Date.now();
+    if (now - lastDiag < 60_000) {
+      suppressed += 1;
+      return;
+    }
+    lastDiag = now;
+    logger.warn({ 'otel.diag': true, 'otel.diag.suppressed': suppressed }, `OpenTelemetry: ${String(message).slice(0, 300)}`);
+    suppressed = 0;
+  };
   diag.setLogger(
     {
-      error: (message: string) => logger.warn({ 'otel.diag': true }, `OpenTelemetry: ${message.slice(0, 300)}`),
+      error: diagError,
       warn: (message: string) => logger.debug({ 'otel.diag': true }, `OpenTelemetry: ${message.slice(0, 300)}`),
       info: () => undefined,
       debug: () => undefined,
@@ -196,6 +220,8 @@ export function createTracing(opts: TracingOptions): Tracing {
   logger.info({ 'otel.traces.endpoint': new URL(url).origin, 'otel.traces.sampler': config.OTEL_TRACES_SAMPLER }, 'OpenTelemetry tracing on');
 
   const serverSpans: RequestHandler = (req, res, next) => {
+    // Probes and scrapes would be a trace every few seconds per replica: not traced.
+    if (UNTRACED_PATHS.test(req.path)) return next();
     const parent = propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
     const span = tracer.startSpan(
       req.method,
@@ -289,10 +315,15 @@ export function createTracing(opts: TracingOptions): Tracing {
     },
     async shutdown() {
       if (activeTracer === tracer) activeTracer = undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SHUTDOWN_FLUSH_MS)));
       try {
-        await provider.shutdown();
+        const outcome = await Promise.race([provider.shutdown(), bound]);
+        if (outcome === 'timeout') logger.warn({ 'otel.traces.endpoint': new URL(url).origin }, 'OpenTelemetry: the collector did not take the last spans in time');
       } catch (err) {
         logger.warn({ err: { message: (err as Error).message } }, 'OpenTelemetry: flushing spans on shutdown failed');
+      } finally {
+        clearTimeout(timer);
       }
       trace.disable();
       context.disable();
