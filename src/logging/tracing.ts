@@ -417,6 +417,11 @@ export function injectTraceContext(headers: Headers): void {
   propagator.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
 }
 
+/** Runs `fn` outside any trace: background work a request merely triggers (a full request-log batch). */
+export function untraced<T>(fn: () => T): T {
+  return activeTracer ? context.with(ROOT_CONTEXT, fn) : fn();
+}
+
 /** The active span of the current async context, when tracing is on. */
 export function activeSpan(): Span | undefined {
   return activeTracer ? trace.getSpan(context.active()) : undefined;
