@@ -9,7 +9,7 @@ import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../src/config/index.js';
+import { ConfigError, loadConfig, maskedConfig } from '../src/config/index.js';
 import { createLogger, createTracing } from '../src/logging/index.js';
 import { startServe, type ServeProcess } from './support/cli.js';
 import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
@@ -362,5 +362,9 @@ describe('logging: tracing off (default)', () => {
     expect(bad({ OTEL_TRACES_EXPORTER: 'jaeger' })).toContain('OTEL_TRACES_EXPORTER');
     expect(bad({ OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://collector' })).toContain('OTEL_EXPORTER_OTLP_ENDPOINT');
     expect(bad({ OTEL_TRACES_SAMPLER_ARG: '1.5' })).toContain('OTEL_TRACES_SAMPLER_ARG');
+    // Collector headers usually hold an API key: check-config masks them.
+    const masked = maskedConfig(loadConfig(testEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=collector%20key' })));
+    expect(masked.OTEL_EXPORTER_OTLP_HEADERS).toBe('***** (set)');
+    expect(loadConfig(testEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'x-api-key=collector%20key' })).OTEL_EXPORTER_OTLP_HEADERS).toEqual({ 'x-api-key': 'collector key' });
   });
 });
