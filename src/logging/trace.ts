@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { resumeRequestContext } from './tracing.js';
+import { resumeRequestContext } from './tracing-context.js';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) without an SDK: every request gets a
