@@ -18,7 +18,7 @@ import {
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
-import { createLogger, createLoggingService, loggingOpenApi, type LoggingService } from './logging/index.js';
+import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
 import {
   catalogOpenApi,
   catalogRouter,
@@ -35,6 +35,7 @@ import {
   upstreamAdminRouter,
   type BuiltinServerFactory,
   type CatalogComponent,
+  type McpRateLimit,
   type McpRouterDeps,
   type PlatformUpstream,
 } from './router/index.js';
@@ -112,14 +113,24 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     );
   }
 
-  const database = await openDatabase({
-    url: config.DATABASE_URL,
-    dataDir: config.DATA_DIR,
-    schema: config.DATABASE_SCHEMA,
-    poolMax: config.DATABASE_POOL_MAX,
-    logger,
-  });
-  const cleanups: Array<() => Promise<unknown>> = [() => database.close()];
+  // ---- tracing (OpenTelemetry, off unless OTEL_TRACES_EXPORTER=otlp): first, so DB statements get spans ----
+  const tracing = createTracing({ config, logger, serviceVersion: platformVersion() });
+  let database: PlatformDatabase;
+  try {
+    database = await openDatabase({
+      url: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      schema: config.DATABASE_SCHEMA,
+      poolMax: config.DATABASE_POOL_MAX,
+      logger,
+      wrapDialect: tracing.enabled ? tracedDialect : undefined,
+    });
+  } catch (err) {
+    await tracing.shutdown();
+    throw err;
+  }
+  // Cleanups run first to last; spans are flushed after everything else has closed.
+  const cleanups: Array<() => Promise<unknown>> = [() => database.close(), () => tracing.shutdown()];
   try {
     if (opts.migrate !== false) {
       const { applied } = await migrate(database);
@@ -197,6 +208,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
     app.set('query parser', 'simple');
+    // The request's server span starts before anything else runs (tracing on only).
+    if (tracing.serverSpans) app.use(tracing.serverSpans);
 
     // --- gateway: rate limits, operations probes, OpenAPI ---
     const limiter = (name: string, pointsPerMinute: number) =>
@@ -224,7 +237,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         logger,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         corsOrigins: config.CORS_ORIGINS,
-        beforeBody: [ipRateLimit(ipLimiter, ['/healthz', '/readyz'])],
+        beforeBody: [tracing.middleware('rate-limit', ipRateLimit(ipLimiter, ['/healthz', '/readyz']), { 'rate_limit.scope': 'ip' })],
       }),
     );
     app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
@@ -247,7 +260,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     cleanups.unshift(() => auth.close());
     if (opts.bootstrapAdmin !== false) await auth.bootstrap();
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
-    app.use('/v1', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] }), rateLimits.userMiddleware);
+    app.use(
+      '/v1',
+      tracing.middleware('auth', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] })),
+      tracing.middleware('rate-limit', rateLimits.userMiddleware, { 'rate_limit.scope': 'user' }),
+    );
     openApiFragments.push(authOpenApi);
     app.use('/v1/api-keys', auth.apiKeysRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
@@ -267,10 +284,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog: opts.mcp?.catalog ?? catalog.catalog,
       connector: opts.mcp?.connector ?? upstream,
-      authenticate: opts.mcp?.authenticate ?? principalFromBearer(auth.verifier),
-      rateLimit:
-        opts.mcp?.rateLimit ??
-        mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
+      authenticate: tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier)),
+      rateLimit: tracedMcpRateLimit(
+        tracing,
+        opts.mcp?.rateLimit ?? mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
+      ),
     });
     cleanups.unshift(() => mcp.close());
     app.use(mcp.router);
@@ -351,6 +369,15 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
     throw err;
   }
+}
+
+/** The MCP endpoint's rate-limit hooks, each inside a `rate-limit` span (the same object when tracing is off). */
+function tracedMcpRateLimit(tracing: Tracing, limits: McpRateLimit): McpRateLimit {
+  if (!tracing.enabled) return limits;
+  return {
+    perUser: tracing.traced('rate-limit', (p) => limits.perUser(p), { 'rate_limit.scope': 'user' }),
+    perService: tracing.traced('rate-limit', (p, slug) => limits.perService(p, slug), { 'rate_limit.scope': 'user-service' }),
+  };
 }
 
 /** MCP Router: the host other replicas reach this one at, when REPLICA_ADDRESS is not set. */

@@ -26,6 +26,26 @@ const csv = z
       .filter(Boolean),
   );
 
+/** `OTEL_EXPORTER_OTLP_HEADERS`: `k1=v1,k2=v2` with URL-encoded values; undefined when malformed. */
+function parseOtlpHeaders(raw: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    if (!part.trim()) continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return undefined;
+    const key = part.slice(0, eq).trim();
+    let value: string;
+    try {
+      value = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return undefined;
+    }
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key) || /[\r\n]/.test(value)) return undefined;
+    out[key.toLowerCase()] = value;
+  }
+  return out;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(0, 65535).default(8080),
@@ -153,6 +173,23 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   METRICS_PORT: int(1, 65535).optional(),
   // ---- end logging ----
+  // ---- tracing (OpenTelemetry; names and meanings follow the OTel SDK environment spec) ----
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).default('http://localhost:4318'),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z
+    .string()
+    .refine((v) => parseOtlpHeaders(v) !== undefined, 'must be comma-separated key=value pairs (values URL-encoded)')
+    .transform((v) => parseOtlpHeaders(v) ?? {})
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(200).default('mcp-platform'),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .default('parentbased_always_on'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  OTEL_BSP_SCHEDULE_DELAY: int(1, 3_600_000).default(5_000),
+  OTEL_BSP_MAX_QUEUE_SIZE: int(1, 1_000_000).default(2_048),
+  // ---- end tracing ----
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -248,6 +285,7 @@ const SECRET_SETTINGS = new Set<string>([
   'ADMIN_PASSWORD',
   'SUPABASE_JWT_SECRET',
   'AUTH_PUBLISHABLE_KEY',
+  'OTEL_EXPORTER_OTLP_HEADERS',
 ]);
 
 function maskUrlPassword(raw: string): string {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql, type Dialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
@@ -18,6 +18,8 @@ export interface DatabaseOptions {
   schema: string;
   poolMax: number;
   logger: Logger;
+  /** Wraps the dialect, e.g. to trace each statement (the composition root passes the tracing one). */
+  wrapDialect?: ((dialect: Dialect) => Dialect) | undefined;
 }
 
 export interface PlatformDatabase {
@@ -40,6 +42,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
   let kind: PlatformDatabase['kind'];
   let pgPool: pg.Pool | undefined;
   let unlock: (() => Promise<void>) | undefined;
+  const wrap = opts.wrapDialect ?? ((d: Dialect) => d);
   if (opts.url) {
     kind = 'postgres';
     const pool = new pg.Pool({
@@ -51,7 +54,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
     // An idle client losing its server must not crash the process; the next checkout reconnects.
     pgPool = pool;
     pool.on('error', (err) => opts.logger.warn({ err: { message: err.message } }, 'postgres idle client error'));
-    raw = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    raw = new Kysely<Database>({ dialect: wrap(new PostgresDialect({ pool })) });
   } else {
     kind = 'pglite';
     const dir = path.resolve(opts.dataDir, 'pglite');
@@ -62,7 +65,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
       await unlock?.();
       throw err;
     });
-    raw = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+    raw = new Kysely<Database>({ dialect: wrap(new PGliteDialect(client)) });
   }
   const db = raw.withPlugin(new WithSchemaPlugin(opts.schema));
   return {

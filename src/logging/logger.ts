@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { activeTraceFields } from './tracing-context.js';
 
 /**
  * Structured JSON logs on stdout, with field names from the Elastic Common Schema so that
@@ -70,6 +71,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         log: ecsError,
       },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      mixin: activeTraceFields,
     },
     destination,
   );

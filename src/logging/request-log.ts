@@ -4,6 +4,7 @@ import type { PlatformDatabase, RequestLogTable } from '../db/index.js';
 import type { PlatformMetrics } from './metrics.js';
 import { ensurePartitions } from './partitions.js';
 import { capturePayload, redactHeaders } from './redact.js';
+import { untraced } from './tracing-context.js';
 
 /** Per-service capture mode: `off` records no row, `metadata` a row without bodies, `full` a row with redacted, capped bodies. */
 export type PayloadCapture = 'off' | 'metadata' | 'full';
@@ -134,7 +135,8 @@ export class RequestLog {
       return;
     }
     this.opts.metrics.logQueueDepth.set(this.queue.length);
-    if (this.queue.length >= this.opts.batchSize && Date.now() >= this.retryAt) void this.tick();
+    // The batch belongs to no request's trace, even though this request filled it.
+    if (this.queue.length >= this.opts.batchSize && Date.now() >= this.retryAt) void untraced(() => this.tick());
   }
 
   /** Writes everything queued now. Resolves when the queue is empty or `deadline` (epoch ms) passes. */

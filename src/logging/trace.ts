@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { resumeRequestContext } from './tracing-context.js';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) without an SDK: every request gets a
@@ -47,13 +48,17 @@ export function traceparentFor(trace: TraceContext, childSpanId: string = newSpa
   return `00-${trace.traceId}-${childSpanId}-${trace.sampled ? '01' : '00'}`;
 }
 
-/** Express middleware: sets `req.trace`, adds `trace.id`/`span.id` to the request's logger. */
+/**
+ * Express middleware: sets `req.trace` (unless OpenTelemetry's server span did already: then its
+ * IDs are the OTel ones), adds `trace.id`/`span.id` to the request's logger, and re-enters the
+ * request's trace context for the rest of the chain.
+ */
 export function traceMiddleware(): RequestHandler {
   return (req, res, next) => {
-    const trace = parseTraceparent(req.headers.traceparent);
+    const trace = req.trace ?? parseTraceparent(req.headers.traceparent);
     req.trace = trace;
     if (req.log) req.log = req.log.child({ 'trace.id': trace.traceId, 'span.id': trace.spanId });
     res.setHeader('traceresponse', `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`);
-    next();
+    resumeRequestContext(req, next);
   };
 }

@@ -12,6 +12,7 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
+import { traceUpstreamCall } from '../../logging/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { decodeUpstreamName, rewriteUris } from './aggregate.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
@@ -220,7 +221,9 @@ class Relay {
     const upstreamParams = stripProgressToken(params);
     return this.track(ctx, async () => {
       try {
-        const result = await lease.client.request({ method: method as 'tools/call', params: upstreamParams }, {
+        // Inside the upstream span: its traceparent goes to http upstreams.
+        const call = { service: service.definition.slug, instance: lease.instance, method, params: upstreamParams };
+        const result = await traceUpstreamCall(call, () => lease.client.request({ method: method as 'tools/call', params: upstreamParams }, {
           signal: ctx.mcpReq.signal,
           timeout: this.opts.requestTimeoutMs,
           resetTimeoutOnProgress: true,
@@ -233,7 +236,7 @@ class Relay {
                     .notify({ method: 'notifications/progress', params: { ...progress, progressToken } })
                     .catch(() => undefined);
                 },
-        });
+        }));
         return result as unknown as AnyResult;
       } catch (err) {
         throw upstreamError(err, service, this.opts.logger);

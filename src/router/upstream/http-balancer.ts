@@ -1,6 +1,7 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { injectTraceContext } from '../../logging/index.js';
 import type { UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
 import { configure, UpstreamClient } from './client.js';
 import { UpstreamError } from './errors.js';
@@ -199,6 +200,7 @@ export class HttpBalancer {
       headers.delete('authorization');
       headers.delete('cookie');
       for (const [name, value] of Object.entries(extraHeaders)) headers.set(name, value);
+      injectTraceContext(headers); // W3C traceparent of the active upstream-call span (tracing on)
       const controller = new AbortController();
       const onAbort = (reason: unknown) => controller.abort(reason);
       const initSignal = init?.signal ?? undefined;
