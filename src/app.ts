@@ -193,7 +193,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       // Upstream facts into the metrics sink (the router never imports logging).
       observer: {
         instanceHealth(service, instance, status) {
-          logging.metrics.setUpstreamHealth(service, instance, status !== 'ejected');
+          logging.metrics.setUpstreamHealth(service, instance, status === 'healthy');
           logging.metrics.setCircuitState(service, instance, status === 'healthy' ? 'closed' : status === 'ejected' ? 'open' : 'half_open');
         },
         instanceRemoved: (service, instance) => logging.metrics.removeUpstreamInstance(service, instance),
