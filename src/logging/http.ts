@@ -155,6 +155,8 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
         const upstreamSeconds = typeof facts?.upstreamMs === 'number' ? facts.upstreamMs / 1000 : undefined;
         opts.metrics.observeMcp(service ?? 'aggregate', method, outcome, seconds, upstreamSeconds);
         if (facts?.tool && service) opts.metrics.observeMcpTool(service, facts.tool, outcome);
+        // The router's per user + service limit answers inside the JSON-RPC response (HTTP 200).
+        if (facts?.rateLimited && status !== 429) opts.metrics.rateLimited('user_service');
         const capture = facts?.capture ?? 'metadata';
         if (capture === 'off') continue;
         const version = typeof headerVersion === 'string' ? headerVersion : typeof m.params?.protocolVersion === 'string' ? m.params.protocolVersion : null;
