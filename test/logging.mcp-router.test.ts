@@ -197,5 +197,16 @@ describe('logging: MCP rows from the router', () => {
     }
     expect(await rows(quiet.userId)).toEqual([]);
     expect(sample(await metrics(), 'mcp_requests_total{service="ev-http",method="tools/call",outcome="ok"}')).toBe(before + 1);
+
+    // A slug the endpoint never resolved does not become a label.
+    const lost = await fetch(`${t.url}/mcp/no-such-svc-42`, {
+      method: 'POST',
+      headers: { ...bearer(quiet.accessToken), 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } }),
+    });
+    expect(lost.status).toBe(404);
+    const after = await metrics();
+    expect(after).not.toContain('no-such-svc-42');
+    expect(sample(after, 'mcp_requests_total{service="unresolved",method="tools/call",outcome="error"}')).toBeGreaterThanOrEqual(1);
   });
 });

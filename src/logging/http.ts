@@ -153,7 +153,10 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
         const rpcError = status < 400 ? (facts?.errorCode ?? null) : null;
         const outcome = rateLimited ? 'rate_limited' : status >= 400 || rpcError !== null ? 'error' : 'ok';
         const upstreamSeconds = typeof facts?.upstreamMs === 'number' ? facts.upstreamMs / 1000 : undefined;
-        opts.metrics.observeMcp(service ?? 'aggregate', method, outcome, seconds, upstreamSeconds);
+        // Label values stay bounded: a slug from the path is a label only once the endpoint resolved
+        // it (it then left its collector); a refused request to /mcp/<anything> is `unresolved`.
+        const label = calls || pathService === null ? (service ?? 'aggregate') : 'unresolved';
+        opts.metrics.observeMcp(label, method, outcome, seconds, upstreamSeconds);
         if (facts?.tool && service) opts.metrics.observeMcpTool(service, facts.tool, outcome);
         // The router's per user + service limit answers inside the JSON-RPC response (HTTP 200).
         if (facts?.rateLimited && status !== 429) opts.metrics.rateLimited('user_service');
