@@ -3,7 +3,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
-import { EVERYTHING_ENTRY, startEverythingHttp, textOf, type EverythingHttp } from './support/upstream.js';
+import { EVERYTHING_ENTRY, startEverythingHttp, textOf, until, type EverythingHttp } from './support/upstream.js';
 import { adminSession, bearer, createApiKey, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -208,5 +208,18 @@ describe('logging: MCP rows from the router', () => {
     const after = await metrics();
     expect(after).not.toContain('no-such-svc-42');
     expect(sample(after, 'mcp_requests_total{service="unresolved",method="tools/call",outcome="error"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts a crashed stdio child and shrinks the pool gauge', async () => {
+    const children = t.platform.upstream.stdio.stats().entries.filter((e) => e.serviceSlug === 'echoenv' && e.pid !== null);
+    expect(children.length).toBeGreaterThan(0);
+    const before = await metrics();
+    const size = sample(before, 'mcp_stdio_pool_size{service="echoenv"}');
+    expect(size).toBe(children.length);
+    const crashes = sample(before, 'mcp_stdio_child_crashes_total{service="echoenv"}');
+    process.kill(children[0]!.pid!, 'SIGKILL');
+    // Bounded by the test timeout, not by a clock assertion.
+    await until(async () => sample(await metrics(), 'mcp_stdio_child_crashes_total{service="echoenv"}') === crashes + 1);
+    expect(sample(await metrics(), 'mcp_stdio_pool_size{service="echoenv"}')).toBe(size - 1);
   });
 });
