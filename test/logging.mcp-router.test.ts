@@ -3,7 +3,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
-import { EVERYTHING_ENTRY, startEverythingHttp, textOf, until, type EverythingHttp } from './support/upstream.js';
+import { EVERYTHING_ENTRY, freePort, startEverythingHttp, textOf, until, type EverythingHttp } from './support/upstream.js';
 import { adminSession, bearer, createApiKey, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -208,6 +208,30 @@ describe('logging: MCP rows from the router', () => {
     const after = await metrics();
     expect(after).not.toContain('no-such-svc-42');
     expect(sample(after, 'mcp_requests_total{service="unresolved",method="tools/call",outcome="error"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reports an ejected http instance as down with an open circuit, and the JSON-RPC error in its row', async () => {
+    const down = `http://127.0.0.1:${await freePort()}/mcp`; // nothing listens there
+    const reg = await api(admin.accessToken, 'POST', '/v1/admin/services', { slug: 'ev-down', title: 'Down', kind: 'http', http: { transport: 'streamable-http', instances: [down] } });
+    expect(reg.status, JSON.stringify(reg.json)).toBe(201);
+    const user = await signUp(t.url);
+    const res = await fetch(`${t.url}/mcp/ev-down`, {
+      method: 'POST',
+      headers: { ...bearer(user.accessToken), 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/list', params: {} }),
+    });
+    const text = await res.text();
+    expect(text).toContain('"error"');
+    const inst = `service="ev-down",instance="${down}"`;
+    expect(sample(await metrics(), `mcp_upstream_instance_up{${inst}}`)).toBe(1); // joined the pool, not yet judged
+    // Active probes, run here instead of waiting for the interval: each fails, the third ejects.
+    for (let i = 0; i < 3; i++) await t.platform.upstream.http.checkAll();
+    const m = await metrics();
+    expect(m).toContain(`mcp_upstream_instance_up{${inst}} 0`);
+    expect(m).toContain(`mcp_upstream_circuit_state{${inst}} 2`);
+    const row = (await rows(user.userId)).find((r) => r.method === 'tools/list')!;
+    expect(row).toMatchObject({ service: 'ev-down', status: 'error', http_status: 200, upstream_instance: null });
+    expect(row.rpc_error_code).toBeLessThan(0); // the connector's JSON-RPC error, inside an HTTP 200
   });
 
   it('counts a crashed stdio child and shrinks the pool gauge', async () => {
