@@ -201,6 +201,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
       logger,
+      // Upstream facts into the metrics sink (the router never imports logging).
+      observer: {
+        instanceHealth(service, instance, status) {
+          logging.metrics.setUpstreamHealth(service, instance, status === 'healthy');
+          logging.metrics.setCircuitState(service, instance, status === 'healthy' ? 'closed' : status === 'ejected' ? 'open' : 'half_open');
+        },
+        instanceRemoved: (service, instance) => logging.metrics.removeUpstreamInstance(service, instance),
+        stdioPoolSize: (service, size) => logging.metrics.setStdioPoolSize(service, size),
+        stdioChildCrashed: (service) => logging.metrics.stdioChildCrashed(service),
+      },
     });
     cleanups.unshift(() => upstream.close());
 

@@ -90,6 +90,36 @@ describe('logging: request log', () => {
     expect(await rowsFor('off-1')).toHaveLength(0);
   });
 
+  it("masks the service's credential field names, JSON-escaped credential values and credential values in headers", async () => {
+    const quoted = 'pw"with\\quote-77';
+    t.platform.logging.requestLog.record(
+      {
+        kind: 'mcp',
+        requestId: 'full-capture-2',
+        method: 'tools/call',
+        status: 'ok',
+        latencyMs: 1,
+        payload: {
+          headers: { 'x-upstream-echo': `v=${quoted}` },
+          request: { arguments: { team_id: 'T0123456', other: 'kept' } },
+          // JSON text inside a string escapes the quote and the backslash.
+          response: { content: [{ type: 'text', text: JSON.stringify({ PASS: quoted }) }] },
+        },
+        secrets: [quoted],
+        secretKeys: ['team_id'],
+      },
+      'full',
+    );
+    await t.platform.logging.requestLog.flush();
+    const [row] = await rowsFor('full-capture-2');
+    const stored = JSON.stringify(row!.payload);
+    expect(stored).not.toContain('T0123456');
+    expect(stored).not.toContain('quote-77');
+    const payload = row!.payload as { request: { arguments: Record<string, string> }; headers: Record<string, string> };
+    expect(payload.request.arguments).toEqual({ team_id: '[REDACTED]', other: 'kept' });
+    expect(payload.headers['x-upstream-echo']).toBe('v=[REDACTED]');
+  });
+
   it('partitions by day, creates missing partitions on demand and drops expired ones', async () => {
     const { database } = t.platform;
     const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');

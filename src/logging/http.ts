@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { PlatformMetrics } from './metrics.js';
-import type { RequestLog } from './request-log.js';
+import type { PayloadCapture, RequestLog } from './request-log.js';
 
 /**
  * Per-request HTTP instrumentation: RED metrics by route template and one lean request-log row
@@ -29,6 +29,40 @@ interface JsonRpcMessage {
   params?: { name?: unknown; uri?: unknown; protocolVersion?: unknown };
 }
 
+/**
+ * What the MCP endpoint leaves on `res.locals.mcpCalls` (src/router/endpoint/observe.ts, McpCallFacts):
+ * router facts per JSON-RPC request id. Read structurally; logging never imports the router.
+ */
+interface McpCallFactsView {
+  service?: string | null;
+  instance?: string | null;
+  target?: string | null;
+  upstreamMs?: number | null;
+  errorCode?: number | null;
+  rateLimited?: boolean;
+  capture?: PayloadCapture;
+  tool?: string | null;
+  payload?: { request: unknown; response: unknown };
+  secrets?: string[];
+  secretKeys?: string[];
+}
+interface McpCallsView {
+  get(id: unknown): McpCallFactsView | undefined;
+}
+
+function readFacts(calls: McpCallsView | undefined, id: unknown): McpCallFactsView | undefined {
+  if (!calls || typeof calls.get !== 'function') return undefined;
+  try {
+    return calls.get(id);
+  } catch {
+    return undefined;
+  }
+}
+
+function socketBytes(req: Request): number {
+  return req.socket?.bytesWritten ?? 0;
+}
+
 /** Tool, prompt or resource a JSON-RPC request names. */
 function rpcTarget(m: JsonRpcMessage): string | null {
   const p = m.params;
@@ -52,6 +86,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
   return (req, res, next) => {
     const start = process.hrtime.bigint();
     const time = new Date();
+    const bytesOutAtStart = socketBytes(req);
     let done = false;
     const finish = () => {
       if (done) return;
@@ -93,40 +128,72 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
       });
     };
     /**
-     * Gateway-level MCP rows: one per JSON-RPC request (not notifications) in a POST to /mcp or
-     * /mcp/{service}, from what the edge sees (method, tool/prompt/resource, HTTP outcome). The
-     * router can add upstream instance/latency and JSON-RPC error codes by calling `record` itself.
+     * MCP rows: one per JSON-RPC request (not notifications) in a POST to /mcp or /mcp/{service}.
+     * The edge facts (HTTP status, total latency, bytes, protocol version) are merged with what the
+     * router collected for the same JSON-RPC id on `res.locals.mcpCalls` (real service, upstream
+     * instance and latency, JSON-RPC error code, payloads for `full` capture, capture mode).
      */
-    const recordMcp = (r: typeof req, status: number, seconds: number, time: Date, service: string | null) => {
+    const recordMcp = (r: typeof req, status: number, seconds: number, time: Date, pathService: string | null) => {
       const body = r.body as unknown;
       const messages = (Array.isArray(body) ? body : [body]).filter(
         (m): m is JsonRpcMessage => !!m && typeof m === 'object' && typeof (m as JsonRpcMessage).method === 'string' && (m as JsonRpcMessage).id !== undefined,
       );
+      if (!messages.length) return;
+      const calls = (res.locals as { mcpCalls?: McpCallsView }).mcpCalls;
       const principal = r.principal ?? (r as typeof r & McpAuthView).auth?.extra?.mcpTarget?.principal;
       const headerVersion = r.headers['mcp-protocol-version'];
-      const outcome = status === 429 ? 'rate_limited' : status >= 400 ? 'error' : 'ok';
+      const bytesIn = Number(r.headers['content-length'] ?? 0) || null;
+      // Bytes this response put on the socket (headers included); per exchange, so a batch shares it.
+      const bytesOut = socketBytes(r) - bytesOutAtStart || null;
       for (const m of messages.slice(0, 100)) {
         const method = m.method as string;
-        opts.metrics.observeMcp(service ?? 'aggregate', method, outcome, seconds);
+        const facts = readFacts(calls, m.id);
+        const service = facts?.service ?? pathService;
+        const rateLimited = status === 429 || facts?.rateLimited === true;
+        const rpcError = status < 400 ? (facts?.errorCode ?? null) : null;
+        const outcome = rateLimited ? 'rate_limited' : status >= 400 || rpcError !== null ? 'error' : 'ok';
+        const upstreamSeconds = typeof facts?.upstreamMs === 'number' ? facts.upstreamMs / 1000 : undefined;
+        // Label values stay bounded: a slug from the path is a label only once the endpoint resolved
+        // it (it then left its collector); a refused request to /mcp/<anything> is `unresolved`.
+        const label = calls || pathService === null ? (service ?? 'aggregate') : 'unresolved';
+        opts.metrics.observeMcp(label, method, outcome, seconds, upstreamSeconds);
+        if (facts?.tool && service) opts.metrics.observeMcpTool(service, facts.tool, outcome);
+        // The router's per user + service limit answers inside the JSON-RPC response (HTTP 200).
+        if (facts?.rateLimited && status !== 429) opts.metrics.rateLimited('user_service');
+        const capture = facts?.capture ?? 'metadata';
+        if (capture === 'off') continue;
         const version = typeof headerVersion === 'string' ? headerVersion : typeof m.params?.protocolVersion === 'string' ? m.params.protocolVersion : null;
-        opts.requestLog.record({
-          time,
-          kind: 'mcp',
-          requestId: String(r.id ?? ''),
-          traceId: r.trace?.traceId ?? null,
-          userId: principal?.userId ?? null,
-          apiKeyId: principal?.apiKeyId ?? null,
-          service,
-          method,
-          target: rpcTarget(m),
-          protocolVersion: version,
-          status: outcome === 'ok' ? 'ok' : 'error',
-          httpStatus: status,
-          latencyMs: seconds * 1000,
-          bytesIn: Number(r.headers['content-length'] ?? 0) || null,
-          bytesOut: null,
-          rateLimited: status === 429,
-        });
+        opts.requestLog.record(
+          {
+            time,
+            kind: 'mcp',
+            requestId: String(r.id ?? ''),
+            traceId: r.trace?.traceId ?? null,
+            userId: principal?.userId ?? null,
+            apiKeyId: principal?.apiKeyId ?? null,
+            service,
+            upstreamInstance: facts?.instance ?? null,
+            method,
+            target: facts?.target ?? rpcTarget(m),
+            protocolVersion: version,
+            status: outcome === 'ok' ? 'ok' : 'error',
+            httpStatus: status,
+            rpcErrorCode: rpcError,
+            latencyMs: seconds * 1000,
+            upstreamLatencyMs: facts?.upstreamMs ?? null,
+            bytesIn,
+            bytesOut,
+            rateLimited,
+            ...(capture === 'full' && facts?.payload
+              ? {
+                  payload: { request: facts.payload.request, response: facts.payload.response, headers: r.headers },
+                  secrets: facts.secrets ?? [],
+                  secretKeys: facts.secretKeys ?? [],
+                }
+              : {}),
+          },
+          capture,
+        );
       }
     };
     res.once('finish', finish);

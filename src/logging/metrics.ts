@@ -66,6 +66,12 @@ export class PlatformMetrics {
     labelNames: ['service', 'method', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly mcpToolCalls = new client.Counter({
+    name: 'mcp_tool_calls_total',
+    help: 'tools/call requests by service, tool and outcome; only tools the catalog bounds (named in the service allow list)',
+    labelNames: ['service', 'tool', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly mcpDuration = new client.Histogram({
     name: 'mcp_request_duration_seconds',
     help: 'MCP request latency (total) by service and method',
@@ -186,6 +192,11 @@ export class PlatformMetrics {
     this.mcpRequests.inc({ service, method: m, outcome });
     this.mcpDuration.observe({ service, method: m }, seconds);
     if (upstreamSeconds !== undefined) this.mcpUpstreamDuration.observe({ service }, upstreamSeconds);
+  }
+
+  /** Per-tool count; call it only with a tool name the catalog bounds (an allow-list entry), never a client's free text. */
+  observeMcpTool(service: string, tool: string, outcome: 'ok' | 'error' | 'rate_limited'): void {
+    this.mcpToolCalls.inc({ service, tool, outcome });
   }
 
   setUpstreamHealth(service: string, instance: string, up: boolean): void {

@@ -19,12 +19,27 @@ const SECRET_VALUE = [
 export interface RedactOptions {
   /** Extra exact values to mask wherever they occur (e.g. the caller's decrypted credentials). */
   secrets?: Iterable<string>;
+  /** Extra key names to redact (e.g. the service's credential field names), compared case-insensitively. */
+  keys?: Iterable<string>;
   maxDepth?: number;
 }
 
+/** Secrets to mask: long enough to be meaningful, each also in its JSON-escaped form (JSON text inside a string). */
+function secretForms(secrets: Iterable<string> | undefined): string[] {
+  const out = new Set<string>();
+  for (const s of secrets ?? []) {
+    if (s.length < 4) continue;
+    out.add(s);
+    out.add(JSON.stringify(s).slice(1, -1));
+  }
+  // Longest first, so a secret that contains another is masked whole.
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
 export function redactValue(value: unknown, opts: RedactOptions = {}): unknown {
-  const secrets = [...(opts.secrets ?? [])].filter((s) => s.length >= 4);
+  const secrets = secretForms(opts.secrets);
   const maxDepth = opts.maxDepth ?? 12;
+  const keys = new Set([...(opts.keys ?? [])].map((k) => k.toLowerCase()));
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') return maskString(v, secrets);
     if (v === null || typeof v !== 'object') return v;
@@ -32,7 +47,9 @@ export function redactValue(value: unknown, opts: RedactOptions = {}): unknown {
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      out[k] = SECRET_KEY.test(k) && x !== null && typeof x !== 'boolean' ? REDACTED : walk(x, depth + 1);
+      const secretKey = SECRET_KEY.test(k) || keys.has(k.toLowerCase());
+      // A secret-looking key keeps its value when it is a boolean or null (e.g. `"token": false`), which reveals nothing.
+      out[k] = secretKey && x !== null && typeof x !== 'boolean' ? REDACTED : walk(x, depth + 1);
     }
     return out;
   };
@@ -59,12 +76,13 @@ export function capturePayload(value: unknown, maxBytes: number, opts: RedactOpt
   return { truncated: true, bytes, preview };
 }
 
-/** Headers worth keeping in a `full` capture, with credentials removed. */
-export function redactHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+/** Headers worth keeping in a `full` capture, with credentials removed (by name, and known secret values anywhere). */
+export function redactHeaders(headers: Record<string, string | string[] | undefined>, opts: RedactOptions = {}): Record<string, string> {
+  const secrets = secretForms(opts.secrets);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
     if (v === undefined) continue;
-    out[k] = SECRET_KEY.test(k) ? REDACTED : Array.isArray(v) ? v.join(', ') : v;
+    out[k] = SECRET_KEY.test(k) ? REDACTED : maskString(Array.isArray(v) ? v.join(', ') : v, secrets);
   }
   return out;
 }

@@ -44,6 +44,8 @@ export interface RequestLogEntry {
   };
   /** Exact values to mask in a captured payload (e.g. the caller's decrypted credentials). */
   secrets?: string[];
+  /** Key names to redact in a captured payload (e.g. the service's credential field names). */
+  secretKeys?: string[];
 }
 
 export interface RequestLogOptions {
@@ -273,10 +275,10 @@ export class RequestLog {
   private toRow(e: RequestLogEntry, capture: PayloadCapture): Row {
     let payload: unknown = null;
     if (capture === 'full' && e.payload) {
-      const secrets = { secrets: e.secrets ?? [] };
+      const secrets = { secrets: e.secrets ?? [], keys: e.secretKeys ?? [] };
       const max = this.opts.payloadMaxBytes;
       payload = ({
-        ...(e.payload.headers ? { headers: redactHeaders(e.payload.headers) } : {}),
+        ...(e.payload.headers ? { headers: redactHeaders(e.payload.headers, secrets) } : {}),
         ...(e.payload.request !== undefined ? { request: capturePayload(e.payload.request, max, secrets) } : {}),
         ...(e.payload.response !== undefined ? { response: capturePayload(e.payload.response, max, secrets) } : {}),
       });

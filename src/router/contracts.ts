@@ -13,6 +13,9 @@ import type { Principal } from '../gateway/index.js';
 
 export type ServiceKind = 'builtin' | 'stdio' | 'http';
 
+/** `off`: no request-log row; `metadata`: the row without bodies; `full`: plus redacted, capped bodies. */
+export type PayloadCapture = 'off' | 'metadata' | 'full';
+
 /** One field a user supplies for a service, and how it reaches the upstream. */
 export interface CredentialField {
   name: string;
@@ -44,6 +47,8 @@ export interface ServiceDefinition {
   roles: PlatformRole[];
   toolPolicy: ToolPolicy;
   credentialSchema: CredentialField[];
+  /** What the request log keeps of this service's MCP requests (default `metadata`); see docs/logging.md. */
+  payloadCapture?: PayloadCapture;
   /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
   config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig;
 }
@@ -106,6 +111,20 @@ export interface UpstreamConnectOptions {
   signal?: AbortSignal;
   /** Called with the new Client before it connects, to register server→client request handlers (sampling, ...). */
   configureClient?: (client: Client) => void;
+}
+
+/**
+ * What the upstream side reports for metrics; `app.ts` wires it to the logging sink (the router
+ * never imports logging). Labels are catalog slugs and instance URLs / `stdio`, all bounded.
+ */
+export interface UpstreamObserver {
+  /** An http instance of a service joined, was ejected, went half-open or was restored. */
+  instanceHealth?(service: string, instance: string, status: 'healthy' | 'half-open' | 'ejected'): void;
+  /** An instance left the service (deregistered): its series should stop. */
+  instanceRemoved?(service: string, instance: string): void;
+  /** Live stdio children of a service, after each start, stop or crash. */
+  stdioPoolSize?(service: string, size: number): void;
+  stdioChildCrashed?(service: string): void;
 }
 
 export interface UpstreamConnector {

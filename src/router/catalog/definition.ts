@@ -122,7 +122,9 @@ export const builtinConfigSchema = z.strictObject({
 });
 
 export const roleSchema = z.enum(['user', 'admin']);
-export const payloadCaptureSchema = z.enum(['off', 'metadata', 'full']);
+export const payloadCaptureSchema = z
+  .enum(['off', 'metadata', 'full'])
+  .describe('Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)');
 
 const common = {
   slug: z.string().regex(SLUG, 'must be lower-case letters, digits and dashes, starting with a letter'),

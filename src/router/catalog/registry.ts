@@ -123,6 +123,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
       roles: row.roles,
       toolPolicy: row.tool_policy as ToolPolicy,
       credentialSchema,
+      payloadCapture: row.payload_capture,
       config,
     },
     payloadCapture: row.payload_capture,

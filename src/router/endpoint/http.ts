@@ -15,6 +15,7 @@ import type { OpenApiPaths, Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
 import { isValidSlug } from './names.js';
+import { McpCallLog, type RelayEvent } from './observe.js';
 import { createRelayServer } from './relay.js';
 import { LiveSessions } from './live.js';
 import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
@@ -63,6 +64,8 @@ interface Target {
   services: ResolvedService[];
   aggregate: boolean;
   endpointKey: string;
+  /** This HTTP exchange's request-log collector (observe.ts). */
+  observe?: (event: RelayEvent) => void;
 }
 
 const AUTH_EXTRA_KEY = 'mcpTarget';
@@ -100,6 +103,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       standalone,
       requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
       beforeForward: deps.rateLimit ? (service) => deps.rateLimit!.perService(target.principal, service.definition.slug) : undefined,
+      observe: target.observe,
     });
 
   const targetOf = (ctx: { authInfo?: AuthInfo }): Target => {
@@ -195,7 +199,10 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       } else {
         services = (await deps.catalog.listUsable(principal)).filter((s) => isValidSlug(s.definition.slug));
       }
-      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*' };
+      // The logging middleware reads this when the response finishes: one row per JSON-RPC request.
+      const calls = new McpCallLog(services, aggregate);
+      res.locals.mcpCalls = calls;
+      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe: calls.observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
       await nodeHandler(req, res, req.body);

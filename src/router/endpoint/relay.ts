@@ -16,6 +16,7 @@ import { traceUpstreamCall } from '../../logging/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { decodeUpstreamName, rewriteUris } from './aggregate.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
+import { ObservedServer, type RelayEvent } from './observe.js';
 import { toolAllowed } from './policy.js';
 import { McpRateLimited } from './wiring.js';
 
@@ -40,6 +41,8 @@ export interface RelayOptions {
   beforeForward?: (service: ResolvedService) => Promise<void>;
   /** Upstream request timeout in ms. */
   requestTimeoutMs: number;
+  /** Facts for the request log: each forwarded request and each request's outcome (observe.ts). */
+  observe?: (event: RelayEvent) => void;
 }
 
 type Params = Record<string, unknown> | undefined;
@@ -48,7 +51,7 @@ type AnyResult = Record<string, unknown>;
 const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
 
 export function createRelayServer(opts: RelayOptions & { standalone?: boolean }): Server {
-  const server = new Server(SERVER_INFO, {
+  const server = new ObservedServer(SERVER_INFO, {
     capabilities: {
       tools: { listChanged: true },
       prompts: { listChanged: true },
@@ -59,7 +62,7 @@ export function createRelayServer(opts: RelayOptions & { standalone?: boolean })
     instructions: opts.aggregate
       ? 'Aggregate of your MCP services. Tools and prompts are named <service>__<name>; resource URIs are <service>+<uri>.'
       : opts.services[0]?.definition.description,
-  });
+  }, opts.observe);
   // One 2025-era session is served by many short-lived instances (one per HTTP request, on any
   // replica); a random start keeps their server→client request IDs unique within the session.
   (server as unknown as { _requestMessageId: number })._requestMessageId = randomInt(1, 2 ** 47);
@@ -220,6 +223,7 @@ class Relay {
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const upstreamParams = stripProgressToken(params);
     return this.track(ctx, async () => {
+      const started = performance.now();
       try {
         // Inside the upstream span: its traceparent goes to http upstreams.
         const call = { service: service.definition.slug, instance: lease.instance, method, params: upstreamParams };
@@ -240,6 +244,9 @@ class Relay {
         return result as unknown as AnyResult;
       } catch (err) {
         throw upstreamError(err, service, this.opts.logger);
+      } finally {
+        const upstreamMs = performance.now() - started;
+        this.opts.observe?.({ type: 'forward', requestId: ctx.mcpReq.id, service, instance: lease.instance, method, params: upstreamParams, upstreamMs });
       }
     });
   }

@@ -6,6 +6,7 @@ import type {
   UpstreamConnectOptions,
   UpstreamConnector,
   UpstreamLease,
+  UpstreamObserver,
 } from '../contracts.js';
 import { BuiltinConnector, type BuiltinLookup } from './builtin.js';
 import { HttpBalancer, type HttpBalancerOptions } from './http-balancer.js';
@@ -23,6 +24,8 @@ export interface UpstreamConnectorDeps {
   /** Ownership of stdio children across replicas; closed with the connector. */
   replicas: ReplicaRing;
   logger?: Logger;
+  /** Metrics hooks (instance health, stdio pool size); wired by the composition root. */
+  observer?: UpstreamObserver;
 }
 
 /** The connector plus the parts the composition root manages (shutdown, admin view, discovery). */
@@ -52,8 +55,9 @@ export function credentialHeaders(service: ResolvedService): Record<string, stri
 
 export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUpstream {
   const logger = deps.logger?.child({ component: 'router.upstream' });
-  const stdio = new StdioPool({ ...deps.stdio, logger });
-  const http = new HttpBalancer({ ...deps.http, logger });
+  const observer = deps.observer;
+  const stdio = new StdioPool({ ...deps.stdio, logger, observer });
+  const http = new HttpBalancer({ ...deps.http, logger, observer });
   const builtin = new BuiltinConnector({
     lookup: deps.builtins,
     remote: deps.builtinRemote,
@@ -72,7 +76,7 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
           return stdio.acquire(principal.userId, service, options);
         case 'http': {
           const httpConfig: HttpServiceConfig = config;
-          return http.acquire(service.definition.id, httpConfig, credentialHeaders(service), options);
+          return http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, credentialHeaders(service), options);
         }
         case 'builtin':
           return builtin.connect(principal, service, options);

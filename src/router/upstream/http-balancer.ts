@@ -2,7 +2,7 @@ import { SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { injectTraceContext } from '../../logging/index.js';
-import type { UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
+import type { UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, UpstreamClient } from './client.js';
 import { UpstreamError } from './errors.js';
 
@@ -32,12 +32,16 @@ export interface HttpBalancerOptions {
   ejectBaseMs: number;
   ejectMaxMs: number;
   logger?: Logger;
+  /** Instance health hook (metrics), called with the pool's label (service slug) per change. */
+  observer?: UpstreamObserver;
 }
 
 export interface HttpTarget {
   instances: string[];
   transport: 'streamable-http' | 'sse';
   timeoutMs?: number;
+  /** Name of the pool for metrics (the service slug); defaults to the pool id. */
+  label?: string;
 }
 
 export interface InstanceHealth {
@@ -67,6 +71,9 @@ interface PoolState {
   configured: string[];
   registered: Set<string>;
   next: number;
+  label: string;
+  /** Members already reported to the observer (so each joins the gauges once). */
+  reported: Set<string>;
 }
 
 export class HttpBalancer {
@@ -93,12 +100,18 @@ export class HttpBalancer {
 
   /** Adds an instance to a pool at run time (service discovery). */
   register(poolId: string, url: string): void {
-    this.pool(poolId, []).registered.add(normalize(url));
+    const pool = this.pool(poolId, []);
+    pool.registered.add(normalize(url));
     this.state(normalize(url));
+    this.reportMembers(pool);
   }
 
   unregister(poolId: string, url: string): void {
-    this.pools.get(poolId)?.registered.delete(normalize(url));
+    const pool = this.pools.get(poolId);
+    const u = normalize(url);
+    if (!pool?.registered.delete(u) || pool.configured.includes(u)) return;
+    pool.reported.delete(u);
+    this.options.observer?.instanceRemoved?.(pool.label, u);
   }
 
   /**
@@ -112,12 +125,31 @@ export class HttpBalancer {
 
   private emit(state: InstanceState): void {
     const snapshot = this.snapshot(state);
+    this.report(state.url, snapshot.status);
     for (const listener of this.listeners) {
       try {
         listener(snapshot);
       } catch (err) {
         this.options.logger?.warn({ err: { message: (err as Error).message } }, 'health listener failed');
       }
+    }
+  }
+
+  /** Tells the observer about an instance's status, once per pool that holds it. */
+  private report(url: string, status: InstanceHealth['status']): void {
+    const observe = this.options.observer?.instanceHealth;
+    if (!observe) return;
+    for (const pool of this.pools.values()) if (pool.configured.includes(url) || pool.registered.has(url)) observe(pool.label, url, status);
+  }
+
+  /** New members of a pool enter the gauges with their current status. */
+  private reportMembers(pool: PoolState): void {
+    const observe = this.options.observer?.instanceHealth;
+    if (!observe) return;
+    for (const url of this.members(pool)) {
+      if (pool.reported.has(url)) continue;
+      pool.reported.add(url);
+      observe(pool.label, url, this.snapshot(this.state(url)).status);
     }
   }
 
@@ -134,7 +166,7 @@ export class HttpBalancer {
 
   async acquire(poolId: string, target: HttpTarget, headers: Record<string, string>, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
     if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
-    const pool = this.pool(poolId, target.instances);
+    const pool = this.pool(poolId, target.instances, target.label);
     const candidates = this.order(pool);
     if (!candidates.length) throw new UpstreamError('upstream_unavailable', 'No healthy instance of the service is available; try again shortly');
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
@@ -243,16 +275,18 @@ export class HttpBalancer {
     };
   }
 
-  private pool(poolId: string, configured: string[]): PoolState {
+  private pool(poolId: string, configured: string[], label?: string): PoolState {
     let pool = this.pools.get(poolId);
     const urls = configured.map(normalize);
     if (!pool) {
-      pool = { configured: urls, registered: new Set(), next: 0 };
+      pool = { configured: urls, registered: new Set(), next: 0, label: label ?? poolId, reported: new Set() };
       this.pools.set(poolId, pool);
     } else if (urls.length) {
       pool.configured = urls;
     }
+    if (label) pool.label = label;
     for (const url of urls) this.state(url);
+    if (urls.length) this.reportMembers(pool);
     return pool;
   }
 
@@ -275,6 +309,8 @@ export class HttpBalancer {
     const all = this.members(pool).map((url) => this.state(url));
     const healthy = all.filter((s) => s.ejectedUntil === undefined);
     const halfOpen = all.filter((s) => s.ejectedUntil !== undefined && s.ejectedUntil <= now);
+    // Half-open is reached by time passing, not by an event: report it when it is about to be tried.
+    for (const s of halfOpen) this.report(s.url, 'half-open');
     let ordered: InstanceState[];
     if (this.options.strategy === 'least-outstanding') {
       ordered = [...healthy].sort((a, b) => a.leases + a.outstanding - (b.leases + b.outstanding));

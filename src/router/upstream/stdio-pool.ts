@@ -1,6 +1,6 @@
 import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { Logger } from 'pino';
-import type { ResolvedService, StdioServiceConfig, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
+import type { ResolvedService, StdioServiceConfig, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, raceAbort, UpstreamClient } from './client.js';
 import { UpstreamError } from './errors.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
@@ -26,6 +26,8 @@ export interface StdioPoolOptions {
   startTimeoutMs: number;
   killGraceMs: number;
   logger?: Logger;
+  /** Pool size and crash hooks (metrics). */
+  observer?: UpstreamObserver;
 }
 
 export interface StdioPoolEntryStats {
@@ -195,6 +197,7 @@ export class StdioPool {
       if (entry.state === 'stopping') return;
       // Unexpected exit: the SDK has failed the in-flight calls; the next acquire starts afresh.
       this.counters.crashed += 1;
+      this.options.observer?.stdioChildCrashed?.(entry.serviceSlug);
       log?.warn({ pid: transport.pid }, 'stdio child exited');
       entry.state = 'stopping';
       this.forget(entry);
@@ -215,7 +218,17 @@ export class StdioPool {
     })();
     entry.ready.catch(() => undefined);
     this.entries.set(key, entry);
+    this.reportSize(entry.serviceSlug);
     return entry;
+  }
+
+  /** Live (not stopping) children of one service, to the observer. */
+  private reportSize(slug: string): void {
+    const report = this.options.observer?.stdioPoolSize;
+    if (!report) return;
+    let n = 0;
+    for (const e of this.entries.values()) if (e.serviceSlug === slug && e.state !== 'stopping') n += 1;
+    report(slug, n);
   }
 
   private touch(entry: Entry): void {
@@ -233,6 +246,7 @@ export class StdioPool {
   private forget(entry: Entry): void {
     if (entry.idleTimer) clearTimeout(entry.idleTimer);
     if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key);
+    this.reportSize(entry.serviceSlug);
   }
 
   private stop(entry: Entry, reason: string): Promise<void> {

@@ -1,0 +1,186 @@
+import {
+  Server,
+  type Implementation,
+  type JSONRPCRequest,
+  type RequestId,
+  type Result,
+  type ServerContext,
+  type ServerOptions,
+} from '@modelcontextprotocol/server';
+import type { PayloadCapture, ResolvedService } from '../contracts.js';
+
+/**
+ * What the relay tells the request log about each JSON-RPC request of one HTTP exchange. The
+ * endpoint puts an `McpCallLog` on `res.locals.mcpCalls`; the logging middleware (a sink that never
+ * imports the router) reads it structurally when the response has finished and writes ONE row per
+ * JSON-RPC request, merging these router facts with what the edge saw (status, bytes, latency).
+ */
+export type RelayEvent =
+  /** One request sent to an upstream (a downstream request may cause several: aggregate lists, name lookups). */
+  | { type: 'forward'; requestId: RequestId; service: ResolvedService; instance: string; method: string; params: unknown; upstreamMs: number }
+  /** The downstream request finished: its final result or the error its JSON-RPC response carries. */
+  | { type: 'done'; requestId: RequestId; method: string; params: unknown; result?: unknown; error?: unknown };
+
+/** The facts of one JSON-RPC request, as the logging middleware reads them (keep in step with src/logging/http.ts). */
+export interface McpCallFacts {
+  /** The real upstream service (slug), also for the aggregate /mcp when one service served it. */
+  service: string | null;
+  instance: string | null;
+  /** Upstream tool/prompt name or resource URI. */
+  target: string | null;
+  upstreamMs: number | null;
+  /** JSON-RPC error code of the response, null when it succeeded (or had not finished). */
+  errorCode: number | null;
+  rateLimited: boolean;
+  capture: PayloadCapture;
+  /** The tool name when the catalog bounds it (named in the service's allow list): safe as a metric label. */
+  tool: string | null;
+  /** Only with `full` capture; the logging service redacts and caps it. */
+  payload?: { request: unknown; response: unknown };
+  /** With `full` capture: the caller's credential values and field names for this service, to mask. */
+  secrets?: string[];
+  secretKeys?: string[];
+}
+
+interface Forward {
+  service: ResolvedService;
+  instance: string;
+  method: string;
+  params: unknown;
+  upstreamMs: number;
+}
+
+interface Pending {
+  forwards: Forward[];
+  done?: Extract<RelayEvent, { type: 'done' }>;
+}
+
+/** Bound on requests tracked per HTTP exchange (a body holds one message, a 2025 batch a few). */
+const MAX_TRACKED = 256;
+
+const keyOf = (id: unknown): string => `${typeof id}:${String(id)}`;
+
+/** Per HTTP exchange collector of relay events, keyed by JSON-RPC request id. */
+export class McpCallLog {
+  private readonly pending = new Map<string, Pending>();
+
+  constructor(
+    private readonly services: ResolvedService[],
+    private readonly aggregate: boolean,
+  ) {}
+
+  readonly observe = (event: RelayEvent): void => {
+    const key = keyOf(event.requestId);
+    let p = this.pending.get(key);
+    if (!p) {
+      if (this.pending.size >= MAX_TRACKED) return;
+      p = { forwards: [] };
+      this.pending.set(key, p);
+    }
+    if (event.type === 'forward') {
+      const { service, instance, method, params, upstreamMs } = event;
+      if (p.forwards.length < 128) p.forwards.push({ service, instance, method, params, upstreamMs });
+    } else {
+      p.done = event;
+    }
+  };
+
+  get(id: unknown): McpCallFacts | undefined {
+    const p = this.pending.get(keyOf(id));
+    const single = this.aggregate ? undefined : this.services[0];
+    if (!p) return single ? { ...EMPTY, service: single.definition.slug, capture: captureOf(single) } : undefined;
+    const slugs = new Set(p.forwards.map((f) => f.service.definition.slug));
+    const service = single ?? (slugs.size === 1 ? p.forwards[0]!.service : undefined);
+    const method = p.done?.method;
+    const primary = [...p.forwards].reverse().find((f) => f.method === method) ?? p.forwards.at(-1);
+    const target = nameOf(primary && primary.method === method ? primary.params : p.done?.params);
+    const error = p.done?.error as { code?: unknown; message?: unknown; data?: { reason?: unknown } } | undefined;
+    const errorCode = !p.done || error === undefined ? null : Number.isSafeInteger(error?.code) ? (error!.code as number) : -32603;
+    const capture = service ? captureOf(service) : 'metadata';
+    const allow = service?.definition.toolPolicy.allow;
+    const facts: McpCallFacts = {
+      service: service?.definition.slug ?? null,
+      instance: primary?.instance ?? null,
+      target,
+      upstreamMs: p.forwards.length ? p.forwards.reduce((sum, f) => sum + f.upstreamMs, 0) : null,
+      errorCode,
+      rateLimited: error?.data?.reason === 'rate_limited',
+      capture,
+      tool: method === 'tools/call' && target !== null && allow?.includes(target) ? target : null,
+    };
+    if (capture === 'full' && service && p.done) {
+      facts.payload = {
+        request: p.done.params,
+        response: error === undefined ? p.done.result : { error: { code: errorCode, message: typeof error?.message === 'string' ? error.message : null } },
+      };
+      facts.secrets = Object.values(service.credentials);
+      facts.secretKeys = service.definition.credentialSchema.map((f) => f.name);
+    }
+    return facts;
+  }
+}
+
+const EMPTY: McpCallFacts = {
+  service: null,
+  instance: null,
+  target: null,
+  upstreamMs: null,
+  errorCode: null,
+  rateLimited: false,
+  capture: 'metadata',
+  tool: null,
+};
+
+function captureOf(service: ResolvedService): PayloadCapture {
+  return service.definition.payloadCapture ?? 'metadata';
+}
+
+function nameOf(params: unknown): string | null {
+  if (!params || typeof params !== 'object') return null;
+  const p = params as { name?: unknown; uri?: unknown; ref?: { name?: unknown; uri?: unknown } };
+  if (typeof p.name === 'string') return p.name.slice(0, 256);
+  if (typeof p.uri === 'string') return p.uri.split('?')[0]!.slice(0, 512);
+  return null;
+}
+
+/**
+ * The relay's SDK server, reporting each request's outcome through the SDK's documented subclass
+ * hook `_wrapHandler` (it sees every registered handler, the built-in initialize/ping included).
+ */
+export class ObservedServer extends Server {
+  private readonly observer: ((event: RelayEvent) => void) | undefined;
+
+  constructor(info: Implementation, options: ServerOptions, observe?: (event: RelayEvent) => void) {
+    super(info, options);
+    this.observer = observe;
+  }
+
+  protected override _wrapHandler(
+    method: string,
+    handler: (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>,
+  ): (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result> {
+    const inner = super._wrapHandler(method, handler);
+    return async (request, ctx) => {
+      // Read at call time: the SDK registers its own handlers inside super(), before the field is set.
+      const observe = this.observer;
+      if (!observe) return inner(request, ctx);
+      const base = { type: 'done' as const, requestId: request.id, method, params: request.params };
+      try {
+        const result = await inner(request, ctx);
+        safely(observe, { ...base, result });
+        return result;
+      } catch (error) {
+        safely(observe, { ...base, error });
+        throw error;
+      }
+    };
+  }
+}
+
+function safely(observe: (event: RelayEvent) => void, event: RelayEvent): void {
+  try {
+    observe(event);
+  } catch {
+    // Observation must never change the answer.
+  }
+}
