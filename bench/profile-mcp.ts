@@ -14,7 +14,7 @@
  * top self-time frames.
  *
  * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000), BENCH_ROUNDS (1),
- * PROFILE (0|1), DATABASE_URL / REDIS_URL (server mode). autocannon reports latency in whole ms.
+ * PROFILE (0|1), PLATFORM_MAIN (another build's dist/main.js), DATABASE_URL / REDIS_URL (server mode). autocannon reports latency in whole ms.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -42,6 +42,22 @@ interface Row {
   max: number;
   mean: number;
   bad: number;
+  /** CPU time (user + system) per completed call, in ms, of the platform and of the upstream process. */
+  platformCpu: number;
+  upstreamCpu: number;
+}
+
+const TICK_MS = 1000 / Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim() || 100);
+
+/** CPU time a process has used so far, in ms (Linux /proc): robust where wall-clock latency is not on a shared machine. */
+async function cpuMs(pid: number | undefined): Promise<number> {
+  if (!pid) return 0;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
 }
 
 function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
@@ -85,7 +101,8 @@ async function startPlatform(dataDir: string): Promise<{ url: string; child: Chi
   platformSpawnedAt = performance.now();
   const args = [
     ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-    path.join(ROOT, 'dist', 'main.js'),
+    // PLATFORM_MAIN: another build's main.js (e.g. a checkout of the commit to compare against).
+    process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js'),
     'serve',
   ];
   const child = spawn(process.execPath, args, {
@@ -171,8 +188,11 @@ function load(url: string, headers: Record<string, string>, rate: number | undef
   });
 }
 
-function row(round: number, name: string, rate: number | undefined, r: autocannon.Result): Row {
+function row(round: number, name: string, rate: number | undefined, r: autocannon.Result, cpu: { platform: number; upstream: number }): Row {
+  const calls = Math.max(1, r.requests.total);
   return {
+    platformCpu: cpu.platform / calls,
+    upstreamCpu: cpu.upstream / calls,
     round,
     name,
     rate: rate ? String(rate) : 'max',
@@ -257,10 +277,15 @@ async function main(): Promise<void> {
       for (const rate of [undefined, RATE]) {
         for (const t of [direct, through]) {
           const started = performance.now() - platformSpawnedAt;
+          const cpu0 = { platform: await cpuMs(platform.child.pid), upstream: await cpuMs(upstream.child.pid) };
           const r = await load(t.url, t.headers, rate, DURATION);
+          const cpu = { platform: (await cpuMs(platform.child.pid)) - cpu0.platform, upstream: (await cpuMs(upstream.child.pid)) - cpu0.upstream };
           if (t === through) platformWindows.push([started, performance.now() - platformSpawnedAt]);
-          rows.push(row(round, t.name, rate, r));
-          console.error(`round ${round} ${t.name} @${rate ?? 'max'}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} p99 ${r.latency.p99} ms`);
+          const x = row(round, t.name, rate, r, cpu);
+          rows.push(x);
+          console.error(
+            `round ${round} ${t.name} @${rate ?? 'max'}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} p99 ${r.latency.p99} ms, cpu/call platform ${x.platformCpu.toFixed(3)} upstream ${x.upstreamCpu.toFixed(3)} ms`,
+          );
         }
       }
     }
@@ -275,12 +300,12 @@ async function main(): Promise<void> {
   console.log(`\n## MCP tools/call profile run ${new Date().toISOString()}`);
   console.log(`commit ${commit}; node ${process.version}; ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}; load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`storage ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}; ${CONNECTIONS} connections, ${DURATION}s per cell, ${ROUNDS} round(s)${PROFILE ? ', platform under --cpu-prof' : ''}\n`);
-  console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors |');
-  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors | platform CPU ms/call | upstream CPU ms/call |');
+  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const d = rows.find((x) => x.round === r.round && x.rate === r.rate && x.name === 'direct')!;
     const cmp = r.name === 'direct' ? ['—', '—', '1.00'] : [`+${(r.p50 - d.p50).toFixed(0)}`, `+${(r.p99 - d.p99).toFixed(0)}`, (r.rps / d.rps).toFixed(2)];
-    console.log(`| ${r.round} | ${r.name} | ${r.rate} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.mean.toFixed(2)} | ${cmp.join(' | ')} | ${r.bad} |`);
+    console.log(`| ${r.round} | ${r.name} | ${r.rate} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.mean.toFixed(2)} | ${cmp.join(' | ')} | ${r.bad} | ${r.platformCpu.toFixed(3)} | ${r.upstreamCpu.toFixed(3)} |`);
   }
   const outDir = path.join(ROOT, 'bench', 'results');
   await writeFile(path.join(outDir, `profile-mcp-${Date.now()}.json`), JSON.stringify({ commit, rows }, null, 2));
