@@ -14,7 +14,10 @@
  * top self-time frames.
  *
  * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000), BENCH_ROUNDS (1),
- * PROFILE (0|1), PLATFORM_MAIN (another build's dist/main.js), DATABASE_URL / REDIS_URL (server mode). autocannon reports latency in whole ms.
+ * PROFILE (0|1), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
+ * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode).
+ * "gateway CPU ms/call" is the platform process's user+system CPU per call (from /proc): on a
+ * shared, noisy machine it moves far less than wall-clock latency. autocannon reports latency in whole ms.
  */
 import { execSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -92,19 +95,14 @@ async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
 }
 
 /** performance.now() when the platform process was spawned: its CPU profile's time origin, near enough. */
-let platformSpawnedAt = 0;
+let platformSpawnedAt = performance.now();
 /** Windows (ms since the platform's spawn) in which the platform was under load, for the profile summary. */
 const platformWindows: Array<[number, number]> = [];
 
-async function startPlatform(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const stamp = Date.now();
-  platformSpawnedAt = performance.now();
-  const args = [
-    ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-    // PLATFORM_MAIN: another build's main.js (e.g. a checkout of the commit to compare against).
-    process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js'),
-    'serve',
-  ];
+async function startPlatform(dataDir: string, main: string, profile: boolean): Promise<{ url: string; child: ChildProcess }> {
+  const stamp = `${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  if (profile) platformSpawnedAt = performance.now();
+  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), main, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: {
@@ -254,33 +252,45 @@ async function main(): Promise<void> {
   if (process.env.BENCH_NO_BUILD !== '1') execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
   await mkdir(PROFILE_DIR, { recursive: true });
   const before = new Set(await readdir(PROFILE_DIR));
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
   const upstream = await startUpstream();
-  const platform = await startPlatform(dataDir);
+  // PLATFORM_BASELINE: another build's dist/main.js (e.g. an export of the commit to compare
+  // against), run side by side and measured in the same rounds as `baseline`.
+  const builds = [
+    { name: 'platform', main: process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js'), profile: PROFILE },
+    ...(process.env.PLATFORM_BASELINE ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false }] : []),
+  ];
+  const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
   const rows: Row[] = [];
   try {
-    const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);
-    const created = await fetch(`${platform.url}/v1/admin/services`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
-      body: JSON.stringify({ slug: 'echo', title: 'echo', kind: 'http', http: { transport: 'streamable-http', instances: [upstream.url] } }),
-    });
-    if (created.status !== 201) throw new Error(`register echo: ${created.status} ${await created.text()}`);
-    const user = await token(platform.url, `bench-${Date.now()}@example.test`, 'bench-password-123', true);
-    const direct = { name: 'direct', url: upstream.url, headers: callHeaders() };
-    const through = { name: 'platform', url: `${platform.url}/mcp/echo`, headers: callHeaders(user) };
-    for (const t of [direct, through]) {
+    for (const b of builds) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
+      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile)) });
+    }
+    const direct = { name: 'direct', url: upstream.url, headers: callHeaders(), pid: undefined as number | undefined };
+    const targets = [direct];
+    for (const platform of started) {
+      const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);
+      const created = await fetch(`${platform.url}/v1/admin/services`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ slug: 'echo', title: 'echo', kind: 'http', http: { transport: 'streamable-http', instances: [upstream.url] } }),
+      });
+      if (created.status !== 201) throw new Error(`register echo: ${created.status} ${await created.text()}`);
+      const user = await token(platform.url, `bench-${Date.now()}@example.test`, 'bench-password-123', true);
+      targets.push({ name: platform.name, url: `${platform.url}/mcp/echo`, headers: callHeaders(user), pid: platform.child.pid });
+    }
+    for (const t of targets) {
       await checkCall(t.url, t.headers);
       await load(t.url, t.headers, undefined, 2); // warm-up (JIT, pools, caches)
     }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const rate of [undefined, RATE]) {
-        for (const t of [direct, through]) {
-          const started = performance.now() - platformSpawnedAt;
-          const cpu0 = { platform: await cpuMs(platform.child.pid), upstream: await cpuMs(upstream.child.pid) };
+        for (const t of targets) {
+          const begun = performance.now() - platformSpawnedAt;
+          const cpu0 = { platform: await cpuMs(t.pid), upstream: await cpuMs(upstream.child.pid) };
           const r = await load(t.url, t.headers, rate, DURATION);
-          const cpu = { platform: (await cpuMs(platform.child.pid)) - cpu0.platform, upstream: (await cpuMs(upstream.child.pid)) - cpu0.upstream };
-          if (t === through) platformWindows.push([started, performance.now() - platformSpawnedAt]);
+          const cpu = { platform: (await cpuMs(t.pid)) - cpu0.platform, upstream: (await cpuMs(upstream.child.pid)) - cpu0.upstream };
+          if (t.name === 'platform') platformWindows.push([begun, performance.now() - platformSpawnedAt]);
           const x = row(round, t.name, rate, r, cpu);
           rows.push(x);
           console.error(
@@ -290,9 +300,11 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await stop(platform.child);
+    for (const p of started) {
+      await stop(p.child);
+      await rm(p.dataDir, { recursive: true, force: true });
+    }
     await stop(upstream.child);
-    await rm(dataDir, { recursive: true, force: true });
   }
 
   const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
@@ -300,19 +312,21 @@ async function main(): Promise<void> {
   console.log(`\n## MCP tools/call profile run ${new Date().toISOString()}`);
   console.log(`commit ${commit}; node ${process.version}; ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}; load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`storage ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}; ${CONNECTIONS} connections, ${DURATION}s per cell, ${ROUNDS} round(s)${PROFILE ? ', platform under --cpu-prof' : ''}\n`);
-  console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors | platform CPU ms/call | upstream CPU ms/call |');
+  console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors | gateway CPU ms/call | upstream CPU ms/call |');
   console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     const d = rows.find((x) => x.round === r.round && x.rate === r.rate && x.name === 'direct')!;
-    const cmp = r.name === 'direct' ? ['—', '—', '1.00'] : [`+${(r.p50 - d.p50).toFixed(0)}`, `+${(r.p99 - d.p99).toFixed(0)}`, (r.rps / d.rps).toFixed(2)];
-    console.log(`| ${r.round} | ${r.name} | ${r.rate} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.mean.toFixed(2)} | ${cmp.join(' | ')} | ${r.bad} | ${r.platformCpu.toFixed(3)} | ${r.upstreamCpu.toFixed(3)} |`);
+    const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(0)}`;
+    const cmp = r.name === 'direct' ? ['—', '—', '1.00'] : [signed(r.p50 - d.p50), signed(r.p99 - d.p99), (r.rps / d.rps).toFixed(2)];
+    const gatewayCpu = r.name === 'direct' ? '—' : r.platformCpu.toFixed(2);
+    console.log(`| ${r.round} | ${r.name} | ${r.rate} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.mean.toFixed(2)} | ${cmp.join(' | ')} | ${r.bad} | ${gatewayCpu} | ${r.upstreamCpu.toFixed(2)} |`);
   }
   const outDir = path.join(ROOT, 'bench', 'results');
   await writeFile(path.join(outDir, `profile-mcp-${Date.now()}.json`), JSON.stringify({ commit, rows }, null, 2));
   if (PROFILE) {
     const fresh = (await readdir(PROFILE_DIR)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
     for (const f of fresh) {
-      console.log(`\n### CPU profile ${path.join('bench/results/profiles', f)} (whole run: warm-up, max and fixed-rate)\n`);
+      console.log(`\n### CPU profile ${path.join('bench/results/profiles', f)} (samples while it was under load; idle left out)\n`);
       console.log(await summariseProfile(path.join(PROFILE_DIR, f)));
     }
   }
