@@ -36,6 +36,8 @@ export interface HttpBalancerOptions {
   idleClientMs?: number;
   /** Most idle clients kept per (instance, credentials) (default 64). */
   idleClientsPerKey?: number;
+  /** Most idle clients kept in all (default 2048): many users with distinct credentials stay bounded. */
+  idleClientsTotal?: number;
   logger?: Logger;
 }
 
@@ -85,7 +87,11 @@ export class HttpBalancer {
   private readonly idleClients: IdleClients;
 
   constructor(private readonly options: HttpBalancerOptions) {
-    this.idleClients = new IdleClients({ idleMs: options.idleClientMs ?? 30_000, maxPerKey: options.idleClientsPerKey ?? 64 });
+    this.idleClients = new IdleClients({
+      idleMs: options.idleClientMs ?? 30_000,
+      maxPerKey: options.idleClientsPerKey ?? 64,
+      maxTotal: options.idleClientsTotal ?? 2048,
+    });
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
@@ -139,7 +145,17 @@ export class HttpBalancer {
     return this.snapshot(this.state(normalize(url)));
   }
 
-  async acquire(poolId: string, target: HttpTarget, headers: Record<string, string>, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
+  /**
+   * Leases a connected client of one instance of the pool. `reuse: false` when the headers are
+   * unique to this lease (e.g. a sealed per-call context): the client is then never kept idle.
+   */
+  async acquire(
+    poolId: string,
+    target: HttpTarget,
+    headers: Record<string, string>,
+    options?: UpstreamConnectOptions,
+    { reuse = true }: { reuse?: boolean } = {},
+  ): Promise<UpstreamLease> {
     if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
     const pool = this.pool(poolId, target.instances);
     const candidates = this.order(pool);
@@ -147,8 +163,8 @@ export class HttpBalancer {
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
     let lastRefused = false;
     for (const instance of candidates) {
-      const key = IdleClients.key(instance.url, target.transport, headers);
-      const pooled = this.idleClients.take(key);
+      const key = reuse ? IdleClients.key(instance.url, target.transport, headers) : undefined;
+      const pooled = key === undefined ? undefined : this.idleClients.take(key);
       if (pooled) {
         pooled.holder.signal = options?.signal;
         configure(pooled.client, options);
@@ -188,7 +204,7 @@ export class HttpBalancer {
   }
 
   /** A lease of a connected client: back to the idle pool when it may be reused, else ended. */
-  private leaseOf(instance: InstanceState, key: string, entry: PooledClient): UpstreamLease {
+  private leaseOf(instance: InstanceState, key: string | undefined, entry: PooledClient): UpstreamLease {
     let released = false;
     return {
       client: entry.client,
@@ -199,7 +215,7 @@ export class HttpBalancer {
         instance.leases -= 1;
         const { transport, client } = entry;
         const sessionless = transport instanceof StreamableHTTPClientTransport && IdleClients.reusable(entry);
-        if (!this.closed && sessionless && this.idleClients.put(key, entry)) return;
+        if (key !== undefined && !this.closed && sessionless && this.idleClients.put(key, entry)) return;
         if (transport instanceof StreamableHTTPClientTransport) {
           await transport.terminateSession().catch(() => undefined);
         }

@@ -13,7 +13,7 @@ import type { UpstreamClient } from './client.js';
  * credentials towards the same instance; a replaced credential yields another key, and the old
  * key's clients age out. A lease is exclusive (one in-flight user at a time), as before. Idle
  * clients are dropped after `idleMs` (the upstream may have been redeployed with other
- * capabilities), beyond `maxPerKey` per key, and when the balancer closes.
+ * capabilities), beyond `maxPerKey` per key or `maxTotal` in all, and when the balancer closes.
  */
 export interface PooledClient {
   client: UpstreamClient;
@@ -26,10 +26,12 @@ export interface PooledClient {
 export interface IdleClientsOptions {
   idleMs: number;
   maxPerKey: number;
+  maxTotal: number;
 }
 
 export class IdleClients {
   private readonly idle = new Map<string, PooledClient[]>();
+  private count = 0;
 
   constructor(private readonly options: IdleClientsOptions) {}
 
@@ -41,9 +43,7 @@ export class IdleClients {
   }
 
   get size(): number {
-    let n = 0;
-    for (const list of this.idle.values()) n += list.length;
-    return n;
+    return this.count;
   }
 
   /** The most recently used idle client of `key` that is still fresh, if any. */
@@ -51,6 +51,7 @@ export class IdleClients {
     const list = this.idle.get(key);
     while (list?.length) {
       const entry = list.pop()!;
+      this.count -= 1;
       if (now - entry.idleSince <= this.options.idleMs && entry.client.transport) {
         if (!list.length) this.idle.delete(key);
         return entry;
@@ -74,7 +75,11 @@ export class IdleClients {
       list = [];
       this.idle.set(key, list);
     }
-    if (list.length >= this.options.maxPerKey) return false;
+    if (list.length >= this.options.maxPerKey || this.count >= this.options.maxTotal) {
+      if (!list.length) this.idle.delete(key);
+      return false;
+    }
+    this.count += 1;
     entry.idleSince = Date.now();
     entry.holder.signal = undefined;
     entry.client.fallbackNotificationHandler = undefined;
@@ -87,6 +92,7 @@ export class IdleClients {
     for (const [key, list] of this.idle) {
       const keep = list.filter((e) => now - e.idleSince <= this.options.idleMs);
       for (const e of list) if (!keep.includes(e)) void discard(e);
+      this.count -= list.length - keep.length;
       if (keep.length) this.idle.set(key, keep);
       else this.idle.delete(key);
     }
@@ -95,6 +101,7 @@ export class IdleClients {
   async closeAll(): Promise<void> {
     const all = [...this.idle.values()].flat();
     this.idle.clear();
+    this.count = 0;
     await Promise.all(all.map(discard));
   }
 }
