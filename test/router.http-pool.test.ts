@@ -63,7 +63,7 @@ const target = () => ({ instances: [url], transport: 'streamable-http' as const 
 const connects = () => methods.filter((m) => m === 'server/discover' || m === 'initialize').length;
 
 describe('http balancer: idle upstream clients', () => {
-  it('reuses a connected client for the same credentials, and not for other credentials', async () => {
+  it('reuses a connected client for the same user and credentials, not for other credentials or users', async () => {
     const b = balancer();
     try {
       const before = connects();
@@ -79,6 +79,11 @@ describe('http balancer: idle upstream clients', () => {
       await other.release();
       expect(connects() - before).toBe(2);
       expect(b.idleClientCount).toBe(2);
+      // Same credentials, another user: not the first user's client.
+      const bob = await b.acquire('svc', target(), { 'x-api-key': 'a' }, undefined, { owner: 'bob' });
+      await bob.client.callTool({ name: 'ping', arguments: {} });
+      await bob.release();
+      expect(connects() - before).toBe(3);
     } finally {
       await b.close();
     }

@@ -146,15 +146,16 @@ export class HttpBalancer {
   }
 
   /**
-   * Leases a connected client of one instance of the pool. `reuse: false` when the headers are
-   * unique to this lease (e.g. a sealed per-call context): the client is then never kept idle.
+   * Leases a connected client of one instance of the pool. An idle client is reused only for the
+   * same `owner` (the user) and the same headers. `reuse: false` when the headers are unique to
+   * this lease (e.g. a sealed per-call context): the client is then never kept idle.
    */
   async acquire(
     poolId: string,
     target: HttpTarget,
     headers: Record<string, string>,
     options?: UpstreamConnectOptions,
-    { reuse = true }: { reuse?: boolean } = {},
+    { reuse = true, owner = '' }: { reuse?: boolean; owner?: string } = {},
   ): Promise<UpstreamLease> {
     if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
     const pool = this.pool(poolId, target.instances);
@@ -163,7 +164,7 @@ export class HttpBalancer {
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
     let lastRefused = false;
     for (const instance of candidates) {
-      const key = reuse ? IdleClients.key(instance.url, target.transport, headers) : undefined;
+      const key = reuse ? IdleClients.key(owner, instance.url, target.transport, headers) : undefined;
       const pooled = key === undefined ? undefined : this.idleClients.take(key);
       if (pooled) {
         pooled.holder.signal = options?.signal;

@@ -8,10 +8,11 @@ import type { UpstreamClient } from './client.js';
  *
  * Only clients that hold no upstream state are kept: the upstream gave them no session
  * (2026-07-28, or a stateless 2025-era server: no `Mcp-Session-Id`), no lease declared
- * server→client capabilities, and none of their requests failed. A client is keyed by instance
- * URL, transport and the exact credential headers, so it is only ever reused with the same
- * credentials towards the same instance; a replaced credential yields another key, and the old
- * key's clients age out. A lease is exclusive (one in-flight user at a time), as before. Idle
+ * server→client capabilities, and none of their requests failed. A client is keyed by user,
+ * instance URL, transport and the exact credential headers, so it is only ever reused for the same
+ * user with the same credentials towards the same instance (anything late on it — a notification
+ * of an abandoned request — can only reach that user); a replaced credential yields another key,
+ * and the old key's clients age out. A lease is exclusive (one in-flight user at a time), as before. Idle
  * clients are dropped after `idleMs` (the upstream may have been redeployed with other
  * capabilities), beyond `maxPerKey` per key or `maxTotal` in all, and when the balancer closes.
  */
@@ -35,9 +36,9 @@ export class IdleClients {
 
   constructor(private readonly options: IdleClientsOptions) {}
 
-  static key(instanceUrl: string, transport: string, headers: Record<string, string>): string {
+  static key(owner: string, instanceUrl: string, transport: string, headers: Record<string, string>): string {
     const h = createHash('sha256');
-    h.update(instanceUrl).update('\0').update(transport);
+    h.update(owner).update('\0').update(instanceUrl).update('\0').update(transport);
     for (const name of Object.keys(headers).sort()) h.update('\0').update(name).update('\0').update(headers[name]!);
     return h.digest('base64url');
   }
