@@ -1,4 +1,4 @@
-import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { SignJWT, decodeProtectedHeader, errors as joseErrors, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
 import { CredentialRejected } from '../gateway/index.js';
 import { ACCESS_TOKEN_ALG, type SigningKeys } from './signing-keys.js';
 import { appMetadata, type UserRow } from './users.js';
@@ -18,8 +18,28 @@ export interface AccessTokenClaims extends JWTPayload {
   role?: string;
 }
 
-/** Mints and checks the platform's own access tokens (ES256, Supabase-shaped claims). */
+interface VerifiedToken {
+  claims: AccessTokenClaims;
+  kid: string;
+  key: CryptoKey;
+  until: number;
+}
+
+/** How long a verified signature is remembered; bounded by the token's own `exp`. */
+const VERIFIED_TTL_MS = 60_000;
+const VERIFIED_MAX = 10_000;
+
+/**
+ * Mints and checks the platform's own access tokens (ES256, Supabase-shaped claims).
+ *
+ * A token whose signature and claims checked out is remembered (by its exact string) until the
+ * earlier of its `exp` and one minute, and only while its signing key is still the one published
+ * under its `kid`: an ES256 verification costs more than the rest of a request. Revocation is not
+ * part of this: the caller checks the session on every request (RevocationCache).
+ */
 export class AccessTokens {
+  private readonly verified = new Map<string, VerifiedToken>();
+
   constructor(
     private readonly keys: SigningKeys,
     private readonly issuer: string,
@@ -56,6 +76,11 @@ export class AccessTokens {
    * `exp` and `nbf` with the configured skew. Session revocation is checked by the caller.
    */
   async verify(token: string): Promise<AccessTokenClaims> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.until > Date.now() && (await this.keys.publicKey(hit.kid)) === hit.key) return hit.claims;
+      this.verified.delete(token);
+    }
     let kid: string | undefined;
     try {
       const header = decodeProtectedHeader(token);
@@ -80,10 +105,22 @@ export class AccessTokens {
       if (typeof payload.session_id !== 'string' || typeof payload.sub !== 'string') {
         throw new CredentialRejected('malformed', 'The token lacks sub or session_id');
       }
-      return payload as AccessTokenClaims;
+      const claims = payload as AccessTokenClaims;
+      this.remember(token, { claims, kid: kid!, key, until: Math.min(Date.now() + VERIFIED_TTL_MS, (claims.exp ?? 0) * 1000) });
+      return claims;
     } catch (err) {
       throw rejectionFromJose(err);
     }
+  }
+
+  private remember(token: string, entry: VerifiedToken): void {
+    if (this.verified.size >= VERIFIED_MAX) {
+      const now = Date.now();
+      for (const [t, e] of this.verified) if (e.until <= now) this.verified.delete(t);
+      // Still full: drop the oldest (insertion order).
+      while (this.verified.size >= VERIFIED_MAX) this.verified.delete(this.verified.keys().next().value!);
+    }
+    this.verified.set(token, entry);
   }
 }
 

@@ -42,6 +42,8 @@ export class BuiltinConnector {
         { instances: remote, transport: 'streamable-http', timeoutMs: this.options.timeoutMs },
         { [BUILTIN_CONTEXT_HEADER]: sealBuiltinContext(this.options.sharedSecret, config.server, context) },
         options,
+        // The sealed context is new (random IV, 60 s expiry) on every lease: nothing to reuse.
+        { reuse: false },
       );
     }
     const factory = this.options.lookup(config.server);

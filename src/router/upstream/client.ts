@@ -15,6 +15,9 @@ export const UPSTREAM_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED
  * once connected instead of throwing, while request/notification handlers are replaced.
  */
 export class UpstreamClient extends Client {
+  /** Whether a lease asked for server→client capabilities (sampling, ...); such a client is never pooled. */
+  wantsCapabilities = false;
+
   constructor(probeTimeoutMs: number) {
     super(UPSTREAM_CLIENT_INFO, {
       capabilities: {},
@@ -24,6 +27,7 @@ export class UpstreamClient extends Client {
   }
 
   override registerCapabilities(capabilities: ClientCapabilities): void {
+    if (Object.keys(capabilities).length) this.wantsCapabilities = true;
     if (this.transport) return;
     super.registerCapabilities(capabilities);
   }

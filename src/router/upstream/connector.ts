@@ -76,7 +76,7 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
           return stdio.acquire(principal.userId, service, options);
         case 'http': {
           const httpConfig: HttpServiceConfig = config;
-          return http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, credentialHeaders(service), options);
+          return http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, credentialHeaders(service), options, { owner: principal.userId });
         }
         case 'builtin':
           return builtin.connect(principal, service, options);

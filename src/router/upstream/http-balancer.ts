@@ -5,6 +5,7 @@ import { injectTraceContext } from '../../logging/index.js';
 import type { UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, UpstreamClient } from './client.js';
 import { UpstreamError } from './errors.js';
+import { IdleClients, type PooledClient } from './http-client-pool.js';
 
 /**
  * Load balancing over the instances of one http service (or of a remote builtin).
@@ -19,7 +20,8 @@ import { UpstreamError } from './errors.js';
  * - Timeouts: every upstream HTTP request must produce response headers within the timeout; a
  *   caller's AbortSignal aborts the request (the SDK transport's fetch gets it).
  * - Retry: only when the connection was refused (nothing was sent); then the next instance is tried.
- * - Pooling: one undici Agent with keep-alive for all upstream connections.
+ * - Pooling: one undici Agent with keep-alive for all upstream connections, and connected SDK
+ *   clients kept between leases when the upstream holds no session for them (http-client-pool.ts).
  * - Headers: only the ones given (the user's credentials per `inject.header`); the caller's own
  *   platform token is never part of them.
  */
@@ -31,6 +33,12 @@ export interface HttpBalancerOptions {
   ejectAfterFailures: number;
   ejectBaseMs: number;
   ejectMaxMs: number;
+  /** How long a connected, sessionless upstream client may wait idle for its next lease (default 30 s). */
+  idleClientMs?: number;
+  /** Most idle clients kept per (instance, credentials) (default 64). */
+  idleClientsPerKey?: number;
+  /** Most idle clients kept in all (default 2048): many users with distinct credentials stay bounded. */
+  idleClientsTotal?: number;
   logger?: Logger;
   /** Instance health hook (metrics), called with the pool's label (service slug) per change. */
   observer?: UpstreamObserver;
@@ -84,8 +92,14 @@ export class HttpBalancer {
   private checking = false;
   private closed = false;
   private readonly listeners = new Set<(health: InstanceHealth) => void>();
+  private readonly idleClients: IdleClients;
 
   constructor(private readonly options: HttpBalancerOptions) {
+    this.idleClients = new IdleClients({
+      idleMs: options.idleClientMs ?? 30_000,
+      maxPerKey: options.idleClientsPerKey ?? 64,
+      maxTotal: options.idleClientsTotal ?? 2048,
+    });
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
@@ -164,7 +178,18 @@ export class HttpBalancer {
     return this.snapshot(this.state(normalize(url)));
   }
 
-  async acquire(poolId: string, target: HttpTarget, headers: Record<string, string>, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
+  /**
+   * Leases a connected client of one instance of the pool. An idle client is reused only for the
+   * same `owner` (the user) and the same headers. `reuse: false` when the headers are unique to
+   * this lease (e.g. a sealed per-call context): the client is then never kept idle.
+   */
+  async acquire(
+    poolId: string,
+    target: HttpTarget,
+    headers: Record<string, string>,
+    options?: UpstreamConnectOptions,
+    { reuse = true, owner = '' }: { reuse?: boolean; owner?: string } = {},
+  ): Promise<UpstreamLease> {
     if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
     const pool = this.pool(poolId, target.instances, target.label);
     const candidates = this.order(pool);
@@ -172,9 +197,22 @@ export class HttpBalancer {
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
     let lastRefused = false;
     for (const instance of candidates) {
+      const key = reuse ? IdleClients.key(owner, instance.url, target.transport, headers) : undefined;
+      const pooled = key === undefined ? undefined : this.idleClients.take(key);
+      if (pooled) {
+        pooled.holder.signal = options?.signal;
+        configure(pooled.client, options);
+        if (!pooled.client.wantsCapabilities) {
+          instance.leases += 1;
+          return this.leaseOf(instance, key, pooled);
+        }
+        // This lease needs server→client capabilities the pooled client was connected without.
+        void pooled.client.close().catch(() => undefined);
+      }
       const client = new UpstreamClient(timeoutMs);
       configure(client, options);
-      const transport = this.transportFor(instance, target.transport, headers, timeoutMs, options?.signal);
+      const holder = { signal: options?.signal, broken: false };
+      const transport = this.transportFor(instance, target.transport, headers, timeoutMs, holder);
       instance.leases += 1;
       try {
         await client.connect(transport, { timeout: timeoutMs, signal: options?.signal });
@@ -191,20 +229,7 @@ export class HttpBalancer {
         this.options.logger?.warn({ instance: instance.url, err: { message: (err as Error).message } }, 'upstream connect failed');
         throw new UpstreamError('upstream_unavailable', 'The service could not be reached; try again shortly');
       }
-      let released = false;
-      return {
-        client,
-        instance: instance.url,
-        release: async () => {
-          if (released) return;
-          released = true;
-          instance.leases -= 1;
-          if (transport instanceof StreamableHTTPClientTransport) {
-            await transport.terminateSession().catch(() => undefined);
-          }
-          await client.close().catch(() => undefined);
-        },
-      };
+      return this.leaseOf(instance, key, { client, transport, holder, idleSince: 0 });
     }
     throw new UpstreamError(
       'upstream_unavailable',
@@ -212,22 +237,52 @@ export class HttpBalancer {
     );
   }
 
+  /** A lease of a connected client: back to the idle pool when it may be reused, else ended. */
+  private leaseOf(instance: InstanceState, key: string | undefined, entry: PooledClient): UpstreamLease {
+    let released = false;
+    return {
+      client: entry.client,
+      instance: instance.url,
+      release: async () => {
+        if (released) return;
+        released = true;
+        instance.leases -= 1;
+        const { transport, client } = entry;
+        const sessionless = transport instanceof StreamableHTTPClientTransport && IdleClients.reusable(entry);
+        if (key !== undefined && !this.closed && sessionless && this.idleClients.put(key, entry)) return;
+        if (transport instanceof StreamableHTTPClientTransport) {
+          await transport.terminateSession().catch(() => undefined);
+        }
+        await client.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /** Connected clients waiting for their next lease (for tests and the admin view). */
+  get idleClientCount(): number {
+    return this.idleClients.size;
+  }
+
   private transportFor(
     instance: InstanceState,
     kind: HttpTarget['transport'],
     headers: Record<string, string>,
     timeoutMs: number,
-    signal: AbortSignal | undefined,
+    holder: PooledClient['holder'],
   ): Transport {
-    const fetch = this.fetchFor(instance, headers, timeoutMs, signal);
+    const fetch = this.fetchFor(instance, headers, timeoutMs, holder);
     const url = new URL(instance.url);
     if (kind === 'sse') return new SSEClientTransport(url, { fetch });
     return new StreamableHTTPClientTransport(url, { fetch });
   }
 
-  /** The fetch the SDK transport uses: credentials headers, deadline to headers, cancellation, health accounting. */
-  private fetchFor(instance: InstanceState, extraHeaders: Record<string, string>, timeoutMs: number, callerSignal: AbortSignal | undefined): FetchLike {
+  /**
+   * The fetch the SDK transport uses: credentials headers, deadline to headers, cancellation (of the
+   * lease holding the client now), health accounting; any failure marks the client not reusable.
+   */
+  private fetchFor(instance: InstanceState, extraHeaders: Record<string, string>, timeoutMs: number, holder: PooledClient['holder']): FetchLike {
     return async (input, init) => {
+      const callerSignal = holder.signal;
       const headers = new Headers(init?.headers);
       headers.delete('authorization');
       headers.delete('cookie');
@@ -259,8 +314,11 @@ export class HttpBalancer {
         });
         if (response.status >= 500) this.failure(instance, `HTTP ${response.status}`);
         else this.success(instance);
+        // A stateless server's 405 to the optional GET stream is no failure of the client.
+        if (response.status >= 400 && !(response.status === 405 && init?.method === 'GET')) holder.broken = true;
         return response as unknown as Response;
       } catch (err) {
+        holder.broken = true;
         if (timedOut) {
           this.failure(instance, 'timeout');
           throw new UpstreamTimeout(timeoutMs);
@@ -349,6 +407,7 @@ export class HttpBalancer {
   /** One active probe of every known instance; ejected ones only once their backoff has elapsed. */
   async checkAll(): Promise<void> {
     if (this.checking || this.closed) return;
+    this.idleClients.sweep();
     this.checking = true;
     try {
       const now = Date.now();
@@ -401,6 +460,7 @@ export class HttpBalancer {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
+    await this.idleClients.closeAll();
     // Graceful first (idle keep-alive sockets), then drop whatever is still open (long-lived streams).
     let timer: NodeJS.Timeout | undefined;
     const graceful = this.agent.close().catch(() => undefined);

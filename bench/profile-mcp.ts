@@ -1,0 +1,338 @@
+/**
+ * Profiling driver for the tools/call hot path (not a test): `npm run bench:profile-mcp`.
+ *
+ * Separate processes: the echo upstream (bench/echo-upstream.ts, a real SDK server), the platform
+ * (`node dist/main.js serve`, with `--cpu-prof` when PROFILE=1), and this load generator
+ * (autocannon, JSON-RPC body built once). Everything is on: JWT auth with revocation cache, per-IP,
+ * per-user and per user+service rate limits (raised so they never trigger), request logging.
+ * For each round it measures, in the same run:
+ *   direct     POST <upstream>/mcp            tools/call echo, 2026-07-28 stateless
+ *   platform   POST <platform>/mcp/echo       the same call through the gateway and router
+ * at a fixed offered rate (BENCH_RATE, default 1000 calls/s) and unbounded (max throughput), and
+ * prints p50/p90/p99/max and req/s with the platform's overhead against direct (difference and
+ * ratio). With PROFILE=1 the platform's CPU profile (bench/results/profiles/) is summarised as the
+ * top self-time frames.
+ *
+ * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000), BENCH_ROUNDS (1),
+ * PROFILE (0|1), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
+ * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode).
+ * "gateway CPU ms/call" is the platform process's user+system CPU per call (from /proc): on a
+ * shared, noisy machine it moves far less than wall-clock latency. autocannon reports latency in whole ms.
+ */
+import { execSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+const PROFILE = process.env.PROFILE === '1';
+const MODERN = '2026-07-28';
+const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
+
+interface Row {
+  round: number;
+  name: string;
+  rate: string;
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+  bad: number;
+  /** CPU time (user + system) per completed call, in ms, of the platform and of the upstream process. */
+  platformCpu: number;
+  upstreamCpu: number;
+}
+
+const TICK_MS = 1000 / Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim() || 100);
+
+/** CPU time a process has used so far, in ms (Linux /proc): robust where wall-clock latency is not on a shared machine. */
+async function cpuMs(pid: number | undefined): Promise<number> {
+  if (!pid) return 0;
+  try {
+    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return 0;
+  }
+}
+
+function waitFor(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      buf += d.toString('utf8');
+      const m = pattern.exec(buf);
+      if (m) resolve(m);
+      if (buf.length > 1_000_000) buf = buf.slice(-10_000);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code}: ${buf.slice(-2000)}`)));
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...(process.env.TRACE_UPSTREAM ? ['--import', process.env.TRACE_UPSTREAM] : []), '--import', 'tsx', path.join(ROOT, 'bench', 'echo-upstream.ts')], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const m = await waitFor(child, /listening (\d+)/, 'echo upstream');
+  return { url: `http://127.0.0.1:${m[1]}/mcp`, child };
+}
+
+/** performance.now() when the platform process was spawned: its CPU profile's time origin, near enough. */
+let platformSpawnedAt = performance.now();
+/** Windows (ms since the platform's spawn) in which the platform was under load, for the profile summary. */
+const platformWindows: Array<[number, number]> = [];
+
+async function startPlatform(dataDir: string, main: string, profile: boolean): Promise<{ url: string; child: ChildProcess }> {
+  const stamp = `${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  if (profile) platformSpawnedAt = performance.now();
+  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), main, 'serve'];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'info',
+      PLATFORM_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
+      RATE_LIMIT_IP_PER_MINUTE: '1000000',
+      RATE_LIMIT_USER_PER_MINUTE: '1000000',
+      MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000000',
+      CATALOG_FILE: '',
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${stamp}` } : {}),
+      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench:${stamp}:` } : {}),
+      ADMIN_EMAIL: 'admin@bench.test',
+      ADMIN_PASSWORD: 'bench-admin-password-1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const m = await waitFor(
+    child,
+    /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"message":"platform listening"/,
+    'platform',
+  );
+  return { url: `http://127.0.0.1:${m[1] ?? m[2]}`, child };
+}
+
+async function json<T>(res: Response): Promise<T> {
+  if (!res.ok) throw new Error(`${res.url}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+async function token(base: string, email: string, password: string, signup: boolean): Promise<string> {
+  const url = signup ? `${base}/auth/v1/signup` : `${base}/auth/v1/token?grant_type=password`;
+  const s = await json<{ access_token: string }>(
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', apikey: 'bench' }, body: JSON.stringify({ email, password }) }),
+  );
+  return s.access_token;
+}
+
+const CALL = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: 'echo',
+    arguments: { message: 'hello' },
+    _meta: {
+      'io.modelcontextprotocol/protocolVersion': MODERN,
+      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    },
+  },
+});
+
+function callHeaders(bearer?: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    'mcp-protocol-version': MODERN,
+    'mcp-method': 'tools/call',
+    'mcp-name': 'echo',
+    ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+  };
+}
+
+async function checkCall(url: string, headers: Record<string, string>): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers, body: CALL });
+  const text = await res.text();
+  if (res.status !== 200 || !text.includes('"hello"')) throw new Error(`${url}: ${res.status} ${text.slice(0, 500)}`);
+}
+
+function load(url: string, headers: Record<string, string>, rate: number | undefined, duration: number): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      { url, method: 'POST', headers, body: CALL, connections: CONNECTIONS, duration, ...(rate ? { overallRate: rate } : {}) },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+}
+
+function row(round: number, name: string, rate: number | undefined, r: autocannon.Result, cpu: { platform: number; upstream: number }): Row {
+  const calls = Math.max(1, r.requests.total);
+  return {
+    platformCpu: cpu.platform / calls,
+    upstreamCpu: cpu.upstream / calls,
+    round,
+    name,
+    rate: rate ? String(rate) : 'max',
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    mean: r.latency.mean,
+    bad: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/**
+ * Top self-time frames of a .cpuprofile (V8 format), as markdown tables: only the samples taken
+ * while the platform was under load (startup, migrations and shutdown left out), idle excluded.
+ */
+async function summariseProfile(file: string, top = 30): Promise<string> {
+  const prof = JSON.parse(await readFile(file, 'utf8')) as {
+    nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  let elapsed = 0;
+  let windowMs = 0;
+  for (const [a, b] of platformWindows) windowMs += b - a;
+  const inWindow = (ms: number) => platformWindows.some(([a, b]) => ms >= a + 250 && ms <= b - 250);
+  for (let i = 0; i < prof.samples.length; i++) {
+    const node = byId.get(prof.samples[i]!);
+    const dt = prof.timeDeltas[i] ?? 0;
+    elapsed += dt;
+    if (!node || !inWindow(elapsed / 1000) || node.callFrame.functionName === '(idle)') continue;
+    const f = node.callFrame;
+    const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${f.lineNumber + 1}` : '';
+    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + dt);
+    total += dt;
+  }
+  // Also per package / area, which is easier to read than single frames.
+  const area = new Map<string, number>();
+  for (const [key, us] of self) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(key);
+    const a = m ? m[1]! : key.includes('dist/') ? `platform ${key.split('dist/')[1]!.split(':')[0]}` : key.startsWith('(') ? key.split(' ')[0]! : 'node internals';
+    area.set(a, (area.get(a) ?? 0) + us);
+  }
+  const lines = [`Busy ${(total / 1000).toFixed(0)} ms of CPU in ${windowMs.toFixed(0)} ms under load.`, '', '| self % | self ms | frame |', '| ---: | ---: | --- |'];
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+    lines.push(`| ${((100 * us) / total).toFixed(1)} | ${(us / 1000).toFixed(0)} | \`${key}\` |`);
+  }
+  lines.push('', '| self % | area |', '| ---: | --- |');
+  for (const [a, us] of [...area].sort((x, y) => y[1] - x[1]).slice(0, 20)) lines.push(`| ${((100 * us) / total).toFixed(1)} | ${a} |`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.env.BENCH_NO_BUILD !== '1') execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
+  await mkdir(PROFILE_DIR, { recursive: true });
+  const before = new Set(await readdir(PROFILE_DIR));
+  const upstream = await startUpstream();
+  // PLATFORM_BASELINE: another build's dist/main.js (e.g. an export of the commit to compare
+  // against), run side by side and measured in the same rounds as `baseline`.
+  const builds = [
+    { name: 'platform', main: process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js'), profile: PROFILE },
+    ...(process.env.PLATFORM_BASELINE ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false }] : []),
+  ];
+  const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
+  const rows: Row[] = [];
+  try {
+    for (const b of builds) {
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
+      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile)) });
+    }
+    const direct = { name: 'direct', url: upstream.url, headers: callHeaders(), pid: undefined as number | undefined };
+    const targets = [direct];
+    for (const platform of started) {
+      const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);
+      const created = await fetch(`${platform.url}/v1/admin/services`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ slug: 'echo', title: 'echo', kind: 'http', http: { transport: 'streamable-http', instances: [upstream.url] } }),
+      });
+      if (created.status !== 201) throw new Error(`register echo: ${created.status} ${await created.text()}`);
+      const user = await token(platform.url, `bench-${Date.now()}@example.test`, 'bench-password-123', true);
+      targets.push({ name: platform.name, url: `${platform.url}/mcp/echo`, headers: callHeaders(user), pid: platform.child.pid });
+    }
+    for (const t of targets) {
+      await checkCall(t.url, t.headers);
+      await load(t.url, t.headers, undefined, 2); // warm-up (JIT, pools, caches)
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const rate of [undefined, RATE]) {
+        for (const t of targets) {
+          const begun = performance.now() - platformSpawnedAt;
+          const cpu0 = { platform: await cpuMs(t.pid), upstream: await cpuMs(upstream.child.pid) };
+          const r = await load(t.url, t.headers, rate, DURATION);
+          const cpu = { platform: (await cpuMs(t.pid)) - cpu0.platform, upstream: (await cpuMs(upstream.child.pid)) - cpu0.upstream };
+          if (t.name === 'platform') platformWindows.push([begun, performance.now() - platformSpawnedAt]);
+          const x = row(round, t.name, rate, r, cpu);
+          rows.push(x);
+          console.error(
+            `round ${round} ${t.name} @${rate ?? 'max'}: ${r.requests.average.toFixed(0)} req/s, p50 ${r.latency.p50} p99 ${r.latency.p99} ms, cpu/call platform ${x.platformCpu.toFixed(3)} upstream ${x.upstreamCpu.toFixed(3)} ms`,
+          );
+        }
+      }
+    }
+  } finally {
+    for (const p of started) {
+      await stop(p.child);
+      await rm(p.dataDir, { recursive: true, force: true });
+    }
+    await stop(upstream.child);
+  }
+
+  const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
+  const cpus = os.cpus();
+  console.log(`\n## MCP tools/call profile run ${new Date().toISOString()}`);
+  console.log(`commit ${commit}; node ${process.version}; ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}; load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`storage ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}; ${CONNECTIONS} connections, ${DURATION}s per cell, ${ROUNDS} round(s)${PROFILE ? ', platform under --cpu-prof' : ''}\n`);
+  console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors | gateway CPU ms/call | upstream CPU ms/call |');
+  console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    const d = rows.find((x) => x.round === r.round && x.rate === r.rate && x.name === 'direct')!;
+    const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(0)}`;
+    const cmp = r.name === 'direct' ? ['—', '—', '1.00'] : [signed(r.p50 - d.p50), signed(r.p99 - d.p99), (r.rps / d.rps).toFixed(2)];
+    const gatewayCpu = r.name === 'direct' ? '—' : r.platformCpu.toFixed(2);
+    console.log(`| ${r.round} | ${r.name} | ${r.rate} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.mean.toFixed(2)} | ${cmp.join(' | ')} | ${r.bad} | ${gatewayCpu} | ${r.upstreamCpu.toFixed(2)} |`);
+  }
+  const outDir = path.join(ROOT, 'bench', 'results');
+  await writeFile(path.join(outDir, `profile-mcp-${Date.now()}.json`), JSON.stringify({ commit, rows }, null, 2));
+  if (PROFILE) {
+    const fresh = (await readdir(PROFILE_DIR)).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+    for (const f of fresh) {
+      console.log(`\n### CPU profile ${path.join('bench/results/profiles', f)} (samples while it was under load; idle left out)\n`);
+      console.log(await summariseProfile(path.join(PROFILE_DIR, f)));
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
