@@ -83,9 +83,12 @@ export class ClientRouter {
   /**
    * Declares the capabilities a relay wants before the client connects (ignored once connected,
    * see UpstreamClient) and installs the shared handler of each server→client request the client has.
+   * A client `shared` by many sessions (a stdio child) declares every server→client request the
+   * platform relays, so what it offers does not depend on which session started it; a request is
+   * then answered by a session that has the capability, or fails with an error.
    */
-  configure(capabilities: ClientCapabilities): void {
-    const wanted: ClientCapabilities = {};
+  configure(capabilities: ClientCapabilities, shared: boolean): void {
+    const wanted: ClientCapabilities = shared ? { sampling: {}, elicitation: {}, roots: {} } : {};
     for (const method of SERVER_TO_CLIENT) {
       const cap = CAPABILITY_OF[method];
       if (capabilities[cap]) (wanted as Record<string, unknown>)[cap] = capabilities[cap];
@@ -130,7 +133,12 @@ export class ClientRouter {
   private async onRequest(method: ServerToClientMethod, params: Record<string, unknown>): Promise<unknown> {
     const cap = CAPABILITY_OF[method];
     const call = this.latestCall((c) => c.endpoint.capabilities[cap] !== undefined);
-    if (!call) throw new ProtocolError(ProtocolErrorCode.InternalError, 'No client request is in flight to relay this request to');
+    if (!call) {
+      throw new ProtocolError(
+        ProtocolErrorCode.InternalError,
+        this.calls.length ? `The client does not support ${method}` : 'No client request is in flight to relay this request to',
+      );
+    }
     return call.ctx.mcpReq.send({ method, params } as never);
   }
 

@@ -147,7 +147,8 @@ class Relay {
       pending = this.opts.connector
         .connect(this.opts.principal, service, {
           signal: ctx?.mcpReq.signal,
-          configureClient: (client) => routerFor(client).configure(this.opts.clientCapabilities ?? {}),
+          // A stdio child (and its client) is shared by all sessions of the user.
+          configureClient: (client) => routerFor(client).configure(this.opts.clientCapabilities ?? {}, service.definition.config.kind === 'stdio'),
         })
         .then((lease) => {
           const detach = routerFor(lease.client).attach(this.endpointFor(service));
