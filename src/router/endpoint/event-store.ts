@@ -51,9 +51,14 @@ export class SessionEventLog {
     const redis = this.opts.redis;
     if (redis) {
       try {
-        const id = await redis.xadd(key, 'MAXLEN', '~', String(this.maxEvents), '*', 's', stream, 'm', JSON.stringify(message));
-        await redis.expire(key, this.opts.ttlSeconds);
-        if (id) return id;
+        // One round trip: append (capped) and refresh the expiry.
+        const results = await redis
+          .multi()
+          .xadd(key, 'MAXLEN', '~', String(this.maxEvents), '*', 's', stream, 'm', JSON.stringify(message))
+          .expire(key, this.opts.ttlSeconds)
+          .exec();
+        const id = results?.[0]?.[1];
+        if (typeof id === 'string') return id;
       } catch {
         // Redis unreachable: keep the event here (resumable on this replica only).
       }

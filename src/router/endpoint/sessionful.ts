@@ -46,7 +46,6 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
     const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false, newId);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => newId,
-      eventStore: input.events.forSession(newId),
       maxRequestBodySize: input.maxRequestBodySize,
     });
     await server.connect(transport);
@@ -80,22 +79,24 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
 
   const standalone = request.method === 'GET';
   const server = await input.buildServer(state.i.capabilities as ClientCapabilities | undefined, standalone, sessionId);
-  const events = mutable(input.events.forSession(sessionId));
+  // Only the GET stream is resumable: a POST stream that drops cancels its call (nothing to resume),
+  // so POST exchanges write nothing to the log.
+  const events = standalone ? mutable(input.events.forSession(sessionId)) : undefined;
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => sessionId,
-    eventStore: events.store,
+    eventStore: events?.store,
     maxRequestBodySize: input.maxRequestBodySize,
   });
   await server.connect(transport);
   try {
     // The replayed handshake is not part of the session's stream: nothing of it goes to the log.
-    events.muted = true;
+    if (events) events.muted = true;
     await replayHandshake(transport, request.url, sessionId, state);
   } catch {
     await server.close().catch(() => undefined);
     return jsonRpcError(500, -32603, 'Could not restore the session');
   } finally {
-    events.muted = false;
+    if (events) events.muted = false;
   }
   const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
   const unregister = input.live.add(sessionId, transport);
