@@ -1,7 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, McpServer, type McpHttpHandler } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureCatalog, service, startMcpPlatform, tokenAuth, user, type McpTestPlatform } from './support/mcp.js';
 import { openSse, rawInitialize, rawPost, type SseStream } from './support/sse.js';
@@ -20,6 +24,8 @@ const alice = user('alice');
 const bob = user('bob');
 let gateDir: string;
 let t: McpTestPlatform;
+// A real 2026-07-28 upstream (the SDK's createMcpHandler over HTTP): it sends change events only on listen streams.
+let modernUpstream: { handler: McpHttpHandler; server: http.Server; url: string };
 
 beforeAll(async () => {
   gateDir = await mkdtemp(path.join(tmpdir(), 'signal-gates-'));
@@ -27,11 +33,26 @@ beforeAll(async () => {
     kind: 'stdio',
     config: { kind: 'stdio', command: 'node', args: ['--import', 'tsx', path.resolve('test/fixtures/signal-server.ts')], env: { SIGNAL_GATE_DIR: gateDir } },
   });
-  t = await startMcpPlatform({ catalog: fixtureCatalog([signal]), authenticate: tokenAuth([alice, bob]) });
+  const handler = createMcpHandler(() => {
+    const server = new McpServer({ name: 'modern-upstream', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
+    server.registerTool('hello', { description: 'Say hello' }, async () => ({ content: [{ type: 'text', text: 'hello' }] }));
+    return server;
+  });
+  const node = toNodeHandler(handler);
+  const server = http.createServer((req, res) => void node(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  modernUpstream = { handler, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp` };
+  const modern = service('modern', { kind: 'http', config: { kind: 'http', instances: [modernUpstream.url], transport: 'streamable-http' } });
+  t = await startMcpPlatform({ catalog: fixtureCatalog([signal, modern]), authenticate: tokenAuth([alice, bob]) });
 }, 300_000);
 
 afterAll(async () => {
   await t?.close();
+  if (modernUpstream) {
+    await modernUpstream.handler.close();
+    modernUpstream.server.closeAllConnections();
+    await new Promise((r) => modernUpstream.server.close(r));
+  }
   if (gateDir) await rm(gateDir, { recursive: true, force: true });
 }, 120_000);
 
@@ -174,6 +195,34 @@ describe('two sessions of one user on one stdio child', () => {
         await s.transport.terminateSession().catch(() => undefined);
         await s.client.close();
       }
+    }
+  });
+});
+
+describe('a 2026-07-28 upstream', () => {
+  it("sends its change events on the platform's listen stream upstream, to listeners and to GET streams", async () => {
+    const listener = await connect('/mcp/modern', alice.token, 'modern');
+    const got: string[] = [];
+    listener.client.setNotificationHandler('notifications/tools/list_changed', () => void got.push('tools'));
+    const sub = await listener.client.listen({ toolsListChanged: true });
+    const url = `${t.url}/mcp/modern`;
+    const sid = await rawInitialize(url, alice.token);
+    const stream = await openSse(url, alice.token, sid);
+    const onStream = () => stream.events.some((e) => e.data?.method === 'notifications/tools/list_changed');
+    try {
+      // The platform opens its listen upstream once its connections are up; publish until both saw one.
+      for (let i = 0; i < 100 && !(got.length > 0 && onStream()); i++) {
+        modernUpstream.handler.notify.toolsChanged();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(got.length).toBeGreaterThan(0);
+      expect(onStream()).toBe(true);
+      const event = stream.events.find((e) => e.data?.method === 'notifications/tools/list_changed')!;
+      expect(JSON.stringify(event.data)).not.toContain('subscriptionId'); // the upstream's own listen ID stays upstream
+    } finally {
+      stream.close();
+      await sub.close();
+      await listener.client.close();
     }
   });
 });

@@ -58,7 +58,16 @@ export const CHANGE_METHODS = new Set([
   'notifications/resources/updated',
 ]);
 
+const MODERN = '2026-07-28';
+
 const routers = new WeakMap<Client, ClientRouter>();
+
+function withoutMeta(n: Notification): Notification {
+  if (!n.params || !('_meta' in n.params)) return n;
+  const params = { ...n.params };
+  delete params._meta;
+  return { ...n, params };
+}
 
 /** The router of an upstream client, created (and installed on the client) on first use. */
 export function routerFor(client: Client): ClientRouter {
@@ -74,6 +83,7 @@ export class ClientRouter {
   private readonly endpoints: RelayEndpoint[] = [];
   private readonly calls: InFlight[] = [];
   private readonly installed = new Set<ServerToClientMethod>();
+  private upstreamListen: Promise<{ close(): Promise<void>; closed: Promise<unknown> } | undefined> | undefined;
   private seq = 0;
 
   constructor(private readonly client: Client) {
@@ -107,10 +117,40 @@ export class ClientRouter {
 
   attach(endpoint: RelayEndpoint): () => void {
     this.endpoints.push(endpoint);
+    this.syncUpstreamListen();
     return () => {
       const i = this.endpoints.indexOf(endpoint);
       if (i >= 0) this.endpoints.splice(i, 1);
+      this.syncUpstreamListen();
     };
+  }
+
+  /**
+   * A 2026-07-28 upstream sends change events only on a `subscriptions/listen` stream: one is kept
+   * open on this client while any stream endpoint (GET stream, listen watcher) is attached.
+   */
+  private syncUpstreamListen(): void {
+    const wanted = this.endpoints.some((e) => e.kind !== 'request') && this.client.getNegotiatedProtocolVersion() === MODERN;
+    if (wanted && !this.upstreamListen) {
+      const opening = this.client
+        .listen({ toolsListChanged: true, promptsListChanged: true, resourcesListChanged: true })
+        .then((sub) => {
+          // Reopened by the next attach if the upstream ends it.
+          void sub.closed.then(() => {
+            if (this.upstreamListen === opening) this.upstreamListen = undefined;
+          });
+          return sub;
+        })
+        .catch(() => {
+          if (this.upstreamListen === opening) this.upstreamListen = undefined;
+          return undefined;
+        });
+      this.upstreamListen = opening;
+    } else if (!wanted && this.upstreamListen) {
+      const closing = this.upstreamListen;
+      this.upstreamListen = undefined;
+      void closing.then((sub) => sub?.close()).catch(() => undefined);
+    }
   }
 
   /** Marks a forwarded request in flight for `endpoint` until `fn` settles. */
@@ -146,6 +186,8 @@ export class ClientRouter {
     // Progress is routed by token by the SDK (each request's onprogress); cancellation is per request.
     if (n.method === 'notifications/progress' || n.method === 'notifications/cancelled') return;
     if (CHANGE_METHODS.has(n.method)) {
+      // The upstream's own listen subscription ID (a 2026-07-28 upstream stamps it) is not the client's business.
+      n = withoutMeta(n);
       await Promise.all(this.oncePerSession().map(({ endpoint, ctx }) => endpoint.deliver(n, ctx).catch(() => undefined)));
       return;
     }
