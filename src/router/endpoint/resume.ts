@@ -17,6 +17,7 @@ export class StreamResumption {
   private readonly lingering = new Map<string, Set<() => void>>();
   private subscriber: Redis | undefined;
   private readonly channel: string;
+  private closed = false;
 
   constructor(
     private readonly redis: Redis | undefined,
@@ -39,7 +40,7 @@ export class StreamResumption {
 
   /** The client left the session's GET stream: `close` it after the window, or when the session comes back. */
   linger(sessionId: string, close: () => void): () => void {
-    if (!this.enabled) {
+    if (!this.enabled || this.closed) {
       close();
       return () => undefined;
     }
@@ -74,6 +75,7 @@ export class StreamResumption {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const set of [...this.lingering.values()]) for (const stop of [...set]) stop();
     const sub = this.subscriber;
     this.subscriber = undefined;
