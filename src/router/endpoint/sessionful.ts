@@ -2,9 +2,9 @@ import {
   WebStandardStreamableHTTPServerTransport,
   type AuthInfo,
   type ClientCapabilities,
+  type EventStore,
   type Server,
 } from '@modelcontextprotocol/server';
-import type { EventStore } from '@modelcontextprotocol/server';
 import type { SessionEventLog } from './event-store.js';
 import type { LiveSessions } from './live.js';
 import type { StreamResumption } from './resume.js';
