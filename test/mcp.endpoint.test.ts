@@ -20,7 +20,8 @@ const catalog = fixtureCatalog([
 
 let t: McpTestPlatform;
 beforeAll(async () => {
-  t = await startMcpPlatform({ catalog, connector, authenticate: tokenAuth([alice, bob]) });
+  // Dropped GET streams keep recording for resumption for 1 s (not the default minute), so the leak check can see them end.
+  t = await startMcpPlatform({ catalog, connector, authenticate: tokenAuth([alice, bob]) }, { MCP_STREAM_RESUME_WINDOW_SECONDS: '1' });
 }, 300_000);
 afterAll(async () => {
   await t?.close();
@@ -146,9 +147,11 @@ describe('upstream leases', () => {
     await client.close();
     const legacy = await connect('/mcp/beta', alice.token, 'legacy');
     await legacy.client.callTool({ name: 'whoami', arguments: {} });
+    // Ending the session also ends its GET stream's resume window (docs/mcp.md, resumability).
+    await legacy.transport.terminateSession();
     await legacy.client.close();
     // Releases happen when each response body has been sent; wait for them to settle.
-    for (let i = 0; i < 100 && connector.open > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && connector.open > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(connector.open).toBe(0);
   });
 });

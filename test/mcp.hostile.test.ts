@@ -35,7 +35,8 @@ async function post(path: string, token: string, body: unknown, extra: Record<st
   const res = await fetch(`${t.url}${path}`, { method: 'POST', headers: headers(token, extra), body: typeof body === 'string' ? body : JSON.stringify(body) });
   const raw = await res.text();
   let json: Record<string, unknown> | undefined;
-  const dataLine = raw.split('\n').find((l) => l.startsWith('data: '));
+  // The first message event (a 2025-11-25 stream opens with an empty priming event for resumability).
+  const dataLine = raw.split('\n').find((l) => l.startsWith('data: ') && l.trim() !== 'data:');
   try {
     json = JSON.parse(dataLine ? dataLine.slice(6) : raw) as Record<string, unknown>;
   } catch {

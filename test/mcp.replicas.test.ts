@@ -7,6 +7,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from './support/platform.js';
 import { user } from './support/mcp.js';
+import { openSse, rawInitialize, rawPost } from './support/sse.js';
 
 /**
  * Two platform replicas as two OS processes (test/fixtures/mcp-replica.ts), sharing the master key
@@ -134,5 +135,59 @@ describe('two replicas', () => {
       expect(res.status).toBe(404);
     }
     await client.close();
+  });
+
+  it.skipIf(!process.env.REDIS_URL)('resume a dropped GET stream on the other replica with Last-Event-ID (shared event log)', async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const sid = await rawInitialize(`${a.url}/mcp/signal`, alice.token);
+    const announce = (r: Replica, id: number) =>
+      rawPost(`${r.url}/mcp/signal`, alice.token, sid, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'announce', arguments: {} } });
+    const isChange = (e: { data?: { method?: string } }) => e.data?.method === 'notifications/tools/list_changed';
+
+    let stream = await openSse(`${a.url}/mcp/signal`, alice.token, sid);
+    await announce(a, 1);
+    const first = await stream.next(isChange);
+    stream.close();
+    // While the client is away, replica A's lingering stream records the upstream's change.
+    await announce(a, 2);
+    stream = await openSse(`${b.url}/mcp/signal`, alice.token, sid, first.id);
+    const missed = await stream.next(isChange);
+    expect(missed.id).not.toBe(first.id);
+    await announce(b, 3);
+    const live = await stream.next(isChange);
+    const seen = stream.events.filter(isChange).map((e) => e.id);
+    expect(seen).toEqual([missed.id, live.id]);
+    stream.close();
+  });
+
+  it.skipIf(!process.env.REDIS_URL)("carry a user's listen events to that user's listeners on every replica, and to no one else", async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const open = async (r: Replica, token: string) => {
+      const transport = new StreamableHTTPClientTransport(new URL(`${r.url}/mcp/signal`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } });
+      const client = new Client({ name: 'listen-test', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+      await client.connect(transport);
+      const got: string[] = [];
+      client.setNotificationHandler('notifications/tools/list_changed', () => void got.push('tools'));
+      const sub = await client.listen({ toolsListChanged: true });
+      return { client, got, sub };
+    };
+    const onA = await open(a, alice.token);
+    const onB = await open(b, alice.token);
+    const bobOnB = await open(b, user('bob').token);
+    try {
+      // The watcher of the listener on A holds an upstream instance on A; announce there.
+      for (let i = 0; i < 100 && onB.got.length === 0; i++) {
+        await onA.client.callTool({ name: 'announce', arguments: {} });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(onB.got.length).toBeGreaterThan(0);
+      expect(onA.got.length).toBeGreaterThan(0);
+      expect(bobOnB.got).toEqual([]);
+    } finally {
+      for (const l of [onA, onB, bobOnB]) {
+        await l.sub.close();
+        await l.client.close();
+      }
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
@@ -6,6 +7,7 @@ import {
   type AuthInfo,
   type ClientCapabilities,
   type McpRequestContext,
+  type Notification,
 } from '@modelcontextprotocol/server';
 import express, { type ErrorRequestHandler, type Request as ExpressRequest, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -17,7 +19,10 @@ import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../cont
 import { isValidSlug } from './names.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
 import { createRelayServer } from './relay.js';
+import { SessionEventLog } from './event-store.js';
+import { UserEventBus } from './listen-bus.js';
 import { LiveSessions } from './live.js';
+import { StreamResumption } from './resume.js';
 import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sessions.js';
 import { McpRateLimited, type McpRateLimit } from './wiring.js';
@@ -33,6 +38,7 @@ export type McpConfig = Pick<
   | 'MCP_UPSTREAM_TIMEOUT_MS'
   | 'MCP_ALLOWED_HOSTS'
   | 'MCP_ALLOWED_ORIGINS'
+  | 'MCP_STREAM_RESUME_WINDOW_SECONDS'
 >;
 
 export interface McpRouterDeps {
@@ -76,6 +82,9 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const { config, logger } = deps;
   const sessions = new SessionStore({ vault: deps.vault, redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
   const live = new LiveSessions(deps.redis, logger);
+  const events = new SessionEventLog({ redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
+  const resumption = new StreamResumption(deps.redis, config.MCP_STREAM_RESUME_WINDOW_SECONDS * 1000, logger);
+  const bus = new UserEventBus(deps.redis, logger);
   const maxRequestBodySize = config.BODY_LIMIT_BYTES;
   const allowedHosts = allowedHostnames(config);
   const allowedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS, ...config.MCP_ALLOWED_ORIGINS].filter((o) => o !== '*'));
@@ -92,8 +101,14 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     }
   };
 
-  const buildServer = (target: Target, clientCapabilities: ClientCapabilities | undefined, standalone = false) =>
+  const buildServer = (
+    target: Target,
+    clientCapabilities: ClientCapabilities | undefined,
+    standalone = false,
+    extra: { sessionKey?: string; listenSink?: (slug: string, n: Notification) => void; listenResources?: string[] } = {},
+  ) =>
     createRelayServer({
+      ...extra,
       principal: target.principal,
       services: target.services,
       aggregate: target.aggregate,
@@ -114,8 +129,21 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const factory = (ctx: McpRequestContext) => buildServer(targetOf(ctx), undefined);
   const onerror = (err: Error) => logger.debug({ err: { message: err.message } }, 'mcp transport');
 
+  // A listen stream holds the upstream connections of its endpoint; their change events go onto the user's bus.
+  const listenScope = (target: Target, parsedBody: unknown) => ({
+    userId: target.principal.userId,
+    endpointKey: target.endpointKey,
+    watch: () => {
+      const server = buildServer(target, undefined, false, {
+        listenSink: (slug, n) => bus.publishFor(target.principal.userId, slug, n),
+        listenResources: listenedResources(parsedBody),
+      });
+      return () => void server.close().catch(() => undefined);
+    },
+  });
+
   // 2026-07-28 (per-request envelope) traffic; 2025-era traffic is routed to our sessionful leg.
-  const modern = createMcpHandler(factory, { legacy: 'reject', onerror, maxRequestBodySize });
+  const modern = createMcpHandler(factory, { legacy: 'reject', onerror, maxRequestBodySize, bus });
   const legacyStateless = legacyStatelessFallback(factory, onerror, { maxRequestBodySize });
 
   const dispatch = async (request: Request, options?: { authInfo?: AuthInfo; parsedBody?: unknown }): Promise<Response> => {
@@ -124,7 +152,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     if (!authInfo || !target) return jsonRpcError(500, -32603, 'Internal error');
     const parsedBody = options?.parsedBody;
     if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize }))) {
-      return modern.fetch(request, { authInfo, parsedBody });
+      return bus.run(listenScope(target, parsedBody), () => modern.fetch(request, { authInfo, parsedBody }));
     }
     if (request.method === 'POST' && Array.isArray(parsedBody) && !parsedBody.every((m) => m && typeof m === 'object' && !('method' in m))) {
       return jsonRpcError(400, -32600, 'Invalid Request: JSON-RPC batches are not supported');
@@ -135,9 +163,11 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       authInfo,
       userId: target.principal.userId,
       endpointKey: target.endpointKey,
-      buildServer: async (caps, standalone) => buildServer(target, caps, standalone),
+      buildServer: async (caps, standalone, sessionId) => buildServer(target, caps, standalone, { sessionKey: sessionKeyOf(sessionId) }),
       sessions,
       live,
+      events,
+      resumption,
       maxRequestBodySize,
     });
     if (served) return served;
@@ -248,9 +278,21 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     openapi: openapiPaths(),
     async close() {
       await modern.close().catch(() => undefined);
-      await live.close();
+      await Promise.all([live.close(), resumption.close(), bus.close()]);
     },
   };
+}
+
+function sessionKeyOf(sessionId: string): string {
+  return `session:${createHash('sha256').update(sessionId).digest('base64url')}`;
+}
+
+/** The resource URIs a `subscriptions/listen` request asks updates for. */
+function listenedResources(body: unknown): string[] | undefined {
+  const params = (body as { method?: unknown; params?: { notifications?: { resourceSubscriptions?: unknown } } } | undefined);
+  if (params?.method !== 'subscriptions/listen') return undefined;
+  const uris = params.params?.notifications?.resourceSubscriptions;
+  return Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string').slice(0, 100) : undefined;
 }
 
 function hostnameOf(host: string): string {

@@ -1,5 +1,4 @@
-import { randomInt } from 'node:crypto';
-import type { Client } from '@modelcontextprotocol/client';
+import { randomInt, randomUUID } from 'node:crypto';
 import {
   ProtocolError,
   ProtocolErrorCode,
@@ -15,6 +14,7 @@ import type { Principal } from '../../gateway/index.js';
 import { traceUpstreamCall } from '../../logging/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { decodeUpstreamName, rewriteUris } from './aggregate.js';
+import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { ObservedServer, type RelayEvent } from './observe.js';
 import { toolAllowed } from './policy.js';
@@ -43,12 +43,23 @@ export interface RelayOptions {
   requestTimeoutMs: number;
   /** Facts for the request log: each forwarded request and each request's outcome (observe.ts). */
   observe?: (event: RelayEvent) => void;
+  /** Identifies the downstream session (relays of one 2025-era session share it); default: this relay alone. */
+  sessionKey?: string;
+  /**
+   * Makes this relay a `subscriptions/listen` watcher: it holds the upstream connections and hands
+   * their change events (by service slug, names as the upstream sent them) to the sink.
+   */
+  listenSink?: (slug: string, notification: Notification) => void;
+  /** Resource URIs (as the client names them) a listen watcher subscribes to upstream. */
+  listenResources?: string[];
 }
 
 type Params = Record<string, unknown> | undefined;
 type AnyResult = Record<string, unknown>;
 
 const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
+/** All listen watchers of a user share one key: an upstream change event is published once. */
+const LISTEN_SESSION_KEY = 'listen';
 
 export function createRelayServer(opts: RelayOptions & { standalone?: boolean }): Server {
   const server = new ObservedServer(SERVER_INFO, {
@@ -69,19 +80,22 @@ export function createRelayServer(opts: RelayOptions & { standalone?: boolean })
   const relay = new Relay(server, opts);
   relay.install();
   // A 2025-era GET stream carries upstream notifications that arrive outside any request.
-  if (opts.standalone) relay.warm();
+  if (opts.standalone || opts.listenSink) relay.warm();
   return server;
 }
 
 class Relay {
   private readonly leases = new Map<string, Promise<UpstreamLease>>();
-  private readonly active = new Set<ServerContext>();
+  private readonly endpoints = new Map<string, RelayEndpoint>();
+  private readonly sessionKey: string;
   private closed = false;
 
   constructor(
     private readonly server: Server,
-    private readonly opts: RelayOptions,
-  ) {}
+    private readonly opts: RelayOptions & { standalone?: boolean },
+  ) {
+    this.sessionKey = opts.sessionKey ?? `relay:${randomUUID()}`;
+  }
 
   install(): void {
     const s = this.server;
@@ -108,7 +122,26 @@ class Relay {
   // ---- upstream leases ----------------------------------------------------------------------
 
   warm(): void {
-    for (const service of this.opts.services) void this.lease(service).catch(() => undefined);
+    for (const service of this.opts.services) {
+      void this.lease(service)
+        .then((lease) => this.subscribeListened(service, lease))
+        .catch(() => undefined);
+    }
+  }
+
+  /** A listen watcher asks the upstream for updates of the resources the client listens to. */
+  private async subscribeListened(service: ResolvedService, lease: UpstreamLease): Promise<void> {
+    if (!this.opts.listenSink || !this.opts.listenResources?.length) return;
+    if (!lease.client.getServerCapabilities()?.resources?.subscribe) return;
+    for (const requested of this.opts.listenResources) {
+      let uri: string | undefined = requested;
+      if (this.opts.aggregate) {
+        const parts = splitUri(requested);
+        uri = parts?.slug === service.definition.slug ? parts.uri : undefined;
+      }
+      if (uri === undefined) continue;
+      await lease.client.request({ method: 'resources/subscribe', params: { uri } }, { timeout: this.opts.requestTimeoutMs }).catch(() => undefined);
+    }
   }
 
   private lease(service: ResolvedService, ctx?: ServerContext): Promise<UpstreamLease> {
@@ -118,12 +151,22 @@ class Relay {
       pending = this.opts.connector
         .connect(this.opts.principal, service, {
           signal: ctx?.mcpReq.signal,
-          configureClient: (client) => this.configureClient(client),
+          // A stdio child (and its client) is shared by all sessions of the user.
+          configureClient: (client) => routerFor(client).configure(this.opts.clientCapabilities ?? {}, service.definition.config.kind === 'stdio'),
         })
         .then((lease) => {
-          this.watchNotifications(lease.client, service);
-          if (this.closed) void lease.release().catch(() => undefined);
-          return lease;
+          const detach = routerFor(lease.client).attach(this.endpointFor(service));
+          const release = lease.release.bind(lease);
+          const attached: UpstreamLease = {
+            client: lease.client,
+            instance: lease.instance,
+            release: async () => {
+              detach();
+              await release();
+            },
+          };
+          if (this.closed) void attached.release().catch(() => undefined);
+          return attached;
         });
       this.leases.set(slug, pending);
       pending.catch(() => this.leases.delete(slug));
@@ -141,29 +184,24 @@ class Relay {
     }
   }
 
-  /** Server→client requests of a 2025-era upstream reach the downstream client of the request in flight. */
-  private configureClient(client: Client): void {
-    const caps = this.opts.clientCapabilities ?? {};
-    const wanted: ClientCapabilities = {};
-    if (caps.sampling) wanted.sampling = caps.sampling;
-    if (caps.elicitation) wanted.elicitation = caps.elicitation;
-    if (caps.roots) wanted.roots = caps.roots;
-    if (Object.keys(wanted).length) client.registerCapabilities(wanted);
-    const declared = { 'sampling/createMessage': wanted.sampling, 'elicitation/create': wanted.elicitation, 'roots/list': wanted.roots };
-    for (const method of ['sampling/createMessage', 'elicitation/create', 'roots/list'] as const) {
-      if (!declared[method]) continue;
-      client.setRequestHandler(method, async (request) => {
-        const ctx = this.currentContext();
-        if (!ctx) throw new ProtocolError(ProtocolErrorCode.InternalError, 'No client request is in flight to relay this request to');
-        return (await ctx.mcpReq.send({ method, params: request.params as Record<string, unknown> })) as never;
-      });
+  /** The endpoint this relay attaches to a service's upstream client (client-routing.ts). */
+  private endpointFor(service: ResolvedService): RelayEndpoint {
+    const slug = service.definition.slug;
+    let endpoint = this.endpoints.get(slug);
+    if (!endpoint) {
+      const sink = this.opts.listenSink;
+      endpoint = {
+        sessionKey: sink ? LISTEN_SESSION_KEY : this.sessionKey,
+        kind: sink ? 'listen' : this.opts.standalone ? 'standalone' : 'request',
+        capabilities: this.opts.clientCapabilities ?? {},
+        deliver: async (n, ctx) => {
+          if (sink) sink(slug, n);
+          else await this.forwardNotification(this.rewriteNotification(n, service), ctx);
+        },
+      };
+      this.endpoints.set(slug, endpoint);
     }
-  }
-
-  private watchNotifications(client: Client, service: ResolvedService): void {
-    client.fallbackNotificationHandler = async (notification: Notification) => {
-      await this.forwardNotification(this.rewriteNotification(notification, service));
-    };
+    return endpoint;
   }
 
   private rewriteNotification(n: Notification, service: ResolvedService): Notification {
@@ -174,30 +212,12 @@ class Relay {
     return n;
   }
 
-  private async forwardNotification(n: Notification): Promise<void> {
-    if (n.method === 'notifications/progress' || n.method === 'notifications/cancelled') return;
-    const ctx = this.currentContext();
+  private async forwardNotification(n: Notification, ctx?: ServerContext): Promise<void> {
     try {
       if (ctx) await ctx.mcpReq.notify(n);
       else await this.server.notification(n as never);
     } catch {
       // The downstream stream may be gone; a notification is best effort.
-    }
-  }
-
-  private currentContext(): ServerContext | undefined {
-    let last: ServerContext | undefined;
-    for (const c of this.active) last = c;
-    return last;
-  }
-
-  /** Runs one forwarded request with the downstream context registered as "in flight". */
-  private async track<T>(ctx: ServerContext, fn: () => Promise<T>): Promise<T> {
-    this.active.add(ctx);
-    try {
-      return await fn();
-    } finally {
-      this.active.delete(ctx);
     }
   }
 
@@ -222,7 +242,7 @@ class Relay {
     const lease = await this.lease(service, ctx);
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const upstreamParams = stripProgressToken(params);
-    return this.track(ctx, async () => {
+    return routerFor(lease.client).track(this.endpointFor(service), ctx, async () => {
       const started = performance.now();
       try {
         // Inside the upstream span: its traceparent goes to http upstreams.

@@ -2,9 +2,12 @@ import {
   WebStandardStreamableHTTPServerTransport,
   type AuthInfo,
   type ClientCapabilities,
+  type EventStore,
   type Server,
 } from '@modelcontextprotocol/server';
+import type { SessionEventLog } from './event-store.js';
 import type { LiveSessions } from './live.js';
+import type { StreamResumption } from './resume.js';
 import type { SessionState, SessionStore } from './sessions.js';
 
 /**
@@ -22,10 +25,13 @@ export interface LegacyServeInput {
   authInfo: AuthInfo;
   userId: string;
   endpointKey: string;
-  /** Builds the relay for this request (capabilities of the client, when known). */
-  buildServer: (clientCapabilities: ClientCapabilities | undefined, standalone: boolean) => Promise<Server>;
+  /** Builds the relay for this request (capabilities of the client, when known; the session's ID). */
+  buildServer: (clientCapabilities: ClientCapabilities | undefined, standalone: boolean, sessionId: string) => Promise<Server>;
   sessions: SessionStore;
   live: LiveSessions;
+  /** The sessions' shared event log (resumability). */
+  events: SessionEventLog;
+  resumption: StreamResumption;
   maxRequestBodySize: number;
 }
 
@@ -36,10 +42,10 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
 
   if (request.method === 'POST' && initParams) {
     if (sessionId) return jsonRpcError(400, -32600, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
-    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false);
+    const newId = input.sessions.seal({ u: input.userId, e: input.endpointKey, p: negotiatedVersion(initParams), i: initParams });
+    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false, newId);
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () =>
-        input.sessions.seal({ u: input.userId, e: input.endpointKey, p: negotiatedVersion(initParams), i: initParams }),
+      sessionIdGenerator: () => newId,
       maxRequestBodySize: input.maxRequestBodySize,
     });
     await server.connect(transport);
@@ -62,6 +68,7 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   }
   if (request.method === 'DELETE') {
     await input.sessions.revoke(sessionId);
+    input.resumption.resumed(sessionId);
     return new Response(null, { status: 200 });
   }
 
@@ -71,28 +78,60 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   }
 
   const standalone = request.method === 'GET';
-  const server = await input.buildServer(state.i.capabilities as ClientCapabilities | undefined, standalone);
+  const server = await input.buildServer(state.i.capabilities as ClientCapabilities | undefined, standalone, sessionId);
+  // Only the GET stream is resumable: a POST stream that drops cancels its call (nothing to resume),
+  // so POST exchanges write nothing to the log.
+  const events = standalone ? mutable(input.events.forSession(sessionId)) : undefined;
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => sessionId,
+    eventStore: events?.store,
     maxRequestBodySize: input.maxRequestBodySize,
   });
   await server.connect(transport);
   try {
+    // The replayed handshake is not part of the session's stream: nothing of it goes to the log.
+    if (events) events.muted = true;
     await replayHandshake(transport, request.url, sessionId, state);
   } catch {
     await server.close().catch(() => undefined);
     return jsonRpcError(500, -32603, 'Could not restore the session');
+  } finally {
+    if (events) events.muted = false;
   }
   const response = await transport.handleRequest(request, { parsedBody, authInfo: input.authInfo });
   const unregister = input.live.add(sessionId, transport);
-  return closeWhenDone(
-    response,
-    async () => {
-      unregister();
-      await server.close();
-    },
-    request.signal,
-  );
+  const close = async () => {
+    unregister();
+    await server.close();
+  };
+  if (standalone && response.ok) {
+    // This stream is the session's again: a lingering one (here or elsewhere) stops recording.
+    input.resumption.resumed(sessionId);
+    // A client that leaves the GET stream may come back with Last-Event-ID: keep recording meanwhile.
+    let lingering = false;
+    const linger = async () => {
+      if (lingering) return;
+      lingering = true;
+      const stop = input.resumption.linger(sessionId, () => void close().catch(() => undefined));
+      // A session ended (DELETE) before the stream was seen to drop has nothing to resume.
+      if (!(await input.sessions.open(sessionId))) stop();
+    };
+    return closeWhenDone(response, linger, request.signal);
+  }
+  return closeWhenDone(response, close, request.signal);
+}
+
+/** An event store that can be switched off (for the in-process handshake replay). */
+function mutable(store: EventStore): { store: EventStore; muted: boolean } {
+  const holder: { store: EventStore; muted: boolean } = {
+    muted: false,
+    store: {
+      storeEvent: async (streamId, message) => (holder.muted ? 'muted' : store.storeEvent(streamId, message)),
+      getStreamIdForEventId: (eventId) => store.getStreamIdForEventId!(eventId),
+      replayEventsAfter: (lastEventId, send) => store.replayEventsAfter(lastEventId, send),
+    } satisfies EventStore,
+  };
+  return holder;
 }
 
 function onlyResponses(body: unknown): boolean {
