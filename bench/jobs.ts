@@ -8,6 +8,11 @@ export interface Call {
   url: string;
   method?: 'POST' | 'GET' | 'DELETE';
   headers: Record<string, string>;
+  /**
+   * The JSON-RPC body. `"__ID__"` in it is replaced by a number unique to each call: requests in
+   * flight at once within one session must not share an ID (a sessionful server routes the
+   * answer by it).
+   */
   body?: string;
   /** A successful answer contains this text and no JSON-RPC `"error"` member. */
   expect: string;
@@ -51,6 +56,8 @@ export interface SessionsJob {
   bodies: { initialize: string; initialized: string };
   count: number;
   concurrency: number;
+  /** Stop opening new sessions after this long, even when fewer than `count` are open. */
+  maxSeconds: number;
 }
 
 export type Job = RateJob | MaxJob | SetupJob | SessionsJob;

@@ -17,7 +17,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import type { FromGenerator, Job, JobResult, Latency, MaxJob, RateJob, SessionsJob, SetupJob, ToGenerator } from './jobs.js';
+import type { Call, FromGenerator, Job, JobResult, Latency, MaxJob, RateJob, SessionsJob, SetupJob, ToGenerator } from './jobs.js';
 
 const TIMEOUT_MS = 10_000;
 
@@ -32,6 +32,15 @@ function latencyOf(samples: number[]): Latency {
   let sum = 0;
   for (const v of sorted) sum += v;
   return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1]!, mean: sum / sorted.length };
+}
+
+/** The call's body for call number n: prebuilt halves around the ID (see Call.body). */
+function bodyMaker(call: Call): (n: number) => string | undefined {
+  if (call.body === undefined) return () => undefined;
+  const parts = call.body.split('"__ID__"');
+  if (parts.length === 1) return () => call.body;
+  const [pre, post] = parts as [string, string];
+  return (n) => pre + n + post;
 }
 
 function okBody(body: string, expect: string): boolean {
@@ -75,13 +84,18 @@ async function runRate(job: RateJob): Promise<Omit<JobResult, 'generatorCores' |
   const samples: number[] = [];
   const errors = new Errors();
   const inflight = new Set<Promise<void>>();
+  const body = bodyMaker(call);
+  let n = 0;
   const fire = (due: number) => {
-    const pr = request(p, path, call.method ?? 'POST', call.headers, call.body)
+    const pr = request(p, path, call.method ?? 'POST', call.headers, body(++n))
       .then((r) => {
+        if (!inflight.has(pr)) return;
         if (r.status >= 200 && r.status < 300 && okBody(r.text, call.expect)) samples.push(performance.now() - due);
         else errors.add(`${r.status} ${r.text}`);
       })
-      .catch((err: unknown) => errors.add(String(err)))
+      .catch((err: unknown) => {
+        if (inflight.has(pr)) errors.add(String(err));
+      })
       .finally(() => inflight.delete(pr));
     inflight.add(pr);
   };
@@ -99,22 +113,46 @@ async function runRate(job: RateJob): Promise<Omit<JobResult, 'generatorCores' |
     };
     tick();
   });
-  await Promise.all(inflight);
+  // A server far behind the offered rate would keep us draining its queue for long: give it as
+  // long again as the run (at least 2 s), then count what is still unanswered as errors.
+  const drainMs = Math.max(2_000, job.durationS * 1000);
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    Promise.all(inflight).then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+  ]);
+  clearTimeout(timer);
   const elapsed = (performance.now() - start) / 1000;
-  await p.close();
+  if (!drained) {
+    const left = inflight.size;
+    for (let k = 0; k < left; k++) errors.add(`no answer within ${drainMs} ms after the last call was due`);
+    inflight.clear();
+    await p.destroy();
+  } else {
+    await p.close();
+  }
   return { done: samples.length + errors.count, errors: errors.count, errorSamples: errors.samples, throughput: samples.length / elapsed, latency: latencyOf(samples) };
 }
 
 async function runMax(job: MaxJob): Promise<Omit<JobResult, 'generatorCores' | 'wallS'>> {
   const { call } = job;
   const errors = new Errors();
+  const body = bodyMaker(call);
+  let n = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
         url: call.url,
         method: call.method ?? 'POST',
         headers: call.headers,
-        body: call.body,
+        requests: [
+          {
+            setupRequest: (req) => {
+              req.body = body(++n);
+              return req;
+            },
+          },
+        ],
         connections: job.connections,
         duration: job.durationS,
         timeout: TIMEOUT_MS / 1000,
@@ -184,8 +222,9 @@ async function runSessions(job: SessionsJob): Promise<Omit<JobResult, 'generator
   const errors = new Errors();
   let next = 0;
   const start = performance.now();
+  const end = start + job.maxSeconds * 1000;
   const loop = async () => {
-    while (next < job.count) {
+    while (next < job.count && performance.now() < end) {
       next++;
       const t0 = performance.now();
       try {

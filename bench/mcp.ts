@@ -15,7 +15,7 @@
  * Options (env): BENCH_DURATION (s per offered rate, 3), BENCH_RATES (200,500,1000,2000),
  * BENCH_RAMP (connections, 1,4,16,64), BENCH_RAMP_STEP (s, 3), BENCH_WARMUP (s, 1),
  * BENCH_CONNECTIONS (pool for paced runs, 64), BENCH_SETUP_DURATION (s, 3),
- * BENCH_SETUP_CONCURRENCY (4), BENCH_IDLE_SESSIONS (10000), BENCH_IDLE_RATE (calls/s, 500),
+ * BENCH_SETUP_CONCURRENCY (4), BENCH_IDLE_SESSIONS (10000), BENCH_IDLE_SECONDS (at most this long opening them, 60), BENCH_IDLE_RATE (calls/s; default half the platform-http 2025 ceiling),
  * BENCH_ONLY (comma-separated groups: direct,platform-http,aggregate,platform-stdio,supergateway,
  * mcp-proxy,platform-http-redis,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
  * REDIS_URL (else 127.0.0.1:6379 is probed), DATABASE_URL (else embedded PGlite).
@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sdkCheck } from './check.js';
 import type { Call, FromGenerator, Job, JobResult } from './jobs.js';
-import { adminToken, heapUsedBytes, registerService, signUpUser, startPlatform, type Platform } from './platform.js';
+import { adminToken, heapAfterGc, heapUsedBytes, registerService, signUpUser, startPlatform, type Platform } from './platform.js';
 import { childrenOf, freePort, procStatusKb, redisAnswers, startProcess, stop, stopAll, treeRssKb, waitForPort, type Started } from './procs.js';
 import { baseHeaders, EXPECT, handshake, legacyCall, modernCall, openSession, type Style } from './wire.js';
 
@@ -61,7 +61,9 @@ const OPT = {
   setupDuration: num('BENCH_SETUP_DURATION', 3),
   setupConcurrency: num('BENCH_SETUP_CONCURRENCY', 4),
   idleSessions: num('BENCH_IDLE_SESSIONS', 10_000),
-  idleRate: num('BENCH_IDLE_RATE', 500),
+  idleSeconds: num('BENCH_IDLE_SECONDS', 60),
+  /** 0 = half the measured ceiling of platform-http 2025. */
+  idleRate: num('BENCH_IDLE_RATE', 0),
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined,
   redis: process.env.BENCH_REDIS !== '0',
 };
@@ -158,32 +160,37 @@ async function measure(gen: Generator, t: Target): Promise<TargetResult> {
   if (OPT.warmup > 0) {
     await gen.run(t.rates ? { kind: 'rate', call: t.call, rate: 200, durationS: OPT.warmup, connections: OPT.connections } : { kind: 'max', call: t.call, connections: 1, durationS: OPT.warmup });
   }
-  if (t.rates) {
-    let skip: string | undefined;
-    for (const rate of OPT.rates) {
-      if (skip) {
-        out.rates.push({ rate, skipped: skip });
-        continue;
-      }
-      const result = await gen.run({ kind: 'rate', call: t.call, rate, durationS: OPT.duration, connections: OPT.connections });
-      out.rates.push({ rate, result });
-      log(`${t.name} @${rate}/s: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
-      if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
-      if (result.throughput < 0.9 * rate || errorRatio(result) >= MAX_ERROR_RATIO) skip = `not sustained at ${rate}/s`;
-    }
-  } else {
-    out.rates = OPT.rates.map((rate) => ({ rate, skipped: t.note ?? 'not run' }));
-  }
+  // The ceiling first: fixed rates above it would only measure a growing queue.
   for (const connections of t.ramp) {
     const result = await gen.run({ kind: 'max', call: t.call, connections, durationS: OPT.rampStep });
     out.ramp.push({ connections, result });
-    log(`${t.name} max c=${connections}: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
+    log(`${t.name} ${t.style} max c=${connections}: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
     if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
+    if (result.done === 0) continue; // nothing answered within the step: try more connections
     if (errorRatio(result) >= MAX_ERROR_RATIO) break;
     const best = out.max;
     if (!best || result.throughput > best.result.throughput) out.max = { connections, result };
     // Stop once more connections no longer buy 5% more throughput.
     if (best && result.throughput < 1.05 * best.result.throughput) break;
+  }
+  if (!t.rates) {
+    out.rates = OPT.rates.map((rate) => ({ rate, skipped: t.note ?? 'not run' }));
+    return out;
+  }
+  const ceiling = out.max?.result.throughput ?? 0;
+  let skip: string | undefined;
+  for (const [i, rate] of OPT.rates.entries()) {
+    // The lowest rate always runs; a higher one only when the closed loop reached it.
+    if (!skip && i > 0 && rate > ceiling) skip = `above the max sustained ${ceiling.toFixed(0)}/s`;
+    if (skip) {
+      out.rates.push({ rate, skipped: skip });
+      continue;
+    }
+    const result = await gen.run({ kind: 'rate', call: t.call, rate, durationS: OPT.duration, connections: OPT.connections });
+    out.rates.push({ rate, result });
+    log(`${t.name} ${t.style} @${rate}/s: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
+    if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
+    if (result.throughput < 0.9 * rate || errorRatio(result) >= MAX_ERROR_RATIO) skip = `not sustained at ${rate}/s`;
   }
   return out;
 }
@@ -244,6 +251,9 @@ interface Memory {
     heapBefore: number;
     heapAfter: number;
     heapPerSessionBytes: number;
+    /** nodejs_heap_size_used_bytes from /metrics right after the forced-GC reading (for reference). */
+    metricsHeapBefore: number;
+    metricsHeapAfter: number;
     rate: number;
     without: JobResult;
     with: JobResult;
@@ -332,8 +342,8 @@ function render(r: Report): string {
   if (m.idle) {
     const i = m.idle;
     p(
-      `- ${i.sessions} idle 2025 sessions opened (${i.openPerSecond.toFixed(0)}/s, ${i.openErrors} errors): heap used ${mb(i.heapBefore / 1024)} → ${mb(i.heapAfter / 1024)}, ` +
-        `${(i.heapPerSessionBytes / 1024).toFixed(2)} KB per session (nodejs_heap_size_used_bytes from /metrics, no forced GC: garbage included, so an upper bound with noise)`,
+      `- ${i.sessions} idle 2025 sessions opened (of ${r.options.idleSessions} asked, within ${r.options.idleSeconds} s; ${i.openPerSecond.toFixed(0)}/s, ${i.openErrors} errors): heap used ${mb(i.heapBefore / 1024)} → ${mb(i.heapAfter / 1024)}, ` +
+        `${(i.heapPerSessionBytes / 1024).toFixed(2)} KB per session (heapUsed after a forced full GC through the inspector; /metrics nodejs_heap_size_used_bytes without GC: ${mb(i.metricsHeapBefore / 1024)} → ${mb(i.metricsHeapAfter / 1024)})`,
     );
     p(
       `- platform-http 2025 at ${i.rate}/s: p99 ${ms(i.without.latency.p99)} ms without, ${ms(i.with.latency.p99)} ms with ${i.sessions} idle sessions ` +
@@ -435,7 +445,7 @@ async function main(): Promise<void> {
     log(`echo server on ${direct}`);
 
     // ---- platform with in-memory rate limits
-    platform = await startPlatform(ROOT, 'memory', undefined);
+    platform = await startPlatform(ROOT, 'memory', undefined, wanted('idle') && OPT.idleSessions > 0);
     log(`platform (memory) on ${platform.url}, pid ${platform.pid}`);
     const admin = await adminToken(platform);
     const auth = { authorization: `Bearer ${await signUpUser(platform)}` };
@@ -472,9 +482,13 @@ async function main(): Promise<void> {
     // ---- idle sessions (before the stdio phase, so the platform's heap holds only this)
     if (wanted('idle') && OPT.idleSessions > 0) {
       const call = legacyCall(one, 'echo', auth, await openSession(one, auth));
-      const rateJob = { kind: 'rate' as const, call, rate: OPT.idleRate, durationS: Math.max(OPT.duration, 3), connections: OPT.connections };
+      // Default: half the measured ceiling of platform-http 2025, so the p99 compares service, not queueing.
+      const ceiling = targets.find((t) => t.group === 'platform-http' && t.style === '2025')?.max?.result.throughput;
+      const rate = OPT.idleRate || Math.max(10, Math.floor((ceiling ?? 200) / 2));
+      const rateJob = { kind: 'rate' as const, call, rate, durationS: Math.max(OPT.duration, 3), connections: OPT.connections };
       const without = await gen.run(rateJob);
-      const heapBefore = await medianHeap(platform);
+      const heapBefore = await heapAfterGc(platform);
+      const metricsBefore = await heapUsedBytes(platform);
       log(`opening ${OPT.idleSessions} idle sessions…`);
       const opened = await gen.run({
         kind: 'sessions',
@@ -483,8 +497,10 @@ async function main(): Promise<void> {
         bodies: { initialize: handshake.initialize, initialized: handshake.initialized },
         count: OPT.idleSessions,
         concurrency: 16,
+        maxSeconds: OPT.idleSeconds,
       });
-      const heapAfter = await medianHeap(platform);
+      const heapAfter = await heapAfterGc(platform);
+      const metricsAfter = await heapUsedBytes(platform);
       const withIdle = await gen.run(rateJob);
       const ok = opened.done - opened.errors;
       memory.idle = {
@@ -494,7 +510,9 @@ async function main(): Promise<void> {
         heapBefore,
         heapAfter,
         heapPerSessionBytes: ok ? (heapAfter - heapBefore) / ok : NaN,
-        rate: OPT.idleRate,
+        metricsHeapBefore: metricsBefore,
+        metricsHeapAfter: metricsAfter,
+        rate,
         without,
         with: withIdle,
       };
@@ -607,16 +625,6 @@ async function main(): Promise<void> {
   console.log(render(report));
   console.log(`\nJSON: ${path.relative(ROOT, file)}`);
   if (report.generatorMaxCores >= 1) console.log(`\nWARNING: the load generator used ${report.generatorMaxCores.toFixed(2)} cores in a run: it may have been the bottleneck.`);
-}
-
-async function medianHeap(p: Platform): Promise<number> {
-  const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    samples.push(await heapUsedBytes(p));
-  }
-  samples.sort((a, b) => a - b);
-  return samples[2]!;
 }
 
 const onSignal = () => {

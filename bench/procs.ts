@@ -72,10 +72,12 @@ export function startProcess(
       clearTimeout(timer);
       child.stdout?.off('data', check);
       child.stderr?.off('data', check);
+      child.off('spawn', check);
       child.off('exit', onExit);
     };
     child.stdout?.on('data', check);
     child.stderr?.on('data', check);
+    child.once('spawn', check);
     child.once('exit', onExit);
   });
 }

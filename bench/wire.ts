@@ -21,13 +21,16 @@ const ENVELOPE = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
+/** Replaced per call by the generator (see Call.body). */
+const ID = '__ID__';
+
 const BASE_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 export function modernCall(url: string, tool: string, auth: Record<string, string> = {}): Call {
   return {
     url,
     headers: { ...BASE_HEADERS, ...auth, 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': tool },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: { text: PAYLOAD }, _meta: ENVELOPE } }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: ID, method: 'tools/call', params: { name: tool, arguments: { text: PAYLOAD }, _meta: ENVELOPE } }),
     expect: EXPECT,
   };
 }
@@ -36,7 +39,7 @@ export function legacyCall(url: string, tool: string, auth: Record<string, strin
   return {
     url,
     headers: { ...BASE_HEADERS, ...auth, 'mcp-protocol-version': LEGACY, ...(sessionId ? { 'mcp-session-id': sessionId } : {}) },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: { text: PAYLOAD } } }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: ID, method: 'tools/call', params: { name: tool, arguments: { text: PAYLOAD } } }),
     expect: EXPECT,
   };
 }
