@@ -113,9 +113,9 @@ async function runRate(job: RateJob): Promise<Omit<JobResult, 'generatorCores' |
     };
     tick();
   });
-  // A server far behind the offered rate would keep us draining its queue for long: give it as
-  // long again as the run (at least 2 s), then count what is still unanswered as errors.
-  const drainMs = Math.max(2_000, job.durationS * 1000);
+  // A server far behind the offered rate would keep us draining its queue for long: give it 2 s
+  // after the last call was due, then count what is still unanswered as errors.
+  const drainMs = 2_000;
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     Promise.all(inflight).then(() => true),

@@ -169,7 +169,7 @@ async function measure(gen: Generator, t: Target): Promise<TargetResult> {
     if (result.done === 0) continue; // nothing answered within the step: try more connections
     if (errorRatio(result) >= MAX_ERROR_RATIO) break;
     const best = out.max;
-    if (!best || result.throughput > best.result.throughput) out.max = { connections, result };
+    if (result.throughput > 0 && (!best || result.throughput > best.result.throughput)) out.max = { connections, result };
     // Stop once more connections no longer buy 5% more throughput.
     if (best && result.throughput < 1.05 * best.result.throughput) break;
   }
@@ -300,9 +300,11 @@ function render(r: Report): string {
   p('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const t of r.targets) {
     const base = baselineOf(r.targets, t);
+    const skipped = t.rates.filter((x) => !x.result);
     for (const pt of t.rates) {
       if (!pt.result) {
-        p(`| ${t.name} | ${t.style} | ${pt.rate} | — | — | — | — | — | — | | | | ${pt.skipped ? `(${pt.skipped})` : ''} |`);
+        // One row for all the rates not run, with the reason.
+        if (pt === skipped[0]) p(`| ${t.name} | ${t.style} | ${skipped.map((x) => x.rate).join(', ')} | not run: ${pt.skipped ?? ''} | | | | | | | | | |`);
         continue;
       }
       const l = pt.result.latency;
@@ -485,7 +487,7 @@ async function main(): Promise<void> {
       // Default: half the measured ceiling of platform-http 2025, so the p99 compares service, not queueing.
       const ceiling = targets.find((t) => t.group === 'platform-http' && t.style === '2025')?.max?.result.throughput;
       const rate = OPT.idleRate || Math.max(10, Math.floor((ceiling ?? 200) / 2));
-      const rateJob = { kind: 'rate' as const, call, rate, durationS: Math.max(OPT.duration, 3), connections: OPT.connections };
+      const rateJob = { kind: 'rate' as const, call, rate, durationS: Math.max(OPT.duration, 5), connections: OPT.connections };
       const without = await gen.run(rateJob);
       const heapBefore = await heapAfterGc(platform);
       const metricsBefore = await heapUsedBytes(platform);
