@@ -433,6 +433,7 @@ async function main(): Promise<void> {
   const memory: Memory = { platformPeakRssKb: {}, stdioChildren: [], peers: {} };
   const gen = await Generator.start();
   let platform: Platform | undefined;
+  let redisPlatformP: Promise<Platform> | undefined;
   const check = async (name: string, url: string, tool: string, style: Style, auth: Record<string, string> = {}) => {
     checks[`${name} ${style}`] = await sdkCheck(url, tool, style, auth);
   };
@@ -447,6 +448,10 @@ async function main(): Promise<void> {
     log(`echo server on ${direct}`);
 
     // ---- platform with in-memory rate limits
+    // Both platforms start together (start-up is mostly PGlite set-up, the longest fixed cost of
+    // the run); the Redis one idles, with no services, until its turn.
+    redisPlatformP = redisUrl && wanted('platform-http-redis') ? startPlatform(ROOT, 'redis', redisUrl) : undefined;
+    redisPlatformP?.catch(() => undefined); // awaited (and its error reported) later
     platform = await startPlatform(ROOT, 'memory', undefined, wanted('idle') && OPT.idleSessions > 0);
     log(`platform (memory) on ${platform.url}, pid ${platform.pid}`);
     const admin = await adminToken(platform);
@@ -570,8 +575,8 @@ async function main(): Promise<void> {
     platform = undefined;
 
     // ---- the same http scenario with Redis-backed rate limits (and session ends) on another platform
-    if (redisUrl && wanted('platform-http-redis')) {
-      platform = await startPlatform(ROOT, 'redis', redisUrl);
+    if (redisPlatformP) {
+      platform = await redisPlatformP;
       log(`platform (redis) on ${platform.url}, pid ${platform.pid}`);
       const adminR = await adminToken(platform);
       const authR = { authorization: `Bearer ${await signUpUser(platform)}` };
@@ -592,6 +597,8 @@ async function main(): Promise<void> {
   } finally {
     await gen.stop();
     if (platform) await platform.stop();
+    // Stopping twice is harmless; this covers a run that failed before the Redis phase.
+    if (redisPlatformP) await redisPlatformP.then((p) => p.stop(), () => undefined);
     await stopAll();
   }
 
