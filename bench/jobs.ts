@@ -25,6 +25,8 @@ export interface RateJob {
   rate: number;
   durationS: number;
   connections: number;
+  /** How long to wait for answers after the last call was due before counting them as errors (default 2). */
+  drainS?: number;
 }
 
 export interface MaxJob {

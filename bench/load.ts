@@ -114,8 +114,8 @@ async function runRate(job: RateJob): Promise<Omit<JobResult, 'generatorCores' |
     tick();
   });
   // A server far behind the offered rate would keep us draining its queue for long: give it 2 s
-  // after the last call was due, then count what is still unanswered as errors.
-  const drainMs = 2_000;
+  // (drainS) after the last call was due, then count what is still unanswered as errors.
+  const drainMs = (job.drainS ?? 2) * 1000;
   let timer: NodeJS.Timeout | undefined;
   const drained = await Promise.race([
     Promise.all(inflight).then(() => true),

@@ -20,14 +20,15 @@
  * mcp-proxy,platform-http-redis,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
  * REDIS_URL (else 127.0.0.1:6379 is probed), DATABASE_URL (else embedded PGlite).
  */
-import { execSync, fork, type ChildProcess } from 'node:child_process';
+import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { sdkCheck } from './check.js';
-import type { Call, FromGenerator, Job, JobResult } from './jobs.js';
+import type { Call, JobResult } from './jobs.js';
+import { Generator } from './generator.js';
 import { adminToken, heapAfterGc, heapUsedBytes, registerService, signUpUser, startPlatform, type Platform } from './platform.js';
 import { childrenOf, freePort, procStatusKb, redisAnswers, startProcess, stop, stopAll, treeRssKb, waitForPort, type Started } from './procs.js';
 import { baseHeaders, EXPECT, handshake, legacyCall, modernCall, openSession, type Style } from './wire.js';
@@ -71,53 +72,6 @@ const wanted = (group: string) => !OPT.only || OPT.only.has(group);
 const MAX_ERROR_RATIO = 0.001;
 
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
-
-// ---------------------------------------------------------------- load generator (child process)
-
-class Generator {
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: JobResult) => void; reject: (e: Error) => void }>();
-  private constructor(private readonly child: ChildProcess) {
-    child.on('message', (msg: FromGenerator) => {
-      if ('ready' in msg) return;
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if ('result' in msg) p.resolve(msg.result);
-      else p.reject(new Error(`load generator: ${msg.error}`));
-    });
-    child.once('exit', (code) => {
-      for (const p of this.pending.values()) p.reject(new Error(`load generator exited (${code})`));
-      this.pending.clear();
-    });
-  }
-
-  static async start(): Promise<Generator> {
-    const child = fork(path.join(ROOT, 'bench', 'load.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', (code) => reject(new Error(`load generator exited (${code}) before it was ready`)));
-    });
-    return new Generator(child);
-  }
-
-  get pid(): number {
-    return this.child.pid!;
-  }
-
-  run(job: Job): Promise<JobResult> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, job });
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.connected) this.child.send({ id: 0, stop: true });
-    await stop(this.child);
-  }
-}
 
 // ---------------------------------------------------------------- scenarios
 
