@@ -1,0 +1,603 @@
+/**
+ * MCP benchmark suite (issue 5 §1): `npm run bench`. Not a test.
+ *
+ * Processes: this orchestrator; the load generator (bench/load.ts, forked, IPC); the echo upstream
+ * (bench/echo-server.ts over Streamable HTTP); the platform (`node dist/main.js serve`, once with
+ * in-memory rate limits and, when Redis answers, once more with Redis); supergateway and mcp-proxy
+ * fronting the echo server over stdio. Everything on 127.0.0.1.
+ *
+ * Scenarios (see docs/benchmarks.md): direct, platform-http (memory / redis), aggregate (5 http
+ * services behind /mcp), platform-stdio, supergateway, mcp-proxy; each in the 2026-07-28 style
+ * (stateless, per-request envelope) and the 2025-11-25 style (one session, ID captured once);
+ * session setup; memory (platform peak RSS, heap per idle session, p99 with idle sessions, RSS per
+ * stdio child). Prints markdown, writes JSON to bench/results/.
+ *
+ * Options (env): BENCH_DURATION (s per offered rate, 3), BENCH_RATES (200,500,1000,2000),
+ * BENCH_RAMP (connections, 1,4,16,64), BENCH_RAMP_STEP (s, 3), BENCH_WARMUP (s, 1),
+ * BENCH_CONNECTIONS (pool for paced runs, 64), BENCH_SETUP_DURATION (s, 3),
+ * BENCH_SETUP_CONCURRENCY (4), BENCH_IDLE_SESSIONS (10000), BENCH_IDLE_SECONDS (at most this long opening them, 60), BENCH_IDLE_RATE (calls/s; default half the platform-http 2025 ceiling),
+ * BENCH_ONLY (comma-separated groups: direct,platform-http,aggregate,platform-stdio,supergateway,
+ * mcp-proxy,platform-http-redis,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
+ * REDIS_URL (else 127.0.0.1:6379 is probed), DATABASE_URL (else embedded PGlite).
+ */
+import { execSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { sdkCheck } from './check.js';
+import type { Call, JobResult } from './jobs.js';
+import { Generator } from './generator.js';
+import { adminToken, heapAfterGc, heapUsedBytes, registerService, signUpUser, startPlatform, type Platform } from './platform.js';
+import { childrenOf, freePort, procStatusKb, redisAnswers, startProcess, stop, stopAll, treeRssKb, waitForPort, type Started } from './procs.js';
+import { baseHeaders, EXPECT, handshake, legacyCall, modernCall, openSession, type Style } from './wire.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const ECHO = path.join(ROOT, 'bench', 'echo-server.ts');
+const require = createRequire(import.meta.url);
+
+function num(name: string, dflt: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  return v;
+}
+function nums(name: string, dflt: number[]): number[] {
+  const raw = process.env[name];
+  if (!raw) return dflt;
+  const v = raw.split(',').map((s) => Number(s.trim()));
+  if (!v.length || v.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`${name} must be a comma-separated list of positive numbers, got "${raw}"`);
+  return v;
+}
+
+const OPT = {
+  duration: num('BENCH_DURATION', 3),
+  rates: nums('BENCH_RATES', [200, 500, 1000, 2000]),
+  ramp: nums('BENCH_RAMP', [1, 4, 16, 64]),
+  rampStep: num('BENCH_RAMP_STEP', 3),
+  warmup: num('BENCH_WARMUP', 1),
+  connections: num('BENCH_CONNECTIONS', 64),
+  setupDuration: num('BENCH_SETUP_DURATION', 3),
+  setupConcurrency: num('BENCH_SETUP_CONCURRENCY', 4),
+  idleSessions: num('BENCH_IDLE_SESSIONS', 10_000),
+  idleSeconds: num('BENCH_IDLE_SECONDS', 60),
+  /** 0 = half the measured ceiling of platform-http 2025. */
+  idleRate: num('BENCH_IDLE_RATE', 0),
+  only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined,
+  redis: process.env.BENCH_REDIS !== '0',
+};
+const wanted = (group: string) => !OPT.only || OPT.only.has(group);
+const MAX_ERROR_RATIO = 0.001;
+
+const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+// ---------------------------------------------------------------- scenarios
+
+interface Target {
+  name: string;
+  group: string;
+  style: Style;
+  call: Call;
+  /** Fixed-rate runs; false for a peer that spawns a process per request (bounded ramp only). */
+  rates: boolean;
+  ramp: number[];
+  note?: string;
+}
+
+interface RatePoint {
+  rate: number;
+  result?: JobResult;
+  skipped?: string;
+}
+
+interface MaxPoint {
+  connections: number;
+  result: JobResult;
+}
+
+interface TargetResult {
+  name: string;
+  group: string;
+  style: Style;
+  note?: string;
+  rates: RatePoint[];
+  ramp: MaxPoint[];
+  max?: MaxPoint;
+}
+
+const errorRatio = (r: JobResult) => (r.done ? r.errors / r.done : 1);
+
+async function measure(gen: Generator, t: Target): Promise<TargetResult> {
+  const out: TargetResult = { name: t.name, group: t.group, style: t.style, note: t.note, rates: [], ramp: [] };
+  if (OPT.warmup > 0) {
+    await gen.run(t.rates ? { kind: 'rate', call: t.call, rate: 200, durationS: OPT.warmup, connections: OPT.connections } : { kind: 'max', call: t.call, connections: 1, durationS: OPT.warmup });
+  }
+  // The ceiling first: fixed rates above it would only measure a growing queue.
+  for (const connections of t.ramp) {
+    const result = await gen.run({ kind: 'max', call: t.call, connections, durationS: OPT.rampStep });
+    out.ramp.push({ connections, result });
+    log(`${t.name} ${t.style} max c=${connections}: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
+    if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
+    if (result.done === 0) continue; // nothing answered within the step: try more connections
+    if (errorRatio(result) >= MAX_ERROR_RATIO) break;
+    const best = out.max;
+    if (result.throughput > 0 && (!best || result.throughput > best.result.throughput)) out.max = { connections, result };
+    // Stop once more connections no longer buy 5% more throughput.
+    if (best && result.throughput < 1.05 * best.result.throughput) break;
+  }
+  if (!t.rates) {
+    out.rates = OPT.rates.map((rate) => ({ rate, skipped: t.note ?? 'not run' }));
+    return out;
+  }
+  const ceiling = out.max?.result.throughput ?? 0;
+  let skip: string | undefined;
+  for (const [i, rate] of OPT.rates.entries()) {
+    // The lowest rate always runs; a higher one only when the closed loop reached it.
+    if (!skip && i > 0 && rate > ceiling) skip = `above the max sustained ${ceiling.toFixed(0)}/s`;
+    if (skip) {
+      out.rates.push({ rate, skipped: skip });
+      continue;
+    }
+    const result = await gen.run({ kind: 'rate', call: t.call, rate, durationS: OPT.duration, connections: OPT.connections });
+    out.rates.push({ rate, result });
+    log(`${t.name} ${t.style} @${rate}/s: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
+    if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
+    if (result.throughput < 0.9 * rate || errorRatio(result) >= MAX_ERROR_RATIO) skip = `not sustained at ${rate}/s`;
+  }
+  return out;
+}
+
+interface SetupResult {
+  name: string;
+  result: JobResult;
+}
+
+async function setup(gen: Generator, name: string, url: string, tool: string, auth: Record<string, string>, deleteAfter: boolean): Promise<SetupResult> {
+  const result = await gen.run({
+    kind: 'setup',
+    url,
+    headers: baseHeaders(auth),
+    bodies: { initialize: handshake.initialize, initialized: handshake.initialized, list: handshake.list, call: handshake.call(tool) },
+    expect: EXPECT,
+    concurrency: OPT.setupConcurrency,
+    durationS: OPT.setupDuration,
+    deleteAfter,
+  });
+  log(`setup ${name}: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done}`);
+  if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
+  return { name, result };
+}
+
+// ---------------------------------------------------------------- peers
+
+async function startPeer(kind: 'supergateway' | 'mcp-proxy'): Promise<{ url: string; started: Started }> {
+  const port = await freePort();
+  const echoCmd = [process.execPath, ECHO, 'stdio'];
+  const pkgDir = path.dirname(require.resolve(`${kind}/package.json`));
+  const args =
+    kind === 'supergateway'
+      ? // stateful: one child per session, as our stdio pool keeps one child per (user, service).
+        [path.join(pkgDir, 'dist', 'index.js'), '--stdio', echoCmd.join(' '), '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port), '--logLevel', 'none']
+      : [path.join(pkgDir, 'dist', 'bin', 'mcp-proxy.mjs'), '--port', String(port), '--host', '127.0.0.1', '--server', 'stream', '--', ...echoCmd];
+  const startedP = startProcess(process.execPath, args, { name: kind, cwd: ROOT, env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' }, ready: () => 'spawned', timeoutMs: 30_000 });
+  const started = await startedP;
+  await waitForPort(port);
+  return { url: `http://127.0.0.1:${port}/mcp`, started };
+}
+
+// ---------------------------------------------------------------- report
+
+function ms(v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '—';
+  return v < 10 ? v.toFixed(2) : v.toFixed(1);
+}
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${ms(v)}`;
+const mb = (kb: number | undefined) => (kb === undefined ? '—' : `${(kb / 1024).toFixed(1)} MB`);
+
+interface Memory {
+  platformPeakRssKb: Record<string, number | undefined>;
+  idle?: {
+    sessions: number;
+    openErrors: number;
+    openPerSecond: number;
+    heapBefore: number;
+    heapAfter: number;
+    heapPerSessionBytes: number;
+    /** nodejs_heap_size_used_bytes from /metrics right after the forced-GC reading (for reference). */
+    metricsHeapBefore: number;
+    metricsHeapAfter: number;
+    rate: number;
+    without: JobResult;
+    with: JobResult;
+  };
+  stdioChildren: Array<{ pid: number; rssKb: number }>;
+  peers: Record<string, { rssKb: number; processes: number }>;
+}
+
+interface Report {
+  when: string;
+  commit: string;
+  node: string;
+  machine: string;
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
+  options: Omit<typeof OPT, 'only'> & { only?: string[] };
+  redis: string;
+  storage: string;
+  checks: Record<string, string>;
+  targets: TargetResult[];
+  setups: SetupResult[];
+  memory: Memory;
+  generatorMaxCores: number;
+  wallS: number;
+}
+
+function baselineOf(targets: TargetResult[], t: TargetResult): TargetResult | undefined {
+  if (t.group === 'direct') return undefined;
+  return targets.find((b) => b.group === 'direct' && b.style === t.style);
+}
+
+function render(r: Report): string {
+  const lines: string[] = [];
+  const p = (s = '') => lines.push(s);
+  p(`## MCP benchmark ${r.when}`);
+  p();
+  p(`commit ${r.commit}; node ${r.node}; ${r.machine}; load average ${r.loadAvgStart.map((l) => l.toFixed(1)).join(' ')} at start, ${r.loadAvgEnd.map((l) => l.toFixed(1)).join(' ')} at end; wall ${r.wallS.toFixed(0)} s`);
+  p(`storage ${r.storage}; Redis: ${r.redis}. Paced runs ${r.options.duration} s per rate, pool of ${r.options.connections} connections; ramp ${r.options.ramp.join('/')} connections × ${r.options.rampStep} s.`);
+  p(`Latency in ms. Fixed rates: open loop, measured from each call's due time (queueing included). Δ and × are against direct in the same style, same run.`);
+  p();
+  p('### Latency at fixed offered rates (tools/call)');
+  p();
+  p('| scenario | style | offered/s | achieved/s | p50 | p90 | p99 | max | errors | Δp50 | Δp99 | ×p50 | ×p99 |');
+  p('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const t of r.targets) {
+    const base = baselineOf(r.targets, t);
+    const skipped = t.rates.filter((x) => !x.result);
+    for (const pt of t.rates) {
+      if (!pt.result) {
+        // One row for all the rates not run, with the reason.
+        if (pt === skipped[0]) p(`| ${t.name} | ${t.style} | ${skipped.map((x) => x.rate).join(', ')} | not run: ${pt.skipped ?? ''} | | | | | | | | | |`);
+        continue;
+      }
+      const l = pt.result.latency;
+      const b = base?.rates.find((x) => x.rate === pt.rate)?.result?.latency;
+      const d = b ? [signed(l.p50 - b.p50), signed(l.p99 - b.p99), (l.p50 / b.p50).toFixed(1), (l.p99 / b.p99).toFixed(1)] : ['', '', '', ''];
+      p(`| ${t.name} | ${t.style} | ${pt.rate} | ${pt.result.throughput.toFixed(0)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${pt.result.errors} | ${d.join(' | ')} |`);
+    }
+  }
+  p();
+  p('### Maximum sustained throughput (closed loop, errors < 0.1%)');
+  p();
+  p('| scenario | style | calls/s | connections | p50 | p99 | × direct | ramp (connections: calls/s) |');
+  p('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const t of r.targets) {
+    const base = baselineOf(r.targets, t);
+    const m = t.max;
+    const ratio = m && base?.max ? (m.result.throughput / base.max.result.throughput).toFixed(2) : '';
+    const ramp = t.ramp.map((s) => `${s.connections}: ${s.result.throughput.toFixed(0)}${s.result.errors ? ` (${s.result.errors} err)` : ''}`).join(', ');
+    p(`| ${t.name} | ${t.style} | ${m ? m.result.throughput.toFixed(0) : '—'} | ${m?.connections ?? '—'} | ${ms(m?.result.latency.p50)} | ${ms(m?.result.latency.p99)} | ${ratio} | ${ramp}${t.note ? `; ${t.note}` : ''} |`);
+  }
+  if (r.setups.length) {
+    p();
+    p(`### Session setup (2025-11-25: initialize + notifications/initialized + tools/list + tools/call; ${r.options.setupConcurrency} clients in a loop)`);
+    p();
+    p('| scenario | setups/s | p50 | p90 | p99 | max | errors |');
+    p('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const s of r.setups) {
+      const l = s.result.latency;
+      p(`| ${s.name} | ${s.result.throughput.toFixed(0)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${ms(l.max)} | ${s.result.errors} |`);
+    }
+  }
+  p();
+  p('### Memory');
+  p();
+  const m = r.memory;
+  for (const [label, kb] of Object.entries(m.platformPeakRssKb)) p(`- platform (${label}) peak RSS (VmHWM): ${mb(kb)}`);
+  if (m.idle) {
+    const i = m.idle;
+    p(
+      `- ${i.sessions} idle 2025 sessions opened (of ${r.options.idleSessions} asked, within ${r.options.idleSeconds} s; ${i.openPerSecond.toFixed(0)}/s, ${i.openErrors} errors): heap used ${mb(i.heapBefore / 1024)} → ${mb(i.heapAfter / 1024)}, ` +
+        `${(i.heapPerSessionBytes / 1024).toFixed(2)} KB per session (heapUsed after a forced full GC through the inspector; /metrics nodejs_heap_size_used_bytes without GC: ${mb(i.metricsHeapBefore / 1024)} → ${mb(i.metricsHeapAfter / 1024)})`,
+    );
+    p(
+      `- platform-http 2025 at ${i.rate}/s: p99 ${ms(i.without.latency.p99)} ms without, ${ms(i.with.latency.p99)} ms with ${i.sessions} idle sessions ` +
+        `(${((i.with.latency.p99 / i.without.latency.p99 - 1) * 100).toFixed(0)}%; p50 ${ms(i.without.latency.p50)} → ${ms(i.with.latency.p50)})`,
+    );
+  }
+  if (m.stdioChildren.length) p(`- platform stdio children: ${m.stdioChildren.map((c) => mb(c.rssKb)).join(', ')} RSS each`);
+  for (const [name, v] of Object.entries(m.peers)) p(`- ${name}: ${mb(v.rssKb)} RSS for ${v.processes} processes (the bridge and its stdio children)`);
+  p(`- load generator CPU: at most ${r.generatorMaxCores.toFixed(2)} cores in any run`);
+  p();
+  p('### Issue 5 §3 targets');
+  p();
+  for (const line of targetLines(r)) p(`- ${line}`);
+  p();
+  p('Correctness (real SDK client, once per scenario): ' + Object.entries(r.checks).map(([k, v]) => `${k} ${v}`).join('; '));
+  return lines.join('\n');
+}
+
+function targetLines(r: Report): string[] {
+  const out: string[] = [];
+  const find = (group: string, style: Style) => r.targets.find((t) => t.group === group && t.style === style);
+  const at = (t: TargetResult | undefined, rate: number) => t?.rates.find((x) => x.rate === rate)?.result;
+  for (const group of ['platform-http', 'platform-http-redis']) {
+    for (const style of ['2026', '2025'] as Style[]) {
+      const t = at(find(group, style), 1000);
+      const d = at(find('direct', style), 1000);
+      if (!t || !d) {
+        if (find(group, style)) out.push(`overhead at 1000/s, ${group} ${style}: not measured (1000/s not sustained) — target missed`);
+        continue;
+      }
+      const d50 = t.latency.p50 - d.latency.p50;
+      const d99 = t.latency.p99 - d.latency.p99;
+      out.push(`overhead at 1000/s, ${group} ${style}: p50 ${signed(d50)} ms (target ≤ 1), p99 ${signed(d99)} ms (target ≤ 5) — ${d50 <= 1 && d99 <= 5 ? 'met' : 'missed'}`);
+    }
+  }
+  for (const group of ['platform-http', 'platform-http-redis']) {
+    for (const style of ['2026', '2025'] as Style[]) {
+      const t = find(group, style)?.max;
+      const d = find('direct', style)?.max;
+      if (!t || !d) continue;
+      const ratio = t.result.throughput / d.result.throughput;
+      out.push(`max throughput ${group} ${style}: ${(ratio * 100).toFixed(0)}% of direct (target ≥ 50%) — ${ratio >= 0.5 ? 'met' : 'missed'}`);
+    }
+  }
+  for (const style of ['2026', '2025'] as Style[]) {
+    const ours = find('platform-stdio', style);
+    if (!ours) continue;
+    for (const peer of ['supergateway', 'mcp-proxy']) {
+      const theirs = find(peer, style);
+      if (!theirs) continue;
+      const rate = OPT.rates.find((x) => at(ours, x) && at(theirs, x)) ?? undefined;
+      const o = rate !== undefined ? at(ours, rate) : undefined;
+      const p = rate !== undefined ? at(theirs, rate) : undefined;
+      const lat = o && p ? `at ${rate}/s p50 ${ms(o.latency.p50)} vs ${ms(p.latency.p50)}, p99 ${ms(o.latency.p99)} vs ${ms(p.latency.p99)}` : 'no common sustained rate';
+      const thr = ours.max && theirs.max ? `max ${ours.max.result.throughput.toFixed(0)} vs ${theirs.max.result.throughput.toFixed(0)}/s` : 'max n/a';
+      const met = o && p && ours.max && theirs.max && o.latency.p50 < p.latency.p50 && o.latency.p99 < p.latency.p99 && ours.max.result.throughput > theirs.max.result.throughput;
+      out.push(`stdio ${style} vs ${peer}: ${lat}; ${thr} — ${met ? 'met' : 'missed'}`);
+    }
+  }
+  const idle = r.memory.idle;
+  if (idle) {
+    const kb = idle.heapPerSessionBytes / 1024;
+    out.push(`heap per idle 2025 session: ${kb.toFixed(2)} KB (target ≤ 50 KB) — ${kb <= 50 ? 'met' : 'missed'}`);
+    const worse = idle.with.latency.p99 / idle.without.latency.p99 - 1;
+    out.push(`p99 with ${idle.sessions} idle sessions: ${(worse * 100).toFixed(0)}% vs without (target ≤ 20% worse) — ${worse <= 0.2 ? 'met' : 'missed'}`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  if (major < 22 || (major === 22 && minor < 18)) {
+    throw new Error(`node ${process.version}: the echo server runs as plain .ts and needs Node ≥ 22.18 (npm scripts use node_modules/.bin/node)`);
+  }
+  if (!existsSync(path.join(ROOT, 'dist', 'main.js'))) throw new Error('dist/main.js is missing: run `npm run build` (npm run bench does)');
+
+  const redisUrl = !OPT.redis ? undefined : (process.env.REDIS_URL ?? ((await redisAnswers('redis://127.0.0.1:6379')) ? 'redis://127.0.0.1:6379' : undefined));
+  const loadAvgStart = os.loadavg();
+  const checks: Record<string, string> = {};
+  const targets: TargetResult[] = [];
+  const setups: SetupResult[] = [];
+  const memory: Memory = { platformPeakRssKb: {}, stdioChildren: [], peers: {} };
+  const gen = await Generator.start();
+  let platform: Platform | undefined;
+  let redisPlatformP: Promise<Platform> | undefined;
+  const check = async (name: string, url: string, tool: string, style: Style, auth: Record<string, string> = {}) => {
+    checks[`${name} ${style}`] = await sdkCheck(url, tool, style, auth);
+  };
+  try {
+    const echo = await startProcess(process.execPath, [ECHO, 'http', '0'], {
+      name: 'echo server',
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+      ready: (out) => /listening (\d+)/.exec(out)?.[1],
+    });
+    const direct = `http://127.0.0.1:${echo.value}/mcp`;
+    log(`echo server on ${direct}`);
+
+    // ---- platform with in-memory rate limits
+    // Both platforms start together (start-up is mostly PGlite set-up, the longest fixed cost of
+    // the run); the Redis one idles, with no services, until its turn.
+    redisPlatformP = redisUrl && wanted('platform-http-redis') ? startPlatform(ROOT, 'redis', redisUrl) : undefined;
+    redisPlatformP?.catch(() => undefined); // awaited (and its error reported) later
+    platform = await startPlatform(ROOT, 'memory', undefined, wanted('idle') && OPT.idleSessions > 0);
+    log(`platform (memory) on ${platform.url}, pid ${platform.pid}`);
+    const admin = await adminToken(platform);
+    const auth = { authorization: `Bearer ${await signUpUser(platform)}` };
+    for (let i = 1; i <= 5; i++) {
+      await registerService(platform, admin, { slug: `echo${i}`, title: `Echo ${i}`, kind: 'http', http: { instances: [direct] } });
+    }
+    const one = `${platform.url}/mcp/echo1`;
+    const agg = `${platform.url}/mcp`;
+    for (const style of ['2026', '2025'] as Style[]) {
+      await check('direct', direct, 'echo', style);
+      await check('platform-http', one, 'echo', style, auth);
+      await check('aggregate', agg, 'echo3__echo', style, auth);
+    }
+    const phase1: Target[] = [];
+    const ramp = OPT.ramp;
+    if (wanted('direct')) {
+      phase1.push({ name: 'direct', group: 'direct', style: '2026', call: modernCall(direct, 'echo'), rates: true, ramp });
+      phase1.push({ name: 'direct', group: 'direct', style: '2025', call: legacyCall(direct, 'echo', {}, await openSession(direct)), rates: true, ramp });
+    }
+    if (wanted('platform-http')) {
+      phase1.push({ name: 'platform-http (memory)', group: 'platform-http', style: '2026', call: modernCall(one, 'echo', auth), rates: true, ramp });
+      phase1.push({ name: 'platform-http (memory)', group: 'platform-http', style: '2025', call: legacyCall(one, 'echo', auth, await openSession(one, auth)), rates: true, ramp });
+    }
+    if (wanted('aggregate')) {
+      phase1.push({ name: 'aggregate (5 services)', group: 'aggregate', style: '2026', call: modernCall(agg, 'echo3__echo', auth), rates: true, ramp });
+      phase1.push({ name: 'aggregate (5 services)', group: 'aggregate', style: '2025', call: legacyCall(agg, 'echo3__echo', auth, await openSession(agg, auth)), rates: true, ramp });
+    }
+    for (const t of phase1) targets.push(await measure(gen, t));
+    if (wanted('setup')) {
+      setups.push(await setup(gen, 'direct (stateless server)', direct, 'echo', {}, false));
+      setups.push(await setup(gen, 'platform-http (memory)', one, 'echo', auth, false));
+    }
+
+    // ---- idle sessions (before the stdio phase, so the platform's heap holds only this)
+    if (wanted('idle') && OPT.idleSessions > 0) {
+      const call = legacyCall(one, 'echo', auth, await openSession(one, auth));
+      // Default: half the measured ceiling of platform-http 2025, so the p99 compares service, not queueing.
+      const ceiling = targets.find((t) => t.group === 'platform-http' && t.style === '2025')?.max?.result.throughput;
+      const rate = OPT.idleRate || Math.max(10, Math.floor((ceiling ?? 200) / 2));
+      const rateJob = { kind: 'rate' as const, call, rate, durationS: Math.max(OPT.duration, 5), connections: OPT.connections };
+      const without = await gen.run(rateJob);
+      const heapBefore = await heapAfterGc(platform);
+      const metricsBefore = await heapUsedBytes(platform);
+      log(`opening ${OPT.idleSessions} idle sessions…`);
+      const opened = await gen.run({
+        kind: 'sessions',
+        url: one,
+        headers: baseHeaders(auth),
+        bodies: { initialize: handshake.initialize, initialized: handshake.initialized },
+        count: OPT.idleSessions,
+        concurrency: 16,
+        maxSeconds: OPT.idleSeconds,
+      });
+      const heapAfter = await heapAfterGc(platform);
+      const metricsAfter = await heapUsedBytes(platform);
+      const withIdle = await gen.run(rateJob);
+      const ok = opened.done - opened.errors;
+      memory.idle = {
+        sessions: ok,
+        openErrors: opened.errors,
+        openPerSecond: opened.throughput,
+        heapBefore,
+        heapAfter,
+        heapPerSessionBytes: ok ? (heapAfter - heapBefore) / ok : NaN,
+        metricsHeapBefore: metricsBefore,
+        metricsHeapAfter: metricsAfter,
+        rate,
+        without,
+        with: withIdle,
+      };
+      log(`idle: ${ok} sessions, heap ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB; p99 ${ms(without.latency.p99)} → ${ms(withIdle.latency.p99)}`);
+    }
+
+    // ---- stdio: the platform's pool vs supergateway and mcp-proxy, same echo server
+    if (wanted('platform-stdio') || wanted('supergateway') || wanted('mcp-proxy')) {
+      await registerService(platform, admin, { slug: 'echo-stdio', title: 'Echo (stdio)', kind: 'stdio', stdio: { command: process.execPath, args: [ECHO, 'stdio'] } });
+      const stdioUrl = `${platform.url}/mcp/echo-stdio`;
+      const peers: Array<{ name: string; url: string; started: Started }> = [];
+      try {
+        if (wanted('supergateway')) peers.push({ name: 'supergateway', ...(await startPeer('supergateway')) });
+        if (wanted('mcp-proxy')) peers.push({ name: 'mcp-proxy', ...(await startPeer('mcp-proxy')) });
+        const phase2: Target[] = [];
+        if (wanted('platform-stdio')) {
+          for (const style of ['2026', '2025'] as Style[]) await check('platform-stdio', stdioUrl, 'echo', style, auth);
+          phase2.push({ name: 'platform-stdio', group: 'platform-stdio', style: '2026', call: modernCall(stdioUrl, 'echo', auth), rates: true, ramp });
+          phase2.push({ name: 'platform-stdio', group: 'platform-stdio', style: '2025', call: legacyCall(stdioUrl, 'echo', auth, await openSession(stdioUrl, auth)), rates: true, ramp });
+        }
+        for (const peer of peers) {
+          for (const style of ['2026', '2025'] as Style[]) await check(peer.name, peer.url, 'echo', style);
+          // supergateway serves a 2026-07-28 request by spawning a child for that request
+          // (lib/modernHttp.js): only a bounded ramp, so the machine is not flooded with processes.
+          const perRequestChild = peer.name === 'supergateway';
+          phase2.push({
+            name: peer.name,
+            group: peer.name,
+            style: '2026',
+            call: modernCall(peer.url, 'echo'),
+            rates: !perRequestChild,
+            ramp: perRequestChild ? ramp.filter((c) => c <= 4) : ramp,
+            note: perRequestChild ? 'spawns a child process per 2026-07-28 request: ramp capped at 4 connections, no fixed rates' : undefined,
+          });
+          phase2.push({ name: peer.name, group: peer.name, style: '2025', call: legacyCall(peer.url, 'echo', {}, await openSession(peer.url)), rates: true, ramp });
+        }
+        for (const t of phase2) targets.push(await measure(gen, t));
+        memory.stdioChildren = childrenOf(platform.pid)
+          .filter((c) => c.args.includes('echo-server.ts'))
+          .map((c) => ({ pid: c.pid, rssKb: c.rssKb }));
+        for (const peer of peers) memory.peers[peer.name] = treeRssKb(peer.started.pid);
+        if (wanted('setup')) {
+          if (wanted('platform-stdio')) setups.push(await setup(gen, 'platform-stdio', stdioUrl, 'echo', auth, false));
+          // Peers run a child per session: each setup is followed by an (untimed) DELETE.
+          for (const peer of peers) setups.push(await setup(gen, `${peer.name} (+ DELETE after)`, peer.url, 'echo', {}, true));
+        }
+      } finally {
+        for (const peer of peers) await stop(peer.started.child);
+      }
+    }
+    memory.platformPeakRssKb.memory = procStatusKb(platform.pid, 'VmHWM');
+    await platform.stop();
+    platform = undefined;
+
+    // ---- the same http scenario with Redis-backed rate limits (and session ends) on another platform
+    if (redisPlatformP) {
+      platform = await redisPlatformP;
+      log(`platform (redis) on ${platform.url}, pid ${platform.pid}`);
+      const adminR = await adminToken(platform);
+      const authR = { authorization: `Bearer ${await signUpUser(platform)}` };
+      await registerService(platform, adminR, { slug: 'echo1', title: 'Echo 1', kind: 'http', http: { instances: [direct] } });
+      const oneR = `${platform.url}/mcp/echo1`;
+      for (const style of ['2026', '2025'] as Style[]) await check('platform-http-redis', oneR, 'echo', style, authR);
+      for (const t of [
+        { name: 'platform-http (redis)', group: 'platform-http-redis', style: '2026' as Style, call: modernCall(oneR, 'echo', authR), rates: true, ramp },
+        { name: 'platform-http (redis)', group: 'platform-http-redis', style: '2025' as Style, call: legacyCall(oneR, 'echo', authR, await openSession(oneR, authR)), rates: true, ramp },
+      ]) {
+        targets.push(await measure(gen, t));
+      }
+      memory.platformPeakRssKb.redis = procStatusKb(platform.pid, 'VmHWM');
+      await platform.stop();
+      platform = undefined;
+    }
+    await stop(echo.child);
+  } finally {
+    await gen.stop();
+    if (platform) await platform.stop();
+    // Stopping twice is harmless; this covers a run that failed before the Redis phase.
+    if (redisPlatformP) await redisPlatformP.then((p) => p.stop(), () => undefined);
+    await stopAll();
+  }
+
+  const commit = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
+  const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: ROOT, encoding: 'utf8' }).trim() ? '+changes' : '';
+  const cpus = os.cpus();
+  const allResults = [
+    ...targets.flatMap((t) => [...t.rates.flatMap((x) => (x.result ? [x.result] : [])), ...t.ramp.map((x) => x.result)]),
+    ...setups.map((s) => s.result),
+  ];
+  const { only, ...rest } = OPT;
+  const report: Report = {
+    when: new Date().toISOString(),
+    commit: `${commit}${dirty}`,
+    node: process.version,
+    machine: `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    loadAvgStart,
+    loadAvgEnd: os.loadavg(),
+    options: { ...rest, ...(only ? { only: [...only] } : {}) },
+    redis: redisUrl ? `platform-http (redis) used ${redisUrl.replace(/\/\/[^@]*@/, '//')}` : OPT.redis ? 'no Redis answered (REDIS_URL unset, nothing on 127.0.0.1:6379): memory only' : 'skipped (BENCH_REDIS=0)',
+    storage: process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite',
+    checks,
+    targets,
+    setups,
+    memory,
+    generatorMaxCores: Math.max(0, ...allResults.map((x) => x.generatorCores)),
+    wallS: (Date.now() - t0) / 1000,
+  };
+  const outDir = path.join(ROOT, 'bench', 'results');
+  await mkdir(outDir, { recursive: true });
+  const file = path.join(outDir, `mcp-${report.when.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, JSON.stringify(report, null, 2));
+  console.log(render(report));
+  console.log(`\nJSON: ${path.relative(ROOT, file)}`);
+  if (report.generatorMaxCores >= 1) console.log(`\nWARNING: the load generator used ${report.generatorMaxCores.toFixed(2)} cores in a run: it may have been the bottleneck.`);
+}
+
+const onSignal = () => {
+  void stopAll().finally(() => process.exit(130));
+};
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
+
+main().catch(async (err: unknown) => {
+  console.error(err);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,159 @@
+/**
+ * The platform under benchmark: `node dist/main.js serve` as a separate process (embedded PGlite in
+ * a temp DATA_DIR, or DATABASE_URL when set), rate limits raised far above the offered load so
+ * they are computed on every request but never trigger, no catalog file (the benchmark registers
+ * its own services). Plus the few REST calls the benchmark needs: admin sign-in, user sign-up,
+ * service registration, /metrics.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'undici';
+import { startProcess, stop, type Started } from './procs.js';
+
+export interface Platform {
+  label: string;
+  url: string;
+  pid: number;
+  redis: boolean;
+  /** The inspector's WebSocket URL when started with `inspect` (loopback only). */
+  inspector?: string;
+  stop(): Promise<void>;
+}
+
+const ADMIN_EMAIL = 'admin@bench.test';
+const ADMIN_PASSWORD = 'bench-admin-password-1';
+
+/**
+ * `inspect` opens the V8 inspector on 127.0.0.1 (random port), used only to force a GC before
+ * reading the heap (heapAfterGc); no debugger session is attached while load runs.
+ */
+export async function startPlatform(root: string, label: string, redisUrl: string | undefined, inspect = false): Promise<Platform> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-bench-'));
+  const tag = `${Date.now()}_${randomBytes(3).toString('hex')}`;
+  let started: Started & { value: string };
+  try {
+    const args = [...(inspect ? ['--inspect=127.0.0.1:0'] : []), path.join(root, 'dist', 'main.js'), 'serve'];
+    started = await startProcess(process.execPath, args, {
+      name: `platform (${label})`,
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+        CATALOG_FILE: 'none',
+        PLATFORM_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
+        RATE_LIMIT_IP_PER_MINUTE: '1000000',
+        RATE_LIMIT_USER_PER_MINUTE: '1000000',
+        MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000000',
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD,
+        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${tag}` } : {}),
+        ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${tag}:` } : {}),
+      },
+      timeoutMs: 120_000,
+      ready: (out) => {
+        const m = /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"message":"platform listening"/.exec(out);
+        if (!m) return undefined;
+        const ws = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)/.exec(out);
+        if (inspect && !ws) return undefined;
+        return JSON.stringify({ port: m[1] ?? m[2], ws: ws?.[1] });
+      },
+    });
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const ready = JSON.parse(started.value) as { port: string; ws?: string };
+  return {
+    label,
+    url: `http://127.0.0.1:${ready.port}`,
+    pid: started.pid,
+    redis: !!redisUrl,
+    inspector: ready.ws,
+    async stop() {
+      await stop(started.child, 15_000);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function json<T>(res: Response, what: string): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+async function token(url: string, pathAndQuery: string, body: unknown): Promise<string> {
+  const res = await fetch(`${url}${pathAndQuery}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', apikey: 'bench' },
+    body: JSON.stringify(body),
+  });
+  return (await json<{ access_token: string }>(res, pathAndQuery)).access_token;
+}
+
+export function adminToken(p: Platform): Promise<string> {
+  return token(p.url, '/auth/v1/token?grant_type=password', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
+}
+
+export function signUpUser(p: Platform): Promise<string> {
+  return token(p.url, '/auth/v1/signup', { email: `bench-${randomBytes(4).toString('hex')}@example.test`, password: 'bench-password-123' });
+}
+
+export async function registerService(p: Platform, admin: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${p.url}/v1/admin/services`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ payload_capture: 'metadata', ...body }),
+  });
+  await json(res, `register service ${String(body.slug)}`);
+}
+
+/** `nodejs_heap_size_used_bytes` from the platform's Prometheus endpoint (no forced GC). */
+export async function heapUsedBytes(p: Platform): Promise<number> {
+  const res = await fetch(`${p.url}/metrics`);
+  const text = await res.text();
+  const m = /^nodejs_heap_size_used_bytes(?:\{[^}]*\})? ([0-9.e+]+)/m.exec(text);
+  if (!res.ok || !m) throw new Error(`/metrics has no nodejs_heap_size_used_bytes (status ${res.status})`);
+  return Number(m[1]);
+}
+
+/**
+ * The platform's heap after a full GC: through the inspector, HeapProfiler.collectGarbage then
+ * process.memoryUsage().heapUsed (garbage excluded, unlike /metrics).
+ */
+export async function heapAfterGc(p: Platform): Promise<number> {
+  if (!p.inspector) throw new Error(`platform (${p.label}) was started without the inspector`);
+  const ws = new WebSocket(p.inspector);
+  const pending = new Map<number, (msg: { result?: { result?: { value?: unknown } }; error?: { message: string } }) => void>();
+  ws.addEventListener('message', (ev) => {
+    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: { result?: { value?: unknown } }; error?: { message: string } };
+    if (msg.id !== undefined) pending.get(msg.id)?.(msg);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.addEventListener('open', () => resolve());
+    ws.addEventListener('error', () => reject(new Error(`inspector of platform (${p.label}) did not accept a connection`)));
+  });
+  let nextId = 1;
+  const call = (method: string, params?: Record<string, unknown>) =>
+    new Promise<{ result?: { result?: { value?: unknown } } }>((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg)));
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  try {
+    await call('HeapProfiler.collectGarbage');
+    await call('HeapProfiler.collectGarbage');
+    const r = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+    const v = r.result?.result?.value;
+    if (typeof v !== 'number') throw new Error(`heapUsed not readable through the inspector: ${JSON.stringify(r).slice(0, 200)}`);
+    return v;
+  } finally {
+    ws.close();
+  }
+}
