@@ -13,12 +13,12 @@
  *
  * Options (env): BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (default 10), BENCH_WARMUP (s, 2).
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { execSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execSync } from 'node:child_process';
 import autocannon from 'autocannon';
+import { startPlatform } from './platform.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -36,50 +36,6 @@ interface Result {
   errors: number;
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const useDist = process.env.BENCH_FROM_SOURCE !== '1';
-  const args = useDist
-    ? [path.join(ROOT, 'dist', 'main.js'), 'serve']
-    : ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts'), 'serve'];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      PLATFORM_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-      RATE_LIMIT_USER_PER_MINUTE: '1000000',
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${Date.now()}` } : {}),
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench:${Date.now()}:` } : {}),
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: 'bench-admin-password-1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      buf += d.toString('utf8');
-      // 2xx access lines are `debug`, so at `info` the log stays quiet during the run.
-      const m = /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"message":"platform listening"/.exec(buf);
-      if (m) resolve(`http://127.0.0.1:${m[1] ?? m[2]}`);
-      if (buf.length > 1_000_000) buf = buf.slice(-10_000);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${buf}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
 
 async function json<T>(res: Response): Promise<T> {
   if (!res.ok) throw new Error(`${res.url}: ${res.status} ${await res.text()}`);
@@ -93,8 +49,7 @@ function run(url: string, headers: Record<string, string>, duration: number): Pr
 }
 
 async function main() {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-bench-'));
-  const server = await startServer(dataDir);
+  const server = await startPlatform(ROOT, 'gateway', process.env.REDIS_URL);
   try {
     const email = `bench-${Date.now()}@example.test`;
     const password = 'bench-password-123';
@@ -161,7 +116,6 @@ async function main() {
     await writeFile(path.join(outDir, `gateway-${Date.now()}.json`), JSON.stringify({ commit, results }, null, 2));
   } finally {
     await server.stop();
-    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
