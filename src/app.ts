@@ -23,6 +23,7 @@ import {
   catalogOpenApi,
   catalogRouter,
   createCatalog,
+  createInternalStdioEndpoint,
   createMcpRouter,
   createUpstreamConnector,
   DatabaseReplicaDirectory,
@@ -170,6 +171,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     await replicas.refresh();
     const upstream = createUpstreamConnector({
       replicas,
+      vault, // seals replica-to-replica tokens for forwarded stdio leases
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
@@ -277,6 +279,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
+    // --- MCP Router: stdio ownership across replicas, the owner's side (internal; not in OpenAPI) ---
+    const internalStdio = createInternalStdioEndpoint({
+      vault,
+      replicaId: () => upstream.replicas.self.id,
+      catalog: catalog.catalog,
+      local: upstream.local,
+      logger,
+      requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
+      maxRequestBodySize: config.BODY_LIMIT_BYTES,
+    });
+    cleanups.unshift(() => internalStdio.close());
+    app.use(internalStdio.router);
+    // --- end stdio ownership ---
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);

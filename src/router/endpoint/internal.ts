@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { WebStandardStreamableHTTPServerTransport, type ClientCapabilities, type Server } from '@modelcontextprotocol/server';
+import express, { type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { Principal } from '../../gateway/index.js';
+import type { Vault } from '../../vault/index.js';
+import type { ResolvedService, ServiceCatalog, UpstreamConnector, UpstreamLease } from '../contracts.js';
+import {
+  FORWARD_TOKEN_HEADER,
+  INTERNAL_STDIO_PATH,
+  isUpstreamError,
+  openForwardToken,
+  principalOf,
+  UPSTREAM_CODE_HEADER,
+} from '../upstream/index.js';
+import { isValidSlug } from './names.js';
+import { createRelayServer } from './relay.js';
+import { jsonRpcError } from './sessionful.js';
+
+/**
+ * The owner's side of stdio ownership forwarding (upstream/forwarding.ts):
+ * `POST|GET|DELETE /internal/router/stdio/{slug}`, replica to replica only.
+ *
+ * - Authentication: a genuine, fresh `X-MCP-Replica-Token` sealed for THIS replica on every
+ *   request; anything else (a user's bearer included) is 401 and nothing is started.
+ * - `initialize` opens a session: the service is resolved for the token's principal through the
+ *   catalog (fresh credentials, role, scope, enabled), this replica's LOCAL stdio lease is taken
+ *   (a connector error is answered with its status and code), and a relay serves the session.
+ *   Never forwarded again: one hop, no loops.
+ * - Sessions live in this process (the forwarder always comes back to the same owner); a session
+ *   belongs to one (user, service) and idle ones are closed after `idleMs`.
+ * Not part of the public API: absent from the OpenAPI document (docs/router.md).
+ */
+export interface InternalStdioDeps {
+  vault: Vault;
+  /** This replica's id: the audience tokens must name. */
+  replicaId: () => string;
+  catalog: ServiceCatalog;
+  /** Connects on this replica only (PlatformUpstream.local). */
+  local: UpstreamConnector;
+  logger: Logger;
+  requestTimeoutMs: number;
+  maxRequestBodySize: number;
+  /** Close a session without open requests after this long (the forwarder died without DELETE). */
+  idleMs?: number;
+}
+
+interface InternalSession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: Server;
+  userId: string;
+  serviceId: string;
+  open: number;
+  lastActive: number;
+}
+
+export interface InternalStdioEndpoint {
+  router: express.Router;
+  /** Open forwarded sessions on this replica. */
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalStdioEndpoint {
+  const sessions = new Map<string, InternalSession>();
+  const idleMs = deps.idleMs ?? 10 * 60_000;
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - idleMs;
+    for (const s of sessions.values()) if (s.open === 0 && s.lastActive < cutoff) void s.server.close().catch(() => undefined);
+  }, Math.min(idleMs, 60_000));
+  sweep.unref();
+
+  const unauthorized = () => jsonRpcError(401, -32001, 'Unauthorized');
+
+  const dispatch = async (request: Request, options?: { parsedBody?: unknown }): Promise<Response> => {
+    const claims = openForwardToken(deps.vault, deps.replicaId(), request.headers.get(FORWARD_TOKEN_HEADER));
+    const slug = decodeURIComponent(new URL(request.url).pathname.slice(INTERNAL_STDIO_PATH.length + 1));
+    if (!claims || claims.service.slug !== slug) return unauthorized();
+    const parsedBody = options?.parsedBody;
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId) {
+      const session = sessions.get(sessionId);
+      if (!session || session.userId !== claims.principal.userId || session.serviceId !== claims.service.id) {
+        return jsonRpcError(404, -32001, 'Session not found');
+      }
+      return track(session, await session.transport.handleRequest(request, { parsedBody }));
+    }
+    const init = request.method === 'POST' ? initializeParams(parsedBody) : undefined;
+    if (!init) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+
+    const principal = principalOf(claims);
+    const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
+    if (!service || service.definition.id !== claims.service.id) return jsonRpcError(404, -32000, `Service ${slug} not found`);
+    if (service.definition.kind !== 'stdio') return jsonRpcError(400, -32000, `Service ${slug} is not a stdio service`);
+    // Taken now, so a full pool or a failed start is answered as such to the forwarding replica.
+    let first: UpstreamLease | undefined;
+    try {
+      first = await deps.local.connect(principal, service, { signal: request.signal });
+    } catch (err) {
+      if (isUpstreamError(err)) {
+        const response = jsonRpcError(err.status, err.jsonRpcCode, err.message);
+        response.headers.set(UPSTREAM_CODE_HEADER, err.upstreamCode);
+        return response;
+      }
+      throw err;
+    }
+    const server = relayFor(principal, service, first, init.capabilities as ClientCapabilities | undefined);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: deps.maxRequestBodySize,
+      onsessioninitialized: (id) => {
+        const session: InternalSession = { transport, server, userId: principal.userId, serviceId: service.definition.id, open: 0, lastActive: Date.now() };
+        sessions.set(id, session);
+        const previous = server.onclose;
+        server.onclose = () => {
+          sessions.delete(id);
+          previous?.();
+        };
+      },
+    });
+    await server.connect(transport);
+    const response = await transport.handleRequest(request, { parsedBody });
+    if (!transport.sessionId) await server.close().catch(() => undefined);
+    const session = transport.sessionId ? sessions.get(transport.sessionId) : undefined;
+    return session ? track(session, response) : response;
+  };
+
+  /** A relay of the local lease taken at initialize; later leases (after a crash) come from the local connector. */
+  const relayFor = (principal: Principal, service: ResolvedService, first: UpstreamLease, clientCapabilities: ClientCapabilities | undefined): Server => {
+    let pending: UpstreamLease | undefined = first;
+    const connector: UpstreamConnector = {
+      connect: async (p, s, o) => {
+        const lease = pending;
+        pending = undefined;
+        if (lease) {
+          o?.configureClient?.(lease.client);
+          return lease;
+        }
+        return deps.local.connect(p, s, o);
+      },
+    };
+    const server = createRelayServer({
+      principal,
+      services: [service],
+      aggregate: false,
+      connector,
+      logger: deps.logger,
+      clientCapabilities,
+      requestTimeoutMs: deps.requestTimeoutMs,
+    });
+    const previous = server.onclose;
+    server.onclose = () => {
+      previous?.();
+      if (pending) void pending.release().catch(() => undefined);
+      pending = undefined;
+    };
+    return server;
+  };
+
+  const nodeHandler = toNodeHandler({ fetch: dispatch }, { maxRequestBodySize: deps.maxRequestBodySize });
+  const handle: RequestHandler = async (req, res, next) => {
+    try {
+      await nodeHandler(req, res, req.body);
+    } catch (err) {
+      next(err);
+    }
+  };
+  const router = express.Router();
+  router.all(`${INTERNAL_STDIO_PATH}/:service`, handle);
+
+  return {
+    router,
+    sessions: () => sessions.size,
+    async close() {
+      clearInterval(sweep);
+      await Promise.all([...sessions.values()].map((s) => s.server.close().catch(() => undefined)));
+    },
+  };
+}
+
+/** Counts the response as open until its body (SSE stream) ends, for the idle sweep. */
+function track(session: InternalSession, response: Response): Response {
+  session.lastActive = Date.now();
+  if (!response.body) return response;
+  session.open += 1;
+  let done = false;
+  const finish = () => {
+    if (done) return;
+    done = true;
+    session.open -= 1;
+    session.lastActive = Date.now();
+  };
+  const body = response.body.pipeThrough(new TransformStream({ flush: finish }));
+  const reader = body.getReader();
+  const stream = new ReadableStream({
+    async pull(controller) {
+      const { value, done: end } = await reader.read();
+      if (end) {
+        finish();
+        controller.close();
+      } else controller.enqueue(value);
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(stream, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+function initializeParams(body: unknown): { capabilities?: unknown } | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const msg = body as { method?: unknown; params?: unknown };
+  if (msg.method !== 'initialize' || !msg.params || typeof msg.params !== 'object') return undefined;
+  return msg.params as { capabilities?: unknown };
+}
