@@ -3,12 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORWARD_TOKEN_HEADER, sealForwardToken } from '../src/router/upstream/index.js';
+import { FORWARD_TOKEN_HEADER, rendezvousOwner, sealForwardToken, stdioOwnershipKey } from '../src/router/upstream/index.js';
 import { parseMasterKey, Vault } from '../src/vault/index.js';
 import { startServe, type ServeProcess } from './support/cli.js';
 import { TEST_MASTER_KEY } from './support/platform.js';
+import { freePort } from './support/upstream.js';
 import { bearer, signIn, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -207,5 +209,55 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
     expect(await res.text()).toContain('"protocolVersion"');
     const started = await children(user.userId, 'envy');
     expect(started).toEqual([expect.objectContaining({ replica: b.url })]);
+  });
+  it('skips an owner that refuses connections: marks it unreachable and serves through the next owner', async () => {
+    // A replica that heartbeats (written straight into the directory the replicas use) but whose
+    // address refuses connections: a crashed pod whose heartbeat has not expired yet.
+    const ghost = { id: `ghost-${randomBytes(3).toString('hex')}`, address: `http://127.0.0.1:${await freePort()}` };
+    const beat = async () => {
+      if (process.env.REDIS_URL) {
+        const redis = new Redis(process.env.REDIS_URL, { keyPrefix: `test:fwd:${schema}:` });
+        await redis.multi().zadd('router:replicas', Date.now(), ghost.id).hset('router:replica-addresses', ghost.id, ghost.address).exec();
+        await redis.quit();
+      } else {
+        const client = new pg.Client({ connectionString: DATABASE_URL });
+        await client.connect();
+        await client.query(
+          `INSERT INTO ${schema}.router_replicas (id, address) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET last_seen_at = now()`,
+          [ghost.id, ghost.address],
+        );
+        await client.end();
+      }
+    };
+    await beat();
+    const ids = [(await pool(a)).replica.id, (await pool(b)).replica.id];
+    for (let i = 0; i < 100; i++) {
+      const [pa, pb] = [await pool(a), await pool(b)];
+      if (pa.replicas.live.some((r) => r.id === ghost.id) && pb.replicas.live.some((r) => r.id === ghost.id)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const services = (await api(a.url, admin.accessToken, 'GET', '/v1/services')).json as { services: Array<{ id: string; slug: string }> };
+    const everything = services.services.find((s) => s.slug === 'everything')!;
+    // A user whose `everything` child the ghost would own.
+    let user: TestSession | undefined;
+    for (let i = 0; i < 40 && !user; i++) {
+      const candidate = await signUp(a.url);
+      const key = stdioOwnershipKey(candidate.userId, everything.id);
+      if (rendezvousOwner(key, [...ids, ghost.id].map((id) => ({ id })))?.id === ghost.id) user = candidate;
+    }
+    expect(user, 'a user owned by the ghost').toBeDefined();
+    await beat();
+    for (const r of [a, b]) {
+      const transport = new StreamableHTTPClientTransport(new URL(`${r.url}/mcp/everything`), { requestInit: { headers: bearer(user!.accessToken) } });
+      const client = new Client({ name: 'forwarding-test', version: '1.0.0' });
+      await client.connect(transport);
+      expect(text(await client.callTool({ name: 'echo', arguments: { message: 'still here' } }))).toBe('Echo: still here');
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    }
+    // Each replica tried the ghost first (it owned the key), then served through the next owner.
+    for (const r of [a, b]) expect(r.logs.some((l) => l.message === 'stdio owner unreachable; recomputing the owner' && l.replica === ghost.id)).toBe(true);
+    // Both replicas agreed on the next owner: one child.
+    expect(await children(user!.userId, 'everything')).toHaveLength(1);
   });
 });
