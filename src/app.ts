@@ -172,6 +172,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const upstream = createUpstreamConnector({
       replicas,
       vault, // seals replica-to-replica tokens for forwarded stdio leases
+      database, // shares http instance health (service_instances)
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PlatformDatabase } from '../../db/index.js';
 import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type {
@@ -12,6 +13,7 @@ import { BuiltinConnector, type BuiltinLookup } from './builtin.js';
 import { HttpBalancer, type HttpBalancerOptions } from './http-balancer.js';
 import { StdioForwarder } from './forwarding.js';
 import type { ReplicaRing } from './replicas.js';
+import { SharedInstanceHealth } from './shared-health.js';
 import { StdioPool, type StdioPoolOptions } from './stdio-pool.js';
 
 export interface UpstreamConnectorDeps {
@@ -26,6 +28,8 @@ export interface UpstreamConnectorDeps {
   replicas: ReplicaRing;
   /** Seals replica-to-replica tokens; without it (tests, single process) stdio is always served locally. */
   vault?: Vault;
+  /** Shares http instance health through `service_instances` (shared-health.ts). */
+  database?: PlatformDatabase;
   /** Connect bound towards another replica (forwarded stdio leases). */
   forwardConnectTimeoutMs?: number;
   logger?: Logger;
@@ -42,6 +46,8 @@ export interface PlatformUpstream extends UpstreamConnector {
   readonly replicas: ReplicaRing;
   /** Serves every kind on this replica, stdio included: what the owner's internal endpoint uses (never forwards). */
   readonly local: UpstreamConnector;
+  /** Health of http instances shared with other replicas and the admin API, when a database is given. */
+  readonly sharedHealth: SharedInstanceHealth | undefined;
   close(): Promise<void>;
 }
 
@@ -79,6 +85,15 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
           logger,
         })
       : undefined;
+  const sharedHealth = deps.database
+    ? new SharedInstanceHealth({
+        database: deps.database,
+        balancer: http,
+        replicaId: () => deps.replicas.self.id,
+        intervalMs: deps.http.healthIntervalMs,
+        logger,
+      })
+    : undefined;
   const connect = (principal: Principal, service: ResolvedService, options: UpstreamConnectOptions | undefined, forward: boolean): Promise<UpstreamLease> => {
     const config = service.definition.config;
     switch (config.kind) {
@@ -98,11 +113,13 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
     stdio,
     http,
     replicas: deps.replicas,
+    sharedHealth,
     local: { connect: (principal, service, options) => connect(principal, service, options, false) },
     connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
       return connect(principal, service, options, true);
     },
     async close() {
+      await sharedHealth?.close();
       await Promise.all([stdio.close(), http.close(), deps.replicas.close(), forwarder?.close()]);
     },
   };
