@@ -165,6 +165,41 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
     await aggregate.client.close();
   });
 
+  it('carries server→client requests and progress of the child across the internal hop', async () => {
+    const ids = [(await pool(a)).replica.id, (await pool(b)).replica.id];
+    const services = (await api(a.url, admin.accessToken, 'GET', '/v1/services')).json as { services: Array<{ id: string; slug: string }> };
+    const everything = services.services.find((s) => s.slug === 'everything')!;
+    const user = await signUp(a.url);
+    const owner = rendezvousOwner(stdioOwnershipKey(user.userId, everything.id), ids.map((id) => ({ id })))!.id;
+    // The client talks only to the replica that does NOT own the child: every call is forwarded.
+    const entry = owner === ids[0] ? b : a;
+    const transport = new StreamableHTTPClientTransport(new URL(`${entry.url}/mcp/everything`), { requestInit: { headers: bearer(user.accessToken) } });
+    const client = new Client({ name: 'forwarding-test', version: '1.0.0' }, { capabilities: { sampling: {} } });
+    const asked: string[] = [];
+    client.setRequestHandler('sampling/createMessage', async (req) => {
+      const first = req.params.messages[0]?.content;
+      asked.push(first && !Array.isArray(first) && first.type === 'text' ? first.text : '');
+      return { model: 'test-model', role: 'assistant', content: { type: 'text', text: 'sampled across replicas' } };
+    });
+    await client.connect(transport);
+    const sampled = text(await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hello owner' } }));
+    expect(sampled).toContain('sampled across replicas');
+    expect(asked).toEqual([expect.stringContaining('hello owner')]);
+
+    const progress: number[] = [];
+    await client.callTool({ name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 3 } }, {
+      onprogress: (p) => progress.push(p.progress),
+    });
+    // In order; the last one may race the result over the two relays (fire-and-forget notify in relay.ts).
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress).toEqual([1, 2, 3].slice(0, progress.length));
+
+    const where = await children(user.userId, 'everything');
+    expect(where).toEqual([expect.objectContaining({ replica: (owner === ids[0] ? a : b).url })]);
+    await transport.terminateSession().catch(() => undefined);
+    await client.close();
+  });
+
   it('answers 401 to the internal endpoint without a genuine, fresh replica token, and starts nothing', async () => {
     const user = await signUp(a.url);
     expect((await api(a.url, user.accessToken, 'PUT', '/v1/services/envy/credentials', { token: 'x' })).status).toBe(201);

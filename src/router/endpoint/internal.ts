@@ -3,9 +3,8 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { WebStandardStreamableHTTPServerTransport, type ClientCapabilities, type Server } from '@modelcontextprotocol/server';
 import express, { type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
-import type { ResolvedService, ServiceCatalog, UpstreamConnector, UpstreamLease } from '../contracts.js';
+import type { ServiceCatalog, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import {
   FORWARD_TOKEN_HEADER,
   INTERNAL_STDIO_PATH,
@@ -25,8 +24,8 @@ import { jsonRpcError } from './sessionful.js';
  * - Authentication: a genuine, fresh `X-MCP-Replica-Token` sealed for THIS replica on every
  *   request; anything else (a user's bearer included) is 401 and nothing is started.
  * - `initialize` opens a session: the service is resolved for the token's principal through the
- *   catalog (fresh credentials, role, scope, enabled), this replica's LOCAL stdio lease is taken
- *   (a connector error is answered with its status and code), and a relay serves the session.
+ *   catalog (fresh credentials, role, scope, enabled), and a relay of this replica's LOCAL stdio
+ *   lease serves it (a connector error is answered with its status and code).
  *   Never forwarded again: one hop, no loops.
  * - Sessions live in this process (the forwarder always comes back to the same owner); a session
  *   belongs to one (user, service) and idle ones are closed after `idleMs`.
@@ -93,11 +92,30 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
     const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
     if (!service || service.definition.id !== claims.service.id) return jsonRpcError(404, -32000, `Service ${slug} not found`);
     if (service.definition.kind !== 'stdio') return jsonRpcError(400, -32000, `Service ${slug} is not a stdio service`);
-    // Taken now, so a full pool or a failed start is answered as such to the forwarding replica.
-    let first: UpstreamLease | undefined;
+    // The relay leases the local child at once (configured with the forwarder's capabilities), so
+    // a full pool or a failed start is answered as such to the forwarding replica.
+    let first: Promise<UpstreamLease> | undefined;
+    const connector: UpstreamConnector = {
+      connect: (p, s, o) => {
+        const lease = deps.local.connect(p, s, o);
+        first ??= lease;
+        return lease;
+      },
+    };
+    const server = createRelayServer({
+      principal,
+      services: [service],
+      aggregate: false,
+      connector,
+      logger: deps.logger,
+      clientCapabilities: init.capabilities as ClientCapabilities | undefined,
+      requestTimeoutMs: deps.requestTimeoutMs,
+      standalone: true,
+    });
     try {
-      first = await deps.local.connect(principal, service, { signal: request.signal });
+      await first;
     } catch (err) {
+      await server.close().catch(() => undefined);
       if (isUpstreamError(err)) {
         const response = jsonRpcError(err.status, err.jsonRpcCode, err.message);
         response.headers.set(UPSTREAM_CODE_HEADER, err.upstreamCode);
@@ -105,7 +123,6 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
       }
       throw err;
     }
-    const server = relayFor(principal, service, first, init.capabilities as ClientCapabilities | undefined);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: deps.maxRequestBodySize,
@@ -124,38 +141,6 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
     if (!transport.sessionId) await server.close().catch(() => undefined);
     const session = transport.sessionId ? sessions.get(transport.sessionId) : undefined;
     return session ? track(session, response) : response;
-  };
-
-  /** A relay of the local lease taken at initialize; later leases (after a crash) come from the local connector. */
-  const relayFor = (principal: Principal, service: ResolvedService, first: UpstreamLease, clientCapabilities: ClientCapabilities | undefined): Server => {
-    let pending: UpstreamLease | undefined = first;
-    const connector: UpstreamConnector = {
-      connect: async (p, s, o) => {
-        const lease = pending;
-        pending = undefined;
-        if (lease) {
-          o?.configureClient?.(lease.client);
-          return lease;
-        }
-        return deps.local.connect(p, s, o);
-      },
-    };
-    const server = createRelayServer({
-      principal,
-      services: [service],
-      aggregate: false,
-      connector,
-      logger: deps.logger,
-      clientCapabilities,
-      requestTimeoutMs: deps.requestTimeoutMs,
-    });
-    const previous = server.onclose;
-    server.onclose = () => {
-      previous?.();
-      if (pending) void pending.release().catch(() => undefined);
-      pending = undefined;
-    };
-    return server;
   };
 
   const nodeHandler = toNodeHandler({ fetch: dispatch }, { maxRequestBodySize: deps.maxRequestBodySize });
