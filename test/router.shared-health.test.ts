@@ -113,4 +113,48 @@ describe('router upstream: shared instance health', () => {
     await shared().flush();
     expect(await view()).toMatchObject({ status: 'healthy', status_reported_by: self });
   });
+
+  it.skipIf(!process.env.DATABASE_URL)('reaches a second replica on the same database (server mode)', async () => {
+    // A second platform on the same schema (and Redis prefix): another replica in this process.
+    const other = await startPlatform({
+      DATABASE_SCHEMA: t.env.DATABASE_SCHEMA,
+      REDIS_KEY_PREFIX: t.env.REDIS_KEY_PREFIX,
+      HTTP_HEALTH_INTERVAL_MS: '600000',
+      HTTP_HEALTH_TIMEOUT_MS: '1000',
+      HTTP_EJECT_AFTER_FAILURES: '1',
+      HTTP_EJECT_BASE_MS: '200',
+      HTTP_EJECT_MAX_MS: '400',
+    });
+    try {
+      const deadPort = await freePort();
+      const deadUrl = `http://127.0.0.1:${deadPort}/mcp`;
+      const res = await fetch(`${t.url}/v1/admin/services/${serviceId}/instances`, {
+        method: 'POST',
+        headers: { ...bearer(admin.accessToken), 'content-type': 'application/json' },
+        body: JSON.stringify({ url: deadUrl }),
+      });
+      expect(res.status).toBe(201);
+      t.platform.upstream.http.register(serviceId, deadUrl);
+      other.platform.upstream.http.register(serviceId, deadUrl);
+      expect(other.platform.upstream.http.instanceHealth(deadUrl).status).toBe('healthy');
+
+      await t.platform.upstream.http.checkAll(); // replica 1 finds it down
+      expect(t.platform.upstream.http.instanceHealth(deadUrl).status).toBe('ejected');
+      await t.platform.upstream.sharedHealth!.flush();
+
+      // Replica 2 never probed it, and ejects it from the shared report.
+      expect(await other.platform.upstream.sharedHealth!.sync()).toEqual([new URL(deadUrl).toString()]);
+      expect(other.platform.upstream.http.instanceHealth(deadUrl).status).toBe('ejected');
+      // Its own view (admin API on replica 2) shows replica 1 as the reporter.
+      const otherAdmin = await adminSession(other);
+      const view2 = (await (await fetch(`${other.url}/v1/admin/services/${serviceId}`, { headers: bearer(otherAdmin.accessToken) })).json()) as {
+        instances: Array<{ url: string; status: string; status_reported_by: string | null }>;
+      };
+      expect(view2.instances.find((i) => i.url === deadUrl)).toMatchObject({ status: 'unhealthy', status_reported_by: t.platform.upstream.replicas.self.id });
+      // The healthy instance is untouched on replica 2.
+      expect(other.platform.upstream.http.instanceHealth(url).status).toBe('healthy');
+    } finally {
+      await other.close();
+    }
+  });
 });
