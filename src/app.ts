@@ -24,6 +24,7 @@ import {
   catalogRouter,
   createCatalog,
   createInternalStdioEndpoint,
+  exemptReplicaTraffic,
   createMcpRouter,
   createUpstreamConnector,
   DatabaseReplicaDirectory,
@@ -227,7 +228,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         logger,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         corsOrigins: config.CORS_ORIGINS,
-        beforeBody: [ipRateLimit(ipLimiter, ['/healthz', '/readyz'])],
+        // Replica-to-replica stdio forwarding (valid replica token) is not one client: not IP-limited.
+        beforeBody: [exemptReplicaTraffic({ vault, replicaId: () => upstream.replicas.self.id }, ipRateLimit(ipLimiter, ['/healthz', '/readyz']))],
       }),
     );
     app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));

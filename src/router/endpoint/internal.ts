@@ -164,6 +164,21 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
   };
 }
 
+/**
+ * Wraps a limiter (the gateway's per-IP limit) so that replica-to-replica requests with a genuine,
+ * fresh token pass it: forwarded traffic of a busy replica comes from one pod IP and must not be
+ * throttled as one client. Everything else, failed tokens included, is limited as before.
+ */
+export function exemptReplicaTraffic(auth: { vault: Vault; replicaId: () => string }, limit: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    if (req.path.startsWith(`${INTERNAL_STDIO_PATH}/`)) {
+      const header = req.headers[FORWARD_TOKEN_HEADER];
+      if (openForwardToken(auth.vault, auth.replicaId(), Array.isArray(header) ? header[0] : header)) return next();
+    }
+    return limit(req, res, next);
+  };
+}
+
 /** Counts the response as open until its body (SSE stream) ends, for the idle sweep. */
 function track(session: InternalSession, response: Response): Response {
   session.lastActive = Date.now();
