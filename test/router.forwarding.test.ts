@@ -10,7 +10,7 @@ import { FORWARD_TOKEN_HEADER, rendezvousOwner, sealForwardToken, stdioOwnership
 import { parseMasterKey, Vault } from '../src/vault/index.js';
 import { startServe, type ServeProcess } from './support/cli.js';
 import { TEST_MASTER_KEY } from './support/platform.js';
-import { freePort } from './support/upstream.js';
+import { freePort, until } from './support/upstream.js';
 import { bearer, signIn, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -27,7 +27,7 @@ const ADMIN = { email: 'admin@example.test', password: 'admin-password-123' };
 interface PoolView {
   replica: { id: string };
   replicas: { live: Array<{ id: string }> };
-  stdio: { entries: Array<{ userId: string; serviceSlug: string; pid: number }> };
+  stdio: { entries: Array<{ userId: string; serviceSlug: string; pid: number; leases: number }> };
 }
 
 describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: needs DATABASE_URL)', { timeout: 240_000 }, () => {
@@ -163,6 +163,11 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
     await aggregate.transport.terminateSession().catch(() => undefined);
     await single.client.close();
     await aggregate.client.close();
+    // Released everywhere: the forwarded sessions ended on the owner and gave its child's leases back.
+    await until(async () => {
+      for (const r of [a, b]) for (const e of (await pool(r)).stdio.entries) if (e.userId === user.userId && e.leases > 0) return false;
+      return true;
+    }, 200);
   });
 
   it('carries server→client requests and progress of the child across the internal hop', async () => {
