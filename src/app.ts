@@ -286,7 +286,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const internalStdio = createInternalStdioEndpoint({
       vault,
       replicaId: () => upstream.replicas.self.id,
-      catalog: catalog.catalog,
+      catalog: opts.mcp?.catalog ?? catalog.catalog, // the same catalog as the MCP endpoints
       local: upstream.local,
       logger,
       requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
