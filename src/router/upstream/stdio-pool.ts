@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ResolvedService, StdioServiceConfig, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
 import { configure, raceAbort, UpstreamClient } from './client.js';
 import { UpstreamError } from './errors.js';
+import { LeaseHandlers } from './shared-handlers.js';
 import { ProcessGroupStdioTransport } from './stdio-transport.js';
 
 /**
@@ -80,24 +81,32 @@ export class StdioPool {
     const config = service.definition.config;
     if (config.kind !== 'stdio') throw new Error(`StdioPool got a ${config.kind} service`);
     const key = `${userId}\u0000${service.definition.id}`;
+    // This lease's server→client handlers join the shared client's, and leave with the lease.
+    const handlers = new LeaseHandlers();
+    options = handlers.wrap(options);
     // Check-and-start runs without an await in between, so concurrent acquires of one key share
     // one child and the caps hold; only stopping a victim yields, and then everything is re-checked.
     let entry: Entry;
-    for (;;) {
-      const existing = this.entries.get(key);
-      if (existing && existing.state !== 'stopping') {
-        configure(existing.client, options);
-        entry = existing;
-        break;
+    try {
+      for (;;) {
+        const existing = this.entries.get(key);
+        if (existing && existing.state !== 'stopping') {
+          configure(existing.client, options);
+          entry = existing;
+          break;
+        }
+        const victim = this.victimFor(userId);
+        if (!victim) {
+          entry = this.start(key, userId, service, config, options);
+          break;
+        }
+        if (victim === 'wait') await Promise.race(this.stopping);
+        else await this.stop(victim, 'evicted to make room for a new child');
+        if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
       }
-      const victim = this.victimFor(userId);
-      if (!victim) {
-        entry = this.start(key, userId, service, config, options);
-        break;
-      }
-      if (victim === 'wait') await Promise.race(this.stopping);
-      else await this.stop(victim, 'evicted to make room for a new child');
-      if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
+    } catch (err) {
+      handlers.release();
+      throw err;
     }
     const current = entry;
     current.leases += 1;
@@ -107,6 +116,7 @@ export class StdioPool {
     } catch (err) {
       current.leases -= 1;
       this.touch(current);
+      handlers.release();
       throw err;
     }
     let released = false;
@@ -116,6 +126,7 @@ export class StdioPool {
       release: async () => {
         if (released) return;
         released = true;
+        handlers.release();
         current.leases -= 1;
         this.touch(current);
       },
