@@ -74,7 +74,8 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
 
   const dispatch = async (request: Request, options?: { parsedBody?: unknown }): Promise<Response> => {
     const claims = openForwardToken(deps.vault, deps.replicaId(), request.headers.get(FORWARD_TOKEN_HEADER));
-    const slug = decodeURIComponent(new URL(request.url).pathname.slice(INTERNAL_STDIO_PATH.length + 1));
+    const slug = new URL(request.url).pathname.slice(INTERNAL_STDIO_PATH.length + 1);
+    // Slugs are [a-z0-9-]: compared raw, so a malformed escape cannot throw.
     if (!claims || claims.service.slug !== slug) return unauthorized();
     const parsedBody = options?.parsedBody;
     const sessionId = request.headers.get('mcp-session-id');

@@ -82,7 +82,7 @@ export class StdioForwarder {
     const slug = service.definition.slug;
     const state: { sent: boolean; unreachable: boolean; refused?: UpstreamError } = { sent: false, unreachable: false };
     const fetch = this.fetchFor(owner, principal, service, state);
-    const transport = new StreamableHTTPClientTransport(new URL(`${owner.address}${INTERNAL_STDIO_PATH}/${encodeURIComponent(slug)}`), { fetch });
+    const transport = new StreamableHTTPClientTransport(new URL(`${owner.address}${INTERNAL_STDIO_PATH}/${slug}`), { fetch });
     // Default (legacy) negotiation: initialize + Mcp-Session-Id, so server→client requests of the
     // child (sampling, elicitation, roots) travel on the SSE answer and come back to the same session.
     const client = new Client(UPSTREAM_CLIENT_INFO, { capabilities: {} });
