@@ -240,6 +240,9 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
         await res.body?.cancel();
       }
     }
+    // A malformed path is refused the same way, not a server error.
+    const malformed = await fetch(`${a.url}/internal/router/stdio/%E0%A4%A`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(initialize) });
+    expect(malformed.status).toBe(401);
     expect(await children(user.userId)).toEqual([]);
 
     // Positive control: a genuine, fresh token for the replica is served (and starts the child there).

@@ -153,7 +153,11 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
     }
   };
   const router = express.Router();
-  router.all(`${INTERNAL_STDIO_PATH}/:service`, handle);
+  // Matched by prefix, not as a route parameter: Express would decode it (a malformed escape is a 500).
+  router.use((req, res, next) => {
+    if (!req.path.startsWith(`${INTERNAL_STDIO_PATH}/`) || req.path.indexOf('/', INTERNAL_STDIO_PATH.length + 1) !== -1) return next();
+    void handle(req, res, next);
+  });
 
   return {
     router,
