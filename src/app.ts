@@ -23,6 +23,8 @@ import {
   catalogOpenApi,
   catalogRouter,
   createCatalog,
+  createInternalStdioEndpoint,
+  exemptReplicaTraffic,
   createMcpRouter,
   createUpstreamConnector,
   DatabaseReplicaDirectory,
@@ -181,6 +183,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     await replicas.refresh();
     const upstream = createUpstreamConnector({
       replicas,
+      vault, // seals replica-to-replica tokens for forwarded stdio leases
+      database, // shares http instance health (service_instances)
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
@@ -247,7 +251,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         logger,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         corsOrigins: config.CORS_ORIGINS,
-        beforeBody: [tracing.middleware('rate-limit', ipRateLimit(ipLimiter, ['/healthz', '/readyz']), { 'rate_limit.scope': 'ip' })],
+        // Replica-to-replica stdio forwarding (valid replica token) is not one client: not IP-limited.
+        beforeBody: [
+          tracing.middleware(
+            'rate-limit',
+            exemptReplicaTraffic({ vault, replicaId: () => upstream.replicas.self.id }, ipRateLimit(ipLimiter, ['/healthz', '/readyz'])),
+            { 'rate_limit.scope': 'ip' },
+          ),
+        ],
       }),
     );
     app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
@@ -305,6 +316,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
+    // --- MCP Router: stdio ownership across replicas, the owner's side (internal; not in OpenAPI) ---
+    const internalStdio = createInternalStdioEndpoint({
+      vault,
+      replicaId: () => upstream.replicas.self.id,
+      catalog: opts.mcp?.catalog ?? catalog.catalog, // the same catalog as the MCP endpoints
+      local: upstream.local,
+      logger,
+      requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
+      maxRequestBodySize: config.BODY_LIMIT_BYTES,
+    });
+    cleanups.unshift(() => internalStdio.close());
+    app.use(internalStdio.router);
+    // --- end stdio ownership ---
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);

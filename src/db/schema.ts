@@ -110,6 +110,9 @@ export interface ServiceInstancesTable {
   last_checked_at: NullableTimestamp;
   consecutive_failures: ColumnType<number, number | undefined, number>;
   created_at: Timestamp;
+  /** When `status` last changed, and the replica that reported it (0006_instance_health). */
+  status_changed_at: NullableTimestamp;
+  status_reported_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserCredentialsTable {

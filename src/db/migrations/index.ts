@@ -4,6 +4,7 @@ import { services } from './0004_services.js';
 // logging
 import { logging } from './0003_logging.js';
 import { router } from './0005_router.js';
+import { instanceHealth } from './0006_instance_health.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -20,6 +21,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   // logging
   ['0003_logging', logging],
   ['0005_router', router],
+  ['0006_instance_health', instanceHealth],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -40,6 +40,8 @@ export interface ServiceInstance {
   status: InstanceStatus;
   lastCheckedAt: Date | null;
   consecutiveFailures: number;
+  statusChangedAt: Date | null;
+  statusReportedBy: string | null;
 }
 
 type ServiceRow = Selectable<ServicesTable>;
@@ -60,6 +62,8 @@ function toInstance(row: InstanceRow): ServiceInstance {
     status: row.status,
     lastCheckedAt: row.last_checked_at,
     consecutiveFailures: row.consecutive_failures,
+    statusChangedAt: row.status_changed_at,
+    statusReportedBy: row.status_reported_by,
   };
 }
 

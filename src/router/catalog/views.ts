@@ -123,6 +123,8 @@ export function toAdminView(record: ServiceRecord) {
       status: i.status,
       last_checked_at: i.lastCheckedAt ? new Date(i.lastCheckedAt).toISOString() : null,
       consecutive_failures: i.consecutiveFailures,
+      status_changed_at: i.statusChangedAt ? new Date(i.statusChangedAt).toISOString() : null,
+      status_reported_by: i.statusReportedBy,
     })),
     ...(record.problem ? { problem: record.problem } : {}),
     created_at: new Date(record.createdAt).toISOString(),

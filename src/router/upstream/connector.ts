@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { PlatformDatabase } from '../../db/index.js';
 import type { Principal } from '../../gateway/index.js';
+import type { Vault } from '../../vault/index.js';
 import type {
   HttpServiceConfig,
   ResolvedService,
@@ -10,7 +12,9 @@ import type {
 } from '../contracts.js';
 import { BuiltinConnector, type BuiltinLookup } from './builtin.js';
 import { HttpBalancer, type HttpBalancerOptions } from './http-balancer.js';
+import { StdioForwarder } from './forwarding.js';
 import type { ReplicaRing } from './replicas.js';
+import { SharedInstanceHealth } from './shared-health.js';
 import { StdioPool, type StdioPoolOptions } from './stdio-pool.js';
 
 export interface UpstreamConnectorDeps {
@@ -23,6 +27,12 @@ export interface UpstreamConnectorDeps {
   builtinSharedSecret?: string;
   /** Ownership of stdio children across replicas; closed with the connector. */
   replicas: ReplicaRing;
+  /** Seals replica-to-replica tokens; without it (tests, single process) stdio is always served locally. */
+  vault?: Vault;
+  /** Shares http instance health through `service_instances` (shared-health.ts). */
+  database?: PlatformDatabase;
+  /** Connect bound towards another replica (forwarded stdio leases). */
+  forwardConnectTimeoutMs?: number;
   logger?: Logger;
   /** Metrics hooks (instance health, stdio pool size); wired by the composition root. */
   observer?: UpstreamObserver;
@@ -34,9 +44,13 @@ export interface PlatformUpstream extends UpstreamConnector {
   readonly http: HttpBalancer;
   /**
    * Which replica owns a (user, service) stdio child: `replicas.ownerOf(stdioOwnershipKey(user, service))`.
-   * The edge serves a stdio request locally when `isLocal`, else forwards it (docs/router.md).
+   * `connect()` serves a stdio lease locally when this replica owns it, else through the owner (forwarding.ts).
    */
   readonly replicas: ReplicaRing;
+  /** Serves every kind on this replica, stdio included: what the owner's internal endpoint uses (never forwards). */
+  readonly local: UpstreamConnector;
+  /** Health of http instances shared with other replicas and the admin API, when a database is given. */
+  readonly sharedHealth: SharedInstanceHealth | undefined;
   close(): Promise<void>;
 }
 
@@ -65,25 +79,52 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
     balancer: http,
     timeoutMs: deps.http.timeoutMs,
   });
+  const forwarder =
+    deps.vault && deps.replicas.kind !== 'single'
+      ? new StdioForwarder({
+          vault: deps.vault,
+          replicas: deps.replicas,
+          connectTimeoutMs: deps.forwardConnectTimeoutMs ?? 5_000,
+          startTimeoutMs: deps.stdio.startTimeoutMs,
+          logger,
+        })
+      : undefined;
+  const sharedHealth = deps.database
+    ? new SharedInstanceHealth({
+        database: deps.database,
+        balancer: http,
+        replicaId: () => deps.replicas.self.id,
+        intervalMs: deps.http.healthIntervalMs,
+        logger,
+      })
+    : undefined;
+  const connect = (principal: Principal, service: ResolvedService, options: UpstreamConnectOptions | undefined, forward: boolean): Promise<UpstreamLease> => {
+    const config = service.definition.config;
+    switch (config.kind) {
+      case 'stdio': {
+        const local = () => stdio.acquire(principal.userId, service, options);
+        return forward && forwarder ? forwarder.connect(principal, service, options, local) : local();
+      }
+      case 'http': {
+        const httpConfig: HttpServiceConfig = config;
+        return http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, credentialHeaders(service), options, { owner: principal.userId });
+      }
+      case 'builtin':
+        return builtin.connect(principal, service, options);
+    }
+  };
   return {
     stdio,
     http,
     replicas: deps.replicas,
+    sharedHealth,
+    local: { connect: (principal, service, options) => connect(principal, service, options, false) },
     connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
-      const config = service.definition.config;
-      switch (config.kind) {
-        case 'stdio':
-          return stdio.acquire(principal.userId, service, options);
-        case 'http': {
-          const httpConfig: HttpServiceConfig = config;
-          return http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, credentialHeaders(service), options, { owner: principal.userId });
-        }
-        case 'builtin':
-          return builtin.connect(principal, service, options);
-      }
+      return connect(principal, service, options, true);
     },
     async close() {
-      await Promise.all([stdio.close(), http.close(), deps.replicas.close()]);
+      await sharedHealth?.close();
+      await Promise.all([stdio.close(), http.close(), deps.replicas.close(), forwarder?.close()]);
     },
   };
 }

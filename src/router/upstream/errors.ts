@@ -45,6 +45,10 @@ export class UpstreamError extends ApiError {
   }
 }
 
+export function isUpstreamErrorCode(code: string): code is UpstreamErrorCode {
+  return Object.hasOwn(STATUS, code);
+}
+
 export function isUpstreamError(err: unknown): err is UpstreamError {
   return err instanceof UpstreamError;
 }

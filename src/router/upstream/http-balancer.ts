@@ -167,6 +167,22 @@ export class HttpBalancer {
     }
   }
 
+  /**
+   * Ejects a known, currently healthy instance because another replica reported it unhealthy
+   * (shared-health.ts). Base backoff; no event (the report is not this replica's evidence). This
+   * replica's own half-open probe restores it. Returns whether it was ejected.
+   */
+  adoptEjection(url: string, reason: string): boolean {
+    const state = this.instances.get(normalize(url));
+    if (!state || state.ejectedUntil !== undefined) return false;
+    state.ejections = Math.max(state.ejections, 1);
+    state.ejectedUntil = Date.now() + this.options.ejectBaseMs;
+    state.lastError = reason;
+    this.options.logger?.warn({ instance: state.url, backoffMs: this.options.ejectBaseMs }, 'upstream instance ejected on a shared report');
+    this.report(state.url, 'ejected');
+    return true;
+  }
+
   /** Every known instance with its health. */
   health(): Record<string, InstanceHealth[]> {
     const out: Record<string, InstanceHealth[]> = {};

@@ -4,7 +4,10 @@ export { StdioPool, childEnvironment, type StdioPoolOptions, type StdioPoolStats
 export { HttpBalancer, UpstreamTimeout, type HttpBalancerOptions, type HttpTarget, type InstanceHealth } from './http-balancer.js';
 export { BuiltinConnector, type BuiltinLookup, type BuiltinConnectorOptions } from './builtin.js';
 export { BUILTIN_CONTEXT_HEADER, builtinContextFor, openBuiltinContext, sealBuiltinContext } from './builtin-context.js';
-export { UpstreamError, isUpstreamError, type UpstreamErrorCode } from './errors.js';
+export { UpstreamError, isUpstreamError, isUpstreamErrorCode, type UpstreamErrorCode } from './errors.js';
+export { INTERNAL_STDIO_PATH, StdioForwarder, UPSTREAM_CODE_HEADER, type StdioForwarderOptions } from './forwarding.js';
+export { SharedInstanceHealth, type SharedInstanceHealthOptions } from './shared-health.js';
+export { FORWARD_TOKEN_HEADER, openForwardToken, principalOf, sealForwardToken, type ForwardClaims } from './forward-token.js';
 export { ProcessGroupStdioTransport } from './stdio-transport.js';
 export { serveBuiltin, type BuiltinHttpServer, type BuiltinHttpServerOptions } from './builtin-server.js';
 export {

@@ -1,0 +1,168 @@
+import { Client, StreamableHTTPClientTransport, type FetchLike } from '@modelcontextprotocol/client';
+import type { Logger } from 'pino';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { Principal } from '../../gateway/index.js';
+import type { Vault } from '../../vault/index.js';
+import type { ResolvedService, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
+import { configure, UPSTREAM_CLIENT_INFO } from './client.js';
+import { isUpstreamErrorCode, UpstreamError } from './errors.js';
+import { FORWARD_TOKEN_HEADER, sealForwardToken } from './forward-token.js';
+import { stdioOwnershipKey, type Replica, type ReplicaRing } from './replicas.js';
+
+/**
+ * Stdio ownership forwarding, at the connector. A (user, service) stdio child lives only on the
+ * replica that owns the key (rendezvous hashing, replicas.ts). When another replica owns it,
+ * `connect()` returns a lease whose Client speaks Streamable HTTP (2025-11-25, one session per lease)
+ * to the owner's internal endpoint `/internal/router/stdio/{slug}`; the owner relays that session
+ * to its LOCAL stdio lease and never forwards again (one hop). Because this sits under the
+ * connector, /mcp/{service} and the aggregate /mcp are covered alike.
+ *
+ * Every HTTP request of the session carries a fresh token (forward-token.ts) sealed for the owner.
+ * When the owner cannot be reached (connection refused, or no connection within the connect
+ * timeout: nothing was sent), it is marked unreachable, the owner is recomputed, and the connect
+ * is tried once more (locally if this replica is now the owner).
+ */
+export const INTERNAL_STDIO_PATH = '/internal/router/stdio';
+
+/** Header on the owner's error answers: the connector error code, so the forwarder can rethrow it. */
+export const UPSTREAM_CODE_HEADER = 'x-mcp-upstream-code';
+
+export interface StdioForwarderOptions {
+  vault: Vault;
+  replicas: ReplicaRing;
+  /** Bound on connecting to the owner and on its answer to `initialize` (which starts the child). */
+  connectTimeoutMs: number;
+  startTimeoutMs: number;
+  logger?: Logger;
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+class OwnerUnreachable extends Error {
+  override name = 'OwnerUnreachable';
+}
+
+export class StdioForwarder {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: StdioForwarderOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connections: 128,
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  /** The lease for (principal, service): local when this replica owns it, else through the owner. */
+  async connect(
+    principal: Principal,
+    service: ResolvedService,
+    options: UpstreamConnectOptions | undefined,
+    local: () => Promise<UpstreamLease>,
+  ): Promise<UpstreamLease> {
+    const ring = this.options.replicas;
+    const key = stdioOwnershipKey(principal.userId, service.definition.id);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const owner = ring.ownerOf(key);
+      if (owner.id === ring.self.id) return local();
+      try {
+        return await this.remote(owner, principal, service, options);
+      } catch (err) {
+        if (!(err instanceof OwnerUnreachable)) throw err;
+        this.options.logger?.warn({ replica: owner.id, service: service.definition.slug }, 'stdio owner unreachable; recomputing the owner');
+        ring.markUnreachable(owner.id);
+      }
+    }
+    throw new UpstreamError('upstream_unavailable', 'The replica that runs this service for you could not be reached; try again shortly');
+  }
+
+  private async remote(owner: Replica, principal: Principal, service: ResolvedService, options: UpstreamConnectOptions | undefined): Promise<UpstreamLease> {
+    const slug = service.definition.slug;
+    const state: { sent: boolean; unreachable: boolean; refused?: UpstreamError } = { sent: false, unreachable: false };
+    const fetch = this.fetchFor(owner, principal, service, state);
+    const transport = new StreamableHTTPClientTransport(new URL(`${owner.address}${INTERNAL_STDIO_PATH}/${slug}`), { fetch });
+    // Default (legacy) negotiation: initialize + Mcp-Session-Id, so server→client requests of the
+    // child (sampling, elicitation, roots) travel on the SSE answer and come back to the same session.
+    const client = new Client(UPSTREAM_CLIENT_INFO, { capabilities: {} });
+    configure(client, options);
+    try {
+      await client.connect(transport, { timeout: this.options.startTimeoutMs + this.options.connectTimeoutMs, signal: options?.signal });
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      if (options?.signal?.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
+      if (state.unreachable) throw new OwnerUnreachable(owner.id);
+      if (state.refused) throw state.refused;
+      this.options.logger?.warn({ replica: owner.id, service: slug, err: { message: (err as Error).message } }, 'forwarded stdio connect failed');
+      throw new UpstreamError('upstream_unavailable', `The service ${slug} could not be reached through its owner replica; try again shortly`);
+    }
+    let released = false;
+    return {
+      client,
+      instance: `replica:${owner.id}`,
+      release: async () => {
+        if (released) return;
+        released = true;
+        await transport.terminateSession().catch(() => undefined);
+        await client.close().catch(() => undefined);
+      },
+    };
+  }
+
+  /** A fresh token per HTTP request; connect-phase failures and the owner's connector errors are noted. */
+  private fetchFor(
+    owner: Replica,
+    principal: Principal,
+    service: ResolvedService,
+    state: { sent: boolean; unreachable: boolean; refused?: UpstreamError },
+  ): FetchLike {
+    return async (input, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete('authorization');
+      headers.delete('cookie');
+      headers.set(
+        FORWARD_TOKEN_HEADER,
+        sealForwardToken(this.options.vault, {
+          audience: owner.id,
+          issuer: this.options.replicas.self.id,
+          principal,
+          service: { id: service.definition.id, slug: service.definition.slug },
+        }),
+      );
+      let response: Response;
+      try {
+        response = (await undiciFetch(input, {
+          ...(init as Record<string, unknown>),
+          headers: Object.fromEntries(headers.entries()),
+          dispatcher: this.agent,
+        })) as unknown as Response;
+      } catch (err) {
+        if (!state.sent && isConnectPhase(err)) state.unreachable = true;
+        throw err;
+      }
+      state.sent = true;
+      const code = response.headers.get(UPSTREAM_CODE_HEADER);
+      if (!response.ok && code && isUpstreamErrorCode(code)) {
+        const body = (await response.clone().json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
+        const message = typeof body?.error?.message === 'string' ? body.error.message : 'The service is unavailable';
+        state.refused = new UpstreamError(code, message);
+      }
+      return response;
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.destroy().catch(() => undefined);
+  }
+}
+
+function isConnectPhase(err: unknown): boolean {
+  let current: unknown = err;
+  for (let i = 0; i < 6 && current; i++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
