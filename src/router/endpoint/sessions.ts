@@ -54,7 +54,7 @@ export interface SessionStoreOptions {
 export class SessionStore {
   private readonly revokedLocally = new Map<string, number>();
   /** Session ID → its verified state; an ID is only ever in here after it opened successfully. */
-  private readonly opened = new Map<string, SessionState>();
+  private readonly opened = new Map<string, { state: SessionState; revocationKey: string }>();
 
   constructor(private readonly opts: SessionStoreOptions) {}
 
@@ -70,17 +70,18 @@ export class SessionStore {
 
   /** The session's state, or undefined when the ID is not ours, tampered, expired or ended. */
   async open(sessionId: string): Promise<SessionState | undefined> {
-    const state = this.opened.get(sessionId) ?? this.unseal(sessionId);
-    if (!state) return undefined;
+    const entry = this.opened.get(sessionId) ?? this.unseal(sessionId);
+    if (!entry) return undefined;
+    const { state } = entry;
     if (state.t + this.opts.ttlSeconds < Date.now() / 1000) {
       this.opened.delete(sessionId);
       return undefined;
     }
-    if (await this.isRevoked(sessionId)) return undefined;
+    if (await this.isRevoked(entry.revocationKey)) return undefined;
     return state;
   }
 
-  private unseal(sessionId: string): SessionState | undefined {
+  private unseal(sessionId: string): { state: SessionState; revocationKey: string } | undefined {
     if (sessionId.length > 8192 || !/^[\x21-\x7e]+$/.test(sessionId)) return undefined;
     let state: SessionState;
     try {
@@ -91,8 +92,9 @@ export class SessionStore {
       return undefined;
     }
     if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
-    this.opened.set(sessionId, state);
-    return state;
+    const entry = { state, revocationKey: revocationKey(sessionId) };
+    this.opened.set(sessionId, entry);
+    return entry;
   }
 
   async revoke(sessionId: string): Promise<void> {
@@ -104,8 +106,7 @@ export class SessionStore {
     }
   }
 
-  private async isRevoked(sessionId: string): Promise<boolean> {
-    const key = revocationKey(sessionId);
+  private async isRevoked(key: string): Promise<boolean> {
     const local = this.revokedLocally.get(key);
     if (local !== undefined) {
       if (local > Date.now()) return true;
