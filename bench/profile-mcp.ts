@@ -14,6 +14,8 @@
  * top self-time frames.
  *
  * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000), BENCH_ROUNDS (1),
+ * BENCH_PROTOCOL (2026-07-28 | 2025-11-25: the platform targets then run as one 2025-era session each,
+ * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
  * PROFILE (0|1), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
  * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode).
  * "gateway CPU ms/call" is the platform process's user+system CPU per call (from /proc): on a
@@ -32,6 +34,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE = process.env.PROFILE === '1';
 const MODERN = '2026-07-28';
+const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
 
 interface Row {
@@ -160,6 +163,25 @@ const CALL = JSON.stringify({
   },
 });
 
+const LEGACY_CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hello' } } });
+
+/** Opens a 2025-era session on `url` and returns the headers every call of it carries. */
+async function legacySession(url: string, bearer: string): Promise<Record<string, string>> {
+  const base = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${bearer}` };
+  const init = await fetch(url, {
+    method: 'POST',
+    headers: base,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+  });
+  const sessionId = init.headers.get('mcp-session-id');
+  await init.text();
+  if (init.status !== 200 || !sessionId) throw new Error(`${url}: initialize ${init.status}`);
+  const headers = { ...base, 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL };
+  const done = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+  await done.text();
+  return headers;
+}
+
 function callHeaders(bearer?: string): Record<string, string> {
   return {
     'content-type': 'application/json',
@@ -171,16 +193,16 @@ function callHeaders(bearer?: string): Record<string, string> {
   };
 }
 
-async function checkCall(url: string, headers: Record<string, string>): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers, body: CALL });
+async function checkCall(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers, body });
   const text = await res.text();
   if (res.status !== 200 || !text.includes('"hello"')) throw new Error(`${url}: ${res.status} ${text.slice(0, 500)}`);
 }
 
-function load(url: string, headers: Record<string, string>, rate: number | undefined, duration: number): Promise<autocannon.Result> {
+function load(url: string, headers: Record<string, string>, body: string, rate: number | undefined, duration: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url, method: 'POST', headers, body: CALL, connections: CONNECTIONS, duration, ...(rate ? { overallRate: rate } : {}) },
+      { url, method: 'POST', headers, body, connections: CONNECTIONS, duration, ...(rate ? { overallRate: rate } : {}) },
       (err, result) => (err ? reject(err) : resolve(result)),
     );
   });
@@ -266,7 +288,7 @@ async function main(): Promise<void> {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
       started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile)) });
     }
-    const direct = { name: 'direct', url: upstream.url, headers: callHeaders(), pid: undefined as number | undefined };
+    const direct = { name: 'direct', url: upstream.url, headers: callHeaders(), body: CALL, pid: undefined as number | undefined };
     const targets = [direct];
     for (const platform of started) {
       const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);
@@ -277,18 +299,23 @@ async function main(): Promise<void> {
       });
       if (created.status !== 201) throw new Error(`register echo: ${created.status} ${await created.text()}`);
       const user = await token(platform.url, `bench-${Date.now()}@example.test`, 'bench-password-123', true);
-      targets.push({ name: platform.name, url: `${platform.url}/mcp/echo`, headers: callHeaders(user), pid: platform.child.pid });
+      const url = `${platform.url}/mcp/echo`;
+      targets.push(
+        PROTOCOL === MODERN
+          ? { name: platform.name, url, headers: callHeaders(user), body: CALL, pid: platform.child.pid }
+          : { name: platform.name, url, headers: await legacySession(url, user), body: LEGACY_CALL, pid: platform.child.pid },
+      );
     }
     for (const t of targets) {
-      await checkCall(t.url, t.headers);
-      await load(t.url, t.headers, undefined, 2); // warm-up (JIT, pools, caches)
+      await checkCall(t.url, t.headers, t.body);
+      await load(t.url, t.headers, t.body, undefined, 2); // warm-up (JIT, pools, caches)
     }
     for (let round = 1; round <= ROUNDS; round++) {
       for (const rate of [undefined, RATE]) {
         for (const t of targets) {
           const begun = performance.now() - platformSpawnedAt;
           const cpu0 = { platform: await cpuMs(t.pid), upstream: await cpuMs(upstream.child.pid) };
-          const r = await load(t.url, t.headers, rate, DURATION);
+          const r = await load(t.url, t.headers, t.body, rate, DURATION);
           const cpu = { platform: (await cpuMs(t.pid)) - cpu0.platform, upstream: (await cpuMs(upstream.child.pid)) - cpu0.upstream };
           if (t.name === 'platform') platformWindows.push([begun, performance.now() - platformSpawnedAt]);
           const x = row(round, t.name, rate, r, cpu);
@@ -311,6 +338,7 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`\n## MCP tools/call profile run ${new Date().toISOString()}`);
   console.log(`commit ${commit}; node ${process.version}; ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}; load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`platform protocol ${PROTOCOL}${PROTOCOL === MODERN ? '' : ' (one session per build; direct is 2026-07-28)'}`);
   console.log(`storage ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}; ${CONNECTIONS} connections, ${DURATION}s per cell, ${ROUNDS} round(s)${PROFILE ? ', platform under --cpu-prof' : ''}\n`);
   console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors | gateway CPU ms/call | upstream CPU ms/call |');
   console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

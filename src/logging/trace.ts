@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { resumeRequestContext } from './tracing-context.js';
 
@@ -30,8 +30,23 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = '0'.repeat(32);
 const ZERO_SPAN = '0'.repeat(16);
 
+// IDs are cut from a pooled block of CSPRNG bytes (like crypto.randomUUID does): one
+// randomFillSync call per 4 KiB instead of two per request, which showed in the /mcp profile.
+const POOL = Buffer.alloc(4096);
+let poolOffset = POOL.length;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > POOL.length) {
+    randomFillSync(POOL);
+    poolOffset = 0;
+  }
+  const hex = POOL.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
+}
+
 export function newSpanId(): string {
-  return randomBytes(8).toString('hex');
+  return randomHex(8);
 }
 
 export function parseTraceparent(header: string | string[] | undefined): TraceContext {
@@ -40,7 +55,7 @@ export function parseTraceparent(header: string | string[] | undefined): TraceCo
   if (m && m[1] !== ZERO_TRACE && m[2] !== ZERO_SPAN) {
     return { traceId: m[1]!, parentSpanId: m[2]!, spanId: newSpanId(), sampled: (parseInt(m[3]!, 16) & 1) === 1 };
   }
-  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), sampled: true };
+  return { traceId: randomHex(16), spanId: newSpanId(), sampled: true };
 }
 
 /** The `traceparent` header value for an outgoing call made within `trace` (a child span). */

@@ -14,7 +14,7 @@ import type { SessionState, SessionStore } from './sessions.js';
  * 2025-era serving (initialize, `Mcp-Session-Id`, GET streams, DELETE) on any replica.
  *
  * Every request gets a fresh relay `Server` and transport. `initialize` seals the session state
- * into the new session ID; any later request opens it, replays the handshake into the fresh pair
+ * into the new session ID; any later request opens it, replays `initialize` into the fresh pair
  * in-process (nothing goes upstream or to the client), and then serves the real request. So no
  * replica holds state another replica would need.
  */
@@ -91,7 +91,7 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   try {
     // The replayed handshake is not part of the session's stream: nothing of it goes to the log.
     if (events) events.muted = true;
-    await replayHandshake(transport, request.url, sessionId, state);
+    await replayHandshake(transport, request.url, state);
   } catch {
     await server.close().catch(() => undefined);
     return jsonRpcError(500, -32603, 'Could not restore the session');
@@ -156,20 +156,18 @@ function negotiatedVersion(params: Record<string, unknown>): string {
 async function replayHandshake(
   transport: WebStandardStreamableHTTPServerTransport,
   url: string,
-  sessionId: string,
   state: SessionState,
 ): Promise<void> {
+  // The body is given as parsedBody, so the transport never reads the Request's own body.
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-  const init = await transport.handleRequest(new Request(url, { method: 'POST', headers, body: '{}' }), {
+  const init = await transport.handleRequest(new Request(url, { method: 'POST', headers }), {
     parsedBody: { jsonrpc: '2.0', id: '__session_restore__', method: 'initialize', params: state.i },
   });
   await init.text();
   if (init.status !== 200) throw new Error(`restore failed: ${init.status}`);
-  const initialized = await transport.handleRequest(
-    new Request(url, { method: 'POST', headers: { ...headers, 'mcp-session-id': sessionId }, body: '{}' }),
-    { parsedBody: { jsonrpc: '2.0', method: 'notifications/initialized' } },
-  );
-  await initialized.text();
+  // `notifications/initialized` is not replayed: it changes no state of the transport or of the
+  // SDK Server (it only calls `oninitialized`, which the relay does not set), and replaying it
+  // cost a third HTTP exchange through the transport on every request of a session.
 }
 
 /** Closes the per-request server once the response body has been sent (or abandoned). */

@@ -15,9 +15,16 @@ import type { Vault } from '../../vault/index.js';
  *
  * DELETE ends a session: its ID hash is written to Redis (TTL = the session lifetime) and checked
  * on every request, so every replica sees the end. Without Redis the revocation is in-process.
+ *
+ * Opening costs two AES-GCM decryptions, a JSON parse and a schema check; a session sends many
+ * requests, so the opened state is remembered per replica, keyed by the exact ID string (any other
+ * string, even one that decrypts to the same state, is opened afresh). Only what the sealed ID
+ * itself says is remembered: the lifetime and the revocation are still checked on every request.
  */
 
 const SESSION_CONTEXT = 'mcp-session';
+/** Opened sessions remembered per replica (oldest dropped first). */
+const OPENED_MAX = 10_000;
 
 const sealedSession = z.object({
   v: z.literal(1),
@@ -46,6 +53,8 @@ export interface SessionStoreOptions {
 
 export class SessionStore {
   private readonly revokedLocally = new Map<string, number>();
+  /** Session ID → its verified state; an ID is only ever in here after it opened successfully. */
+  private readonly opened = new Map<string, { state: SessionState; revocationKey: string }>();
 
   constructor(private readonly opts: SessionStoreOptions) {}
 
@@ -61,6 +70,18 @@ export class SessionStore {
 
   /** The session's state, or undefined when the ID is not ours, tampered, expired or ended. */
   async open(sessionId: string): Promise<SessionState | undefined> {
+    const entry = this.opened.get(sessionId) ?? this.unseal(sessionId);
+    if (!entry) return undefined;
+    const { state } = entry;
+    if (state.t + this.opts.ttlSeconds < Date.now() / 1000) {
+      this.opened.delete(sessionId);
+      return undefined;
+    }
+    if (await this.isRevoked(entry.revocationKey)) return undefined;
+    return state;
+  }
+
+  private unseal(sessionId: string): { state: SessionState; revocationKey: string } | undefined {
     if (sessionId.length > 8192 || !/^[\x21-\x7e]+$/.test(sessionId)) return undefined;
     let state: SessionState;
     try {
@@ -70,12 +91,14 @@ export class SessionStore {
     } catch {
       return undefined;
     }
-    if (state.t + this.opts.ttlSeconds < Date.now() / 1000) return undefined;
-    if (await this.isRevoked(sessionId)) return undefined;
-    return state;
+    if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
+    const entry = { state, revocationKey: revocationKey(sessionId) };
+    this.opened.set(sessionId, entry);
+    return entry;
   }
 
   async revoke(sessionId: string): Promise<void> {
+    this.opened.delete(sessionId);
     const key = revocationKey(sessionId);
     this.revokedLocally.set(key, Date.now() + this.opts.ttlSeconds * 1000);
     if (this.opts.redis) {
@@ -83,8 +106,7 @@ export class SessionStore {
     }
   }
 
-  private async isRevoked(sessionId: string): Promise<boolean> {
-    const key = revocationKey(sessionId);
+  private async isRevoked(key: string): Promise<boolean> {
     const local = this.revokedLocally.get(key);
     if (local !== undefined) {
       if (local > Date.now()) return true;
