@@ -1,7 +1,7 @@
 /**
  * Profiling driver for the tools/call hot path (not a test): `npm run bench:profile-mcp`.
  *
- * Separate processes: the echo upstream (bench/echo-upstream.ts, a real SDK server), the platform
+ * Separate processes: the echo upstream (bench/echo-server.ts http, a real SDK server), the platform
  * (`node dist/main.js serve`, with `--cpu-prof` when PROFILE=1), and this load generator
  * (autocannon, JSON-RPC body built once). Everything is on: JWT auth with revocation cache, per-IP,
  * per-user and per user+service rate limits (raised so they never trigger), request logging.
@@ -88,9 +88,9 @@ function stop(child: ChildProcess): Promise<void> {
 }
 
 async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...(process.env.TRACE_UPSTREAM ? ['--import', process.env.TRACE_UPSTREAM] : []), '--import', 'tsx', path.join(ROOT, 'bench', 'echo-upstream.ts')], {
+  const child = spawn(process.execPath, [...(process.env.TRACE_UPSTREAM ? ['--import', process.env.TRACE_UPSTREAM] : []), '--import', 'tsx', path.join(ROOT, 'bench', 'echo-server.ts'), 'http', '0'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: '0' },
+    env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const m = await waitFor(child, /listening (\d+)/, 'echo upstream');
@@ -154,7 +154,7 @@ const CALL = JSON.stringify({
   method: 'tools/call',
   params: {
     name: 'echo',
-    arguments: { message: 'hello' },
+    arguments: { text: 'hello' },
     _meta: {
       'io.modelcontextprotocol/protocolVersion': MODERN,
       'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
@@ -163,7 +163,7 @@ const CALL = JSON.stringify({
   },
 });
 
-const LEGACY_CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { message: 'hello' } } });
+const LEGACY_CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hello' } } });
 
 /** Opens a 2025-era session on `url` and returns the headers every call of it carries. */
 async function legacySession(url: string, bearer: string): Promise<Record<string, string>> {
