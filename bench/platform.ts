@@ -26,6 +26,31 @@ const ADMIN_EMAIL = 'admin@bench.test';
 const ADMIN_PASSWORD = 'bench-admin-password-1';
 
 /**
+ * The environment of a benchmarked `serve`: production mode, a fixed master key, rate limits far
+ * above any offered load (computed on every request, never triggered), no catalog file; the
+ * caller's DATABASE_URL in a schema of its own, and Redis under a key prefix of its own when given.
+ */
+export function benchPlatformEnv(dataDir: string, tag: string, redisUrl: string | undefined): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'production',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'info',
+    CATALOG_FILE: 'none',
+    PLATFORM_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
+    RATE_LIMIT_USER_PER_MINUTE: '1000000',
+    MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000000',
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${tag}` } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${tag}:` } : {}),
+  };
+}
+
+/**
  * `inspect` opens the V8 inspector on 127.0.0.1 (random port), used only to force a GC before
  * reading the heap (heapAfterGc); no debugger session is attached while load runs.
  */
@@ -38,23 +63,7 @@ export async function startPlatform(root: string, label: string, redisUrl: strin
     started = await startProcess(process.execPath, args, {
       name: `platform (${label})`,
       cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'production',
-        PORT: '0',
-        HOST: '127.0.0.1',
-        DATA_DIR: dataDir,
-        LOG_LEVEL: 'info',
-        CATALOG_FILE: 'none',
-        PLATFORM_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
-        RATE_LIMIT_IP_PER_MINUTE: '1000000',
-        RATE_LIMIT_USER_PER_MINUTE: '1000000',
-        MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000000',
-        ADMIN_EMAIL,
-        ADMIN_PASSWORD,
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${tag}` } : {}),
-        ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${tag}:` } : {}),
-      },
+      env: benchPlatformEnv(dataDir, tag, redisUrl),
       timeoutMs: 120_000,
       ready: (out) => {
         const m = /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"message":"platform listening"/.exec(out);

@@ -26,6 +26,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { benchPlatformEnv } from './platform.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -108,23 +109,7 @@ async function startPlatform(dataDir: string, main: string, profile: boolean): P
   const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), main, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      NODE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-      PLATFORM_ENCRYPTION_KEY: `bench:${Buffer.alloc(32, 9).toString('base64')}`,
-      RATE_LIMIT_IP_PER_MINUTE: '1000000',
-      RATE_LIMIT_USER_PER_MINUTE: '1000000',
-      MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000000',
-      CATALOG_FILE: '',
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${stamp}` } : {}),
-      ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL, REDIS_KEY_PREFIX: `bench:${stamp}:` } : {}),
-      ADMIN_EMAIL: 'admin@bench.test',
-      ADMIN_PASSWORD: 'bench-admin-password-1',
-    },
+    env: benchPlatformEnv(dataDir, stamp, process.env.REDIS_URL),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const m = await waitFor(
