@@ -183,66 +183,77 @@ function sessionHeader(h: Record<string, string | string[] | undefined>): string
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function runSetup(job: SetupJob): Promise<Omit<JobResult, 'generatorCores' | 'wallS'>> {
-  const { pool: p, path } = pool(job.url, job.concurrency);
+type LoopResult = Omit<JobResult, 'generatorCores' | 'wallS'>;
+
+/**
+ * `concurrency` workers repeat `once` while `more()` holds; each successful `once` is one timed
+ * sample, each throw one error; what `once` returns runs after the sample, untimed (a peer's DELETE).
+ * The closed loop shared by the session-setup and idle-session jobs.
+ */
+async function closedLoop(
+  url: string,
+  concurrency: number,
+  more: (start: number) => boolean,
+  once: (p: Pool, path: string) => Promise<(() => Promise<unknown>) | void>,
+): Promise<LoopResult> {
+  const { pool: p, path } = pool(url, concurrency);
   const samples: number[] = [];
   const errors = new Errors();
   const start = performance.now();
-  const end = start + job.durationS * 1000;
   const loop = async () => {
-    while (performance.now() < end) {
+    while (more(start)) {
       const t0 = performance.now();
       try {
-        const init = await request(p, path, 'POST', job.headers, job.bodies.initialize);
-        if (init.status !== 200 || !init.text.includes('"protocolVersion"')) throw new Error(`initialize: ${init.status} ${init.text}`);
-        const sid = sessionHeader(init.headers);
-        const headers = { ...job.headers, 'mcp-protocol-version': '2025-11-25', ...(sid ? { 'mcp-session-id': sid } : {}) };
-        const note = await request(p, path, 'POST', headers, job.bodies.initialized);
-        if (note.status !== 202 && note.status !== 200) throw new Error(`initialized: ${note.status} ${note.text}`);
-        const list = await request(p, path, 'POST', headers, job.bodies.list);
-        if (list.status !== 200 || !list.text.includes('"tools"')) throw new Error(`tools/list: ${list.status} ${list.text}`);
-        const called = await request(p, path, 'POST', headers, job.bodies.call);
-        if (called.status !== 200 || !okBody(called.text, job.expect)) throw new Error(`tools/call: ${called.status} ${called.text}`);
+        const after = await once(p, path);
         samples.push(performance.now() - t0);
-        if (job.deleteAfter && sid) await request(p, path, 'DELETE', headers, undefined).catch(() => undefined);
+        if (after) await after();
       } catch (err) {
         errors.add(String(err instanceof Error ? err.message : err));
       }
     }
   };
-  await Promise.all(Array.from({ length: job.concurrency }, loop));
+  await Promise.all(Array.from({ length: concurrency }, loop));
   const elapsed = (performance.now() - start) / 1000;
   await p.close();
   return { done: samples.length + errors.count, errors: errors.count, errorSamples: errors.samples, throughput: samples.length / elapsed, latency: latencyOf(samples) };
 }
 
-async function runSessions(job: SessionsJob): Promise<Omit<JobResult, 'generatorCores' | 'wallS'>> {
-  const { pool: p, path } = pool(job.url, job.concurrency);
-  const samples: number[] = [];
-  const errors = new Errors();
+function runSetup(job: SetupJob): Promise<LoopResult> {
+  return closedLoop(
+    job.url,
+    job.concurrency,
+    (start) => performance.now() < start + job.durationS * 1000,
+    async (p, path) => {
+      const init = await request(p, path, 'POST', job.headers, job.bodies.initialize);
+      if (init.status !== 200 || !init.text.includes('"protocolVersion"')) throw new Error(`initialize: ${init.status} ${init.text}`);
+      const sid = sessionHeader(init.headers);
+      const headers = { ...job.headers, 'mcp-protocol-version': '2025-11-25', ...(sid ? { 'mcp-session-id': sid } : {}) };
+      const note = await request(p, path, 'POST', headers, job.bodies.initialized);
+      if (note.status !== 202 && note.status !== 200) throw new Error(`initialized: ${note.status} ${note.text}`);
+      const list = await request(p, path, 'POST', headers, job.bodies.list);
+      if (list.status !== 200 || !list.text.includes('"tools"')) throw new Error(`tools/list: ${list.status} ${list.text}`);
+      const called = await request(p, path, 'POST', headers, job.bodies.call);
+      if (called.status !== 200 || !okBody(called.text, job.expect)) throw new Error(`tools/call: ${called.status} ${called.text}`);
+      if (job.deleteAfter && sid) return () => request(p, path, 'DELETE', headers, undefined).catch(() => undefined);
+    },
+  );
+}
+
+function runSessions(job: SessionsJob): Promise<LoopResult> {
   let next = 0;
-  const start = performance.now();
-  const end = start + job.maxSeconds * 1000;
-  const loop = async () => {
-    while (next < job.count && performance.now() < end) {
+  return closedLoop(
+    job.url,
+    job.concurrency,
+    (start) => next < job.count && performance.now() < start + job.maxSeconds * 1000,
+    async (p, path) => {
       next++;
-      const t0 = performance.now();
-      try {
-        const init = await request(p, path, 'POST', job.headers, job.bodies.initialize);
-        const sid = sessionHeader(init.headers);
-        if (init.status !== 200 || !sid) throw new Error(`initialize: ${init.status} ${init.text}`);
-        const note = await request(p, path, 'POST', { ...job.headers, 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': sid }, job.bodies.initialized);
-        if (note.status !== 202 && note.status !== 200) throw new Error(`initialized: ${note.status} ${note.text}`);
-        samples.push(performance.now() - t0);
-      } catch (err) {
-        errors.add(String(err instanceof Error ? err.message : err));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: job.concurrency }, loop));
-  const elapsed = (performance.now() - start) / 1000;
-  await p.close();
-  return { done: samples.length + errors.count, errors: errors.count, errorSamples: errors.samples, throughput: samples.length / elapsed, latency: latencyOf(samples) };
+      const init = await request(p, path, 'POST', job.headers, job.bodies.initialize);
+      const sid = sessionHeader(init.headers);
+      if (init.status !== 200 || !sid) throw new Error(`initialize: ${init.status} ${init.text}`);
+      const note = await request(p, path, 'POST', { ...job.headers, 'mcp-protocol-version': '2025-11-25', 'mcp-session-id': sid }, job.bodies.initialized);
+      if (note.status !== 202 && note.status !== 200) throw new Error(`initialized: ${note.status} ${note.text}`);
+    },
+  );
 }
 
 async function run(job: Job): Promise<JobResult> {

@@ -115,6 +115,22 @@ async function api(base: string, token: string, method: string, path: string, bo
   return res.status;
 }
 
+/** An http service on the key-recording upstream, with one credential sent as the X-Api-Key header. */
+async function registerKeyedService(platformUrl: string, adminToken: string, slug: string, upstreamUrl: string): Promise<void> {
+  const res = await fetch(`${platformUrl}/v1/admin/services`, {
+    method: 'POST',
+    headers: { ...bearer(adminToken), 'content-type': 'application/json' },
+    body: JSON.stringify({
+      slug,
+      title: slug,
+      kind: 'http',
+      http: { transport: 'streamable-http', instances: [upstreamUrl] },
+      credentials: [{ name: 'api_key', title: 'API key', inject: { header: 'X-Api-Key' } }],
+    }),
+  });
+  expect(res.status, await res.text()).toBe(201);
+}
+
 describe('hot-path caches: one replica', () => {
   let t: TestPlatform;
   let upstream: Upstream;
@@ -127,18 +143,7 @@ describe('hot-path caches: one replica', () => {
     t = await startPlatform({ ...LONG_TTLS, CATALOG_FILE: '' });
     admin = await adminSession(t);
     alice = await signUp(t.url);
-    const res = await fetch(`${t.url}/v1/admin/services`, {
-      method: 'POST',
-      headers: { ...bearer(admin.accessToken), 'content-type': 'application/json' },
-      body: JSON.stringify({
-        slug,
-        title: slug,
-        kind: 'http',
-        http: { transport: 'streamable-http', instances: [upstream.url] },
-        credentials: [{ name: 'api_key', title: 'API key', inject: { header: 'X-Api-Key' } }],
-      }),
-    });
-    expect(res.status, await res.text()).toBe(201);
+    await registerKeyedService(t.url, admin.accessToken, slug, upstream.url);
   }, 180_000);
   afterAll(async () => {
     await t?.close();
@@ -202,18 +207,7 @@ describe.skipIf(!shared)('hot-path caches: two replicas through Redis', () => {
     a = await startPlatform(common);
     b = await startPlatform(common);
     admin = await adminSession(a);
-    const res = await fetch(`${a.url}/v1/admin/services`, {
-      method: 'POST',
-      headers: { ...bearer(admin.accessToken), 'content-type': 'application/json' },
-      body: JSON.stringify({
-        slug,
-        title: slug,
-        kind: 'http',
-        http: { transport: 'streamable-http', instances: [upstream.url] },
-        credentials: [{ name: 'api_key', title: 'API key', inject: { header: 'X-Api-Key' } }],
-      }),
-    });
-    expect(res.status, await res.text()).toBe(201);
+    await registerKeyedService(a.url, admin.accessToken, slug, upstream.url);
   }, 180_000);
   afterAll(async () => {
     await a?.close();
