@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { migrate, openDatabase } from '../src/db/index.js';
 import { migrationProvider } from '../src/db/migrations/index.js';
 import { startServe, type ServeProcess } from './support/cli.js';
 import { TEST_MASTER_KEY } from './support/platform.js';
@@ -70,5 +72,42 @@ describe.skipIf(!DATABASE_URL)('replicas (server mode only: needs DATABASE_URL)'
     }
 
     for (const r of started) expect((await r.stop('SIGTERM')).code).toBe(0);
+  });
+
+  it('introspects only its own schema, so schemas dropped meanwhile by others cannot fail a migration', async () => {
+    // Kysely's stock introspector reads every schema and calls pg_get_serial_sequence on each
+    // table: a schema dropped between its catalog scan and that call fails the migration with
+    // "schema … does not exist" (seen as a CI flake on a shared database). Churn other schemas
+    // while this one introspects and migrates.
+    const mine = `t_mine_${randomBytes(4).toString('hex')}`;
+    const churner = new pg.Client({ connectionString: DATABASE_URL });
+    await churner.connect();
+    const database = await openDatabase({ url: DATABASE_URL, dataDir: tmpdir(), schema: mine, poolMax: 2, logger: pino({ level: 'silent' }) });
+    let churning = true;
+    const churned: string[] = [];
+    const churn = (async () => {
+      while (churning) {
+        const other = `t_churn_${randomBytes(4).toString('hex')}`;
+        churned.push(other);
+        await churner.query(`CREATE SCHEMA ${other}; ${Array.from({ length: 20 }, (_, i) => `CREATE TABLE ${other}.t${i} (id serial primary key);`).join(' ')}`);
+        await churner.query(`DROP SCHEMA ${other} CASCADE`);
+      }
+    })();
+    try {
+      expect((await migrate(database)).applied.length).toBeGreaterThan(0);
+      const deadline = Date.now() + 3_000;
+      while (Date.now() < deadline) {
+        const tables = await database.db.introspection.getTables();
+        expect(tables.map((t) => t.schema).filter((s) => s !== mine)).toEqual([]);
+        expect(tables.some((t) => t.name === 'kysely_migration')).toBe(true);
+      }
+      expect(churned.length).toBeGreaterThan(1);
+    } finally {
+      churning = false;
+      await churn.catch(() => undefined);
+      await churner.query(`DROP SCHEMA IF EXISTS ${mine} CASCADE`);
+      await churner.end();
+      await database.close();
+    }
   });
 });

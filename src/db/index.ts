@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { scopeIntrospection } from './schema-introspector.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -42,7 +43,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
   let kind: PlatformDatabase['kind'];
   let pgPool: pg.Pool | undefined;
   let unlock: (() => Promise<void>) | undefined;
-  const wrap = opts.wrapDialect ?? ((d: Dialect) => d);
+  const wrap = (d: Dialect): Dialect => scopeIntrospection(opts.wrapDialect ? opts.wrapDialect(d) : d, opts.schema);
   if (opts.url) {
     kind = 'postgres';
     const pool = new pg.Pool({
