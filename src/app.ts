@@ -280,24 +280,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
     if (opts.bootstrapAdmin !== false) await auth.bootstrap();
-    app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
-    app.use(
-      '/v1',
-      tracing.middleware('auth', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] })),
-      tracing.middleware('rate-limit', rateLimits.userMiddleware, { 'rate_limit.scope': 'user' }),
-    );
-    openApiFragments.push(authOpenApi);
-    app.use('/v1/api-keys', auth.apiKeysRouter);
-    app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
-    // --- end auth ---
-
-    // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
-    app.use('/v1/admin/services', requireRole('admin'));
-    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
-    openApiFragments.push(catalogOpenApi);
-    // --- end catalog routes ---
-
     // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
+    // Mounted before the REST routers: the hot path does not walk their route tables.
     const mcp = createMcpRouter({
       config,
       logger,
@@ -316,6 +300,23 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
+    app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
+    app.use(
+      '/v1',
+      tracing.middleware('auth', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] })),
+      tracing.middleware('rate-limit', rateLimits.userMiddleware, { 'rate_limit.scope': 'user' }),
+    );
+    openApiFragments.push(authOpenApi);
+    app.use('/v1/api-keys', auth.apiKeysRouter);
+    app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    // --- end auth ---
+
+    // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
+    app.use('/v1/admin/services', requireRole('admin'));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    openApiFragments.push(catalogOpenApi);
+    // --- end catalog routes ---
+
     // --- MCP Router: stdio ownership across replicas, the owner's side (internal; not in OpenAPI) ---
     const internalStdio = createInternalStdioEndpoint({
       vault,

@@ -112,6 +112,8 @@ const envSchema = z.object({
   MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
   MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
   MCP_STREAM_RESUME_WINDOW_SECONDS: int(0, 3600).default(60),
+  /** Relay 2026-07-28 tools/call to known-modern http instances as bytes (endpoint/passthrough.ts); false = always the SDK path. */
+  MCP_PASSTHROUGH: bool.default(true),
   MCP_ALLOWED_HOSTS: csv.default([]),
   MCP_ALLOWED_ORIGINS: csv.default([]),
   MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: int(1, 1_000_000).default(300),

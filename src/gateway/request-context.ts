@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { Principal } from './principal.js';
 
 declare global {
@@ -9,6 +10,8 @@ declare global {
       id: string;
       /** Set by `authenticate`; absent on public routes. */
       principal?: Principal;
+      /** The request's logger (edge.ts): bound to its request ID and trace. */
+      log: Logger;
     }
   }
 }

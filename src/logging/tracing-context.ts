@@ -136,9 +136,10 @@ export function traceUpstreamCall<T>(info: UpstreamCallInfo, fn: () => Promise<T
 }
 
 /** Sets W3C `traceparent` (and `tracestate`) of the active span on an outgoing request's headers. */
-export function injectTraceContext(headers: Headers): void {
+export function injectTraceContext(headers: Headers | Record<string, string>): void {
   if (!activeTracer) return;
-  propagator.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
+  if (headers instanceof Headers) propagator.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
+  else propagator.inject(context.active(), headers, { set: (carrier, key, value) => void (carrier[key] = value) });
 }
 
 /** Runs `fn` outside any trace: background work a request merely triggers (a full request-log batch). */

@@ -129,4 +129,31 @@ export interface UpstreamObserver {
 
 export interface UpstreamConnector {
   connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease>;
+  /**
+   * Sends one 2026-07-28 request as bytes to an http instance already known to speak that
+   * revision statelessly (the endpoint's passthrough). Resolves undefined when no such instance is
+   * known: the caller then takes the SDK path, which learns it. Rejects with an `UpstreamError`.
+   */
+  sendRaw?(principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined>;
+}
+
+export interface RawUpstreamRequest {
+  /** The JSON-RPC request, serialized. */
+  body: string;
+  /** The client's MCP request headers (`mcp-protocol-version`, `mcp-method`, `mcp-name`); credentials are added by the connector. */
+  headers: Record<string, string>;
+  /** Aborts the upstream request (client gone, body idle too long). */
+  signal: AbortSignal;
+}
+
+export interface RawUpstreamResponse {
+  /** The instance URL that answered. */
+  instance: string;
+  status: number;
+  contentType: string;
+  body: AsyncIterable<Uint8Array>;
+  /** Reads and drops the rest of the body (the connection stays reusable). */
+  discard(): void;
+  /** The instance refused what the SDK path would have sent differently: take the SDK path again until it re-learns the instance. */
+  demote(): void;
 }

@@ -18,6 +18,7 @@ import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
 import { isValidSlug } from './names.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
+import { createPassthrough, type PassthroughSession } from './passthrough.js';
 import { createRelayServer } from './relay.js';
 import { SessionEventLog } from './event-store.js';
 import { UserEventBus } from './listen-bus.js';
@@ -39,6 +40,7 @@ export type McpConfig = Pick<
   | 'MCP_ALLOWED_HOSTS'
   | 'MCP_ALLOWED_ORIGINS'
   | 'MCP_STREAM_RESUME_WINDOW_SECONDS'
+  | 'MCP_PASSTHROUGH'
 >;
 
 export interface McpRouterDeps {
@@ -175,6 +177,34 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     return legacyStateless(request, { authInfo, parsedBody });
   };
   const nodeHandler = toNodeHandler({ fetch: dispatch }, { maxRequestBodySize, onerror });
+  const passthrough = config.MCP_PASSTHROUGH
+    ? createPassthrough({
+        connector: deps.connector,
+        logger,
+        requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
+        beforeForward: deps.rateLimit ? (principal, service) => deps.rateLimit!.perService(principal, service.definition.slug) : undefined,
+      })
+    : undefined;
+
+  /**
+   * The 2025-era session a POST names, opened (cached per replica; expiry and DELETE are checked
+   * every time): undefined without one, null when the passthrough must not serve it (unknown,
+   * ended, or another user's or endpoint's session: the SDK path answers those).
+   */
+  const passthroughSession = async (req: ExpressRequest, userId: string, slug: string): Promise<PassthroughSession | undefined | null> => {
+    const id = req.headers['mcp-session-id'];
+    if (id === undefined) return undefined;
+    if (typeof id !== 'string' || req.method !== 'POST') return null;
+    const state = await sessions.open(id);
+    if (!state || state.u !== userId || state.e !== slug) return null;
+    const capabilities = state.i.capabilities;
+    return {
+      id,
+      protocolVersion: state.p,
+      clientInfo: state.i.clientInfo,
+      capabilities: capabilities && typeof capabilities === 'object' && !Array.isArray(capabilities) ? (capabilities as Record<string, unknown>) : {},
+    };
+  };
 
   const resourceFor = (slug: string | undefined) => `${config.PUBLIC_URL}/mcp${slug ? `/${slug}` : ''}`;
   const metadataUrlFor = (slug: string | undefined) => `${config.PUBLIC_URL}${PRM_PATH}/mcp${slug ? `/${slug}` : ''}`;
@@ -235,6 +265,10 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe: calls.observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
+      if (passthrough && slug !== undefined) {
+        const session = await passthroughSession(req, principal.userId, slug);
+        if (session !== null && (await passthrough(req, res, { principal, service: services[0]!, observe: calls.observe, session }))) return;
+      }
       await nodeHandler(req, res, req.body);
     } catch (err) {
       next(err);

@@ -4,6 +4,8 @@ import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type {
   HttpServiceConfig,
+  RawUpstreamRequest,
+  RawUpstreamResponse,
   ResolvedService,
   UpstreamConnectOptions,
   UpstreamConnector,
@@ -121,6 +123,11 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
     local: { connect: (principal, service, options) => connect(principal, service, options, false) },
     connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
       return connect(principal, service, options, true);
+    },
+    async sendRaw(_principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
+      const config = service.definition.config;
+      if (config.kind !== 'http') return undefined;
+      return http.sendRaw(service.definition.id, { ...config, label: service.definition.slug }, credentialHeaders(service), request);
     },
     async close() {
       await sharedHealth?.close();

@@ -34,6 +34,8 @@ export class UpstreamError extends ApiError {
   readonly expose = true;
   /** JSON-RPC error code for the MCP edge: -32000 range (implementation-defined server errors). */
   readonly jsonRpcCode: number;
+  /** The instance that failed, when one was tried (the request log names it). */
+  instance?: string;
   constructor(
     readonly upstreamCode: UpstreamErrorCode,
     message: string,

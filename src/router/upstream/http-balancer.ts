@@ -1,10 +1,10 @@
 import { SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { injectTraceContext } from '../../logging/index.js';
-import type { UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
-import { configure, UpstreamClient } from './client.js';
-import { UpstreamError } from './errors.js';
+import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
+import { configure, MODERN_PROTOCOL_VERSION, UpstreamClient } from './client.js';
+import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { IdleClients, type PooledClient } from './http-client-pool.js';
 
 /**
@@ -73,6 +73,8 @@ interface InstanceState {
   leases: number;
   lastCheckedAt: number | undefined;
   lastError: string | undefined;
+  /** Its last SDK connection negotiated 2026-07-28 with no session: raw requests may go to it (sendRaw). */
+  modern: boolean;
 }
 
 interface PoolState {
@@ -219,6 +221,7 @@ export class HttpBalancer {
         pooled.holder.signal = options?.signal;
         configure(pooled.client, options);
         if (!pooled.client.wantsCapabilities) {
+          this.learnRevision(instance, pooled.client, pooled.transport);
           instance.leases += 1;
           return this.leaseOf(instance, key, pooled);
         }
@@ -245,12 +248,84 @@ export class HttpBalancer {
         this.options.logger?.warn({ instance: instance.url, err: { message: (err as Error).message } }, 'upstream connect failed');
         throw new UpstreamError('upstream_unavailable', 'The service could not be reached; try again shortly');
       }
+      this.learnRevision(instance, client, transport);
       return this.leaseOf(instance, key, { client, transport, holder, idleSince: 0 });
     }
     throw new UpstreamError(
       'upstream_unavailable',
       lastRefused ? 'Every instance of the service refused the connection; try again shortly' : 'No instance of the service is available',
     );
+  }
+
+  /**
+   * One raw 2026-07-28 POST to an instance of the pool that is known to speak it statelessly
+   * (learned by `acquire`); undefined when none is, so the caller takes the SDK path. Same rules as
+   * the SDK path's fetch: only the given credential headers, a deadline to the response headers,
+   * health accounting, and a retry on the next instance only when the connection was refused.
+   */
+  async sendRaw(poolId: string, target: HttpTarget, credentials: Record<string, string>, raw: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
+    const pool = this.pools.get(poolId);
+    if (this.closed || !pool || target.transport !== 'streamable-http') return undefined;
+    const candidates = this.order(pool).filter((s) => s.modern);
+    if (!candidates.length) return undefined;
+    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
+    const headers: Record<string, string> = {
+      ...raw.headers,
+      ...credentials,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    };
+    injectTraceContext(headers);
+    for (const instance of candidates) {
+      const controller = new AbortController();
+      const onAbort = () => controller.abort(raw.signal.reason);
+      if (raw.signal.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
+      raw.signal.addEventListener('abort', onAbort, { once: true });
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        controller.abort(new UpstreamTimeout(timeoutMs));
+      }, timeoutMs);
+      instance.outstanding += 1;
+      try {
+        const response = await undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: controller.signal, dispatcher: this.agent });
+        if (response.statusCode >= 500) this.failure(instance, `HTTP ${response.statusCode}`);
+        else this.success(instance);
+        const contentType = response.headers['content-type'];
+        return {
+          instance: instance.url,
+          status: response.statusCode,
+          contentType: typeof contentType === 'string' ? contentType : '',
+          body: response.body,
+          discard: () => void response.body.dump().catch(() => undefined),
+          demote: () => void (instance.modern = false),
+        };
+      } catch (err) {
+        raw.signal.removeEventListener('abort', onAbort);
+        const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
+        if (timedOut) {
+          this.failure(instance, 'timeout');
+          throw failed('upstream_timeout', `The service did not answer within ${timeoutMs} ms`);
+        }
+        if (raw.signal.aborted) throw failed('upstream_cancelled', 'The request was cancelled');
+        this.failure(instance, describe(err));
+        // Nothing reached the instance: safe to try the next one.
+        if (isConnectionRefused(err)) continue;
+        throw failed('upstream_unavailable', 'The service could not be reached; try again shortly');
+      } finally {
+        clearTimeout(deadline);
+        instance.outstanding -= 1;
+      }
+    }
+    throw new UpstreamError('upstream_unavailable', 'Every instance of the service refused the connection; try again shortly');
+  }
+
+  /** Whether raw 2026-07-28 requests may go to the instance, from what its SDK connection negotiated. */
+  private learnRevision(instance: InstanceState, client: UpstreamClient, transport: Transport): void {
+    instance.modern =
+      transport instanceof StreamableHTTPClientTransport &&
+      transport.sessionId === undefined &&
+      client.getNegotiatedProtocolVersion() === MODERN_PROTOCOL_VERSION;
   }
 
   /** A lease of a connected client: back to the idle pool when it may be reused, else ended. */
@@ -371,7 +446,7 @@ export class HttpBalancer {
   private state(url: string): InstanceState {
     let state = this.instances.get(url);
     if (!state) {
-      state = { url, consecutiveFailures: 0, ejections: 0, ejectedUntil: undefined, outstanding: 0, leases: 0, lastCheckedAt: undefined, lastError: undefined };
+      state = { url, consecutiveFailures: 0, ejections: 0, ejectedUntil: undefined, outstanding: 0, leases: 0, lastCheckedAt: undefined, lastError: undefined, modern: false };
       this.instances.set(url, state);
     }
     return state;

@@ -1,0 +1,356 @@
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  ProtocolError,
+  ProtocolErrorCode,
+} from '@modelcontextprotocol/server';
+import { createParser } from 'eventsource-parser';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import type { Logger } from 'pino';
+import type { Principal } from '../../gateway/index.js';
+import { traceUpstreamCall } from '../../logging/index.js';
+import type { RawUpstreamResponse, ResolvedService, UpstreamConnector } from '../contracts.js';
+import type { RelayEvent } from './observe.js';
+import { toolAllowed } from './policy.js';
+import { upstreamError } from './relay.js';
+import { McpRateLimited } from './wiring.js';
+
+/**
+ * The passthrough: a 2026-07-28 `tools/call` to `/mcp/{service}` of an http service whose instance
+ * is known to speak 2026-07-28 statelessly is relayed as bytes, with no SDK server or client in the
+ * middle. The revision is stateless, so the exchange is one request and one response (JSON, or an
+ * SSE stream of notifications ending in the response): the platform adds the user's credentials,
+ * applies the same checks as the SDK path (tool policy, per user + service rate limit) and streams
+ * the upstream's answer back unchanged, so the client sees exactly what the service said. The
+ * client's own envelope (`_meta`, progress token, `Mcp-Param-*` headers) reaches the service, which
+ * is what a direct connection would carry. Anything else — another method or revision, the
+ * aggregate, stdio/builtin services, `full` payload capture, an instance not yet known to speak
+ * 2026-07-28, an upstream refusing with 4xx — takes the SDK path (relay.ts), which also re-learns
+ * the instance.
+ */
+
+export interface PassthroughOptions {
+  connector: UpstreamConnector;
+  logger: Logger;
+  /** Bound on the upstream's silence while it answers (reset on every chunk), as the SDK path's request timeout. */
+  requestTimeoutMs: number;
+  /** Per user + service rate limit, as the SDK path's `beforeForward`. */
+  beforeForward?: (principal: Principal, service: ResolvedService) => Promise<void>;
+}
+
+export interface PassthroughTarget {
+  principal: Principal;
+  service: ResolvedService;
+  observe?: (event: RelayEvent) => void;
+  /** The request's 2025-era session, already opened and checked to be this user's at this endpoint. */
+  session?: PassthroughSession;
+}
+
+/** What a 2025-era session's `initialize` established (sessions.ts), as the passthrough needs it. */
+export interface PassthroughSession {
+  id: string;
+  protocolVersion: string;
+  clientInfo: unknown;
+  capabilities: Record<string, unknown>;
+}
+
+const MODERN = '2026-07-28';
+const FORWARDED_HEADERS = ['mcp-protocol-version', 'mcp-method', 'mcp-name'];
+const PARAM_HEADER_PREFIX = 'mcp-param-';
+
+interface ToolCall {
+  id: string | number;
+  params: Record<string, unknown> & { name: string };
+  /** The request as the upstream gets it: the client's bytes (2026-07-28), or the session's call in the 2026-07-28 envelope. */
+  upstreamBody: string;
+  upstreamHeaders: Record<string, string>;
+}
+
+/** Serves the request when it qualifies; false when the SDK path must (nothing has been sent then). */
+export type Passthrough = (req: ExpressRequest, res: ExpressResponse, target: PassthroughTarget) => Promise<boolean>;
+
+export function createPassthrough(opts: PassthroughOptions): Passthrough | undefined {
+  const sendRaw = opts.connector.sendRaw?.bind(opts.connector);
+  if (!sendRaw) return undefined;
+  return async (req, res, { principal, service, observe, session }) => {
+    const def = service.definition;
+    if (def.config.kind !== 'http' || def.payloadCapture === 'full') return false;
+    const call = session ? qualifyingSessionCall(req, session) : qualifyingToolCall(req);
+    if (!call) return false;
+
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) controller.abort(new Error('client closed the connection'));
+    };
+    res.once('close', onClose);
+    const started = performance.now();
+    let instance: string | undefined;
+    const report = (done: { result?: unknown; error?: unknown }) => {
+      if (instance !== undefined) {
+        observe?.({ type: 'forward', requestId: call.id, service, instance, method: 'tools/call', params: call.params, upstreamMs: performance.now() - started });
+      }
+      observe?.({ type: 'done', requestId: call.id, method: 'tools/call', params: call.params, ...done });
+    };
+    const fail = (err: unknown): true => {
+      const tried = (err as { instance?: unknown } | undefined)?.instance;
+      if (instance === undefined && typeof tried === 'string') instance = tried;
+      const error = toProtocolError(err, service, opts.logger);
+      report({ error });
+      sendJsonRpcError(res, call.id, error);
+      return true;
+    };
+
+    try {
+      if (!toolAllowed(def.toolPolicy, call.params.name)) {
+        return fail(new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${call.params.name} is not available: refused by the service's tool policy`));
+      }
+      await opts.beforeForward?.(principal, service);
+      const upstream = await traceUpstreamCall({ service: def.slug, instance: def.config.instances[0] ?? '', method: 'tools/call', params: call.params }, () =>
+        sendRaw(principal, service, { body: call.upstreamBody, headers: call.upstreamHeaders, signal: controller.signal }),
+      );
+      if (!upstream) return false;
+      instance = upstream.instance;
+      if (upstream.status >= 400 && upstream.status < 500) {
+        // Not what the SDK path would have been answered (the instance changed revision, or the
+        // request is one the SDK validates first): let the SDK path serve it and re-learn the instance.
+        upstream.discard();
+        upstream.demote();
+        return false;
+      }
+      if (upstream.status >= 300) {
+        upstream.discard();
+        return fail(new Error(`HTTP ${upstream.status}`));
+      }
+      if (session) res.setHeader('mcp-session-id', session.id);
+      const type = upstream.contentType.split(';')[0]!.trim().toLowerCase();
+      if (type === 'application/json') return await relayJson(res, upstream, call, controller, opts.requestTimeoutMs, report, fail);
+      if (type === 'text/event-stream') return await relaySse(res, upstream, call, controller, opts.requestTimeoutMs, report, service);
+      upstream.discard();
+      return fail(new Error(`unexpected content type ${type || '(none)'}`));
+    } catch (err) {
+      return fail(err);
+    } finally {
+      res.off('close', onClose);
+    }
+  };
+}
+
+/** The JSON-RPC tools/call request of the body (a POST accepting JSON and SSE), when it is one and well-formed. */
+function toolCallOf(req: ExpressRequest): { id: string | number; params: ToolCall['params'] } | undefined {
+  if (req.method !== 'POST') return undefined;
+  const accept = req.headers.accept;
+  if (typeof accept !== 'string' || !accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  const body = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
+  if (typeof body.id !== 'string' && typeof body.id !== 'number') return undefined;
+  const params = body.params as Record<string, unknown> | undefined;
+  if (!params || typeof params !== 'object' || Array.isArray(params) || typeof params.name !== 'string') return undefined;
+  if (params.arguments !== undefined && (typeof params.arguments !== 'object' || params.arguments === null || Array.isArray(params.arguments))) return undefined;
+  if (params._meta !== undefined && (typeof params._meta !== 'object' || params._meta === null || Array.isArray(params._meta))) return undefined;
+  return { id: body.id, params: params as ToolCall['params'] };
+}
+
+/** A well-formed 2026-07-28 tools/call the SDK entry would accept as is; anything doubtful goes to the SDK path. */
+function qualifyingToolCall(req: ExpressRequest): ToolCall | undefined {
+  const h = req.headers;
+  if (h['mcp-protocol-version'] !== MODERN || h['mcp-method'] !== 'tools/call') return undefined;
+  const call = toolCallOf(req);
+  if (!call || h['mcp-name'] !== call.params.name) return undefined;
+  // The rest of the envelope is the service's to validate (it is an MCP server of this revision):
+  // a refusal (4xx) sends the request down the SDK path, which answers it with the SDK's own error.
+  if ((call.params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== MODERN) return undefined;
+  const upstreamHeaders: Record<string, string> = {};
+  for (const name of FORWARDED_HEADERS) upstreamHeaders[name] = h[name] as string;
+  for (const [name, value] of Object.entries(h)) {
+    if (name.startsWith(PARAM_HEADER_PREFIX) && typeof value === 'string') upstreamHeaders[name] = value;
+  }
+  return { ...call, upstreamBody: JSON.stringify(req.body), upstreamHeaders };
+}
+
+/** Names a `Mcp-Name` header carries as they are (others need the SDK's encoding: the SDK path). */
+const PLAIN_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
+/** Client capabilities that let a server ask the client something: a 2026-07-28 upstream would ask through a result a 2025 client cannot read. */
+const ASKING_CAPABILITIES = ['sampling', 'elicitation', 'roots'];
+
+/**
+ * A tools/call in a 2025-era session whose client declared nothing a server could ask for: sent
+ * upstream as the 2026-07-28 request the SDK relay would make for it (the session's client in the
+ * envelope), so the result the client gets is the one the service gave.
+ */
+function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession): ToolCall | undefined {
+  const h = req.headers;
+  if (h['mcp-protocol-version'] !== undefined && h['mcp-protocol-version'] !== session.protocolVersion) return undefined;
+  if (ASKING_CAPABILITIES.some((c) => session.capabilities[c] !== undefined)) return undefined;
+  const call = toolCallOf(req);
+  if (!call || !PLAIN_NAME.test(call.params.name)) return undefined;
+  const meta = call.params._meta as Record<string, unknown> | undefined;
+  if (meta && Object.keys(meta).some((k) => k.startsWith('io.modelcontextprotocol/'))) return undefined;
+  const upstream = {
+    jsonrpc: '2.0',
+    id: call.id,
+    method: 'tools/call',
+    params: {
+      ...call.params,
+      _meta: {
+        ...meta,
+        [PROTOCOL_VERSION_META_KEY]: MODERN,
+        [CLIENT_INFO_META_KEY]: session.clientInfo,
+        [CLIENT_CAPABILITIES_META_KEY]: session.capabilities,
+      },
+    },
+  };
+  return {
+    ...call,
+    upstreamBody: JSON.stringify(upstream),
+    upstreamHeaders: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': call.params.name },
+  };
+}
+
+async function relayJson(
+  res: ExpressResponse,
+  upstream: RawUpstreamResponse,
+  call: ToolCall,
+  controller: AbortController,
+  timeoutMs: number,
+  report: (done: { result?: unknown; error?: unknown }) => void,
+  fail: (err: unknown) => true,
+): Promise<true> {
+  const chunks: Buffer[] = [];
+  await withIdleTimeout(controller, timeoutMs, async (touch) => {
+    for await (const chunk of upstream.body) {
+      touch();
+      chunks.push(Buffer.from(chunk));
+    }
+  });
+  const bytes = Buffer.concat(chunks);
+  const message = responseFor(bytes.toString('utf8'), call.id);
+  if (!message) return fail(new Error('the upstream answered something other than the JSON-RPC response'));
+  report(message);
+  res.status(200).setHeader('content-type', 'application/json');
+  res.end(bytes);
+  return true;
+}
+
+async function relaySse(
+  res: ExpressResponse,
+  upstream: RawUpstreamResponse,
+  call: ToolCall,
+  controller: AbortController,
+  timeoutMs: number,
+  report: (done: { result?: unknown; error?: unknown }) => void,
+  service: ResolvedService,
+): Promise<true> {
+  let answered: { result?: unknown; error?: unknown } | undefined;
+  const parser = createParser({
+    onEvent: (event) => {
+      if (answered) return;
+      const message = responseFor(event.data, call.id);
+      if (message) answered = message;
+    },
+  });
+  res.status(200);
+  res.setHeader('content-type', 'text/event-stream');
+  res.setHeader('cache-control', 'no-cache');
+  res.flushHeaders();
+  let failure: unknown;
+  try {
+    await withIdleTimeout(controller, timeoutMs, async (touch) => {
+      for await (const chunk of upstream.body) {
+        touch();
+        parser.feed(Buffer.from(chunk).toString('utf8'));
+        if (!res.write(chunk)) await waitForDrain(res, controller.signal);
+      }
+    });
+  } catch (err) {
+    failure = err;
+  }
+  if (answered) {
+    report(answered);
+  } else if (!res.destroyed) {
+    // The stream ended (or failed) without the response: close it with the error the SDK path would give.
+    const error = toProtocolError(failure ?? new Error('the upstream ended its stream without a response'), service, undefined);
+    report({ error });
+    res.write(`event: message\ndata: ${JSON.stringify(errorMessage(call.id, error))}\n\n`);
+  } else {
+    report({ error: toProtocolError(failure ?? new Error('client closed the connection'), service, undefined) });
+  }
+  res.end();
+  return true;
+}
+
+/** Runs `work`, aborting `controller` when it makes no progress (no `touch()`) for `timeoutMs`. */
+async function withIdleTimeout(controller: AbortController, timeoutMs: number, work: (touch: () => void) => Promise<void>): Promise<void> {
+  let last = performance.now();
+  const timer = setInterval(() => {
+    if (performance.now() - last >= timeoutMs) controller.abort(new IdleTimeout());
+  }, Math.min(timeoutMs, 1_000));
+  timer.unref();
+  try {
+    await work(() => (last = performance.now()));
+  } catch (err) {
+    if (controller.signal.reason instanceof IdleTimeout) throw controller.signal.reason;
+    throw err;
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+class IdleTimeout extends Error {
+  override name = 'IdleTimeout';
+}
+
+function waitForDrain(res: ExpressResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The JSON-RPC response to `id` in `text`, or undefined when `text` is anything else (a notification, garbage). */
+function responseFor(text: string, id: string | number): { result?: unknown; error?: unknown } | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
+  const m = message as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown };
+  if (m.jsonrpc !== '2.0' || m.id !== id) return undefined;
+  if (m.result !== undefined && typeof m.result === 'object' && m.result !== null) return { result: m.result };
+  if (m.error !== undefined && typeof m.error === 'object' && m.error !== null && typeof (m.error as { code?: unknown }).code === 'number') return { error: m.error };
+  return undefined;
+}
+
+function toProtocolError(err: unknown, service: ResolvedService, logger: Logger | undefined): ProtocolError {
+  if (err instanceof McpRateLimited) {
+    return new ProtocolError(-32000, `Rate limit exceeded for service ${service.definition.slug}; retry in ${err.retryAfterSeconds}s`, {
+      reason: 'rate_limited',
+      retryAfterSeconds: err.retryAfterSeconds,
+    });
+  }
+  // The same words as the SDK path's request timeout, whichever deadline (headers or silence) fired.
+  if (err instanceof IdleTimeout || (err as { upstreamCode?: unknown } | undefined)?.upstreamCode === 'upstream_timeout') return new ProtocolError(-32001, `Service ${service.definition.slug} did not answer in time`, { reason: 'upstream_timeout' });
+  const quiet = logger ?? { warn: () => undefined };
+  return upstreamError(err, service, quiet as Logger) as ProtocolError;
+}
+
+function errorMessage(id: string | number, error: ProtocolError) {
+  return { jsonrpc: '2.0', id, error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } };
+}
+
+function sendJsonRpcError(res: ExpressResponse, id: string | number, error: ProtocolError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(200).json(errorMessage(id, error));
+}
