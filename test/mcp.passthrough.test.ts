@@ -85,6 +85,16 @@ async function startUpstream(): Promise<Upstream> {
         apiKey: req.headers['x-api-key'] as string | undefined,
         authorization: req.headers.authorization,
       });
+      // Broken answers to a healthy request: a JSON body that is no JSON-RPC response, and an SSE stream that ends without one.
+      const tool = (body?.params as { name?: string } | undefined)?.name;
+      if (body?.method === 'tools/call' && tool === 'garbage') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"hello":"world"}');
+        return;
+      }
+      if (body?.method === 'tools/call' && tool === 'truncated') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' }).end('event: message\ndata: not json\n\n');
+        return;
+      }
       if (upstream.refuseModern && version === MODERN) {
         res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32602, message: 'Unsupported protocol version' } }));
         return;
@@ -191,18 +201,26 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
     expect(upstream.seen.filter((s) => s.method !== 'tools/call')).toEqual([]);
   });
 
-  it('gives the same answers as the SDK relay: tool errors, unknown tools, bad arguments, the tool policy', async () => {
+  it('gives the same answers as the SDK relay: tool errors, unknown tools, bad arguments, the tool policy, timeouts, broken answers', async () => {
     for (const [name, args] of [
       ['fail', {}],
       ['no-such-tool', {}],
       ['echo', { text: 42 }],
       ['dangerous', {}],
       ['hang', {}],
+      ['garbage', {}],
+      ['truncated', {}],
     ] as const) {
       upstream.seen.length = 0;
       const viaFast = await outcome(fastClient, name, args);
       const viaSdk = await outcome(sdkClient, name, args);
       const sameSlug = (v: unknown) => JSON.parse(JSON.stringify(v).replaceAll(sdk.slug, fast.slug)) as unknown;
+      if (name === 'truncated') {
+        // The one deliberate difference: a stream that ends without the response fails at once; the SDK relay waits for its timeout.
+        expect(viaFast).toEqual({ error: { code: -32603, message: `Service ${fast.slug} failed to handle the request`, data: { reason: 'upstream_error' } } });
+        expect(viaSdk).toMatchObject({ error: { code: -32001, data: { reason: 'upstream_timeout' } } });
+        continue;
+      }
       expect(viaFast, name).toEqual(sameSlug(viaSdk));
       if (name === 'dangerous') {
         expect(viaFast).toMatchObject({ error: { code: -32602, message: expect.stringContaining("refused by the service's tool policy") } });
