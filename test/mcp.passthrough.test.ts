@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMcpHandler, McpServer, Server } from '@modelcontextprotocol/server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
@@ -373,5 +373,97 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
       expect(upstream.seen.filter((x) => x.method === 'tools/call')).toEqual([]);
       await ending.close().catch(() => undefined);
     });
+  });
+});
+
+/**
+ * The direct call (src/router/endpoint/direct-call.ts): the same qualifying tools/call to a stdio
+ * service (the shipped `everything`, server-everything over stdio) is made on the leased upstream
+ * client with no SDK Server per exchange. Counted with a spy on `Server.prototype.connect` (the
+ * platforms run in this process): the direct path connects none for a call, the SDK relay one.
+ */
+describe('MCP direct call of tools/call (stdio services)', () => {
+  let fast: TestPlatform;
+  let sdk: TestPlatform;
+  let fastUser: TestSession;
+  let sdkUser: TestSession;
+  beforeAll(async () => {
+    fast = await startPlatform({ MCP_UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS) });
+    sdk = await startPlatform({ MCP_UPSTREAM_TIMEOUT_MS: String(TIMEOUT_MS), MCP_PASSTHROUGH: 'false' });
+    fastUser = await signUp(fast.url);
+    sdkUser = await signUp(sdk.url);
+  }, 180_000);
+  afterAll(async () => {
+    await fast?.close();
+    await sdk?.close();
+  });
+
+  const clients = async (era: 'modern' | 'legacy', capabilities: Record<string, unknown> = {}) => {
+    const make = async (t: TestPlatform, user: TestSession) => {
+      const client =
+        era === 'modern'
+          ? new Client({ name: CLIENT_NAME, version: '1.0.0' }, { capabilities, supportedProtocolVersions: [MODERN, ...SUPPORTED_PROTOCOL_VERSIONS], versionNegotiation: { mode: { pin: MODERN } } })
+          : new Client({ name: CLIENT_NAME, version: '1.0.0' }, { capabilities });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/everything`), { requestInit: { headers: bearer(user.accessToken) } }));
+      return client;
+    };
+    return { fastClient: await make(fast, fastUser), sdkClient: await make(sdk, sdkUser) };
+  };
+
+  for (const era of ['modern', 'legacy'] as const) {
+    it(`answers ${era === 'modern' ? '2026-07-28 calls' : 'calls in a 2025-era session'} as the SDK relay does, without an SDK server per call`, async () => {
+      const { fastClient, sdkClient } = await clients(era);
+      const connects = vi.spyOn(Server.prototype, 'connect');
+      try {
+        // Warm both (the user's child starts on the first call).
+        await fastClient.callTool({ name: 'echo', arguments: { message: 'warm' } });
+        await sdkClient.callTool({ name: 'echo', arguments: { message: 'warm' } });
+        for (const [name, args] of [
+          ['echo', { message: 'direct' }],
+          ['get-sum', { a: 2, b: 40 }],
+          ['no-such-tool', {}],
+          ['get-sum', { a: 'two' }],
+        ] as const) {
+          connects.mockClear();
+          const viaFast = await outcome(fastClient, name, args);
+          const fastServers = connects.mock.calls.length;
+          connects.mockClear();
+          const viaSdk = await outcome(sdkClient, name, args);
+          expect(viaFast, name).toEqual(viaSdk);
+          expect(fastServers, `${name}: SDK servers connected by the direct call`).toBe(0);
+          expect(connects.mock.calls.length, `${name}: SDK servers connected by the relay`).toBeGreaterThan(0);
+        }
+        expect(await outcome(fastClient, 'echo', { message: 'direct' })).toMatchObject({ result: { content: [{ type: 'text', text: 'Echo: direct' }] } });
+      } finally {
+        connects.mockRestore();
+        await fastClient.close().catch(() => undefined);
+        await sdkClient.close().catch(() => undefined);
+      }
+    });
+  }
+
+  it('leaves calls with a progress token, or from a client that can be asked things, to the SDK relay', async () => {
+    const connects = vi.spyOn(Server.prototype, 'connect');
+    const { fastClient, sdkClient } = await clients('legacy', { sampling: {} });
+    try {
+      await fastClient.callTool({ name: 'echo', arguments: { message: 'warm' } });
+      connects.mockClear();
+      await fastClient.callTool({ name: 'echo', arguments: { message: 'asked' } });
+      expect(connects.mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      await fastClient.close().catch(() => undefined);
+      await sdkClient.close().catch(() => undefined);
+    }
+    const modern = await clients('modern');
+    try {
+      connects.mockClear();
+      const progress: number[] = [];
+      await modern.fastClient.callTool({ name: 'echo', arguments: { message: 'with progress' } }, { onprogress: (p) => progress.push(p.progress) });
+      expect(connects.mock.calls.length).toBeGreaterThan(0);
+    } finally {
+      connects.mockRestore();
+      await modern.fastClient.close().catch(() => undefined);
+      await modern.sdkClient.close().catch(() => undefined);
+    }
   });
 });

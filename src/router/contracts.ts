@@ -135,6 +135,8 @@ export interface UpstreamConnector {
    * known: the caller then takes the SDK path, which learns it. Rejects with an `UpstreamError`.
    */
   sendRaw?(principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined>;
+  /** Whether `sendRaw` would find an instance of the service now (checked before anything is counted or sent). */
+  acceptsRaw?(service: ResolvedService): boolean;
 }
 
 export interface RawUpstreamRequest {

@@ -39,7 +39,8 @@ export interface RelayEndpoint {
 
 interface InFlight {
   endpoint: RelayEndpoint;
-  ctx: ServerContext;
+  /** The SDK server's context of the call; absent for the direct call (direct-call.ts), which never relays server→client requests. */
+  ctx: ServerContext | undefined;
   seq: number;
 }
 
@@ -154,7 +155,7 @@ export class ClientRouter {
   }
 
   /** Marks a forwarded request in flight for `endpoint` until `fn` settles. */
-  async track<T>(endpoint: RelayEndpoint, ctx: ServerContext, fn: () => Promise<T>): Promise<T> {
+  async track<T>(endpoint: RelayEndpoint, ctx: ServerContext | undefined, fn: () => Promise<T>): Promise<T> {
     const entry: InFlight = { endpoint, ctx, seq: ++this.seq };
     this.calls.push(entry);
     try {
@@ -172,8 +173,8 @@ export class ClientRouter {
 
   private async onRequest(method: ServerToClientMethod, params: Record<string, unknown>): Promise<unknown> {
     const cap = CAPABILITY_OF[method];
-    const call = this.latestCall((c) => c.endpoint.capabilities[cap] !== undefined);
-    if (!call) {
+    const call = this.latestCall((c) => c.ctx !== undefined && c.endpoint.capabilities[cap] !== undefined);
+    if (!call?.ctx) {
       throw new ProtocolError(
         ProtocolErrorCode.InternalError,
         this.calls.length ? `The client does not support ${method}` : 'No client request is in flight to relay this request to',
@@ -205,12 +206,12 @@ export class ClientRouter {
    * listen watcher), else the endpoint of the session's most recent in-flight call.
    */
   private oncePerSession(): Array<{ endpoint: RelayEndpoint; ctx?: ServerContext }> {
-    const chosen = new Map<string, { endpoint: RelayEndpoint; ctx?: ServerContext }>();
-    for (const endpoint of this.endpoints) if (endpoint.kind !== 'request') chosen.set(endpoint.sessionKey, { endpoint });
+    const chosen = new Map<string, { endpoint: RelayEndpoint; ctx?: ServerContext; call: boolean }>();
+    for (const endpoint of this.endpoints) if (endpoint.kind !== 'request') chosen.set(endpoint.sessionKey, { endpoint, call: false });
     for (const c of this.calls) {
       const prior = chosen.get(c.endpoint.sessionKey);
-      if (!prior || prior.ctx) chosen.set(c.endpoint.sessionKey, { endpoint: c.endpoint, ctx: c.ctx });
+      if (!prior || prior.call) chosen.set(c.endpoint.sessionKey, { endpoint: c.endpoint, ...(c.ctx ? { ctx: c.ctx } : {}), call: true });
     }
-    return [...chosen.values()];
+    return [...chosen.values()].map(({ endpoint, ctx }) => ({ endpoint, ...(ctx ? { ctx } : {}) }));
   }
 }

@@ -200,6 +200,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     const capabilities = state.i.capabilities;
     return {
       id,
+      key: sessionKeyOf(id),
       protocolVersion: state.p,
       clientInfo: state.i.clientInfo,
       capabilities: capabilities && typeof capabilities === 'object' && !Array.isArray(capabilities) ? (capabilities as Record<string, unknown>) : {},

@@ -12,6 +12,7 @@ import type { Principal } from '../../gateway/index.js';
 import { traceUpstreamCall } from '../../logging/index.js';
 import type { RawUpstreamResponse, ResolvedService, UpstreamConnector } from '../contracts.js';
 import type { RelayEvent } from './observe.js';
+import { directCall } from './direct-call.js';
 import { toolAllowed } from './policy.js';
 import { upstreamError } from './relay.js';
 import { McpRateLimited } from './wiring.js';
@@ -50,6 +51,8 @@ export interface PassthroughTarget {
 /** What a 2025-era session's `initialize` established (sessions.ts), as the passthrough needs it. */
 export interface PassthroughSession {
   id: string;
+  /** The key the session's endpoints share on a shared upstream client (client-routing.ts). */
+  key: string;
   protocolVersion: string;
   clientInfo: unknown;
   capabilities: Record<string, unknown>;
@@ -65,19 +68,22 @@ interface ToolCall {
   /** The request as the upstream gets it: the client's bytes (2026-07-28), or the session's call in the 2026-07-28 envelope. */
   upstreamBody: string;
   upstreamHeaders: Record<string, string>;
+  /** A 2025-era session's call: the upstream's 2026-07-28 response is re-encoded for it. */
+  legacy: boolean;
 }
 
 /** Serves the request when it qualifies; false when the SDK path must (nothing has been sent then). */
 export type Passthrough = (req: ExpressRequest, res: ExpressResponse, target: PassthroughTarget) => Promise<boolean>;
 
 export function createPassthrough(opts: PassthroughOptions): Passthrough | undefined {
-  const sendRaw = opts.connector.sendRaw?.bind(opts.connector);
-  if (!sendRaw) return undefined;
+  const connector = opts.connector;
   return async (req, res, { principal, service, observe, session }) => {
     const def = service.definition;
-    if (def.config.kind !== 'http' || def.payloadCapture === 'full') return false;
+    if (def.payloadCapture === 'full') return false;
     const call = session ? qualifyingSessionCall(req, session) : qualifyingToolCall(req);
     if (!call) return false;
+    const raw = def.config.kind === 'http';
+    if (raw ? !connector.acceptsRaw?.(service) : !directable(call, session)) return false;
 
     const controller = new AbortController();
     const onClose = () => {
@@ -106,10 +112,32 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough | undef
         return fail(new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${call.params.name} is not available: refused by the service's tool policy`));
       }
       await opts.beforeForward?.(principal, service);
-      const upstream = await traceUpstreamCall({ service: def.slug, instance: def.config.instances[0] ?? '', method: 'tools/call', params: call.params }, () =>
-        sendRaw(principal, service, { body: call.upstreamBody, headers: call.upstreamHeaders, signal: controller.signal }),
+      if (session) res.setHeader('mcp-session-id', session.id);
+      if (def.config.kind !== 'http') {
+        report(
+          await directCall({
+            connector,
+            principal,
+            service,
+            id: call.id,
+            params: call.params,
+            sessionKey: session?.key,
+            allowInputRequired: !session,
+            requestTimeoutMs: opts.requestTimeoutMs,
+            signal: controller.signal,
+            res,
+            onForwarded: (i) => void (instance = i),
+            toError: (err) => toProtocolError(err, service, opts.logger),
+          }),
+        );
+        return true;
+      }
+      const httpConfig = def.config;
+      const upstream = await traceUpstreamCall({ service: def.slug, instance: httpConfig.instances[0] ?? '', method: 'tools/call', params: call.params }, () =>
+        connector.sendRaw!(principal, service, { body: call.upstreamBody, headers: call.upstreamHeaders, signal: controller.signal }),
       );
-      if (!upstream) return false;
+      // The instance stopped being known as 2026-07-28 meanwhile (ejected, demoted): nothing was sent.
+      if (!upstream) return fail(new UpstreamUnavailable());
       instance = upstream.instance;
       if (upstream.status >= 400 && upstream.status < 500) {
         // Not what the SDK path would have been answered (the instance changed revision, or the
@@ -122,7 +150,6 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough | undef
         upstream.discard();
         return fail(new Error(`HTTP ${upstream.status}`));
       }
-      if (session) res.setHeader('mcp-session-id', session.id);
       const type = upstream.contentType.split(';')[0]!.trim().toLowerCase();
       if (type === 'application/json') return await relayJson(res, upstream, call, controller, opts.requestTimeoutMs, report, fail);
       if (type === 'text/event-stream') return await relaySse(res, upstream, call, controller, opts.requestTimeoutMs, report, service);
@@ -165,7 +192,29 @@ function qualifyingToolCall(req: ExpressRequest): ToolCall | undefined {
   for (const [name, value] of Object.entries(h)) {
     if (name.startsWith(PARAM_HEADER_PREFIX) && typeof value === 'string') upstreamHeaders[name] = value;
   }
-  return { ...call, upstreamBody: JSON.stringify(req.body), upstreamHeaders };
+  return { ...call, upstreamBody: JSON.stringify(req.body), upstreamHeaders, legacy: false };
+}
+
+/**
+ * Whether a stdio/builtin call can skip the SDK server: nothing the upstream might send during it
+ * would need relaying back as a request or a progress update (no progress token; a client that
+ * cannot be asked anything).
+ */
+function directable(call: ToolCall, session: PassthroughSession | undefined): boolean {
+  const meta = call.params._meta as Record<string, unknown> | undefined;
+  if (meta?.progressToken !== undefined) return false;
+  const capabilities = session ? session.capabilities : (meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined);
+  if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) return false;
+  return !ASKING_CAPABILITIES.some((c) => capabilities?.[c] !== undefined);
+}
+
+class UpstreamUnavailable extends Error {
+  readonly expose = true;
+  readonly jsonRpcCode = -32000;
+  readonly upstreamCode = 'upstream_unavailable';
+  constructor() {
+    super('No instance of the service is available; try again shortly');
+  }
 }
 
 /** Names a `Mcp-Name` header carries as they are (others need the SDK's encoding: the SDK path). */
@@ -204,6 +253,7 @@ function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession)
     ...call,
     upstreamBody: JSON.stringify(upstream),
     upstreamHeaders: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': call.params.name },
+    legacy: true,
   };
 }
 
@@ -224,11 +274,12 @@ async function relayJson(
     }
   });
   const bytes = Buffer.concat(chunks);
-  const message = responseFor(bytes.toString('utf8'), call.id);
-  if (!message) return fail(new Error('the upstream answered something other than the JSON-RPC response'));
-  report(message);
+  const answer = responseFor(bytes.toString('utf8'), call.id);
+  if (!answer) return fail(new Error('the upstream answered something other than the JSON-RPC response'));
+  const { message, ...done } = answer;
+  report(done);
   res.status(200).setHeader('content-type', 'application/json');
-  res.end(bytes);
+  res.end(call.legacy ? JSON.stringify(asLegacyResponse(message)) : bytes);
   return true;
 }
 
@@ -242,11 +293,17 @@ async function relaySse(
   service: ResolvedService,
 ): Promise<true> {
   let answered: { result?: unknown; error?: unknown } | undefined;
+  // A 2025-era client gets the stream re-written event by event (its response in the 2025 encoding); a 2026-07-28 one, the bytes.
   const parser = createParser({
     onEvent: (event) => {
-      if (answered) return;
-      const message = responseFor(event.data, call.id);
-      if (message) answered = message;
+      const answer = answered ? undefined : responseFor(event.data, call.id);
+      if (answer) {
+        const { message, ...done } = answer;
+        answered = done;
+        if (call.legacy) res.write(sseEvent(JSON.stringify(asLegacyResponse(message)), event.id));
+      } else if (call.legacy) {
+        res.write(sseEvent(event.data, event.id, event.event));
+      }
     },
   });
   res.status(200);
@@ -259,7 +316,8 @@ async function relaySse(
       for await (const chunk of upstream.body) {
         touch();
         parser.feed(Buffer.from(chunk).toString('utf8'));
-        if (!res.write(chunk)) await waitForDrain(res, controller.signal);
+        if (!call.legacy && !res.write(chunk)) await waitForDrain(res, controller.signal);
+        else if (call.legacy && res.writableNeedDrain) await waitForDrain(res, controller.signal);
       }
     });
   } catch (err) {
@@ -271,7 +329,7 @@ async function relaySse(
     // The stream ended (or failed) without the response: close it with the error the SDK path would give.
     const error = toProtocolError(failure ?? new Error('the upstream ended its stream without a response'), service, undefined);
     report({ error });
-    res.write(`event: message\ndata: ${JSON.stringify(errorMessage(call.id, error))}\n\n`);
+    res.write(sseEvent(JSON.stringify(errorMessage(call.id, error))));
   } else {
     report({ error: toProtocolError(failure ?? new Error('client closed the connection'), service, undefined) });
   }
@@ -315,7 +373,7 @@ function waitForDrain(res: ExpressResponse, signal: AbortSignal): Promise<void> 
 }
 
 /** The JSON-RPC response to `id` in `text`, or undefined when `text` is anything else (a notification, garbage). */
-function responseFor(text: string, id: string | number): { result?: unknown; error?: unknown } | undefined {
+function responseFor(text: string, id: string | number): { result?: unknown; error?: unknown; message: Record<string, unknown> } | undefined {
   let message: unknown;
   try {
     message = JSON.parse(text);
@@ -325,9 +383,30 @@ function responseFor(text: string, id: string | number): { result?: unknown; err
   if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
   const m = message as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown };
   if (m.jsonrpc !== '2.0' || m.id !== id) return undefined;
-  if (m.result !== undefined && typeof m.result === 'object' && m.result !== null) return { result: m.result };
-  if (m.error !== undefined && typeof m.error === 'object' && m.error !== null && typeof (m.error as { code?: unknown }).code === 'number') return { error: m.error };
+  if (m.result !== undefined && typeof m.result === 'object' && m.result !== null && !Array.isArray(m.result)) return { result: m.result, message: m };
+  if (m.error !== undefined && typeof m.error === 'object' && m.error !== null && typeof (m.error as { code?: unknown }).code === 'number') return { error: m.error, message: m };
   return undefined;
+}
+
+/** One SSE event; every line of `data` on its own `data:` line. */
+function sseEvent(data: string, id?: string, event = 'message'): string {
+  return `event: ${event}\n${id ? `id: ${id}\n` : ''}${data
+    .split(/\r?\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n')}\n\n`;
+}
+
+/**
+ * A 2026-07-28 response as the SDK relay's 2025-era server passes it on: without the `resultType`
+ * discriminator ('complete' is what its absence means), which the SDK client consumes; `_meta`
+ * (the service's identity stamp included) is passed on as it came.
+ */
+function asLegacyResponse(message: Record<string, unknown>): Record<string, unknown> {
+  const result = message.result as Record<string, unknown> | undefined;
+  if (!result || typeof result !== 'object' || result.resultType !== 'complete') return message;
+  const out: Record<string, unknown> = { ...result };
+  delete out.resultType;
+  return { ...message, result: out };
 }
 
 function toProtocolError(err: unknown, service: ResolvedService, logger: Logger | undefined): ProtocolError {
@@ -352,5 +431,6 @@ function sendJsonRpcError(res: ExpressResponse, id: string | number, error: Prot
     res.end();
     return;
   }
-  res.status(200).json(errorMessage(id, error));
+  res.status(200).setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(errorMessage(id, error)));
 }

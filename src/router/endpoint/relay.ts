@@ -57,7 +57,7 @@ export interface RelayOptions {
 type Params = Record<string, unknown> | undefined;
 type AnyResult = Record<string, unknown>;
 
-const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
+export const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
 /** All listen watchers of a user share one key: an upstream change event is published once. */
 const LISTEN_SESSION_KEY = 'listen';
 
@@ -440,7 +440,7 @@ class Relay {
  * (`io.modelcontextprotocol/*`: protocol version, client info, capabilities), which the upstream
  * client re-attaches for its own era.
  */
-function stripProgressToken(params: Params): Params {
+export function stripProgressToken(params: Params): Params {
   if (!params || typeof params._meta !== 'object' || params._meta === null) return params;
   const meta = { ...(params._meta as Record<string, unknown>) };
   delete meta.progressToken;

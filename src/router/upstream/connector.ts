@@ -124,6 +124,10 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
     connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
       return connect(principal, service, options, true);
     },
+    acceptsRaw(service: ResolvedService): boolean {
+      const config = service.definition.config;
+      return config.kind === 'http' && config.transport === 'streamable-http' && http.hasModernInstance(service.definition.id);
+    },
     async sendRaw(_principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
       const config = service.definition.config;
       if (config.kind !== 'http') return undefined;

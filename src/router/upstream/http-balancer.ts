@@ -320,6 +320,17 @@ export class HttpBalancer {
     throw new UpstreamError('upstream_unavailable', 'Every instance of the service refused the connection; try again shortly');
   }
 
+  /** Whether an instance of the pool that may be tried now is known to speak 2026-07-28 statelessly (see sendRaw). */
+  hasModernInstance(poolId: string): boolean {
+    const pool = this.pools.get(poolId);
+    if (!pool || this.closed) return false;
+    const now = Date.now();
+    return this.members(pool).some((url) => {
+      const s = this.instances.get(url);
+      return s !== undefined && s.modern && (s.ejectedUntil === undefined || s.ejectedUntil <= now);
+    });
+  }
+
   /** Whether raw 2026-07-28 requests may go to the instance, from what its SDK connection negotiated. */
   private learnRevision(instance: InstanceState, client: UpstreamClient, transport: Transport): void {
     instance.modern =
