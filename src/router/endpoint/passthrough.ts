@@ -75,7 +75,7 @@ interface ToolCall {
 /** Serves the request when it qualifies; false when the SDK path must (nothing has been sent then). */
 export type Passthrough = (req: ExpressRequest, res: ExpressResponse, target: PassthroughTarget) => Promise<boolean>;
 
-export function createPassthrough(opts: PassthroughOptions): Passthrough | undefined {
+export function createPassthrough(opts: PassthroughOptions): Passthrough {
   const connector = opts.connector;
   return async (req, res, { principal, service, observe, session }) => {
     const def = service.definition;
@@ -136,8 +136,8 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough | undef
       const upstream = await traceUpstreamCall({ service: def.slug, instance: httpConfig.instances[0] ?? '', method: 'tools/call', params: call.params }, () =>
         connector.sendRaw!(principal, service, { body: call.upstreamBody, headers: call.upstreamHeaders, signal: controller.signal }),
       );
-      // The instance stopped being known as 2026-07-28 meanwhile (ejected, demoted): nothing was sent.
-      if (!upstream) return fail(new UpstreamUnavailable());
+      // The instance stopped being known as 2026-07-28 meanwhile (ejected, demoted): nothing was sent, the SDK path serves it.
+      if (!upstream) return false;
       instance = upstream.instance;
       if (upstream.status >= 400 && upstream.status < 500) {
         // Not what the SDK path would have been answered (the instance changed revision, or the
@@ -206,15 +206,6 @@ function directable(call: ToolCall, session: PassthroughSession | undefined): bo
   const capabilities = session ? session.capabilities : (meta?.[CLIENT_CAPABILITIES_META_KEY] as Record<string, unknown> | undefined);
   if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) return false;
   return !ASKING_CAPABILITIES.some((c) => capabilities?.[c] !== undefined);
-}
-
-class UpstreamUnavailable extends Error {
-  readonly expose = true;
-  readonly jsonRpcCode = -32000;
-  readonly upstreamCode = 'upstream_unavailable';
-  constructor() {
-    super('No instance of the service is available; try again shortly');
-  }
 }
 
 /** Names a `Mcp-Name` header carries as they are (others need the SDK's encoding: the SDK path). */
