@@ -5,10 +5,10 @@
  *
  * One platform (`node dist/main.js serve`, the benchmark's environment, with the inspector), one
  * 2025 session calling tools/call at a fixed rate, each run printed with the platform's CPU per
- * call (from /proc): warmup, without, without2; with GC=1 a forced GC (as bench/platform.ts
+ * call (from /proc): warmup (closed loop, then at the rate), without, without2; with GC=1 a forced GC (as bench/platform.ts
  * heapAfterGc does it) and `without-after-gc`; the N idle sessions opened, the platform's CPU for
  * QUIET seconds with no traffic and the request-log metrics; with GC=1 a forced GC; then with,
- * with2.
+ * with2, with3.
  *
  * Options (env): N (10000), RATE (calls/s, 100), DUR (s per run, 8), QUIET (s, 5), GC (0|1, 1),
  * NODE_ARGS (extra node flags for the platform, space-separated, e.g. `--cpu-prof
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       env: benchPlatformEnv(dataDir, `idlegc_${Date.now()}`, process.env.REDIS_URL),
       timeoutMs: 120_000,
       ready: (out) => {
-        const port = /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"/.exec(out)?.[1];
+        const m = /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"message":"platform listening"/.exec(out);
+        const port = m?.[1] ?? m?.[2];
         const ws = /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/[0-9a-f-]+)/.exec(out)?.[1];
         return port && ws ? JSON.stringify({ port, ws }) : undefined;
       },
@@ -80,6 +81,8 @@ async function main(): Promise<void> {
       log(`forced GC: heap ${(heap / 1e6).toFixed(1)} MB, ${Date.now() - t0} ms`);
     };
 
+    // Closed loop first: a fresh platform is slow for tens of seconds at a fixed rate.
+    await run('warmup (closed loop, 16 connections)', { kind: 'max', call: rateJob.call, connections: 16, durationS: DUR });
     await run('warmup', rateJob);
     await run('without', rateJob);
     await run('without2', rateJob);
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
     if (GC) await forcedGc();
     await run('with', rateJob);
     await run('with2', rateJob);
+    await run('with3', rateJob);
     await stop(started.child, 15_000);
     await stop(echo.child);
   } finally {

@@ -41,6 +41,8 @@ export interface IdleResult {
   metricsHeapAfter: number;
   rate: number;
   without: JobResult;
+  /** A second timed run without sessions, right after the first (run-to-run noise). */
+  withoutAgain: JobResult;
   with: JobResult;
   /** The platform's CPU (user + system) per call during each timed run, in ms. */
   cpuMsPerCallWithout: number;
@@ -51,7 +53,7 @@ export interface IdleResult {
 }
 
 /**
- * Without: an untimed run, the timed run, a quiet window, the heap reading. Then the sessions are
+ * Without: an untimed run, the timed run and a repeat of it, a quiet window, the heap reading. Then the sessions are
  * opened. With: a quiet window, an untimed run, the timed run, the heap reading.
  *
  * Both timed runs follow the same prelude (an untimed run at the same rate and length), and
@@ -80,6 +82,9 @@ export async function measureIdle(steps: IdleSteps, o: IdleOptions): Promise<Idl
   };
 
   const without = await timed();
+  // The same run once more, still without sessions: how far p99 moves between two identical runs
+  // on this machine, to read the "with" ratio against.
+  const withoutAgain = await steps.run(rateJob);
   const quietCoresBefore = await quietCores();
   const heapBefore = await steps.heapAfterGc();
   const metricsHeapBefore = await steps.heapUsedBytes();
@@ -102,6 +107,7 @@ export async function measureIdle(steps: IdleSteps, o: IdleOptions): Promise<Idl
     metricsHeapAfter,
     rate: o.rate,
     without: without.result,
+    withoutAgain,
     with: withIdle.result,
     cpuMsPerCallWithout: without.cpuMsPerCall,
     cpuMsPerCallWith: withIdle.cpuMsPerCall,

@@ -296,6 +296,9 @@ function render(r: Report): string {
         `(${((i.with.latency.p99 / i.without.latency.p99 - 1) * 100).toFixed(0)}%; p50 ${ms(i.without.latency.p50)} → ${ms(i.with.latency.p50)}; ` +
         `platform CPU ${i.cpuMsPerCallWithout.toFixed(2)} → ${i.cpuMsPerCallWith.toFixed(2)} ms per call; ${i.without.done} calls each, after an untimed run at the same rate)`,
     );
+    p(
+      `- the same run repeated without sessions, for the run-to-run noise: p99 ${ms(i.withoutAgain.latency.p99)} ms (${((i.withoutAgain.latency.p99 / i.without.latency.p99 - 1) * 100).toFixed(0)}% vs the first), p50 ${ms(i.withoutAgain.latency.p50)}`,
+    );
     p(`- platform CPU while quiet: ${i.quietCoresBefore.toFixed(3)} cores before opening the sessions, ${i.quietCoresAfter.toFixed(3)} right after the last one opened (${IDLE_QUIET_MS / 1000} s each)`);
   }
   if (m.stdioChildren.length) p(`- platform stdio children: ${m.stdioChildren.map((c) => mb(c.rssKb)).join(', ')} RSS each`);
@@ -462,7 +465,7 @@ async function main(): Promise<void> {
       );
       memory.idle = idle;
       log(
-        `idle: ${idle.sessions} sessions, heap ${(idle.heapBefore / 1e6).toFixed(1)} → ${(idle.heapAfter / 1e6).toFixed(1)} MB; p99 ${ms(idle.without.latency.p99)} → ${ms(idle.with.latency.p99)}; ` +
+        `idle: ${idle.sessions} sessions, heap ${(idle.heapBefore / 1e6).toFixed(1)} → ${(idle.heapAfter / 1e6).toFixed(1)} MB; p99 ${ms(idle.without.latency.p99)} (again ${ms(idle.withoutAgain.latency.p99)}) → ${ms(idle.with.latency.p99)}; ` +
           `platform CPU ${idle.cpuMsPerCallWithout.toFixed(2)} → ${idle.cpuMsPerCallWith.toFixed(2)} ms per call, quiet ${idle.quietCoresBefore.toFixed(3)} → ${idle.quietCoresAfter.toFixed(3)} cores`,
       );
     }

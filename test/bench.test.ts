@@ -128,6 +128,8 @@ describe('MCP benchmark idle-session measurement', () => {
       expect(prelude?.step === 'run' ? prelude.job : prelude, name).toMatchObject({ kind: 'rate', rate: 50, durationS: 10 });
       expect(side === 'before' ? r.done < opening : r.done > opening, name).toBe(true);
     }
+    // The repeat without sessions (the run-to-run noise) follows the first timed run directly.
+    expect(idle.withoutAgain.done).toBe(idle.without.done + 1);
     // A quiet window (no traffic) right after the opening, before the prelude that would hide background work.
     expect(trace[opening + 1]?.step).toBe('sleep');
     expect(trace.filter((s) => s.step === 'gc')).toHaveLength(2);
