@@ -53,22 +53,23 @@ export interface IdleResult {
 }
 
 /**
- * Without: an untimed run, the timed run and a repeat of it, a quiet window, the heap reading. Then the sessions are
- * opened. With: a quiet window, an untimed run, the timed run, the heap reading.
+ * Without: an untimed run, the timed run and a repeat of it, a quiet window, the heap reading.
+ * Then the sessions are opened. With: a quiet window, an untimed run, the timed run, the heap
+ * reading.
  *
  * Both timed runs follow the same prelude (an untimed run at the same rate and length), and
  * neither follows a forced GC: calls in the seconds after a full GC forced through the inspector
- * are several times slower at p99, with or without sessions (measured: p99 35 ms before such a GC,
- * 385 ms in the 8 s after it; docs/benchmarks.md). The timed "with" run used to start right after
- * that GC while "without" ran on a warm platform, which is what the 1,550% recorded at 1bc5a6f
- * measured. The quiet windows keep background work visible (a request-log backlog, timers per
- * session): the untimed run before "with" would otherwise absorb it.
+ * cost the platform far more, with or without sessions (measured without sessions: p99 86.6 ms
+ * before such a GC, 911.9 ms in the 8 s after it; docs/benchmarks.md). The timed "with" run used
+ * to start right after that GC while "without" ran on a warm platform, which is what the 1,550%
+ * recorded at 1bc5a6f measured. The quiet windows keep background work visible (a request-log
+ * backlog, timers per session): the untimed run before "with" would otherwise absorb it.
  */
 export async function measureIdle(steps: IdleSteps, o: IdleOptions): Promise<IdleResult> {
   const rateJob: Job = { kind: 'rate', call: o.call, rate: o.rate, durationS: o.durationS, connections: o.connections };
   const timed = async () => {
-    // As long as the timed run: a platform that has served nothing yet (BENCH_ONLY=idle) takes
-    // several seconds at this rate to stop being slow.
+    // The prelude is as long as the timed run: what it absorbs (a platform still warming up, or
+    // coming from the opening's different traffic) lasts seconds at this rate.
     await steps.run(rateJob);
     const cpu0 = steps.cpuTimeMs();
     const result = await steps.run(rateJob);
