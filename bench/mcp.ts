@@ -29,8 +29,9 @@ import path from 'node:path';
 import { sdkCheck } from './check.js';
 import type { Call, JobResult } from './jobs.js';
 import { Generator } from './generator.js';
+import { measureIdle, type IdleResult } from './idle.js';
 import { adminToken, heapAfterGc, heapUsedBytes, registerService, signUpUser, startPlatform, type Platform } from './platform.js';
-import { childrenOf, freePort, procStatusKb, redisAnswers, startProcess, stop, stopAll, treeRssKb, waitForPort, type Started } from './procs.js';
+import { childrenOf, cpuTimeMs, freePort, procStatusKb, redisAnswers, startProcess, stop, stopAll, treeRssKb, waitForPort, type Started } from './procs.js';
 import { baseHeaders, EXPECT, handshake, legacyCall, modernCall, openSession, type Style } from './wire.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -70,6 +71,8 @@ const OPT = {
 };
 const wanted = (group: string) => !OPT.only || OPT.only.has(group);
 const MAX_ERROR_RATIO = 0.001;
+/** Length of the quiet windows in which the idle group reads the platform's background CPU. */
+const IDLE_QUIET_MS = 2_000;
 
 const log = (msg: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
@@ -198,20 +201,7 @@ const mb = (kb: number | undefined) => (kb === undefined ? '—' : `${(kb / 1024
 
 interface Memory {
   platformPeakRssKb: Record<string, number | undefined>;
-  idle?: {
-    sessions: number;
-    openErrors: number;
-    openPerSecond: number;
-    heapBefore: number;
-    heapAfter: number;
-    heapPerSessionBytes: number;
-    /** nodejs_heap_size_used_bytes from /metrics right after the forced-GC reading (for reference). */
-    metricsHeapBefore: number;
-    metricsHeapAfter: number;
-    rate: number;
-    without: JobResult;
-    with: JobResult;
-  };
+  idle?: IdleResult;
   stdioChildren: Array<{ pid: number; rssKb: number }>;
   peers: Record<string, { rssKb: number; processes: number }>;
 }
@@ -303,8 +293,13 @@ function render(r: Report): string {
     );
     p(
       `- platform-http 2025 at ${i.rate}/s: p99 ${ms(i.without.latency.p99)} ms without, ${ms(i.with.latency.p99)} ms with ${i.sessions} idle sessions ` +
-        `(${((i.with.latency.p99 / i.without.latency.p99 - 1) * 100).toFixed(0)}%; p50 ${ms(i.without.latency.p50)} → ${ms(i.with.latency.p50)})`,
+        `(${((i.with.latency.p99 / i.without.latency.p99 - 1) * 100).toFixed(0)}%; p50 ${ms(i.without.latency.p50)} → ${ms(i.with.latency.p50)}; ` +
+        `platform CPU ${i.cpuMsPerCallWithout.toFixed(2)} → ${i.cpuMsPerCallWith.toFixed(2)} ms per call; ${i.without.done} calls each, after an untimed run at the same rate)`,
     );
+    p(
+      `- the same run repeated without sessions, for the run-to-run noise: p99 ${ms(i.withoutAgain.latency.p99)} ms (${((i.withoutAgain.latency.p99 / i.without.latency.p99 - 1) * 100).toFixed(0)}% vs the first), p50 ${ms(i.withoutAgain.latency.p50)}`,
+    );
+    p(`- platform CPU while quiet: ${i.quietCoresBefore.toFixed(3)} cores before opening the sessions, ${i.quietCoresAfter.toFixed(3)} right after the last one opened (${IDLE_QUIET_MS / 1000} s each)`);
   }
   if (m.stdioChildren.length) p(`- platform stdio children: ${m.stdioChildren.map((c) => mb(c.rssKb)).join(', ')} RSS each`);
   for (const [name, v] of Object.entries(m.peers)) p(`- ${name}: ${mb(v.rssKb)} RSS for ${v.processes} processes (the bridge and its stdio children)`);
@@ -446,38 +441,33 @@ async function main(): Promise<void> {
       // Default: half the measured ceiling of platform-http 2025, so the p99 compares service, not queueing.
       const ceiling = targets.find((t) => t.group === 'platform-http' && t.style === '2025')?.max?.result.throughput;
       const rate = OPT.idleRate || Math.max(10, Math.floor((ceiling ?? 200) / 2));
-      const rateJob = { kind: 'rate' as const, call, rate, durationS: Math.max(OPT.duration, 5), connections: OPT.connections };
-      const without = await gen.run(rateJob);
-      const heapBefore = await heapAfterGc(platform);
-      const metricsBefore = await heapUsedBytes(platform);
-      log(`opening ${OPT.idleSessions} idle sessions…`);
-      const opened = await gen.run({
-        kind: 'sessions',
-        url: one,
-        headers: baseHeaders(auth),
-        bodies: { initialize: handshake.initialize, initialized: handshake.initialized },
-        count: OPT.idleSessions,
-        concurrency: 16,
-        maxSeconds: OPT.idleSeconds,
-      });
-      const heapAfter = await heapAfterGc(platform);
-      const metricsAfter = await heapUsedBytes(platform);
-      const withIdle = await gen.run(rateJob);
-      const ok = opened.done - opened.errors;
-      memory.idle = {
-        sessions: ok,
-        openErrors: opened.errors,
-        openPerSecond: opened.throughput,
-        heapBefore,
-        heapAfter,
-        heapPerSessionBytes: ok ? (heapAfter - heapBefore) / ok : NaN,
-        metricsHeapBefore: metricsBefore,
-        metricsHeapAfter: metricsAfter,
-        rate,
-        without,
-        with: withIdle,
-      };
-      log(`idle: ${ok} sessions, heap ${(heapBefore / 1e6).toFixed(1)} → ${(heapAfter / 1e6).toFixed(1)} MB; p99 ${ms(without.latency.p99)} → ${ms(withIdle.latency.p99)}`);
+      // Run alone (BENCH_ONLY=idle), the platform has served nothing yet and stays slow for tens of
+      // seconds at a fixed rate: warm it in a closed loop first, as the groups before would have.
+      if (!targets.some((t) => t.group === 'platform-http')) await gen.run({ kind: 'max', call, connections: 16, durationS: 10 });
+      const p = platform; // a const the steps can close over (\`platform\` is reassigned later)
+      const idle = await measureIdle(
+        {
+          run: (job) => gen.run(job),
+          heapAfterGc: () => heapAfterGc(p),
+          heapUsedBytes: () => heapUsedBytes(p),
+          cpuTimeMs: () => cpuTimeMs(p.pid),
+          sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+          log,
+        },
+        {
+          call,
+          rate,
+          durationS: Math.max(OPT.duration, 10),
+          connections: OPT.connections,
+          open: { url: one, headers: baseHeaders(auth), bodies: { initialize: handshake.initialize, initialized: handshake.initialized }, count: OPT.idleSessions, concurrency: 16, maxSeconds: OPT.idleSeconds },
+          quietMs: IDLE_QUIET_MS,
+        },
+      );
+      memory.idle = idle;
+      log(
+        `idle: ${idle.sessions} sessions, heap ${(idle.heapBefore / 1e6).toFixed(1)} → ${(idle.heapAfter / 1e6).toFixed(1)} MB; p99 ${ms(idle.without.latency.p99)} (again ${ms(idle.withoutAgain.latency.p99)}) → ${ms(idle.with.latency.p99)}; ` +
+          `platform CPU ${idle.cpuMsPerCallWithout.toFixed(2)} → ${idle.cpuMsPerCallWith.toFixed(2)} ms per call, quiet ${idle.quietCoresBefore.toFixed(3)} → ${idle.quietCoresAfter.toFixed(3)} cores`,
+      );
     }
 
     // ---- stdio: the platform's pool vs supergateway and mcp-proxy, same echo server

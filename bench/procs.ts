@@ -122,6 +122,21 @@ export function procStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | un
   }
 }
 
+let clockTicks: number | undefined;
+
+/** CPU time (user + system) a process has used so far, in ms, or undefined when it is gone (Linux /proc). */
+export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks; // utime, stime
+  } catch {
+    return undefined;
+  }
+}
+
 /** Direct children of `pid`: pid, RSS in KiB and command line. */
 export function childrenOf(pid: number): Array<{ pid: number; rssKb: number; args: string }> {
   let out = '';

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkCheck } from '../bench/check.js';
 import { Generator } from '../bench/generator.js';
+import { measureIdle } from '../bench/idle.js';
+import type { Job, JobResult } from '../bench/jobs.js';
 import { startProcess, stop, type Started } from '../bench/procs.js';
 import { baseHeaders, EXPECT, handshake, legacyCall, modernCall } from '../bench/wire.js';
 
@@ -66,5 +68,73 @@ describe('MCP benchmark harness', () => {
     });
     expect(setup.done).toBeGreaterThan(0);
     expect(setup.errors).toBe(0);
+  });
+});
+
+/**
+ * The idle-session measurement's order (bench/idle.ts), with its steps faked: no processes, no
+ * timing. The recorded 1,550% p99 degradation came from the order, not from the sessions: the
+ * "with" run started right after a forced GC, "without" on a warm platform.
+ */
+describe('MCP benchmark idle-session measurement', () => {
+  it('runs "without" and "with" after the same untimed prelude and never right after a forced GC', async () => {
+    type Step = { step: 'run'; job: Job } | { step: 'gc' | 'metrics' | 'sleep' };
+    const trace: Step[] = [];
+    let heap = 50_000_000;
+    const result = (done: number, errors = 0): JobResult => ({
+      done,
+      errors,
+      errorSamples: [],
+      throughput: done,
+      latency: { p50: 1, p90: 1, p99: 1, max: 1, mean: 1 },
+      wallS: 1,
+      generatorCores: 0,
+    });
+    const idle = await measureIdle(
+      {
+        run: async (job) => {
+          trace.push({ step: 'run', job });
+          // The index of this run in the trace identifies it in the results (`done` of a rate run).
+          return job.kind === 'sessions' ? result(job.count, 3) : result(trace.length - 1);
+        },
+        heapAfterGc: async () => {
+          trace.push({ step: 'gc' });
+          return (heap += trace.some((s) => s.step === 'run' && s.job.kind === 'sessions') ? 997_000 : 0);
+        },
+        heapUsedBytes: async () => {
+          trace.push({ step: 'metrics' });
+          return heap;
+        },
+        cpuTimeMs: () => trace.length * 10,
+        sleep: async () => void trace.push({ step: 'sleep' }),
+        log: () => undefined,
+      },
+      {
+        call: legacyCall('http://127.0.0.1:1/mcp', 'echo'),
+        rate: 50,
+        durationS: 10,
+        connections: 8,
+        open: { url: 'http://127.0.0.1:1/mcp', headers: {}, bodies: { initialize: '{}', initialized: '{}' }, count: 1000, concurrency: 4, maxSeconds: 60 },
+        quietMs: 2000,
+      },
+    );
+
+    const opening = trace.findIndex((s) => s.step === 'run' && s.job.kind === 'sessions');
+    for (const [name, r, side] of [['without', idle.without, 'before'], ['with', idle.with, 'after']] as const) {
+      const timed = trace[r.done];
+      const prelude = trace[r.done - 1];
+      expect(timed?.step, name).toBe('run');
+      // The step right before each timed run is an untimed run at the same rate and length: no GC, no opening.
+      expect(prelude?.step === 'run' ? prelude.job : prelude, name).toMatchObject({ kind: 'rate', rate: 50, durationS: 10 });
+      expect(side === 'before' ? r.done < opening : r.done > opening, name).toBe(true);
+    }
+    // The repeat without sessions (the run-to-run noise) follows the first timed run directly.
+    expect(idle.withoutAgain.done).toBe(idle.without.done + 1);
+    // A quiet window (no traffic) right after the opening, before the prelude that would hide background work.
+    expect(trace[opening + 1]?.step).toBe('sleep');
+    expect(trace.filter((s) => s.step === 'gc')).toHaveLength(2);
+    expect(idle).toMatchObject({ sessions: 997, openErrors: 3, heapPerSessionBytes: 1000, rate: 50 });
+    // CPU per call over the timed run only: one step of the fake clock (10 ms) for its `done` calls.
+    expect(idle.cpuMsPerCallWith).toBeCloseTo(10 / idle.with.done);
   });
 });
