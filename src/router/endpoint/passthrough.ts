@@ -151,8 +151,9 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
         return fail(new Error(`HTTP ${upstream.status}`));
       }
       const type = upstream.contentType.split(';')[0]!.trim().toLowerCase();
-      if (type === 'application/json') return await relayJson(res, upstream, call, controller, opts.requestTimeoutMs, report, fail);
-      if (type === 'text/event-stream') return await relaySse(res, upstream, call, controller, opts.requestTimeoutMs, report, service);
+      const relaying: Relaying = { res, upstream, call, controller, timeoutMs: opts.requestTimeoutMs, report };
+      if (type === 'application/json') return await relayJson(relaying, fail);
+      if (type === 'text/event-stream') return await relaySse(relaying, service);
       upstream.discard();
       return fail(new Error(`unexpected content type ${type || '(none)'}`));
     } catch (err) {
@@ -248,15 +249,17 @@ function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession)
   };
 }
 
-async function relayJson(
-  res: ExpressResponse,
-  upstream: RawUpstreamResponse,
-  call: ToolCall,
-  controller: AbortController,
-  timeoutMs: number,
-  report: (done: { result?: unknown; error?: unknown }) => void,
-  fail: (err: unknown) => true,
-): Promise<true> {
+/** One upstream answer being relayed to the client. */
+interface Relaying {
+  res: ExpressResponse;
+  upstream: RawUpstreamResponse;
+  call: ToolCall;
+  controller: AbortController;
+  timeoutMs: number;
+  report: (done: { result?: unknown; error?: unknown }) => void;
+}
+
+async function relayJson({ res, upstream, call, controller, timeoutMs, report }: Relaying, fail: (err: unknown) => true): Promise<true> {
   const chunks: Buffer[] = [];
   await withIdleTimeout(controller, timeoutMs, async (touch) => {
     for await (const chunk of upstream.body) {
@@ -274,15 +277,7 @@ async function relayJson(
   return true;
 }
 
-async function relaySse(
-  res: ExpressResponse,
-  upstream: RawUpstreamResponse,
-  call: ToolCall,
-  controller: AbortController,
-  timeoutMs: number,
-  report: (done: { result?: unknown; error?: unknown }) => void,
-  service: ResolvedService,
-): Promise<true> {
+async function relaySse({ res, upstream, call, controller, timeoutMs, report }: Relaying, service: ResolvedService): Promise<true> {
   let answered: { result?: unknown; error?: unknown } | undefined;
   // A 2025-era client gets the stream re-written event by event (its response in the 2025 encoding); a 2026-07-28 one, the bytes.
   const parser = createParser({

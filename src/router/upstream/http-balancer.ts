@@ -281,11 +281,7 @@ export class HttpBalancer {
       const onAbort = () => controller.abort(raw.signal.reason);
       if (raw.signal.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
       raw.signal.addEventListener('abort', onAbort, { once: true });
-      let timedOut = false;
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new UpstreamTimeout(timeoutMs));
-      }, timeoutMs);
+      const deadline = headersDeadline(controller, timeoutMs);
       instance.outstanding += 1;
       try {
         const response = await undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: controller.signal, dispatcher: this.agent });
@@ -303,7 +299,7 @@ export class HttpBalancer {
       } catch (err) {
         raw.signal.removeEventListener('abort', onAbort);
         const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
-        if (timedOut) {
+        if (deadline.fired) {
           this.failure(instance, 'timeout');
           throw failed('upstream_timeout', `The service did not answer within ${timeoutMs} ms`);
         }
@@ -313,7 +309,7 @@ export class HttpBalancer {
         if (isConnectionRefused(err)) continue;
         throw failed('upstream_unavailable', 'The service could not be reached; try again shortly');
       } finally {
-        clearTimeout(deadline);
+        deadline.clear();
         instance.outstanding -= 1;
       }
     }
@@ -401,11 +397,7 @@ export class HttpBalancer {
         signal.addEventListener('abort', listener, { once: true });
         cleanup.push(() => signal.removeEventListener('abort', listener));
       }
-      let timedOut = false;
-      const deadline = setTimeout(() => {
-        timedOut = true;
-        controller.abort(new UpstreamTimeout(timeoutMs));
-      }, timeoutMs);
+      const deadline = headersDeadline(controller, timeoutMs);
       instance.outstanding += 1;
       try {
         const response = await undiciFetch(input, {
@@ -421,14 +413,14 @@ export class HttpBalancer {
         return response as unknown as Response;
       } catch (err) {
         holder.broken = true;
-        if (timedOut) {
+        if (deadline.fired) {
           this.failure(instance, 'timeout');
           throw new UpstreamTimeout(timeoutMs);
         }
         if (!controller.signal.aborted) this.failure(instance, describe(err));
         throw err;
       } finally {
-        clearTimeout(deadline);
+        deadline.clear();
         for (const c of cleanup) c();
         instance.outstanding -= 1;
       }
@@ -571,6 +563,16 @@ export class HttpBalancer {
     clearTimeout(timer);
     await this.agent.destroy().catch(() => undefined);
   }
+}
+
+/** Aborts `controller` with an `UpstreamTimeout` unless cleared within `timeoutMs` (response headers must arrive by then). */
+function headersDeadline(controller: AbortController, timeoutMs: number): { readonly fired: boolean; clear(): void } {
+  const state = { fired: false, clear: () => clearTimeout(timer) };
+  const timer = setTimeout(() => {
+    state.fired = true;
+    controller.abort(new UpstreamTimeout(timeoutMs));
+  }, timeoutMs);
+  return state;
 }
 
 export class UpstreamTimeout extends Error {
