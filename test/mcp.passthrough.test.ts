@@ -56,6 +56,9 @@ async function startUpstream(): Promise<Upstream> {
       });
       server.registerTool('hang', { description: 'Never answers' }, () => new Promise(() => undefined));
       server.registerTool('dangerous', { description: 'Refused by the tool policy' }, async () => ({ content: [{ type: 'text', text: 'ran!' }] }));
+      server.registerTool('linked', { description: 'Answers with a resource link' }, async () => ({
+        content: [{ type: 'resource_link', uri: 'file:///notes/a.txt', name: 'a.txt', mimeType: 'text/plain' }],
+      }));
       return server;
     },
     { legacy: 'stateless' },
@@ -300,6 +303,50 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
     } finally {
       upstream.refuseModern = false;
       await client.close().catch(() => undefined);
+    }
+  });
+
+  it('serves the aggregate /mcp the same way: prefixed names, rewritten resource URIs, the same answers as the SDK relay', async () => {
+    const aggregateClient = async (p: { t: TestPlatform; user: TestSession }, era: 'modern' | 'legacy') => {
+      const client =
+        era === 'modern'
+          ? new Client({ name: CLIENT_NAME, version: '1.0.0' }, { supportedProtocolVersions: [MODERN, ...SUPPORTED_PROTOCOL_VERSIONS], versionNegotiation: { mode: { pin: MODERN } } })
+          : new Client({ name: CLIENT_NAME, version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(`${p.t.url}/mcp`), { requestInit: { headers: bearer(p.user.accessToken) } }));
+      return client;
+    };
+    for (const era of ['modern', 'legacy'] as const) {
+      // Users of their own: the budgets of the others are spent by now.
+      for (const p of [fast, sdk]) {
+        p.user = await signUp(p.t.url);
+        expect((await api(p.t.url, p.user.accessToken, 'PUT', `/v1/services/${p.slug}/credentials`, { api_key: 'agg-key' })).status).toBe(201);
+      }
+      const viaFast = await aggregateClient(fast, era);
+      const viaSdk = await aggregateClient(sdk, era);
+      try {
+        await viaFast.callTool({ name: `${fast.slug}__echo`, arguments: { text: 'warm' } });
+        await viaSdk.callTool({ name: `${sdk.slug}__echo`, arguments: { text: 'warm' } });
+        for (const [tool, args] of [
+          ['echo', { text: 'aggregated' }],
+          ['linked', {}],
+          ['fail', {}],
+          ['no-such-tool', {}],
+          ['dangerous', {}],
+        ] as const) {
+          upstream.seen.length = 0;
+          const fastAnswer = await outcome(viaFast, `${fast.slug}__${tool}`, args);
+          const fastSeen = upstream.seen.filter((x) => x.method === 'tools/call').map((x) => x.clientName);
+          const sdkAnswer = await outcome(viaSdk, `${sdk.slug}__${tool}`, args);
+          expect(fastAnswer, `${era} ${tool}`).toEqual(JSON.parse(JSON.stringify(sdkAnswer).replaceAll(sdk.slug, fast.slug)));
+          if (tool !== 'dangerous') expect(fastSeen, `${era} ${tool}: the upstream saw the client's own identity`).toEqual([CLIENT_NAME]);
+          if (tool === 'linked') {
+            expect(fastAnswer).toMatchObject({ result: { content: [{ type: 'resource_link', uri: `${fast.slug}+file:///notes/a.txt` }] } });
+          }
+        }
+      } finally {
+        await viaFast.close().catch(() => undefined);
+        await viaSdk.close().catch(() => undefined);
+      }
     }
   });
 

@@ -32,6 +32,9 @@ export interface DirectCallInput {
   signal: AbortSignal;
   res: ExpressResponse;
   onForwarded: (instance: string) => void;
+  /** The aggregate's rewrites of the result and of notifications (prefixed URIs). */
+  rewriteResult?: (result: Record<string, unknown>) => Record<string, unknown>;
+  rewriteNotification?: (n: Notification) => Notification;
   toError: (err: unknown) => ProtocolError;
 }
 
@@ -53,7 +56,7 @@ export async function directCall(input: DirectCallInput): Promise<DirectCallOutc
       sessionKey: input.sessionKey ?? `direct:${randomUUID()}`,
       kind: 'request',
       capabilities: {},
-      deliver: async (n) => stream.notify(n),
+      deliver: async (n) => stream.notify(input.rewriteNotification ? input.rewriteNotification(n) : n),
     };
     const router = routerFor(lease.client);
     detach = router.attach(endpoint);
@@ -70,7 +73,8 @@ export async function directCall(input: DirectCallInput): Promise<DirectCallOutc
         }),
       ),
     );
-    const answer = input.allowInputRequired ? asModernResult(result as Record<string, unknown>) : (result as Record<string, unknown>);
+    const relayed = input.rewriteResult ? input.rewriteResult(result as Record<string, unknown>) : (result as Record<string, unknown>);
+    const answer = input.allowInputRequired ? asModernResult(relayed) : relayed;
     stream.finish({ result: answer });
     return { result: answer };
   } catch (err) {

@@ -16,7 +16,7 @@ import type { Redis } from '../../db/index.js';
 import type { OpenApiPaths, Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
-import { isValidSlug } from './names.js';
+import { isShortened, isValidSlug, splitName } from './names.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
 import { createPassthrough, type PassthroughSession } from './passthrough.js';
 import { createRelayServer } from './relay.js';
@@ -266,9 +266,10 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe: calls.observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
-      if (passthrough && slug !== undefined) {
-        const session = await passthroughSession(req, principal.userId, slug);
-        if (session !== null && (await passthrough(req, res, { principal, service: services[0]!, observe: calls.observe, session }))) return;
+      const routed = slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services);
+      if (passthrough && routed) {
+        const session = await passthroughSession(req, principal.userId, slug ?? '*');
+        if (session !== null && (await passthrough(req, res, { principal, observe: calls.observe, session, ...routed }))) return;
       }
       await nodeHandler(req, res, req.body);
     } catch (err) {
@@ -316,6 +317,17 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       await Promise.all([live.close(), resumption.close(), bus.close()]);
     },
   };
+}
+
+/** The service and upstream tool name a `tools/call` on the aggregate names (not a shortened name: that needs a listing, the relay's job). */
+function aggregateToolTarget(body: unknown, services: ResolvedService[]): { service: ResolvedService; aggregate: { slug: string; upstreamName: string } } | undefined {
+  const message = body as { method?: unknown; params?: { name?: unknown } } | undefined;
+  if (!message || typeof message !== 'object' || message.method !== 'tools/call' || typeof message.params?.name !== 'string') return undefined;
+  const encoded = message.params.name;
+  const parts = splitName(encoded);
+  if (!parts || isShortened(parts.slug, encoded)) return undefined;
+  const service = services.find((s) => s.definition.slug === parts.slug);
+  return service ? { service, aggregate: { slug: parts.slug, upstreamName: parts.name } } : undefined;
 }
 
 function sessionKeyOf(sessionId: string): string {

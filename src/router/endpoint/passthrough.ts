@@ -4,6 +4,7 @@ import {
   PROTOCOL_VERSION_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
+  type Notification,
 } from '@modelcontextprotocol/server';
 import { createParser } from 'eventsource-parser';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
@@ -12,7 +13,9 @@ import type { Principal } from '../../gateway/index.js';
 import { traceUpstreamCall } from '../../logging/index.js';
 import type { RawUpstreamResponse, ResolvedService, UpstreamConnector } from '../contracts.js';
 import type { RelayEvent } from './observe.js';
+import { rewriteUris } from './aggregate.js';
 import { directCall } from './direct-call.js';
+import { encodeUri } from './names.js';
 import { toolAllowed } from './policy.js';
 import { upstreamError } from './relay.js';
 import { McpRateLimited } from './wiring.js';
@@ -46,6 +49,8 @@ export interface PassthroughTarget {
   observe?: (event: RelayEvent) => void;
   /** The request's 2025-era session, already opened and checked to be this user's at this endpoint. */
   session?: PassthroughSession;
+  /** On the aggregate `/mcp`: the service's slug (the name prefix) and the tool's upstream name. */
+  aggregate?: { slug: string; upstreamName: string };
 }
 
 /** What a 2025-era session's `initialize` established (sessions.ts), as the passthrough needs it. */
@@ -64,12 +69,23 @@ const PARAM_HEADER_PREFIX = 'mcp-param-';
 
 interface ToolCall {
   id: string | number;
+  /** As the client sent them. */
   params: Record<string, unknown> & { name: string };
+  /** As the upstream gets them: the aggregate's prefix taken off the name. */
+  upstreamParams: Record<string, unknown> & { name: string };
   /** The request as the upstream gets it: the client's bytes (2026-07-28), or the session's call in the 2026-07-28 envelope. */
   upstreamBody: string;
   upstreamHeaders: Record<string, string>;
   /** A 2025-era session's call: the upstream's 2026-07-28 response is re-encoded for it. */
   legacy: boolean;
+  /** What the answer needs before the client sees it (2025 encoding, aggregate URIs); undefined: the bytes as they came. */
+  transform?: AnswerTransform;
+}
+
+/** Rewrites of the upstream's messages on their way to the client. */
+interface AnswerTransform {
+  response(message: Record<string, unknown>): Record<string, unknown>;
+  notification(message: Record<string, unknown>): Record<string, unknown>;
 }
 
 /** Serves the request when it qualifies; false when the SDK path must (nothing has been sent then). */
@@ -77,11 +93,12 @@ export type Passthrough = (req: ExpressRequest, res: ExpressResponse, target: Pa
 
 export function createPassthrough(opts: PassthroughOptions): Passthrough {
   const connector = opts.connector;
-  return async (req, res, { principal, service, observe, session }) => {
+  return async (req, res, { principal, service, observe, session, aggregate }) => {
     const def = service.definition;
     if (def.payloadCapture === 'full') return false;
-    const call = session ? qualifyingSessionCall(req, session) : qualifyingToolCall(req);
-    if (!call) return false;
+    const qualified = session ? qualifyingSessionCall(req, session, aggregate?.upstreamName) : qualifyingToolCall(req, aggregate?.upstreamName);
+    if (!qualified) return false;
+    const call = withTransform(qualified, aggregate?.slug);
     const raw = def.config.kind === 'http';
     if (raw ? !connector.acceptsRaw?.(service) : !directable(call, session)) return false;
 
@@ -94,7 +111,7 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
     let instance: string | undefined;
     const report = (done: { result?: unknown; error?: unknown }) => {
       if (instance !== undefined) {
-        observe?.({ type: 'forward', requestId: call.id, service, instance, method: 'tools/call', params: call.params, upstreamMs: performance.now() - started });
+        observe?.({ type: 'forward', requestId: call.id, service, instance, method: 'tools/call', params: call.upstreamParams, upstreamMs: performance.now() - started });
       }
       observe?.({ type: 'done', requestId: call.id, method: 'tools/call', params: call.params, ...done });
     };
@@ -108,7 +125,7 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
     };
 
     try {
-      if (!toolAllowed(def.toolPolicy, call.params.name)) {
+      if (!toolAllowed(def.toolPolicy, call.upstreamParams.name)) {
         return fail(new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${call.params.name} is not available: refused by the service's tool policy`));
       }
       await opts.beforeForward?.(principal, service);
@@ -120,7 +137,9 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
             principal,
             service,
             id: call.id,
-            params: call.params,
+            params: call.upstreamParams,
+            rewriteResult: aggregate ? (result) => rewriteUris(result, aggregate.slug) as Record<string, unknown> : undefined,
+            rewriteNotification: aggregate ? (n) => aggregateNotification(n, aggregate.slug) : undefined,
             sessionKey: session?.key,
             allowInputRequired: !session,
             requestTimeoutMs: opts.requestTimeoutMs,
@@ -133,7 +152,7 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
         return true;
       }
       const httpConfig = def.config;
-      const upstream = await traceUpstreamCall({ service: def.slug, instance: httpConfig.instances[0] ?? '', method: 'tools/call', params: call.params }, () =>
+      const upstream = await traceUpstreamCall({ service: def.slug, instance: httpConfig.instances[0] ?? '', method: 'tools/call', params: call.upstreamParams }, () =>
         connector.sendRaw!(principal, service, { body: call.upstreamBody, headers: call.upstreamHeaders, signal: controller.signal }),
       );
       // The instance stopped being known as 2026-07-28 meanwhile (ejected, demoted): nothing was sent, the SDK path serves it.
@@ -180,11 +199,12 @@ function toolCallOf(req: ExpressRequest): { id: string | number; params: ToolCal
 }
 
 /** A well-formed 2026-07-28 tools/call the SDK entry would accept as is; anything doubtful goes to the SDK path. */
-function qualifyingToolCall(req: ExpressRequest): ToolCall | undefined {
+function qualifyingToolCall(req: ExpressRequest, upstreamName: string | undefined): ToolCall | undefined {
   const h = req.headers;
   if (h['mcp-protocol-version'] !== MODERN || h['mcp-method'] !== 'tools/call') return undefined;
   const call = toolCallOf(req);
   if (!call || h['mcp-name'] !== call.params.name) return undefined;
+  if (upstreamName !== undefined && !PLAIN_NAME.test(upstreamName)) return undefined;
   // The rest of the envelope is the service's to validate (it is an MCP server of this revision):
   // a refusal (4xx) sends the request down the SDK path, which answers it with the SDK's own error.
   if ((call.params._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY] !== MODERN) return undefined;
@@ -193,7 +213,11 @@ function qualifyingToolCall(req: ExpressRequest): ToolCall | undefined {
   for (const [name, value] of Object.entries(h)) {
     if (name.startsWith(PARAM_HEADER_PREFIX) && typeof value === 'string') upstreamHeaders[name] = value;
   }
-  return { ...call, upstreamBody: JSON.stringify(req.body), upstreamHeaders, legacy: false };
+  if (upstreamName === undefined) return { ...call, upstreamParams: call.params, upstreamBody: JSON.stringify(req.body), upstreamHeaders, legacy: false };
+  const upstreamParams = { ...call.params, name: upstreamName };
+  upstreamHeaders['mcp-name'] = upstreamName;
+  const body = { ...(req.body as Record<string, unknown>), params: upstreamParams };
+  return { ...call, upstreamParams, upstreamBody: JSON.stringify(body), upstreamHeaders, legacy: false };
 }
 
 /**
@@ -219,20 +243,22 @@ const ASKING_CAPABILITIES = ['sampling', 'elicitation', 'roots'];
  * upstream as the 2026-07-28 request the SDK relay would make for it (the session's client in the
  * envelope), so the result the client gets is the one the service gave.
  */
-function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession): ToolCall | undefined {
+function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession, upstreamName: string | undefined): ToolCall | undefined {
   const h = req.headers;
   if (h['mcp-protocol-version'] !== undefined && h['mcp-protocol-version'] !== session.protocolVersion) return undefined;
   if (ASKING_CAPABILITIES.some((c) => session.capabilities[c] !== undefined)) return undefined;
   const call = toolCallOf(req);
-  if (!call || !PLAIN_NAME.test(call.params.name)) return undefined;
+  const name = upstreamName ?? call?.params.name;
+  if (!call || name === undefined || !PLAIN_NAME.test(name)) return undefined;
   const meta = call.params._meta as Record<string, unknown> | undefined;
   if (meta && Object.keys(meta).some((k) => k.startsWith('io.modelcontextprotocol/'))) return undefined;
+  const upstreamParams = { ...call.params, name };
   const upstream = {
     jsonrpc: '2.0',
     id: call.id,
     method: 'tools/call',
     params: {
-      ...call.params,
+      ...upstreamParams,
       _meta: {
         ...meta,
         [PROTOCOL_VERSION_META_KEY]: MODERN,
@@ -243,10 +269,35 @@ function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession)
   };
   return {
     ...call,
+    upstreamParams,
     upstreamBody: JSON.stringify(upstream),
-    upstreamHeaders: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': call.params.name },
+    upstreamHeaders: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': name },
     legacy: true,
   };
+}
+
+/** The rewrites the answer needs: the 2025 encoding for a session's call, the aggregate's URIs on `/mcp`. */
+function withTransform(call: ToolCall, aggregateSlug: string | undefined): ToolCall {
+  if (!call.legacy && aggregateSlug === undefined) return call;
+  return {
+    ...call,
+    transform: {
+      response: (message) => {
+        const encoded = call.legacy ? asLegacyResponse(message) : message;
+        if (aggregateSlug === undefined || encoded.result === undefined) return encoded;
+        return { ...encoded, result: rewriteUris(encoded.result, aggregateSlug) };
+      },
+      notification: (message) => (aggregateSlug === undefined ? message : aggregateNotification(message as unknown as Notification, aggregateSlug) as unknown as Record<string, unknown>),
+    },
+  };
+}
+
+/** An upstream notification as the aggregate names things (the relay's rule: resource updates carry prefixed URIs). */
+function aggregateNotification(n: Notification, slug: string): Notification {
+  if (n.method === 'notifications/resources/updated' && n.params && typeof n.params.uri === 'string') {
+    return { ...n, params: { ...n.params, uri: encodeUri(slug, n.params.uri) } };
+  }
+  return n;
 }
 
 /** One upstream answer being relayed to the client. */
@@ -273,22 +324,23 @@ async function relayJson({ res, upstream, call, controller, timeoutMs, report }:
   const { message, ...done } = answer;
   report(done);
   res.status(200).setHeader('content-type', 'application/json');
-  res.end(call.legacy ? JSON.stringify(asLegacyResponse(message)) : bytes);
+  res.end(call.transform ? JSON.stringify(call.transform.response(message)) : bytes);
   return true;
 }
 
 async function relaySse({ res, upstream, call, controller, timeoutMs, report }: Relaying, service: ResolvedService): Promise<true> {
   let answered: { result?: unknown; error?: unknown } | undefined;
-  // A 2025-era client gets the stream re-written event by event (its response in the 2025 encoding); a 2026-07-28 one, the bytes.
+  // With a transform (2025 encoding, aggregate names) the stream is re-written event by event; else the bytes go as they came.
+  const transform = call.transform;
   const parser = createParser({
     onEvent: (event) => {
       const answer = answered ? undefined : responseFor(event.data, call.id);
       if (answer) {
         const { message, ...done } = answer;
         answered = done;
-        if (call.legacy) res.write(sseEvent(JSON.stringify(asLegacyResponse(message)), event.id));
-      } else if (call.legacy) {
-        res.write(sseEvent(event.data, event.id, event.event));
+        if (transform) res.write(sseEvent(JSON.stringify(transform.response(message)), event.id));
+      } else if (transform) {
+        res.write(sseEvent(rewriteNotificationData(event.data, transform), event.id, event.event));
       }
     },
   });
@@ -302,8 +354,8 @@ async function relaySse({ res, upstream, call, controller, timeoutMs, report }: 
       for await (const chunk of upstream.body) {
         touch();
         parser.feed(Buffer.from(chunk).toString('utf8'));
-        if (!call.legacy && !res.write(chunk)) await waitForDrain(res, controller.signal);
-        else if (call.legacy && res.writableNeedDrain) await waitForDrain(res, controller.signal);
+        if (!transform && !res.write(chunk)) await waitForDrain(res, controller.signal);
+        else if (transform && res.writableNeedDrain) await waitForDrain(res, controller.signal);
       }
     });
   } catch (err) {
@@ -372,6 +424,17 @@ function responseFor(text: string, id: string | number): { result?: unknown; err
   if (m.result !== undefined && typeof m.result === 'object' && m.result !== null && !Array.isArray(m.result)) return { result: m.result, message: m };
   if (m.error !== undefined && typeof m.error === 'object' && m.error !== null && typeof (m.error as { code?: unknown }).code === 'number') return { error: m.error, message: m };
   return undefined;
+}
+
+/** An SSE event's data with a notification in it rewritten; anything else unchanged. */
+function rewriteNotificationData(data: string, transform: AnswerTransform): string {
+  try {
+    const message = JSON.parse(data) as unknown;
+    if (!message || typeof message !== 'object' || Array.isArray(message) || typeof (message as { method?: unknown }).method !== 'string') return data;
+    return JSON.stringify(transform.notification(message as Record<string, unknown>));
+  } catch {
+    return data;
+  }
 }
 
 /** One SSE event; every line of `data` on its own `data:` line. */
