@@ -10,13 +10,13 @@
  * --rest adds the older REST comparison (an unauthenticated 404, LOG_REST_REQUESTS false/true,
  * one platform each). It also times `requestLog.record()` itself. Storage follows DATABASE_URL.
  */
-import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { startPlatform, type TestPlatform } from '../test/support/platform.js';
 import { adminSession, bearer, signUp } from '../test/support/users.js';
+import { getLoop } from './get-loop.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,36 +30,8 @@ const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.get(url, { agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
-    });
-    req.on('error', reject);
-  });
-}
-
-async function load(base: string): Promise<{ rps: number; p50: number; p99: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        const i = next++;
-        latencies.push(await get(`${base}/bench/item-${i % 100}`));
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { rps: REQUESTS / seconds, p50: q(0.5), p99: q(0.99) };
-}
+const loop = getLoop(CONCURRENCY);
+const load = (base: string) => loop.run(REQUESTS, (i) => `${base}/bench/item-${i % 100}`);
 
 async function run(mode: 'off' | 'metadata'): Promise<{ rps: number; p50: number; p99: number; rows: number }> {
   const t: TestPlatform = await startPlatform({ LOG_REST_REQUESTS: mode === 'metadata' ? 'true' : 'false', RATE_LIMIT_IP_PER_MINUTE: '1000000' });
@@ -217,4 +189,4 @@ if (values.rest) {
   console.log(`throughput cost of metadata logging (REST): ${(((off.rps - meta.rps) / off.rps) * 100).toFixed(1)}%`);
 }
 console.log(`requestLog.record(): ${(await recordCost()).toFixed(0)} ns per call (enqueue only)`);
-agent.destroy();
+loop.close();

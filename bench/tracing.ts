@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config/index.js';
 import { pino } from 'pino';
 import { startPlatform, testEnv, type TestPlatform } from '../test/support/platform.js';
 import { signUp } from '../test/support/users.js';
+import { getLoop } from './get-loop.js';
 
 const { values } = parseArgs({
   options: {
@@ -29,36 +30,8 @@ const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-function get(url: string, token: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const req = http.get(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
-    });
-    req.on('error', reject);
-  });
-}
-
-async function load(base: string, token: string): Promise<{ rps: number; p50: number; p99: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const t0 = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        next++;
-        latencies.push(await get(`${base}/v1/services`, token));
-      }
-    }),
-  );
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!;
-  return { rps: REQUESTS / seconds, p50: q(0.5), p99: q(0.99) };
-}
+const loop = getLoop(CONCURRENCY);
+const load = (base: string, token: string) => loop.run(REQUESTS, () => `${base}/v1/services`, { authorization: `Bearer ${token}` });
 
 /** Accepts OTLP/HTTP exports and throws them away, counting spans. */
 async function sink(): Promise<{ url: string; spans: () => number; close(): Promise<void> }> {
@@ -135,5 +108,5 @@ console.log(`spans exported while on: ${collector.spans()}`);
 console.log(`throughput cost of tracing on: ${(((off.rps - on.rps) / off.rps) * 100).toFixed(1)}%`);
 const cost = await offPathCost();
 console.log(`off path, ns per call: direct ${cost.direct.toFixed(0)}, tracing.traced() ${cost.traced.toFixed(0)}, traceUpstreamCall() ${cost.upstream.toFixed(0)}`);
-agent.destroy();
+loop.close();
 await collector.close();

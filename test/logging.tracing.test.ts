@@ -15,6 +15,7 @@ import { startServe, type ServeProcess } from './support/cli.js';
 import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
 import { textOf } from './support/upstream.js';
 import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
+import { readJsonBody } from './support/http-body.js';
 
 /**
  * OpenTelemetry tracing end to end (issue 4 §6), through the real platform with
@@ -96,15 +97,7 @@ async function startUpstream() {
   };
   const handler = toNodeHandler(createMcpHandler(build));
   const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = undefined;
-    }
+    const body = await readJsonBody(req);
     const header = (name: string) => (typeof req.headers[name] === 'string' ? (req.headers[name] as string) : undefined);
     const method = body && typeof body === 'object' && 'method' in body ? String((body as { method: unknown }).method) : undefined;
     seen.push({ method, traceparent: header('traceparent'), credential: header('x-upstream-token') });

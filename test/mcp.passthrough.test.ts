@@ -7,6 +7,7 @@ import { createMcpHandler, McpServer, Server } from '@modelcontextprotocol/serve
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { readJsonBody } from './support/http-body.js';
 import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -76,10 +77,8 @@ async function startUpstream(): Promise<Upstream> {
   };
   const server = http.createServer((req, res) => {
     if (req.method !== 'POST') return void node(req, res).catch(() => res.end());
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as { method?: string; params?: { _meta?: Record<string, { name?: string }> } } | null;
+    void readJsonBody(req).then((parsed) => {
+      const body = parsed as { method?: string; params?: { _meta?: Record<string, { name?: string }> } } | undefined;
       const version = req.headers['mcp-protocol-version'] as string | undefined;
       seen.push({
         method: String(body?.method),
