@@ -266,8 +266,8 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe: calls.observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
-      const routed = slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services);
-      if (passthrough && routed) {
+      const routed = passthrough && (slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services));
+      if (routed) {
         const session = await passthroughSession(req, principal.userId, slug ?? '*');
         if (session !== null && (await passthrough(req, res, { principal, observe: calls.observe, session, ...routed }))) return;
       }

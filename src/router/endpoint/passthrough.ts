@@ -74,7 +74,8 @@ interface ToolCall {
   /** As the upstream gets them: the aggregate's prefix taken off the name. */
   upstreamParams: Record<string, unknown> & { name: string };
   /** The request as the upstream gets it: the client's bytes (2026-07-28), or the session's call in the 2026-07-28 envelope. */
-  upstreamBody: string;
+  /** Serialized only when it goes out as bytes (http); a direct call sends `upstreamParams`. */
+  upstreamMessage: unknown;
   upstreamHeaders: Record<string, string>;
   /** A 2025-era session's call: the upstream's 2026-07-28 response is re-encoded for it. */
   legacy: boolean;
@@ -99,8 +100,8 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
     const qualified = session ? qualifyingSessionCall(req, session, aggregate?.upstreamName) : qualifyingToolCall(req, aggregate?.upstreamName);
     if (!qualified) return false;
     const call = withTransform(qualified, aggregate?.slug);
-    const raw = def.config.kind === 'http';
-    if (raw ? !connector.acceptsRaw?.(service) : !directable(call, session)) return false;
+    const httpConfig = def.config.kind === 'http' ? def.config : undefined;
+    if (httpConfig ? !connector.acceptsRaw?.(service) : !directable(call, session)) return false;
 
     const controller = new AbortController();
     const onClose = () => {
@@ -130,7 +131,7 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
       }
       await opts.beforeForward?.(principal, service);
       if (session) res.setHeader('mcp-session-id', session.id);
-      if (def.config.kind !== 'http') {
+      if (!httpConfig) {
         report(
           await directCall({
             connector,
@@ -151,9 +152,8 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
         );
         return true;
       }
-      const httpConfig = def.config;
       const upstream = await traceUpstreamCall({ service: def.slug, instance: httpConfig.instances[0] ?? '', method: 'tools/call', params: call.upstreamParams }, () =>
-        connector.sendRaw!(principal, service, { body: call.upstreamBody, headers: call.upstreamHeaders, signal: controller.signal }),
+        connector.sendRaw!(principal, service, { body: JSON.stringify(call.upstreamMessage), headers: call.upstreamHeaders, signal: controller.signal }),
       );
       // The instance stopped being known as 2026-07-28 meanwhile (ejected, demoted): nothing was sent, the SDK path serves it.
       if (!upstream) return false;
@@ -213,11 +213,11 @@ function qualifyingToolCall(req: ExpressRequest, upstreamName: string | undefine
   for (const [name, value] of Object.entries(h)) {
     if (name.startsWith(PARAM_HEADER_PREFIX) && typeof value === 'string') upstreamHeaders[name] = value;
   }
-  if (upstreamName === undefined) return { ...call, upstreamParams: call.params, upstreamBody: JSON.stringify(req.body), upstreamHeaders, legacy: false };
+  if (upstreamName === undefined) return { ...call, upstreamParams: call.params, upstreamMessage: req.body, upstreamHeaders, legacy: false };
   const upstreamParams = { ...call.params, name: upstreamName };
   upstreamHeaders['mcp-name'] = upstreamName;
   const body = { ...(req.body as Record<string, unknown>), params: upstreamParams };
-  return { ...call, upstreamParams, upstreamBody: JSON.stringify(body), upstreamHeaders, legacy: false };
+  return { ...call, upstreamParams, upstreamMessage: body, upstreamHeaders, legacy: false };
 }
 
 /**
@@ -270,7 +270,7 @@ function qualifyingSessionCall(req: ExpressRequest, session: PassthroughSession,
   return {
     ...call,
     upstreamParams,
-    upstreamBody: JSON.stringify(upstream),
+    upstreamMessage: upstream,
     upstreamHeaders: { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': name },
     legacy: true,
   };
