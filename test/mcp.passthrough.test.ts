@@ -281,7 +281,7 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
     expect(limited).toMatchObject({ code: -32000, message: expect.stringContaining(`Rate limit exceeded for service ${fast.slug}`) });
   });
 
-  it('falls back to the SDK relay when the instance stops speaking 2026-07-28', async () => {
+  it('answers a refusal of 2026-07-28 with an error, never a replay, and takes the SDK path for the next calls', async () => {
     // Another user: the rate limit above used up the first one's budget for the service.
     const other = await signUp(fast.t.url);
     expect((await api(fast.t.url, other.accessToken, 'PUT', `/v1/services/${fast.slug}/credentials`, { api_key: 'other-key' })).status).toBe(201);
@@ -290,7 +290,11 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
       await client.callTool({ name: 'echo', arguments: { text: 'learn' } });
       upstream.refuseModern = true;
       upstream.seen.length = 0;
-      // The refused raw request goes down the SDK path, whose pooled client may fail once and then reconnects in the 2025 era.
+      // The refusal is the answer to that call: an error, and the request is not sent again another way.
+      const refused = (await outcome(client, 'echo', { text: 'refused' })) as { error?: { message?: string } };
+      expect(refused.error?.message).toMatch(/refused the request \(HTTP 400\)/);
+      expect(upstream.seen.filter((s) => s.method === 'tools/call')).toHaveLength(1);
+      // The next calls go the SDK way, whose pooled client may fail once and then reconnects in the 2025 era.
       let answer: { result?: { content?: unknown } } = {};
       for (let i = 0; i < 3 && !answer.result; i++) answer = (await outcome(client, 'echo', { text: 'legacy' })) as typeof answer;
       expect(answer.result?.content).toEqual([{ type: 'text', text: 'echo:legacy' }]);
@@ -337,7 +341,8 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
           const fastSeen = upstream.seen.filter((x) => x.method === 'tools/call').map((x) => x.clientName);
           const sdkAnswer = await outcome(viaSdk, `${sdk.slug}__${tool}`, args);
           expect(fastAnswer, `${era} ${tool}`).toEqual(JSON.parse(JSON.stringify(sdkAnswer).replaceAll(sdk.slug, fast.slug)));
-          if (tool !== 'dangerous') expect(fastSeen, `${era} ${tool}: the upstream saw the client's own identity`).toEqual([CLIENT_NAME]);
+          // A 2026-07-28 call carries the client's own envelope; a 2025-era session's call goes in its own era (no envelope).
+          if (tool !== 'dangerous') expect(fastSeen, `${era} ${tool}: what the upstream saw`).toEqual([era === 'modern' ? CLIENT_NAME : undefined]);
           if (tool === 'linked') {
             expect(fastAnswer).toMatchObject({ result: { content: [{ type: 'resource_link', uri: `${fast.slug}+file:///notes/a.txt` }] } });
           }
@@ -374,7 +379,7 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
       await sdkLegacy?.close().catch(() => undefined);
     });
 
-    it('sends a session call upstream as 2026-07-28 with the session client in the envelope, and answers as the SDK relay does', async () => {
+    it("sends a session call upstream in the session's own era (2025-11-25), and answers as the SDK relay does", async () => {
       for (const [name, args] of [
         ['echo', { text: 'in a session' }],
         ['fail', {}],
@@ -388,7 +393,7 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
         const fastSeen = upstream.seen.filter((x) => x.method === 'tools/call');
         const viaSdk = await outcome(sdkLegacy, name, args);
         expect(viaFast, name).toEqual(JSON.parse(JSON.stringify(viaSdk).replaceAll(sdk.slug, fast.slug)));
-        if (name !== 'dangerous') expect(fastSeen, name).toEqual([{ method: 'tools/call', clientName: `${CLIENT_NAME}-2025`, version: MODERN, apiKey: 'user-key-3', authorization: undefined }]);
+        if (name !== 'dangerous') expect(fastSeen, name).toEqual([{ method: 'tools/call', clientName: undefined, version: '2025-11-25', apiKey: 'user-key-3', authorization: undefined }]);
       }
       const progress: number[] = [];
       const counted = await fastLegacy.callTool({ name: 'count', arguments: { steps: 2 } }, { onprogress: (p) => progress.push(p.progress) });
@@ -401,7 +406,7 @@ describe('MCP passthrough of 2026-07-28 tools/call (http services)', () => {
       try {
         upstream.seen.length = 0;
         expect((await asking.callTool({ name: 'echo', arguments: { text: 'relayed' } })).content).toEqual([{ type: 'text', text: 'echo:relayed' }]);
-        expect(upstream.seen.filter((x) => x.method === 'tools/call').map((x) => x.clientName)).toEqual(['mcp-online-platform']);
+        expect(upstream.seen.filter((x) => x.method === 'tools/call').map((x) => x.version)).toEqual(['2025-11-25']);
       } finally {
         await asking.close().catch(() => undefined);
       }

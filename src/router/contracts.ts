@@ -111,6 +111,17 @@ export interface UpstreamConnectOptions {
   signal?: AbortSignal;
   /** Called with the new Client before it connects, to register server→client request handlers (sampling, ...). */
   configureClient?: (client: Client) => void;
+  /**
+   * The protocol revision the downstream client speaks. A 2025-era revision is offered to the
+   * upstream first, so the upstream behaves as it would for that client directly; absent or
+   * 2026-07-28: the modern revision first, the newest 2025 one as the bridge.
+   */
+  protocolVersion?: string;
+  /**
+   * The downstream 2025-era session this lease serves. An http upstream session opened for it is
+   * kept for the session's next requests and ended (DELETE) with it (`UpstreamConnector.endSession`).
+   */
+  session?: string;
 }
 
 /**
@@ -137,6 +148,8 @@ export interface UpstreamConnector {
   sendRaw?(principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined>;
   /** Whether `sendRaw` would find an instance of the service now (checked before anything is counted or sent). */
   acceptsRaw?(service: ResolvedService): boolean;
+  /** The downstream session `key` ended (DELETE, expiry): close the upstream sessions kept for it. */
+  endSession?(key: string): void;
 }
 
 export interface RawUpstreamRequest {

@@ -77,6 +77,7 @@ interface Target {
 }
 
 const AUTH_EXTRA_KEY = 'mcpTarget';
+const MODERN_REVISION = '2026-07-28';
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 const PRM_PATH = '/.well-known/oauth-protected-resource';
 
@@ -84,6 +85,8 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const { config, logger } = deps;
   const sessions = new SessionStore({ vault: deps.vault, redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
   const live = new LiveSessions(deps.redis, logger);
+  // A 2025-era session that ends (DELETE, here or on another replica) ends the upstream sessions kept for it.
+  live.onEnd((sessionKey) => deps.connector.endSession?.(sessionKey));
   const events = new SessionEventLog({ redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
   const resumption = new StreamResumption(deps.redis, config.MCP_STREAM_RESUME_WINDOW_SECONDS * 1000, logger);
   const bus = new UserEventBus(deps.redis, logger);
@@ -107,7 +110,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     target: Target,
     clientCapabilities: ClientCapabilities | undefined,
     standalone = false,
-    extra: { sessionKey?: string; listenSink?: (slug: string, n: Notification) => void; listenResources?: string[] } = {},
+    extra: { sessionKey?: string; protocolVersion?: string; listenSink?: (slug: string, n: Notification) => void; listenResources?: string[] } = {},
   ) =>
     createRelayServer({
       ...extra,
@@ -128,7 +131,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     if (!target) throw new Error('MCP request without a resolved target');
     return target;
   };
-  const factory = (ctx: McpRequestContext) => buildServer(targetOf(ctx), undefined);
+  const factory = (ctx: McpRequestContext) => buildServer(targetOf(ctx), undefined, false, { protocolVersion: MODERN_REVISION });
   const onerror = (err: Error) => logger.debug({ err: { message: err.message } }, 'mcp transport');
 
   // A listen stream holds the upstream connections of its endpoint; their change events go onto the user's bus.
@@ -165,7 +168,8 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       authInfo,
       userId: target.principal.userId,
       endpointKey: target.endpointKey,
-      buildServer: async (caps, standalone, sessionId) => buildServer(target, caps, standalone, { sessionKey: sessionKeyOf(sessionId) }),
+      buildServer: async (caps, standalone, sessionId, protocolVersion) => buildServer(target, caps, standalone, { sessionKey: sessionKeyOf(sessionId), protocolVersion }),
+      sessionKey: sessionKeyOf,
       sessions,
       live,
       events,

@@ -17,7 +17,7 @@ import { rewriteUris } from './aggregate.js';
 import { directCall } from './direct-call.js';
 import { encodeUri } from './names.js';
 import { toolAllowed } from './policy.js';
-import { upstreamError } from './relay.js';
+import { httpRefusal, upstreamError } from './relay.js';
 import { McpRateLimited } from './wiring.js';
 
 /**
@@ -101,7 +101,8 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
     if (!qualified) return false;
     const call = withTransform(qualified, aggregate?.slug);
     const httpConfig = def.config.kind === 'http' ? def.config : undefined;
-    if (httpConfig ? !connector.acceptsRaw?.(service) : !directable(call, session)) return false;
+    // A 2025-era session's calls go on its own upstream session, in its own era (relay.ts).
+    if (httpConfig ? session !== undefined || !connector.acceptsRaw?.(service) : !directable(call, session)) return false;
 
     const controller = new AbortController();
     const onClose = () => {
@@ -158,16 +159,13 @@ export function createPassthrough(opts: PassthroughOptions): Passthrough {
       // The instance stopped being known as 2026-07-28 meanwhile (ejected, demoted): nothing was sent, the SDK path serves it.
       if (!upstream) return false;
       instance = upstream.instance;
-      if (upstream.status >= 400 && upstream.status < 500) {
-        // Not what the SDK path would have been answered (the instance changed revision, or the
-        // request is one the SDK validates first): let the SDK path serve it and re-learn the instance.
-        upstream.discard();
-        upstream.demote();
-        return false;
-      }
       if (upstream.status >= 300) {
+        // An answer, never a reason to send the request again. A refusal of the revision itself
+        // (the instance was redeployed without 2026-07-28) sends the next calls the SDK way, which
+        // re-learns the instance; a refusal of this user's credentials concerns this user only.
         upstream.discard();
-        return fail(new Error(`HTTP ${upstream.status}`));
+        if (PROTOCOL_REFUSALS.has(upstream.status)) upstream.demote();
+        return fail(upstream.status < 500 ? httpRefusal(upstream.status, def.slug) : new Error(`HTTP ${upstream.status}`));
       }
       const type = upstream.contentType.split(';')[0]!.trim().toLowerCase();
       const relaying: Relaying = { res, upstream, call, controller, timeoutMs: opts.requestTimeoutMs, report };
@@ -232,6 +230,9 @@ function directable(call: ToolCall, session: PassthroughSession | undefined): bo
   if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) return false;
   return !ASKING_CAPABILITIES.some((c) => capabilities?.[c] !== undefined);
 }
+
+/** Statuses by which an instance refuses the 2026-07-28 request itself, not the user (401, 403, 429 are the user's). */
+const PROTOCOL_REFUSALS = new Set([400, 404, 405, 406, 415]);
 
 /** Names a `Mcp-Name` header carries as they are (others need the SDK's encoding: the SDK path). */
 const PLAIN_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;

@@ -4,6 +4,7 @@ import {
   ProtocolErrorCode,
   SdkError,
   SdkErrorCode,
+  SdkHttpError,
   Server,
   type ClientCapabilities,
   type Notification,
@@ -43,8 +44,13 @@ export interface RelayOptions {
   requestTimeoutMs: number;
   /** Facts for the request log: each forwarded request and each request's outcome (observe.ts). */
   observe?: (event: RelayEvent) => void;
-  /** Identifies the downstream session (relays of one 2025-era session share it); default: this relay alone. */
+  /**
+   * Identifies the downstream 2025-era session (its relays share it, and the upstream session an
+   * http service keeps for it); absent: this relay alone, with no upstream session kept for it.
+   */
   sessionKey?: string;
+  /** The protocol revision the downstream client speaks (the upstream is offered the same era). */
+  protocolVersion?: string;
   /**
    * Makes this relay a `subscriptions/listen` watcher: it holds the upstream connections and hands
    * their change events (by service slug, names as the upstream sent them) to the sink.
@@ -151,6 +157,8 @@ class Relay {
       pending = this.opts.connector
         .connect(this.opts.principal, service, {
           signal: ctx?.mcpReq.signal,
+          protocolVersion: this.opts.protocolVersion,
+          session: this.opts.listenSink ? undefined : this.opts.sessionKey,
           // A stdio child (and its client) is shared by all sessions of the user.
           configureClient: (client) => routerFor(client).configure(this.opts.clientCapabilities ?? {}, service.definition.config.kind === 'stdio'),
         })
@@ -239,9 +247,31 @@ class Relay {
       }
       throw err;
     }
-    const lease = await this.lease(service, ctx);
     const progressToken = ctx.mcpReq._meta?.progressToken;
     const upstreamParams = stripProgressToken(params);
+    let lease = await this.lease(service, ctx);
+    try {
+      return await this.send(lease, service, method, upstreamParams, progressToken, ctx, opts);
+    } catch (err) {
+      if (!(err instanceof UpstreamSessionGone)) throw err;
+      // The upstream forgot the session (404, e.g. it restarted): one new session, replaying only
+      // `initialize`; the request was not processed, so it is sent once more.
+      lease = await this.renewLease(service, lease, ctx);
+      return this.send(lease, service, method, upstreamParams, progressToken, ctx, opts).catch((again: unknown) => {
+        throw again instanceof UpstreamSessionGone ? upstreamError(again.cause, service, this.opts.logger) : again;
+      });
+    }
+  }
+
+  private send(
+    lease: UpstreamLease,
+    service: ResolvedService,
+    method: string,
+    upstreamParams: Params,
+    progressToken: unknown,
+    ctx: ServerContext,
+    opts: { inputRequired?: boolean },
+  ): Promise<AnyResult> {
     return routerFor(lease.client).track(this.endpointFor(service), ctx, async () => {
       const started = performance.now();
       try {
@@ -257,18 +287,28 @@ class Relay {
               ? undefined
               : (progress) => {
                   void ctx.mcpReq
-                    .notify({ method: 'notifications/progress', params: { ...progress, progressToken } })
+                    .notify({ method: 'notifications/progress', params: { ...progress, progressToken } } as never)
                     .catch(() => undefined);
                 },
         }));
         return result as unknown as AnyResult;
       } catch (err) {
+        if (err instanceof SdkHttpError && err.status === 404) throw new UpstreamSessionGone(err);
         throw upstreamError(err, service, this.opts.logger);
       } finally {
         const upstreamMs = performance.now() - started;
         this.opts.observe?.({ type: 'forward', requestId: ctx.mcpReq.id, service, instance: lease.instance, method, params: upstreamParams, upstreamMs });
       }
     });
+  }
+
+  /** Gives back a lease whose upstream session is gone and leases again (the connector opens a new session). */
+  private async renewLease(service: ResolvedService, stale: UpstreamLease, ctx: ServerContext): Promise<UpstreamLease> {
+    const slug = service.definition.slug;
+    const pending = this.leases.get(slug);
+    if (pending && (await pending.catch(() => undefined)) === stale) this.leases.delete(slug);
+    await stale.release().catch(() => undefined);
+    return this.lease(service, ctx);
   }
 
   // ---- services and names -------------------------------------------------------------------
@@ -434,6 +474,13 @@ class Relay {
   }
 }
 
+/** The upstream answered 404 to the session a request went on: the session no longer exists there. */
+class UpstreamSessionGone extends Error {
+  constructor(override readonly cause: unknown) {
+    super('The upstream session is gone');
+  }
+}
+
 /**
  * The upstream gets the client's params minus what belongs to the client↔platform hop: the
  * progress token (the relay's own client sets one) and the 2026-07-28 per-request envelope keys
@@ -451,6 +498,15 @@ export function stripProgressToken(params: Params): Params {
   return out;
 }
 
+/** The error a client gets when the upstream refuses a request with an HTTP 4xx (never its body: it may echo secrets). */
+export function httpRefusal(status: number, slug: string): ProtocolError {
+  if (status === 401 || status === 403) {
+    return new ProtocolError(-32000, `Service ${slug} refused the credentials (HTTP ${status}); check your connection's credentials`, { reason: 'upstream_unauthorized', status });
+  }
+  if (status === 429) return new ProtocolError(-32000, `Service ${slug} is rate limiting requests (HTTP 429); retry later`, { reason: 'upstream_rate_limited', status });
+  return new ProtocolError(-32000, `Service ${slug} refused the request (HTTP ${status})`, { reason: 'upstream_refused', status });
+}
+
 /** Maps an upstream failure to a clean JSON-RPC error: the upstream's own JSON-RPC errors pass through. */
 export function upstreamError(err: unknown, service: ResolvedService, logger: Logger): Error {
   if (err instanceof ProtocolError) return err;
@@ -462,6 +518,7 @@ export function upstreamError(err: unknown, service: ResolvedService, logger: Lo
     const code = typeof e.jsonRpcCode === 'number' ? e.jsonRpcCode : ProtocolErrorCode.InternalError;
     return new ProtocolError(code, e.message, { reason: e.upstreamCode ?? 'upstream_refused' });
   }
+  if (err instanceof SdkHttpError && typeof err.status === 'number' && err.status >= 400 && err.status < 500) return httpRefusal(err.status, slug);
   if (err instanceof SdkError) {
     if (err.code === SdkErrorCode.RequestTimeout) {
       return new ProtocolError(-32001, `Service ${slug} did not answer in time`, { reason: 'upstream_timeout' });

@@ -25,14 +25,16 @@ export interface LegacyServeInput {
   authInfo: AuthInfo;
   userId: string;
   endpointKey: string;
-  /** Builds the relay for this request (capabilities of the client, when known; the session's ID). */
-  buildServer: (clientCapabilities: ClientCapabilities | undefined, standalone: boolean, sessionId: string) => Promise<Server>;
+  /** Builds the relay for this request (capabilities of the client, when known; the session's ID and protocol revision). */
+  buildServer: (clientCapabilities: ClientCapabilities | undefined, standalone: boolean, sessionId: string, protocolVersion: string) => Promise<Server>;
   sessions: SessionStore;
   live: LiveSessions;
   /** The sessions' shared event log (resumability). */
   events: SessionEventLog;
   resumption: StreamResumption;
   maxRequestBodySize: number;
+  /** The key a session's relays and upstream sessions are kept under (a hash of its ID). */
+  sessionKey: (sessionId: string) => string;
 }
 
 export async function serveLegacySessionful(input: LegacyServeInput): Promise<Response | undefined> {
@@ -43,7 +45,7 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   if (request.method === 'POST' && initParams) {
     if (sessionId) return jsonRpcError(400, -32600, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
     const newId = input.sessions.seal({ u: input.userId, e: input.endpointKey, p: negotiatedVersion(initParams), i: initParams });
-    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false, newId);
+    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false, newId, negotiatedVersion(initParams));
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => newId,
       maxRequestBodySize: input.maxRequestBodySize,
@@ -69,6 +71,8 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   if (request.method === 'DELETE') {
     await input.sessions.revoke(sessionId);
     input.resumption.resumed(sessionId);
+    // The upstream sessions kept for it end too, on whichever replica holds them.
+    await input.live.ended(input.sessionKey(sessionId));
     return new Response(null, { status: 200 });
   }
 
@@ -78,7 +82,7 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   }
 
   const standalone = request.method === 'GET';
-  const server = await input.buildServer(state.i.capabilities as ClientCapabilities | undefined, standalone, sessionId);
+  const server = await input.buildServer(state.i.capabilities as ClientCapabilities | undefined, standalone, sessionId, state.p);
   // Only the GET stream is resumable: a POST stream that drops cancels its call (nothing to resume),
   // so POST exchanges write nothing to the log.
   const events = standalone ? mutable(input.events.forSession(sessionId)) : undefined;

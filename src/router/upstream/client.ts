@@ -1,4 +1,4 @@
-import { Client, SUPPORTED_PROTOCOL_VERSIONS, type ClientCapabilities } from '@modelcontextprotocol/client';
+import { Client, SUPPORTED_PROTOCOL_VERSIONS, type ClientCapabilities, type Transport } from '@modelcontextprotocol/client';
 import type { UpstreamConnectOptions } from '../contracts.js';
 
 export const UPSTREAM_CLIENT_INFO = { name: 'mcp-online-platform', version: '0.1.0' } as const;
@@ -6,6 +6,34 @@ export const UPSTREAM_CLIENT_INFO = { name: 'mcp-online-platform', version: '0.1
 /** The stateless revision; the SDK has it opt-in. Offered first, so an upstream that has it gets it. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 export const UPSTREAM_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v !== MODERN_PROTOCOL_VERSION)];
+const LEGACY_PROTOCOL_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter(isLegacyVersion);
+
+/** Whether a protocol revision is of the 2025 era (`initialize`, sessions); revisions are dates, so they compare as strings. */
+export function isLegacyVersion(version: string | undefined): version is string {
+  return typeof version === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(version) && version < MODERN_PROTOCOL_VERSION;
+}
+
+/**
+ * What the platform accepts of an upstream that negotiated 2026-07-28 but answers without the
+ * `resultType` discriminator the revision requires: the answer is read as `complete` (the
+ * 2025-era meaning of its absence) instead of failing every call. Reported once per client.
+ */
+export function tolerateMissingResultType(client: Client, transport: Transport, onDeviation: () => void): void {
+  const deliver = transport.onmessage;
+  if (!deliver || client.getNegotiatedProtocolVersion() !== MODERN_PROTOCOL_VERSION) return;
+  let reported = false;
+  transport.onmessage = (message, extra) => {
+    const result = (message as { result?: unknown }).result;
+    if (result && typeof result === 'object' && !Array.isArray(result) && !('resultType' in result)) {
+      (result as Record<string, unknown>).resultType = 'complete';
+      if (!reported) {
+        reported = true;
+        onDeviation();
+      }
+    }
+    deliver.call(transport, message, extra);
+  };
+}
 
 /**
  * The SDK client the platform uses towards an upstream. Negotiation is `auto`: the client probes
@@ -15,15 +43,21 @@ export const UPSTREAM_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED
  * once connected instead of throwing, while request/notification handlers are replaced.
  */
 export class UpstreamClient extends Client {
-  /** Whether a lease asked for server→client capabilities (sampling, ...); such a client is never pooled. */
+  /** Whether a lease asked for server→client capabilities (sampling, ...). */
   wantsCapabilities = false;
 
-  constructor(probeTimeoutMs: number) {
-    super(UPSTREAM_CLIENT_INFO, {
-      capabilities: {},
-      supportedProtocolVersions: UPSTREAM_PROTOCOL_VERSIONS,
-      versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs } },
-    });
+  /**
+   * `legacyVersion`: the 2025-era revision the downstream client speaks, offered first with a plain
+   * `initialize` (the other 2025 revisions after it); absent: 2026-07-28 first through
+   * `server/discover`, the newest 2025 revision as the fallback.
+   */
+  constructor(probeTimeoutMs: number, readonly legacyVersion?: string) {
+    super(
+      UPSTREAM_CLIENT_INFO,
+      legacyVersion === undefined
+        ? { capabilities: {}, supportedProtocolVersions: UPSTREAM_PROTOCOL_VERSIONS, versionNegotiation: { mode: 'auto', probe: { timeoutMs: probeTimeoutMs } } }
+        : { capabilities: {}, supportedProtocolVersions: [legacyVersion, ...LEGACY_PROTOCOL_VERSIONS.filter((v) => v !== legacyVersion)] },
+    );
   }
 
   override registerCapabilities(capabilities: ClientCapabilities): void {

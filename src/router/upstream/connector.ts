@@ -133,6 +133,9 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
       if (config.kind !== 'http') return undefined;
       return http.sendRaw(service.definition.id, { ...config, label: service.definition.slug }, credentialHeaders(service), request);
     },
+    endSession(key: string): void {
+      void http.endSession(key);
+    },
     async close() {
       await sharedHealth?.close();
       await Promise.all([stdio.close(), http.close(), deps.replicas.close(), forwarder?.close()]);

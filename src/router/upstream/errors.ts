@@ -13,6 +13,8 @@ export type UpstreamErrorCode =
   | 'upstream_timeout'
   | 'upstream_unavailable'
   | 'upstream_cancelled'
+  | 'upstream_unauthorized'
+  | 'upstream_refused'
   | 'builtin_not_found'
   | 'upstream_shutting_down';
 
@@ -24,6 +26,8 @@ const STATUS: Record<UpstreamErrorCode, number> = {
   upstream_timeout: 504,
   upstream_unavailable: 503,
   upstream_cancelled: 499,
+  upstream_unauthorized: 502,
+  upstream_refused: 502,
   builtin_not_found: 500,
   upstream_shutting_down: 503,
 };

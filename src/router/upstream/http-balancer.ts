@@ -1,11 +1,11 @@
-import { SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
+import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import { injectTraceContext } from '../../logging/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
-import { configure, MODERN_PROTOCOL_VERSION, UpstreamClient } from './client.js';
+import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
-import { IdleClients, type PooledClient } from './http-client-pool.js';
+import { alive, clientKey, discard, IdleClients, SessionClients, type PooledClient } from './http-client-pool.js';
 
 /**
  * Load balancing over the instances of one http service (or of a remote builtin).
@@ -39,6 +39,10 @@ export interface HttpBalancerOptions {
   idleClientsPerKey?: number;
   /** Most idle clients kept in all (default 2048): many users with distinct credentials stay bounded. */
   idleClientsTotal?: number;
+  /** How long the upstream session of a downstream 2025-era session may stay unused before it is ended (default 10 min). */
+  sessionIdleMs?: number;
+  /** Most upstream sessions kept for downstream sessions (default 10,000). */
+  sessionsMax?: number;
   logger?: Logger;
   /** Instance health hook (metrics), called with the pool's label (service slug) per change. */
   observer?: UpstreamObserver;
@@ -75,6 +79,10 @@ interface InstanceState {
   lastError: string | undefined;
   /** Its last SDK connection negotiated 2026-07-28 with no session: raw requests may go to it (sendRaw). */
   modern: boolean;
+  /** Until then, 2025-era clients are bridged to 2026-07-28 at once: it refused the 2025 `initialize` (re-tried after a minute, it may be redeployed). */
+  modernOnlyUntil: number;
+  /** Last time real traffic got an answer from it (a probe failing meanwhile is not evidence of ill health). */
+  lastAnsweredAt: number | undefined;
 }
 
 interface PoolState {
@@ -87,7 +95,13 @@ interface PoolState {
 }
 
 export class HttpBalancer {
+  /** Requests and their answers (keep-alive, bounded per origin). */
   private readonly agent: Agent;
+  /** Long-lived GET streams of upstream sessions: never queued behind, nor queuing, requests. */
+  private readonly streams: Agent;
+  /** Health probes: never wait for a socket held by traffic. */
+  private readonly probes: Agent;
+  private readonly sessionClients: SessionClients;
   private readonly instances = new Map<string, InstanceState>();
   private readonly pools = new Map<string, PoolState>();
   private readonly timer: NodeJS.Timeout;
@@ -102,14 +116,11 @@ export class HttpBalancer {
       maxPerKey: options.idleClientsPerKey ?? 64,
       maxTotal: options.idleClientsTotal ?? 2048,
     });
-    this.agent = new Agent({
-      keepAliveTimeout: 30_000,
-      keepAliveMaxTimeout: 120_000,
-      connections: 256,
-      connect: { timeout: Math.min(options.timeoutMs, 10_000) },
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+    this.sessionClients = new SessionClients({ idleMs: options.sessionIdleMs ?? 600_000, max: options.sessionsMax ?? 10_000 });
+    const connect = { timeout: Math.min(options.timeoutMs, 10_000) };
+    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, connect, headersTimeout: 0, bodyTimeout: 0 });
+    this.streams = new Agent({ keepAliveTimeout: 5_000, connect, headersTimeout: 0, bodyTimeout: 0 });
+    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: { timeout: options.healthTimeoutMs } });
     this.timer = setInterval(() => void this.checkAll(), options.healthIntervalMs);
     this.timer.unref();
   }
@@ -182,6 +193,7 @@ export class HttpBalancer {
     state.lastError = reason;
     this.options.logger?.warn({ instance: state.url, backoffMs: this.options.ejectBaseMs }, 'upstream instance ejected on a shared report');
     this.report(state.url, 'ejected');
+    this.dropClientsOf(state.url);
     return true;
   }
 
@@ -197,9 +209,14 @@ export class HttpBalancer {
   }
 
   /**
-   * Leases a connected client of one instance of the pool. An idle client is reused only for the
-   * same `owner` (the user) and the same headers. `reuse: false` when the headers are unique to
-   * this lease (e.g. a sealed per-call context): the client is then never kept idle.
+   * Leases a connected client of one instance of the pool.
+   *
+   * - With `options.session` (a downstream 2025-era session): the session's own client, opened on
+   *   its first request and shared by all of them; the upstream session lives until the downstream
+   *   one ends (`endSession`), goes idle, or its instance is ejected.
+   * - Otherwise an exclusive client from the idle pool of the same `owner` (the user), revision and
+   *   headers, or a new one. `reuse: false` when the headers are unique to this lease (a sealed
+   *   per-call context): the client is then never kept.
    */
   async acquire(
     poolId: string,
@@ -210,51 +227,131 @@ export class HttpBalancer {
   ): Promise<UpstreamLease> {
     if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
     const pool = this.pool(poolId, target.instances, target.label);
+    const legacyVersion = isLegacyVersion(options?.protocolVersion) ? options.protocolVersion : undefined;
+    const session = reuse ? options?.session : undefined;
+    if (session !== undefined) {
+      const key = clientKey('session', session, owner, poolId, target.transport, legacyVersion ?? MODERN_PROTOCOL_VERSION, headers);
+      const usable = (entry: PooledClient) => alive(entry) && this.state(entry.instance).ejectedUntil === undefined && this.members(pool).includes(entry.instance);
+      const opening = this.sessionClients.acquire(key, session, usable, () => this.open(pool, target, headers, { ...options, signal: undefined }, legacyVersion));
+      const entry = await raceAbort(opening, options?.signal, () => new UpstreamError('upstream_cancelled', 'The request was cancelled')).catch((err: unknown) => {
+        // The opening goes on for the session's other requests; this one no longer waits for it.
+        if (err instanceof UpstreamError && err.upstreamCode === 'upstream_cancelled') void opening.then(() => this.sessionClients.release(key), () => undefined);
+        throw err;
+      });
+      configure(entry.client, options);
+      return this.leaseOf(entry, () => this.sessionClients.release(key));
+    }
     const candidates = this.order(pool);
+    const keyOf = (instance: string) => (reuse ? clientKey('idle', owner, instance, target.transport, legacyVersion ?? MODERN_PROTOCOL_VERSION, headers) : undefined);
+    // The balancing strategy picks the instance; an idle client of it saves the handshake.
+    const first = candidates[0] ? keyOf(candidates[0].url) : undefined;
+    const pooled = first === undefined ? undefined : this.idleClients.take(first);
+    if (pooled) {
+      pooled.holder.signal = options?.signal;
+      configure(pooled.client, options);
+      if (!pooled.client.wantsCapabilities) return this.leaseOf(pooled, () => this.giveBack(first!, pooled));
+      // This lease needs server→client capabilities the pooled client was connected without.
+      void discard(pooled);
+    }
+    const entry = await this.open(pool, target, headers, options, legacyVersion, candidates);
+    const key = keyOf(entry.instance);
+    return this.leaseOf(entry, () => (key === undefined ? discard(entry) : this.giveBack(key, entry)));
+  }
+
+  /** Ends the upstream sessions kept for a downstream session (its DELETE, here or on another replica). */
+  endSession(session: string): Promise<void> {
+    return this.sessionClients.end(session);
+  }
+
+  /** Upstream clients kept for downstream sessions (for tests and the admin view). */
+  get sessionClientCount(): number {
+    return this.sessionClients.size;
+  }
+
+  /** A new client connected to the first instance that takes it (the next one only when the connection was refused). */
+  private async open(
+    pool: PoolState,
+    target: HttpTarget,
+    headers: Record<string, string>,
+    options: UpstreamConnectOptions | undefined,
+    legacyVersion: string | undefined,
+    candidates = this.order(pool),
+  ): Promise<PooledClient> {
     if (!candidates.length) throw new UpstreamError('upstream_unavailable', 'No healthy instance of the service is available; try again shortly');
     const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
     let lastRefused = false;
     for (const instance of candidates) {
-      const key = reuse ? IdleClients.key(owner, instance.url, target.transport, headers) : undefined;
-      const pooled = key === undefined ? undefined : this.idleClients.take(key);
-      if (pooled) {
-        pooled.holder.signal = options?.signal;
-        configure(pooled.client, options);
-        if (!pooled.client.wantsCapabilities) {
-          this.learnRevision(instance, pooled.client, pooled.transport);
-          instance.leases += 1;
-          return this.leaseOf(instance, key, pooled);
-        }
-        // This lease needs server→client capabilities the pooled client was connected without.
-        void pooled.client.close().catch(() => undefined);
-      }
-      const client = new UpstreamClient(timeoutMs);
-      configure(client, options);
-      const holder = { signal: options?.signal, broken: false };
-      const transport = this.transportFor(instance, target.transport, headers, timeoutMs, holder);
-      instance.leases += 1;
       try {
-        await client.connect(transport, { timeout: timeoutMs, signal: options?.signal });
+        return await this.connectTo(instance, target, headers, timeoutMs, options, legacyVersion);
       } catch (err) {
-        instance.leases -= 1;
-        await client.close().catch(() => undefined);
         if (options?.signal?.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
         if (isConnectionRefused(err)) {
           // Nothing reached the instance: safe to try the next one.
           lastRefused = true;
           continue;
         }
+        if (err instanceof UpstreamError) throw err;
         if (isTimeout(err)) throw new UpstreamError('upstream_timeout', `The service did not answer within ${timeoutMs} ms`);
+        if (err instanceof SdkHttpError && (err.status === 401 || err.status === 403)) {
+          throw new UpstreamError('upstream_unauthorized', `The service refused the credentials (HTTP ${err.status}); check your connection's credentials`);
+        }
+        if (err instanceof SdkHttpError && err.status !== undefined && err.status >= 400 && err.status < 500) {
+          throw new UpstreamError('upstream_refused', `The service refused the connection (HTTP ${err.status})`);
+        }
         this.options.logger?.warn({ instance: instance.url, err: { message: (err as Error).message } }, 'upstream connect failed');
         throw new UpstreamError('upstream_unavailable', 'The service could not be reached; try again shortly');
       }
-      this.learnRevision(instance, client, transport);
-      return this.leaseOf(instance, key, { client, transport, holder, idleSince: 0 });
     }
     throw new UpstreamError(
       'upstream_unavailable',
       lastRefused ? 'Every instance of the service refused the connection; try again shortly' : 'No instance of the service is available',
     );
+  }
+
+  /**
+   * Connects a client in the downstream client's era: a 2025-era client's revision is offered
+   * first (`initialize`), so the upstream behaves as for that client directly; an upstream that
+   * refuses it is bridged with 2026-07-28 (remembered per instance for a minute). A modern-era
+   * client probes with `server/discover` and falls back to the newest 2025 revision.
+   */
+  private async connectTo(
+    instance: InstanceState,
+    target: HttpTarget,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    options: UpstreamConnectOptions | undefined,
+    legacyVersion: string | undefined,
+  ): Promise<PooledClient> {
+    const era = legacyVersion !== undefined && instance.modernOnlyUntil <= Date.now() ? legacyVersion : undefined;
+    const client = new UpstreamClient(timeoutMs, era);
+    configure(client, options);
+    const holder = { signal: options?.signal, broken: false, expired: false };
+    const transport = this.transportFor(instance, target.transport, headers, timeoutMs, holder);
+    try {
+      await client.connect(transport, { timeout: timeoutMs, signal: options?.signal });
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      if (era !== undefined && refusedHandshake(err) && !options?.signal?.aborted) {
+        // The instance does not speak the client's 2025 revision: bridge with 2026-07-28.
+        instance.modernOnlyUntil = Date.now() + 60_000;
+        return this.connectTo(instance, target, headers, timeoutMs, options, undefined);
+      }
+      throw err;
+    }
+    // A refused `server/discover` probe is negotiation, not a failure of the connected client.
+    holder.broken = false;
+    this.learnRevision(instance, client, transport);
+    tolerateMissingResultType(client, transport, () =>
+      this.options.logger?.warn({ instance: instance.url }, 'upstream negotiated 2026-07-28 but answers without resultType; read as complete'),
+    );
+    return { client, transport, holder, instance: instance.url, idleSince: 0 };
+  }
+
+  /** An exclusive client back to the idle pool when it may be reused, else ended (DELETE of its session). */
+  private async giveBack(key: string, entry: PooledClient): Promise<void> {
+    entry.holder.signal = undefined;
+    if (!this.closed && IdleClients.reusable(entry) && this.idleClients.put(key, entry)) return;
+    await discard(entry);
   }
 
   /**
@@ -335,8 +432,10 @@ export class HttpBalancer {
       client.getNegotiatedProtocolVersion() === MODERN_PROTOCOL_VERSION;
   }
 
-  /** A lease of a connected client: back to the idle pool when it may be reused, else ended. */
-  private leaseOf(instance: InstanceState, key: string | undefined, entry: PooledClient): UpstreamLease {
+  /** A lease of a connected client; `done` gives the client back (idle pool, session) or ends it. */
+  private leaseOf(entry: PooledClient, done: () => void | Promise<void>): UpstreamLease {
+    const instance = this.state(entry.instance);
+    instance.leases += 1;
     let released = false;
     return {
       client: entry.client,
@@ -345,13 +444,7 @@ export class HttpBalancer {
         if (released) return;
         released = true;
         instance.leases -= 1;
-        const { transport, client } = entry;
-        const sessionless = transport instanceof StreamableHTTPClientTransport && IdleClients.reusable(entry);
-        if (key !== undefined && !this.closed && sessionless && this.idleClients.put(key, entry)) return;
-        if (transport instanceof StreamableHTTPClientTransport) {
-          await transport.terminateSession().catch(() => undefined);
-        }
-        await client.close().catch(() => undefined);
+        await done();
       },
     };
   }
@@ -375,12 +468,17 @@ export class HttpBalancer {
   }
 
   /**
-   * The fetch the SDK transport uses: credentials headers, deadline to headers, cancellation (of the
-   * lease holding the client now), health accounting; any failure marks the client not reusable.
+   * The fetch the SDK transport uses: credential headers, cancellation (the request's own signal,
+   * and an exclusive lease's), health accounting, and a deadline to the response headers for
+   * everything but a call: a call is bounded by the SDK request timeout the endpoint sets (reset by
+   * progress), so a slow tool is neither cut short here nor counted against its instance. GET
+   * streams go through their own dispatcher, so they never hold the sockets requests and probes need.
    */
   private fetchFor(instance: InstanceState, extraHeaders: Record<string, string>, timeoutMs: number, holder: PooledClient['holder']): FetchLike {
     return async (input, init) => {
-      const callerSignal = holder.signal;
+      const method = init?.method ?? 'GET';
+      // The standalone GET stream is the client's, not the current lease's: only the transport closes it.
+      const callerSignal = method === 'GET' ? undefined : holder.signal;
       const headers = new Headers(init?.headers);
       headers.delete('authorization');
       headers.delete('cookie');
@@ -397,30 +495,33 @@ export class HttpBalancer {
         signal.addEventListener('abort', listener, { once: true });
         cleanup.push(() => signal.removeEventListener('abort', listener));
       }
-      const deadline = headersDeadline(controller, timeoutMs);
+      const deadline = isCall(method, init?.body) ? undefined : headersDeadline(controller, timeoutMs);
       instance.outstanding += 1;
       try {
         const response = await undiciFetch(input, {
           ...(init as Record<string, unknown>),
           headers: Object.fromEntries(headers.entries()),
           signal: controller.signal,
-          dispatcher: this.agent,
+          dispatcher: method === 'GET' ? this.streams : this.agent,
         });
         if (response.status >= 500) this.failure(instance, `HTTP ${response.status}`);
-        else this.success(instance);
+        else this.success(instance, true);
+        // The upstream no longer knows the session: the client must initialize a new one.
+        if (response.status === 404 && headers.has('mcp-session-id')) holder.expired = true;
         // A stateless server's 405 to the optional GET stream is no failure of the client.
-        if (response.status >= 400 && !(response.status === 405 && init?.method === 'GET')) holder.broken = true;
+        else if (response.status >= 400 && !(response.status === 405 && method === 'GET')) holder.broken = true;
         return response as unknown as Response;
       } catch (err) {
-        holder.broken = true;
-        if (deadline.fired) {
+        // A dropped GET stream is re-opened by the transport; it says nothing of the client's requests.
+        if (method !== 'GET') holder.broken = true;
+        if (deadline?.fired) {
           this.failure(instance, 'timeout');
           throw new UpstreamTimeout(timeoutMs);
         }
         if (!controller.signal.aborted) this.failure(instance, describe(err));
         throw err;
       } finally {
-        deadline.clear();
+        deadline?.clear();
         for (const c of cleanup) c();
         instance.outstanding -= 1;
       }
@@ -449,7 +550,19 @@ export class HttpBalancer {
   private state(url: string): InstanceState {
     let state = this.instances.get(url);
     if (!state) {
-      state = { url, consecutiveFailures: 0, ejections: 0, ejectedUntil: undefined, outstanding: 0, leases: 0, lastCheckedAt: undefined, lastError: undefined, modern: false };
+      state = {
+        url,
+        consecutiveFailures: 0,
+        ejections: 0,
+        ejectedUntil: undefined,
+        outstanding: 0,
+        leases: 0,
+        lastCheckedAt: undefined,
+        lastError: undefined,
+        modern: false,
+        modernOnlyUntil: 0,
+        lastAnsweredAt: undefined,
+      };
       this.instances.set(url, state);
     }
     return state;
@@ -474,7 +587,9 @@ export class HttpBalancer {
     return [...ordered, ...halfOpen];
   }
 
-  private success(state: InstanceState): void {
+  /** `traffic`: the answer was to real traffic (not a probe). */
+  private success(state: InstanceState, traffic = false): void {
+    if (traffic) state.lastAnsweredAt = Date.now();
     state.consecutiveFailures = 0;
     state.lastError = undefined;
     if (state.ejectedUntil !== undefined) {
@@ -495,13 +610,21 @@ export class HttpBalancer {
       state.ejectedUntil = Date.now() + backoff;
       this.options.logger?.warn({ instance: state.url, backoffMs: backoff, reason }, 'upstream instance ejected');
       this.emit(state);
+      this.dropClientsOf(state.url);
     }
+  }
+
+  /** An ejected instance keeps no client: its sessions are ended (DELETE, best effort) and the next requests open elsewhere. */
+  private dropClientsOf(url: string): void {
+    this.idleClients.sweep(Date.now(), url);
+    void this.sessionClients.sweep(Date.now(), url);
   }
 
   /** One active probe of every known instance; ejected ones only once their backoff has elapsed. */
   async checkAll(): Promise<void> {
     if (this.checking || this.closed) return;
     this.idleClients.sweep();
+    void this.sessionClients.sweep();
     this.checking = true;
     try {
       const now = Date.now();
@@ -519,21 +642,40 @@ export class HttpBalancer {
     }
   }
 
+  /**
+   * One probe: a GET without a session (no upstream session is ever opened by it), on the probes'
+   * own dispatcher. A failed probe of an instance that answered real traffic since the previous
+   * probe is not counted: traffic is the better evidence.
+   */
   private async probe(state: InstanceState): Promise<void> {
+    const previous = state.lastCheckedAt;
     state.lastCheckedAt = Date.now();
     try {
-      const response = await undiciFetch(state.url, {
+      const signal = AbortSignal.timeout(this.options.healthTimeoutMs);
+      const response = await undiciRequest(state.url, {
         method: 'GET',
         headers: { accept: 'text/event-stream, application/json' },
-        signal: AbortSignal.timeout(this.options.healthTimeoutMs),
-        dispatcher: this.agent,
+        signal,
+        dispatcher: this.probes,
       });
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status >= 500) this.failure(state, `probe HTTP ${response.status}`);
-      else this.success(state);
+      // Read a (short) refusal to its end, so the probe's connection is kept for the next probe; a
+      // stream (some servers open one for a GET without a session) is dropped at once.
+      if (String(response.headers['content-type'] ?? '').startsWith('text/event-stream')) response.body.destroy();
+      else await response.body.dump({ limit: 65_536, signal }).catch(() => undefined);
+      if (response.statusCode < 500) this.success(state);
+      else this.probeFailed(state, previous, `probe HTTP ${response.statusCode}`);
     } catch (err) {
-      this.failure(state, `probe ${describe(err)}`);
+      this.probeFailed(state, previous, `probe ${describe(err)}`);
     }
+  }
+
+  private probeFailed(state: InstanceState, previousProbe: number | undefined, reason: string): void {
+    const answering = state.ejectedUntil === undefined && state.lastAnsweredAt !== undefined && previousProbe !== undefined && state.lastAnsweredAt > previousProbe;
+    if (answering) {
+      state.lastError = `${reason} (not counted: the instance answers traffic)`;
+      return;
+    }
+    this.failure(state, reason);
   }
 
   private snapshot(s: InstanceState): InstanceHealth {
@@ -554,7 +696,7 @@ export class HttpBalancer {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.timer);
-    await this.idleClients.closeAll();
+    await Promise.all([this.idleClients.closeAll(), this.sessionClients.closeAll()]);
     // Graceful first (idle keep-alive sockets), then drop whatever is still open (long-lived streams).
     let timer: NodeJS.Timeout | undefined;
     const graceful = this.agent.close().catch(() => undefined);
@@ -562,7 +704,20 @@ export class HttpBalancer {
     await Promise.race([graceful, bounded]);
     clearTimeout(timer);
     await this.agent.destroy().catch(() => undefined);
+    await Promise.all([this.streams.destroy().catch(() => undefined), this.probes.destroy().catch(() => undefined)]);
   }
+}
+
+/** A POST carrying a JSON-RPC request other than the handshake: bounded by the SDK request timeout, not by the headers deadline. */
+function isCall(method: string, body: unknown): boolean {
+  return method === 'POST' && typeof body === 'string' && body.includes('"id":') && !HANDSHAKE.test(body);
+}
+const HANDSHAKE = /"method":"(initialize|server\/discover)"/;
+
+/** The upstream refused the 2025 handshake itself (an HTTP 4xx or a JSON-RPC error), not the network. */
+function refusedHandshake(err: unknown): boolean {
+  if (err instanceof SdkHttpError) return err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 403 && err.status !== 429;
+  return err instanceof ProtocolError || (err instanceof Error && /protocol version is not supported/i.test(err.message));
 }
 
 /** Aborts `controller` with an `UpstreamTimeout` unless cleared within `timeoutMs` (response headers must arrive by then). */

@@ -1,27 +1,60 @@
 import { createHash } from 'node:crypto';
-import type { Transport } from '@modelcontextprotocol/client';
+import { StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import type { UpstreamClient } from './client.js';
 
 /**
  * Connected upstream clients of http services kept between leases, so a call does not pay a new
- * SDK `Client`, a `server/discover` probe or an `initialize` round trip each time.
+ * SDK `Client`, a `server/discover` probe or an `initialize` round trip each time. Two kinds:
  *
- * Only clients that hold no upstream state are kept: the upstream gave them no session
- * (2026-07-28, or a stateless 2025-era server: no `Mcp-Session-Id`), no lease declared
- * server→client capabilities, and none of their requests failed. A client is keyed by user,
- * instance URL, transport and the exact credential headers, so it is only ever reused for the same
- * user with the same credentials towards the same instance (anything late on it — a notification
- * of an abandoned request — can only reach that user); a replaced credential yields another key,
- * and the old key's clients age out. A lease is exclusive (one in-flight user at a time), as before. Idle
- * clients are dropped after `idleMs` (the upstream may have been redeployed with other
- * capabilities), beyond `maxPerKey` per key or `maxTotal` in all, and when the balancer closes.
+ * - `IdleClients`: for requests outside a downstream session (2026-07-28, stateless 2025). A
+ *   bounded pool per (user, instance, transport, revision, exact credential headers); a lease is
+ *   exclusive. The upstream may hold a session for a client (a sessionful 2025 server): it is
+ *   kept with the client and ended (DELETE) when the client is dropped — idle too long, beyond
+ *   the bounds, its instance ejected, or the balancer closing. A client that declared
+ *   server→client capabilities, failed a request or lost its upstream session is never kept.
+ * - `SessionClients`: one client per (downstream 2025-era session, user, service, credentials),
+ *   shared by that session's requests (the upstream session lives as long as the client's), ended
+ *   with the downstream session, when idle too long, or when its instance is ejected.
+ *
+ * Keys are SHA-256 digests, so a client is only ever reused for the same user with the same
+ * credential values (anything late on it can only reach that user); a replaced credential yields
+ * another key, and the old key's clients age out.
  */
 export interface PooledClient {
   client: UpstreamClient;
   transport: Transport;
-  /** The AbortSignal of the lease currently using the client (the fetch wrapper reads it). */
-  holder: { signal: AbortSignal | undefined; broken: boolean };
+  /** The instance URL it is connected to. */
+  instance: string;
+  /**
+   * `signal`: the exclusive lease's AbortSignal (the fetch wrapper reads it); `broken`: a request
+   * failed; `expired`: the upstream answered 404 to its session (the session is gone upstream).
+   */
+  holder: { signal: AbortSignal | undefined; broken: boolean; expired: boolean };
   idleSince: number;
+}
+
+export function clientKey(...parts: Array<string | Record<string, string>>): string {
+  const h = createHash('sha256');
+  for (const part of parts) {
+    if (typeof part === 'string') h.update(part).update('\0');
+    else for (const name of Object.keys(part).sort()) h.update(name).update('\0').update(part[name]!).update('\0');
+  }
+  return h.digest('base64url');
+}
+
+/** Whether the client is still connected and its upstream session (if any) still exists. */
+export function alive(entry: PooledClient): boolean {
+  return !entry.holder.expired && entry.client.transport !== undefined;
+}
+
+/** Ends the client: DELETE of its upstream session unless the upstream already forgot it, then close. */
+export async function discard(entry: PooledClient): Promise<void> {
+  // Never under a lease's signal: a cancelled call must not cancel the DELETE that ends its session.
+  entry.holder.signal = undefined;
+  if (!entry.holder.expired && entry.transport instanceof StreamableHTTPClientTransport) {
+    await entry.transport.terminateSession().catch(() => undefined);
+  }
+  await entry.client.close().catch(() => undefined);
 }
 
 export interface IdleClientsOptions {
@@ -36,13 +69,6 @@ export class IdleClients {
 
   constructor(private readonly options: IdleClientsOptions) {}
 
-  static key(owner: string, instanceUrl: string, transport: string, headers: Record<string, string>): string {
-    const h = createHash('sha256');
-    h.update(owner).update('\0').update(instanceUrl).update('\0').update(transport);
-    for (const name of Object.keys(headers).sort()) h.update('\0').update(name).update('\0').update(headers[name]!);
-    return h.digest('base64url');
-  }
-
   get size(): number {
     return this.count;
   }
@@ -53,7 +79,7 @@ export class IdleClients {
     while (list?.length) {
       const entry = list.pop()!;
       this.count -= 1;
-      if (now - entry.idleSince <= this.options.idleMs && entry.client.transport) {
+      if (now - entry.idleSince <= this.options.idleMs && alive(entry)) {
         if (!list.length) this.idle.delete(key);
         return entry;
       }
@@ -63,13 +89,12 @@ export class IdleClients {
     return undefined;
   }
 
-  /** Whether a client may be kept after its lease (see the class comment). */
+  /** Whether a client may be kept after its exclusive lease (see the file comment). */
   static reusable(entry: PooledClient): boolean {
-    const transport = entry.transport as Transport & { sessionId?: string };
-    return !entry.holder.broken && !entry.client.wantsCapabilities && transport.sessionId === undefined && entry.client.transport !== undefined;
+    return !entry.holder.broken && !entry.client.wantsCapabilities && alive(entry);
   }
 
-  /** Keeps the client for the next lease of `key`; false when the caller must close it. */
+  /** Keeps the client for the next lease of `key`; false when the caller must discard it. */
   put(key: string, entry: PooledClient): boolean {
     let list = this.idle.get(key);
     if (!list) {
@@ -88,10 +113,10 @@ export class IdleClients {
     return true;
   }
 
-  /** Drops idle clients older than `idleMs`. */
-  sweep(now = Date.now()): void {
+  /** Discards idle clients older than `idleMs`, or of `instance` (ejected) when given. */
+  sweep(now = Date.now(), instance?: string): void {
     for (const [key, list] of this.idle) {
-      const keep = list.filter((e) => now - e.idleSince <= this.options.idleMs);
+      const keep = list.filter((e) => (instance === undefined ? now - e.idleSince <= this.options.idleMs : e.instance !== instance));
       for (const e of list) if (!keep.includes(e)) void discard(e);
       this.count -= list.length - keep.length;
       if (keep.length) this.idle.set(key, keep);
@@ -107,6 +132,129 @@ export class IdleClients {
   }
 }
 
-async function discard(entry: PooledClient): Promise<void> {
-  await entry.client.close().catch(() => undefined);
+interface SessionEntry {
+  downstream: string;
+  pooled: PooledClient | undefined;
+  opening: Promise<PooledClient> | undefined;
+  refs: number;
+  lastUsed: number;
+}
+
+export interface SessionClientsOptions {
+  /** A client unused for this long is ended (its downstream session went quiet or away without DELETE). */
+  idleMs: number;
+  /** Most clients kept in all; beyond it the least recently used one without a request in flight is ended. */
+  max: number;
+}
+
+export class SessionClients {
+  private readonly entries = new Map<string, SessionEntry>();
+  private readonly byDownstream = new Map<string, Set<string>>();
+
+  constructor(private readonly options: SessionClientsOptions) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * The client of `key`, opened by `open` when there is none or the one there can no longer serve
+   * (`usable` false: its upstream session expired, it closed, its instance was ejected). Concurrent
+   * requests of one session wait for the same opening.
+   */
+  async acquire(key: string, downstream: string, usable: (entry: PooledClient) => boolean, open: () => Promise<PooledClient>): Promise<PooledClient> {
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { downstream, pooled: undefined, opening: undefined, refs: 0, lastUsed: Date.now() };
+      this.entries.set(key, entry);
+      let keys = this.byDownstream.get(downstream);
+      if (!keys) this.byDownstream.set(downstream, (keys = new Set()));
+      keys.add(key);
+      this.evictBeyondMax();
+    }
+    entry.refs += 1;
+    entry.lastUsed = Date.now();
+    try {
+      for (;;) {
+        if (entry.pooled && usable(entry.pooled)) return entry.pooled;
+        if (entry.opening) {
+          // Another request of the session is opening it: its outcome is this request's too.
+          const opened = await entry.opening;
+          if (usable(opened)) return opened;
+        }
+        const stale = entry.pooled;
+        entry.pooled = undefined;
+        if (stale) void discard(stale);
+        const opening = open();
+        entry.opening = opening;
+        try {
+          entry.pooled = await opening;
+        } finally {
+          if (entry.opening === opening) entry.opening = undefined;
+        }
+        if (this.entries.get(key) !== entry) {
+          // Ended (DELETE of the downstream session) while it was opening.
+          void discard(entry.pooled);
+          throw new Error('The session ended');
+        }
+        return entry.pooled;
+      }
+    } catch (err) {
+      this.release(key);
+      throw err;
+    }
+  }
+
+  /** One request of the session is done with the client (it stays for the next). */
+  release(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    entry.refs = Math.max(0, entry.refs - 1);
+    entry.lastUsed = Date.now();
+    if (!entry.refs && !entry.pooled && !entry.opening) this.remove(key, entry);
+  }
+
+  /** Ends every client kept for the downstream session. */
+  end(downstream: string): Promise<void> {
+    const keys = [...(this.byDownstream.get(downstream) ?? [])];
+    return this.drop(keys);
+  }
+
+  /** Ends clients idle longer than `idleMs`, and (when given) every client connected to `instance`. */
+  sweep(now = Date.now(), instance?: string): Promise<void> {
+    const keys: string[] = [];
+    for (const [key, e] of this.entries) {
+      if (instance !== undefined ? e.pooled?.instance === instance && !e.refs : !e.refs && now - e.lastUsed > this.options.idleMs) keys.push(key);
+    }
+    return this.drop(keys);
+  }
+
+  async closeAll(): Promise<void> {
+    await this.drop([...this.entries.keys()]);
+  }
+
+  private async drop(keys: string[]): Promise<void> {
+    const closing: Array<Promise<void>> = [];
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      this.remove(key, entry);
+      if (entry.pooled) closing.push(discard(entry.pooled));
+    }
+    await Promise.all(closing);
+  }
+
+  private remove(key: string, entry: SessionEntry): void {
+    this.entries.delete(key);
+    const keys = this.byDownstream.get(entry.downstream);
+    keys?.delete(key);
+    if (keys && !keys.size) this.byDownstream.delete(entry.downstream);
+  }
+
+  private evictBeyondMax(): void {
+    if (this.entries.size <= this.options.max) return;
+    let oldest: [string, SessionEntry] | undefined;
+    for (const item of this.entries) if (!item[1].refs && (!oldest || item[1].lastUsed < oldest[1].lastUsed)) oldest = item;
+    if (oldest) void this.drop([oldest[0]]);
+  }
 }

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingUpstream, type CountingUpstream } from './fixtures/counting-upstream.js';
+import { startPlatform, type TestPlatform } from './support/platform.js';
+import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
+
+/**
+ * Upstream sessions (issue 11 §1): a real 2025-11-25 server written the way most are deployed
+ * (SDK v1 StreamableHTTPServerTransport, a transport per session, or stateless) counts every
+ * request and session it gets, and the platform must:
+ *  - open one upstream session per client session and reuse it (no initialize, no discovery, no
+ *    new connection per call);
+ *  - end it (DELETE) when the client session ends, also after a cancelled call;
+ *  - keep a bounded pool for stateless 2026-07-28 calls;
+ *  - re-initialize once, replaying only `initialize`, when the upstream forgot the session (404);
+ *  - never send a request twice, and never let one user's 401 touch another user's calls;
+ *  - never eject a healthy instance under load, and move off one that is really down.
+ */
+
+const MODERN = '2026-07-28';
+const LEGACY = '2025-11-25';
+
+async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...bearer(token), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+async function register(t: TestPlatform, instances: string[]): Promise<string> {
+  const admin = await adminSession(t);
+  const slug = `us-${randomBytes(3).toString('hex')}`;
+  const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+    slug,
+    title: slug,
+    kind: 'http',
+    http: { transport: 'streamable-http', instances },
+    credentials: [{ name: 'api_key', title: 'API key', secret: true, required: true, inject: { header: 'X-Api-Key' } }],
+  });
+  expect(created.status, JSON.stringify(created.json)).toBe(201);
+  return slug;
+}
+
+async function userWithKey(t: TestPlatform, slug: string, key: string): Promise<TestSession> {
+  const user = await signUp(t.url);
+  expect((await api(t.url, user.accessToken, 'PUT', `/v1/services/${slug}/credentials`, { api_key: key })).status).toBe(201);
+  return user;
+}
+
+interface Session {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+}
+
+/** JSON-RPC methods each test client sent, by client. */
+const sentBy = new WeakMap<Client, string[]>();
+
+async function connect(base: string, slug: string, token: string, era: 'legacy' | 'modern'): Promise<Session> {
+  const client =
+    era === 'modern'
+      ? new Client({ name: 'sessions-test', version: '1.0.0' }, { supportedProtocolVersions: [MODERN, LEGACY], versionNegotiation: { mode: { pin: MODERN } } })
+      : new Client({ name: 'sessions-test', version: '1.0.0' }, { supportedProtocolVersions: [LEGACY] });
+  const sent: string[] = [];
+  sentBy.set(client, sent);
+  const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp/${slug}`), {
+    requestInit: { headers: bearer(token) },
+    fetch: async (input, init) => {
+      if (typeof init?.body === 'string') sent.push(String((JSON.parse(init.body) as { method?: unknown }).method));
+      else if ((init?.method ?? 'GET') === 'GET') sent.push('GET');
+      return fetch(input, init);
+    },
+  });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+async function end(session: Session): Promise<void> {
+  await session.transport.terminateSession().catch(() => undefined);
+  await session.client.close();
+}
+
+const echo = async (client: Client, text: string) => {
+  const result = await client.callTool({ name: 'echo', arguments: { text } });
+  expect(result.content).toEqual([{ type: 'text', text: `echo:${text}` }]);
+};
+
+/** Requests other than GETs (health probes, the standalone streams of upstream sessions). */
+const traffic = (u: CountingUpstream) => u.seen.filter((s) => s.http !== 'GET');
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+}
+
+describe.each(['sessionful', 'stateless'] as const)('upstream sessions: a %s 2025-11-25 http upstream', (mode) => {
+  let upstream: CountingUpstream;
+  let t: TestPlatform;
+  let slug: string;
+  let user: TestSession;
+
+  beforeAll(async () => {
+    upstream = await startCountingUpstream(mode);
+    t = await startPlatform({
+      CATALOG_FILE: 'none',
+      MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000000',
+      RATE_LIMIT_USER_PER_MINUTE: '1000000',
+      RATE_LIMIT_IP_PER_MINUTE: '1000000',
+      // Probes every 200 ms: many of them run while the load tests below run.
+      HTTP_HEALTH_INTERVAL_MS: '200',
+    });
+    slug = await register(t, [upstream.url]);
+    user = await userWithKey(t, slug, 'good');
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await upstream?.close();
+  });
+
+  it.each(['legacy', 'modern'] as const)('a %s client: 100 calls after the first are exactly 100 upstream requests, on the same connections', async (era) => {
+    const session = await connect(t.url, slug, user.accessToken, era);
+    const seenBefore = upstream.seen.length;
+    await echo(session.client, 'first');
+    // The upstream session's standalone GET stream opens right after the handshake (a stateless server refuses it).
+    if (upstream.opened.length) await until(() => upstream.seen.slice(seenBefore).some((s) => s.http === 'GET' && s.session !== undefined));
+    const before = traffic(upstream).length;
+    const seenAt = upstream.seen.length;
+    const openedBefore = upstream.opened.length;
+    for (let i = 0; i < 100; i++) await echo(session.client, `n${i}`);
+    const after = traffic(upstream).slice(before);
+    expect(after.map((s) => `${s.http} ${s.rpc} ${s.status}`)).toEqual(Array.from({ length: 100 }, () => 'POST tools/call:echo 200'));
+    expect(upstream.opened.length - openedBefore).toBe(0);
+    // No request of the calls came on a new connection (health probes, GETs without a session, are not theirs).
+    const fresh = upstream.seen.slice(seenAt).filter((s) => s.fresh && !(s.http === 'GET' && s.session === undefined));
+    expect(fresh.map((s) => `${s.http} ${s.rpc}`)).toEqual([]);
+    await end(session);
+  });
+
+  it('50 client sessions opened and closed leave no upstream session open', async () => {
+    const openedBefore = upstream.opened.length;
+    for (let i = 0; i < 50; i++) {
+      const session = await connect(t.url, slug, user.accessToken, 'legacy');
+      await echo(session.client, `s${i}`);
+      await end(session);
+    }
+    if (mode === 'sessionful') {
+      // One upstream session per client session, each ended (DELETE) with it.
+      const opened = upstream.opened.slice(openedBefore);
+      expect(opened.length).toBe(50);
+      await until(() => opened.every((id) => upstream.deleted.includes(id)));
+      expect(opened.filter((id) => !upstream.deleted.includes(id))).toEqual([]);
+      // What is left is at most the pooled session of the 2026-07-28 calls above, and its stream.
+      expect(upstream.live).toBeLessThanOrEqual(1);
+      expect(upstream.openStreams).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('500 stateless calls hold at most the pool bound of upstream sessions', async () => {
+    const clients = await Promise.all(Array.from({ length: 8 }, () => connect(t.url, slug, user.accessToken, 'modern')));
+    const openedBefore = upstream.opened.length;
+    await Promise.all(clients.map(async (s, c) => {
+      for (let i = 0; i < 500 / 8; i++) await echo(s.client, `p${c}-${i}`);
+    }));
+    if (mode === 'sessionful') {
+      expect(upstream.opened.length - openedBefore).toBeLessThanOrEqual(8);
+      expect(upstream.live).toBeLessThanOrEqual(9);
+    }
+    await Promise.all(clients.map(end));
+  });
+
+  it('re-initializes once, replaying only initialize, when the upstream forgot the session (404)', async () => {
+    if (mode === 'stateless') return;
+    const session = await connect(t.url, slug, user.accessToken, 'legacy');
+    await echo(session.client, 'before');
+    const upstreamSession = traffic(upstream).at(-1)!.session!;
+    await upstream.expire(upstreamSession);
+    const before = traffic(upstream).length;
+    await echo(session.client, 'after');
+    expect(traffic(upstream).slice(before).map((s) => [s.rpc, s.status])).toEqual([
+      ['tools/call:echo', 404],
+      ['initialize', 200],
+      ['notifications/initialized', 200],
+      ['tools/call:echo', 200],
+    ]);
+    await end(session);
+  });
+
+  it("one user's 401 changes nothing for another user, and no request is sent twice", async () => {
+    const bad = await userWithKey(t, slug, 'bad');
+    const good = await connect(t.url, slug, user.accessToken, 'modern');
+    await echo(good.client, 'warm');
+    for (let i = 0; i < 4; i++) {
+      const before = traffic(upstream).length;
+      const s = await connect(t.url, slug, bad.accessToken, i % 2 ? 'legacy' : 'modern');
+      const outcome = await s.client.callTool({ name: 'echo', arguments: { text: 'x' } }).then(() => 'answered', (err: Error) => err.message);
+      expect(outcome).toMatch(/refused the credentials \(HTTP 401\)/);
+      // Requests that need the upstream: tools/*, and the GET stream (it holds the session's upstream connection).
+      const forwarded = sentBy.get(s.client)!.filter((m) => m.startsWith('tools/') || m === 'GET');
+      await end(s);
+      // One upstream attempt (its handshake, refused) per client request that needed the upstream: nothing was sent twice.
+      const sent = traffic(upstream).slice(before).filter((r) => r.apiKey === 'bad');
+      expect(sent.map((r) => r.rpc)).toEqual(forwarded.map(() => 'initialize'));
+    }
+    const before = traffic(upstream).length;
+    for (let i = 0; i < 20; i++) await echo(good.client, `g${i}`);
+    expect(traffic(upstream).slice(before).map((s) => s.rpc)).toEqual(Array.from({ length: 20 }, () => 'tools/call:echo'));
+    await end(good);
+  });
+
+  it('a cancelled call still closes its upstream session when the client session ends', async () => {
+    if (mode === 'stateless') return;
+    const session = await connect(t.url, slug, user.accessToken, 'legacy');
+    await echo(session.client, 'x');
+    const upstreamSession = traffic(upstream).at(-1)!.session!;
+    const controller = new AbortController();
+    const call = session.client.callTool({ name: 'slow', arguments: { ms: 3_000 } }, { signal: controller.signal }).catch((e: Error) => e);
+    await until(() => traffic(upstream).some((s) => s.rpc === 'tools/call:slow' && s.session === upstreamSession));
+    controller.abort();
+    expect(await call).toBeInstanceOf(Error);
+    await end(session);
+    await until(() => upstream.deleted.includes(upstreamSession));
+    expect(upstream.deleted).toContain(upstreamSession);
+  });
+
+  it('a healthy instance serves 10,000 calls at 8 concurrent with no ejection and no failed call', async () => {
+    const sessions = await Promise.all(Array.from({ length: 8 }, (_, i) => connect(t.url, slug, user.accessToken, i % 2 ? 'legacy' : 'modern')));
+    let failed = 0;
+    await Promise.all(sessions.map(async (s, c) => {
+      for (let i = 0; i < 1250; i++) {
+        await s.client.callTool({ name: 'echo', arguments: { text: `${c}-${i}` } }).catch(() => (failed += 1));
+      }
+    }));
+    expect(failed).toBe(0);
+    const health = t.platform.upstream.http.instanceHealth(upstream.url);
+    expect(health.ejections).toBe(0);
+    expect(health.status).toBe('healthy');
+    await Promise.all(sessions.map(end));
+  }, 240_000);
+});
