@@ -201,6 +201,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ejectAfterFailures: config.HTTP_EJECT_AFTER_FAILURES,
         ejectBaseMs: config.HTTP_EJECT_BASE_MS,
         ejectMaxMs: config.HTTP_EJECT_MAX_MS,
+        sessionIdleMs: config.HTTP_UPSTREAM_SESSION_IDLE_MS,
+        sessionsMax: config.HTTP_UPSTREAM_SESSIONS_MAX,
       },
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,

@@ -37,7 +37,9 @@ beforeAll(async () => {
     const server = new McpServer({ name: 'modern-upstream', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
     server.registerTool('hello', { description: 'Say hello' }, async () => ({ content: [{ type: 'text', text: 'hello' }] }));
     return server;
-  });
+    // 2026-07-28 only: a 2025-era session is bridged to it (its GET stream gets the change events
+    // through the platform's listen upstream); an upstream that speaks 2025 too gets the client's era.
+  }, { legacy: 'reject' });
   const node = toNodeHandler(handler);
   const server = http.createServer((req, res) => void node(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -141,6 +141,10 @@ const envSchema = z.object({
   HTTP_EJECT_AFTER_FAILURES: int(1, 1000).default(3),
   HTTP_EJECT_BASE_MS: int(10, 3_600_000).default(5_000),
   HTTP_EJECT_MAX_MS: int(10, 86_400_000).default(300_000),
+  /** How long the upstream session kept for a 2025-era client session may stay unused before it is ended (DELETE). */
+  HTTP_UPSTREAM_SESSION_IDLE_MS: int(1000, 86_400_000).default(600_000),
+  /** Most upstream sessions kept for client sessions per replica (least recently used ended beyond it). */
+  HTTP_UPSTREAM_SESSIONS_MAX: int(1, 1_000_000).default(10_000),
   BUILTIN_SHARED_SECRET: optionalString,
   /** `name=url|url,name2=url`: builtins served out of process by `mcp-platform serve-builtin`. */
   BUILTIN_REMOTE_INSTANCES: z
