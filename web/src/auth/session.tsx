@@ -1,0 +1,38 @@
+import type { Session } from '@supabase/supabase-js';
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { forgetFreshKeys } from '../features/api-keys/fresh-key';
+import { supabase } from './supabase';
+
+interface AuthState {
+  /** `undefined` while the stored session is being read. */
+  session: Session | null | undefined;
+}
+
+const AuthContext = createContext<AuthState>({ session: undefined });
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    let active = true;
+    void supabase.auth.getSession().then(({ data }) => active && setSession(data.session));
+    const { data } = supabase.auth.onAuthStateChange((event, next) => {
+      setSession(next);
+      if (event === 'SIGNED_OUT') {
+        // Nothing of the previous user stays in memory.
+        queryClient.clear();
+        forgetFreshKeys();
+      }
+    });
+    return () => {
+      active = false;
+      data.subscription.unsubscribe();
+    };
+  }, [queryClient]);
+  return <AuthContext.Provider value={{ session }}>{children}</AuthContext.Provider>;
+}
+
+export function useSession(): Session | null | undefined {
+  return useContext(AuthContext).session;
+}
