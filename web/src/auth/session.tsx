@@ -1,7 +1,6 @@
 import type { Session } from '@supabase/supabase-js';
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import { forgetFreshKeys } from '../features/api-keys/fresh-key';
 import { supabase } from './supabase';
 
 interface AuthState {
@@ -19,11 +18,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     void supabase.auth.getSession().then(({ data }) => active && setSession(data.session));
     const { data } = supabase.auth.onAuthStateChange((event, next) => {
       setSession(next);
-      if (event === 'SIGNED_OUT') {
-        // Nothing of the previous user stays in memory.
-        queryClient.clear();
-        forgetFreshKeys();
-      }
+      // Nothing of the previous user's data stays in the query cache.
+      if (event === 'SIGNED_OUT') queryClient.clear();
     });
     return () => {
       active = false;

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { supabase } from '../../auth/supabase';
 
 /**
  * The keys made in this tab, so "Connect a client" can fill one in. Memory only: never
@@ -38,3 +39,8 @@ export function useFreshKeys(): FreshKey[] {
     () => keys,
   );
 }
+
+// A key made by one user is never offered to the next one in this tab.
+supabase.auth.onAuthStateChange((event) => {
+  if (event === 'SIGNED_OUT') forgetFreshKeys();
+});
