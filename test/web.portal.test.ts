@@ -326,6 +326,22 @@ describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
     expect((await fetch(`${t.url}/v1/services`, { headers: bearer(apiKey) })).status).toBe(401);
   });
 
+  it('works at 375 px wide: the menu folds behind a button and no page scrolls sideways', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      for (const [link, title] of [['Services', 'Services'], ['API keys', 'API keys'], ['Connect a client', 'Connect a client']] as const) {
+        await page.getByRole('button', { name: 'Open the menu' }).click();
+        await nav(link).click();
+        await heading(title).waitFor();
+        await page.getByRole('button', { name: 'Open the menu' }).waitFor(); // the menu closed again
+        const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+        expect(width, title).toBeLessThanOrEqual(375);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('never let the secret out (pages, responses, storage, logs) and met no CSP violation or console error', async () => {
     expect(apiKey).toMatch(/^mcp_sk_/); // the earlier steps ran
     // The browser keeps the supabase-js session only, and neither the secret nor the API key.
