@@ -31,6 +31,8 @@ afterAll(async () => {
   await web?.close();
 });
 
+/** What a browser sends when it navigates to a page. */
+const NAVIGATION = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
 const cspOf = (res: Response) => res.headers.get('content-security-policy') ?? '';
 const directive = (csp: string, name: string) => csp.split(';').map((d) => d.trim()).find((d) => d.startsWith(`${name} `)) ?? '';
 
@@ -38,7 +40,7 @@ describe('web: serving rules', () => {
   it('answers app routes with index.html: no-cache, a strict CSP with a fresh nonce, no framing', async () => {
     const nonces = new Set<string>();
     for (const route of ['/', '/services', '/api-keys', '/connect', '/sign-in', '/some/deep/app/route', '/index.html']) {
-      const res = await fetch(`${t.url}${route}`);
+      const res = await fetch(`${t.url}${route}`, { headers: NAVIGATION });
       const html = await res.text();
       expect(res.status, route).toBe(200);
       expect(res.headers.get('content-type'), route).toMatch(/^text\/html/);
@@ -65,12 +67,18 @@ describe('web: serving rules', () => {
       for (const tag of html.match(/<script[^>]*>/g) ?? []) expect(tag).toMatch(/src="\/assets\/[^"]+\.js"/);
     }
     expect(nonces.size).toBe(7);
+    // `/` is the page for any client; other paths only for a browser navigation, so API clients
+    // (curl, fetch: Accept */*) keep the JSON 404 of an unknown route.
+    expect((await fetch(`${t.url}/`)).headers.get('content-type')).toMatch(/^text\/html/);
+    const api = await fetch(`${t.url}/services`, { headers: { accept: '*/*' } });
+    expect(api.status).toBe(404);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
   });
 
   it('never applies the fallback to the API, auth, MCP and operations prefixes', async () => {
     for (const prefix of RESERVED_PREFIXES) {
       for (const route of [`${prefix}/web-app-probe`, `${prefix}/services`]) {
-        const res = await fetch(`${t.url}${route}`, { headers: { accept: 'text/html' } });
+        const res = await fetch(`${t.url}${route}`, { headers: NAVIGATION });
         const body = await res.text();
         expect(res.headers.get('content-type') ?? '', route).not.toMatch(/text\/html/);
         expect(body, route).not.toContain('<div id="root">');
@@ -81,7 +89,7 @@ describe('web: serving rules', () => {
     expect((await fetch(`${t.url}/healthz`)).headers.get('content-type')).toMatch(/json/);
     expect((await fetch(`${t.url}/v1/openapi.json`)).status).toBe(200);
     // Other methods on app routes are not the app.
-    const post = await fetch(`${t.url}/services`, { method: 'POST' });
+    const post = await fetch(`${t.url}/services`, { method: 'POST', headers: NAVIGATION });
     expect(post.status).toBe(404);
     expect(((await post.json()) as { error: { code: string } }).error.code).toBe('route_not_found');
   });
@@ -101,7 +109,7 @@ describe('web: serving rules', () => {
     expect(favicon.status).toBe(200);
     expect(favicon.headers.get('cache-control')).toBe('no-cache');
     for (const missing of ['/assets/index-00000000.js', '/missing.png']) {
-      const res = await fetch(`${t.url}${missing}`);
+      const res = await fetch(`${t.url}${missing}`, { headers: NAVIGATION });
       expect(res.status, missing).toBe(404);
       expect(res.headers.get('content-type'), missing).toMatch(/json/);
     }
@@ -114,8 +122,9 @@ describe('web: serving rules', () => {
     await new Promise((r) => server.once('listening', r));
     try {
       const port = (server.address() as { port: number }).port;
-      const res = await fetch(`http://127.0.0.1:${port}/services`);
+      const res = await fetch(`http://127.0.0.1:${port}/services`, { headers: NAVIGATION });
       expect(res.status).toBe(503);
+      expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(503);
       expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
       const text = await res.text();
       expect(text).toContain('The web app is not built');

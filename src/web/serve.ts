@@ -8,8 +8,10 @@ import express, { Router, type Request, type Response } from 'express';
  * Serves the built web app (web/dist, made by `npm run build`) at `/`:
  * - hashed files under /assets/ with a year of immutable caching;
  * - other files of the build (favicon, ...) revalidated on every use;
- * - index.html for every other GET/HEAD path without a file extension (the SPA fallback), never
- *   for the API, auth, MCP and operations prefixes, which keep their own JSON 404s;
+ * - index.html for `/`, and for every other GET/HEAD path without a file extension that a browser
+ *   navigates to (Accept names text/html, as history-API fallbacks decide): the SPA fallback.
+ *   Never under the API, auth, MCP and operations prefixes, and never for API clients (curl,
+ *   fetch, accepting any type), which keep the JSON 404 of an unknown route;
  * - index.html is `no-cache` and carries a per-response nonce: the Content-Security-Policy allows
  *   scripts from this origin only, styles from this origin plus the `<style>` elements the UI
  *   library writes with that nonce, and no framing.
@@ -53,6 +55,12 @@ export function isReserved(urlPath: string): boolean {
 const escapeAttribute = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
+/** A browser navigation: its Accept header names an HTML type (a bare wildcard does not count). */
+function acceptsHtml(req: Request): boolean {
+  const accept = req.headers.accept ?? '';
+  return /(^|[\s,])(text\/html|application\/xhtml\+xml)([\s;,]|$)/i.test(accept);
+}
+
 export function notBuiltMessage(distDir: string): string {
   return [
     'The web app is not built.',
@@ -92,7 +100,8 @@ export function webAppRouter(opts: WebAppOptions = {}): Router {
   );
   const serveIndex = (req: Request, res: Response, next: () => void) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    const isAppRoute = req.path === '/index.html' || path.posix.extname(req.path) === '';
+    const isPage = req.path === '/' || req.path === '/index.html';
+    const isAppRoute = isPage || (path.posix.extname(req.path) === '' && acceptsHtml(req));
     if (!isAppRoute || isReserved(req.path) || req.path.startsWith('/assets/')) return next();
     const html = loadTemplate();
     if (html === undefined) {

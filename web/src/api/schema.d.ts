@@ -14,7 +14,7 @@ export interface paths {
         };
         /**
          * The web app (user portal)
-         * @description The built single-page app (web/dist). Every GET of a path without a file extension outside /v1, /auth, /mcp, /.well-known, /metrics, /healthz, /readyz and /internal answers the same page (SPA fallback), `Cache-Control: no-cache`, with a strict Content-Security-Policy. Hashed files under /assets/ are `immutable`. See docs/web.md.
+         * @description The built single-page app (web/dist). A browser navigation (Accept: text/html) to any other path without a file extension outside /v1, /auth, /mcp, /.well-known, /metrics, /healthz, /readyz and /internal answers the same page (SPA fallback); other clients get the JSON 404 there. The page is `Cache-Control: no-cache`, with a strict Content-Security-Policy. Hashed files under /assets/ are `immutable`. See docs/web.md.
          */
         get: operations["webApp"];
         put?: never;
