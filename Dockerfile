@@ -7,6 +7,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY web ./web
+# Server (dist/) and web app (web/dist/, served at /).
 RUN npm run build
 
 FROM node:22-bookworm-slim AS runtime
@@ -18,6 +20,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/web/dist ./web/dist
 COPY bin ./bin
 COPY catalog ./catalog
 # Embedded mode writes PGlite + master key here; with DATABASE_URL it stays nearly empty.

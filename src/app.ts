@@ -43,6 +43,7 @@ import {
 } from './router/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { loadVault, type Vault } from './vault/index.js';
+import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -98,6 +99,8 @@ export interface PlatformOptions {
   builtins?: Record<string, BuiltinServerFactory>;
   /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
   bootstrapAdmin?: boolean;
+  /** Where the built web app is (default web/dist); tests serve a build of their own. */
+  web?: Pick<WebAppOptions, 'distDir'>;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -338,6 +341,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---
     app.use('/v1/admin/router', requireRole('admin'), upstreamAdminRouter(upstream));
     openApiFragments.push(upstreamAdminOpenApi);
+    // --- web app: the portal at / (after every API router; never answers their prefixes) ---
+    app.use(webAppRouter({ ...opts.web, publishableKey: config.AUTH_PUBLISHABLE_KEY }));
+    openApiFragments.push(webOpenApi);
     app.use(notFound);
     app.use(
       errorHandler(logger, config.BODY_LIMIT_BYTES, {

@@ -48,6 +48,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Builtin MCP servers by name (router tests bring their own). */
   builtins?: PlatformOptions['builtins'];
+  /** The web app build to serve (test/support/web.ts builds one). */
+  web?: PlatformOptions['web'];
 }
 
 export async function startPlatform(
@@ -65,6 +67,7 @@ export async function startPlatform(
   const platform = await createPlatform(config, {
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.builtins ? { builtins: opts.builtins } : {}),
+    ...(opts.web ? { web: opts.web } : {}),
   });
   const address = await platform.listen(0);
   const url = `http://127.0.0.1:${address.port}`;

@@ -1,0 +1,3398 @@
+/**
+ * Generated from the platform's OpenAPI document (GET /v1/openapi.json) by `npm run web:api`.
+ * Do not edit: change the routes' OpenAPI fragments in src/, then regenerate.
+ * test/web.api-client.test.ts fails when this file and the code's document differ.
+ */
+
+export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web app (user portal)
+         * @description The built single-page app (web/dist). A browser navigation (Accept: text/html) to any other path without a file extension outside /v1, /auth, /mcp, /.well-known, /metrics, /healthz, /readyz and /internal answers the same page (SPA fallback); other clients get the JSON 404 there. The page is `Cache-Control: no-cache`, with a strict Content-Security-Policy. Hashed files under /assets/ are `immutable`. See docs/web.md.
+         */
+        get: operations["webApp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 Protected Resource Metadata (RFC 9728) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Protected resource metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 Protected Resource Metadata (RFC 9728) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Protected resource metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-protected-resource/mcp/{service}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 Protected Resource Metadata (RFC 9728) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    service: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Protected resource metadata */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/.well-known/jwks.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys (ES256) that verify access tokens */
+        get: operations["authJwks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke sessions: scope=global (all, default), local (this one) or others */
+        post: operations["authLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/signup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account (confirmed at once) and return a session */
+        post: operations["authSignup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in (grant_type=password) or rotate a refresh token (grant_type=refresh_token) */
+        post: operations["authToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/user": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user */
+        get: operations["authGetUser"];
+        /** Update email, password or user metadata (`data`, merged; null removes a key) */
+        put: operations["authUpdateUser"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process serves HTTP */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MCP aggregate: open the 2025-era server-to-client stream
+         * @description MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON-RPC response (application/json) or stream (text/event-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Notification or response accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid token; WWW-Authenticate carries resource_metadata */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Origin or Host not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unknown service, or session not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * MCP aggregate of every usable service: send a JSON-RPC message
+         * @description MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON-RPC response (application/json) or stream (text/event-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Notification or response accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid token; WWW-Authenticate carries resource_metadata */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Origin or Host not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unknown service, or session not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /**
+         * MCP aggregate: end a 2025-era session
+         * @description MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON-RPC response (application/json) or stream (text/event-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Notification or response accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid token; WWW-Authenticate carries resource_metadata */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Origin or Host not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unknown service, or session not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/mcp/{service}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MCP endpoint of one service: open the 2025-era server-to-client stream
+         * @description MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    service: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON-RPC response (application/json) or stream (text/event-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Notification or response accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid token; WWW-Authenticate carries resource_metadata */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Origin or Host not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unknown service, or session not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        put?: never;
+        /**
+         * MCP endpoint of one service: send a JSON-RPC message
+         * @description MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    service: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON-RPC response (application/json) or stream (text/event-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Notification or response accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid token; WWW-Authenticate carries resource_metadata */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Origin or Host not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unknown service, or session not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        /**
+         * MCP endpoint of one service: end a 2025-era session
+         * @description MCP Streamable HTTP endpoint. Serves 2026-07-28 clients (per-request envelope, server/discover, subscriptions/listen) and 2025-11-25/2025-06-18 clients (initialize, Mcp-Session-Id) on the same URL. See docs/mcp.md.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    service: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description JSON-RPC response (application/json) or stream (text/event-stream) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Notification or response accepted */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Missing or invalid token; WWW-Authenticate carries resource_metadata */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Origin or Host not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unknown service, or session not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics (text exposition format)
+         * @description Public unless METRICS_TOKEN is set (then `Authorization: Bearer <token>`); absent here when METRICS_PORT serves it on a port of its own.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Metrics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Wrong or missing metrics token */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database (and Redis, when configured) answer */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit trail, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    action?: string;
+                    actor_id?: string;
+                    cursor?: string;
+                    from?: string;
+                    limit?: number;
+                    outcome?: "success" | "failure";
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of audit entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: Record<string, never>[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an administrator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Verify the audit hash chain; reports the first broken link */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Verification result */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            checked: number;
+                            firstBroken?: unknown;
+                            head: unknown;
+                            ok: boolean;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an administrator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Unexpected errors grouped by fingerprint, most recent first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    source?: "http" | "upstream" | "stdio" | "process" | "internal";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of error groups */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: Record<string, never>[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an administrator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every request-log entry, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    from?: string;
+                    kind?: "mcp" | "rest";
+                    limit?: number;
+                    min_latency_ms?: number;
+                    service?: string;
+                    status?: ("ok" | "error") | number;
+                    to?: string;
+                    tool?: string;
+                    user_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                api_key_id?: unknown;
+                                bytes_in?: unknown;
+                                bytes_out?: unknown;
+                                http_status?: unknown;
+                                id?: unknown;
+                                kind?: unknown;
+                                latency_ms?: unknown;
+                                method?: unknown;
+                                payload?: unknown;
+                                protocol_version?: unknown;
+                                rate_limited?: unknown;
+                                request_id?: unknown;
+                                route?: unknown;
+                                rpc_error_code?: unknown;
+                                service?: unknown;
+                                status?: unknown;
+                                target?: unknown;
+                                time?: unknown;
+                                trace_id?: unknown;
+                                upstream_instance?: unknown;
+                                upstream_latency_ms?: unknown;
+                                user_id?: unknown;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an administrator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/router/pool": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * MCP Router upstream state of this replica (admin)
+         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.
+         */
+        get: operations["getRouterPool"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every registered service (admin) */
+        get: operations["adminListServices"];
+        put?: never;
+        /** Register a service (admin) */
+        post: operations["adminCreateService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service (admin) */
+        get: operations["adminGetService"];
+        put?: never;
+        post?: never;
+        /** Remove an admin-registered service (admin) */
+        delete: operations["adminDeleteService"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a service (admin)
+         * @description Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise); admin-registered services accept every field.
+         */
+        patch: operations["adminPatchService"];
+        trace?: never;
+    };
+    "/v1/admin/services/{id}/instances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register an instance URL of an http service (admin) */
+        post: operations["adminAddServiceInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/services/{id}/instances/{instanceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an instance (admin) */
+        delete: operations["adminDeleteServiceInstance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage per period, user and service */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    kind?: "mcp" | "rest";
+                    period?: "hour" | "day" | "month";
+                    service?: string;
+                    to?: string;
+                    user_id?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Usage rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                bytes_in?: unknown;
+                                bytes_out?: unknown;
+                                calls?: unknown;
+                                errors?: unknown;
+                                p50_latency_ms?: unknown;
+                                p95_latency_ms?: unknown;
+                                period_start?: unknown;
+                                rate_limited?: unknown;
+                                service?: unknown;
+                                user_id?: unknown;
+                            }[];
+                            from?: string;
+                            kind?: string;
+                            period?: string;
+                            to?: string;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not an administrator */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users (admin): search by email, cursor pagination, ordered by creation */
+        get: operations["adminListUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user (admin) */
+        get: operations["adminGetUser"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a user's role or disable/enable them (admin). Takes effect at once. */
+        patch: operations["adminPatchUser"];
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's active API keys (never the key itself) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create a personal API key; the key is in this response only */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of the caller’s API keys */
+        get: operations["getApiKey"];
+        put?: never;
+        post?: never;
+        /** Revoke one of the caller’s API keys (effective at once) */
+        delete: operations["deleteApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/logs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your own request log, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    from?: string;
+                    kind?: "mcp" | "rest";
+                    limit?: number;
+                    min_latency_ms?: number;
+                    service?: string;
+                    status?: ("ok" | "error") | number;
+                    to?: string;
+                    tool?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of entries */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                api_key_id?: unknown;
+                                bytes_in?: unknown;
+                                bytes_out?: unknown;
+                                http_status?: unknown;
+                                id?: unknown;
+                                kind?: unknown;
+                                latency_ms?: unknown;
+                                method?: unknown;
+                                payload?: unknown;
+                                protocol_version?: unknown;
+                                rate_limited?: unknown;
+                                request_id?: unknown;
+                                route?: unknown;
+                                rpc_error_code?: unknown;
+                                service?: unknown;
+                                status?: unknown;
+                                target?: unknown;
+                                time?: unknown;
+                                trace_id?: unknown;
+                                upstream_instance?: unknown;
+                                upstream_latency_ms?: unknown;
+                                user_id?: unknown;
+                            }[];
+                            next_cursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This OpenAPI document */
+        get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the services the caller may use
+         * @description Enabled services whose roles include the caller and (for API keys with a services scope) inside that scope. `connected` says whether the caller has stored every required credential.
+         */
+        get: operations["listServices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service of the catalog */
+        get: operations["getService"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}/credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's stored credentials, secrets masked */
+        get: operations["getServiceCredentials"];
+        /**
+         * Store (or replace) the caller's credentials for a service
+         * @description The body is an object of the service's credential fields (see credential_schema): unknown fields are rejected, required ones must be present, values are non-empty strings within max_length without control characters. The whole set is replaced. Values are sealed at rest (AES-256-GCM envelope) and never returned.
+         */
+        put: operations["putServiceCredentials"];
+        post?: never;
+        /** Delete the caller's credentials for a service */
+        delete: operations["deleteServiceCredentials"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your usage per period and service: calls, errors, p50/p95 latency, bytes */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    kind?: "mcp" | "rest";
+                    period?: "hour" | "day" | "month";
+                    service?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Usage rows */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data?: {
+                                bytes_in?: unknown;
+                                bytes_out?: unknown;
+                                calls?: unknown;
+                                errors?: unknown;
+                                p50_latency_ms?: unknown;
+                                p95_latency_ms?: unknown;
+                                period_start?: unknown;
+                                rate_limited?: unknown;
+                                service?: unknown;
+                                user_id?: unknown;
+                            }[];
+                            from?: string;
+                            kind?: string;
+                            period?: string;
+                            to?: string;
+                        };
+                    };
+                };
+                /** @description Invalid filter or cursor */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        Error: {
+            error: {
+                /** @description Stable, documented error code */
+                code: string;
+                details?: {
+                    message: string;
+                    path?: string;
+                }[];
+                /** @description Human-readable message */
+                message: string;
+                /** @description Echo of X-Request-Id */
+                request_id?: string;
+            };
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    webApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The app page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description The web app is not built; the body says how to build it */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    authJwks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description JSON Web Key Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys?: Record<string, never>[];
+                    };
+                };
+            };
+        };
+    };
+    authLogout: {
+        parameters: {
+            query?: {
+                scope?: "global" | "local" | "others";
+            };
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no_authorization */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description bad_jwt, session_not_found */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    authSignup: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code_challenge?: string | null;
+                    code_challenge_method?: string | null;
+                    data?: {
+                        [key: string]: unknown;
+                    } | null;
+                    email: string;
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                    password: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Session and user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ES256 JWT; verify with /auth/v1/.well-known/jwks.json */
+                        access_token?: string;
+                        expires_at?: number;
+                        expires_in?: number;
+                        /** @description Opaque; single use (rotates) */
+                        refresh_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
+                        user?: {
+                            app_metadata?: Record<string, never>;
+                            aud?: string;
+                            created_at?: string;
+                            email?: string;
+                            /** Format: uuid */
+                            id?: string;
+                            role?: string;
+                            updated_at?: string;
+                            user_metadata?: Record<string, never>;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description weak_password, user_already_exists or signup_disabled */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    authToken: {
+        parameters: {
+            query: {
+                grant_type: "password" | "refresh_token";
+            };
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    email: string;
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                    password: string;
+                } | {
+                    refresh_token: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Session and user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ES256 JWT; verify with /auth/v1/.well-known/jwks.json */
+                        access_token?: string;
+                        expires_at?: number;
+                        expires_in?: number;
+                        /** @description Opaque; single use (rotates) */
+                        refresh_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
+                        user?: {
+                            app_metadata?: Record<string, never>;
+                            aud?: string;
+                            created_at?: string;
+                            email?: string;
+                            /** Format: uuid */
+                            id?: string;
+                            role?: string;
+                            updated_at?: string;
+                            user_metadata?: Record<string, never>;
+                        };
+                    };
+                };
+            };
+            /** @description invalid_credentials, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description over_request_rate_limit (brute-force lockout); Retry-After says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    authGetUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_metadata?: Record<string, never>;
+                        aud?: string;
+                        created_at?: string;
+                        email?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        role?: string;
+                        updated_at?: string;
+                        user_metadata?: Record<string, never>;
+                    };
+                };
+            };
+            /** @description no_authorization */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description bad_jwt, session_not_found, user_banned */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    authUpdateUser: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code_challenge?: string | null;
+                    code_challenge_method?: string | null;
+                    data?: {
+                        [key: string]: unknown;
+                    };
+                    email?: string;
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                    nonce?: string | null;
+                    password?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Updated user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        app_metadata?: Record<string, never>;
+                        aud?: string;
+                        created_at?: string;
+                        email?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        role?: string;
+                        updated_at?: string;
+                        user_metadata?: Record<string, never>;
+                    };
+                };
+            };
+            /** @description validation_failed (unknown fields such as app_metadata or role are refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description no_authorization */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description bad_jwt, session_not_found */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description weak_password, same_password, email_exists */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks?: Record<string, never>;
+                        status?: string;
+                    };
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks?: Record<string, never>;
+                        status?: string;
+                    };
+                };
+            };
+            /** @description A dependency is down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks?: Record<string, never>;
+                        status?: string;
+                    };
+                };
+            };
+        };
+    };
+    getRouterPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Pool, instance health and replicas */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        http: {
+                            [key: string]: {
+                                consecutiveFailures: number;
+                                ejectedUntil: string | null;
+                                ejections: number;
+                                lastCheckedAt: string | null;
+                                lastError: string | null;
+                                leases: number;
+                                outstanding: number;
+                                /** @enum {string} */
+                                status: "healthy" | "ejected" | "half-open";
+                                url: string;
+                            }[];
+                        };
+                        replica: {
+                            address: string;
+                            id: string;
+                        };
+                        replicas: {
+                            /** @enum {string} */
+                            directory: "redis" | "database" | "single";
+                            live: {
+                                address: string;
+                                id: string;
+                            }[];
+                        };
+                        stdio: {
+                            crashed: number;
+                            entries: {
+                                lastUsedAt: string;
+                                leases: number;
+                                pid: number | null;
+                                serviceId: string;
+                                serviceSlug: string;
+                                startedAt: string;
+                                /** @enum {string} */
+                                state: "starting" | "ready";
+                                userId: string;
+                            }[];
+                            idleTimeoutMs: number;
+                            maxPerUser: number;
+                            maxProcesses: number;
+                            processes: number;
+                            rejectedFull: number;
+                            started: number;
+                            stopped: number;
+                        };
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description All services */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        services?: {
+                            [key: string]: unknown;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminCreateService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The same shape as an entry of catalog/services.yaml */
+        requestBody: {
+            content: {
+                "application/json": {
+                    builtin: {
+                        server: string;
+                    };
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @constant */
+                    kind: "builtin";
+                    /**
+                     * @description Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                     * @default metadata
+                     * @enum {string}
+                     */
+                    payload_capture?: "off" | "metadata" | "full";
+                    /**
+                     * @default [
+                     *       "user",
+                     *       "admin"
+                     *     ]
+                     */
+                    roles?: ("user" | "admin")[];
+                    slug: string;
+                    title: string;
+                    /** @default {} */
+                    tool_policy?: {
+                        allow?: string[];
+                        deny?: string[];
+                    };
+                } | {
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @constant */
+                    kind: "stdio";
+                    /**
+                     * @description Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                     * @default metadata
+                     * @enum {string}
+                     */
+                    payload_capture?: "off" | "metadata" | "full";
+                    /**
+                     * @default [
+                     *       "user",
+                     *       "admin"
+                     *     ]
+                     */
+                    roles?: ("user" | "admin")[];
+                    slug: string;
+                    stdio: {
+                        /** @default [] */
+                        args?: string[];
+                        command?: string;
+                        env?: {
+                            [key: string]: string;
+                        };
+                        package?: {
+                            name: string;
+                            script: string;
+                        };
+                    };
+                    title: string;
+                    /** @default {} */
+                    tool_policy?: {
+                        allow?: string[];
+                        deny?: string[];
+                    };
+                } | {
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    http: {
+                        /** @default [] */
+                        instances?: string[];
+                        timeout_ms?: number;
+                        /**
+                         * @default streamable-http
+                         * @enum {string}
+                         */
+                        transport?: "streamable-http" | "sse";
+                    };
+                    /** @constant */
+                    kind: "http";
+                    /**
+                     * @description Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                     * @default metadata
+                     * @enum {string}
+                     */
+                    payload_capture?: "off" | "metadata" | "full";
+                    /**
+                     * @default [
+                     *       "user",
+                     *       "admin"
+                     *     ]
+                     */
+                    roles?: ("user" | "admin")[];
+                    slug: string;
+                    title: string;
+                    /** @default {} */
+                    tool_policy?: {
+                        allow?: string[];
+                        deny?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid definition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Slug taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminDeleteService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed, with every user credential for it */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Catalog-file service: disable it instead */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminPatchService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    builtin?: {
+                        server: string;
+                    };
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    description?: string;
+                    enabled?: boolean;
+                    http?: {
+                        timeout_ms?: number;
+                        /**
+                         * @default streamable-http
+                         * @enum {string}
+                         */
+                        transport?: "streamable-http" | "sse";
+                    };
+                    /**
+                     * @description Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                     * @enum {string}
+                     */
+                    payload_capture?: "off" | "metadata" | "full";
+                    roles?: ("user" | "admin")[];
+                    stdio?: {
+                        /** @default [] */
+                        args?: string[];
+                        command?: string;
+                        env?: {
+                            [key: string]: string;
+                        };
+                        package?: {
+                            name: string;
+                            script: string;
+                        };
+                    };
+                    title?: string;
+                    tool_policy?: {
+                        allow?: string[];
+                        deny?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Invalid change */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Field owned by the catalog file */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAddServiceInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description Not an http service, or a bad URL */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Already registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminDeleteServiceInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+                instanceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service or instance */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Declared in the catalog file */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListUsers: {
+        parameters: {
+            query?: {
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+                /** @description Case-insensitive substring of the email, matched literally */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        next_cursor?: string | null;
+                        users?: {
+                            created_at?: string;
+                            disabled?: boolean;
+                            email?: string | null;
+                            /** Format: uuid */
+                            id?: string;
+                            /** @enum {string} */
+                            role?: "user" | "admin";
+                        }[];
+                    };
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description User */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        disabled?: boolean;
+                        email?: string | null;
+                        /** Format: uuid */
+                        id?: string;
+                        /** @enum {string} */
+                        role?: "user" | "admin";
+                    };
+                };
+            };
+            /** @description forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminPatchUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    disabled?: boolean;
+                    /** @enum {string} */
+                    role?: "user" | "admin";
+                };
+            };
+        };
+        responses: {
+            /** @description Updated user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at?: string;
+                        disabled?: boolean;
+                        email?: string | null;
+                        /** Format: uuid */
+                        id?: string;
+                        /** @enum {string} */
+                        role?: "user" | "admin";
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description last_admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        api_keys: {
+                            created_at: string;
+                            expires_at: string | null;
+                            id: string;
+                            last_used_at: string | null;
+                            name: string;
+                            prefix: string;
+                            services: string[] | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized / invalid_token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expires_at?: string | null;
+                    name: string;
+                    services?: string[] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Created; `key` (mcp_sk_...) is shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        expires_at: string | null;
+                        id: string;
+                        key: string;
+                        last_used_at: string | null;
+                        name: string;
+                        prefix: string;
+                        services: string[] | null;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized / invalid_token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (a scoped key cannot widen its scope) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description too_many_api_keys */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        expires_at: string | null;
+                        id: string;
+                        last_used_at: string | null;
+                        name: string;
+                        prefix: string;
+                        services: string[] | null;
+                    };
+                };
+            };
+            /** @description not_found (also for another user’s key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description API key ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description not_found (also for another user’s key) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI 3.1 document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Rate limited */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalog for the caller */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        services: {
+                            /** @description The caller has stored every required credential (always true when none are needed) */
+                            connected: boolean;
+                            credential_schema: {
+                                description?: string;
+                                max_length: number;
+                                name: string;
+                                required: boolean;
+                                secret: boolean;
+                                title: string;
+                            }[];
+                            credentials_stored: boolean;
+                            description: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "builtin" | "stdio" | "http";
+                            slug: string;
+                            title: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The caller has stored every required credential (always true when none are needed) */
+                        connected: boolean;
+                        credential_schema: {
+                            description?: string;
+                            max_length: number;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        }[];
+                        credentials_stored: boolean;
+                        description: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        slug: string;
+                        title: string;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service for the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getServiceCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Secret fields masked (•••• + last 4 of long values); non-secret fields shown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fields: {
+                            [key: string]: {
+                                /** @description Secret fields: •••• plus at most the last 4 characters of long values */
+                                masked?: string;
+                                set: boolean;
+                                /** @description Non-secret fields only */
+                                value?: string;
+                            };
+                        };
+                        service: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service, or nothing stored */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putServiceCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Replaced; secret fields masked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fields: {
+                            [key: string]: {
+                                /** @description Secret fields: •••• plus at most the last 4 characters of long values */
+                                masked?: string;
+                                set: boolean;
+                                /** @description Non-secret fields only */
+                                value?: string;
+                            };
+                        };
+                        service: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Stored; secret fields masked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        fields: {
+                            [key: string]: {
+                                /** @description Secret fields: •••• plus at most the last 4 characters of long values */
+                                masked?: string;
+                                set: boolean;
+                                /** @description Non-secret fields only */
+                                value?: string;
+                            };
+                        };
+                        service: string;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description The body does not fit the credential schema, or the service takes none */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service for the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteServiceCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service, or nothing stored */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}

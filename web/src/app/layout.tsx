@@ -1,0 +1,63 @@
+import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { notifications } from '@mantine/notifications';
+import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { useSession } from '../auth/session';
+import { supabase } from '../auth/supabase';
+import { describeError } from '../api/errors';
+
+const nav = [
+  { to: '/services', label: 'Services', hint: 'Connect your accounts' },
+  { to: '/api-keys', label: 'API keys', hint: 'Keys for your MCP clients' },
+  { to: '/connect', label: 'Connect a client', hint: 'Ready-to-paste configuration' },
+];
+
+export function AppLayout() {
+  const [opened, { toggle, close }] = useDisclosure();
+  const session = useSession();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const signOut = async () => {
+    const { error } = await supabase.auth.signOut({ scope: 'local' });
+    if (error) {
+      notifications.show({ color: 'red', title: 'Sign-out failed', message: describeError(error) });
+      return;
+    }
+    navigate('/sign-in', { replace: true });
+  };
+  return (
+    <AppShell header={{ height: 60 }} navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="md">
+      <Anchor href="#main" className="skip-link">
+        Skip to content
+      </Anchor>
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={opened ? 'Close the menu' : 'Open the menu'} />
+            <Anchor component={Link} to="/services" underline="never" c="inherit">
+              <Title order={2} size="h4">
+                MCP Online Platform
+              </Title>
+            </Anchor>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            <Text size="sm" c="dimmed" visibleFrom="sm" data-testid="signed-in-email">
+              {session?.user.email}
+            </Text>
+            <Button variant="default" size="xs" onClick={() => void signOut()}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs" component="nav" aria-label="Portal">
+        {nav.map((item) => (
+          <NavLink key={item.to} component={RouterNavLink} to={item.to} active={location.pathname.startsWith(item.to)} label={item.label} description={item.hint} onClick={close} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main id="main" tabIndex={-1}>
+        <Outlet />
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,38 @@
+import { MantineProvider, createTheme } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { isPlatformApiError } from '../api/errors';
+import { AuthProvider } from '../auth/session';
+import { supabase } from '../auth/supabase';
+import { cspNonce } from './page-meta';
+
+const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
+
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({
+    onError: (error) => {
+      // The session was revoked elsewhere (sign out everywhere, disabled account): back to sign-in.
+      if (isPlatformApiError(error) && error.status === 401) void supabase.auth.signOut({ scope: 'local' });
+    },
+  }),
+  defaultOptions: {
+    queries: {
+      staleTime: 10_000,
+      refetchOnWindowFocus: false,
+      // Client errors (4xx) will not get better by repeating them.
+      retry: (count, error) => !(isPlatformApiError(error) && error.status < 500) && count < 2,
+    },
+  },
+});
+
+export function AppProvider({ children }: { children: ReactNode }) {
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light" getStyleNonce={cspNonce}>
+      <Notifications position="top-right" />
+      <QueryClientProvider client={queryClient}>
+        <AuthProvider>{children}</AuthProvider>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,77 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { createBrowserRouter, Navigate, RouterProvider, useLocation, useSearchParams } from 'react-router';
+import { useSession } from '../auth/session';
+import { LoadingState } from '../components/states';
+import { AppLayout } from './layout';
+import { NotFoundPage } from './not-found';
+
+// Pages load on demand: the first load carries the shell and the page it opens.
+const SignInPage = lazy(() => import('../features/auth/sign-in-page'));
+const SignUpPage = lazy(() => import('../features/auth/sign-up-page'));
+const ServicesPage = lazy(() => import('../features/services/services-page'));
+const ApiKeysPage = lazy(() => import('../features/api-keys/api-keys-page'));
+const ConnectPage = lazy(() => import('../features/connect/connect-page'));
+
+/** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
+export const paths = {
+  signIn: '/sign-in',
+  signUp: '/sign-up',
+  home: '/services',
+  services: '/services',
+  apiKeys: '/api-keys',
+  connect: '/connect',
+} as const;
+
+function page(node: ReactNode) {
+  return <Suspense fallback={<LoadingState label="Loading the page…" />}>{node}</Suspense>;
+}
+
+/** Portal pages need a session; without one, sign in first and come back. */
+function RequireSession({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const location = useLocation();
+  if (session === undefined) return <LoadingState label="Checking your session…" />;
+  if (!session) {
+    const next = `${location.pathname}${location.search}`;
+    return <Navigate to={`${paths.signIn}?next=${encodeURIComponent(next)}`} replace />;
+  }
+  return <>{children}</>;
+}
+
+/** Only same-app paths are followed after sign-in (no open redirect). */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : paths.home;
+}
+
+/** Sign-in and sign-up are for signed-out visitors; once signed in, on to where they were going. */
+function RequireNoSession({ children }: { children: ReactNode }) {
+  const session = useSession();
+  const [params] = useSearchParams();
+  if (session === undefined) return <LoadingState label="Checking your session…" />;
+  if (session) return <Navigate to={safeNext(params.get('next'))} replace />;
+  return <>{children}</>;
+}
+
+const router = createBrowserRouter([
+  { path: paths.signIn, element: <RequireNoSession>{page(<SignInPage />)}</RequireNoSession> },
+  { path: paths.signUp, element: <RequireNoSession>{page(<SignUpPage />)}</RequireNoSession> },
+  {
+    path: '/',
+    element: (
+      <RequireSession>
+        <AppLayout />
+      </RequireSession>
+    ),
+    children: [
+      { index: true, element: <Navigate to={paths.home} replace /> },
+      { path: paths.services, element: page(<ServicesPage />) },
+      { path: paths.apiKeys, element: page(<ApiKeysPage />) },
+      { path: paths.connect, element: page(<ConnectPage />) },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+export function AppRouter() {
+  return <RouterProvider router={router} />;
+}
