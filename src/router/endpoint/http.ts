@@ -239,7 +239,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       }
       if (deps.rateLimit) {
         try {
-          await deps.rateLimit.perUser(principal);
+          await deps.rateLimit.perRequest(principal, { req, res, slug });
         } catch (err) {
           if (err instanceof McpRateLimited) {
             res.setHeader('Retry-After', String(err.retryAfterSeconds));
