@@ -314,7 +314,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     openapi: openapiPaths(),
     async close() {
       await modern.close().catch(() => undefined);
-      await Promise.all([live.close(), resumption.close(), bus.close()]);
+      await Promise.all([live.close(), resumption.close(), bus.close(), sessions.close()]);
     },
   };
 }
