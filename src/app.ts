@@ -26,6 +26,7 @@ import {
   createInternalStdioEndpoint,
   exemptReplicaTraffic,
   createMcpRouter,
+  countingRefusals,
   createUpstreamConnector,
   DatabaseReplicaDirectory,
   mcpRateLimits,
@@ -287,7 +288,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog: opts.mcp?.catalog ?? catalog.catalog,
       connector: opts.mcp?.connector ?? upstream,
-      authenticate: tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier)),
+      authenticate: countingRefusals(tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier))),
       rateLimit: tracedMcpRateLimit(
         tracing,
         opts.mcp?.rateLimit ?? mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
@@ -408,7 +409,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 function tracedMcpRateLimit(tracing: Tracing, limits: McpRateLimit): McpRateLimit {
   if (!tracing.enabled) return limits;
   return {
-    perRequest: tracing.traced('rate-limit', (p, exchange) => limits.perRequest(p, exchange), { 'rate_limit.scope': 'request' }),
+    // The per-user count; with Redis it also carries the edge's deferred IP count and a tools/call's user+service count.
+    perRequest: tracing.traced('rate-limit', (p, exchange) => limits.perRequest(p, exchange), { 'rate_limit.scope': 'user' }),
     perService: tracing.traced('rate-limit', (p, slug) => limits.perService(p, slug), { 'rate_limit.scope': 'user-service' }),
   };
 }

@@ -263,15 +263,20 @@ describe.skipIf(!REDIS_URL)('limits shared by two replicas on one Redis prefix, 
     expect(await probe.get(`rl:mcp-user-service:alice:alpha`)).toBe('5');
     expect(await probe.get(`rl:mcp-user-service:alice:beta`)).toBe('3'); // the refused user did not spend it
 
-    // A request refused before the MCP limits are counted (no valid token) still spends the IP budget.
+    // Requests refused before the MCP limits are counted still spend the IP budget: one without a
+    // valid token is counted before its 401 (with its headers, as the edge did), one refused by the
+    // Origin check when its response ends.
     const anonymous = await fetch(`${replicas[1]!.url}/mcp/alpha`, { method: 'POST', headers: HEADERS, body: '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' });
     expect(anonymous.status).toBe(401);
-    await settle();
+    expect(anonymous.headers.get('ratelimit-remaining')).toBe('2');
     expect(await probe.get(`rl:ip:127.0.0.1`)).toBe('10');
-    n++;
+    const foreign = await fetch(`${replicas[0]!.url}/mcp/alpha`, { method: 'POST', headers: { ...HEADERS, ...bearer(alice.token), origin: 'https://elsewhere.example' }, body: '{}' });
+    expect(foreign.status).toBe(403);
+    await settle();
+    expect(await probe.get(`rl:ip:127.0.0.1`)).toBe('11');
+    n += 2;
 
     // The IP runs out (12): the edge's own 429, in the gateway's error shape with its headers.
-    expect((await call(n++, 'beta')).status).toBe(429); // 11: the user's limit
     expect((await call(n++, 'beta')).status).toBe(429); // 12: the user's limit
     const overIp = await call(n++, 'beta');
     expect(overIp.status).toBe(429);

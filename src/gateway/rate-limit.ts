@@ -15,8 +15,10 @@ import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limi
  *     Redis-down policy answers as always);
  *   - a key this replica already knows to be over its limit is refused at the edge, with no
  *     round trip, before the body is read;
- *   - a request the route did not count (refused before that point: 401, 403, 400, 404, ...) is
- *     counted when its response ends.
+ *   - a request the route does not count is counted when its response ends (the MCP endpoint
+ *     counts a request without valid credentials before its 401; what the Host/Origin check or
+ *     the body parser refuses, 403/400/413, is counted after the answer, which then carries no
+ *     RateLimit-* headers).
  * What the deferral changes: the first over-limit requests of a window on a replica (those in
  * flight when the count crosses the limit, at most the replica's concurrent requests from that
  * key) read their body and authenticate before they are refused; the answer is the same 429.

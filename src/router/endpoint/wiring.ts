@@ -103,6 +103,19 @@ function toolCallService(req: Request, slug: string | undefined): string | undef
   return typeof body.params?.name === 'string' ? splitName(body.params.name)?.slug : undefined;
 }
 
+/**
+ * The MCP endpoint's `authenticate`, counting the edge's deferred per-IP check of a request that
+ * carries no valid credentials before it is answered 401: its RateLimit-* headers are set, and an
+ * IP over its limit gets the edge's 429 instead, as when the edge counted it first.
+ */
+export function countingRefusals(authenticate: (req: Request) => Promise<Principal | undefined>): (req: Request) => Promise<Principal | undefined> {
+  return async (req) => {
+    const principal = await authenticate(req);
+    if (!principal && req.res) await consumeWithDeferred(req, req.res, []);
+    return principal;
+  };
+}
+
 /** The gateway's bearer verification (JWT or API key) as the MCP endpoint's `authenticate`. */
 export function principalFromBearer(verifier: BearerVerifier): (req: Request) => Promise<Principal | undefined> {
   return async (req) => {
