@@ -13,11 +13,14 @@
  * ratio). With PROFILE=1 the platform's CPU profile (bench/results/profiles/) is summarised as the
  * top self-time frames.
  *
- * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000), BENCH_ROUNDS (1),
+ * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000; 0 = max throughput only), BENCH_ROUNDS (1),
  * BENCH_PROTOCOL (2026-07-28 | 2025-11-25: the platform targets then run as one 2025-era session each,
  * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
  * PROFILE (0|1), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
- * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode).
+ * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode),
+ * BENCH_COMPARE_REDIS=1 (the one build twice, side by side: `memory` without Redis and `redis` with
+ * REDIS_URL, default redis://127.0.0.1:6379, so Redis mode's cost is read against memory mode in
+ * the same rounds; with PLATFORM_BASELINE, that build too, as `baseline-memory` and `baseline-redis`).
  * "gateway CPU ms/call" is the platform process's user+system CPU per call (from /proc): on a
  * shared, noisy machine it moves far less than wall-clock latency. autocannon reports latency in whole ms.
  */
@@ -34,6 +37,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PROFILE = process.env.PROFILE === '1';
+const COMPARE_REDIS = process.env.BENCH_COMPARE_REDIS === '1';
 const MODERN = '2026-07-28';
 const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
@@ -103,13 +107,13 @@ let platformSpawnedAt = performance.now();
 /** Windows (ms since the platform's spawn) in which the platform was under load, for the profile summary. */
 const platformWindows: Array<[number, number]> = [];
 
-async function startPlatform(dataDir: string, main: string, profile: boolean): Promise<{ url: string; child: ChildProcess }> {
+async function startPlatform(dataDir: string, main: string, profile: boolean, redisUrl: string | undefined): Promise<{ url: string; child: ChildProcess }> {
   const stamp = `${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   if (profile) platformSpawnedAt = performance.now();
   const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), main, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: benchPlatformEnv(dataDir, stamp, process.env.REDIS_URL),
+    env: benchPlatformEnv(dataDir, stamp, redisUrl),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const m = await waitFor(
@@ -262,16 +266,23 @@ async function main(): Promise<void> {
   const upstream = await startUpstream();
   // PLATFORM_BASELINE: another build's dist/main.js (e.g. an export of the commit to compare
   // against), run side by side and measured in the same rounds as `baseline`.
-  const builds = [
-    { name: 'platform', main: process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js'), profile: PROFILE },
-    ...(process.env.PLATFORM_BASELINE ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false }] : []),
-  ];
+  const main = process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const builds = COMPARE_REDIS
+    ? [{ prefix: '', main }, ...(process.env.PLATFORM_BASELINE ? [{ prefix: 'baseline-', main: process.env.PLATFORM_BASELINE }] : [])].flatMap((b) => [
+        { name: `${b.prefix}memory`, main: b.main, profile: false, redisUrl: undefined },
+        { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl },
+      ])
+    : [
+        { name: 'platform', main, profile: PROFILE, redisUrl: process.env.REDIS_URL },
+        ...(process.env.PLATFORM_BASELINE ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL }] : []),
+      ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
   const rows: Row[] = [];
   try {
     for (const b of builds) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
-      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile)) });
+      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl)) });
     }
     const direct = { name: 'direct', url: upstream.url, headers: callHeaders(), body: CALL, pid: undefined as number | undefined };
     const targets = [direct];
@@ -296,13 +307,17 @@ async function main(): Promise<void> {
       await load(t.url, t.headers, t.body, undefined, 2); // warm-up (JIT, pools, caches)
     }
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const rate of [undefined, RATE]) {
-        for (const t of targets) {
+      for (const rate of RATE > 0 ? [undefined, RATE] : [undefined]) {
+        // Comparing builds or stores: each round starts at another platform, so a machine whose
+        // load drifts during the run does not always favour the same one.
+        const [first, ...platforms] = targets;
+        const shift = COMPARE_REDIS && platforms.length ? (round - 1) % platforms.length : 0;
+        for (const t of [first!, ...platforms.slice(shift), ...platforms.slice(0, shift)]) {
           const begun = performance.now() - platformSpawnedAt;
           const cpu0 = { platform: await cpuMs(t.pid), upstream: await cpuMs(upstream.child.pid) };
           const r = await load(t.url, t.headers, t.body, rate, DURATION);
           const cpu = { platform: (await cpuMs(t.pid)) - cpu0.platform, upstream: (await cpuMs(upstream.child.pid)) - cpu0.upstream };
-          if (t.name === 'platform') platformWindows.push([begun, performance.now() - platformSpawnedAt]);
+          if (t.name === (COMPARE_REDIS ? 'redis' : 'platform')) platformWindows.push([begun, performance.now() - platformSpawnedAt]);
           const x = row(round, t.name, rate, r, cpu);
           rows.push(x);
           console.error(
@@ -324,7 +339,7 @@ async function main(): Promise<void> {
   console.log(`\n## MCP tools/call profile run ${new Date().toISOString()}`);
   console.log(`commit ${commit}; node ${process.version}; ${cpus.length} x ${cpus[0]?.model ?? 'cpu'}; load avg ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`platform protocol ${PROTOCOL}${PROTOCOL === MODERN ? '' : ' (one session per build; direct is 2026-07-28)'}`);
-  console.log(`storage ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}${process.env.REDIS_URL ? ' + Redis' : ''}; ${CONNECTIONS} connections, ${DURATION}s per cell, ${ROUNDS} round(s)${PROFILE ? ', platform under --cpu-prof' : ''}\n`);
+  console.log(`storage ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}${COMPARE_REDIS ? '; rate limits in memory (`memory`) vs Redis (`redis`)' : process.env.REDIS_URL ? ' + Redis' : ''}; ${CONNECTIONS} connections, ${DURATION}s per cell, ${ROUNDS} round(s)${PROFILE ? ', platform under --cpu-prof' : ''}\n`);
   console.log('| round | target | offered | req/s | p50 ms | p90 ms | p99 ms | max ms | mean ms | Δp50 vs direct | Δp99 vs direct | req/s ratio | errors | gateway CPU ms/call | upstream CPU ms/call |');
   console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
@@ -333,6 +348,25 @@ async function main(): Promise<void> {
     const cmp = r.name === 'direct' ? ['—', '—', '1.00'] : [signed(r.p50 - d.p50), signed(r.p99 - d.p99), (r.rps / d.rps).toFixed(2)];
     const gatewayCpu = r.name === 'direct' ? '—' : r.platformCpu.toFixed(2);
     console.log(`| ${r.round} | ${r.name} | ${r.rate} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.max} | ${r.mean.toFixed(2)} | ${cmp.join(' | ')} | ${r.bad} | ${gatewayCpu} | ${r.upstreamCpu.toFixed(2)} |`);
+  }
+  if (COMPARE_REDIS) {
+    console.log('\n| build | round | offered | redis / memory req/s | redis / memory gateway CPU ms/call |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor((v.length - 1) / 2)] ?? NaN;
+    for (const prefix of ['', 'baseline-']) {
+      const byRate = new Map<string, { rps: number[]; cpu: number[] }>();
+      for (const m of rows.filter((r) => r.name === `${prefix}memory`)) {
+        const r = rows.find((x) => x.round === m.round && x.rate === m.rate && x.name === `${prefix}redis`)!;
+        const ratios = byRate.get(m.rate) ?? { rps: [], cpu: [] };
+        ratios.rps.push(r.rps / m.rps);
+        ratios.cpu.push(r.platformCpu / m.platformCpu);
+        byRate.set(m.rate, ratios);
+        console.log(`| ${prefix ? 'baseline' : 'this'} | ${m.round} | ${m.rate} | ${(r.rps / m.rps).toFixed(2)} | ${(r.platformCpu / m.platformCpu).toFixed(2)} |`);
+      }
+      for (const [rate, ratios] of byRate) {
+        console.log(`| ${prefix ? 'baseline' : 'this'} | median | ${rate} | ${median(ratios.rps).toFixed(2)} | ${median(ratios.cpu).toFixed(2)} |`);
+      }
+    }
   }
   const outDir = path.join(ROOT, 'bench', 'results');
   await writeFile(path.join(outDir, `profile-mcp-${Date.now()}.json`), JSON.stringify({ commit, rows }, null, 2));

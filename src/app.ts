@@ -7,7 +7,7 @@ import { apiOpenApi, buildOpenApiDocument, openApiRouter, operationsOpenApi, ope
 import { platformVersion, type Config } from './config/index.js';
 import { connectRedis, migrate, openDatabase, waitForRedis, type PlatformDatabase, type Redis } from './db/index.js';
 import {
-  createRateLimiter,
+  createRateLimitStore,
   edgeMiddleware,
   errorHandler,
   ipRateLimit,
@@ -26,6 +26,7 @@ import {
   createInternalStdioEndpoint,
   exemptReplicaTraffic,
   createMcpRouter,
+  countingRefusals,
   createUpstreamConnector,
   DatabaseReplicaDirectory,
   mcpRateLimits,
@@ -231,15 +232,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     if (tracing.serverSpans) app.use(tracing.serverSpans);
 
     // --- gateway: rate limits, operations probes, OpenAPI ---
-    const limiter = (name: string, pointsPerMinute: number) =>
-      createRateLimiter({
-        name,
-        points: pointsPerMinute,
-        durationSeconds: 60,
-        redis,
-        redisDown: config.RATE_LIMIT_REDIS_DOWN,
-        logger,
-      });
+    // One store for every limiter: the limits of one request can be counted in one Redis round trip.
+    const rateLimitStore = createRateLimitStore({ redis, redisDown: config.RATE_LIMIT_REDIS_DOWN, logger });
+    const limiter = (name: string, pointsPerMinute: number) => rateLimitStore.limiter(name, pointsPerMinute, 60);
     const ipLimiter = limiter('ip', config.RATE_LIMIT_IP_PER_MINUTE);
     const userLimiter = limiter('user', config.RATE_LIMIT_USER_PER_MINUTE);
     const rateLimits: PlatformRateLimits = {
@@ -257,10 +252,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         corsOrigins: config.CORS_ORIGINS,
         // Replica-to-replica stdio forwarding (valid replica token) is not one client: not IP-limited.
+        // On /mcp the IP is counted with the MCP endpoint's own limits, in one round trip (rate-limit.ts).
         beforeBody: [
           tracing.middleware(
             'rate-limit',
-            exemptReplicaTraffic({ vault, replicaId: () => upstream.replicas.self.id }, ipRateLimit(ipLimiter, ['/healthz', '/readyz'])),
+            exemptReplicaTraffic(
+              { vault, replicaId: () => upstream.replicas.self.id },
+              ipRateLimit(ipLimiter, ['/healthz', '/readyz'], { defer: (req) => req.path === '/mcp' || req.path.startsWith('/mcp/') }),
+            ),
             { 'rate_limit.scope': 'ip' },
           ),
         ],
@@ -294,7 +293,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog: opts.mcp?.catalog ?? catalog.catalog,
       connector: opts.mcp?.connector ?? upstream,
-      authenticate: tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier)),
+      authenticate: countingRefusals(tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier))),
       rateLimit: tracedMcpRateLimit(
         tracing,
         opts.mcp?.rateLimit ?? mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
@@ -418,7 +417,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 function tracedMcpRateLimit(tracing: Tracing, limits: McpRateLimit): McpRateLimit {
   if (!tracing.enabled) return limits;
   return {
-    perUser: tracing.traced('rate-limit', (p) => limits.perUser(p), { 'rate_limit.scope': 'user' }),
+    // The per-user count; with Redis it also carries the edge's deferred IP count and a tools/call's user+service count.
+    perRequest: tracing.traced('rate-limit', (p, exchange) => limits.perRequest(p, exchange), { 'rate_limit.scope': 'user' }),
     perService: tracing.traced('rate-limit', (p, slug) => limits.perService(p, slug), { 'rate_limit.scope': 'user-service' }),
   };
 }

@@ -4,7 +4,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRateLimiter, errorHandler, userRateLimit, type RedisDownPolicy } from '../src/gateway/index.js';
+import { createRateLimiter, createRateLimitStore, errorHandler, userRateLimit, type RateLimitDecision, type RedisDownPolicy } from '../src/gateway/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { redisServerAvailable, startRedisServer, type OwnRedis } from './support/redis-server.js';
 import { bearer, signUp } from './support/users.js';
@@ -219,6 +219,75 @@ describe('per-user rate limit middleware (real limiters, test principal)', () =>
       client.disconnect();
       await server.stop();
     }
+  });
+});
+
+/**
+ * Several limits of one request counted together (rate-limit-store.ts): one script call for all
+ * of them, in order, stopping at the first refusal; two stores on two connections (two replicas'
+ * worth) spend one budget.
+ */
+describe.skipIf(!redisServerAvailable)('several limits in one round trip, shared by two stores (own redis-server)', () => {
+  let server: OwnRedis;
+  const clients: Redis[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await server?.stop();
+  });
+
+  async function replica() {
+    const client = new Redis(server.url, { keyPrefix: 'test:many:', enableOfflineQueue: false });
+    clients.push(client);
+    await until(() => client.status === 'ready');
+    const sent: string[] = [];
+    const original = client.sendCommand;
+    client.sendCommand = function (this: Redis, command, ...rest) {
+      sent.push(command.name);
+      return original.call(this, command, ...rest);
+    } as Redis['sendCommand'];
+    const store = createRateLimitStore({ redis: client });
+    const ip = store.limiter('ip', 3, 60);
+    const user = store.limiter('user', 2, 60);
+    return { store, ip, user, sent, both: () => store.consume([{ limiter: ip, key: 'x' }, { limiter: user, key: 'u' }]) };
+  }
+  const summary = (ds: RateLimitDecision[]) => ds.map((d) => ('uncounted' in d ? 'uncounted' : d.allowed ? `ok:${d.remaining}` : `refused:${d.retryAfterSeconds > 0}`));
+
+  it('counts in order with one script call, stops at the first refusal, and refuses known keys without asking', async () => {
+    const a = await replica();
+    const b = await replica();
+    const probe = new Redis(server.url, { keyPrefix: 'test:many:' });
+    clients.push(probe);
+    const counter = (k: string) => probe.get(k);
+
+    expect(summary(await a.both())).toEqual(['ok:2', 'ok:1']);
+    expect(summary(await b.both())).toEqual(['ok:1', 'ok:0']);
+    expect(a.sent).toEqual(['evalsha']);
+    expect(b.sent).toEqual(['evalsha']);
+    // The user is over its limit: refused, and counted like consuming one after the other would.
+    expect(summary(await a.both())).toEqual(['ok:0', 'refused:true']);
+    // The IP is over its limit: refused, and the user is not counted after it.
+    expect(summary(await b.both())).toEqual(['refused:true']);
+    expect([await counter('rl:ip:x'), await counter('rl:user:u')]).toEqual(['4', '3']);
+    expect(a.sent).toHaveLength(2);
+    expect(b.sent).toHaveLength(2);
+
+    // Each store remembers what it saw refused until the window ends: no round trip for it.
+    expect(summary(await b.both())).toEqual(['refused:true']);
+    expect(b.sent).toHaveLength(2);
+    expect(b.store.knownRefusal(b.ip, 'x')).toMatchObject({ allowed: false, remaining: 0, limit: 3 });
+    // A knows the user is over (so only the IP goes to Redis), not yet the IP.
+    expect(summary(await a.both())).toEqual(['refused:true']);
+    expect(a.sent).toHaveLength(3);
+    expect([await counter('rl:ip:x'), await counter('rl:user:u')]).toEqual(['5', '3']);
+    expect(summary(await a.store.consume([{ limiter: a.user, key: 'u' }]))).toEqual(['refused:true']);
+    expect(a.sent).toHaveLength(3);
+    // The counters expire with their window.
+    expect(await probe.pttl('rl:ip:x')).toBeGreaterThan(50_000);
+    // Other keys are counted as usual.
+    expect(summary(await a.store.consume([{ limiter: a.ip, key: 'y' }, { limiter: a.user, key: 'v' }]))).toEqual(['ok:2', 'ok:1']);
   });
 });
 

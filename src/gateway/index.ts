@@ -26,11 +26,13 @@ export {
 } from './authenticate.js';
 export {
   createRateLimiter,
-  ipRateLimit,
-  rateLimit,
-  userRateLimit,
+  createRateLimitStore,
+  type RateLimitCheck,
   type RateLimitDecision,
   type RateLimiter,
   type RateLimiterOptions,
+  type RateLimitStore,
+  type RateLimitStoreOptions,
   type RedisDownPolicy,
-} from './rate-limit.js';
+} from './rate-limit-store.js';
+export { consumeWithDeferred, ipRateLimit, rateLimit, userRateLimit, type RateLimitOptions } from './rate-limit.js';

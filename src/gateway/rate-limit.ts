@@ -1,107 +1,33 @@
 import type { Request, RequestHandler, Response } from 'express';
-import type { Logger } from 'pino';
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Redis } from '../db/index.js';
 import { errors } from './errors.js';
+import type { RateLimitCheck, RateLimitDecision, RateLimiter } from './rate-limit-store.js';
 
 /**
- * Fixed-window rate limits on rate-limiter-flexible. With Redis the counters are shared by every
- * replica; without it each process counts for itself. What happens while Redis is unreachable is
- * the `redisDown` policy:
- *   - `memory` (default): an in-memory insurance limiter with the same limits takes over, per replica;
- *   - `open`: requests pass uncounted;
- *   - `closed`: requests are refused with 503.
+ * Rate limits as Express middleware, over the counters of rate-limit-store.ts. `rateLimit` turns a
+ * limiter into middleware with a key function; `ipRateLimit` and `userRateLimit` are the two the
+ * gateway mounts.
  *
- * `createRateLimiter` builds a limiter for any key space (IP, user, user+service, ...);
- * `rateLimit` turns one into Express middleware with a key function.
+ * A route that counts limits of its own later in the request (the MCP endpoints: per user and per
+ * user + service) can have the edge's per-IP count deferred to that point (`defer`), so that all
+ * the limits of one request cost one Redis round trip (`consumeWithDeferred`). The deferral never
+ * lets a request through uncounted:
+ *   - it applies only while Redis is connected (otherwise the edge counts at once and the
+ *     Redis-down policy answers as always);
+ *   - a key this replica already knows to be over its limit is refused at the edge, with no
+ *     round trip, before the body is read;
+ *   - a request the route does not count is counted when its response ends (the MCP endpoint
+ *     counts a request without valid credentials before its 401; what the Host/Origin check or
+ *     the body parser refuses, 403/400/413, is counted after the answer, which then carries no
+ *     RateLimit-* headers).
+ * What the deferral changes: the first over-limit requests of a window on a replica (those in
+ * flight when the count crosses the limit, at most the replica's concurrent requests from that
+ * key) read their body and authenticate before they are refused; the answer is the same 429.
  */
-export type RedisDownPolicy = 'memory' | 'open' | 'closed';
 
-export interface RateLimiterOptions {
-  /** Key space, e.g. `ip`, `user`, `user-service`; part of the Redis key. */
-  name: string;
-  /** Requests allowed per window. */
-  points: number;
-  /** Window length in seconds. */
-  durationSeconds: number;
-  /** Shared store; omit for a per-process memory limiter. */
-  redis?: Redis | undefined;
-  redisDown?: RedisDownPolicy;
-  logger?: Logger;
+interface Deferred {
+  checks: RateLimitCheck[];
 }
-
-export type RateLimitDecision =
-  | { allowed: true; limit: number; remaining: number; resetSeconds: number; policy: string }
-  | { allowed: false; limit: number; remaining: 0; resetSeconds: number; retryAfterSeconds: number; policy: string }
-  /** Redis is down and the policy is `open`: nothing was counted. */
-  | { allowed: true; uncounted: true };
-
-export interface RateLimiter {
-  readonly name: string;
-  readonly points: number;
-  readonly durationSeconds: number;
-  /** Counts one request against `key`. Throws a 503 ApiError under the `closed` policy when Redis is down. */
-  consume(key: string, cost?: number): Promise<RateLimitDecision>;
-}
-
-export function createRateLimiter(opts: RateLimiterOptions): RateLimiter {
-  const policy = opts.redisDown ?? 'memory';
-  const limits = { points: opts.points, duration: opts.durationSeconds, keyPrefix: `rl:${opts.name}` };
-  const policyHeader = `${opts.points};w=${opts.durationSeconds}`;
-  let store: RateLimiterAbstract;
-  if (opts.redis) {
-    store = new RateLimiterRedis({
-      ...limits,
-      storeClient: opts.redis,
-      // Fail over at once while the connection is down instead of waiting on a timeout.
-      rejectIfRedisNotReady: true,
-      ...(policy === 'memory' ? { insuranceLimiter: new RateLimiterMemory(limits) } : {}),
-    });
-  } else {
-    store = new RateLimiterMemory(limits);
-  }
-  let warned = false;
-
-  const fromRes = (res: RateLimiterRes, allowed: boolean): RateLimitDecision => {
-    const resetSeconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-    if (allowed) {
-      return { allowed: true, limit: opts.points, remaining: Math.max(0, res.remainingPoints), resetSeconds, policy: policyHeader };
-    }
-    return {
-      allowed: false,
-      limit: opts.points,
-      remaining: 0,
-      resetSeconds,
-      retryAfterSeconds: resetSeconds,
-      policy: policyHeader,
-    };
-  };
-
-  return {
-    name: opts.name,
-    points: opts.points,
-    durationSeconds: opts.durationSeconds,
-    async consume(key, cost = 1) {
-      try {
-        const res = await store.consume(key, cost);
-        warned = false;
-        return fromRes(res, true);
-      } catch (err) {
-        if (err instanceof RateLimiterRes) return fromRes(err, false);
-        // The store failed (Redis unreachable). `memory` never gets here: the insurance limiter answered.
-        if (!warned) {
-          opts.logger?.warn(
-            { 'rate_limit.name': opts.name, 'rate_limit.redis_down': policy, err: { message: (err as Error).message } },
-            'rate limit store unavailable',
-          );
-          warned = true;
-        }
-        if (policy === 'closed') throw errors.unavailable('Rate limiting is unavailable; try again shortly');
-        return { allowed: true, uncounted: true };
-      }
-    },
-  };
-}
+const deferred = new WeakMap<Request, Deferred>();
 
 /**
  * Writes the RateLimit-* headers (IETF draft, `RateLimit-Policy: <limit>;w=<seconds>`). When
@@ -116,29 +42,98 @@ function setHeaders(res: Response, d: Exclude<RateLimitDecision, { uncounted: tr
   res.setHeader('RateLimit-Policy', d.policy);
 }
 
+/** Sets the headers of an edge decision; the 429 error (gateway shape, Retry-After) when it refuses. */
+function edgeOutcome(res: Response, decision: RateLimitDecision): Error | undefined {
+  if ('uncounted' in decision) return undefined;
+  setHeaders(res, decision);
+  return decision.allowed ? undefined : errors.rateLimited(decision.retryAfterSeconds);
+}
+
+function defer(req: Request, res: Response, check: RateLimitCheck): void {
+  const entry = deferred.get(req);
+  if (entry) {
+    entry.checks.push(check);
+    return;
+  }
+  deferred.set(req, { checks: [check] });
+  res.once('close', () => {
+    const left = deferred.get(req);
+    if (!left) return;
+    deferred.delete(req);
+    // Refused before the route counted it: count it now, so it still spends the budget.
+    void consumeAll(left.checks).catch(() => undefined);
+  });
+}
+
+/** Consumes checks of one store in one call, of several stores one store after another. */
+async function consumeAll(checks: RateLimitCheck[]): Promise<RateLimitDecision[]> {
+  const store = checks[0]?.limiter.store;
+  if (!store) return [];
+  if (checks.every((c) => c.limiter.store === store)) return store.consume(checks);
+  const out: RateLimitDecision[] = [];
+  for (const c of checks) {
+    const [d] = await c.limiter.store.consume([c]);
+    out.push(d!);
+    if (!d!.allowed) break;
+  }
+  return out;
+}
+
+/**
+ * Counts the edge's deferred checks of this request (if any) and then `checks`, in one round trip
+ * when they share a store. A refusal by a deferred check throws the edge's own 429 (the gateway
+ * error shape with Retry-After; its RateLimit-* headers set), as if the edge had refused it.
+ * Returns the decisions of `checks`: shorter than `checks` when one of them refused (the ones
+ * after it were not counted). Throws a 503 ApiError under the `closed` Redis-down policy.
+ */
+export async function consumeWithDeferred(req: Request, res: Response, checks: RateLimitCheck[]): Promise<RateLimitDecision[]> {
+  const edge = deferred.get(req)?.checks ?? [];
+  deferred.delete(req);
+  const decisions = await consumeAll(edge.length ? [...edge, ...checks] : checks);
+  for (let i = 0; i < edge.length && i < decisions.length; i++) {
+    const refused = edgeOutcome(res, decisions[i]!);
+    if (refused) throw refused;
+  }
+  return decisions.slice(edge.length);
+}
+
+export interface RateLimitOptions {
+  /**
+   * Requests whose count a later handler makes together with its own limits
+   * (`consumeWithDeferred`), while the store is Redis and connected. Requests this returns false
+   * for are counted at once.
+   */
+  defer?: (req: Request) => boolean;
+}
+
 /**
  * Express middleware: counts the request under `key(req)` (no key = not limited here) and answers
  * 429 + Retry-After when the budget is spent.
  */
-export function rateLimit(limiter: RateLimiter, key: (req: Request) => string | undefined): RequestHandler {
+export function rateLimit(limiter: RateLimiter, key: (req: Request) => string | undefined, opts: RateLimitOptions = {}): RequestHandler {
   return async (req, res, next) => {
     const k = key(req);
     if (k === undefined) return next();
-    const decision = await limiter.consume(k);
-    if ('uncounted' in decision) return next();
-    setHeaders(res, decision);
-    if (!decision.allowed) {
-      const err = errors.rateLimited(decision.retryAfterSeconds);
+    if (opts.defer && limiter.store.shared && opts.defer(req)) {
+      const known = limiter.store.knownRefusal(limiter, k);
+      if (known) return next(edgeOutcome(res, known));
+      defer(req, res, { limiter, key: k });
+      return next();
+    }
+    let decision: RateLimitDecision;
+    try {
+      decision = await limiter.consume(k);
+    } catch (err) {
       return next(err);
     }
-    next();
+    next(edgeOutcome(res, decision));
   };
 }
 
 /** Per client IP (respecting `trust proxy`), for everything but the health probes. */
-export function ipRateLimit(limiter: RateLimiter, exemptPaths: string[] = ['/healthz', '/readyz']): RequestHandler {
+export function ipRateLimit(limiter: RateLimiter, exemptPaths: string[] = ['/healthz', '/readyz'], opts: RateLimitOptions = {}): RequestHandler {
   const exempt = new Set(exemptPaths);
-  return rateLimit(limiter, (req) => (exempt.has(req.path) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown')));
+  return rateLimit(limiter, (req) => (exempt.has(req.path) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown')), opts);
 }
 
 /** Per authenticated user; mount after `authenticate`. Requests without a principal pass through. */

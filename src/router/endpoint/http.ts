@@ -243,7 +243,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       }
       if (deps.rateLimit) {
         try {
-          await deps.rateLimit.perUser(principal);
+          await deps.rateLimit.perRequest(principal, { req, res, slug });
         } catch (err) {
           if (err instanceof McpRateLimited) {
             res.setHeader('Retry-After', String(err.retryAfterSeconds));
@@ -318,7 +318,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     openapi: openapiPaths(),
     async close() {
       await modern.close().catch(() => undefined);
-      await Promise.all([live.close(), resumption.close(), bus.close()]);
+      await Promise.all([live.close(), resumption.close(), bus.close(), sessions.close()]);
     },
   };
 }

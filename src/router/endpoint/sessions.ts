@@ -13,18 +13,28 @@ import type { Vault } from '../../vault/index.js';
  * fails authentication; an ID of another user opens but names another user and is refused as
  * "Session not found" (404) without revealing anything.
  *
- * DELETE ends a session: its ID hash is written to Redis (TTL = the session lifetime) and checked
- * on every request, so every replica sees the end. Without Redis the revocation is in-process.
+ * DELETE ends a session: its ID hash is written to Redis (TTL = the session lifetime) and published
+ * to every replica, which remembers it locally. Without Redis the revocation is in-process.
  *
  * Opening costs two AES-GCM decryptions, a JSON parse and a schema check; a session sends many
  * requests, so the opened state is remembered per replica, keyed by the exact ID string (any other
  * string, even one that decrypts to the same state, is opened afresh). Only what the sealed ID
- * itself says is remembered: the lifetime and the revocation are still checked on every request.
+ * itself says is remembered: the lifetime is checked on every request, and so is the revocation,
+ * against what this replica knows: an end on this replica at once; an end on another replica when
+ * its message arrives (milliseconds). Redis itself (`EXISTS`) is asked when this replica opens an
+ * ID it has not checked in the last `REVOCATION_RECHECK_MS`, or has not since its subscription
+ * (re)connected, and on every request while the subscription is down. So a session's requests cost
+ * no Redis round trip in the steady state, and a lost message delays an end by at most
+ * `REVOCATION_RECHECK_MS`.
  */
 
 const SESSION_CONTEXT = 'mcp-session';
 /** Opened sessions remembered per replica (oldest dropped first). */
 const OPENED_MAX = 10_000;
+/** How long a replica trusts its "not ended" answer for a session without asking Redis (the bound on a lost end message). */
+export const REVOCATION_RECHECK_MS = 3_000;
+/** Ended sessions remembered per replica before expired ones are swept. */
+const REVOKED_MAX = 100_000;
 
 const sealedSession = z.object({
   v: z.literal(1),
@@ -51,12 +61,50 @@ export interface SessionStoreOptions {
   ttlSeconds: number;
 }
 
+interface Opened {
+  state: SessionState;
+  revocationKey: string;
+  /** When Redis last said this session was not ended (0 = never asked). */
+  checkedAt: number;
+}
+
 export class SessionStore {
   private readonly revokedLocally = new Map<string, number>();
   /** Session ID → its verified state; an ID is only ever in here after it opened successfully. */
-  private readonly opened = new Map<string, { state: SessionState; revocationKey: string }>();
+  private readonly opened = new Map<string, Opened>();
+  private readonly channel: string;
+  private subscriber: Redis | undefined;
+  /** Since when the end messages of other replicas arrive (0 = not subscribed now). */
+  private listeningSince = 0;
 
-  constructor(private readonly opts: SessionStoreOptions) {}
+  constructor(private readonly opts: SessionStoreOptions) {
+    this.channel = `${String(opts.redis?.options.keyPrefix ?? '')}mcp-session-ended`;
+    if (opts.redis) {
+      // Pub/sub needs a connection of its own; it reconnects and re-subscribes by itself.
+      const sub = opts.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
+      sub.on('error', () => undefined);
+      sub.on('message', (_channel: string, key: string) => this.rememberRevoked(key));
+      // Whatever was published while the subscription was down is missed: re-ask Redis for every session.
+      sub.on('close', () => (this.listeningSince = 0));
+      sub.on('ready', () => void this.listen(sub));
+      this.subscriber = sub;
+    }
+  }
+
+  private async listen(sub: Redis): Promise<void> {
+    try {
+      await sub.subscribe(this.channel);
+      this.listeningSince = Date.now();
+    } catch {
+      this.listeningSince = 0;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listeningSince = 0;
+    this.subscriber?.disconnect();
+    this.subscriber = undefined;
+  }
 
   seal(state: Omit<SessionState, 'v' | 't' | 'n'>): string {
     const full: SessionState = {
@@ -77,11 +125,11 @@ export class SessionStore {
       this.opened.delete(sessionId);
       return undefined;
     }
-    if (await this.isRevoked(entry.revocationKey)) return undefined;
+    if (await this.isRevoked(entry)) return undefined;
     return state;
   }
 
-  private unseal(sessionId: string): { state: SessionState; revocationKey: string } | undefined {
+  private unseal(sessionId: string): Opened | undefined {
     if (sessionId.length > 8192 || !/^[\x21-\x7e]+$/.test(sessionId)) return undefined;
     let state: SessionState;
     try {
@@ -92,7 +140,7 @@ export class SessionStore {
       return undefined;
     }
     if (this.opened.size >= OPENED_MAX) this.opened.delete(this.opened.keys().next().value!);
-    const entry = { state, revocationKey: revocationKey(sessionId) };
+    const entry: Opened = { state, revocationKey: revocationKey(sessionId), checkedAt: 0 };
     this.opened.set(sessionId, entry);
     return entry;
   }
@@ -100,22 +148,46 @@ export class SessionStore {
   async revoke(sessionId: string): Promise<void> {
     this.opened.delete(sessionId);
     const key = revocationKey(sessionId);
-    this.revokedLocally.set(key, Date.now() + this.opts.ttlSeconds * 1000);
-    if (this.opts.redis) {
-      await this.opts.redis.set(key, '1', 'EX', this.opts.ttlSeconds).catch(() => undefined);
+    this.rememberRevoked(key);
+    const redis = this.opts.redis;
+    if (redis) {
+      // The key first: a replica that misses the message finds it when it re-asks.
+      await redis.pipeline().set(key, '1', 'EX', this.opts.ttlSeconds).publish(this.channel, key).exec().catch(() => undefined);
     }
   }
 
-  private async isRevoked(key: string): Promise<boolean> {
+  private rememberRevoked(key: string): void {
+    const now = Date.now();
+    if (this.revokedLocally.size >= REVOKED_MAX) {
+      for (const [k, until] of this.revokedLocally) if (until <= now) this.revokedLocally.delete(k);
+    }
+    this.revokedLocally.set(key, now + this.opts.ttlSeconds * 1000);
+  }
+
+  private async isRevoked(entry: Opened): Promise<boolean> {
+    const key = entry.revocationKey;
     const local = this.revokedLocally.get(key);
     if (local !== undefined) {
       if (local > Date.now()) return true;
       this.revokedLocally.delete(key);
     }
     if (!this.opts.redis) return false;
+    const now = Date.now();
+    // Asked since the subscription (re)started, and recently: the end messages cover the rest.
+    if (this.listeningSince && entry.checkedAt >= this.listeningSince && now - entry.checkedAt < REVOCATION_RECHECK_MS) return false;
     // Redis unreachable: the sealed ID stays valid (fail open on revocation only; authentication still applies).
-    const hit = await this.opts.redis.exists(key).catch(() => 0);
-    return hit === 1;
+    let hit: number;
+    try {
+      hit = await this.opts.redis.exists(key);
+    } catch {
+      return false;
+    }
+    if (hit === 1) {
+      this.rememberRevoked(key);
+      return true;
+    }
+    entry.checkedAt = now;
+    return false;
   }
 }
 
