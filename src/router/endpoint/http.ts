@@ -86,7 +86,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const sessions = new SessionStore({ vault: deps.vault, redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
   const live = new LiveSessions(deps.redis, logger);
   // A 2025-era session that ends (DELETE, here or on another replica) ends the upstream sessions kept for it.
-  live.onEnd((sessionKey) => deps.connector.endSession?.(sessionKey));
+  sessions.onEnd((hash) => deps.connector.endSession?.(sessionKeyForHash(hash)));
   const events = new SessionEventLog({ redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
   const resumption = new StreamResumption(deps.redis, config.MCP_STREAM_RESUME_WINDOW_SECONDS * 1000, logger);
   const bus = new UserEventBus(deps.redis, logger);
@@ -169,7 +169,6 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       userId: target.principal.userId,
       endpointKey: target.endpointKey,
       buildServer: async (caps, standalone, sessionId, protocolVersion) => buildServer(target, caps, standalone, { sessionKey: sessionKeyOf(sessionId), protocolVersion }),
-      sessionKey: sessionKeyOf,
       sessions,
       live,
       events,
@@ -335,7 +334,12 @@ function aggregateToolTarget(body: unknown, services: ResolvedService[]): { serv
 }
 
 function sessionKeyOf(sessionId: string): string {
-  return `session:${createHash('sha256').update(sessionId).digest('base64url')}`;
+  return sessionKeyForHash(createHash('sha256').update(sessionId).digest('base64url'));
+}
+
+/** The key a 2025-era session's relays and upstream sessions share, from the SHA-256 of its ID. */
+function sessionKeyForHash(hash: string): string {
+  return `session:${hash}`;
 }
 
 /** The resource URIs a `subscriptions/listen` request asks updates for. */

@@ -16,46 +16,19 @@ export class LiveSessions {
   private readonly bySession = new Map<string, Set<WebStandardStreamableHTTPServerTransport>>();
   private subscriber: Redis | undefined;
   private readonly channel: string;
-  private readonly endedChannel: string;
-  private readonly endListeners = new Set<(sessionKey: string) => void>();
 
   constructor(
     private readonly redis: Redis | undefined,
     private readonly logger: Logger,
   ) {
     this.channel = `${String(redis?.options.keyPrefix ?? '')}mcp-session-responses`;
-    this.endedChannel = `${String(redis?.options.keyPrefix ?? '')}mcp-session-ended`;
     if (redis) {
       // Pub/sub needs a connection of its own; it reconnects and re-subscribes by itself.
       const sub = redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
       sub.on('error', () => undefined);
-      sub.subscribe(this.channel, this.endedChannel).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'mcp: response relay subscribe failed'));
-      sub.on('message', (channel: string, raw: string) => (channel === this.endedChannel ? this.onEnded(raw) : this.onRelayed(raw)));
+      sub.subscribe(this.channel).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'mcp: response relay subscribe failed'));
+      sub.on('message', (_channel: string, raw: string) => this.onRelayed(raw));
       this.subscriber = sub;
-    }
-  }
-
-  /** Called with the session key (not the ID) of every session that ends, here or on another replica. */
-  onEnd(listener: (sessionKey: string) => void): void {
-    this.endListeners.add(listener);
-  }
-
-  /** A session ended here (DELETE): every replica's listeners hear it (this one at once, others through Redis). */
-  async ended(sessionKey: string): Promise<void> {
-    this.onEnded(sessionKey);
-    if (!this.redis) return;
-    await this.redis
-      .publish(this.endedChannel, sessionKey)
-      .catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'mcp: session end publish failed'));
-  }
-
-  private onEnded(sessionKey: string): void {
-    for (const listener of this.endListeners) {
-      try {
-        listener(sessionKey);
-      } catch {
-        // a listener's failure is its own
-      }
     }
   }
 

@@ -33,8 +33,6 @@ export interface LegacyServeInput {
   events: SessionEventLog;
   resumption: StreamResumption;
   maxRequestBodySize: number;
-  /** The key a session's relays and upstream sessions are kept under (a hash of its ID). */
-  sessionKey: (sessionId: string) => string;
 }
 
 export async function serveLegacySessionful(input: LegacyServeInput): Promise<Response | undefined> {
@@ -71,8 +69,6 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
   if (request.method === 'DELETE') {
     await input.sessions.revoke(sessionId);
     input.resumption.resumed(sessionId);
-    // The upstream sessions kept for it end too, on whichever replica holds them.
-    await input.live.ended(input.sessionKey(sessionId));
     return new Response(null, { status: 200 });
   }
 

@@ -70,6 +70,7 @@ interface Opened {
 
 export class SessionStore {
   private readonly revokedLocally = new Map<string, number>();
+  private readonly endListeners = new Set<(sessionIdHash: string) => void>();
   /** Session ID → its verified state; an ID is only ever in here after it opened successfully. */
   private readonly opened = new Map<string, Opened>();
   private readonly channel: string;
@@ -83,7 +84,11 @@ export class SessionStore {
       // Pub/sub needs a connection of its own; it reconnects and re-subscribes by itself.
       const sub = opts.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
       sub.on('error', () => undefined);
-      sub.on('message', (_channel: string, key: string) => this.rememberRevoked(key));
+      sub.on('message', (_channel: string, key: string) => {
+        if (!key.startsWith(REVOCATION_PREFIX)) return;
+        this.rememberRevoked(key);
+        this.announceEnd(key);
+      });
       // Whatever was published while the subscription was down is missed: re-ask Redis for every session.
       sub.on('close', () => (this.listeningSince = 0));
       sub.on('ready', () => void this.listen(sub));
@@ -149,10 +154,31 @@ export class SessionStore {
     this.opened.delete(sessionId);
     const key = revocationKey(sessionId);
     this.rememberRevoked(key);
+    this.announceEnd(key);
     const redis = this.opts.redis;
     if (redis) {
       // The key first: a replica that misses the message finds it when it re-asks.
       await redis.pipeline().set(key, '1', 'EX', this.opts.ttlSeconds).publish(this.channel, key).exec().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Called with the SHA-256 (base64url) of the ID of every session that ends: by DELETE here, or on
+   * another replica when its message arrives (what the session kept elsewhere, such as its upstream
+   * sessions, ends with it).
+   */
+  onEnd(listener: (sessionIdHash: string) => void): void {
+    this.endListeners.add(listener);
+  }
+
+  private announceEnd(key: string): void {
+    const hash = key.slice(REVOCATION_PREFIX.length);
+    for (const listener of this.endListeners) {
+      try {
+        listener(hash);
+      } catch {
+        // a listener's failure is its own
+      }
     }
   }
 
@@ -191,6 +217,8 @@ export class SessionStore {
   }
 }
 
+const REVOCATION_PREFIX = 'mcp-session-ended:';
+
 function revocationKey(sessionId: string): string {
-  return `mcp-session-ended:${createHash('sha256').update(sessionId).digest('base64url')}`;
+  return `${REVOCATION_PREFIX}${createHash('sha256').update(sessionId).digest('base64url')}`;
 }
