@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 import { scopeIntrospection } from './schema-introspector.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -61,8 +62,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
     const dir = path.resolve(opts.dataDir, 'pglite');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     unlock = await lockDataDir(path.resolve(opts.dataDir, 'pglite.lock'));
-    const { PGlite } = await import('@electric-sql/pglite');
-    const client = await PGlite.create({ dataDir: dir }).catch(async (err: unknown) => {
+    // PGlite runs in a worker thread: its WebAssembly stays off the event loop (pglite-thread.ts).
+    const client = await PGliteThread.open({
+      dataDir: dir,
+      onUnexpectedExit: (err) => opts.logger.error({ err: { message: err.message } }, 'embedded database worker stopped; every query now fails'),
+    }).catch(async (err: unknown) => {
       await unlock?.();
       throw err;
     });
