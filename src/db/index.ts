@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql, type Dialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -47,6 +47,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
   const wrap = (d: Dialect): Dialect => scopeIntrospection(opts.wrapDialect ? opts.wrapDialect(d) : d, opts.schema);
   if (opts.url) {
     kind = 'postgres';
+    // Loaded only on this path, as PGlite (in its worker) only on the other.
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.poolMax,
