@@ -72,9 +72,9 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       parseArgs({ args: rest, options: {}, strict: true });
       const platform = await createPlatform(config);
+      startupDone();
       const address = await platform.listen();
       platform.logger.info({ url: config.PUBLIC_URL, address: `${address.address}:${address.port}`, storage: platform.database.kind }, 'platform listening');
-      startupDone();
       const shutdown = (signal: string) => {
         platform.logger.info({ signal }, 'shutting down');
         platform.close().then(

@@ -11,6 +11,8 @@
  * V8 keeps until a GC it has no reason to run on an idle server and which the allocator keeps even
  * after it (measured: 130 MB still resident after a worker thread that ran initdb had exited).
  */
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import type { WorkerReply, WorkerRequest, WorkerSettings, SerializedError } from './pglite-thread.js';
@@ -42,6 +44,12 @@ if (!parentPort) {
     port.close(); // the thread ends; the opener rejects with this error
     throw err;
   }
+  // Opening PGlite grew this thread's young generation to 16 MB, resident for nothing while idle:
+  // one memory-reducing GC gives it back (Node 22; see src/startup-heap.ts for the same on the main thread).
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as ((options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void) | undefined;
+  v8.setFlagsFromString('--no-expose-gc');
+  gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   port.on('message', (req: WorkerRequest) => {
     if ('close' in req) {
       client.close().then(
