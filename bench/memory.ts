@@ -1,7 +1,7 @@
 /**
  * Benchmark (not a test): the platform's memory at rest (issue 11 §5). `npm run bench:memory`.
  *
- *   npx tsx bench/memory.ts [--wait 10] [--runs 3] [--root DIR] [--modes embedded,embedded-again,postgres]
+ *   npx tsx bench/memory.ts [--wait 10] [--runs 3] [--root DIR] [--modes embedded,embedded-again,postgres] [--node PATH]
  *
  * Starts `node dist/main.js serve` from `--root` (default: this checkout; build it first) with the
  * platform's defaults (PORT=0, the shipped catalog), waits `--wait` seconds from the spawn, and reads:
@@ -11,13 +11,15 @@
  * - embedded-again: the same DATA_DIR started a second time (the cluster exists);
  * - postgres: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) in a fresh
  *   DATABASE_SCHEMA, dropped afterwards.
- * Each mode runs `--runs` times; the table shows every run and the median. The node binary is this
- * process's (`npm run` puts the project's Node first on PATH); its version is printed.
+ * Each mode runs `--runs` times; the table shows every run and the median. The node binary is
+ * `--node`, else this process's (`npm run` puts the project's Node 22 first on PATH); its version is
+ * printed. A platform not listening `--wait` seconds after the spawn is read when it listens (noted).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { procStatusKb, startProcess, stop } from './procs.js';
@@ -28,8 +30,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '3' },
     root: { type: 'string', default: path.resolve(import.meta.dirname, '..') },
     modes: { type: 'string', default: 'embedded,embedded-again,postgres' },
+    node: { type: 'string', default: process.execPath },
   },
 });
+const NODE = values.node;
 const WAIT_MS = Number(values.wait) * 1000;
 const RUNS = Number(values.runs);
 const ROOT = path.resolve(values.root);
@@ -56,7 +60,7 @@ function metric(text: string, name: string): number {
 
 async function measure(env: Record<string, string>): Promise<Reading> {
   const spawnedAt = Date.now();
-  const started = await startProcess(process.execPath, [path.join(ROOT, 'dist', 'main.js'), 'serve'], {
+  const started = await startProcess(NODE, [path.join(ROOT, 'dist', 'main.js'), 'serve'], {
     name: 'platform',
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...env },
@@ -111,7 +115,7 @@ async function runMode(mode: Mode): Promise<Reading[]> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-console.log(`node ${process.version}, root ${ROOT}, ${WAIT_MS / 1000} s after spawn, ${RUNS} runs per mode, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`node ${execFileSync(NODE, ['--version'], { encoding: 'utf8' }).trim()}, root ${ROOT}, ${WAIT_MS / 1000} s after spawn, ${RUNS} runs per mode, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log('| mode | RSS MB (median) | runs | peak RSS (VmHWM) MB | heap used / total MB | external MB |');
 console.log('| --- | ---: | --- | ---: | ---: | ---: |');
 for (const mode of MODES) {
