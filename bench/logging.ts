@@ -10,6 +10,7 @@
  * --rest adds the older REST comparison (an unauthenticated 404, LOG_REST_REQUESTS false/true,
  * one platform each). It also times `requestLog.record()` itself. Storage follows DATABASE_URL.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/server';
@@ -68,8 +69,21 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
-  /** CPU time of this process (platform + benchmark clients; PGlite included) per call, µs. */
+  /** CPU time of this process (platform + benchmark clients; PGlite included, on any thread) per call, µs. */
   cpuUs: number;
+  /** CPU time of the main thread alone (the event loop that serves requests) per call, µs (Linux). */
+  loopCpuUs: number;
+}
+
+/** User + system CPU of the main thread (its task id is the pid), in µs; NaN off Linux. */
+function mainThreadCpuUs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1e6) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
 }
 
 const quantile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -79,6 +93,7 @@ async function mcpLoad(clients: Client[], n: number): Promise<Figures> {
   const latencies: number[] = [];
   let next = 0;
   const cpu0 = process.cpuUsage();
+  const loop0 = mainThreadCpuUs();
   const t0 = process.hrtime.bigint();
   await Promise.all(
     clients.map(async (client) => {
@@ -92,8 +107,9 @@ async function mcpLoad(clients: Client[], n: number): Promise<Figures> {
   );
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
+  const loopUs = mainThreadCpuUs() - loop0;
   latencies.sort((a, b) => a - b);
-  return { rps: n / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / n };
+  return { rps: n / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), cpuUs: (cpu.user + cpu.system) / n, loopCpuUs: loopUs / n };
 }
 
 /** tools/call through the whole gateway (auth, rate limits, relay, builtin upstream), capture off vs metadata in one run. */
@@ -157,19 +173,21 @@ async function mcpBench(): Promise<void> {
       p50: median(results[mode].map((x) => x.p50)),
       p99: median(results[mode].map((x) => x.p99)),
       cpuUs: median(results[mode].map((x) => x.cpuUs)),
+      loopCpuUs: median(results[mode].map((x) => x.loopCpuUs)),
     });
     const off = figures('off');
     const meta = figures('metadata');
     // Each round runs off and metadata back to back, so a round's ratio sees the same machine load.
     const pairCost = median(results.off.map((o, i) => ((o.rps - results.metadata[i]!.rps) / o.rps) * 100));
     const line = (name: string, r: Figures, rows: number) =>
-      `${name.padEnd(9)} ${r.rps.toFixed(0).padStart(6)} calls/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpuUs.toFixed(0)} µs/call  rows ${rows}`;
+      `${name.padEnd(9)} ${r.rps.toFixed(0).padStart(6)} calls/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  cpu ${r.cpuUs.toFixed(0)} µs/call (main thread ${r.loopCpuUs.toFixed(0)})  rows ${rows}`;
     console.log(`MCP tools/call, ${CONCURRENCY} clients per mode, ${REQUESTS} calls per round, ${ROUNDS} rounds alternating (median of rounds)`);
     console.log(line('off', off, await rows('bench-off')));
     console.log(line('metadata', meta, await rows('bench-meta')));
     console.log(`per round (calls/s): off ${results.off.map((x) => x.rps.toFixed(0)).join(' ')} | metadata ${results.metadata.map((x) => x.rps.toFixed(0)).join(' ')}`);
     console.log(`throughput cost of metadata logging (MCP): ${pairCost.toFixed(1)}% (median of per-round pairs; ${(((off.rps - meta.rps) / off.rps) * 100).toFixed(1)}% from the medians)`);
     console.log(`CPU cost of metadata logging (MCP, this process): ${(((meta.cpuUs - off.cpuUs) / off.cpuUs) * 100).toFixed(1)}%`);
+    console.log(`CPU cost of metadata logging (MCP, main thread = the event loop): ${(((meta.loopCpuUs - off.loopCpuUs) / off.loopCpuUs) * 100).toFixed(1)}%`);
   } finally {
     for (const c of clients) await c.close().catch(() => undefined);
     await t.close();

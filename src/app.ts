@@ -145,7 +145,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
-      redis = connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
+      redis = await connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
       cleanups.unshift(async () => redis?.quit().catch(() => redis?.disconnect()));
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }

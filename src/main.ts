@@ -1,3 +1,5 @@
+// First: holds the young generation's growth off while the modules below load (startup-heap.ts).
+import { startupDone } from './startup-heap.js';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
@@ -70,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
     case 'serve': {
       parseArgs({ args: rest, options: {}, strict: true });
       const platform = await createPlatform(config);
+      startupDone();
       const address = await platform.listen();
       platform.logger.info({ url: config.PUBLIC_URL, address: `${address.address}:${address.port}`, storage: platform.database.kind }, 'platform listening');
       const shutdown = (signal: string) => {

@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql, type Dialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteThread } from './pglite-thread.js';
 import { scopeIntrospection } from './schema-introspector.js';
 import { migrationProvider } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -46,6 +47,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
   const wrap = (d: Dialect): Dialect => scopeIntrospection(opts.wrapDialect ? opts.wrapDialect(d) : d, opts.schema);
   if (opts.url) {
     kind = 'postgres';
+    // Loaded only on this path, as PGlite (in its worker) only on the other.
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({
       connectionString: opts.url,
       max: opts.poolMax,
@@ -61,8 +64,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
     const dir = path.resolve(opts.dataDir, 'pglite');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     unlock = await lockDataDir(path.resolve(opts.dataDir, 'pglite.lock'));
-    const { PGlite } = await import('@electric-sql/pglite');
-    const client = await PGlite.create({ dataDir: dir }).catch(async (err: unknown) => {
+    // PGlite runs in a worker thread: its WebAssembly stays off the event loop (pglite-thread.ts).
+    const client = await PGliteThread.open({
+      dataDir: dir,
+      onUnexpectedExit: (err) => opts.logger.error({ err: { message: err.message } }, 'embedded database worker stopped; every query now fails'),
+    }).catch(async (err: unknown) => {
       await unlock?.();
       throw err;
     });

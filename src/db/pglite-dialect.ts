@@ -1,4 +1,3 @@
-import type { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
   PostgresAdapter,
@@ -11,6 +10,15 @@ import {
 } from 'kysely';
 
 /**
+ * What the dialect needs of PGlite: the PGlite instance itself, or the worker thread that runs one
+ * (`PGliteThread`, pglite-thread.ts).
+ */
+export interface PGliteClient {
+  query<R>(sql: string, params: unknown[]): Promise<{ rows: R[]; affectedRows?: number | undefined }>;
+  close(): Promise<void>;
+}
+
+/**
  * Kysely dialect for embedded PGlite.
  *
  * PGlite is a single connection. Kysely runs a transaction as BEGIN ... COMMIT on one
@@ -19,7 +27,7 @@ import {
  * (kysely-pglite hands the shared client out without such a lock, which is why this exists.)
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly client: PGliteClient) {}
   createAdapter() {
     return new PostgresAdapter();
   }
@@ -38,7 +46,7 @@ class PGliteDriver implements Driver {
   private queue: Promise<void> = Promise.resolve();
   private readonly connection: PGliteConnection;
 
-  constructor(private readonly client: PGlite) {
+  constructor(private readonly client: PGliteClient) {
     this.connection = new PGliteConnection(client);
   }
 
@@ -76,7 +84,7 @@ class PGliteDriver implements Driver {
 
 class PGliteConnection implements DatabaseConnection {
   release: (() => void) | undefined;
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly client: PGliteClient) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const result = await this.client.query<R>(compiled.sql, [...compiled.parameters]);

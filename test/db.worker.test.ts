@@ -1,0 +1,83 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/index.js';
+// The worker's own client: the crash case needs its handle, which the database does not expose.
+import { PGliteThread } from '../src/db/pglite-thread.js';
+
+const embedded = !process.env.DATABASE_URL;
+
+// Embedded PGlite runs in a worker thread (src/db/pglite-thread.ts); these check the seams of that move.
+describe.skipIf(!embedded)('embedded PGlite in a worker thread', () => {
+  const dirs: string[] = [];
+  const dataDir = async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'mcp-pglite-worker-'));
+    dirs.push(dir);
+    const template = process.env.MCP_TEST_PGLITE_TEMPLATE;
+    if (template) await cp(template, path.join(dir, 'pglite'), { recursive: true });
+    return dir;
+  };
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  it('surfaces database errors with their SQLSTATE and fields, and keeps serving after them', async () => {
+    const database = await openDatabase({ dataDir: await dataDir(), schema: 'mcp_platform', poolMax: 1, logger: pino({ level: 'silent' }) });
+    try {
+      const raw = database.db.withoutPlugins();
+      await sql`create table worker_probe (id int primary key, at timestamptz not null, data bytea, doc jsonb)`.execute(raw);
+      const at = new Date('2026-01-02T03:04:05.678Z');
+      await sql`insert into worker_probe values (1, ${at}, ${Buffer.from([0, 1, 255])}, ${JSON.stringify({ a: [1, 'x'] })}::jsonb)`.execute(raw);
+
+      const dup = await sql`insert into worker_probe (id, at) values (1, now())`.execute(raw).catch((e: unknown) => e);
+      expect(dup).toBeInstanceOf(Error);
+      expect(dup).toMatchObject({ code: '23505', constraint: 'worker_probe_pkey', table: 'worker_probe' });
+      expect((dup as Error).message).toMatch(/duplicate key value violates unique constraint "worker_probe_pkey"/);
+      // Thrown at the caller's stack, not the worker's.
+      expect((dup as Error).stack).toContain('db.worker.test.ts');
+
+      await expect(sql`select 1/0`.execute(raw)).rejects.toMatchObject({ code: '22012', message: 'division by zero' });
+      await expect(sql`selec 1`.execute(raw)).rejects.toMatchObject({ code: '42601' });
+
+      // Values cross the thread boundary with their types.
+      const { rows } = await sql<{ id: number; at: Date; data: Uint8Array; doc: unknown }>`select * from worker_probe`.execute(raw);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.at).toBeInstanceOf(Date);
+      expect(rows[0]!.at.toISOString()).toBe(at.toISOString());
+      expect([...rows[0]!.data]).toEqual([0, 1, 255]);
+      expect(rows[0]!.doc).toEqual({ a: [1, 'x'] });
+
+      // A failed statement inside a transaction rolls the transaction back, as on a server.
+      await expect(
+        database.db.transaction().execute(async (trx) => {
+          await sql`insert into worker_probe (id, at) values (2, now())`.execute(trx.withoutPlugins());
+          await sql`insert into worker_probe (id, at) values (2, now())`.execute(trx.withoutPlugins());
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      const count = await sql<{ n: number }>`select count(*)::int as n from worker_probe`.execute(raw);
+      expect(count.rows[0]!.n).toBe(1);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('rejects pending and later queries when the worker dies, and still closes', async () => {
+    const thread = await PGliteThread.open({ dataDir: path.join(await dataDir(), 'pglite') });
+    await expect(thread.query('select 1 as one', [])).resolves.toMatchObject({ rows: [{ one: 1 }] });
+    const pending = thread.query('select pg_sleep(20)', []);
+    const outcome = pending.then(
+      () => 'resolved',
+      (err: Error) => err.message,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const stoppedAt = Date.now();
+    await thread.terminate();
+    expect(await outcome).toMatch(/embedded database worker exited/);
+    expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    await expect(thread.query('select 1', [])).rejects.toThrow(/embedded database worker exited/);
+    await thread.close(); // resolves: nothing left to wait for
+  });
+});
