@@ -58,7 +58,9 @@ describe('graceful shutdown of `serve` on SIGTERM', { timeout: 180_000 }, () => 
     while (await connectable(port)) await new Promise((r) => setTimeout(r, 50));
     expect(serve.child.exitCode).toBeNull();
 
-    socket.end(body.slice(10));
+    // The rest of the body, without half-closing the socket: a client that sends FIN first may lose
+    // the answer (Node's http server ends such a socket), which is not what this test is about.
+    socket.write(body.slice(10));
     await socketClosed;
     expect(response).toMatch(/^HTTP\/1\.1 404 /);
     expect(response).toContain('"route_not_found"');
