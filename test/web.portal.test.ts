@@ -115,6 +115,35 @@ describe('web: serving rules', () => {
     }
   });
 
+  it('counts page loads as the route `web` in the metrics and writes no request-log row for them', async () => {
+    const marker = `/page-${randomBytes(4).toString('hex')}`;
+    const page = await fetch(`${t.url}${marker}`, { headers: NAVIGATION });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const asset = [...html.matchAll(/src="(\/assets\/[^"]+)"/g)].map((m) => m[1]!)[0]!;
+    // Bodies read to the end: a row is written once the response has finished.
+    const status = async (url: string) => {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      return res.status;
+    };
+    expect(await status(`${t.url}${asset}`)).toBe(200);
+    expect(await status(`${t.url}/favicon.svg`)).toBe(200);
+    // An API request still gets its row: the log is on and the check below can fail.
+    const admin = await adminSession(t);
+    const services = await fetch(`${t.url}/v1/services`, { headers: bearer(admin.accessToken) });
+    await services.arrayBuffer();
+    expect(services.status).toBe(200);
+    await t.platform.logging.requestLog.flush();
+    const rows = await t.platform.database.db.selectFrom('request_log').select(['route', 'http_status']).where('kind', '=', 'rest').execute();
+    expect(rows.map((r) => r.route)).toContain('/v1/services');
+    // No row for any page or file the web app served (before, each was an anonymous `unmatched` 200 row).
+    expect(rows.filter((r) => (r.route === 'unmatched' && r.http_status === 200) || r.route === 'web')).toEqual([]);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/http_requests_total\{[^}]*route="web"[^}]*status="200"[^}]*\}/);
+    expect(metrics).not.toMatch(/route="unmatched"[^}]*status="200"/);
+  });
+
   it('without a build, app routes explain how to build it (503), and the API still serves', async () => {
     const empty = await mkdtemp(path.join(tmpdir(), 'mcp-platform-no-web-'));
     const app = express().use(webAppRouter({ distDir: empty }));

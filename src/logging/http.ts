@@ -92,7 +92,10 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
       if (done) return;
       done = true;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const route = routeTemplate(req);
+      // The web app's pages and files (src/web marks them on res.locals.webApp, read structurally) are
+      // one route in the metrics and no request-log rows: page loads are not API traffic.
+      const webApp = (res.locals as { webApp?: unknown }).webApp === true;
+      const route = webApp ? 'web' : routeTemplate(req);
       // A client that went away before the response: record 499 (nginx's convention).
       const status = res.writableFinished ? res.statusCode : 499;
       opts.metrics.observeHttp(req.method, route, status, seconds);
@@ -107,7 +110,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
           return;
         }
       }
-      if (!opts.logRest || skip(req)) return;
+      if (!opts.logRest || webApp || skip(req)) return;
       const bytesIn = Number(req.headers['content-length'] ?? 0) || 0;
       const len = res.getHeader('content-length');
       opts.requestLog.record({

@@ -84,6 +84,8 @@ export function webAppRouter(opts: WebAppOptions = {}): Router {
   };
 
   const router = Router();
+  // Marks what the web app answers, for the logging middleware: metrics route `web`, no request-log row.
+  const mark = (res: Response) => void (res.locals.webApp = true);
   const secure = (res: Response, nonce: string) => {
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce));
     res.setHeader('X-Frame-Options', 'DENY');
@@ -95,7 +97,10 @@ export function webAppRouter(opts: WebAppOptions = {}): Router {
       index: false,
       redirect: false,
       fallthrough: true,
-      setHeaders: (res) => res.setHeader('Cache-Control', IMMUTABLE),
+      setHeaders: (res) => {
+        mark(res as Response);
+        res.setHeader('Cache-Control', IMMUTABLE);
+      },
     }),
   );
   const serveIndex = (req: Request, res: Response, next: () => void) => {
@@ -103,6 +108,7 @@ export function webAppRouter(opts: WebAppOptions = {}): Router {
     const isPage = req.path === '/' || req.path === '/index.html';
     const isAppRoute = isPage || (path.posix.extname(req.path) === '' && acceptsHtml(req));
     if (!isAppRoute || isReserved(req.path) || req.path.startsWith('/assets/')) return next();
+    mark(res);
     const html = loadTemplate();
     if (html === undefined) {
       res.status(503).setHeader('Cache-Control', 'no-store');
@@ -121,7 +127,10 @@ export function webAppRouter(opts: WebAppOptions = {}): Router {
       index: false,
       redirect: false,
       fallthrough: true,
-      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+      setHeaders: (res) => {
+        mark(res as Response);
+        res.setHeader('Cache-Control', 'no-cache');
+      },
     }),
   );
   return router;
