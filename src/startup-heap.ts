@@ -31,7 +31,9 @@ export function startupDone(): void {
   // The `gc` function of a fresh context (the flag applies to contexts created after it is set),
   // as Jest does for its leak detection; the flag is turned off again for later contexts.
   v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as ((options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void) | undefined;
+  // Flags are process-wide: another thread (a second PGlite worker starting) may have switched it
+  // off again in between; then there is no GC this time (best effort, never an error).
+  const gc = runInNewContext("typeof gc === 'function' ? gc : undefined") as ((options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void) | undefined;
   v8.setFlagsFromString('--no-expose-gc');
   gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
 }

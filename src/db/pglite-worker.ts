@@ -47,7 +47,9 @@ if (!parentPort) {
   // Opening PGlite grew this thread's young generation to 16 MB, resident for nothing while idle:
   // one memory-reducing GC gives it back (Node 22; see src/startup-heap.ts for the same on the main thread).
   v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as ((options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void) | undefined;
+  // Flags are process-wide: another thread (a second PGlite worker starting) may have switched it
+  // off again in between; then there is no GC this time (best effort, never an error).
+  const gc = runInNewContext("typeof gc === 'function' ? gc : undefined") as ((options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void) | undefined;
   v8.setFlagsFromString('--no-expose-gc');
   gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   port.on('message', (req: WorkerRequest) => {
