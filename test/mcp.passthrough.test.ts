@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { readJsonBody } from './support/http-body.js';
-import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
+import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
  * The passthrough (src/router/endpoint/passthrough.ts): a 2026-07-28 tools/call to an http service
@@ -107,16 +107,6 @@ async function startUpstream(): Promise<Upstream> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   upstream.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`;
   return upstream;
-}
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...bearer(token), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** A platform with the upstream registered as `slug` (credential → X-Api-Key, `dangerous` denied), and a user who stored a key. */

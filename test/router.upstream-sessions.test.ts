@@ -7,7 +7,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCountingUpstream, type CountingUpstream } from './fixtures/counting-upstream.js';
 import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
-import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
+import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
  * Upstream sessions (issue 11 §1): a real 2025-11-25 server written the way most are deployed
@@ -25,16 +25,6 @@ import { adminSession, bearer, signUp, type TestSession } from './support/users.
 const COUNTING_STDIO = fileURLToPath(new URL('./fixtures/counting-stdio.mjs', import.meta.url));
 const MODERN = '2026-07-28';
 const LEGACY = '2025-11-25';
-
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { ...bearer(token), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
 
 async function register(t: TestPlatform, instances: string[]): Promise<string> {
   const admin = await adminSession(t);

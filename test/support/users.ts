@@ -73,3 +73,14 @@ export async function createApiKey(
   if (res.status !== 201 || !json.id || !json.key) throw new Error(`create api key failed: ${res.status} ${JSON.stringify(json)}`);
   return { id: json.id, key: json.key };
 }
+
+/** One REST call with a bearer token; the JSON body (empty object when none) and the status. */
+export async function apiCall(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { ...bearer(token), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
