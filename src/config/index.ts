@@ -121,6 +121,8 @@ const envSchema = z.object({
   // --- MCP endpoints (/mcp, /mcp/{service}) ---
   MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
   MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  /** Largest upstream answer (a JSON body, or one SSE event) relayed; beyond it the answer is cut off and the caller gets a JSON-RPC error naming the cap. */
+  MCP_MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   MCP_STREAM_RESUME_WINDOW_SECONDS: int(0, 3600).default(60),
   /** Relay 2026-07-28 tools/call to known-modern http instances as bytes (endpoint/passthrough.ts); false = always the SDK path. */
   MCP_PASSTHROUGH: bool.default(true),
