@@ -24,7 +24,9 @@ export type AuditAction =
   | 'service.registered'
   | 'service.changed'
   | 'service.removed'
-  | 'vault.key_rotated';
+  | 'vault.key_rotated'
+  | 'admin.user_exported'
+  | 'admin.user_deleted';
 
 export interface AuditEvent {
   action: AuditAction;
