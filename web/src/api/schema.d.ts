@@ -273,7 +273,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -282,6 +282,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -324,7 +331,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -333,6 +340,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -374,7 +388,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -383,6 +397,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -438,7 +459,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -447,6 +468,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -491,7 +519,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -500,6 +528,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -543,7 +578,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -552,6 +587,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
