@@ -204,6 +204,15 @@ export class HttpBalancer {
     return out;
   }
 
+  /** Upstream clients this replica keeps per instance URL: for client sessions, and idle in the pool. */
+  clientCounts(): Record<string, { sessionClients: number; idleClients: number }> {
+    const sessions = this.sessionClients.countByInstance();
+    const idle = this.idleClients.countByInstance();
+    const out: Record<string, { sessionClients: number; idleClients: number }> = {};
+    for (const url of new Set([...sessions.keys(), ...idle.keys()])) out[url] = { sessionClients: sessions.get(url) ?? 0, idleClients: idle.get(url) ?? 0 };
+    return out;
+  }
+
   instanceHealth(url: string): InstanceHealth {
     return this.snapshot(this.state(normalize(url)));
   }

@@ -992,7 +992,7 @@ export interface paths {
         };
         /**
          * MCP Router upstream state of this replica (admin)
-         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.
+         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id) with the upstream clients this replica keeps for it, and the live replicas that share stdio ownership.
          */
         get: operations["getRouterPool"];
         put?: never;
@@ -2059,10 +2059,14 @@ export interface operations {
                                 consecutiveFailures: number;
                                 ejectedUntil: string | null;
                                 ejections: number;
+                                /** @description Connected clients idle in the pool, kept for the next stateless call */
+                                idleClients: number;
                                 lastCheckedAt: string | null;
                                 lastError: string | null;
                                 leases: number;
                                 outstanding: number;
+                                /** @description Upstream clients (sessions) this replica keeps for 2025-era client sessions */
+                                sessionClients: number;
                                 /** @enum {string} */
                                 status: "healthy" | "ejected" | "half-open";
                                 url: string;
