@@ -4,7 +4,7 @@ import type { PlatformDatabase, RequestLogTable } from '../db/index.js';
 import type { PlatformMetrics } from './metrics.js';
 import { ensurePartitions } from './partitions.js';
 import { capturePayload, redactHeaders } from './redact.js';
-import { untraced } from './tracing-context.js';
+import { untraced } from '../tracing/index.js';
 
 /** Per-service capture mode: `off` records no row, `metadata` a row without bodies, `full` a row with redacted, capped bodies. */
 export type PayloadCapture = 'off' | 'metadata' | 'full';

@@ -10,7 +10,7 @@ import { createParser } from 'eventsource-parser';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
-import { traceUpstreamCall } from '../../logging/index.js';
+import { traceUpstreamCall } from '../../tracing/index.js';
 import type { RawUpstreamResponse, ResolvedService, UpstreamConnector } from '../contracts.js';
 import type { RelayEvent } from './observe.js';
 import { rewriteUris } from './aggregate.js';
