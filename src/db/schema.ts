@@ -88,7 +88,7 @@ export interface ServicesTable {
   title: string;
   description: ColumnType<string, string | undefined, string>;
   kind: ServiceKindColumn;
-  /** Kind-specific settings; see src/router/catalog (stored form, before package resolution). */
+  /** Kind-specific settings; see src/catalog (stored form, before package resolution). */
   config: Json<Record<string, unknown>>;
   /** CredentialField[] (src/router/contracts.ts). */
   credential_schema: Json<Array<Record<string, unknown>>>;

@@ -5,13 +5,6 @@ export { countingRefusals, McpRateLimited, mcpRateLimits, principalFromBearer, t
 export { encodeName, encodeUri, splitName, splitUri } from './endpoint/names.js';
 export type * from './contracts.js';
 export {
-  catalogOpenApi,
-  catalogRouter,
-  createCatalog,
-  rotateKeys,
-  type CatalogComponent,
-} from './catalog/index.js';
-export {
   createUpstreamConnector,
   DatabaseReplicaDirectory,
   RedisReplicaDirectory,
