@@ -24,6 +24,6 @@ export {
   type ServiceRecord,
 } from './registry.js';
 export { serviceInputSchema, type ServiceInput } from './definition.js';
-export { createCatalog, type CatalogComponent, type CatalogSettings } from './wiring.js';
+export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
 export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
 export { catalogOpenApi } from './openapi.js';

@@ -19,7 +19,7 @@ import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { ObservedServer, type RelayEvent } from './observe.js';
 import { toolAllowed } from './policy.js';
-import { McpRateLimited } from './wiring.js';
+import { McpRateLimited } from './gateway-hooks.js';
 
 /**
  * The relay: a low-level SDK `Server` whose request handlers forward each request to the upstream
