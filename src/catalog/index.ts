@@ -7,7 +7,6 @@ export type {
   BuiltinServiceConfig,
   CredentialField,
   HttpServiceConfig,
-  PayloadCapture,
   ResolvedService,
   ServiceCatalog,
   ServiceDefinition,

@@ -1,4 +1,4 @@
-import type { PlatformRole } from '../db/index.js';
+import type { PayloadCapture, PlatformRole } from '../db/index.js';
 import type { Principal } from '../gateway/index.js';
 
 /**
@@ -9,9 +9,6 @@ import type { Principal } from '../gateway/index.js';
  */
 
 export type ServiceKind = 'builtin' | 'stdio' | 'http';
-
-/** `off`: no request-log row; `metadata`: the row without bodies; `full`: plus redacted, capped bodies. */
-export type PayloadCapture = 'off' | 'metadata' | 'full';
 
 /** One field a user supplies for a service, and how it reaches the upstream. */
 export interface CredentialField {

@@ -16,7 +16,6 @@ export type {
   BuiltinServiceConfig,
   CredentialField,
   HttpServiceConfig,
-  PayloadCapture,
   ResolvedService,
   ServiceCatalog,
   ServiceDefinition,
@@ -24,6 +23,7 @@ export type {
   StdioServiceConfig,
   ToolPolicy,
 } from '../catalog/index.js';
+export type { PayloadCapture } from '../db/index.js';
 
 /** What a builtin MCP server receives per request: identity and credentials, nothing else. */
 export interface BuiltinContext {
