@@ -3,6 +3,7 @@ export { ApiError, errors, errorBody, type ErrorBody, type ErrorDetail } from '.
 export { parse, parseBody, parseParams, parseQuery, unreadBody, zodDetails } from './validate.js';
 export { edgeMiddleware, errorHandler, notFound, type EdgeOptions, type ErrorHandlerOptions } from './edge.js';
 export { requestIdFor } from './request-context.js';
+export type { McpCallFacts, McpCallFactsSource } from './mcp-call-facts.js';
 export type { Principal } from './principal.js';
 export {
   errorResponse,

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { PlatformMetrics } from './metrics.js';
-import type { PayloadCapture, RequestLog } from './request-log.js';
+import type { McpCallFacts, McpCallFactsSource } from '../gateway/index.js';
+import type { RequestLog } from './request-log.js';
 
 /**
  * Per-request HTTP instrumentation: RED metrics by route template and one lean request-log row
@@ -29,28 +30,8 @@ interface JsonRpcMessage {
   params?: { name?: unknown; uri?: unknown; protocolVersion?: unknown };
 }
 
-/**
- * What the MCP endpoint leaves on `res.locals.mcpCalls` (src/router/endpoint/observe.ts, McpCallFacts):
- * router facts per JSON-RPC request id. Read structurally; logging never imports the router.
- */
-interface McpCallFactsView {
-  service?: string | null;
-  instance?: string | null;
-  target?: string | null;
-  upstreamMs?: number | null;
-  errorCode?: number | null;
-  rateLimited?: boolean;
-  capture?: PayloadCapture;
-  tool?: string | null;
-  payload?: { request: unknown; response: unknown };
-  secrets?: string[];
-  secretKeys?: string[];
-}
-interface McpCallsView {
-  get(id: unknown): McpCallFactsView | undefined;
-}
-
-function readFacts(calls: McpCallsView | undefined, id: unknown): McpCallFactsView | undefined {
+/** The router's facts for one JSON-RPC id; a throwing collector costs the row its router facts, never the response. */
+function readFacts(calls: McpCallFactsSource | undefined, id: unknown): McpCallFacts | undefined {
   if (!calls || typeof calls.get !== 'function') return undefined;
   try {
     return calls.get(id);
@@ -152,7 +133,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
         (m): m is JsonRpcMessage => !!m && typeof m === 'object' && typeof (m as JsonRpcMessage).method === 'string' && (m as JsonRpcMessage).id !== undefined,
       );
       if (!messages.length) return;
-      const calls = (res.locals as { mcpCalls?: McpCallsView }).mcpCalls;
+      const calls = res.locals.mcpCalls;
       const principal = r.principal ?? (r as typeof r & McpAuthView).auth?.extra?.mcpTarget?.principal;
       const headerVersion = r.headers['mcp-protocol-version'];
       const bytesIn = Number(r.headers['content-length'] ?? 0) || null;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SERVER_INFO_META_KEY, type Notification, type ProtocolError } from '@modelcontextprotocol/server';
 import type { Response as ExpressResponse } from 'express';
 import type { Principal } from '../../gateway/index.js';
-import { traceUpstreamCall } from '../../logging/index.js';
+import { traceUpstreamCall } from '../../tracing/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { SERVER_INFO, stripProgressToken } from './relay.js';

@@ -25,8 +25,8 @@ import { UserEventBus } from './listen-bus.js';
 import { LiveSessions } from './live.js';
 import { StreamResumption } from './resume.js';
 import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
-import { SessionStore } from './sessions.js';
-import { McpRateLimited, type McpRateLimit } from './wiring.js';
+import { SessionStore } from './sealed-sessions.js';
+import { McpRateLimited, type McpRateLimit } from './gateway-hooks.js';
 
 export type McpConfig = Pick<
   Config,

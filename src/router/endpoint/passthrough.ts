@@ -10,7 +10,7 @@ import { createParser } from 'eventsource-parser';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
-import { traceUpstreamCall } from '../../logging/index.js';
+import { traceUpstreamCall } from '../../tracing/index.js';
 import type { RawUpstreamResponse, ResolvedService, UpstreamConnector } from '../contracts.js';
 import type { RelayEvent } from './observe.js';
 import { rewriteUris } from './aggregate.js';
@@ -18,7 +18,7 @@ import { directCall } from './direct-call.js';
 import { encodeUri } from './names.js';
 import { toolAllowed } from './policy.js';
 import { httpRefusal, upstreamError } from './relay.js';
-import { McpRateLimited } from './wiring.js';
+import { McpRateLimited } from './gateway-hooks.js';
 
 /**
  * The passthrough: a 2026-07-28 `tools/call` to `/mcp/{service}` of an http service whose instance
@@ -53,7 +53,7 @@ export interface PassthroughTarget {
   aggregate?: { slug: string; upstreamName: string };
 }
 
-/** What a 2025-era session's `initialize` established (sessions.ts), as the passthrough needs it. */
+/** What a 2025-era session's `initialize` established (sealed-sessions.ts), as the passthrough needs it. */
 export interface PassthroughSession {
   id: string;
   /** The key the session's endpoints share on a shared upstream client (client-routing.ts). */

@@ -12,14 +12,14 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
-import { traceUpstreamCall } from '../../logging/index.js';
+import { traceUpstreamCall } from '../../tracing/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { decodeUpstreamName, rewriteUris } from './aggregate.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { ObservedServer, type RelayEvent } from './observe.js';
 import { toolAllowed } from './policy.js';
-import { McpRateLimited } from './wiring.js';
+import { McpRateLimited } from './gateway-hooks.js';
 
 /**
  * The relay: a low-level SDK `Server` whose request handlers forward each request to the upstream

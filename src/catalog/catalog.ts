@@ -1,5 +1,5 @@
-import type { Principal } from '../../gateway/index.js';
-import type { ResolvedService, ServiceCatalog, Unusable } from '../contracts.js';
+import type { Principal } from '../gateway/index.js';
+import type { ResolvedService, ServiceCatalog, Unusable } from './service-definition.js';
 import type { CredentialStore } from './credentials.js';
 import type { ServiceRecord, ServiceRegistry } from './registry.js';
 
