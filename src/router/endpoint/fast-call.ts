@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ProtocolError, ProtocolErrorCode, type Notification } from '@modelcontextprotocol/server';
+import type { Notification } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
@@ -10,7 +10,7 @@ import { planToolCall, type CallPlan, type SessionFacts } from './call-plan.js';
 import { IdleWatch, sdkTimeoutOptions, type CallTimeouts } from './call-timeouts.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import type { RelayEvent } from './observe.js';
-import { httpRefusal, upstreamError } from './upstream-errors.js';
+import { httpRefusal, policyRefusal, upstreamError } from './upstream-errors.js';
 
 /**
  * The fast path of a `tools/call`: no SDK server in the middle. Read top to bottom:
@@ -72,7 +72,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     res.once('close', onClose);
     try {
       if (!plan.allowed) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${plan.params.name} is not available: refused by the service's tool policy`);
+        throw policyRefusal(plan.params.name);
       }
       await opts.beforeForward?.(target.principal, plan.service);
       if (plan.session) res.setHeader('mcp-session-id', plan.session.id);

@@ -20,7 +20,7 @@ import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { ObservedServer, type RelayEvent } from './observe.js';
 import { toolAllowed } from './policy.js';
-import { upstreamError, UpstreamSessionGone } from './upstream-errors.js';
+import { policyRefusal, upstreamError, UpstreamSessionGone } from './upstream-errors.js';
 
 /**
  * The relay: a low-level SDK `Server` whose request handlers forward each request to the upstream
@@ -372,7 +372,7 @@ class Relay {
     const name = typeof params?.name === 'string' ? params.name : '';
     const { service, upstreamName } = await this.resolveName(name, 'tools/list', 'tools', ctx, 'Tool');
     if (!toolAllowed(service.definition.toolPolicy, upstreamName)) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} is not available: refused by the service's tool policy`);
+      throw policyRefusal(name);
     }
     const result = await this.forward(service, 'tools/call', { ...params, name: upstreamName }, ctx, { inputRequired: true });
     return this.opts.aggregate ? (rewriteUris(result, service.definition.slug) as AnyResult) : result;

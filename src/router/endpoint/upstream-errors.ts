@@ -18,6 +18,11 @@ export function rateLimitedError(slug: string, retryAfterSeconds: number): Proto
   return new ProtocolError(-32000, `Rate limit exceeded for service ${slug}; retry in ${retryAfterSeconds}s`, { reason: 'rate_limited', retryAfterSeconds });
 }
 
+/** The error of a call to a tool the service's tool policy refuses (never sent upstream). */
+export function policyRefusal(name: string): ProtocolError {
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} is not available: refused by the service's tool policy`);
+}
+
 /** The error a client gets when the upstream refuses a request with an HTTP 4xx (never its body). */
 export function httpRefusal(status: number, slug: string): ProtocolError {
   if (status === 401 || status === 403) {
