@@ -163,7 +163,7 @@ export function injectTraceContext(headers: Headers | Record<string, string>): v
 
 /** Runs `fn` outside any trace: background work a request merely triggers (a full request-log batch). */
 export function untraced<T>(fn: () => T): T {
-  return activeTracer ? context.with(ROOT_CONTEXT, fn) : fn();
+  return requestContext.active() === ROOT_CONTEXT ? fn() : requestContext.with(ROOT_CONTEXT, fn);
 }
 
 const CHINDINGS = pino.symbols.chindingsSym;
