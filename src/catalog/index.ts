@@ -13,6 +13,7 @@ export type {
   ServiceKind,
   StdioServiceConfig,
   ToolPolicy,
+  Unusable,
 } from './service-definition.js';
 export { PlatformCatalog } from './catalog.js';
 export { CredentialStore, credentialContext, maskSecret, sealedCredentials, type CredentialCacheOptions } from './credentials.js';

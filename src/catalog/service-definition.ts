@@ -79,6 +79,20 @@ export interface ResolvedService {
 export interface ServiceCatalog {
   /** Services the principal may use: enabled, role allowed, API-key scope allowed, credentials present if required. */
   listUsable(principal: Principal): Promise<ResolvedService[]>;
-  /** The service if the principal may use it; undefined otherwise (callers answer 404). */
+  /** The service if the principal may use it; undefined otherwise (see `whyUnusable`). */
   resolve(principal: Principal, slug: string): Promise<ResolvedService | undefined>;
+  /**
+   * Why `resolve` gave nothing, so the error names the cause (off the hot path: only after a miss).
+   * A service the caller's role may not see is `not_found`, as if it did not exist.
+   */
+  whyUnusable?(principal: Principal, slug: string): Promise<Unusable>;
 }
+
+export type Unusable =
+  | { reason: 'not_found' }
+  /** The API key is scoped to other services. */
+  | { reason: 'key_scope'; scope: readonly string[] }
+  | { reason: 'disabled' }
+  /** Its definition has a problem (for example a command that is not allowed) an admin must fix. */
+  | { reason: 'unavailable' }
+  | { reason: 'needs_credentials' };

@@ -57,9 +57,19 @@ function rpcTarget(m: JsonRpcMessage): string | null {
 export function routeTemplate(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   if (!route || typeof route.path !== 'string') return 'unmatched';
-  const base = req.baseUrl ?? '';
+  // Express restores baseUrl when an error leaves a mounted router, so a route that threw (a
+  // validation failure, say) would be logged as `POST /`: take the mount path from the URL instead.
+  const base = req.baseUrl || mountPathOf(req, route.path);
   const full = (base && route.path === '/' ? base : `${base}${route.path}`).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
   return full.length > 200 ? full.slice(0, 200) : full || '/';
+}
+
+/** The prefix of the request's path above a route path of as many segments (no wildcards in our routes). */
+function mountPathOf(req: Request, routePath: string): string {
+  const path = (req.originalUrl ?? req.url ?? '').split('?')[0]!;
+  const routeSegments = routePath === '/' ? 0 : routePath.split('/').length - 1;
+  const segments = path.replace(/\/+$/, '').split('/');
+  return routeSegments ? segments.slice(0, -routeSegments).join('/') : segments.join('/');
 }
 
 export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHandler {
