@@ -16,7 +16,7 @@ import { adminSession, apiCall as api, bearer, signUp, type TestSession } from '
  * upstream gets for a client's call carries `traceparent` with the call's trace ID and the
  * platform's span of that call as its parent: exactly what the platform answered the client in
  * `traceresponse`. A real SDK server over Streamable HTTP records the header of every request; the
- * calls go the SDK relay way (a 2025-11-25 session) and the passthrough way (2026-07-28, once the
+ * calls go the SDK relay way (a 2025-11-25 session) and the fast path's bytes way (2026-07-28, once the
  * instance is known to speak it).
  */
 
@@ -134,7 +134,7 @@ describe('traceparent to http upstreams with OpenTelemetry off', () => {
     }
   });
 
-  it('a 2026-07-28 client: the first call (SDK relay) and the next (passthrough) carry the trace alike', async () => {
+  it('a 2026-07-28 client: the first call (SDK relay) and the next (the fast path, as bytes) carry the trace alike', async () => {
     const traceId = randomBytes(16).toString('hex');
     const { client, traceresponses } = await clientOf(t.url, slug, user.accessToken, { modern: true, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
     try {
