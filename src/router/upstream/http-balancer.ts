@@ -1,7 +1,7 @@
 import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch, request as undiciRequest, type buildConnector } from 'undici';
-import { injectTraceContext } from '../../logging/index.js';
+import { injectTraceContext } from '../../tracing/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
@@ -210,6 +210,15 @@ export class HttpBalancer {
     return out;
   }
 
+  /** Upstream clients this replica keeps per instance URL: for client sessions, and idle in the pool. */
+  clientCounts(): Record<string, { sessionClients: number; idleClients: number }> {
+    const sessions = this.sessionClients.countByInstance();
+    const idle = this.idleClients.countByInstance();
+    const out: Record<string, { sessionClients: number; idleClients: number }> = {};
+    for (const url of new Set([...sessions.keys(), ...idle.keys()])) out[url] = { sessionClients: sessions.get(url) ?? 0, idleClients: idle.get(url) ?? 0 };
+    return out;
+  }
+
   instanceHealth(url: string): InstanceHealth {
     return this.snapshot(this.state(normalize(url)));
   }
@@ -372,31 +381,25 @@ export class HttpBalancer {
   /**
    * One raw 2026-07-28 POST to an instance of the pool that is known to speak it statelessly
    * (learned by `acquire`); undefined when none is, so the caller takes the SDK path. Same rules as
-   * the SDK path's fetch: only the given credential headers, a deadline to the response headers,
-   * health accounting, and a retry on the next instance only when the connection was refused.
+   * the SDK path's fetch of a call: only the given credential headers, health accounting, a retry
+   * on the next instance only when the connection was refused, and no deadline of its own (a call
+   * is bounded by the caller's timeout rule through `raw.signal`, as the SDK path's calls are).
    */
   async sendRaw(poolId: string, target: HttpTarget, credentials: Record<string, string>, raw: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
     const pool = this.pools.get(poolId);
     if (this.closed || !pool || target.transport !== 'streamable-http') return undefined;
     const candidates = this.order(pool).filter((s) => s.modern);
     if (!candidates.length) return undefined;
-    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
-    const headers: Record<string, string> = {
-      ...raw.headers,
-      ...credentials,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    };
-    injectTraceContext(headers);
+    const around = raw.around ?? ((_instance, send) => send());
     for (const instance of candidates) {
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(raw.signal.reason);
       if (raw.signal.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
-      raw.signal.addEventListener('abort', onAbort, { once: true });
-      const deadline = headersDeadline(controller, timeoutMs);
       instance.outstanding += 1;
       try {
-        const response = await undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: controller.signal, dispatcher: this.agent });
+        const response = await around(instance.url, () => {
+          const headers: Record<string, string> = { ...raw.headers, ...credentials, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+          injectTraceContext(headers);
+          return undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: raw.signal, dispatcher: this.agent });
+        });
         if (response.statusCode >= 500) this.failure(instance, `HTTP ${response.statusCode}`);
         else this.success(instance);
         const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : '';
@@ -409,19 +412,13 @@ export class HttpBalancer {
           demote: () => void (instance.modern = false),
         };
       } catch (err) {
-        raw.signal.removeEventListener('abort', onAbort);
         const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
-        if (deadline.fired) {
-          this.failure(instance, 'timeout');
-          throw failed('upstream_timeout', `The service did not answer within ${timeoutMs} ms`);
-        }
         if (raw.signal.aborted) throw failed('upstream_cancelled', 'The request was cancelled');
         this.failure(instance, describe(err));
         // Nothing reached the instance: safe to try the next one.
         if (isConnectionRefused(err)) continue;
         throw failed('upstream_unavailable', 'The service could not be reached; try again shortly');
       } finally {
-        deadline.clear();
         instance.outstanding -= 1;
       }
     }
