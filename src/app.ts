@@ -17,7 +17,7 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
-import { authenticate, requireRole } from './gateway/index.js';
+import { authenticate, createEgressGuard, requireRole, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './catalog/index.js';
 import {
@@ -40,6 +40,7 @@ import {
   type PlatformUpstream,
 } from './router/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
+import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 
@@ -59,6 +60,8 @@ export interface Platform {
   readonly builtins: Record<string, BuiltinServer>;
   /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
   readonly upstream: PlatformUpstream;
+  /** The SSRF guard for every outbound URL (instance URLs, and user- or provider-supplied ones). */
+  readonly egress: EgressGuard;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -164,6 +167,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     await logging.start();
     cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
     // ---- end logging ----
+    // One SSRF guard for every URL the platform fetches or connects to (docs/gateway.md).
+    const egress = createEgressGuard({ allow: config.EGRESS_ALLOW });
+    cleanups.unshift(() => egress.close());
     // --- MCP service catalog, credentials, builtin servers ---
     // Builtins we ship, plus any a caller (tests) adds.
     const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
@@ -199,6 +205,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       vault, // seals replica-to-replica tokens for forwarded stdio leases
       database, // shares http instance health (service_instances)
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
+      // `openapi` services: the builder's runtime; their API calls go through the egress guard ('public').
+      openapi: createOpenApiServers({ egress, timeoutMs: config.BUILDER_CALL_TIMEOUT_MS, maxResponseBytes: config.BUILDER_RESPONSE_MAX_BYTES }),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
         maxPerUser: config.STDIO_MAX_PER_USER,
@@ -216,6 +224,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ejectMaxMs: config.HTTP_EJECT_MAX_MS,
         sessionIdleMs: config.HTTP_UPSTREAM_SESSION_IDLE_MS,
         sessionsMax: config.HTTP_UPSTREAM_SESSIONS_MAX,
+        // Checked again at connection time, resolution pinned per connection (DNS rebinding).
+        connector: (connectOptions) => egress.connector('instance', connectOptions),
       },
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
@@ -326,9 +336,21 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
     app.use('/v1/admin/services', requireRole('admin'));
-    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)), egress }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
+    // --- builder: /v1/builder/imports (admin-only) ---
+    app.use('/v1/builder', requireRole('admin'));
+    app.use(
+      builderRouter({
+        egress,
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        importMaxBytes: config.BUILDER_IMPORT_MAX_BYTES,
+        importTimeoutMs: config.BUILDER_IMPORT_TIMEOUT_MS,
+      }),
+    );
+    openApiFragments.push(builderOpenApi);
+    // --- end builder ---
 
     // --- MCP Router: stdio ownership across replicas, the owner's side (internal; not in OpenAPI) ---
     const internalStdio = createInternalStdioEndpoint({
@@ -380,6 +402,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       catalog,
       builtins,
       upstream,
+      egress,
       app,
       rateLimits,
       server,
