@@ -23,7 +23,7 @@ export class DocumentUnreadable extends Error {
 
 /** Parses JSON or YAML text (JSON is YAML), naming line and column of the first error. */
 export function parseText(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: false });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
