@@ -73,7 +73,7 @@ describe('an OpenAPI document imported, saved and called through the router', ()
     const create = imported.tools.find((x) => x.name === 'createItem')!;
     expect(create.inputSchema).toMatchObject({ type: 'object', required: ['body'], properties: { 'X-Request-Id': { type: 'string' } } });
     // readOnly properties (id, owner) are not inputs.
-    expect(Object.keys((create.inputSchema.properties as Record<string, { properties: object }>).body.properties)).toEqual(['name', 'tags']);
+    expect(Object.keys((create.inputSchema.properties as Record<string, { properties: object }>).body!.properties)).toEqual(['name', 'tags']);
     expect(imported.credentials.map((c) => c.name)).toEqual(['apikeyauth', 'bearerauth_token']);
     expect(imported.auth).toEqual([
       { type: 'api_key', in: 'header', name: 'X-API-Key', credential: 'apikeyauth' },

@@ -4,12 +4,13 @@ import addFormats from 'ajv-formats';
 
 /**
  * One ajv (JSON Schema 2020-12, the MCP default dialect) for tool inputs. Not strict: API
- * documents use formats and annotations ajv does not know (`int32`, `example`), which only describe.
+ * documents use formats and annotations ajv does not know (`int32`, `example`), which only describe;
+ * patterns are compiled without the `u` flag, as most API documents write them.
  */
 let shared: Ajv2020 | undefined;
 export function jsonSchemaValidator(): Ajv2020 {
   if (!shared) {
-    shared = new Ajv2020({ strict: false, allErrors: false, logger: false, validateFormats: true });
+    shared = new Ajv2020({ strict: false, allErrors: false, logger: false, validateFormats: true, unicodeRegExp: false });
     addFormats.default(shared);
   }
   return shared;
