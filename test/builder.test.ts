@@ -60,12 +60,12 @@ describe('an OpenAPI document imported, saved and called through the router', ()
     imported = json as unknown as ImportAnswer;
     expect(imported.base_url).toBe(fixture.url);
     expect(imported.tools.map((x) => x.name).sort()).toEqual(
-      ['boom', 'createItem', 'deleteItem', 'echoPath', 'getItem', 'get_items_itemId_label', 'listItems', 'updateItem'].sort(),
+      ['boom', 'createItem', 'deleteItem', 'echoPath', 'getItem', 'get_items_itemId_label', 'listItems', 'movedAway', 'movedHere', 'updateItem'].sort(),
     );
     expect(imported.skipped.map((s) => s.operation).sort()).toEqual(['POST /upload', 'TRACE /upload']);
     expect(imported.skipped.find((s) => s.operation === 'POST /upload')?.reason).toMatch(/multipart\/form-data is not supported/);
     const operations = [...imported.tools.map((x) => `${x.operation.method} ${x.operation.path}`), ...imported.skipped.map((s) => s.operation)];
-    expect(new Set(operations).size).toBe(10);
+    expect(new Set(operations).size).toBe(12);
     for (const tool of imported.tools) {
       expect(tool.name).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
       expect(() => compileSchema(tool.inputSchema)).not.toThrow();
@@ -84,7 +84,7 @@ describe('an OpenAPI document imported, saved and called through the router', ()
   it('imports the same document from a URL (allowlisted loopback) and refuses what it cannot read with 422 and where', async () => {
     const byUrl = await apiCall(t.url, admin.accessToken, 'POST', '/v1/builder/imports', { url: `${fixture.url}/openapi.yaml` });
     expect(byUrl.status).toBe(200);
-    expect((byUrl.json.tools as unknown[]).length).toBe(8);
+    expect((byUrl.json.tools as unknown[]).length).toBe(10);
     const broken = await importYaml(t, admin.accessToken, 'openapi: 3.0.3\ninfo: { title: x\npaths: {}\n');
     expect(broken.status).toBe(422);
     expect(broken.json).toMatchObject({ error: { code: 'document_unreadable' } });
@@ -167,6 +167,15 @@ describe('an OpenAPI document imported, saved and called through the router', ()
       const missing = (await client.callTool({ name: 'getItem', arguments: { itemId: '999' } })) as ToolResult;
       expect(missing.isError).toBe(true);
       expect(text(missing)).toMatch(/HTTP 404 .*item 999 not found/);
+
+      // A redirect on the same origin is followed (with the credentials); one to another origin is not.
+      const here = (await client.callTool({ name: 'movedHere', arguments: {} })) as ToolResult;
+      expect(here.isError).toBeFalsy();
+      expect(fixture.requests.at(-1)).toMatchObject({ url: '/items', headers: { 'x-api-key': 'key-alice' } });
+      const away = (await client.callTool({ name: 'movedAway', arguments: {} })) as ToolResult;
+      expect(away.isError).toBe(true);
+      expect(text(away)).toMatch(/HTTP 302: the API redirects to http:\/\/localhost:\d+\/items, which is not followed/);
+      expect(fixture.requests.at(-1)!.url).toBe('/moved-away');
 
       const deleted = (await client.callTool({ name: 'deleteItem', arguments: { itemId: '2' } })) as ToolResult;
       expect(deleted.isError).toBeFalsy();
