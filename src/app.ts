@@ -224,6 +224,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ejectMaxMs: config.HTTP_EJECT_MAX_MS,
         sessionIdleMs: config.HTTP_UPSTREAM_SESSION_IDLE_MS,
         sessionsMax: config.HTTP_UPSTREAM_SESSIONS_MAX,
+        maxResponseBytes: config.MCP_MAX_RESPONSE_BYTES,
         // Checked again at connection time, resolution pinned per connection (DNS rebinding).
         connector: (connectOptions) => egress.connector('instance', connectOptions),
       },

@@ -100,8 +100,10 @@ export interface RawUpstreamRequest {
   body: string;
   /** The client's MCP request headers (`mcp-protocol-version`, `mcp-method`, `mcp-name`); credentials are added by the connector. */
   headers: Record<string, string>;
-  /** Aborts the upstream request (client gone, body idle too long). */
+  /** Aborts the upstream request (client gone, the call's timeout rule). */
   signal: AbortSignal;
+  /** Wraps the send to the instance chosen (the caller's trace span names the instance that serves). */
+  around?<T>(instance: string, send: () => Promise<T>): Promise<T>;
 }
 
 export interface RawUpstreamResponse {
