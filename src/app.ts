@@ -42,6 +42,7 @@ import {
   type McpRouterDeps,
   type PlatformUpstream,
 } from './router/index.js';
+import { createOAuthServer, oauthOpenApi, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { loadVault, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
@@ -100,6 +101,8 @@ export interface PlatformOptions {
   builtins?: Record<string, BuiltinServerFactory>;
   /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
   bootstrapAdmin?: boolean;
+  /** Outbound fetches of user-supplied URLs (OAuth Client ID Metadata Documents); default: the egress guard. */
+  egress?: EgressFetcher;
   /** Where the built web app is (default web/dist); tests serve a build of their own. */
   web?: Pick<WebAppOptions, 'distDir'>;
 }
@@ -284,6 +287,20 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
     if (opts.bootstrapAdmin !== false) await auth.bootstrap();
+    // --- OAuth authorization server for MCP clients: /.well-known/oauth-authorization-server, /oauth/* ---
+    const oauth = await createOAuthServer({
+      config,
+      database,
+      vault,
+      logger,
+      audit,
+      keys: auth.tokenKeys,
+      userVerifier: auth.verifier,
+      egress: opts.egress ?? noEgress,
+      registrationLimiter: limiter('oauth-register', config.OAUTH_REGISTRATIONS_PER_IP_PER_MINUTE),
+    });
+    cleanups.unshift(() => oauth.close());
+    // --- end OAuth ---
     // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
     // Mounted before the REST routers: the hot path does not walk their route tables.
     const mcp = createMcpRouter({
@@ -293,7 +310,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog: opts.mcp?.catalog ?? catalog.catalog,
       connector: opts.mcp?.connector ?? upstream,
-      authenticate: countingRefusals(tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier))),
+      authenticate: countingRefusals(tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(oauth.mcpVerifier(auth.verifier), config.PUBLIC_URL))),
       rateLimit: tracedMcpRateLimit(
         tracing,
         opts.mcp?.rateLimit ?? mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
@@ -304,6 +321,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
+    app.use(oauth.router);
+    openApiFragments.push(oauthOpenApi);
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
     app.use(
       '/v1',
@@ -313,6 +332,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     openApiFragments.push(authOpenApi);
     app.use('/v1/api-keys', auth.apiKeysRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    app.use('/v1/oauth/grants', oauth.grantsRouter);
+    app.use('/v1/admin/oauth/grants', requireRole('admin'), oauth.adminGrantsRouter);
     // --- end auth ---
 
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
@@ -422,6 +443,13 @@ function tracedMcpRateLimit(tracing: Tracing, limits: McpRateLimit): McpRateLimi
     perService: tracing.traced('rate-limit', (p, slug) => limits.perService(p, slug), { 'rate_limit.scope': 'user-service' }),
   };
 }
+
+/** Interim until the gateway's egress guard is merged: no user-supplied URL is fetched. */
+const noEgress: EgressFetcher = {
+  fetch: async () => {
+    throw new Error('outbound fetches are disabled (no egress guard)');
+  },
+};
 
 /** MCP Router: the host other replicas reach this one at, when REPLICA_ADDRESS is not set. */
 function replicaHost(host: string): string {

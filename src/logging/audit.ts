@@ -24,7 +24,14 @@ export type AuditAction =
   | 'service.registered'
   | 'service.changed'
   | 'service.removed'
-  | 'vault.key_rotated';
+  | 'vault.key_rotated'
+  // OAuth authorization server (src/oauth)
+  | 'oauth.client_registered'
+  | 'oauth.consent'
+  | 'oauth.authorization'
+  | 'oauth.token'
+  | 'oauth.token_revoked'
+  | 'oauth.grant_revoked';
 
 export interface AuditEvent {
   action: AuditAction;
