@@ -88,6 +88,8 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
   const callback = provider.callback();
   const toProvider: RequestHandler = (req, res, next) => {
     if (!PROVIDER_PATHS.test(req.path)) return next();
+    // The admin switch: without registration the path is not the authorization server's (the platform's 404).
+    if (!config.OAUTH_DYNAMIC_REGISTRATION && req.path.startsWith('/oauth/register')) return next();
     // Pages and answers of the authorization server are never framed (clickjacking of consent).
     res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
     res.setHeader('X-Frame-Options', 'DENY');

@@ -100,7 +100,8 @@ export function createProvider(settings: ProviderSettings): Provider {
       userinfo: { enabled: false },
       introspection: { enabled: false },
       rpInitiatedLogout: { enabled: false },
-      revocation: { enabled: true },
+      // A token is revoked only by the client it was issued to (public clients: by client_id).
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       registration: { enabled: settings.dynamicRegistration, initialAccessToken: false, idFactory: undefined },
       resourceIndicators: {
         enabled: true,

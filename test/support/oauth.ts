@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { OAuthClientMetadata, OAuthClientProvider } from '@modelcontextprotocol/client';
 import { bearer } from './users.js';
@@ -170,4 +171,50 @@ export class TestOAuthClient implements OAuthClientProvider {
   get registeredClientId(): string | undefined {
     return this.client?.client_id;
   }
+}
+
+// ---- a hand-driven OAuth client (the hostile tests need to bend each request) ----
+
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+/** Dynamic Client Registration of a public client; returns the response (status, JSON). */
+export async function registerClient(platformUrl: string, metadata: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${platformUrl}/oauth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token_endpoint_auth_method: 'none', grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], ...metadata }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+export function authorizeUrl(platformUrl: string, params: Record<string, string | undefined>): string {
+  const url = new URL(`${platformUrl}/oauth/authorize`);
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  return url.href;
+}
+
+export interface TokenAnswer {
+  status: number;
+  body: { access_token?: string; refresh_token?: string; error?: string; error_description?: string; scope?: string; token_type?: string; expires_in?: number };
+}
+
+export async function tokenRequest(platformUrl: string, form: Record<string, string | undefined>): Promise<TokenAnswer> {
+  const body = new URLSearchParams();
+  for (const [k, v] of Object.entries(form)) if (v !== undefined) body.set(k, v);
+  const res = await fetch(`${platformUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  return { status: res.status, body: (await res.json()) as TokenAnswer['body'] };
+}
+
+/** A JSON-RPC tools/list at an MCP endpoint with a bearer token; the HTTP status says whether it was accepted. */
+export async function mcpStatus(url: string, token: string): Promise<number> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'oauth-test', version: '1' } } }),
+  });
+  await res.body?.cancel();
+  return res.status;
 }
