@@ -1,6 +1,6 @@
 import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
+import { Agent, fetch as undiciFetch, request as undiciRequest, type buildConnector } from 'undici';
 import { injectTraceContext } from '../../logging/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
@@ -46,6 +46,8 @@ export interface HttpBalancerOptions {
   logger?: Logger;
   /** Instance health hook (metrics), called with the pool's label (service slug) per change. */
   observer?: UpstreamObserver;
+  /** Opens every upstream connection (the egress guard's 'instance' policy: lookup checked and pinned). */
+  connector?: (options: buildConnector.BuildOptions) => buildConnector.connector;
 }
 
 export interface HttpTarget {
@@ -117,10 +119,11 @@ export class HttpBalancer {
       maxTotal: options.idleClientsTotal ?? 2048,
     });
     this.sessionClients = new SessionClients({ idleMs: options.sessionIdleMs ?? 600_000, max: options.sessionsMax ?? 10_000 });
-    const connect = { timeout: Math.min(options.timeoutMs, 10_000) };
+    const connector = (timeout: number) => (options.connector ? options.connector({ timeout }) : { timeout });
+    const connect = connector(Math.min(options.timeoutMs, 10_000));
     this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, connect, headersTimeout: 0, bodyTimeout: 0 });
     this.streams = new Agent({ keepAliveTimeout: 5_000, connect, headersTimeout: 0, bodyTimeout: 0 });
-    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: { timeout: options.healthTimeoutMs } });
+    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: connector(options.healthTimeoutMs) });
     this.timer = setInterval(() => void this.checkAll(), options.healthIntervalMs);
     this.timer.unref();
   }
@@ -766,7 +769,8 @@ function causes(err: unknown): unknown[] {
 function isConnectionRefused(err: unknown): boolean {
   return causes(err).some((e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED') return true;
+    // EGRESS_REFUSED: the egress guard stopped it before connecting; nothing was sent either.
+    if (code === 'ECONNREFUSED' || code === 'EGRESS_REFUSED') return true;
     const message = (e as { message?: unknown }).message;
     return typeof message === 'string' && message.includes('ECONNREFUSED');
   });
