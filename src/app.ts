@@ -303,7 +303,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       audit,
       keys: auth.tokenKeys,
       userVerifier: auth.verifier,
-      egress: opts.egress ?? noEgress,
+      egress: opts.egress ?? egress,
       registrationLimiter: limiter('oauth-register', config.OAUTH_REGISTRATIONS_PER_IP_PER_MINUTE),
     });
     cleanups.unshift(() => oauth.close());
@@ -451,13 +451,6 @@ function tracedMcpRateLimit(tracing: Tracing, limits: McpRateLimit): McpRateLimi
     perService: tracing.traced('rate-limit', (p, slug) => limits.perService(p, slug), { 'rate_limit.scope': 'user-service' }),
   };
 }
-
-/** Interim until the gateway's egress guard is merged: no user-supplied URL is fetched. */
-const noEgress: EgressFetcher = {
-  fetch: async () => {
-    throw new Error('outbound fetches are disabled (no egress guard)');
-  },
-};
 
 /** MCP Router: the host other replicas reach this one at, when REPLICA_ADDRESS is not set. */
 function replicaHost(host: string): string {

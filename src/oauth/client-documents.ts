@@ -1,3 +1,5 @@
+import type { EgressGuard } from '../gateway/index.js';
+
 /**
  * Client ID Metadata Documents (an https URL as `client_id`): oidc-provider's experimental feature
  * does the protocol part (the document's `client_id` must equal its URL, no shared secrets, caching
@@ -8,12 +10,7 @@
  */
 
 /** The slice of the gateway's egress guard this component uses. */
-export interface EgressFetcher {
-  fetch(
-    url: string,
-    options: { policy: 'public'; maxBytes: number; timeoutMs: number; maxRedirects: number; headers?: Record<string, string> },
-  ): Promise<{ status: number; headers: Headers; body: Buffer; url: string }>;
-}
+export type EgressFetcher = Pick<EgressGuard, 'fetch'>;
 
 /** oidc-provider's `fetch` hook: a WHATWG Response, as it expects. */
 export type ClientMetadataFetch = (url: string, init: RequestInit) => Promise<Response>;
