@@ -24,17 +24,25 @@ export interface ConsentDeps {
 }
 
 /** What the consent page shows: who asks, where the answer goes, what it gets. */
-export interface ConsentDetails {
-  uid: string;
-  client: { client_id: string; client_name: string | null; client_uri: string | null; logo_uri: string | null; metadata_document: boolean };
-  redirect_uri: string;
-  redirect_host: string;
-  resource: string;
-  scopes: string[];
+export const consentDetailsView = z.object({
+  uid: z.string(),
+  client: z.object({
+    client_id: z.string(),
+    client_name: z.string().nullable(),
+    client_uri: z.string().nullable(),
+    logo_uri: z.string().nullable(),
+    /** The client_id is the URL of its Client ID Metadata Document. */
+    metadata_document: z.boolean(),
+  }),
+  redirect_uri: z.string(),
+  redirect_host: z.string(),
+  resource: z.string(),
+  scopes: z.array(z.string()),
   /** The user already approved this client for this resource: the page may continue without asking. */
-  remembered: boolean;
-  csrf_token: string;
-}
+  remembered: z.boolean(),
+  csrf_token: z.string(),
+});
+export type ConsentDetails = z.infer<typeof consentDetailsView>;
 
 /**
  * The consent step of /oauth/authorize, as a JSON API for the web app's consent page

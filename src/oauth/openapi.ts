@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
-import { consentDecisionBody } from './consent.js';
+import { consentDecisionBody, consentDetailsView } from './consent.js';
 import { grantView } from './grants.js';
 
 const oauthError = (description: string) => ({
@@ -87,7 +87,7 @@ export const oauthOpenApi: OpenApiPaths = {
       tags: ['oauth'],
       summary: 'Consent page: who asks, where the answer goes, what it gets (needs the interaction cookie of this browser)',
       parameters: [uidParam],
-      responses: { '200': jsonResponse('Consent details with a CSRF token'), '401': errorResponse('Not signed in'), '404': errorResponse('No such pending authorization in this browser') },
+      responses: { '200': jsonResponse('Consent details with a CSRF token', consentDetailsView), '401': errorResponse('Not signed in'), '404': errorResponse('No such pending authorization in this browser') },
     },
   },
   '/oauth/consent/{uid}/decision': {
