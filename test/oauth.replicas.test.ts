@@ -37,7 +37,7 @@ describe.skipIf(!shared)('oauth: two replicas', { timeout: 120_000 }, () => {
     const start = authorizeUrl(a.url, { response_type: 'code', client_id: clientId, redirect_uri: redirect, code_challenge: pkce.challenge, code_challenge_method: 'S256', resource, state: 'r' });
     const { callback } = await consentInBrowser(b.url, start, user.accessToken);
     const code = callback.searchParams.get('code');
-    expect(code).toBeTruthy();
+    expect(code, callback.href).toBeTruthy();
     const tokens = await tokenRequest(b.url, { grant_type: 'authorization_code', code: code!, code_verifier: pkce.verifier, redirect_uri: redirect, client_id: clientId, resource });
     expect(tokens.status).toBe(200);
     expect(await mcpStatus(`${a.url}/mcp/everything`, tokens.body.access_token!)).toBe(200);

@@ -10,7 +10,7 @@ import { auditProviderEvents } from './audit-events.js';
 import { clientDocumentFetch, type EgressFetcher } from './client-documents.js';
 import { consentRouter } from './consent.js';
 import { grantsRouters } from './grants.js';
-import { createProvider, redirectUriProblem } from './provider.js';
+import { createProvider, MCP_SCOPE, redirectUriProblem } from './provider.js';
 import { cookieKeys, type PlatformTokenKeys } from './signing.js';
 import { OAuthTokenVerifier } from './tokens.js';
 
@@ -110,7 +110,16 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     },
   ];
 
+  // A client that asks for no scope gets the one scope there is (MCP: scope is optional for clients).
+  const defaultScope: RequestHandler = (req, _res, next) => {
+    if (req.method === 'GET' && req.path === '/oauth/authorize' && req.query.scope === undefined && req.query.request_uri === undefined) {
+      req.url += `${req.url.includes('?') ? '&' : '?'}scope=${MCP_SCOPE}`;
+    }
+    next();
+  };
+
   const router = Router();
+  router.use(defaultScope);
   router.use(register);
   router.use(consentRouter({ provider, db, verifier: deps.userVerifier, audit: deps.audit, csrfSecret: keys[0]! }));
   router.use(toProvider);
