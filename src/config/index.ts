@@ -121,8 +121,12 @@ const envSchema = z.object({
   // --- MCP endpoints (/mcp, /mcp/{service}) ---
   MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
   MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  /** The longest one upstream request may last, however often the upstream reports progress (never below MCP_UPSTREAM_TIMEOUT_MS). */
+  MCP_UPSTREAM_MAX_CALL_MS: int(1000, 86_400_000).default(600_000),
+  /** Largest upstream answer (a JSON body, or one SSE event) relayed; beyond it the answer is cut off and the caller gets a JSON-RPC error naming the cap. */
+  MCP_MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   MCP_STREAM_RESUME_WINDOW_SECONDS: int(0, 3600).default(60),
-  /** Relay 2026-07-28 tools/call to known-modern http instances as bytes (endpoint/passthrough.ts); false = always the SDK path. */
+  /** The fast path of tools/call without an SDK server (endpoint/fast-call.ts); false = always the SDK relay. */
   MCP_PASSTHROUGH: bool.default(true),
   MCP_ALLOWED_HOSTS: csv.default([]),
   MCP_ALLOWED_ORIGINS: csv.default([]),

@@ -341,7 +341,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -350,6 +350,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -392,7 +399,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -401,6 +408,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -442,7 +456,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -451,6 +465,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -506,7 +527,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -515,6 +536,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -559,7 +587,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -568,6 +596,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -611,7 +646,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -620,6 +655,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1533,7 +1575,7 @@ export interface paths {
         };
         /**
          * MCP Router upstream state of this replica (admin)
-         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.
+         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id) with the upstream clients this replica keeps for it, and the live replicas that share stdio ownership.
          */
         get: operations["getRouterPool"];
         put?: never;
@@ -2704,10 +2746,14 @@ export interface operations {
                                 consecutiveFailures: number;
                                 ejectedUntil: string | null;
                                 ejections: number;
+                                /** @description Connected clients idle in the pool, kept for the next stateless call */
+                                idleClients: number;
                                 lastCheckedAt: string | null;
                                 lastError: string | null;
                                 leases: number;
                                 outstanding: number;
+                                /** @description Upstream clients (sessions) this replica keeps for 2025-era client sessions */
+                                sessionClients: number;
                                 /** @enum {string} */
                                 status: "healthy" | "ejected" | "half-open";
                                 url: string;
