@@ -217,6 +217,22 @@ describe('refresh tokens', { timeout: 60_000 }, () => {
   });
 });
 
+describe('signing key rotation', { timeout: 60_000 }, () => {
+  it('signs with the new platform key after rotate-signing-key; tokens of the retired key keep working', async () => {
+    const { access, refresh } = await fullFlow();
+    const kidOf = (jwt: string) => (JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const { retired, active } = await t.platform.auth.rotateSigningKey();
+    expect(kidOf(access)).toBe(retired);
+    const next = await tokenRequest(t.url, { grant_type: 'refresh_token', refresh_token: refresh, client_id: clientId });
+    expect(next.status).toBe(200);
+    expect(kidOf(next.body.access_token!)).toBe(active);
+    expect(await mcpStatus(everything, next.body.access_token!)).toBe(200);
+    expect(await mcpStatus(everything, access)).toBe(200);
+    const jwks = (await (await fetch(`${t.url}/oauth/jwks`)).json()) as { keys: Array<{ kid: string }> };
+    expect(jwks.keys.map((k) => k.kid).sort()).toEqual([active, retired].sort());
+  });
+});
+
 describe('revocation and Connected apps', { timeout: 60_000 }, () => {
   it('revokes by RFC 7009: the refresh token ends its grant and the access token is refused', async () => {
     const { access, refresh } = await fullFlow();

@@ -60,6 +60,7 @@ describe('the SDK client signs in by itself (Dynamic Client Registration)', { ti
       token_endpoint: `${t.url}/oauth/token`,
       registration_endpoint: `${t.url}/oauth/register`,
       revocation_endpoint: `${t.url}/oauth/revoke`,
+      jwks_uri: `${t.url}/oauth/jwks`,
       code_challenge_methods_supported: ['S256'],
       authorization_response_iss_parameter_supported: true,
     });
@@ -80,6 +81,8 @@ describe('the SDK client signs in by itself (Dynamic Client Registration)', { ti
       expect(payload).toMatchObject({ iss: t.platform.config.PUBLIC_URL, aud: mcpUrl.href, sub: user.userId, client_id: oauth.registeredClientId });
       const jwks = (await (await fetch(`${t.url}/auth/v1/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
       expect(jwks.keys.map((k) => k.kid)).toContain(header!.kid);
+      // The authorization server publishes the same keys (jwks_uri of its metadata).
+      expect((await (await fetch(`${t.url}/oauth/jwks`)).json()) as unknown).toEqual(jwks);
 
       const names = (await client.listTools()).tools.map((x) => x.name);
       expect(names).toContain('echo');

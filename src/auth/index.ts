@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Router } from 'express';
-import type { CryptoKey } from 'jose';
+import type { CryptoKey, JSONWebKeySet } from 'jose';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -51,6 +51,8 @@ export interface AuthService {
   readonly tokenKeys: {
     active(): { kid: string; privateKey: CryptoKey };
     publicKey(kid: string): Promise<CryptoKey | undefined>;
+    /** The published public keys (what /auth/v1/.well-known/jwks.json serves). */
+    jwks(): JSONWebKeySet;
   };
   /** Creates the first admin (ADMIN_EMAIL or a generated one-time credential). */
   bootstrap(): Promise<void>;
@@ -118,7 +120,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     apiKeysRouter: apiKeysRouter({ db, cache, audit }),
     adminUsersRouter: adminUsersRouter({ db, cache, audit }),
     verifier,
-    tokenKeys: { active: () => keys.signingKey, publicKey: (kid) => keys.publicKey(kid) },
+    tokenKeys: { active: () => keys.signingKey, publicKey: (kid) => keys.publicKey(kid), jwks: () => keys.publicJwks },
     sealedSigningKeys: sealedSigningKeys(db),
     bootstrap: () =>
       bootstrapAdmin({

@@ -60,7 +60,7 @@ export interface OAuthServer {
 }
 
 /** Paths oidc-provider answers; everything else passes by it. */
-const PROVIDER_PATHS = /^\/(?:\.well-known\/(?:oauth-authorization-server|openid-configuration)$|oauth\/(?:authorize(?:\/[^/]+)?|token|register(?:\/[^/]+)?|revoke|jwks)$)/;
+const PROVIDER_PATHS = /^\/(?:\.well-known\/(?:oauth-authorization-server|openid-configuration)$|oauth\/(?:authorize(?:\/[^/]+)?|token|register(?:\/[^/]+)?|revoke)$)/;
 
 /** The OAuth 2.1 authorization server for MCP clients (docs/oauth.md). */
 export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthServer> {
@@ -119,6 +119,11 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
   };
 
   const router = Router();
+  // The platform's published keys, which sign OAuth access tokens too (the same set as /auth/v1/.well-known/jwks.json).
+  router.get('/oauth/jwks', (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(deps.keys.jwks());
+  });
   router.use(defaultScope);
   router.use(register);
   router.use(consentRouter({ provider, db, verifier: deps.userVerifier, audit: deps.audit, csrfSecret: keys[0]! }));

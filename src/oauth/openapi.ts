@@ -80,7 +80,7 @@ export const oauthOpenApi: OpenApiPaths = {
     },
   },
   '/oauth/jwks': {
-    get: { tags: ['oauth'], summary: 'The key that signs OAuth access tokens (the platform ES256 key)', security: [], responses: { '200': { description: 'JWKS' } } },
+    get: { tags: ['oauth'], summary: 'The platform ES256 keys that sign OAuth access tokens (same set as /auth/v1/.well-known/jwks.json)', security: [], responses: { '200': { description: 'JWKS' } } },
   },
   '/oauth/consent/{uid}/details': {
     get: {

@@ -1,5 +1,5 @@
 import { createPublicKey, KeyObject, randomBytes, sign } from 'node:crypto';
-import type { CryptoKey } from 'jose';
+import type { CryptoKey, JSONWebKeySet } from 'jose';
 import type { Kysely } from 'kysely';
 import { ExternalSigningKey } from 'oidc-provider';
 import type { Database } from '../db/index.js';
@@ -15,6 +15,8 @@ export interface PlatformTokenKeys {
   active(): { kid: string; privateKey: CryptoKey };
   /** A published public key by kid (retired keys stay while their tokens can live). */
   publicKey(kid: string): Promise<CryptoKey | undefined>;
+  /** Every published public key: `/oauth/jwks` serves these (oidc-provider's own view of its one key lags a rotation). */
+  jwks(): JSONWebKeySet;
 }
 
 /**

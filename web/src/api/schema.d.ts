@@ -927,7 +927,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The key that signs OAuth access tokens (the platform ES256 key) */
+        /** The platform ES256 keys that sign OAuth access tokens (same set as /auth/v1/.well-known/jwks.json) */
         get: {
             parameters: {
                 query?: never;
