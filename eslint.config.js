@@ -23,6 +23,7 @@ export const ALLOWED_IMPORTS = {
   router: { may: [...KIT, 'catalog'], why: 'the router never imports logging (tracing helpers are in src/tracing)' },
   services: { may: BASE, why: 'services know nothing of HTTP or of the router' },
   web: { may: KIT, why: 'src/web knows no other component' },
+  ops: { may: [...BASE, 'logging'], why: 'operator tasks (backup, data-subject requests) work on the database and write to the audit trail; only main.ts uses them' },
 };
 
 /** One `no-restricted-imports` config per folder and depth: the relative specifier climbs to src/ in `depth` steps. */
@@ -33,6 +34,11 @@ function directionRules() {
       const up = '(?:\\.\\./)'.repeat(depth);
       const indexes = may.length ? `(?:${may.join('|')})/index\\.js$|` : '';
       const nest = '*/'.repeat(depth - 1);
+      // Inside a folder, a subfolder (router/endpoint) reaches a sibling (router/upstream) through its index.ts too.
+      const siblings =
+        depth > 1
+          ? [{ regex: '^\\.\\./[^./][^/]*/(?!index\\.js$)', message: `Import a sibling folder of src/${folder} only through its index.ts (docs/architecture.md).` }]
+          : [];
       configs.push({
         files: [`src/${folder}/${nest}*.ts`],
         rules: {
@@ -45,6 +51,7 @@ function directionRules() {
                   regex: `^${up}(?!${indexes}${folder}/)[^./][^/]*/`,
                   message: `src/${folder} may import only the index.ts of: ${may.join(', ') || 'nothing of ours'}. Why: ${why} (docs/architecture.md, "Direction").`,
                 },
+                ...siblings,
               ],
             },
           ],

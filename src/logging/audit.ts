@@ -25,6 +25,8 @@ export type AuditAction =
   | 'service.changed'
   | 'service.removed'
   | 'vault.key_rotated'
+  | 'admin.user_exported'
+  | 'admin.user_deleted'
   // OAuth authorization server (src/oauth)
   | 'oauth.client_registered'
   | 'oauth.consent'

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { OAuthClientMetadata, OAuthClientProvider } from '@modelcontextprotocol/client';
+import { recordSecret } from './secret-scan.js';
 import { bearer } from './users.js';
 
 /** A free TCP port on 127.0.0.1 (the platform must know its PUBLIC_URL, with the port, before it starts). */
@@ -79,6 +80,7 @@ export async function consentInBrowser(
   const detailsRes = await fetch(detailsUrl, { headers: { cookie: jar.header(detailsUrl), ...bearer(portalToken) } });
   if (detailsRes.status !== 200) throw new Error(`consent details answered ${detailsRes.status}: ${await detailsRes.text()}`);
   const details = (await detailsRes.json()) as ConsentDetailsBody;
+  recordSecret('oauth_csrf_token', details.csrf_token);
   const decisionUrl = `${consentPage.href}/decision`;
   const csrf = opts.csrf ? opts.csrf(details.csrf_token) : details.csrf_token;
   const decision = await fetch(decisionUrl, {
@@ -96,6 +98,7 @@ export async function consentInBrowser(
     if (res.status !== 303 && res.status !== 302) throw new Error(`${next.pathname} answered ${res.status}: ${await res.text()}`);
     next = new URL(res.headers.get('location')!, platformUrl);
   }
+  recordSecret('oauth_code', next.searchParams.get('code') ?? undefined);
   return { callback: next, details, jar };
 }
 
@@ -145,6 +148,8 @@ export class TestOAuthClient implements OAuthClientProvider {
   saveTokens(tokens: NonNullable<TestOAuthClient['stored']>): void {
     this.stored = tokens;
     this.savedTokens++;
+    recordSecret('oauth_access_token', tokens.access_token);
+    recordSecret('oauth_refresh_token', tokens.refresh_token);
   }
 
   redirectToAuthorization(url: URL): void {
@@ -205,8 +210,12 @@ export interface TokenAnswer {
 export async function tokenRequest(platformUrl: string, form: Record<string, string | undefined>): Promise<TokenAnswer> {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) if (v !== undefined) body.set(k, v);
+  for (const kind of ['code', 'code_verifier', 'refresh_token'] as const) recordSecret(`oauth_${kind}`, form[kind]);
   const res = await fetch(`${platformUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
-  return { status: res.status, body: (await res.json()) as TokenAnswer['body'] };
+  const answer = { status: res.status, body: (await res.json()) as TokenAnswer['body'] };
+  recordSecret('oauth_access_token', answer.body.access_token);
+  recordSecret('oauth_refresh_token', answer.body.refresh_token);
+  return answer;
 }
 
 /** A JSON-RPC tools/list at an MCP endpoint with a bearer token; the HTTP status says whether it was accepted. */
