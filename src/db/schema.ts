@@ -212,6 +212,22 @@ export interface Database {
   error_groups: ErrorGroupsTable;
   // MCP Router, upstream side (0005_router)
   router_replicas: RouterReplicasTable;
+  // OAuth authorization server (0009_oauth)
+  oauth_payloads: OAuthPayloadsTable;
+}
+
+// --- OAuth authorization server (0009_oauth): oidc-provider's Adapter storage ---
+export interface OAuthPayloadsTable {
+  model: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+  created_at: GeneratedTimestamp;
 }
 
 // --- MCP Router, upstream side (0005_router) ---

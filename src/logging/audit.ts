@@ -26,7 +26,14 @@ export type AuditAction =
   | 'service.removed'
   | 'vault.key_rotated'
   | 'admin.user_exported'
-  | 'admin.user_deleted';
+  | 'admin.user_deleted'
+  // OAuth authorization server (src/oauth)
+  | 'oauth.client_registered'
+  | 'oauth.consent'
+  | 'oauth.authorization'
+  | 'oauth.token'
+  | 'oauth.token_revoked'
+  | 'oauth.grant_revoked';
 
 export interface AuditEvent {
   action: AuditAction;

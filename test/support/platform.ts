@@ -74,7 +74,7 @@ export async function startPlatform(
     ...(opts.builtins ? { builtins: opts.builtins } : {}),
     ...(opts.web ? { web: opts.web } : {}),
   });
-  const address = await platform.listen(0);
+  const address = await platform.listen(config.PORT);
   const url = `http://127.0.0.1:${address.port}`;
   return {
     platform,

@@ -123,12 +123,15 @@ export function countingRefusals(authenticate: (req: Request) => Promise<Princip
 }
 
 /** The gateway's bearer verification (JWT or API key) as the MCP endpoint's `authenticate`. */
-export function principalFromBearer(verifier: BearerVerifier): (req: Request) => Promise<Principal | undefined> {
+export function principalFromBearer(verifier: BearerVerifier, publicUrl: string): (req: Request) => Promise<Principal | undefined> {
   return async (req) => {
     const token = bearerToken(req);
     if (!token) return undefined;
+    // The resource this request calls: an OAuth access token must have been issued for exactly it.
+    const service = typeof req.params.service === 'string' ? req.params.service : undefined;
+    const resource = `${publicUrl}/mcp${service ? `/${service}` : ''}`;
     try {
-      return await verifier.verify(token, { ip: req.ip, requestId: String(req.id) });
+      return await verifier.verify(token, { ip: req.ip, requestId: String(req.id), resource });
     } catch (err) {
       if (err instanceof CredentialRejected) return undefined;
       throw err;
