@@ -137,11 +137,16 @@ export class AnswerWriter {
     this.startStream();
     // A character may be split between chunks: the decoder keeps the rest for the next one.
     const decoder = new TextDecoder();
-    for await (const chunk of body) {
-      touch();
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
-      else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
+    try {
+      for await (const chunk of body) {
+        touch();
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
+        else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
+      }
+    } catch (err) {
+      // Once the response has gone to the client, what breaks afterwards does not change the answer.
+      if (!answered) throw err;
     }
     if (answered && !this.gone) res.end();
     return answered;
