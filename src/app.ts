@@ -19,10 +19,8 @@ import {
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, requireRole } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
+import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './catalog/index.js';
 import {
-  catalogOpenApi,
-  catalogRouter,
-  createCatalog,
   createInternalStdioEndpoint,
   exemptReplicaTraffic,
   createMcpRouter,
@@ -37,13 +35,12 @@ import {
   upstreamAdminOpenApi,
   upstreamAdminRouter,
   type BuiltinServerFactory,
-  type CatalogComponent,
   type McpRateLimit,
   type McpRouterDeps,
   type PlatformUpstream,
 } from './router/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
-import { loadVault, type Vault } from './vault/index.js';
+import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 
 /**
@@ -70,10 +67,22 @@ export interface Platform {
   readonly logging: LoggingService;
   /** Auth Service: verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
+  /**
+   * CLI `rotate-keys`: re-seals every sealed value under the vault's active master key, column by
+   * column (the catalog's user credentials, auth's signing keys; src/vault/rotation.ts).
+   */
+  rotateKeys(onFailure?: (failure: RotationFailure) => void): Promise<RotationReport>;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
   close(): Promise<void>;
+}
+
+/** What `rotate-keys` prints: the active key ID and a count per sealed column. */
+export interface RotationReport {
+  active_key_id: string;
+  credentials: RotationCount;
+  signing_keys: RotationCount;
 }
 
 export interface PlatformRateLimits {
@@ -376,6 +385,13 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       server,
       logging,
       auth,
+      async rotateKeys(onFailure) {
+        return {
+          active_key_id: vault.activeKeyId,
+          credentials: await resealColumn(vault, catalog.sealedCredentials, onFailure),
+          signing_keys: await resealColumn(vault, auth.sealedSigningKeys, onFailure),
+        };
+      },
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

@@ -45,7 +45,7 @@ import {
   propagator,
   rememberRequestContext,
   setActiveTracer,
-} from './tracing-context.js';
+} from '../tracing/index.js';
 
 /**
  * OpenTelemetry tracing, off unless OTEL_TRACES_EXPORTER=otlp. Manual spans only (no

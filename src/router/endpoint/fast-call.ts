@@ -3,7 +3,7 @@ import type { Notification } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
-import { traceUpstreamCall } from '../../logging/index.js';
+import { traceUpstreamCall } from '../../tracing/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { AnswerWriter, type Outcome } from './answer-writer.js';
 import { planToolCall, type CallPlan, type SessionFacts } from './call-plan.js';

@@ -15,7 +15,7 @@ import type { Config } from '../../config/index.js';
 import type { Redis } from '../../db/index.js';
 import type { OpenApiPaths, Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
-import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
+import type { ResolvedService, ServiceCatalog, Unusable, UpstreamConnector } from '../contracts.js';
 import { isShortened, isValidSlug, splitName } from './names.js';
 import { callTimeouts } from './call-timeouts.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
@@ -27,8 +27,8 @@ import { UserEventBus } from './listen-bus.js';
 import { LiveSessions } from './live.js';
 import { StreamResumption } from './resume.js';
 import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
-import { SessionStore } from './sessions.js';
-import { McpRateLimited, type McpRateLimit } from './wiring.js';
+import { SessionStore } from './sealed-sessions.js';
+import { McpRateLimited, type McpRateLimit } from './gateway-hooks.js';
 
 export type McpConfig = Pick<
   Config,
@@ -268,7 +268,9 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       if (slug !== undefined) {
         const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
         if (!service) {
-          res.status(404).json({ jsonrpc: '2.0', error: { code: -32000, message: `Service ${slug} not found` }, id: null });
+          const why = isValidSlug(slug) && deps.catalog.whyUnusable ? await deps.catalog.whyUnusable(principal, slug) : { reason: 'not_found' as const };
+          const { status, message } = unusableAnswer(slug, why);
+          res.status(status).json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
           return;
         }
         services = [service];
@@ -387,8 +389,9 @@ function openapiPaths(): OpenApiPaths {
       '200': { description: 'JSON-RPC response (application/json) or stream (text/event-stream)' },
       '202': { description: 'Notification or response accepted' },
       '401': { description: 'Missing or invalid token; WWW-Authenticate carries resource_metadata' },
-      '403': { description: 'Origin or Host not allowed' },
+      '403': { description: 'Origin or Host not allowed; or the service is outside the API key\'s scope, disabled, or needs the caller\'s credentials (the message says which)' },
       '404': { description: 'Unknown service, or session not found' },
+      '503': { description: 'The service\'s definition has a problem an administrator must fix' },
     },
   });
   const withService = (summary: string) => ({
@@ -416,4 +419,23 @@ function openapiPaths(): OpenApiPaths {
     [`${PRM_PATH}/mcp`]: { get: prm },
     [`${PRM_PATH}/mcp/{service}`]: { get: { ...prm, parameters: [{ name: 'service', in: 'path' as const, required: true, schema: { type: 'string' } }] } },
   } as OpenApiPaths;
+}
+
+/** The HTTP status and message for a service the caller cannot use, naming the cause and the fix. */
+function unusableAnswer(slug: string, why: Unusable): { status: number; message: string } {
+  switch (why.reason) {
+    case 'not_found':
+      return { status: 404, message: `Service ${slug} not found` };
+    case 'key_scope':
+      return {
+        status: 403,
+        message: `This API key may use only ${why.scope.join(', ') || 'no service'}; ${slug} is outside its scope. Use a key whose scope includes ${slug}, or one without a service scope.`,
+      };
+    case 'disabled':
+      return { status: 403, message: `Service ${slug} is disabled on this platform; an administrator can enable it.` };
+    case 'unavailable':
+      return { status: 503, message: `Service ${slug} is not available: its definition has a problem an administrator must fix.` };
+    case 'needs_credentials':
+      return { status: 403, message: `Service ${slug} needs your credentials first: connect it on the portal's Services page, or with PUT /v1/services/${slug}/credentials.` };
+  }
 }

@@ -2,7 +2,7 @@ import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError 
 import type { Logger } from 'pino';
 import type { ResolvedService } from '../contracts.js';
 import { CallTimeout } from './call-timeouts.js';
-import { McpRateLimited } from './wiring.js';
+import { McpRateLimited } from './gateway-hooks.js';
 
 /**
  * The one error mapper of the router's edge: whatever went wrong on the way to an upstream and

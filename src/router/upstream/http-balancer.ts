@@ -1,7 +1,7 @@
 import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
 import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
-import { injectTraceContext } from '../../logging/index.js';
+import { injectTraceContext } from '../../tracing/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
@@ -201,6 +201,15 @@ export class HttpBalancer {
   health(): Record<string, InstanceHealth[]> {
     const out: Record<string, InstanceHealth[]> = {};
     for (const [id, pool] of this.pools) out[id] = this.members(pool).map((url) => this.snapshot(this.state(url)));
+    return out;
+  }
+
+  /** Upstream clients this replica keeps per instance URL: for client sessions, and idle in the pool. */
+  clientCounts(): Record<string, { sessionClients: number; idleClients: number }> {
+    const sessions = this.sessionClients.countByInstance();
+    const idle = this.idleClients.countByInstance();
+    const out: Record<string, { sessionClients: number; idleClients: number }> = {};
+    for (const url of new Set([...sessions.keys(), ...idle.keys()])) out[url] = { sessionClients: sessions.get(url) ?? 0, idleClients: idle.get(url) ?? 0 };
     return out;
   }
 

@@ -273,7 +273,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -282,6 +282,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -324,7 +331,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -333,6 +340,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -374,7 +388,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -383,6 +397,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -438,7 +459,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -447,6 +468,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -491,7 +519,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -500,6 +528,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -543,7 +578,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -552,6 +587,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -950,7 +992,7 @@ export interface paths {
         };
         /**
          * MCP Router upstream state of this replica (admin)
-         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.
+         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id) with the upstream clients this replica keeps for it, and the live replicas that share stdio ownership.
          */
         get: operations["getRouterPool"];
         put?: never;
@@ -2017,10 +2059,14 @@ export interface operations {
                                 consecutiveFailures: number;
                                 ejectedUntil: string | null;
                                 ejections: number;
+                                /** @description Connected clients idle in the pool, kept for the next stateless call */
+                                idleClients: number;
                                 lastCheckedAt: string | null;
                                 lastError: string | null;
                                 leases: number;
                                 outstanding: number;
+                                /** @description Upstream clients (sessions) this replica keeps for 2025-era client sessions */
+                                sessionClients: number;
                                 /** @enum {string} */
                                 status: "healthy" | "ejected" | "half-open";
                                 url: string;

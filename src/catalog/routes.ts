@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError, errors, parse, parseBody, parseParams, type Principal } from '../../gateway/index.js';
-import type { AuditAction, AuditSink } from '../../logging/index.js';
+import { ApiError, errors, parse, parseBody, parseParams, type Principal } from '../gateway/index.js';
+import type { AuditAction, AuditSink } from '../logging/index.js';
 import { PlatformCatalog } from './catalog.js';
 import {
   OPERATIONAL_FIELDS,

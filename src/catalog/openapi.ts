@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponse, jsonBody, jsonResponse, type OpenApiOperation, type OpenApiPaths } from '../../gateway/index.js';
+import { errorResponse, jsonBody, jsonResponse, type OpenApiOperation, type OpenApiPaths } from '../gateway/index.js';
 import { serviceInputSchema, servicePatchSchema } from './definition.js';
 import { credentialsView, serviceView } from './views.js';
 

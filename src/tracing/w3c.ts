@@ -1,6 +1,4 @@
 import { randomFillSync } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import { resumeRequestContext } from './tracing-context.js';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) without an SDK: every request gets a
@@ -20,7 +18,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by the logging component's trace middleware. */
+      /** Set by the logging component's trace middleware (or the OpenTelemetry server span). */
       trace?: TraceContext;
     }
   }
@@ -61,18 +59,4 @@ export function parseTraceparent(header: string | string[] | undefined): TraceCo
 /** The `traceparent` header value for an outgoing call made within `trace` (a child span). */
 export function traceparentFor(trace: TraceContext, childSpanId: string = newSpanId()): string {
   return `00-${trace.traceId}-${childSpanId}-${trace.sampled ? '01' : '00'}`;
-}
-
-/**
- * Express middleware: sets `req.trace` (unless OpenTelemetry's server span did already: then its
- * IDs are the OTel ones; the request's logger binds them when first used, see the gateway's edge),
- * and re-enters the request's trace context for the rest of the chain.
- */
-export function traceMiddleware(): RequestHandler {
-  return (req, res, next) => {
-    const trace = req.trace ?? parseTraceparent(req.headers.traceparent);
-    req.trace = trace;
-    res.setHeader('traceresponse', `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`);
-    resumeRequestContext(req, next);
-  };
 }
