@@ -32,6 +32,11 @@ function directionRules() {
       const up = '(?:\\.\\./)'.repeat(depth);
       const indexes = may.length ? `(?:${may.join('|')})/index\\.js$|` : '';
       const nest = '*/'.repeat(depth - 1);
+      // Inside a folder, a subfolder (router/endpoint) reaches a sibling (router/upstream) through its index.ts too.
+      const siblings =
+        depth > 1
+          ? [{ regex: '^\\.\\./[^./][^/]*/(?!index\\.js$)', message: `Import a sibling folder of src/${folder} only through its index.ts (docs/architecture.md).` }]
+          : [];
       configs.push({
         files: [`src/${folder}/${nest}*.ts`],
         rules: {
@@ -44,6 +49,7 @@ function directionRules() {
                   regex: `^${up}(?!${indexes}${folder}/)[^./][^/]*/`,
                   message: `src/${folder} may import only the index.ts of: ${may.join(', ') || 'nothing of ours'}. Why: ${why} (docs/architecture.md, "Direction").`,
                 },
+                ...siblings,
               ],
             },
           ],

@@ -17,7 +17,7 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
-import { authenticate, requireRole } from './gateway/index.js';
+import { authenticate, createEgressGuard, requireRole, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
 import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './catalog/index.js';
 import {
@@ -59,6 +59,8 @@ export interface Platform {
   readonly builtins: Record<string, BuiltinServer>;
   /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
   readonly upstream: PlatformUpstream;
+  /** The SSRF guard for every outbound URL (instance URLs, and user- or provider-supplied ones). */
+  readonly egress: EgressGuard;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -164,6 +166,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     await logging.start();
     cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
     // ---- end logging ----
+    // One SSRF guard for every URL the platform fetches or connects to (docs/gateway.md).
+    const egress = createEgressGuard({ allow: config.EGRESS_ALLOW });
+    cleanups.unshift(() => egress.close());
     // --- MCP service catalog, credentials, builtin servers ---
     // Builtins we ship, plus any a caller (tests) adds.
     const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
@@ -216,6 +221,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ejectMaxMs: config.HTTP_EJECT_MAX_MS,
         sessionIdleMs: config.HTTP_UPSTREAM_SESSION_IDLE_MS,
         sessionsMax: config.HTTP_UPSTREAM_SESSIONS_MAX,
+        maxResponseBytes: config.MCP_MAX_RESPONSE_BYTES,
+        // Checked again at connection time, resolution pinned per connection (DNS rebinding).
+        connector: (connectOptions) => egress.connector('instance', connectOptions),
       },
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
@@ -326,7 +334,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
     app.use('/v1/admin/services', requireRole('admin'));
-    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)), egress }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
 
@@ -380,6 +388,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       catalog,
       builtins,
       upstream,
+      egress,
       app,
       rateLimits,
       server,

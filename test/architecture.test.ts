@@ -26,6 +26,7 @@ describe('dependency direction (lint)', () => {
     ['the catalog imports the router', 'src/catalog/x.ts', "import { x } from '../router/index.js';"],
     ['the gateway kit imports a component', 'src/gateway/x.ts', "import { x } from '../logging/index.js';"],
     ['app.ts imports a folder\'s internals', 'src/app.ts', "import { x } from './router/upstream/index.js';"],
+    ['a router part imports another part\'s internals', 'src/router/endpoint/x.ts', "import { x } from '../upstream/http-balancer.js';"],
   ])('refuses: %s', async (_what, filePath, source) => {
     const messages = await restricted(filePath, source);
     expect(messages).toHaveLength(1);
@@ -35,6 +36,7 @@ describe('dependency direction (lint)', () => {
   it.each([
     ['the router imports the tracing helpers', 'src/router/upstream/x.ts', "import { x } from '../../tracing/index.js';"],
     ['the router imports its own parts', 'src/router/endpoint/x.ts', "import { x } from '../contracts.js';"],
+    ['a router part imports another part through its index.ts', 'src/router/endpoint/x.ts', "import { x } from '../upstream/index.js';"],
     ['a component imports the gateway kit', 'src/auth/x.ts', "import { x } from '../gateway/index.js';"],
     ['auth writes to logging', 'src/auth/x.ts', "import { x } from '../logging/index.js';"],
     ['app.ts imports a component', 'src/app.ts', "import { x } from './router/index.js';"],

@@ -100,7 +100,7 @@ export const catalogOpenApi: OpenApiPaths = {
       requestBody: jsonBody(serviceInputSchema, 'The same shape as an entry of catalog/services.yaml'),
       responses: {
         '201': jsonResponse('Registered', adminServiceView),
-        '400': errorResponse('Invalid definition'),
+        '400': errorResponse('Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling)'),
         ...adminCommon,
         '409': errorResponse('Slug taken'),
       },
@@ -152,7 +152,7 @@ export const catalogOpenApi: OpenApiPaths = {
       requestBody: jsonBody(z.strictObject({ url: z.url() })),
       responses: {
         '201': jsonResponse('Registered', { type: 'object', additionalProperties: true }),
-        '400': errorResponse('Not an http service, or a bad URL'),
+        '400': errorResponse('Not an http service, a bad URL, or a URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling)'),
         ...adminCommon,
         '404': errorResponse('No such service'),
         '409': errorResponse('Already registered'),

@@ -37,3 +37,16 @@ export {
   type RedisDownPolicy,
 } from './rate-limit-store.js';
 export { consumeWithDeferred, ipRateLimit, rateLimit, userRateLimit, type RateLimitOptions } from './rate-limit.js';
+export {
+  createEgressGuard,
+  EGRESS_POLICIES,
+  EgressFailed,
+  EgressRefused,
+  type EgressFailure,
+  type EgressFetchOptions,
+  type EgressGuard,
+  type EgressGuardOptions,
+  type EgressPolicy,
+  type EgressResolver,
+  type EgressResponse,
+} from './egress/index.js';

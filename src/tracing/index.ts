@@ -4,19 +4,19 @@
  * `traceparent` on outgoing requests, trace fields for log lines). The Logging Service turns
  * tracing on (`createTracing`, exporter and server spans); the router and others only call these.
  */
-export { newSpanId, parseTraceparent, traceparentFor, type TraceContext } from './w3c.js';
+export { newSpanId, parseTraceparent, type TraceContext } from './w3c.js';
 export {
   activeTraceFields,
-  AsyncLocalContextManager,
   ATTR_PLATFORM_REQUEST_ID,
   ATTR_USER_ID,
   currentTracer,
+  enterRequestTrace,
   injectTraceContext,
   inSpan,
   markError,
   propagator,
   rememberRequestContext,
-  resumeRequestContext,
+  requestContext,
   setActiveTracer,
   traceUpstreamCall,
   untraced,

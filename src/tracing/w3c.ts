@@ -3,8 +3,8 @@ import { randomFillSync } from 'node:crypto';
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) without an SDK: every request gets a
  * trace ID (taken from a valid incoming `traceparent`, otherwise new) and a span ID. The trace ID
- * goes into every log line of the request and into the request log; `traceparentFor` gives the
- * header to send to http upstreams so their spans join the same trace.
+ * goes into every log line of the request and into the request log, and reaches http upstreams as
+ * their parent (`injectTraceContext`, context.ts), so their spans join the same trace.
  */
 export interface TraceContext {
   traceId: string;
@@ -56,7 +56,3 @@ export function parseTraceparent(header: string | string[] | undefined): TraceCo
   return { traceId: randomHex(16), spanId: newSpanId(), sampled: true };
 }
 
-/** The `traceparent` header value for an outgoing call made within `trace` (a child span). */
-export function traceparentFor(trace: TraceContext, childSpanId: string = newSpanId()): string {
-  return `00-${trace.traceId}-${childSpanId}-${trace.sampled ? '01' : '00'}`;
-}

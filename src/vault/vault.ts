@@ -104,7 +104,17 @@ function decrypt(key: Buffer, sealed: { iv: Buffer; data: Buffer }, aad: string)
 }
 
 const b64 = (b: Buffer) => b.toString('base64url');
-const unb64 = (s: string) => Buffer.from(s, 'base64url');
+/**
+ * Strict: only the canonical spelling of the bytes. Node's decoder also reads '+' '/' as '-' '_',
+ * skips characters it does not know and ignores what follows the last full group, so without this a
+ * sealed value had many spellings that open alike, and anything keyed by the string (an ended MCP
+ * session's revocation) could be sidestepped by re-spelling it.
+ */
+const unb64 = (s: string) => {
+  const bytes = Buffer.from(s, 'base64url');
+  if (!/^[A-Za-z0-9_-]*$/.test(s) || bytes.toString('base64url') !== s) throw new VaultError('not canonical base64url');
+  return bytes;
+};
 
 /**
  * Parses a master key setting: `<kid>:<base64 of 32 bytes>`, or just the base64 (the kid is then

@@ -1,11 +1,12 @@
 import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
+import { Agent, fetch as undiciFetch, request as undiciRequest, type buildConnector } from 'undici';
 import { injectTraceContext } from '../../tracing/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { alive, clientKey, discard, IdleClients, SessionClients, type PooledClient } from './http-client-pool.js';
+import { capResponseBody, capSdkResponse } from './response-cap.js';
 
 /**
  * Load balancing over the instances of one http service (or of a remote builtin).
@@ -46,6 +47,10 @@ export interface HttpBalancerOptions {
   logger?: Logger;
   /** Instance health hook (metrics), called with the pool's label (service slug) per change. */
   observer?: UpstreamObserver;
+  /** `MCP_MAX_RESPONSE_BYTES`: upstream answers are cut off beyond it (per SSE event), never buffered whole (response-cap.ts). */
+  maxResponseBytes?: number;
+  /** Opens every upstream connection (the egress guard's 'instance' policy: lookup checked and pinned). */
+  connector?: (options: buildConnector.BuildOptions) => buildConnector.connector;
 }
 
 export interface HttpTarget {
@@ -117,10 +122,11 @@ export class HttpBalancer {
       maxTotal: options.idleClientsTotal ?? 2048,
     });
     this.sessionClients = new SessionClients({ idleMs: options.sessionIdleMs ?? 600_000, max: options.sessionsMax ?? 10_000 });
-    const connect = { timeout: Math.min(options.timeoutMs, 10_000) };
+    const connector = (timeout: number) => (options.connector ? options.connector({ timeout }) : { timeout });
+    const connect = connector(Math.min(options.timeoutMs, 10_000));
     this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, connect, headersTimeout: 0, bodyTimeout: 0 });
     this.streams = new Agent({ keepAliveTimeout: 5_000, connect, headersTimeout: 0, bodyTimeout: 0 });
-    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: { timeout: options.healthTimeoutMs } });
+    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: connector(options.healthTimeoutMs) });
     this.timer = setInterval(() => void this.checkAll(), options.healthIntervalMs);
     this.timer.unref();
   }
@@ -396,12 +402,12 @@ export class HttpBalancer {
         });
         if (response.statusCode >= 500) this.failure(instance, `HTTP ${response.statusCode}`);
         else this.success(instance);
-        const contentType = response.headers['content-type'];
+        const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : '';
         return {
           instance: instance.url,
           status: response.statusCode,
-          contentType: typeof contentType === 'string' ? contentType : '',
-          body: response.body,
+          contentType,
+          body: this.capped(response.body, contentType),
           discard: () => void response.body.dump().catch(() => undefined),
           demote: () => void (instance.modern = false),
         };
@@ -517,7 +523,7 @@ export class HttpBalancer {
         if (response.status === 404 && headers.has('mcp-session-id')) holder.expired = true;
         // A stateless server's 405 to the optional GET stream is no failure of the client.
         else if (response.status >= 400 && !(response.status === 405 && method === 'GET')) holder.broken = true;
-        return response as unknown as Response;
+        return this.cappedResponse(response as unknown as Response, init?.body);
       } catch (err) {
         // A dropped GET stream is re-opened by the transport; it says nothing of the client's requests.
         if (method !== 'GET') holder.broken = true;
@@ -534,6 +540,19 @@ export class HttpBalancer {
         instance.outstanding -= 1;
       }
     };
+  }
+
+  private capped(body: AsyncIterable<Uint8Array>, contentType: string): AsyncIterable<Uint8Array> {
+    const limit = this.options.maxResponseBytes;
+    return limit === undefined ? body : capResponseBody(body, contentType, limit);
+  }
+
+  /** The SDK transport's response with its body read through the cap (the SDK would buffer it whole). */
+  private cappedResponse(response: Response, requestBody: unknown): Response {
+    const limit = this.options.maxResponseBytes;
+    if (limit === undefined || !response.body) return response;
+    const body = capSdkResponse(response.body as unknown as AsyncIterable<Uint8Array>, response.headers.get('content-type') ?? '', limit, requestBody);
+    return new Response(ReadableStream.from(body) as ReadableStream<Uint8Array>, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   private pool(poolId: string, configured: string[], label?: string): PoolState {
@@ -763,7 +782,8 @@ function causes(err: unknown): unknown[] {
 function isConnectionRefused(err: unknown): boolean {
   return causes(err).some((e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED') return true;
+    // EGRESS_REFUSED: the egress guard stopped it before connecting; nothing was sent either.
+    if (code === 'ECONNREFUSED' || code === 'EGRESS_REFUSED') return true;
     const message = (e as { message?: unknown }).message;
     return typeof message === 'string' && message.includes('ECONNREFUSED');
   });

@@ -2358,7 +2358,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid definition */
+            /** @description Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2664,7 +2664,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not an http service, or a bad URL */
+            /** @description Not an http service, a bad URL, or a URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling) */
             400: {
                 headers: {
                     [name: string]: unknown;
