@@ -60,7 +60,7 @@ interface Prepaid {
  * A `tools/call` addressed to a service is charged to that user + service when it arrives, in the
  * same round trip as the IP and user limits, and the forward then spends that charge instead of
  * counting again. The charge belongs to the request: the forward finds it through the principal
- * object of the request (the one handed to the relay and the passthrough), and it is dropped when
+ * object of the request (the one handed to the relay and the fast path), and it is dropped when
  * the response ends. A call that is then not forwarded (its tool refused by the tool policy, an
  * unknown tool or session) has still spent one from that user + service budget.
  */
