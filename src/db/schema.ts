@@ -211,6 +211,20 @@ export interface Database {
   error_groups: ErrorGroupsTable;
   // MCP Router, upstream side (0005_router)
   router_replicas: RouterReplicasTable;
+  // auth: email tokens (0008)
+  auth_email_tokens: AuthEmailTokensTable;
+}
+
+// --- auth: one-time email tokens (0008_auth_email_tokens) ---
+export type EmailTokenPurpose = 'recovery' | 'signup';
+export interface AuthEmailTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: EmailTokenPurpose;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  created_at: GeneratedTimestamp;
 }
 
 // --- MCP Router, upstream side (0005_router) ---

@@ -12,6 +12,8 @@ export type AuditAction =
   | 'auth.refresh_token_reuse'
   | 'auth.logout'
   | 'auth.user_updated'
+  | 'auth.recovery_requested'
+  | 'auth.email_verified'
   | 'api_key.created'
   | 'api_key.revoked'
   | 'credential.stored'
