@@ -57,8 +57,13 @@ const adminUserSchema = {
     email: { type: ['string', 'null'] },
     role: { type: 'string', enum: ['user', 'admin'] },
     disabled: { type: 'boolean' },
+    disabled_at: { type: ['string', 'null'] },
+    external_issuer: { type: ['string', 'null'] },
+    last_sign_in_at: { type: ['string', 'null'] },
     created_at: { type: 'string' },
+    updated_at: { type: 'string' },
   },
+  required: ['id', 'email', 'role', 'disabled', 'disabled_at', 'last_sign_in_at', 'created_at'],
 };
 
 const publicRoute: Array<Record<string, string[]>> = [];
@@ -235,7 +240,7 @@ export const authOpenApi: OpenApiPaths = {
         { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: '`next_cursor` of the previous page' },
       ],
       responses: {
-        '200': jsonResponse('A page of users', { type: 'object', properties: { users: { type: 'array', items: adminUserSchema }, next_cursor: { type: ['string', 'null'] } } }),
+        '200': jsonResponse('A page of users', { type: 'object', properties: { users: { type: 'array', items: adminUserSchema }, next_cursor: { type: ['string', 'null'] } }, required: ['users', 'next_cursor'] }),
         '403': errorResponse('forbidden (not an admin)'),
       },
     },
@@ -260,6 +265,19 @@ export const authOpenApi: OpenApiPaths = {
         '403': errorResponse('forbidden (not an admin)'),
         '404': errorResponse('not_found'),
         '409': errorResponse('last_admin'),
+      },
+    },
+  },
+  '/v1/admin/users/{id}/sessions': {
+    delete: {
+      summary: 'Sign a user out everywhere: revoke every session (admin). API keys are not touched. Audited.',
+      tags: ['admin'],
+      operationId: 'adminRevokeUserSessions',
+      parameters: [idParam('User')],
+      responses: {
+        '200': jsonResponse('How many sessions were revoked', { type: 'object', properties: { revoked: { type: 'integer' } }, required: ['revoked'] }),
+        '403': errorResponse('forbidden (not an admin)'),
+        '404': errorResponse('not_found'),
       },
     },
   },

@@ -23,6 +23,7 @@ export type AuditAction =
   | 'admin.user_disabled'
   | 'admin.user_enabled'
   | 'admin.user_created'
+  | 'admin.sessions_revoked'
   | 'service.registered'
   | 'service.changed'
   | 'service.removed'
