@@ -163,6 +163,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/v1/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a one-time password recovery link
+         * @description Answers `{}` for every well-formed address, registered or not. The link (to `redirect_to` when it is on PUBLIC_URL's origin, else `/reset-password`) carries `#token_hash=…&type=recovery`; POST /auth/v1/verify trades it for a session.
+         */
+        post: operations["authRecover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/v1/signup": {
         parameters: {
             query?: never;
@@ -172,7 +192,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (confirmed at once) and return a session */
+        /** Create an account and return a session (with AUTH_EMAIL_CONFIRM: the user without a session, and a confirmation mail) */
         post: operations["authSignup"];
         delete?: never;
         options?: never;
@@ -209,6 +229,23 @@ export interface paths {
         /** Update email, password or user metadata (`data`, merged; null removes a key) */
         put: operations["authUpdateUser"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Use a mailed link (recovery or sign-up confirmation) once and get a session */
+        post: operations["authVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -661,7 +698,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: Record<string, never>[];
+                            data: {
+                                action: string;
+                                actor_id: string | null;
+                                details: Record<string, never>;
+                                hash: string;
+                                ip: string | null;
+                                /** @enum {string} */
+                                outcome: "success" | "failure";
+                                prev_hash: string;
+                                request_id?: string | null;
+                                seq: string;
+                                target_id: string | null;
+                                target_type: string | null;
+                                time: string;
+                                user_agent?: string | null;
+                            }[];
                             next_cursor: string | null;
                         };
                     };
@@ -728,8 +780,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             checked: number;
-                            firstBroken?: unknown;
-                            head: unknown;
+                            firstBroken?: {
+                                expectedSeq?: string;
+                                /** @enum {string} */
+                                reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
+                                seq: string;
+                            };
+                            head: {
+                                hash: string;
+                                seq: string;
+                            } | null;
                             ok: boolean;
                         };
                     };
@@ -799,7 +859,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: Record<string, never>[];
+                            data: {
+                                count: number;
+                                fingerprint: string;
+                                first_seen: string;
+                                last_seen: string;
+                                message: string;
+                                sample_request_id: string | null;
+                                source: string;
+                                top_frame: string | null;
+                                type: string;
+                            }[];
                             next_cursor: string | null;
                         };
                     };
@@ -877,28 +947,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                api_key_id?: unknown;
-                                bytes_in?: unknown;
-                                bytes_out?: unknown;
-                                http_status?: unknown;
-                                id?: unknown;
-                                kind?: unknown;
-                                latency_ms?: unknown;
-                                method?: unknown;
+                                api_key_id?: string | null;
+                                bytes_in?: number | null;
+                                bytes_out?: number | null;
+                                http_status: number | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "mcp" | "rest";
+                                latency_ms: number;
+                                method: string;
+                                /** @description Captured request/response payload (services with payload capture), else null */
                                 payload?: unknown;
-                                protocol_version?: unknown;
-                                rate_limited?: unknown;
-                                request_id?: unknown;
-                                route?: unknown;
-                                rpc_error_code?: unknown;
-                                service?: unknown;
-                                status?: unknown;
-                                target?: unknown;
-                                time?: unknown;
-                                trace_id?: unknown;
-                                upstream_instance?: unknown;
-                                upstream_latency_ms?: unknown;
-                                user_id?: unknown;
+                                protocol_version?: string | null;
+                                rate_limited: boolean;
+                                request_id: string;
+                                route: string | null;
+                                rpc_error_code: number | null;
+                                service: string | null;
+                                /** @enum {string} */
+                                status: "ok" | "error";
+                                target: string | null;
+                                time: string;
+                                trace_id?: string | null;
+                                upstream_instance?: string | null;
+                                upstream_latency_ms?: number | null;
+                                user_id: string | null;
                             }[];
                             next_cursor: string | null;
                         };
@@ -1035,6 +1108,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live traffic over the last window (admin): calls/s, error rate, p50/p99, in total and per service
+         * @description From the request log, so every replica counts (rows arrive within LOG_FLUSH_INTERVAL_MS). `series` has about 30 even buckets for a chart.
+         */
+        get: operations["adminTraffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/usage": {
         parameters: {
             query?: never;
@@ -1157,6 +1250,23 @@ export interface paths {
         patch: operations["adminPatchUser"];
         trace?: never;
     };
+    "/v1/admin/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign a user out everywhere: revoke every session (admin). API keys are not touched. Audited. */
+        delete: operations["adminRevokeUserSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1228,28 +1338,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                api_key_id?: unknown;
-                                bytes_in?: unknown;
-                                bytes_out?: unknown;
-                                http_status?: unknown;
-                                id?: unknown;
-                                kind?: unknown;
-                                latency_ms?: unknown;
-                                method?: unknown;
+                                api_key_id?: string | null;
+                                bytes_in?: number | null;
+                                bytes_out?: number | null;
+                                http_status: number | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "mcp" | "rest";
+                                latency_ms: number;
+                                method: string;
+                                /** @description Captured request/response payload (services with payload capture), else null */
                                 payload?: unknown;
-                                protocol_version?: unknown;
-                                rate_limited?: unknown;
-                                request_id?: unknown;
-                                route?: unknown;
-                                rpc_error_code?: unknown;
-                                service?: unknown;
-                                status?: unknown;
-                                target?: unknown;
-                                time?: unknown;
-                                trace_id?: unknown;
-                                upstream_instance?: unknown;
-                                upstream_latency_ms?: unknown;
-                                user_id?: unknown;
+                                protocol_version?: string | null;
+                                rate_limited: boolean;
+                                request_id: string;
+                                route: string | null;
+                                rpc_error_code: number | null;
+                                service: string | null;
+                                /** @enum {string} */
+                                status: "ok" | "error";
+                                target: string | null;
+                                time: string;
+                                trace_id?: string | null;
+                                upstream_instance?: string | null;
+                                upstream_latency_ms?: number | null;
+                                user_id: string | null;
                             }[];
                             next_cursor: string | null;
                         };
@@ -1571,6 +1684,76 @@ export interface operations {
             };
         };
     };
+    authRecover: {
+        parameters: {
+            query?: {
+                redirect_to?: string;
+            };
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code_challenge?: string | null;
+                    code_challenge_method?: string | null;
+                    email: string;
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted (the same answer for unknown addresses) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description over_email_send_rate_limit; Retry-After says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
     authSignup: {
         parameters: {
             query?: never;
@@ -1598,7 +1781,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Session and user */
+            /** @description Session and user; or, with AUTH_EMAIL_CONFIRM, the user alone */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,6 +1807,16 @@ export interface operations {
                             updated_at?: string;
                             user_metadata?: Record<string, never>;
                         };
+                    } | {
+                        app_metadata?: Record<string, never>;
+                        aud?: string;
+                        created_at?: string;
+                        email?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        role?: string;
+                        updated_at?: string;
+                        user_metadata?: Record<string, never>;
                     };
                 };
             };
@@ -1718,7 +1911,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_credentials, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed */
+            /** @description invalid_credentials, email_not_confirmed, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1921,6 +2114,94 @@ export interface operations {
             };
             /** @description weak_password, same_password, email_exists */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
+    authVerify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                    token_hash: string;
+                    /** @enum {string} */
+                    type: "recovery" | "signup" | "email";
+                };
+            };
+        };
+        responses: {
+            /** @description Session and user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ES256 JWT; verify with /auth/v1/.well-known/jwks.json */
+                        access_token?: string;
+                        expires_at?: number;
+                        expires_in?: number;
+                        /** @description Opaque; single use (rotates) */
+                        refresh_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
+                        user?: {
+                            app_metadata?: Record<string, never>;
+                            aud?: string;
+                            created_at?: string;
+                            email?: string;
+                            /** Format: uuid */
+                            id?: string;
+                            role?: string;
+                            updated_at?: string;
+                            user_metadata?: Record<string, never>;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed, user_banned */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description otp_expired: the link is unknown, used or expired */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2723,6 +3004,87 @@ export interface operations {
             };
         };
     };
+    adminTraffic: {
+        parameters: {
+            query?: {
+                kind?: "mcp" | "rest";
+                window_seconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Traffic of the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bucket_seconds: number;
+                        from: string;
+                        /** @enum {string} */
+                        kind: "mcp" | "rest";
+                        series: {
+                            calls: number;
+                            errors: number;
+                            start: string;
+                        }[];
+                        services: {
+                            calls: number;
+                            calls_per_second: number;
+                            /** @description errors / calls (0 when there were no calls) */
+                            error_rate: number;
+                            errors: number;
+                            p50_latency_ms: number | null;
+                            p99_latency_ms: number | null;
+                            service: string;
+                        }[];
+                        to: string;
+                        total: {
+                            calls: number;
+                            calls_per_second: number;
+                            /** @description errors / calls (0 when there were no calls) */
+                            error_rate: number;
+                            errors: number;
+                            p50_latency_ms: number | null;
+                            p99_latency_ms: number | null;
+                        };
+                        window_seconds: number;
+                    };
+                };
+            };
+            /** @description Invalid window or kind */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminListUsers: {
         parameters: {
             query?: {
@@ -2745,15 +3107,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        next_cursor?: string | null;
-                        users?: {
-                            created_at?: string;
-                            disabled?: boolean;
-                            email?: string | null;
+                        next_cursor: string | null;
+                        users: {
+                            created_at: string;
+                            disabled: boolean;
+                            disabled_at: string | null;
+                            email: string | null;
+                            external_issuer?: string | null;
                             /** Format: uuid */
-                            id?: string;
+                            id: string;
+                            last_sign_in_at: string | null;
                             /** @enum {string} */
-                            role?: "user" | "admin";
+                            role: "user" | "admin";
+                            updated_at?: string;
                         }[];
                     };
                 };
@@ -2788,13 +3154,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        created_at?: string;
-                        disabled?: boolean;
-                        email?: string | null;
+                        created_at: string;
+                        disabled: boolean;
+                        disabled_at: string | null;
+                        email: string | null;
+                        external_issuer?: string | null;
                         /** Format: uuid */
-                        id?: string;
+                        id: string;
+                        last_sign_in_at: string | null;
                         /** @enum {string} */
-                        role?: "user" | "admin";
+                        role: "user" | "admin";
+                        updated_at?: string;
                     };
                 };
             };
@@ -2845,13 +3215,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        created_at?: string;
-                        disabled?: boolean;
-                        email?: string | null;
+                        created_at: string;
+                        disabled: boolean;
+                        disabled_at: string | null;
+                        email: string | null;
+                        external_issuer?: string | null;
                         /** Format: uuid */
-                        id?: string;
+                        id: string;
+                        last_sign_in_at: string | null;
                         /** @enum {string} */
-                        role?: "user" | "admin";
+                        role: "user" | "admin";
+                        updated_at?: string;
                     };
                 };
             };
@@ -2884,6 +3258,49 @@ export interface operations {
             };
             /** @description last_admin */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRevokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many sessions were revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revoked: number;
+                    };
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { MantineProvider, createTheme } from '@mantine/core';
+import { Drawer, MantineProvider, Modal, createTheme } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
@@ -7,7 +7,17 @@ import { AuthProvider } from '../auth/session';
 import { supabase } from '../auth/supabase';
 import { cspNonce } from './page-meta';
 
-const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
+const theme = createTheme({
+  primaryColor: 'blue',
+  // Filled buttons in blue-8: white text at 5:1 (blue-6 is 3.5:1, under WCAG AA).
+  primaryShade: 8,
+  defaultRadius: 'md',
+  components: {
+    // The × of every dialog says what it does to a screen reader (axe: button-name).
+    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close the dialog' } } }),
+    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close the panel' } } }),
+  },
+});
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({

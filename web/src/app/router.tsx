@@ -2,6 +2,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, useLocation, useSearchParams } from 'react-router';
 import { useSession } from '../auth/session';
 import { LoadingState } from '../components/states';
+import { adminRoutes } from './admin-routes';
 import { AppLayout } from './layout';
 import { NotFoundPage } from './not-found';
 
@@ -11,6 +12,12 @@ const SignUpPage = lazy(() => import('../features/auth/sign-up-page'));
 const ServicesPage = lazy(() => import('../features/services/services-page'));
 const ApiKeysPage = lazy(() => import('../features/api-keys/api-keys-page'));
 const ConnectPage = lazy(() => import('../features/connect/connect-page'));
+// --- account and password recovery (web branch) ---
+const ForgotPasswordPage = lazy(() => import('../features/auth/forgot-password-page'));
+const ResetPasswordPage = lazy(() => import('../features/auth/reset-password-page'));
+const ConfirmEmailPage = lazy(() => import('../features/auth/confirm-email-page'));
+const AccountPage = lazy(() => import('../features/account/account-page'));
+// --- end account and password recovery ---
 
 /** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
 export const paths = {
@@ -20,6 +27,10 @@ export const paths = {
   services: '/services',
   apiKeys: '/api-keys',
   connect: '/connect',
+  account: '/account',
+  forgotPassword: '/forgot-password',
+  resetPassword: '/reset-password',
+  confirmEmail: '/confirm-email',
 } as const;
 
 function page(node: ReactNode) {
@@ -55,6 +66,11 @@ function RequireNoSession({ children }: { children: ReactNode }) {
 const router = createBrowserRouter([
   { path: paths.signIn, element: <RequireNoSession>{page(<SignInPage />)}</RequireNoSession> },
   { path: paths.signUp, element: <RequireNoSession>{page(<SignUpPage />)}</RequireNoSession> },
+  // --- password recovery and email confirmation: open with or without a session (the link signs in) ---
+  { path: paths.forgotPassword, element: page(<ForgotPasswordPage />) },
+  { path: paths.resetPassword, element: page(<ResetPasswordPage />) },
+  { path: paths.confirmEmail, element: page(<ConfirmEmailPage />) },
+  // --- end password recovery ---
   {
     path: '/',
     element: (
@@ -67,6 +83,10 @@ const router = createBrowserRouter([
       { path: paths.services, element: page(<ServicesPage />) },
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
       { path: paths.connect, element: page(<ConnectPage />) },
+      // --- account and the admin dashboard (web branch) ---
+      { path: paths.account, element: page(<AccountPage />) },
+      ...adminRoutes,
+      // --- end account and admin ---
       { path: '*', element: <NotFoundPage /> },
     ],
   },

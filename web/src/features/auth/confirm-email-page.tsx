@@ -4,18 +4,19 @@ import { Link } from 'react-router';
 import { LoadingState } from '../../components/states';
 import { AuthCard } from './auth-card';
 import { authErrorMessage } from './auth-errors';
-import { takeLinkToken, verifyLinkToken } from './email-link';
+import { forgetLinkToken, readLinkToken, verifyLinkToken } from './email-link';
 
 type State = { step: 'checking' } | { step: 'done' } | { step: 'failed'; message: string };
 
 /** Where the confirmation mail's link lands (AUTH_EMAIL_CONFIRM): confirms the address and signs in. */
 export default function ConfirmEmailPage() {
-  const [token] = useState(() => takeLinkToken('signup'));
+  const [token] = useState(() => readLinkToken('signup'));
   const [state, setState] = useState<State>(() =>
     token ? { step: 'checking' } : { step: 'failed', message: 'This page needs the link from the confirmation mail. Open the link from the mail again.' },
   );
 
   useEffect(() => {
+    forgetLinkToken();
     if (!token) return;
     let active = true;
     void verifyLinkToken('signup', token).then(({ error }) => {

@@ -33,7 +33,7 @@ export function NewPasswordForm({ submitLabel, onSaved }: { submitLabel: string;
   };
 
   return (
-    <form onSubmit={(e) => void submit(e)} noValidate aria-label="New password">
+    <form onSubmit={(e) => void submit(e)} noValidate aria-label="Set a new password">
       <Stack gap="sm">
         {error && (
           <Alert color="red" role="alert" title="The password was not changed">

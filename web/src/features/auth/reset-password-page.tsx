@@ -5,7 +5,7 @@ import { Link, useNavigate } from 'react-router';
 import { LoadingState } from '../../components/states';
 import { AuthCard } from './auth-card';
 import { authErrorMessage } from './auth-errors';
-import { takeLinkToken, verifyLinkToken } from './email-link';
+import { forgetLinkToken, readLinkToken, verifyLinkToken } from './email-link';
 import { NewPasswordForm } from './new-password-form';
 
 type State = { step: 'checking' } | { step: 'choose' } | { step: 'failed'; message: string };
@@ -13,12 +13,13 @@ type State = { step: 'checking' } | { step: 'choose' } | { step: 'failed'; messa
 /** Where the recovery mail's link lands: the link signs in once, then a new password is chosen. */
 export default function ResetPasswordPage() {
   const navigate = useNavigate();
-  const [token] = useState(() => takeLinkToken('recovery'));
+  const [token] = useState(() => readLinkToken('recovery'));
   const [state, setState] = useState<State>(() =>
     token ? { step: 'checking' } : { step: 'failed', message: 'This page needs the link from the reset mail, which was not in the address. Open the link from the mail again, or ask for a new one.' },
   );
 
   useEffect(() => {
+    forgetLinkToken();
     if (!token) return;
     let active = true;
     void verifyLinkToken('recovery', token).then(({ error }) => {
