@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousA11yViolations } from './support/axe.js';
@@ -71,8 +72,11 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
   afterAll(async () => chromium?.close());
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  /** axe on the page as it is; with WEB_SCREENSHOTS=<dir>, a screenshot of it too (docs/web.md shows them). */
   const checkA11y = async (name: string) => {
     a11y[name] = await seriousA11yViolations(page);
+    const dir = process.env.WEB_SCREENSHOTS;
+    if (dir) await page.screenshot({ path: path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.png`), fullPage: true });
   };
   const signInAs = async (email: string, pw: string, landing: string) => {
     await page.goto(`${t.url}/sign-in`);
