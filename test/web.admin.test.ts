@@ -165,7 +165,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.goto(`${t.url}/services`);
     await heading('Services').waitFor();
     expect(await page.getByRole('navigation', { name: 'Administration' }).count()).toBe(0);
-    for (const path of ['/admin', '/admin/users', '/admin/logs', '/admin/audit', '/admin/errors']) {
+    for (const path of ['/admin', '/admin/users', '/admin/services', '/admin/logs', '/admin/audit', '/admin/errors']) {
       await page.goto(`${t.url}${path}`);
       await heading('Not allowed').waitFor();
       await page.getByText('This page is for administrators').waitFor();
@@ -174,7 +174,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     // The browser's own session is refused by the API as well.
     const stored = (await page.evaluate('localStorage.getItem("mcp-platform-auth")')) as string;
     const token = (JSON.parse(stored) as { access_token: string }).access_token;
-    for (const path of ['/v1/admin/users', '/v1/admin/audit', '/v1/admin/logs', '/v1/admin/traffic', '/v1/admin/errors', '/v1/admin/router/pool']) {
+    for (const path of ['/v1/admin/users', '/v1/admin/services', '/v1/admin/audit', '/v1/admin/logs', '/v1/admin/traffic', '/v1/admin/errors', '/v1/admin/router/pool']) {
       const res = await apiCall(t.url, token, 'GET', path);
       expect(res.status, path).toBe(403);
     }
@@ -249,6 +249,19 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.getByText(/No unexpected errors|Fingerprint/).first().waitFor();
     await checkA11y('admin errors');
 
+    // Services admin: slack ships disabled; the switch turns it on for its roles.
+    await adminNav.getByRole('link', { name: /^Services admin/ }).click();
+    await heading('Services admin').waitFor();
+    const slack = page.locator('section[data-admin-service="slack"]');
+    await slack.getByText('Defined in the catalog file').waitFor();
+    const toggle = slack.getByRole('switch', { name: 'Enable Slack' });
+    expect(await toggle.isChecked()).toBe(false);
+    await checkA11y('admin services');
+    await toggle.click({ force: true }); // Mantine's switch input sits under its styled track
+    await page.getByText('Service enabled').waitFor();
+    const listed = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services');
+    expect((listed.json.services as Array<{ slug: string; enabled: boolean }>).find((x) => x.slug === 'slack')?.enabled).toBe(true);
+
     // Enable again: the key works again.
     await adminNav.getByRole('link', { name: /^Users/ }).click();
     await page.getByLabel('Search by email').fill(user.email);
@@ -261,7 +274,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
   it('lays the admin pages out at 375 px without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     try {
-      for (const [path, title] of [['/admin', 'Overview'], ['/admin/users', 'Users'], ['/admin/logs', 'Logs'], ['/admin/audit', 'Audit trail'], ['/admin/errors', 'Error groups'], ['/account', 'Account']] as const) {
+      for (const [path, title] of [['/admin', 'Overview'], ['/admin/users', 'Users'], ['/admin/services', 'Services admin'], ['/admin/logs', 'Logs'], ['/admin/audit', 'Audit trail'], ['/admin/errors', 'Error groups'], ['/account', 'Account']] as const) {
         await page.goto(`${t.url}${path}`);
         await heading(title).waitFor();
         await page.getByRole('status').filter({ hasText: /Loading/ }).waitFor({ state: 'detached' }).catch(() => undefined);

@@ -69,8 +69,7 @@ export async function startPlatform(
     ...(opts.builtins ? { builtins: opts.builtins } : {}),
     ...(opts.web ? { web: opts.web } : {}),
   });
-  // PORT=0 (the default) picks a free port; a test that needs PUBLIC_URL to match sets both.
-  const address = await platform.listen(Number(env.PORT ?? 0));
+  const address = await platform.listen(config.PORT);
   const url = `http://127.0.0.1:${address.port}`;
   return {
     platform,

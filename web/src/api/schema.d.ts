@@ -2379,9 +2379,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        services?: {
+                        services: ({
+                            created_at?: string;
+                            description: string;
+                            enabled: boolean;
+                            id: string;
+                            instances: {
+                                consecutive_failures?: number;
+                                id: string;
+                                last_checked_at?: string | null;
+                                /** @enum {string} */
+                                source: "catalog" | "admin";
+                                status: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            kind: "builtin" | "stdio" | "http";
+                            payload_capture: boolean;
+                            /** @description Why the service cannot be used (e.g. a missing builtin) */
+                            problem?: string;
+                            roles: ("user" | "admin")[];
+                            slug: string;
+                            /**
+                             * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                             * @enum {string}
+                             */
+                            source: "catalog" | "admin";
+                            title: string;
+                            tool_policy: {
+                                allow?: string[];
+                                deny?: string[];
+                            };
+                            updated_at?: string;
+                        } & {
                             [key: string]: unknown;
-                        }[];
+                        })[];
                     };
                 };
             };
@@ -2589,6 +2621,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        created_at?: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        instances: {
+                            consecutive_failures?: number;
+                            id: string;
+                            last_checked_at?: string | null;
+                            /** @enum {string} */
+                            source: "catalog" | "admin";
+                            status: string;
+                            url: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        payload_capture: boolean;
+                        /** @description Why the service cannot be used (e.g. a missing builtin) */
+                        problem?: string;
+                        roles: ("user" | "admin")[];
+                        slug: string;
+                        /**
+                         * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                         * @enum {string}
+                         */
+                        source: "catalog" | "admin";
+                        title: string;
+                        tool_policy: {
+                            allow?: string[];
+                            deny?: string[];
+                        };
+                        updated_at?: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };
@@ -2650,6 +2714,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        created_at?: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        instances: {
+                            consecutive_failures?: number;
+                            id: string;
+                            last_checked_at?: string | null;
+                            /** @enum {string} */
+                            source: "catalog" | "admin";
+                            status: string;
+                            url: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        payload_capture: boolean;
+                        /** @description Why the service cannot be used (e.g. a missing builtin) */
+                        problem?: string;
+                        roles: ("user" | "admin")[];
+                        slug: string;
+                        /**
+                         * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                         * @enum {string}
+                         */
+                        source: "catalog" | "admin";
+                        title: string;
+                        tool_policy: {
+                            allow?: string[];
+                            deny?: string[];
+                        };
+                        updated_at?: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };
@@ -2818,6 +2914,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        created_at?: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        instances: {
+                            consecutive_failures?: number;
+                            id: string;
+                            last_checked_at?: string | null;
+                            /** @enum {string} */
+                            source: "catalog" | "admin";
+                            status: string;
+                            url: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        payload_capture: boolean;
+                        /** @description Why the service cannot be used (e.g. a missing builtin) */
+                        problem?: string;
+                        roles: ("user" | "admin")[];
+                        slug: string;
+                        /**
+                         * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                         * @enum {string}
+                         */
+                        source: "catalog" | "admin";
+                        title: string;
+                        tool_policy: {
+                            allow?: string[];
+                            deny?: string[];
+                        };
+                        updated_at?: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };

@@ -14,6 +14,7 @@ const UsersPage = lazy(() => import('../features/admin-users/users-page'));
 const LogsPage = lazy(() => import('../features/admin-logs/logs-page'));
 const AuditPage = lazy(() => import('../features/admin-audit/audit-page'));
 const ErrorsPage = lazy(() => import('../features/admin-errors/errors-page'));
+const ServicesAdminPage = lazy(() => import('../features/admin-services/services-admin-page'));
 
 export const adminPaths = {
   overview: '/admin',
@@ -21,11 +22,13 @@ export const adminPaths = {
   logs: '/admin/logs',
   audit: '/admin/audit',
   errors: '/admin/errors',
+  services: '/admin/services',
 } as const;
 
 export const adminNav = [
   { to: adminPaths.overview, label: 'Overview', hint: 'Traffic, pool, health', exact: true },
   { to: adminPaths.users, label: 'Users', hint: 'Roles, disable, sessions' },
+  { to: adminPaths.services, label: 'Services admin', hint: 'Enable, roles, health' },
   { to: adminPaths.logs, label: 'Logs', hint: 'Every request' },
   { to: adminPaths.audit, label: 'Audit trail', hint: 'Security events, chain' },
   { to: adminPaths.errors, label: 'Error groups', hint: 'Unexpected failures' },
@@ -43,5 +46,6 @@ export const adminRoutes: RouteObject[] = [
   { path: adminPaths.logs, element: <RequireAdmin><LogsPage /></RequireAdmin> },
   { path: adminPaths.audit, element: <RequireAdmin><AuditPage /></RequireAdmin> },
   { path: adminPaths.errors, element: <RequireAdmin><ErrorsPage /></RequireAdmin> },
+  { path: adminPaths.services, element: <RequireAdmin><ServicesAdminPage /></RequireAdmin> },
   { path: `${adminPaths.overview}/*`, element: <RequireAdmin><NotFoundPage /></RequireAdmin> },
 ];

@@ -7,11 +7,13 @@ import { adminNav } from './admin-routes';
 import { supabase } from '../auth/supabase';
 import { describeError } from '../api/errors';
 
+// Account (web branch): after the portal's own entries.
+const accountNav = [{ to: '/account', label: 'Account', hint: 'Password, sessions' }];
+
 const nav = [
   { to: '/services', label: 'Services', hint: 'Connect your accounts' },
   { to: '/api-keys', label: 'API keys', hint: 'Keys for your MCP clients' },
   { to: '/connect', label: 'Connect a client', hint: 'Ready-to-paste configuration' },
-  { to: '/account', label: 'Account', hint: 'Password, sessions' },
 ];
 
 export function AppLayout() {
@@ -55,7 +57,7 @@ export function AppLayout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <nav aria-label="Portal">
-          {nav.map((item) => (
+          {[...nav, ...accountNav].map((item) => (
             <NavLink key={item.to} component={RouterNavLink} to={item.to} active={location.pathname.startsWith(item.to)} label={item.label} description={item.hint} onClick={close} />
           ))}
         </nav>

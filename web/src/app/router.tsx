@@ -7,17 +7,18 @@ import { AppLayout } from './layout';
 import { NotFoundPage } from './not-found';
 
 // Pages load on demand: the first load carries the shell and the page it opens.
-const SignInPage = lazy(() => import('../features/auth/sign-in-page'));
-const SignUpPage = lazy(() => import('../features/auth/sign-up-page'));
-const ServicesPage = lazy(() => import('../features/services/services-page'));
-const ApiKeysPage = lazy(() => import('../features/api-keys/api-keys-page'));
-const ConnectPage = lazy(() => import('../features/connect/connect-page'));
 // --- account and password recovery (web branch) ---
 const ForgotPasswordPage = lazy(() => import('../features/auth/forgot-password-page'));
 const ResetPasswordPage = lazy(() => import('../features/auth/reset-password-page'));
 const ConfirmEmailPage = lazy(() => import('../features/auth/confirm-email-page'));
 const AccountPage = lazy(() => import('../features/account/account-page'));
+export const accountPaths = { account: '/account', forgotPassword: '/forgot-password', resetPassword: '/reset-password', confirmEmail: '/confirm-email' } as const;
 // --- end account and password recovery ---
+const SignInPage = lazy(() => import('../features/auth/sign-in-page'));
+const SignUpPage = lazy(() => import('../features/auth/sign-up-page'));
+const ServicesPage = lazy(() => import('../features/services/services-page'));
+const ApiKeysPage = lazy(() => import('../features/api-keys/api-keys-page'));
+const ConnectPage = lazy(() => import('../features/connect/connect-page'));
 
 /** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
 export const paths = {
@@ -27,10 +28,6 @@ export const paths = {
   services: '/services',
   apiKeys: '/api-keys',
   connect: '/connect',
-  account: '/account',
-  forgotPassword: '/forgot-password',
-  resetPassword: '/reset-password',
-  confirmEmail: '/confirm-email',
 } as const;
 
 function page(node: ReactNode) {
@@ -64,13 +61,13 @@ function RequireNoSession({ children }: { children: ReactNode }) {
 }
 
 const router = createBrowserRouter([
+  // --- password recovery and email confirmation: open with or without a session (the link signs in) ---
+  { path: accountPaths.forgotPassword, element: page(<ForgotPasswordPage />) },
+  { path: accountPaths.resetPassword, element: page(<ResetPasswordPage />) },
+  { path: accountPaths.confirmEmail, element: page(<ConfirmEmailPage />) },
+  // --- end password recovery ---
   { path: paths.signIn, element: <RequireNoSession>{page(<SignInPage />)}</RequireNoSession> },
   { path: paths.signUp, element: <RequireNoSession>{page(<SignUpPage />)}</RequireNoSession> },
-  // --- password recovery and email confirmation: open with or without a session (the link signs in) ---
-  { path: paths.forgotPassword, element: page(<ForgotPasswordPage />) },
-  { path: paths.resetPassword, element: page(<ResetPasswordPage />) },
-  { path: paths.confirmEmail, element: page(<ConfirmEmailPage />) },
-  // --- end password recovery ---
   {
     path: '/',
     element: (
@@ -80,13 +77,13 @@ const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <Navigate to={paths.home} replace /> },
+      // --- account and the admin dashboard (web branch) ---
+      { path: accountPaths.account, element: page(<AccountPage />) },
+      ...adminRoutes,
+      // --- end account and admin ---
       { path: paths.services, element: page(<ServicesPage />) },
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
       { path: paths.connect, element: page(<ConnectPage />) },
-      // --- account and the admin dashboard (web branch) ---
-      { path: paths.account, element: page(<AccountPage />) },
-      ...adminRoutes,
-      // --- end account and admin ---
       { path: '*', element: <NotFoundPage /> },
     ],
   },
