@@ -1,4 +1,4 @@
-import { Drawer, MantineProvider, Modal, createTheme } from '@mantine/core';
+import { MantineProvider, createTheme } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
@@ -13,9 +13,10 @@ const theme = createTheme({
   primaryShade: 8,
   defaultRadius: 'md',
   components: {
-    // The × of every dialog says what it does to a screen reader (axe: button-name).
-    Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close the dialog' } } }),
-    Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close the panel' } } }),
+    // The × of every dialog says what it does to a screen reader (axe: button-name). Plain objects,
+    // not Modal.extend(): importing the components here would pull them into the entry chunk (+25 kB).
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the dialog' } } },
+    Drawer: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the panel' } } },
   },
 });
 
