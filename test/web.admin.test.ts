@@ -269,6 +269,25 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.getByRole('dialog', { name: `Enable ${user.email}?` }).getByRole('button', { name: 'Enable', exact: true }).click();
     await row.getByTestId('user-status').filter({ hasText: 'Active' }).waitFor();
     expect(await mcpStatus(userKey)).toBe(200);
+
+    // Role change, and sign the user out everywhere: both take effect at once and are audited.
+    await row.getByRole('combobox', { name: `Role of ${user.email}` }).click();
+    await page.getByRole('option', { name: 'admin', exact: true }).click();
+    await page.getByText(`${user.email} is now an admin.`).waitFor();
+    expect((await apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/users/${user.userId}`)).json.role).toBe('admin');
+    await row.getByRole('combobox', { name: `Role of ${user.email}` }).click();
+    await page.getByRole('option', { name: 'user', exact: true }).click();
+    await page.getByText(`${user.email} is now a user.`).waitFor();
+    const session = await signIn(t.url, user.email, password);
+    expect((await apiCall(t.url, session.accessToken, 'GET', '/v1/api-keys')).status).toBe(200);
+    await row.getByRole('button', { name: `Sign ${user.email} out everywhere` }).click();
+    await page.getByRole('dialog', { name: `Sign out everywhere ${user.email}?` }).getByRole('button', { name: 'Sign out everywhere', exact: true }).click();
+    await page.getByText(/session\(s\) of .* ended/).waitFor();
+    expect((await apiCall(t.url, session.accessToken, 'GET', '/v1/api-keys')).status).toBe(401);
+    const actions = ((await apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/audit?limit=10`)).json.data as Array<{ action: string; target_id: string }>)
+      .filter((a) => a.target_id === user.userId)
+      .map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(['admin.sessions_revoked', 'admin.role_changed', 'admin.user_enabled', 'admin.user_disabled']));
   });
 
   it('lays the admin pages out at 375 px without sideways scrolling', async () => {
