@@ -2,6 +2,74 @@ import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The dependency direction of docs/architecture.md ("Direction"), held by `no-restricted-imports`:
+ * each folder of src/ may import only the index.ts of the folders listed here (never another
+ * folder's internals), and no folder imports app.ts or main.ts.
+ */
+const BASE = ['db', 'vault', 'config', 'tracing'];
+const KIT = ['gateway', ...BASE];
+export const ALLOWED_IMPORTS = {
+  config: { may: [], why: 'config imports nothing of ours' },
+  tracing: { may: [], why: 'tracing sits beside config and imports nothing of ours' },
+  vault: { may: ['config'], why: 'vault knows no table and no component' },
+  db: { may: ['config'], why: 'db imports no component' },
+  gateway: { may: BASE, why: 'the gateway kit knows no component' },
+  logging: { may: KIT, why: 'logging is a sink: it never calls back into others' },
+  auth: { may: [...KIT, 'logging'], why: 'components use the kit below them and write to logging' },
+  api: { may: [...KIT, 'logging'], why: 'components use the kit below them and write to logging' },
+  catalog: { may: [...KIT, 'logging'], why: 'the catalog knows nothing of routing' },
+  router: { may: [...KIT, 'catalog'], why: 'the router never imports logging (tracing helpers are in src/tracing)' },
+  services: { may: BASE, why: 'services know nothing of HTTP or of the router' },
+  web: { may: KIT, why: 'src/web knows no other component' },
+};
+
+/** One `no-restricted-imports` config per folder and depth: the relative specifier climbs to src/ in `depth` steps. */
+function directionRules() {
+  const configs = [];
+  for (const [folder, { may, why }] of Object.entries(ALLOWED_IMPORTS)) {
+    for (let depth = 1; depth <= 3; depth++) {
+      const up = '(?:\\.\\./)'.repeat(depth);
+      const indexes = may.length ? `(?:${may.join('|')})/index\\.js$|` : '';
+      const nest = '*/'.repeat(depth - 1);
+      // Inside a folder, a subfolder (router/endpoint) reaches a sibling (router/upstream) through its index.ts too.
+      const siblings =
+        depth > 1
+          ? [{ regex: '^\\.\\./[^./][^/]*/(?!index\\.js$)', message: `Import a sibling folder of src/${folder} only through its index.ts (docs/architecture.md).` }]
+          : [];
+      configs.push({
+        files: [`src/${folder}/${nest}*.ts`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              patterns: [
+                { regex: `^${up}(?:app|main|startup-heap)\\.js$`, message: 'No folder of src/ imports app.ts or main.ts (docs/architecture.md).' },
+                {
+                  regex: `^${up}(?!${indexes}${folder}/)[^./][^/]*/`,
+                  message: `src/${folder} may import only the index.ts of: ${may.join(', ') || 'nothing of ours'}. Why: ${why} (docs/architecture.md, "Direction").`,
+                },
+                ...siblings,
+              ],
+            },
+          ],
+        },
+      });
+    }
+  }
+  // app.ts and main.ts import every folder, but only through its index.ts.
+  configs.push({
+    files: ['src/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\./(?![^/]+/index\\.js$)[^/]+/', message: "Import another folder only through its index.ts (docs/architecture.md)." }] },
+      ],
+    },
+  });
+  return configs;
+}
+
 export default tseslint.config(
   // web/src/api/schema.d.ts is generated (npm run web:api); web/dist is the web app's build.
   { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'web/dist/', 'web/src/api/schema.d.ts'] },
@@ -18,6 +86,7 @@ export default tseslint.config(
     files: ['bin/**', 'bench/**', 'test/**', 'src/main.ts', 'web/scripts/**'],
     rules: { 'no-console': 'off' },
   },
+  ...directionRules(),
   // The web app (React): the rules of hooks.
   {
     files: ['web/src/**/*.{ts,tsx}'],

@@ -7,7 +7,9 @@
  * fronting the echo server over stdio. Everything on 127.0.0.1.
  *
  * Scenarios (see docs/benchmarks.md): direct, platform-http (memory / redis), aggregate (5 http
- * services behind /mcp), platform-stdio, supergateway, mcp-proxy; each in the 2026-07-28 style
+ * services behind /mcp), sessionful (the same echo served as most deployed servers are: a 2025-11-25
+ * transport per session; direct, and through the platform with the upstream sessions it opened per
+ * 1,000 calls), platform-stdio, supergateway, mcp-proxy; each in the 2026-07-28 style
  * (stateless, per-request envelope) and the 2025-11-25 style (one session, ID captured once);
  * session setup; memory (platform peak RSS, heap per idle session, p99 with idle sessions, RSS per
  * stdio child). Prints markdown, writes JSON to bench/results/.
@@ -17,7 +19,7 @@
  * BENCH_CONNECTIONS (pool for paced runs, 64), BENCH_SETUP_DURATION (s, 3),
  * BENCH_SETUP_CONCURRENCY (4), BENCH_IDLE_SESSIONS (10000), BENCH_IDLE_SECONDS (at most this long opening them, 60), BENCH_IDLE_RATE (calls/s; default half the platform-http 2025 ceiling),
  * BENCH_ONLY (comma-separated groups: direct,platform-http,aggregate,platform-stdio,supergateway,
- * mcp-proxy,platform-http-redis,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
+ * mcp-proxy,platform-http-redis,sessionful,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
  * REDIS_URL (else 127.0.0.1:6379 is probed), DATABASE_URL (else embedded PGlite).
  */
 import { execSync } from 'node:child_process';
@@ -87,6 +89,10 @@ interface Target {
   rates: boolean;
   ramp: number[];
   note?: string;
+  /** The platform's pid: its CPU time over all of this target's calls gives CPU per call. */
+  platformPid?: number;
+  /** The sessionful echo server's /stats: upstream sessions opened per 1,000 calls. */
+  upstreamStats?: string;
 }
 
 interface RatePoint {
@@ -108,18 +114,57 @@ interface TargetResult {
   rates: RatePoint[];
   ramp: MaxPoint[];
   max?: MaxPoint;
+  /** Calls answered over the whole target (warm-up, ramp and fixed rates). */
+  calls: number;
+  /** Platform CPU (user + system) per call over the whole target, in ms. */
+  cpuMsPerCall?: number;
+  /** Sessions the sessionful upstream opened per 1,000 calls of this target. */
+  upstreamSessionsPer1000?: number;
+}
+
+interface UpstreamSessionStats {
+  opened: number;
+  closed: number;
+  live: number;
+  initializes: number;
+}
+
+async function upstreamStats(url: string): Promise<UpstreamSessionStats> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: ${res.status}`);
+  return (await res.json()) as UpstreamSessionStats;
 }
 
 const errorRatio = (r: JobResult) => (r.done ? r.errors / r.done : 1);
 
 async function measure(gen: Generator, t: Target): Promise<TargetResult> {
-  const out: TargetResult = { name: t.name, group: t.group, style: t.style, note: t.note, rates: [], ramp: [] };
+  const cpuBefore = t.platformPid ? cpuTimeMs(t.platformPid) : undefined;
+  const statsBefore = t.upstreamStats ? await upstreamStats(t.upstreamStats) : undefined;
+  const out = await measureCalls(gen, t);
+  const cpuAfter = t.platformPid ? cpuTimeMs(t.platformPid) : undefined;
+  if (cpuBefore !== undefined && cpuAfter !== undefined && out.calls) out.cpuMsPerCall = (cpuAfter - cpuBefore) / out.calls;
+  if (statsBefore && t.upstreamStats && out.calls) {
+    const after = await upstreamStats(t.upstreamStats);
+    out.upstreamSessionsPer1000 = ((after.opened - statsBefore.opened) * 1000) / out.calls;
+    log(`${t.name} ${t.style}: ${after.opened - statsBefore.opened} upstream sessions opened for ${out.calls} calls (${after.live} live)`);
+  }
+  if (out.cpuMsPerCall !== undefined) log(`${t.name} ${t.style}: platform CPU ${out.cpuMsPerCall.toFixed(3)} ms per call over ${out.calls} calls`);
+  return out;
+}
+
+async function measureCalls(gen: Generator, t: Target): Promise<TargetResult> {
+  const out: TargetResult = { name: t.name, group: t.group, style: t.style, note: t.note, rates: [], ramp: [], calls: 0 };
+  const run = async (job: Parameters<Generator['run']>[0]) => {
+    const result = await gen.run(job);
+    out.calls += result.done;
+    return result;
+  };
   if (OPT.warmup > 0) {
-    await gen.run(t.rates ? { kind: 'rate', call: t.call, rate: 200, durationS: OPT.warmup, connections: OPT.connections } : { kind: 'max', call: t.call, connections: 1, durationS: OPT.warmup });
+    await run(t.rates ? { kind: 'rate', call: t.call, rate: 200, durationS: OPT.warmup, connections: OPT.connections } : { kind: 'max', call: t.call, connections: 1, durationS: OPT.warmup });
   }
   // The ceiling first: fixed rates above it would only measure a growing queue.
   for (const connections of t.ramp) {
-    const result = await gen.run({ kind: 'max', call: t.call, connections, durationS: OPT.rampStep });
+    const result = await run({ kind: 'max', call: t.call, connections, durationS: OPT.rampStep });
     out.ramp.push({ connections, result });
     log(`${t.name} ${t.style} max c=${connections}: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
     if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
@@ -143,7 +188,7 @@ async function measure(gen: Generator, t: Target): Promise<TargetResult> {
       out.rates.push({ rate, skipped: skip });
       continue;
     }
-    const result = await gen.run({ kind: 'rate', call: t.call, rate, durationS: OPT.duration, connections: OPT.connections });
+    const result = await run({ kind: 'rate', call: t.call, rate, durationS: OPT.duration, connections: OPT.connections });
     out.rates.push({ rate, result });
     log(`${t.name} ${t.style} @${rate}/s: ${result.throughput.toFixed(0)}/s p50 ${ms(result.latency.p50)} p99 ${ms(result.latency.p99)} errors ${result.errors}/${result.done} gen ${result.generatorCores.toFixed(2)} cores`);
     if (result.errors) log(`  e.g. ${result.errorSamples[0] ?? ''}`);
@@ -204,6 +249,8 @@ interface Memory {
   idle?: IdleResult;
   stdioChildren: Array<{ pid: number; rssKb: number }>;
   peers: Record<string, { rssKb: number; processes: number }>;
+  /** What the platform's setup run (a DELETE after each) did to the sessionful upstream: differences. */
+  sessionfulAfterSetups?: UpstreamSessionStats;
 }
 
 interface Report {
@@ -225,7 +272,9 @@ interface Report {
 }
 
 function baselineOf(targets: TargetResult[], t: TargetResult): TargetResult | undefined {
-  if (t.group === 'direct') return undefined;
+  if (t.group.startsWith('direct')) return undefined;
+  // A sessionful upstream speaks 2025-11-25 only: its best direct figure is a client's one session.
+  if (t.group.endsWith('-sessionful')) return targets.find((b) => b.group === 'direct-sessionful');
   return targets.find((b) => b.group === 'direct' && b.style === t.style);
 }
 
@@ -260,14 +309,16 @@ function render(r: Report): string {
   p();
   p('### Maximum sustained throughput (closed loop, errors < 0.1%)');
   p();
-  p('| scenario | style | calls/s | connections | p50 | p99 | × direct | ramp (connections: calls/s) |');
-  p('| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |');
+  p('| scenario | style | calls/s | connections | p50 | p99 | × direct | platform CPU ms/call | upstream sessions per 1,000 calls | ramp (connections: calls/s) |');
+  p('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const t of r.targets) {
     const base = baselineOf(r.targets, t);
     const m = t.max;
     const ratio = m && base?.max ? (m.result.throughput / base.max.result.throughput).toFixed(2) : '';
     const ramp = t.ramp.map((s) => `${s.connections}: ${s.result.throughput.toFixed(0)}${s.result.errors ? ` (${s.result.errors} err)` : ''}`).join(', ');
-    p(`| ${t.name} | ${t.style} | ${m ? m.result.throughput.toFixed(0) : '—'} | ${m?.connections ?? '—'} | ${ms(m?.result.latency.p50)} | ${ms(m?.result.latency.p99)} | ${ratio} | ${ramp}${t.note ? `; ${t.note}` : ''} |`);
+    const cpu = t.cpuMsPerCall === undefined ? '' : t.cpuMsPerCall.toFixed(3);
+    const sessions = t.upstreamSessionsPer1000 === undefined ? '' : t.upstreamSessionsPer1000.toFixed(2);
+    p(`| ${t.name} | ${t.style} | ${m ? m.result.throughput.toFixed(0) : '—'} | ${m?.connections ?? '—'} | ${ms(m?.result.latency.p50)} | ${ms(m?.result.latency.p99)} | ${ratio} | ${cpu} | ${sessions} | ${ramp}${t.note ? `; ${t.note}` : ''} |`);
   }
   if (r.setups.length) {
     p();
@@ -308,6 +359,10 @@ function render(r: Report): string {
   p('### Issue 5 §3 targets');
   p();
   for (const line of targetLines(r)) p(`- ${line}`);
+  p();
+  p('### Issue 11 targets (ratios within this run)');
+  p();
+  for (const line of issue11Lines(r)) p(`- ${line}`);
   p();
   p('Correctness (real SDK client, once per scenario): ' + Object.entries(r.checks).map(([k, v]) => `${k} ${v}`).join('; '));
   return lines.join('\n');
@@ -364,6 +419,76 @@ function targetLines(r: Report): string[] {
   return out;
 }
 
+function issue11Lines(r: Report): string[] {
+  const out: string[] = [];
+  const verdict = (ok: boolean) => (ok ? 'met' : 'missed');
+  const find = (group: string, style: Style) => r.targets.find((t) => t.group === group && t.style === style);
+  const ratioLine = (label: string, t: TargetResult | undefined, base: TargetResult | undefined, target: number) => {
+    if (!t) return;
+    if (!t.max || !base?.max) return void out.push(`${label}: not measured — missed`);
+    const ratio = t.max.result.throughput / base.max.result.throughput;
+    out.push(`${label}: ${ratio.toFixed(2)}× direct (${t.max.result.throughput.toFixed(0)} vs ${base.max.result.throughput.toFixed(0)}/s; target ≥ ${target}×) — ${verdict(ratio >= target)}`);
+  };
+  for (const style of ['2026', '2025'] as Style[]) {
+    ratioLine(`throughput platform-http stateless ${style}`, find('platform-http', style), find('direct', style), 0.75);
+    ratioLine(`throughput platform-http sessionful upstream ${style}`, find('platform-http-sessionful', style), find('direct-sessionful', '2025'), 0.75);
+    // No load generator speaks stdio: the base is the same echo server over its own Streamable HTTP.
+    ratioLine(`throughput platform-stdio ${style} (base: the same echo server over HTTP, direct)`, find('platform-stdio', style), find('direct', style), 0.9);
+    ratioLine(`throughput platform-http (redis) ${style}`, find('platform-http-redis', style), find('direct', style), 0.65);
+  }
+  const c1 = (t: TargetResult | undefined) => t?.ramp.find((x) => x.connections === 1)?.result;
+  for (const [group, baseGroup] of [['platform-http', 'direct'], ['platform-http-sessionful', 'direct-sessionful']] as const) {
+    for (const style of ['2026', '2025'] as Style[]) {
+      const t = c1(find(group, style));
+      const b = c1(find(baseGroup, baseGroup === 'direct' ? style : '2025'));
+      if (!t || !b) continue;
+      const d = t.latency.p50 - b.latency.p50;
+      out.push(`p50 overhead at C=1, ${group} ${style}: ${signed(d)} ms (target ≤ 0.5) — ${verdict(d <= 0.5)}`);
+    }
+  }
+  const at1000 = (t: TargetResult | undefined) => t?.rates.find((x) => x.rate === 1000)?.result;
+  for (const style of ['2026', '2025'] as Style[]) {
+    const t = find('platform-http-sessionful', style);
+    if (!t) continue;
+    const m = at1000(t);
+    const b = at1000(find('direct-sessionful', '2025'));
+    if (!m || !b) {
+      out.push(`overhead at 1000/s, platform-http-sessionful ${style}: not measured (1000/s not sustained) — missed`);
+      continue;
+    }
+    const d50 = m.latency.p50 - b.latency.p50;
+    const d99 = m.latency.p99 - b.latency.p99;
+    out.push(`overhead at 1000/s, platform-http-sessionful ${style}: p50 ${signed(d50)} ms (≤ 1), p99 ${signed(d99)} ms (≤ 5) — ${verdict(d50 <= 1 && d99 <= 5)}`);
+  }
+  for (const [ours, theirs] of [
+    ['platform-http (memory)', 'direct (stateless server)'],
+    ['platform-http sessionful (+ DELETE after)', 'direct (sessionful server, + DELETE after)'],
+  ]) {
+    const o = r.setups.find((x) => x.name === ours)?.result;
+    const b = r.setups.find((x) => x.name === theirs)?.result;
+    if (!o || !b) continue;
+    const ratio = o.throughput / b.throughput;
+    out.push(`session setup ${ours}: ${ratio.toFixed(2)}× direct (target ≥ 0.6×) — ${verdict(ratio >= 0.6)}`);
+  }
+  for (const t of r.targets) {
+    if (t.cpuMsPerCall === undefined || !t.group.startsWith('platform-http')) continue;
+    out.push(`platform CPU per tools/call, ${t.name} ${t.style}: ${t.cpuMsPerCall.toFixed(3)} ms (target ≤ 0.35) — ${verdict(t.cpuMsPerCall <= 0.35)}`);
+  }
+  for (const t of r.targets) {
+    if (t.upstreamSessionsPer1000 === undefined) continue;
+    out.push(`upstream sessions opened per 1,000 calls, ${t.name} ${t.style}: ${t.upstreamSessionsPer1000.toFixed(2)}`);
+  }
+  if (r.memory.sessionfulAfterSetups) {
+    const s = r.memory.sessionfulAfterSetups;
+    out.push(`sessionful upstream during the platform's setup run (each client session DELETEd after its call): ${s.opened} sessions opened, ${s.closed} closed, ${s.live} more live than before`);
+  }
+  for (const [label, kb] of Object.entries(r.memory.platformPeakRssKb)) {
+    if (kb === undefined) continue;
+    out.push(`platform (${label}) peak RSS ${mb(kb)} (target ≤ 300 MB) — ${verdict(kb / 1024 <= 300)}`);
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
@@ -395,6 +520,17 @@ async function main(): Promise<void> {
     });
     const direct = `http://127.0.0.1:${echo.value}/mcp`;
     log(`echo server on ${direct}`);
+    const echoS = wanted('sessionful')
+      ? await startProcess(process.execPath, [ECHO, 'sessionful', '0'], {
+          name: 'sessionful echo server',
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production' },
+          ready: (out) => /listening (\d+)/.exec(out)?.[1],
+        })
+      : undefined;
+    const directS = echoS ? `http://127.0.0.1:${echoS.value}/mcp` : undefined;
+    const statsS = echoS ? `http://127.0.0.1:${echoS.value}/stats` : undefined;
+    if (directS) log(`sessionful echo server on ${directS}`);
 
     // ---- platform with in-memory rate limits
     // Both platforms start together (start-up is mostly PGlite set-up, the longest fixed cost of
@@ -410,11 +546,16 @@ async function main(): Promise<void> {
     }
     const one = `${platform.url}/mcp/echo1`;
     const agg = `${platform.url}/mcp`;
+    const oneS = `${platform.url}/mcp/echo-sessionful`;
+    if (directS) await registerService(platform, admin, { slug: 'echo-sessionful', title: 'Echo (sessionful)', kind: 'http', http: { instances: [directS] } });
     for (const style of ['2026', '2025'] as Style[]) {
       await check('direct', direct, 'echo', style);
       await check('platform-http', one, 'echo', style, auth);
       await check('aggregate', agg, 'echo3__echo', style, auth);
+      if (directS) await check('platform-http-sessionful', oneS, 'echo', style, auth);
     }
+    if (directS) await check('direct-sessionful', directS, 'echo', '2025');
+    const pid = platform.pid;
     const phase1: Target[] = [];
     const ramp = OPT.ramp;
     if (wanted('direct')) {
@@ -422,8 +563,14 @@ async function main(): Promise<void> {
       phase1.push({ name: 'direct', group: 'direct', style: '2025', call: legacyCall(direct, 'echo', {}, await openSession(direct)), rates: true, ramp });
     }
     if (wanted('platform-http')) {
-      phase1.push({ name: 'platform-http (memory)', group: 'platform-http', style: '2026', call: modernCall(one, 'echo', auth), rates: true, ramp });
-      phase1.push({ name: 'platform-http (memory)', group: 'platform-http', style: '2025', call: legacyCall(one, 'echo', auth, await openSession(one, auth)), rates: true, ramp });
+      phase1.push({ name: 'platform-http (memory)', group: 'platform-http', style: '2026', call: modernCall(one, 'echo', auth), rates: true, ramp, platformPid: pid });
+      phase1.push({ name: 'platform-http (memory)', group: 'platform-http', style: '2025', call: legacyCall(one, 'echo', auth, await openSession(one, auth)), rates: true, ramp, platformPid: pid });
+    }
+    if (directS && statsS) {
+      phase1.push({ name: 'direct (sessionful server)', group: 'direct-sessionful', style: '2025', call: legacyCall(directS, 'echo', {}, await openSession(directS)), rates: true, ramp, upstreamStats: statsS });
+      const sessionful = { name: 'platform-http sessionful', group: 'platform-http-sessionful', rates: true, ramp, platformPid: pid, upstreamStats: statsS };
+      phase1.push({ ...sessionful, style: '2026', call: modernCall(oneS, 'echo', auth) });
+      phase1.push({ ...sessionful, style: '2025', call: legacyCall(oneS, 'echo', auth, await openSession(oneS, auth)) });
     }
     if (wanted('aggregate')) {
       phase1.push({ name: 'aggregate (5 services)', group: 'aggregate', style: '2026', call: modernCall(agg, 'echo3__echo', auth), rates: true, ramp });
@@ -433,6 +580,16 @@ async function main(): Promise<void> {
     if (wanted('setup')) {
       setups.push(await setup(gen, 'direct (stateless server)', direct, 'echo', {}, false));
       setups.push(await setup(gen, 'platform-http (memory)', one, 'echo', auth, false));
+      if (directS && statsS) {
+        setups.push(await setup(gen, 'direct (sessionful server, + DELETE after)', directS, 'echo', {}, true));
+        const before = await upstreamStats(statsS);
+        setups.push(await setup(gen, 'platform-http sessionful (+ DELETE after)', oneS, 'echo', auth, true));
+        // The platform ends an upstream session after the client's DELETE has been answered.
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        const after = await upstreamStats(statsS);
+        memory.sessionfulAfterSetups = { opened: after.opened - before.opened, closed: after.closed - before.closed, live: after.live - before.live, initializes: after.initializes - before.initializes };
+        log(`sessionful upstream after setups: ${JSON.stringify(memory.sessionfulAfterSetups)}`);
+      }
     }
 
     // ---- idle sessions (before the stdio phase, so the platform's heap holds only this)
@@ -481,8 +638,8 @@ async function main(): Promise<void> {
         const phase2: Target[] = [];
         if (wanted('platform-stdio')) {
           for (const style of ['2026', '2025'] as Style[]) await check('platform-stdio', stdioUrl, 'echo', style, auth);
-          phase2.push({ name: 'platform-stdio', group: 'platform-stdio', style: '2026', call: modernCall(stdioUrl, 'echo', auth), rates: true, ramp });
-          phase2.push({ name: 'platform-stdio', group: 'platform-stdio', style: '2025', call: legacyCall(stdioUrl, 'echo', auth, await openSession(stdioUrl, auth)), rates: true, ramp });
+          phase2.push({ name: 'platform-stdio', group: 'platform-stdio', style: '2026', call: modernCall(stdioUrl, 'echo', auth), rates: true, ramp, platformPid: platform.pid });
+          phase2.push({ name: 'platform-stdio', group: 'platform-stdio', style: '2025', call: legacyCall(stdioUrl, 'echo', auth, await openSession(stdioUrl, auth)), rates: true, ramp, platformPid: platform.pid });
         }
         for (const peer of peers) {
           for (const style of ['2026', '2025'] as Style[]) await check(peer.name, peer.url, 'echo', style);
@@ -528,8 +685,8 @@ async function main(): Promise<void> {
       const oneR = `${platform.url}/mcp/echo1`;
       for (const style of ['2026', '2025'] as Style[]) await check('platform-http-redis', oneR, 'echo', style, authR);
       for (const t of [
-        { name: 'platform-http (redis)', group: 'platform-http-redis', style: '2026' as Style, call: modernCall(oneR, 'echo', authR), rates: true, ramp },
-        { name: 'platform-http (redis)', group: 'platform-http-redis', style: '2025' as Style, call: legacyCall(oneR, 'echo', authR, await openSession(oneR, authR)), rates: true, ramp },
+        { name: 'platform-http (redis)', group: 'platform-http-redis', style: '2026' as Style, call: modernCall(oneR, 'echo', authR), rates: true, ramp, platformPid: platform.pid },
+        { name: 'platform-http (redis)', group: 'platform-http-redis', style: '2025' as Style, call: legacyCall(oneR, 'echo', authR, await openSession(oneR, authR)), rates: true, ramp, platformPid: platform.pid },
       ]) {
         targets.push(await measure(gen, t));
       }
@@ -538,6 +695,7 @@ async function main(): Promise<void> {
       platform = undefined;
     }
     await stop(echo.child);
+    if (echoS) await stop(echoS.child);
   } finally {
     await gen.stop();
     if (platform) await platform.stop();

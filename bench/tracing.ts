@@ -12,7 +12,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { createTracing, traceUpstreamCall } from '../src/logging/index.js';
+import { createTracing } from '../src/logging/index.js';
+import { traceUpstreamCall } from '../src/tracing/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { pino } from 'pino';
 import { startPlatform, testEnv, type TestPlatform } from '../test/support/platform.js';

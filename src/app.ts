@@ -17,12 +17,10 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
-import { authenticate, requireRole } from './gateway/index.js';
+import { authenticate, createEgressGuard, requireRole, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
+import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './catalog/index.js';
 import {
-  catalogOpenApi,
-  catalogRouter,
-  createCatalog,
   createInternalStdioEndpoint,
   exemptReplicaTraffic,
   createMcpRouter,
@@ -37,13 +35,12 @@ import {
   upstreamAdminOpenApi,
   upstreamAdminRouter,
   type BuiltinServerFactory,
-  type CatalogComponent,
   type McpRateLimit,
   type McpRouterDeps,
   type PlatformUpstream,
 } from './router/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
-import { loadVault, type Vault } from './vault/index.js';
+import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 
 /**
@@ -62,6 +59,8 @@ export interface Platform {
   readonly builtins: Record<string, BuiltinServer>;
   /** MCP Router upstream side: connects to stdio/http/builtin services (src/router/upstream). */
   readonly upstream: PlatformUpstream;
+  /** The SSRF guard for every outbound URL (instance URLs, and user- or provider-supplied ones). */
+  readonly egress: EgressGuard;
   readonly app: express.Express;
   /** The gateway's limiters; `user` is mounted after authentication, `limiter()` builds more (e.g. per user+service). */
   readonly rateLimits: PlatformRateLimits;
@@ -70,10 +69,22 @@ export interface Platform {
   readonly logging: LoggingService;
   /** Auth Service: verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
+  /**
+   * CLI `rotate-keys`: re-seals every sealed value under the vault's active master key, column by
+   * column (the catalog's user credentials, auth's signing keys; src/vault/rotation.ts).
+   */
+  rotateKeys(onFailure?: (failure: RotationFailure) => void): Promise<RotationReport>;
   /** Starts listening on HOST:PORT (or the given port, 0 for any). */
   listen(port?: number): Promise<AddressInfo>;
   /** Graceful: stop accepting, let in-flight requests finish within the bound, close pools. */
   close(): Promise<void>;
+}
+
+/** What `rotate-keys` prints: the active key ID and a count per sealed column. */
+export interface RotationReport {
+  active_key_id: string;
+  credentials: RotationCount;
+  signing_keys: RotationCount;
 }
 
 export interface PlatformRateLimits {
@@ -155,6 +166,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     await logging.start();
     cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
     // ---- end logging ----
+    // One SSRF guard for every URL the platform fetches or connects to (docs/gateway.md).
+    const egress = createEgressGuard({ allow: config.EGRESS_ALLOW });
+    cleanups.unshift(() => egress.close());
     // --- MCP service catalog, credentials, builtin servers ---
     // Builtins we ship, plus any a caller (tests) adds.
     const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
@@ -207,6 +221,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ejectMaxMs: config.HTTP_EJECT_MAX_MS,
         sessionIdleMs: config.HTTP_UPSTREAM_SESSION_IDLE_MS,
         sessionsMax: config.HTTP_UPSTREAM_SESSIONS_MAX,
+        maxResponseBytes: config.MCP_MAX_RESPONSE_BYTES,
+        // Checked again at connection time, resolution pinned per connection (DNS rebinding).
+        connector: (connectOptions) => egress.connector('instance', connectOptions),
       },
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
@@ -317,7 +334,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
     app.use('/v1/admin/services', requireRole('admin'));
-    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)) }));
+    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)), egress }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
 
@@ -371,11 +388,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       catalog,
       builtins,
       upstream,
+      egress,
       app,
       rateLimits,
       server,
       logging,
       auth,
+      async rotateKeys(onFailure) {
+        return {
+          active_key_id: vault.activeKeyId,
+          credentials: await resealColumn(vault, catalog.sealedCredentials, onFailure),
+          signing_keys: await resealColumn(vault, auth.sealedSigningKeys, onFailure),
+        };
+      },
       listen(port = config.PORT) {
         return new Promise((resolve, reject) => {
           server.once('error', reject);

@@ -3,7 +3,7 @@ import { startupDone } from './startup-heap.js';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
-import { rotateKeys, serveBuiltin } from './router/index.js';
+import { serveBuiltin } from './router/index.js';
 import { parseMasterKey } from './vault/index.js';
 
 const USAGE = `Usage: mcp-platform <command> [options]
@@ -152,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       parseArgs({ args: rest, options: {}, strict: true });
       const platform = await createPlatform(config, { migrate: true });
       try {
-        const report = await rotateKeys(platform.database.db, platform.vault, (f) =>
+        const report = await platform.rotateKeys((f) =>
           platform.logger.error({ table: f.table, id: f.id, 'key.id': f.keyId, reason: f.reason }, 'sealed value not re-encrypted'),
         );
         const failed = report.credentials.failed + report.signing_keys.failed;

@@ -71,6 +71,48 @@ describe('MCP benchmark harness', () => {
   });
 });
 
+/** The sessionful echo upstream (issue 11 §3): a session per client, counted, ended by DELETE. */
+describe('MCP benchmark sessionful echo server', () => {
+  let echo: (Started & { value: string }) | undefined;
+  let gen: Generator | undefined;
+  beforeAll(async () => {
+    echo = await startProcess(process.execPath, [path.resolve(import.meta.dirname, '..', 'bench', 'echo-server.ts'), 'sessionful', '0'], {
+      name: 'sessionful echo server',
+      env: { PATH: process.env.PATH ?? '' },
+      ready: (out) => /listening (\d+)/.exec(out)?.[1],
+    });
+    gen = await Generator.start();
+  });
+  afterAll(async () => {
+    await gen?.stop();
+    if (echo) await stop(echo.child);
+  });
+
+  it('answers the SDK client in a session, counts every session it opens, and ends each one on DELETE', async () => {
+    const base = `http://127.0.0.1:${echo!.value}`;
+    const stats = async () => (await (await fetch(`${base}/stats`)).json()) as { opened: number; closed: number; live: number };
+    expect(await sdkCheck(`${base}/mcp`, 'echo', '2025')).toContain('2025-11-25');
+    const before = await stats();
+    const setup = await gen!.run({
+      kind: 'setup',
+      url: `${base}/mcp`,
+      headers: baseHeaders(),
+      bodies: { initialize: handshake.initialize, initialized: handshake.initialized, list: handshake.list, call: handshake.call('echo') },
+      expect: EXPECT,
+      concurrency: 2,
+      durationS: 0.5,
+      deleteAfter: true,
+    });
+    expect(setup.errors).toBe(0);
+    const after = await stats();
+    expect(after.opened - before.opened).toBe(setup.done);
+    expect(after.closed - before.closed).toBe(setup.done);
+    // A call without a session is refused, as a sessionful server does.
+    const refused = await fetch(`${base}/mcp`, { method: 'POST', headers: baseHeaders(), body: handshake.call('echo') });
+    expect(refused.status).toBe(400);
+  });
+});
+
 /**
  * The idle-session measurement's order (bench/idle.ts), with its steps faked: no processes, no
  * timing. The recorded 1,550% p99 degradation came from the order, not from the sessions: the

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../src/gateway/index.js';
-import type { StdioServiceConfig } from '../src/router/contracts.js';
-import { CatalogFileError, DEFAULT_CATALOG_FILE, loadCatalogFile } from '../src/router/catalog/index.js';
+import type { StdioServiceConfig } from '../src/catalog/index.js';
+import { CatalogFileError, DEFAULT_CATALOG_FILE, loadCatalogFile } from '../src/catalog/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
 

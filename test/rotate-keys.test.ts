@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signingKeyContext, type RotationReport } from '../src/router/catalog/index.js';
+import type { RotationReport } from '../src/app.js';
+import { signingKeyContext } from '../src/auth/index.js';
 import { parseMasterKey, Vault } from '../src/vault/index.js';
 import { startPlatform, TEST_MASTER_KEY, type TestPlatform } from './support/platform.js';
 

@@ -1,6 +1,7 @@
 import { McpServer, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltinContext, BuiltinServerFactory, CredentialField } from '../src/router/contracts.js';
+import type { CredentialField } from '../src/catalog/index.js';
+import type { BuiltinContext, BuiltinServerFactory } from '../src/router/contracts.js';
 import { BUILTIN_CONTEXT_HEADER, sealBuiltinContext, serveBuiltin, UpstreamError, type BuiltinHttpServer } from '../src/router/upstream/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { principal, service, textOf } from './support/upstream.js';

@@ -135,6 +135,19 @@ describe.each(['sessionful', 'stateless', 'modern'] as const)('upstream sessions
   });
 
   it('50 client sessions opened and closed leave no upstream session open', async () => {
+    const admin = await adminSession(t);
+    // The admin view counts the upstream clients kept for client sessions, per instance.
+    const sessionClients = async () => {
+      const pool = await api(t.url, admin.accessToken, 'GET', '/v1/admin/router/pool');
+      const instances = Object.values(pool.json.http as Record<string, Array<{ url: string; sessionClients: number; idleClients: number }>>).flat();
+      return instances.find((i) => i.url === upstream.url)?.sessionClients;
+    };
+    const held = await connect(t.url, slug, user.accessToken, 'legacy');
+    await echo(held.client, 'held');
+    expect(await sessionClients()).toBe(1);
+    await end(held);
+    for (let i = 0; i < 100 && (await sessionClients()) !== 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await sessionClients()).toBe(0);
     const openedBefore = upstream.opened.length;
     for (let i = 0; i < 50; i++) {
       const session = await connect(t.url, slug, user.accessToken, 'legacy');

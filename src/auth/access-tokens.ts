@@ -109,7 +109,15 @@ export class AccessTokens {
       this.remember(token, { claims, kid: kid!, key, until: Math.min(Date.now() + VERIFIED_TTL_MS, (claims.exp ?? 0) * 1000) });
       return claims;
     } catch (err) {
-      throw rejectionFromJose(err);
+      const rejection = rejectionFromJose(err);
+      if (rejection.reason !== 'wrong_issuer') throw rejection;
+      // Signed by our own key but for another issuer: the platform's public URL changed since it
+      // was issued (PORT or PUBLIC_URL). Say so; the issuer is public (it is in the JWKS document's URL).
+      throw new CredentialRejected(
+        'wrong_issuer',
+        `The token was issued by this platform under another address; it now issues tokens as ${this.issuer}. ` +
+          'Sign in again for a new token. If the platform is reached at another URL than it thinks, set PUBLIC_URL to that URL.',
+      );
     }
   }
 

@@ -27,6 +27,7 @@ export class GoTrueError extends Error {
 export const gotrue = {
   validation: (message: string) => new GoTrueError(400, 'validation_failed', message),
   badJson: () => new GoTrueError(400, 'bad_json', 'Could not parse request body as JSON'),
+  notJson: (message: string) => new GoTrueError(415, 'bad_json', message),
   invalidCredentials: () => new GoTrueError(400, 'invalid_credentials', 'Invalid login credentials'),
   weakPassword: (message: string, reasons: string[]) =>
     new GoTrueError(422, 'weak_password', message, { weak_password: { reasons, message } }),

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { bearerToken, CredentialRejected } from '../gateway/index.js';
+import { bearerToken, CredentialRejected, unreadBody } from '../gateway/index.js';
 import { VERIFY_TYPES, type EmailFlows, type VerifyType } from './email-flows.js';
 import type { AuthFlows, ClientInfo } from './flows.js';
 import { API_VERSION, gotrue, GoTrueError } from './gotrue-errors.js';
@@ -73,9 +73,11 @@ export interface GoTrueRoutesDeps {
 export function gotrueRouter({ flows, email: emailFlows, verifier, keys, publishableKey }: GoTrueRoutesDeps): Router {
   const router = Router();
 
-  router.use((_req, res, next) => {
+  router.use((req, res, next) => {
     res.setHeader('X-Supabase-Api-Version', API_VERSION);
     res.setHeader('Cache-Control', 'no-store');
+    const unread = unreadBody(req);
+    if (unread) return next(gotrue.notJson(unread));
     next();
   });
 

@@ -5,7 +5,7 @@ import type { Config } from '../config/index.js';
 import type { PlatformDatabase, Redis } from '../db/index.js';
 import type { BearerVerifier } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
-import type { Vault } from '../vault/index.js';
+import type { SealedColumn, Vault } from '../vault/index.js';
 import { AccessTokens } from './access-tokens.js';
 import { adminUsersRouter } from './admin-users.js';
 import { apiKeysRouter } from './api-keys.js';
@@ -19,13 +19,14 @@ import { createAuthMailer, type AuthMailer } from './mailer.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { RevocationCache } from './revocation-cache.js';
 import { SessionStore } from './sessions.js';
-import { SigningKeys } from './signing-keys.js';
+import { sealedSigningKeys, SigningKeys } from './signing-keys.js';
 import { normaliseEmail } from './users.js';
 import { PlatformVerifier } from './verifier.js';
 
 export { authOpenApi } from './openapi.js';
 export { API_KEY_PREFIX } from './api-keys.js';
 export type { AuthMail, AuthMailer } from './mailer.js';
+export { signingKeyContext } from './signing-keys.js';
 
 export interface AuthServiceDeps {
   config: Config;
@@ -56,6 +57,8 @@ export interface AuthService {
   createAdmin(email: string, password?: string): Promise<{ userId: string; created: boolean; generatedPassword?: string }>;
   /** CLI `rotate-signing-key`: new active ES256 key; the old one stays published for verification. */
   rotateSigningKey(): Promise<{ retired: string | undefined; active: string }>;
+  /** The sealed private signing keys, for the vault's key rotation (CLI `rotate-keys`). */
+  readonly sealedSigningKeys: SealedColumn;
   close(): Promise<void>;
 }
 
@@ -132,6 +135,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     apiKeysRouter: apiKeysRouter({ db, cache, audit }),
     adminUsersRouter: adminUsersRouter({ db, cache, audit }),
     verifier,
+    sealedSigningKeys: sealedSigningKeys(db),
     bootstrap: () =>
       bootstrapAdmin({
         db,

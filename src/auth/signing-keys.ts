@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JSONWebKeySet, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import type { Vault } from '../vault/index.js';
+import type { SealedColumn, Vault } from '../vault/index.js';
 
 export const ACCESS_TOKEN_ALG = 'ES256';
+
+/** The vault context that binds a sealed private key to its `kid`. */
+export const signingKeyContext = (kid: string): string => `signing_key:${kid}`;
 
 export interface ActiveSigningKey {
   kid: string;
@@ -31,10 +34,6 @@ export class SigningKeys {
     /** How long a retired key keeps verifying: the longest an access token it signed can live. */
     private readonly retiredKeyLifetimeMs: number,
   ) {}
-
-  static sealContext(kid: string): string {
-    return `signing_key:${kid}`;
-  }
 
   /** Loads the active key, generating it if there is none yet. */
   async init(): Promise<void> {
@@ -73,7 +72,7 @@ export class SigningKeys {
   }
 
   private async useActive(kid: string, sealed: string): Promise<void> {
-    const privateJwk = JSON.parse(this.vault.openString(sealed, SigningKeys.sealContext(kid))) as JWK;
+    const privateJwk = JSON.parse(this.vault.openString(sealed, signingKeyContext(kid))) as JWK;
     this.active = { kid, privateKey: (await importJWK(privateJwk, ACCESS_TOKEN_ALG)) as CryptoKey };
   }
 
@@ -88,7 +87,7 @@ export class SigningKeys {
         kid,
         alg: ACCESS_TOKEN_ALG,
         public_jwk: JSON.stringify(publicJwk),
-        private_jwk_sealed: this.vault.seal(JSON.stringify(privateJwk), SigningKeys.sealContext(kid)),
+        private_jwk_sealed: this.vault.seal(JSON.stringify(privateJwk), signingKeyContext(kid)),
         active: true,
       })
       .onConflict((oc) => oc.doNothing()) // another replica created one at the same moment
@@ -140,4 +139,26 @@ export class SigningKeys {
   get publicJwks(): JSONWebKeySet {
     return { keys: [...this.publicKeys.values()].filter((k) => !this.expired(k.retiredAt)).map((k) => k.jwk) };
   }
+}
+
+/** The sealed private signing keys, for the vault's key rotation (`resealColumn`). */
+export function sealedSigningKeys(db: Kysely<Database>): SealedColumn {
+  return {
+    table: 'signing_keys',
+    async page(after, limit) {
+      let query = db.selectFrom('signing_keys').select(['kid', 'private_jwk_sealed']).orderBy('kid').limit(limit);
+      if (after !== undefined) query = query.where('kid', '>', after);
+      const rows = await query.execute();
+      return rows.map((r) => ({ id: r.kid, sealed: r.private_jwk_sealed, context: signingKeyContext(r.kid) }));
+    },
+    async replace(row, resealed) {
+      const res = await db
+        .updateTable('signing_keys')
+        .set({ private_jwk_sealed: resealed })
+        .where('kid', '=', row.id)
+        .where('private_jwk_sealed', '=', row.sealed)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+  };
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 
 /**
@@ -25,6 +27,14 @@ const csv = z
       .map((s) => s.trim())
       .filter(Boolean),
   );
+
+/** `EGRESS_ALLOW` entry: a host name, `*.suffix`, an address or a CIDR. */
+function isEgressAllowEntry(entry: string): boolean {
+  const e = entry.toLowerCase();
+  if (e.includes('/')) return ipaddr.isValidCIDR(e);
+  if (isIP(e.replace(/^\[|\]$/g, ''))) return true;
+  return /^(\*\.)?[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/.test(e);
+}
 
 /** `OTEL_EXPORTER_OTLP_HEADERS`: `k1=v1,k2=v2` with URL-encoded values; undefined when malformed. */
 function parseOtlpHeaders(raw: string): Record<string, string> | undefined {
@@ -129,8 +139,12 @@ const envSchema = z.object({
   // --- MCP endpoints (/mcp, /mcp/{service}) ---
   MCP_SESSION_TTL_SECONDS: int(60, 30 * 86_400).default(86_400),
   MCP_UPSTREAM_TIMEOUT_MS: int(1000, 3_600_000).default(60_000),
+  /** The longest one upstream request may last, however often the upstream reports progress (never below MCP_UPSTREAM_TIMEOUT_MS). */
+  MCP_UPSTREAM_MAX_CALL_MS: int(1000, 86_400_000).default(600_000),
+  /** Largest upstream answer (a JSON body, or one SSE event) relayed; beyond it the answer is cut off and the caller gets a JSON-RPC error naming the cap. */
+  MCP_MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   MCP_STREAM_RESUME_WINDOW_SECONDS: int(0, 3600).default(60),
-  /** Relay 2026-07-28 tools/call to known-modern http instances as bytes (endpoint/passthrough.ts); false = always the SDK path. */
+  /** The fast path of tools/call without an SDK server (endpoint/fast-call.ts); false = always the SDK relay. */
   MCP_PASSTHROUGH: bool.default(true),
   MCP_ALLOWED_HOSTS: csv.default([]),
   MCP_ALLOWED_ORIGINS: csv.default([]),
@@ -145,6 +159,14 @@ const envSchema = z.object({
   CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
   /** Most users whose decrypted credentials are cached at once. */
   CREDENTIAL_CACHE_MAX_USERS: int(1, 1_000_000).default(10_000),
+
+  // --- outbound requests (the egress guard, docs/gateway.md) ---
+  /** Operator allowlist: host names, `*.suffix`, addresses and CIDRs the SSRF guard lets through anyway. */
+  EGRESS_ALLOW: csv
+    .refine((list) => list.every(isEgressAllowEntry), {
+      message: 'each entry must be a host name, *.suffix, an IP address or a CIDR (comma-separated)',
+    })
+    .default([]),
 
   // --- MCP Router, upstream side (src/router/upstream) ---
   STDIO_MAX_PROCESSES: int(1, 100_000).default(50),

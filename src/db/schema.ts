@@ -78,6 +78,7 @@ export interface PlatformStateTable {
 
 // --- MCP service registry, credentials, notes (migration 0004) ---
 export type ServiceKindColumn = 'builtin' | 'stdio' | 'http';
+/** What the request log keeps of a service's MCP requests: `off` no row; `metadata` the row without bodies; `full` plus redacted, capped bodies. */
 export type PayloadCapture = 'off' | 'metadata' | 'full';
 export type RegistrySource = 'catalog' | 'admin';
 export type InstanceStatus = 'unknown' | 'healthy' | 'unhealthy';
@@ -88,9 +89,9 @@ export interface ServicesTable {
   title: string;
   description: ColumnType<string, string | undefined, string>;
   kind: ServiceKindColumn;
-  /** Kind-specific settings; see src/router/catalog (stored form, before package resolution). */
+  /** Kind-specific settings; see src/catalog (stored form, before package resolution). */
   config: Json<Record<string, unknown>>;
-  /** CredentialField[] (src/router/contracts.ts). */
+  /** CredentialField[] (src/catalog/service-definition.ts). */
   credential_schema: Json<Array<Record<string, unknown>>>;
   roles: ColumnType<PlatformRole[], PlatformRole[] | undefined, PlatformRole[]>;
   tool_policy: Json<{ allow?: string[]; deny?: string[] }>;

@@ -33,8 +33,7 @@ export const errors = {
   conflict: (message: string, code = 'conflict') => new ApiError(409, code, message),
   payloadTooLarge: (limit: number) =>
     new ApiError(413, 'payload_too_large', `Request body exceeds the limit of ${limit} bytes`),
-  unsupportedMediaType: () =>
-    new ApiError(415, 'unsupported_media_type', 'Send the body as application/json'),
+  unsupportedMediaType: (message = 'Send the body as application/json') => new ApiError(415, 'unsupported_media_type', message),
   rateLimited: (retryAfterSeconds: number) =>
     new ApiError(429, 'rate_limited', `Too many requests; retry after ${retryAfterSeconds}s`, undefined, {
       'Retry-After': String(retryAfterSeconds),

@@ -1,8 +1,9 @@
 /** The HTTP edge kit every route-owning component uses. Depends on nothing but config-level types. */
 export { ApiError, errors, errorBody, type ErrorBody, type ErrorDetail } from './errors.js';
-export { parse, parseBody, parseParams, parseQuery, zodDetails } from './validate.js';
+export { parse, parseBody, parseParams, parseQuery, unreadBody, zodDetails } from './validate.js';
 export { edgeMiddleware, errorHandler, notFound, type EdgeOptions, type ErrorHandlerOptions } from './edge.js';
 export { requestIdFor } from './request-context.js';
+export type { McpCallFacts, McpCallFactsSource } from './mcp-call-facts.js';
 export type { Principal } from './principal.js';
 export {
   errorResponse,
@@ -36,3 +37,16 @@ export {
   type RedisDownPolicy,
 } from './rate-limit-store.js';
 export { consumeWithDeferred, ipRateLimit, rateLimit, userRateLimit, type RateLimitOptions } from './rate-limit.js';
+export {
+  createEgressGuard,
+  EGRESS_POLICIES,
+  EgressFailed,
+  EgressRefused,
+  type EgressFailure,
+  type EgressFetchOptions,
+  type EgressGuard,
+  type EgressGuardOptions,
+  type EgressPolicy,
+  type EgressResolver,
+  type EgressResponse,
+} from './egress/index.js';

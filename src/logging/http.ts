@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { PlatformMetrics } from './metrics.js';
-import type { PayloadCapture, RequestLog } from './request-log.js';
+import type { McpCallFacts, McpCallFactsSource } from '../gateway/index.js';
+import type { RequestLog } from './request-log.js';
 
 /**
  * Per-request HTTP instrumentation: RED metrics by route template and one lean request-log row
@@ -29,28 +30,8 @@ interface JsonRpcMessage {
   params?: { name?: unknown; uri?: unknown; protocolVersion?: unknown };
 }
 
-/**
- * What the MCP endpoint leaves on `res.locals.mcpCalls` (src/router/endpoint/observe.ts, McpCallFacts):
- * router facts per JSON-RPC request id. Read structurally; logging never imports the router.
- */
-interface McpCallFactsView {
-  service?: string | null;
-  instance?: string | null;
-  target?: string | null;
-  upstreamMs?: number | null;
-  errorCode?: number | null;
-  rateLimited?: boolean;
-  capture?: PayloadCapture;
-  tool?: string | null;
-  payload?: { request: unknown; response: unknown };
-  secrets?: string[];
-  secretKeys?: string[];
-}
-interface McpCallsView {
-  get(id: unknown): McpCallFactsView | undefined;
-}
-
-function readFacts(calls: McpCallsView | undefined, id: unknown): McpCallFactsView | undefined {
+/** The router's facts for one JSON-RPC id; a throwing collector costs the row its router facts, never the response. */
+function readFacts(calls: McpCallFactsSource | undefined, id: unknown): McpCallFacts | undefined {
   if (!calls || typeof calls.get !== 'function') return undefined;
   try {
     return calls.get(id);
@@ -76,9 +57,19 @@ function rpcTarget(m: JsonRpcMessage): string | null {
 export function routeTemplate(req: Request): string {
   const route = (req as Request & { route?: { path?: unknown } }).route;
   if (!route || typeof route.path !== 'string') return 'unmatched';
-  const base = req.baseUrl ?? '';
+  // Express restores baseUrl when an error leaves a mounted router, so a route that threw (a
+  // validation failure, say) would be logged as `POST /`: take the mount path from the URL instead.
+  const base = req.baseUrl || mountPathOf(req, route.path);
   const full = (base && route.path === '/' ? base : `${base}${route.path}`).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
   return full.length > 200 ? full.slice(0, 200) : full || '/';
+}
+
+/** The prefix of the request's path above a route path of as many segments (no wildcards in our routes). */
+function mountPathOf(req: Request, routePath: string): string {
+  const path = (req.originalUrl ?? req.url ?? '').split('?')[0]!;
+  const routeSegments = routePath === '/' ? 0 : routePath.split('/').length - 1;
+  const segments = path.replace(/\/+$/, '').split('/');
+  return routeSegments ? segments.slice(0, -routeSegments).join('/') : segments.join('/');
 }
 
 export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHandler {
@@ -142,7 +133,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
         (m): m is JsonRpcMessage => !!m && typeof m === 'object' && typeof (m as JsonRpcMessage).method === 'string' && (m as JsonRpcMessage).id !== undefined,
       );
       if (!messages.length) return;
-      const calls = (res.locals as { mcpCalls?: McpCallsView }).mcpCalls;
+      const calls = res.locals.mcpCalls;
       const principal = r.principal ?? (r as typeof r & McpAuthView).auth?.extra?.mcpTarget?.principal;
       const headerVersion = r.headers['mcp-protocol-version'];
       const bytesIn = Number(r.headers['content-length'] ?? 0) || null;

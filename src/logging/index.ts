@@ -10,12 +10,10 @@ export {
 } from './audit.js';
 // ---- Logging Service (issue 4) ----
 export { createLoggingService, type LoggingService, type LoggingConfig, type LoggingServiceOptions } from './service.js';
-export { RequestLog, type RequestLogEntry, type PayloadCapture } from './request-log.js';
+export { RequestLog, type RequestLogEntry } from './request-log.js';
 export { PlatformMetrics, boundedMcpMethod, type CircuitState, type DbPoolStats } from './metrics.js';
 export { ErrorTracker, type ErrorSource } from './error-groups.js';
-export { parseTraceparent, traceparentFor, newSpanId, type TraceContext } from './trace.js';
 export { createTracing, otlpTracesUrl, type Tracing, type TracingConfig } from './tracing.js';
-export { injectTraceContext, traceUpstreamCall, type UpstreamCallInfo } from './tracing-context.js';
 export { tracedDialect } from './tracing-db.js';
 export { redactValue, capturePayload, redactHeaders, REDACTED } from './redact.js';
 export { routeTemplate } from './http.js';

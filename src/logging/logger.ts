@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { pino, type Logger, type DestinationStream } from 'pino';
-import { activeTraceFields } from './tracing-context.js';
+import { activeTraceFields } from '../tracing/index.js';
 
 /**
  * Structured JSON logs on stdout, with field names from the Elastic Common Schema so that

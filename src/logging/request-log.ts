@@ -1,13 +1,10 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { PlatformDatabase, RequestLogTable } from '../db/index.js';
+import type { PayloadCapture, PlatformDatabase, RequestLogTable } from '../db/index.js';
 import type { PlatformMetrics } from './metrics.js';
 import { ensurePartitions } from './partitions.js';
 import { capturePayload, redactHeaders } from './redact.js';
-import { untraced } from './tracing-context.js';
-
-/** Per-service capture mode: `off` records no row, `metadata` a row without bodies, `full` a row with redacted, capped bodies. */
-export type PayloadCapture = 'off' | 'metadata' | 'full';
+import { untraced } from '../tracing/index.js';
 
 export interface RequestLogEntry {
   /** When the request arrived; defaults to now. */

@@ -10,7 +10,7 @@ import { PlatformMetrics, type DbPoolStats } from './metrics.js';
 import { maintainPartitions } from './partitions.js';
 import { RequestLog } from './request-log.js';
 import { loggingRouter, metricsHandler } from './routes.js';
-import { traceMiddleware } from './trace.js';
+import { traceMiddleware } from './trace-middleware.js';
 
 export type LoggingConfig = Pick<
   Config,

@@ -36,7 +36,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { routeTemplate } from './http.js';
 import {
-  AsyncLocalContextManager,
   ATTR_PLATFORM_REQUEST_ID,
   ATTR_USER_ID,
   currentTracer,
@@ -44,8 +43,9 @@ import {
   markError,
   propagator,
   rememberRequestContext,
+  requestContext,
   setActiveTracer,
-} from './tracing-context.js';
+} from '../tracing/index.js';
 
 /**
  * OpenTelemetry tracing, off unless OTEL_TRACES_EXPORTER=otlp. Manual spans only (no
@@ -155,8 +155,8 @@ export function createTracing(opts: TracingOptions): Tracing {
       }),
     ],
   });
-  const contextManager = new AsyncLocalContextManager();
-  context.setGlobalContextManager(contextManager);
+  // The same manager that carries the request's trace when tracing is off (src/tracing/context.ts).
+  context.setGlobalContextManager(requestContext);
   trace.setGlobalTracerProvider(provider);
   // Export failures reach the platform log (never the exported payload or headers), at most one a minute.
   let lastDiag = 0;

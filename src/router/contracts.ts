@@ -1,79 +1,30 @@
 import type { Client } from '@modelcontextprotocol/client';
 import type { McpServer } from '@modelcontextprotocol/server';
+import type { ResolvedService } from '../catalog/index.js';
 import type { PlatformRole } from '../db/index.js';
 import type { Principal } from '../gateway/index.js';
 
 /**
- * The seams inside the MCP Router. Three parts meet here:
- *  - the catalog (registry of services, per-user credentials)  → `ServiceCatalog`
+ * The seams inside the MCP Router. Two parts meet here, over what the catalog (src/catalog) resolves:
  *  - the upstream connectors (stdio pool, http balancer, builtin) → `UpstreamConnector`
  *  - the client-facing endpoint (/mcp, /mcp/{service}) that relays between them.
  * Change a contract here only together with every side that implements or uses it.
  */
 
-export type ServiceKind = 'builtin' | 'stdio' | 'http';
-
-/** `off`: no request-log row; `metadata`: the row without bodies; `full`: plus redacted, capped bodies. */
-export type PayloadCapture = 'off' | 'metadata' | 'full';
-
-/** One field a user supplies for a service, and how it reaches the upstream. */
-export interface CredentialField {
-  name: string;
-  title: string;
-  description?: string;
-  secret: boolean;
-  required: boolean;
-  /** stdio: environment variable name; http: header name + value template (`Bearer {value}`); builtin: context key. */
-  inject:
-    | { env: string }
-    | { header: string; template?: string }
-    | { context: string };
-}
-
-export interface ToolPolicy {
-  /** When set, only these tools are visible and callable. */
-  allow?: string[];
-  /** These tools are hidden and refused. Applied after `allow`. */
-  deny?: string[];
-}
-
-export interface ServiceDefinition {
-  id: string;
-  slug: string;
-  title: string;
-  description: string;
-  kind: ServiceKind;
-  enabled: boolean;
-  roles: PlatformRole[];
-  toolPolicy: ToolPolicy;
-  credentialSchema: CredentialField[];
-  /** What the request log keeps of this service's MCP requests (default `metadata`); see docs/logging.md. */
-  payloadCapture?: PayloadCapture;
-  /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
-  config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig;
-}
-
-export interface StdioServiceConfig {
-  kind: 'stdio';
-  command: string;
-  args: string[];
-  /** Fixed, non-secret environment for the child (never platform secrets). */
-  env?: Record<string, string>;
-}
-
-export interface HttpServiceConfig {
-  kind: 'http';
-  /** Instance base URLs of the MCP endpoint; more may be registered at run time. */
-  instances: string[];
-  transport: 'streamable-http' | 'sse';
-  timeoutMs?: number;
-}
-
-export interface BuiltinServiceConfig {
-  kind: 'builtin';
-  /** Name of a builtin server in src/services (e.g. 'notes'). */
-  server: string;
-}
+// The service types belong to the catalog; the router's parts import them from here.
+export type {
+  BuiltinServiceConfig,
+  CredentialField,
+  HttpServiceConfig,
+  ResolvedService,
+  ServiceCatalog,
+  Unusable,
+  ServiceDefinition,
+  ServiceKind,
+  StdioServiceConfig,
+  ToolPolicy,
+} from '../catalog/index.js';
+export type { PayloadCapture } from '../db/index.js';
 
 /** What a builtin MCP server receives per request: identity and credentials, nothing else. */
 export interface BuiltinContext {
@@ -83,20 +34,6 @@ export interface BuiltinContext {
 
 /** A builtin service: a factory of SDK servers bound to one caller's context. */
 export type BuiltinServerFactory = (context: BuiltinContext) => McpServer;
-
-/** A service resolved for one caller: the definition plus that caller's decrypted credentials. */
-export interface ResolvedService {
-  definition: ServiceDefinition;
-  /** Field name → value, decrypted. Never logged, never returned to a client. */
-  credentials: Record<string, string>;
-}
-
-export interface ServiceCatalog {
-  /** Services the principal may use: enabled, role allowed, API-key scope allowed, credentials present if required. */
-  listUsable(principal: Principal): Promise<ResolvedService[]>;
-  /** The service if the principal may use it; undefined otherwise (callers answer 404). */
-  resolve(principal: Principal, slug: string): Promise<ResolvedService | undefined>;
-}
 
 /** A connected SDK client to one upstream, on behalf of one user. */
 export interface UpstreamLease {
@@ -157,8 +94,10 @@ export interface RawUpstreamRequest {
   body: string;
   /** The client's MCP request headers (`mcp-protocol-version`, `mcp-method`, `mcp-name`); credentials are added by the connector. */
   headers: Record<string, string>;
-  /** Aborts the upstream request (client gone, body idle too long). */
+  /** Aborts the upstream request (client gone, the call's timeout rule). */
   signal: AbortSignal;
+  /** Wraps the send to the instance chosen (the caller's trace span names the instance that serves). */
+  around?<T>(instance: string, send: () => Promise<T>): Promise<T>;
 }
 
 export interface RawUpstreamResponse {

@@ -1,16 +1,9 @@
 /** MCP Router: the client-facing endpoints (/mcp, /mcp/{service}) and the contracts of its parts. */
 export { createMcpRouter, type McpConfig, type McpRouter, type McpRouterDeps } from './endpoint/http.js';
-export { createInternalStdioEndpoint, exemptReplicaTraffic, type InternalStdioDeps, type InternalStdioEndpoint } from './endpoint/internal.js';
-export { countingRefusals, McpRateLimited, mcpRateLimits, principalFromBearer, type McpHttpExchange, type McpRateLimit } from './endpoint/wiring.js';
+export { createInternalStdioEndpoint, exemptReplicaTraffic, type InternalStdioDeps, type InternalStdioEndpoint } from './endpoint/stdio-owner.js';
+export { countingRefusals, McpRateLimited, mcpRateLimits, principalFromBearer, type McpHttpExchange, type McpRateLimit } from './endpoint/gateway-hooks.js';
 export { encodeName, encodeUri, splitName, splitUri } from './endpoint/names.js';
 export type * from './contracts.js';
-export {
-  catalogOpenApi,
-  catalogRouter,
-  createCatalog,
-  rotateKeys,
-  type CatalogComponent,
-} from './catalog/index.js';
 export {
   createUpstreamConnector,
   DatabaseReplicaDirectory,

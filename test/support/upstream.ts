@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import type { Principal } from '../../src/gateway/index.js';
-import type { CredentialField, ResolvedService, ServiceDefinition } from '../../src/router/contracts.js';
+import type { CredentialField, ResolvedService, ServiceDefinition } from '../../src/catalog/index.js';
 
 /** Helpers for the router upstream tests: principals, resolved services, and real child-process counts. */
 

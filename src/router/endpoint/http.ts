@@ -15,18 +15,20 @@ import type { Config } from '../../config/index.js';
 import type { Redis } from '../../db/index.js';
 import type { OpenApiPaths, Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
-import type { ResolvedService, ServiceCatalog, UpstreamConnector } from '../contracts.js';
+import type { ResolvedService, ServiceCatalog, Unusable, UpstreamConnector } from '../contracts.js';
 import { isShortened, isValidSlug, splitName } from './names.js';
+import { callTimeouts } from './call-timeouts.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
-import { createPassthrough, type PassthroughSession } from './passthrough.js';
+import type { SessionFacts } from './call-plan.js';
+import { createFastPath } from './fast-call.js';
 import { createRelayServer } from './relay.js';
 import { SessionEventLog } from './event-store.js';
 import { UserEventBus } from './listen-bus.js';
 import { LiveSessions } from './live.js';
 import { StreamResumption } from './resume.js';
 import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
-import { SessionStore } from './sessions.js';
-import { McpRateLimited, type McpRateLimit } from './wiring.js';
+import { SessionStore } from './sealed-sessions.js';
+import { McpRateLimited, type McpRateLimit } from './gateway-hooks.js';
 
 export type McpConfig = Pick<
   Config,
@@ -37,6 +39,7 @@ export type McpConfig = Pick<
   | 'BODY_LIMIT_BYTES'
   | 'MCP_SESSION_TTL_SECONDS'
   | 'MCP_UPSTREAM_TIMEOUT_MS'
+  | 'MCP_UPSTREAM_MAX_CALL_MS'
   | 'MCP_ALLOWED_HOSTS'
   | 'MCP_ALLOWED_ORIGINS'
   | 'MCP_STREAM_RESUME_WINDOW_SECONDS'
@@ -74,6 +77,8 @@ interface Target {
   endpointKey: string;
   /** This HTTP exchange's request-log collector (observe.ts). */
   observe?: (event: RelayEvent) => void;
+  /** Services whose per user + service charge the fast path paid before handing the call to the relay. */
+  handedOver?: Set<string>;
 }
 
 const AUTH_EXTRA_KEY = 'mcpTarget';
@@ -122,9 +127,16 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       clientCapabilities,
       standalone,
       requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
-      beforeForward: deps.rateLimit ? (service) => deps.rateLimit!.perService(target.principal, service.definition.slug) : undefined,
+      maxCallMs: config.MCP_UPSTREAM_MAX_CALL_MS,
+      beforeForward: deps.rateLimit ? (service) => chargeOnce(target, service) : undefined,
       observe: target.observe,
     });
+
+  // The charge of a call is paid once, whichever path forwards it.
+  const chargeOnce = async (target: Target, service: ResolvedService): Promise<void> => {
+    if (target.handedOver?.delete(service.definition.slug)) return;
+    await deps.rateLimit!.perService(target.principal, service.definition.slug);
+  };
 
   const targetOf = (ctx: { authInfo?: AuthInfo }): Target => {
     const target = ctx.authInfo?.extra?.[AUTH_EXTRA_KEY] as Target | undefined;
@@ -180,21 +192,21 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     return legacyStateless(request, { authInfo, parsedBody });
   };
   const nodeHandler = toNodeHandler({ fetch: dispatch }, { maxRequestBodySize, onerror });
-  const passthrough = config.MCP_PASSTHROUGH
-    ? createPassthrough({
+  const fastPath = config.MCP_PASSTHROUGH
+    ? createFastPath({
         connector: deps.connector,
         logger,
-        requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
+        timeouts: callTimeouts(config.MCP_UPSTREAM_TIMEOUT_MS, config.MCP_UPSTREAM_MAX_CALL_MS),
         beforeForward: deps.rateLimit ? (principal, service) => deps.rateLimit!.perService(principal, service.definition.slug) : undefined,
       })
     : undefined;
 
   /**
    * The 2025-era session a POST names, opened (cached per replica; expiry and DELETE are checked
-   * every time): undefined without one, null when the passthrough must not serve it (unknown,
+   * every time): undefined without one, null when the fast path must not serve it (unknown,
    * ended, or another user's or endpoint's session: the SDK path answers those).
    */
-  const passthroughSession = async (req: ExpressRequest, userId: string, slug: string): Promise<PassthroughSession | undefined | null> => {
+  const sessionFacts = async (req: ExpressRequest, userId: string, slug: string): Promise<SessionFacts | undefined | null> => {
     const id = req.headers['mcp-session-id'];
     if (id === undefined) return undefined;
     if (typeof id !== 'string' || req.method !== 'POST') return null;
@@ -256,7 +268,9 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       if (slug !== undefined) {
         const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
         if (!service) {
-          res.status(404).json({ jsonrpc: '2.0', error: { code: -32000, message: `Service ${slug} not found` }, id: null });
+          const why = isValidSlug(slug) && deps.catalog.whyUnusable ? await deps.catalog.whyUnusable(principal, slug) : { reason: 'not_found' as const };
+          const { status, message } = unusableAnswer(slug, why);
+          res.status(status).json({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
           return;
         }
         services = [service];
@@ -269,10 +283,11 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe: calls.observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
-      const routed = passthrough && (slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services));
+      const routed = fastPath && (slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services));
       if (routed) {
-        const session = await passthroughSession(req, principal.userId, slug ?? '*');
-        if (session !== null && (await passthrough(req, res, { principal, observe: calls.observe, session, ...routed }))) return;
+        const session = await sessionFacts(req, principal.userId, slug ?? '*');
+        const handOver = (service: ResolvedService) => (target.handedOver ??= new Set()).add(service.definition.slug);
+        if (session !== null && (await fastPath(req, res, { principal, observe: calls.observe, session, handOver, ...routed }))) return;
       }
       await nodeHandler(req, res, req.body);
     } catch (err) {
@@ -374,8 +389,9 @@ function openapiPaths(): OpenApiPaths {
       '200': { description: 'JSON-RPC response (application/json) or stream (text/event-stream)' },
       '202': { description: 'Notification or response accepted' },
       '401': { description: 'Missing or invalid token; WWW-Authenticate carries resource_metadata' },
-      '403': { description: 'Origin or Host not allowed' },
+      '403': { description: 'Origin or Host not allowed; or the service is outside the API key\'s scope, disabled, or needs the caller\'s credentials (the message says which)' },
       '404': { description: 'Unknown service, or session not found' },
+      '503': { description: 'The service\'s definition has a problem an administrator must fix' },
     },
   });
   const withService = (summary: string) => ({
@@ -403,4 +419,23 @@ function openapiPaths(): OpenApiPaths {
     [`${PRM_PATH}/mcp`]: { get: prm },
     [`${PRM_PATH}/mcp/{service}`]: { get: { ...prm, parameters: [{ name: 'service', in: 'path' as const, required: true, schema: { type: 'string' } }] } },
   } as OpenApiPaths;
+}
+
+/** The HTTP status and message for a service the caller cannot use, naming the cause and the fix. */
+function unusableAnswer(slug: string, why: Unusable): { status: number; message: string } {
+  switch (why.reason) {
+    case 'not_found':
+      return { status: 404, message: `Service ${slug} not found` };
+    case 'key_scope':
+      return {
+        status: 403,
+        message: `This API key may use only ${why.scope.join(', ') || 'no service'}; ${slug} is outside its scope. Use a key whose scope includes ${slug}, or one without a service scope.`,
+      };
+    case 'disabled':
+      return { status: 403, message: `Service ${slug} is disabled on this platform; an administrator can enable it.` };
+    case 'unavailable':
+      return { status: 503, message: `Service ${slug} is not available: its definition has a problem an administrator must fix.` };
+    case 'needs_credentials':
+      return { status: 403, message: `Service ${slug} needs your credentials first: connect it on the portal's Services page, or with PUT /v1/services/${slug}/credentials.` };
+  }
 }

@@ -7,12 +7,13 @@ import {
   type ServerContext,
   type ServerOptions,
 } from '@modelcontextprotocol/server';
+import type { McpCallFacts } from '../../gateway/index.js';
 import type { PayloadCapture, ResolvedService } from '../contracts.js';
 
 /**
  * What the relay tells the request log about each JSON-RPC request of one HTTP exchange. The
  * endpoint puts an `McpCallLog` on `res.locals.mcpCalls`; the logging middleware (a sink that never
- * imports the router) reads it structurally when the response has finished and writes ONE row per
+ * imports the router) reads it through `McpCallFactsSource` (src/gateway) when the response has finished and writes ONE row per
  * JSON-RPC request, merging these router facts with what the edge saw (status, bytes, latency).
  */
 export type RelayEvent =
@@ -20,27 +21,6 @@ export type RelayEvent =
   | { type: 'forward'; requestId: RequestId; service: ResolvedService; instance: string; method: string; params: unknown; upstreamMs: number }
   /** The downstream request finished: its final result or the error its JSON-RPC response carries. */
   | { type: 'done'; requestId: RequestId; method: string; params: unknown; result?: unknown; error?: unknown };
-
-/** The facts of one JSON-RPC request, as the logging middleware reads them (keep in step with src/logging/http.ts). */
-export interface McpCallFacts {
-  /** The real upstream service (slug), also for the aggregate /mcp when one service served it. */
-  service: string | null;
-  instance: string | null;
-  /** Upstream tool/prompt name or resource URI. */
-  target: string | null;
-  upstreamMs: number | null;
-  /** JSON-RPC error code of the response, null when it succeeded (or had not finished). */
-  errorCode: number | null;
-  rateLimited: boolean;
-  capture: PayloadCapture;
-  /** The tool name when the catalog bounds it (named in the service's allow list): safe as a metric label. */
-  tool: string | null;
-  /** Only with `full` capture; the logging service redacts and caps it. */
-  payload?: { request: unknown; response: unknown };
-  /** With `full` capture: the caller's credential values and field names for this service, to mask. */
-  secrets?: string[];
-  secretKeys?: string[];
-}
 
 interface Forward {
   service: ResolvedService;

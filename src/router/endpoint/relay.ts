@@ -2,8 +2,6 @@ import { randomInt, randomUUID } from 'node:crypto';
 import {
   ProtocolError,
   ProtocolErrorCode,
-  SdkError,
-  SdkErrorCode,
   SdkHttpError,
   Server,
   type ClientCapabilities,
@@ -12,14 +10,17 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
-import { traceUpstreamCall } from '../../logging/index.js';
+import { traceUpstreamCall } from '../../tracing/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { decodeUpstreamName, rewriteUris } from './aggregate.js';
+import { withoutHopMeta } from './call-plan.js';
+import { SERVER_INFO } from './answer-writer.js';
+import { callTimeouts, sdkTimeoutOptions, type CallTimeouts } from './call-timeouts.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { ObservedServer, type RelayEvent } from './observe.js';
 import { toolAllowed } from './policy.js';
-import { McpRateLimited } from './wiring.js';
+import { policyRefusal, upstreamError, UpstreamSessionGone } from './upstream-errors.js';
 
 /**
  * The relay: a low-level SDK `Server` whose request handlers forward each request to the upstream
@@ -40,8 +41,10 @@ export interface RelayOptions {
   clientCapabilities?: ClientCapabilities;
   /** Called before each forwarded request (per user + service rate limit hook). */
   beforeForward?: (service: ResolvedService) => Promise<void>;
-  /** Upstream request timeout in ms. */
+  /** The longest silence of the upstream during a request, in ms (call-timeouts.ts). */
   requestTimeoutMs: number;
+  /** The longest a request may last however chatty the upstream is (default: 10 minutes, never below `requestTimeoutMs`). */
+  maxCallMs?: number;
   /** Facts for the request log: each forwarded request and each request's outcome (observe.ts). */
   observe?: (event: RelayEvent) => void;
   /**
@@ -63,7 +66,7 @@ export interface RelayOptions {
 type Params = Record<string, unknown> | undefined;
 type AnyResult = Record<string, unknown>;
 
-export const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
+const DEFAULT_MAX_CALL_MS = 600_000;
 /** All listen watchers of a user share one key: an upstream change event is published once. */
 const LISTEN_SESSION_KEY = 'listen';
 
@@ -94,6 +97,7 @@ class Relay {
   private readonly leases = new Map<string, Promise<UpstreamLease>>();
   private readonly endpoints = new Map<string, RelayEndpoint>();
   private readonly sessionKey: string;
+  private readonly timeouts: CallTimeouts;
   private closed = false;
 
   constructor(
@@ -101,6 +105,7 @@ class Relay {
     private readonly opts: RelayOptions & { standalone?: boolean },
   ) {
     this.sessionKey = opts.sessionKey ?? `relay:${randomUUID()}`;
+    this.timeouts = callTimeouts(opts.requestTimeoutMs, opts.maxCallMs ?? DEFAULT_MAX_CALL_MS);
   }
 
   install(): void {
@@ -146,7 +151,7 @@ class Relay {
         uri = parts?.slug === service.definition.slug ? parts.uri : undefined;
       }
       if (uri === undefined) continue;
-      await lease.client.request({ method: 'resources/subscribe', params: { uri } }, { timeout: this.opts.requestTimeoutMs }).catch(() => undefined);
+      await lease.client.request({ method: 'resources/subscribe', params: { uri } }, { timeout: this.timeouts.idleMs }).catch(() => undefined);
     }
   }
 
@@ -236,19 +241,11 @@ class Relay {
     ctx: ServerContext,
     opts: { inputRequired?: boolean } = {},
   ): Promise<AnyResult> {
-    try {
-      await this.opts.beforeForward?.(service);
-    } catch (err) {
-      if (err instanceof McpRateLimited) {
-        throw new ProtocolError(-32000, `Rate limit exceeded for service ${service.definition.slug}; retry in ${err.retryAfterSeconds}s`, {
-          reason: 'rate_limited',
-          retryAfterSeconds: err.retryAfterSeconds,
-        });
-      }
-      throw err;
-    }
+    await this.opts.beforeForward?.(service).catch((err: unknown) => {
+      throw upstreamError(err, service, this.opts.logger);
+    });
     const progressToken = ctx.mcpReq._meta?.progressToken;
-    const upstreamParams = stripProgressToken(params);
+    const upstreamParams = withoutHopMeta(params);
     let lease = await this.lease(service, ctx);
     try {
       return await this.send(lease, service, method, upstreamParams, progressToken, ctx, opts);
@@ -279,8 +276,7 @@ class Relay {
         const call = { service: service.definition.slug, instance: lease.instance, method, params: upstreamParams };
         const result = await traceUpstreamCall(call, () => lease.client.request({ method: method as 'tools/call', params: upstreamParams }, {
           signal: ctx.mcpReq.signal,
-          timeout: this.opts.requestTimeoutMs,
-          resetTimeoutOnProgress: true,
+          ...sdkTimeoutOptions(this.timeouts),
           allowInputRequired: opts.inputRequired === true,
           onprogress:
             progressToken === undefined
@@ -376,7 +372,7 @@ class Relay {
     const name = typeof params?.name === 'string' ? params.name : '';
     const { service, upstreamName } = await this.resolveName(name, 'tools/list', 'tools', ctx, 'Tool');
     if (!toolAllowed(service.definition.toolPolicy, upstreamName)) {
-      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} is not available: refused by the service's tool policy`);
+      throw policyRefusal(name);
     }
     const result = await this.forward(service, 'tools/call', { ...params, name: upstreamName }, ctx, { inputRequired: true });
     return this.opts.aggregate ? (rewriteUris(result, service.definition.slug) as AnyResult) : result;
@@ -472,67 +468,4 @@ class Relay {
     }
     return {};
   }
-}
-
-/** The upstream answered 404 to the session a request went on: the session no longer exists there. */
-class UpstreamSessionGone extends Error {
-  constructor(override readonly cause: unknown) {
-    super('The upstream session is gone');
-  }
-}
-
-/**
- * The upstream gets the client's params minus what belongs to the client↔platform hop: the
- * progress token (the relay's own client sets one) and the 2026-07-28 per-request envelope keys
- * (`io.modelcontextprotocol/*`: protocol version, client info, capabilities), which the upstream
- * client re-attaches for its own era.
- */
-export function stripProgressToken(params: Params): Params {
-  if (!params || typeof params._meta !== 'object' || params._meta === null) return params;
-  const meta = { ...(params._meta as Record<string, unknown>) };
-  delete meta.progressToken;
-  for (const key of Object.keys(meta)) if (key.startsWith('io.modelcontextprotocol/')) delete meta[key];
-  const out = { ...params };
-  if (Object.keys(meta).length) out._meta = meta;
-  else delete out._meta;
-  return out;
-}
-
-/** The error a client gets when the upstream refuses a request with an HTTP 4xx (never its body: it may echo secrets). */
-export function httpRefusal(status: number, slug: string): ProtocolError {
-  if (status === 401 || status === 403) {
-    return new ProtocolError(-32000, `Service ${slug} refused the credentials (HTTP ${status}); check your connection's credentials`, { reason: 'upstream_unauthorized', status });
-  }
-  if (status === 429) return new ProtocolError(-32000, `Service ${slug} is rate limiting requests (HTTP 429); retry later`, { reason: 'upstream_rate_limited', status });
-  return new ProtocolError(-32000, `Service ${slug} refused the request (HTTP ${status})`, { reason: 'upstream_refused', status });
-}
-
-/** Maps an upstream failure to a clean JSON-RPC error: the upstream's own JSON-RPC errors pass through. */
-export function upstreamError(err: unknown, service: ResolvedService, logger: Logger): Error {
-  if (err instanceof ProtocolError) return err;
-  const slug = service.definition.slug;
-  // Connector errors written for the caller (pool full, per-user cap, crash, timeout…) carry
-  // `expose: true`, their own JSON-RPC code and a stable reason (src/router/upstream/errors.ts).
-  const e = err as { expose?: boolean; message?: string; jsonRpcCode?: number; upstreamCode?: string } | undefined;
-  if (e?.expose && typeof e.message === 'string') {
-    const code = typeof e.jsonRpcCode === 'number' ? e.jsonRpcCode : ProtocolErrorCode.InternalError;
-    return new ProtocolError(code, e.message, { reason: e.upstreamCode ?? 'upstream_refused' });
-  }
-  if (err instanceof SdkHttpError && typeof err.status === 'number' && err.status >= 400 && err.status < 500) return httpRefusal(err.status, slug);
-  if (err instanceof SdkError) {
-    if (err.code === SdkErrorCode.RequestTimeout) {
-      return new ProtocolError(-32001, `Service ${slug} did not answer in time`, { reason: 'upstream_timeout' });
-    }
-    if (err.code === SdkErrorCode.ConnectionClosed || err.code === SdkErrorCode.NotConnected || err.code === SdkErrorCode.SendFailed) {
-      return new ProtocolError(-32000, `Service ${slug} is unavailable`, { reason: 'upstream_unavailable' });
-    }
-    if (err.code === SdkErrorCode.CapabilityNotSupported) {
-      return new ProtocolError(ProtocolErrorCode.MethodNotFound, `Service ${slug} does not support this method`);
-    }
-  }
-  if ((err as Error | undefined)?.name === 'AbortError') {
-    return new ProtocolError(-32000, 'Request cancelled', { reason: 'cancelled' });
-  }
-  logger.warn({ service: slug, err: { message: (err as Error | undefined)?.message } }, 'upstream request failed');
-  return new ProtocolError(ProtocolErrorCode.InternalError, `Service ${slug} failed to handle the request`, { reason: 'upstream_error' });
 }

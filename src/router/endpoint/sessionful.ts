@@ -8,7 +8,7 @@ import {
 import type { SessionEventLog } from './event-store.js';
 import type { LiveSessions } from './live.js';
 import type { StreamResumption } from './resume.js';
-import type { SessionState, SessionStore } from './sessions.js';
+import type { SessionState, SessionStore } from './sealed-sessions.js';
 
 /**
  * 2025-era serving (initialize, `Mcp-Session-Id`, GET streams, DELETE) on any replica.

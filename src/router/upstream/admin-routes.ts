@@ -16,10 +16,22 @@ export function upstreamAdminRouter(upstream: PlatformUpstream): express.Router 
       replica: upstream.replicas.self,
       replicas: { directory: upstream.replicas.kind, live: upstream.replicas.replicas() },
       stdio: upstream.stdio.stats(),
-      http: upstream.http.health(),
+      http: withClientCounts(upstream.http.health(), upstream.http.clientCounts()),
     });
   });
   return router;
+}
+
+type Health = ReturnType<PlatformUpstream['http']['health']>;
+
+/** Each instance's health with the upstream clients this replica keeps for it. */
+function withClientCounts(health: Health, counts: ReturnType<PlatformUpstream['http']['clientCounts']>) {
+  return Object.fromEntries(
+    Object.entries(health).map(([id, instances]) => [
+      id,
+      instances.map((h) => ({ ...h, sessionClients: counts[h.url]?.sessionClients ?? 0, idleClients: counts[h.url]?.idleClients ?? 0 })),
+    ]),
+  );
 }
 
 const replica = z.object({ id: z.string(), address: z.string() });
@@ -61,6 +73,8 @@ const poolResponse = z.object({
         leases: z.number().int(),
         lastCheckedAt: z.string().nullable(),
         lastError: z.string().nullable(),
+        sessionClients: z.number().int().describe('Upstream clients (sessions) this replica keeps for 2025-era client sessions'),
+        idleClients: z.number().int().describe('Connected clients idle in the pool, kept for the next stateless call'),
       }),
     ),
   ),
@@ -71,7 +85,7 @@ export const upstreamAdminOpenApi: OpenApiPaths = {
     get: {
       summary: 'MCP Router upstream state of this replica (admin)',
       description:
-        'The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.',
+        'The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id) with the upstream clients this replica keeps for it, and the live replicas that share stdio ownership.',
       tags: ['admin', 'router'],
       operationId: 'getRouterPool',
       responses: {

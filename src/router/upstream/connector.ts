@@ -14,7 +14,7 @@ import type {
 } from '../contracts.js';
 import { BuiltinConnector, type BuiltinLookup } from './builtin.js';
 import { HttpBalancer, type HttpBalancerOptions } from './http-balancer.js';
-import { StdioForwarder } from './forwarding.js';
+import { StdioForwarder } from './stdio-forwarder.js';
 import type { ReplicaRing } from './replicas.js';
 import { SharedInstanceHealth } from './shared-health.js';
 import { StdioPool, type StdioPoolOptions } from './stdio-pool.js';
@@ -46,7 +46,7 @@ export interface PlatformUpstream extends UpstreamConnector {
   readonly http: HttpBalancer;
   /**
    * Which replica owns a (user, service) stdio child: `replicas.ownerOf(stdioOwnershipKey(user, service))`.
-   * `connect()` serves a stdio lease locally when this replica owns it, else through the owner (forwarding.ts).
+   * `connect()` serves a stdio lease locally when this replica owns it, else through the owner (stdio-forwarder.ts).
    */
   readonly replicas: ReplicaRing;
   /** Serves every kind on this replica, stdio included: what the owner's internal endpoint uses (never forwards). */

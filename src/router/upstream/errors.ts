@@ -15,6 +15,7 @@ export type UpstreamErrorCode =
   | 'upstream_cancelled'
   | 'upstream_unauthorized'
   | 'upstream_refused'
+  | 'upstream_response_too_large'
   | 'builtin_not_found'
   | 'upstream_shutting_down';
 
@@ -28,6 +29,7 @@ const STATUS: Record<UpstreamErrorCode, number> = {
   upstream_cancelled: 499,
   upstream_unauthorized: 502,
   upstream_refused: 502,
+  upstream_response_too_large: 502,
   builtin_not_found: 500,
   upstream_shutting_down: 503,
 };

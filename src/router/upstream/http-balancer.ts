@@ -1,11 +1,12 @@
 import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch, request as undiciRequest } from 'undici';
-import { injectTraceContext } from '../../logging/index.js';
+import { Agent, fetch as undiciFetch, request as undiciRequest, type buildConnector } from 'undici';
+import { injectTraceContext } from '../../tracing/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
 import { UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { alive, clientKey, discard, IdleClients, SessionClients, type PooledClient } from './http-client-pool.js';
+import { capResponseBody, capSdkResponse } from './response-cap.js';
 
 /**
  * Load balancing over the instances of one http service (or of a remote builtin).
@@ -46,6 +47,10 @@ export interface HttpBalancerOptions {
   logger?: Logger;
   /** Instance health hook (metrics), called with the pool's label (service slug) per change. */
   observer?: UpstreamObserver;
+  /** `MCP_MAX_RESPONSE_BYTES`: upstream answers are cut off beyond it (per SSE event), never buffered whole (response-cap.ts). */
+  maxResponseBytes?: number;
+  /** Opens every upstream connection (the egress guard's 'instance' policy: lookup checked and pinned). */
+  connector?: (options: buildConnector.BuildOptions) => buildConnector.connector;
 }
 
 export interface HttpTarget {
@@ -117,10 +122,11 @@ export class HttpBalancer {
       maxTotal: options.idleClientsTotal ?? 2048,
     });
     this.sessionClients = new SessionClients({ idleMs: options.sessionIdleMs ?? 600_000, max: options.sessionsMax ?? 10_000 });
-    const connect = { timeout: Math.min(options.timeoutMs, 10_000) };
+    const connector = (timeout: number) => (options.connector ? options.connector({ timeout }) : { timeout });
+    const connect = connector(Math.min(options.timeoutMs, 10_000));
     this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, connect, headersTimeout: 0, bodyTimeout: 0 });
     this.streams = new Agent({ keepAliveTimeout: 5_000, connect, headersTimeout: 0, bodyTimeout: 0 });
-    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: { timeout: options.healthTimeoutMs } });
+    this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: connector(options.healthTimeoutMs) });
     this.timer = setInterval(() => void this.checkAll(), options.healthIntervalMs);
     this.timer.unref();
   }
@@ -201,6 +207,15 @@ export class HttpBalancer {
   health(): Record<string, InstanceHealth[]> {
     const out: Record<string, InstanceHealth[]> = {};
     for (const [id, pool] of this.pools) out[id] = this.members(pool).map((url) => this.snapshot(this.state(url)));
+    return out;
+  }
+
+  /** Upstream clients this replica keeps per instance URL: for client sessions, and idle in the pool. */
+  clientCounts(): Record<string, { sessionClients: number; idleClients: number }> {
+    const sessions = this.sessionClients.countByInstance();
+    const idle = this.idleClients.countByInstance();
+    const out: Record<string, { sessionClients: number; idleClients: number }> = {};
+    for (const url of new Set([...sessions.keys(), ...idle.keys()])) out[url] = { sessionClients: sessions.get(url) ?? 0, idleClients: idle.get(url) ?? 0 };
     return out;
   }
 
@@ -366,56 +381,44 @@ export class HttpBalancer {
   /**
    * One raw 2026-07-28 POST to an instance of the pool that is known to speak it statelessly
    * (learned by `acquire`); undefined when none is, so the caller takes the SDK path. Same rules as
-   * the SDK path's fetch: only the given credential headers, a deadline to the response headers,
-   * health accounting, and a retry on the next instance only when the connection was refused.
+   * the SDK path's fetch of a call: only the given credential headers, health accounting, a retry
+   * on the next instance only when the connection was refused, and no deadline of its own (a call
+   * is bounded by the caller's timeout rule through `raw.signal`, as the SDK path's calls are).
    */
   async sendRaw(poolId: string, target: HttpTarget, credentials: Record<string, string>, raw: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
     const pool = this.pools.get(poolId);
     if (this.closed || !pool || target.transport !== 'streamable-http') return undefined;
     const candidates = this.order(pool).filter((s) => s.modern);
     if (!candidates.length) return undefined;
-    const timeoutMs = target.timeoutMs ?? this.options.timeoutMs;
-    const headers: Record<string, string> = {
-      ...raw.headers,
-      ...credentials,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    };
-    injectTraceContext(headers);
+    const around = raw.around ?? ((_instance, send) => send());
     for (const instance of candidates) {
-      const controller = new AbortController();
-      const onAbort = () => controller.abort(raw.signal.reason);
       if (raw.signal.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
-      raw.signal.addEventListener('abort', onAbort, { once: true });
-      const deadline = headersDeadline(controller, timeoutMs);
       instance.outstanding += 1;
       try {
-        const response = await undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: controller.signal, dispatcher: this.agent });
+        const response = await around(instance.url, () => {
+          const headers: Record<string, string> = { ...raw.headers, ...credentials, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+          injectTraceContext(headers);
+          return undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: raw.signal, dispatcher: this.agent });
+        });
         if (response.statusCode >= 500) this.failure(instance, `HTTP ${response.statusCode}`);
         else this.success(instance);
-        const contentType = response.headers['content-type'];
+        const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : '';
         return {
           instance: instance.url,
           status: response.statusCode,
-          contentType: typeof contentType === 'string' ? contentType : '',
-          body: response.body,
+          contentType,
+          body: this.capped(response.body, contentType),
           discard: () => void response.body.dump().catch(() => undefined),
           demote: () => void (instance.modern = false),
         };
       } catch (err) {
-        raw.signal.removeEventListener('abort', onAbort);
         const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
-        if (deadline.fired) {
-          this.failure(instance, 'timeout');
-          throw failed('upstream_timeout', `The service did not answer within ${timeoutMs} ms`);
-        }
         if (raw.signal.aborted) throw failed('upstream_cancelled', 'The request was cancelled');
         this.failure(instance, describe(err));
         // Nothing reached the instance: safe to try the next one.
         if (isConnectionRefused(err)) continue;
         throw failed('upstream_unavailable', 'The service could not be reached; try again shortly');
       } finally {
-        deadline.clear();
         instance.outstanding -= 1;
       }
     }
@@ -520,7 +523,7 @@ export class HttpBalancer {
         if (response.status === 404 && headers.has('mcp-session-id')) holder.expired = true;
         // A stateless server's 405 to the optional GET stream is no failure of the client.
         else if (response.status >= 400 && !(response.status === 405 && method === 'GET')) holder.broken = true;
-        return response as unknown as Response;
+        return this.cappedResponse(response as unknown as Response, init?.body);
       } catch (err) {
         // A dropped GET stream is re-opened by the transport; it says nothing of the client's requests.
         if (method !== 'GET') holder.broken = true;
@@ -537,6 +540,19 @@ export class HttpBalancer {
         instance.outstanding -= 1;
       }
     };
+  }
+
+  private capped(body: AsyncIterable<Uint8Array>, contentType: string): AsyncIterable<Uint8Array> {
+    const limit = this.options.maxResponseBytes;
+    return limit === undefined ? body : capResponseBody(body, contentType, limit);
+  }
+
+  /** The SDK transport's response with its body read through the cap (the SDK would buffer it whole). */
+  private cappedResponse(response: Response, requestBody: unknown): Response {
+    const limit = this.options.maxResponseBytes;
+    if (limit === undefined || !response.body) return response;
+    const body = capSdkResponse(response.body as unknown as AsyncIterable<Uint8Array>, response.headers.get('content-type') ?? '', limit, requestBody);
+    return new Response(ReadableStream.from(body) as ReadableStream<Uint8Array>, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   private pool(poolId: string, configured: string[], label?: string): PoolState {
@@ -766,7 +782,8 @@ function causes(err: unknown): unknown[] {
 function isConnectionRefused(err: unknown): boolean {
   return causes(err).some((e) => {
     const code = (e as { code?: unknown }).code;
-    if (code === 'ECONNREFUSED') return true;
+    // EGRESS_REFUSED: the egress guard stopped it before connecting; nothing was sent either.
+    if (code === 'ECONNREFUSED' || code === 'EGRESS_REFUSED') return true;
     const message = (e as { message?: unknown }).message;
     return typeof message === 'string' && message.includes('ECONNREFUSED');
   });

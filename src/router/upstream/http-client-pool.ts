@@ -113,6 +113,13 @@ export class IdleClients {
     return true;
   }
 
+  /** Idle clients per instance URL (the admin view; walks every entry). */
+  countByInstance(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const list of this.idle.values()) for (const e of list) out.set(e.instance, (out.get(e.instance) ?? 0) + 1);
+    return out;
+  }
+
   /** Discards idle clients older than `idleMs`, or of `instance` (ejected) when given. */
   sweep(now = Date.now(), instance?: string): void {
     for (const [key, list] of this.idle) {
@@ -155,6 +162,13 @@ export class SessionClients {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Connected clients (upstream sessions) per instance URL (the admin view; walks every entry). */
+  countByInstance(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const e of this.entries.values()) if (e.pooled) out.set(e.pooled.instance, (out.get(e.pooled.instance) ?? 0) + 1);
+    return out;
   }
 
   /**

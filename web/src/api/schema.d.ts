@@ -310,7 +310,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -319,6 +319,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -361,7 +368,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -370,6 +377,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -411,7 +425,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -420,6 +434,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -475,7 +496,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -484,6 +505,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -528,7 +556,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -537,6 +565,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -580,7 +615,7 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Origin or Host not allowed */
+                /** @description Origin or Host not allowed; or the service is outside the API key's scope, disabled, or needs the caller's credentials (the message says which) */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -589,6 +624,13 @@ export interface paths {
                 };
                 /** @description Unknown service, or session not found */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The service's definition has a problem an administrator must fix */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1023,7 +1065,7 @@ export interface paths {
         };
         /**
          * MCP Router upstream state of this replica (admin)
-         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id), and the live replicas that share stdio ownership.
+         * @description The stdio process pool of the replica that answers (size, caps, one entry per child), the health of every http instance it balances over (keyed by service id) with the upstream clients this replica keeps for it, and the live replicas that share stdio ownership.
          */
         get: operations["getRouterPool"];
         put?: never;
@@ -2298,10 +2340,14 @@ export interface operations {
                                 consecutiveFailures: number;
                                 ejectedUntil: string | null;
                                 ejections: number;
+                                /** @description Connected clients idle in the pool, kept for the next stateless call */
+                                idleClients: number;
                                 lastCheckedAt: string | null;
                                 lastError: string | null;
                                 leases: number;
                                 outstanding: number;
+                                /** @description Upstream clients (sessions) this replica keeps for 2025-era client sessions */
+                                sessionClients: number;
                                 /** @enum {string} */
                                 status: "healthy" | "ejected" | "half-open";
                                 url: string;
@@ -2657,7 +2703,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid definition */
+            /** @description Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3027,7 +3073,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not an http service, or a bad URL */
+            /** @description Not an http service, a bad URL, or a URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling) */
             400: {
                 headers: {
                     [name: string]: unknown;

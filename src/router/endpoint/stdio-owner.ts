@@ -18,7 +18,7 @@ import { createRelayServer } from './relay.js';
 import { jsonRpcError } from './sessionful.js';
 
 /**
- * The owner's side of stdio ownership forwarding (upstream/forwarding.ts):
+ * The owner's side of stdio ownership forwarding (the forwarding side is upstream/stdio-forwarder.ts):
  * `POST|GET|DELETE /internal/router/stdio/{slug}`, replica to replica only.
  *
  * - Authentication: a genuine, fresh `X-MCP-Replica-Token` sealed for THIS replica on every

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../../db/index.js';
-import type { Vault } from '../../vault/index.js';
+import type { Database } from '../db/index.js';
+import type { SealedColumn, Vault } from '../vault/index.js';
 
 /** The vault context that binds a sealed credential to its row: a copy on another row fails to open. */
 export const credentialContext = (userId: string, serviceId: string) => `credential:${userId}:${serviceId}`;
@@ -131,4 +131,30 @@ export class CredentialStore {
 /** Shows that a secret is set without revealing it: `••••abcd` for long values, `••••` otherwise. */
 export function maskSecret(value: string): string {
   return value.length >= 16 ? `••••${value.slice(-4)}` : '••••';
+}
+
+/** The sealed user credentials, for the vault's key rotation (`resealColumn`). */
+export function sealedCredentials(db: Kysely<Database>): SealedColumn {
+  return {
+    table: 'user_credentials',
+    async page(after, limit) {
+      const rows = await db
+        .selectFrom('user_credentials')
+        .select(['id', 'user_id', 'service_id', 'sealed'])
+        .where('id', '>', after ?? '00000000-0000-0000-0000-000000000000')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ id: r.id, sealed: r.sealed, context: credentialContext(r.user_id, r.service_id) }));
+    },
+    async replace(row, resealed, keyId) {
+      const res = await db
+        .updateTable('user_credentials')
+        .set({ sealed: resealed, key_id: keyId })
+        .where('id', '=', row.id)
+        .where('sealed', '=', row.sealed)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+  };
 }

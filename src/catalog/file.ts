@@ -6,7 +6,7 @@ import { serviceInputSchema, type ServiceInput } from './definition.js';
 import { PackageResolutionError, resolvePackageScript } from './packages.js';
 
 /** `catalog/services.yaml` at the root of the installed platform (src/… and dist/… alike). */
-export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../../catalog/services.yaml', import.meta.url));
+export const DEFAULT_CATALOG_FILE = fileURLToPath(new URL('../../catalog/services.yaml', import.meta.url));
 
 export class CatalogFileError extends Error {
   override name = 'CatalogFileError';

@@ -1,7 +1,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError, errors, parse, parseBody, parseParams, type Principal } from '../../gateway/index.js';
-import type { AuditAction, AuditSink } from '../../logging/index.js';
+import { ApiError, EgressRefused, errors, parse, parseBody, parseParams, type EgressGuard, type Principal } from '../gateway/index.js';
+import type { AuditAction, AuditSink } from '../logging/index.js';
 import { PlatformCatalog } from './catalog.js';
 import {
   OPERATIONAL_FIELDS,
@@ -17,6 +17,8 @@ export interface CatalogRoutesOptions {
   catalog: PlatformCatalog;
   audit: AuditSink;
   builtinNames: ReadonlySet<string>;
+  /** Checks instance URLs at registration ('instance' policy); without it they are not checked here. */
+  egress?: Pick<EgressGuard, 'check'>;
   /**
    * Admin guard. Until the auth component's `requireRole('admin')` is mounted, the local guard
    * checks `req.principal.role` itself.
@@ -149,6 +151,23 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     }
   };
 
+  /**
+   * An instance URL the egress guard refuses (metadata, link-local, … in any spelling) is a 400 that
+   * names the address. A name that does not resolve yet is accepted (the DNS record may follow the
+   * registration); the connection-time check refuses it if it turns out to be forbidden.
+   */
+  const checkInstanceUrls = async (urls: readonly string[], path: (index: number) => string) => {
+    if (!opts.egress) return;
+    for (const [index, url] of urls.entries()) {
+      try {
+        await opts.egress.check(url, 'instance');
+      } catch (err) {
+        if (!(err instanceof EgressRefused) || err.kind === 'unresolvable') continue;
+        throw new ApiError(400, 'instance_url_refused', `Instance URL refused: ${err.reason}`, [{ path: path(index), message: err.reason }]);
+      }
+    }
+  };
+
   router.get('/v1/admin/services', async (req, res) => {
     requireAdmin(req);
     parse(z.strictObject({}), req.query);
@@ -160,6 +179,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const admin = requireAdmin(req);
     const input: ServiceInput = parseBody(serviceInputSchema, req);
     checkBuiltin(input);
+    if (input.kind === 'http') await checkInstanceUrls(input.http.instances, (i) => `http.instances.${i}`);
     let created: ServiceRecord;
     try {
       created = await registry.create(input, 'admin');
@@ -241,6 +261,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const service = await adminService(req);
     if (service.definition.kind !== 'http') throw errors.badRequest(`Only http services have instances; ${service.definition.slug} is ${service.definition.kind}`);
     const { url } = parseBody(instanceBody, req);
+    await checkInstanceUrls([url], () => 'url');
     const instance = await registry.addInstance(service.definition.id, url);
     if (!instance) throw errors.conflict(`Instance ${url} is already registered`, 'instance_exists');
     await record(req, { action: 'service.changed', actor: admin, target: service, details: { instance_added: instance.id } });

@@ -1,12 +1,10 @@
 import { randomFillSync } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import { resumeRequestContext } from './tracing-context.js';
 
 /**
  * W3C Trace Context (https://www.w3.org/TR/trace-context/) without an SDK: every request gets a
  * trace ID (taken from a valid incoming `traceparent`, otherwise new) and a span ID. The trace ID
- * goes into every log line of the request and into the request log; `traceparentFor` gives the
- * header to send to http upstreams so their spans join the same trace.
+ * goes into every log line of the request and into the request log, and reaches http upstreams as
+ * their parent (`injectTraceContext`, context.ts), so their spans join the same trace.
  */
 export interface TraceContext {
   traceId: string;
@@ -20,7 +18,7 @@ declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** Set by the logging component's trace middleware. */
+      /** Set by the logging component's trace middleware (or the OpenTelemetry server span). */
       trace?: TraceContext;
     }
   }
@@ -58,21 +56,3 @@ export function parseTraceparent(header: string | string[] | undefined): TraceCo
   return { traceId: randomHex(16), spanId: newSpanId(), sampled: true };
 }
 
-/** The `traceparent` header value for an outgoing call made within `trace` (a child span). */
-export function traceparentFor(trace: TraceContext, childSpanId: string = newSpanId()): string {
-  return `00-${trace.traceId}-${childSpanId}-${trace.sampled ? '01' : '00'}`;
-}
-
-/**
- * Express middleware: sets `req.trace` (unless OpenTelemetry's server span did already: then its
- * IDs are the OTel ones; the request's logger binds them when first used, see the gateway's edge),
- * and re-enters the request's trace context for the rest of the chain.
- */
-export function traceMiddleware(): RequestHandler {
-  return (req, res, next) => {
-    const trace = req.trace ?? parseTraceparent(req.headers.traceparent);
-    req.trace = trace;
-    res.setHeader('traceresponse', `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`);
-    resumeRequestContext(req, next);
-  };
-}

@@ -11,6 +11,12 @@ import {
 } from '../../gateway/index.js';
 import { splitName } from './names.js';
 
+/**
+ * The gateway's parts as the MCP endpoint's hooks: its rate limiters (per user, per user + service,
+ * with the per-IP count the edge deferred) and its bearer verification. app.ts builds them and hands
+ * them to `createMcpRouter`; the endpoint itself only sees `McpRateLimit` and `authenticate`.
+ */
+
 /** Thrown by a rate-limit hook to refuse a request (429 with Retry-After at the HTTP edge). */
 export class McpRateLimited extends Error {
   constructor(

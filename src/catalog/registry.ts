@@ -7,7 +7,7 @@ import type {
   RegistrySource,
   ServiceInstancesTable,
   ServicesTable,
-} from '../../db/index.js';
+} from '../db/index.js';
 import type {
   CredentialField,
   HttpServiceConfig,
@@ -15,7 +15,7 @@ import type {
   ServiceKind,
   StdioServiceConfig,
   ToolPolicy,
-} from '../contracts.js';
+} from './service-definition.js';
 import { storedConfig, type ServiceInput, type StoredCredentialField } from './definition.js';
 import { resolvePackageScript } from './packages.js';
 

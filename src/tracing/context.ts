@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type ContextManager, type Span, type Tracer } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type ContextManager, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import type { Request } from 'express';
@@ -8,8 +8,14 @@ import { pino } from 'pino';
 /**
  * The process-wide side of tracing: which tracer is active (set by `createTracing` while a traced
  * platform runs), the AsyncLocalStorage context manager, and the small helpers other code calls on
- * the request path (upstream spans, `traceparent` injection, log fields). Each is one variable
- * check when tracing is off.
+ * the request path (upstream spans, `traceparent` injection, log fields).
+ *
+ * One mechanism carries the trace to upstreams, on or off: the W3C propagator injects the span of
+ * the active context, held by one AsyncLocalStorage context manager (`requestContext`). With
+ * OpenTelemetry on it is registered with @opentelemetry/api and the active span is a real one (the
+ * request's server span, or an upstream-call span inside it). Off, the request runs in a context
+ * holding just its `req.trace` IDs as a non-recording span, so upstreams still receive the
+ * request's trace ID and the platform's span ID as their parent (`enterRequestTrace`).
  */
 
 // Incubating semantic-convention names, copied as the semconv package recommends.
@@ -63,6 +69,9 @@ export class AsyncLocalContextManager implements ContextManager {
   }
 }
 
+/** The one context manager of the process: registered with @opentelemetry/api while tracing is on. */
+export const requestContext = new AsyncLocalContextManager();
+
 /** Records an error on a span by type only: messages may carry user input. */
 export function markError(span: Span, err: unknown): void {
   const e = err as { code?: unknown; name?: unknown } | undefined;
@@ -86,13 +95,18 @@ export async function inSpan<T>(tracer: Tracer, name: string, attributes: Attrib
 }
 
 /**
- * Re-enters the request's context (its server span). The body parser resumes the middleware
- * chain from stream callbacks, outside it; the logging middleware calls this right after.
+ * Runs the rest of the request's chain in its trace context. Tracing on: re-enters the request's
+ * server span (the body parser resumes the middleware chain from stream callbacks, outside it).
+ * Off: a context holding the request's own trace and span IDs (`req.trace`), so that outgoing
+ * requests carry them. The logging middleware calls this right after setting `req.trace`.
  */
-export function resumeRequestContext(req: Request, next: () => void): void {
+export function enterRequestTrace(req: Request, next: () => void): void {
   const ctx = activeTracer ? requestContexts.get(req) : undefined;
-  if (ctx) context.with(ctx, next);
-  else next();
+  if (ctx) return void context.with(ctx, next);
+  const ids = req.trace;
+  if (activeTracer || !ids) return next();
+  const span = trace.wrapSpanContext({ traceId: ids.traceId, spanId: ids.spanId, traceFlags: ids.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE, isRemote: false });
+  requestContext.with(trace.setSpan(ROOT_CONTEXT, span), next);
 }
 
 /** Where an upstream instance is, without userinfo, query or fragment (those can hold secrets). */
@@ -119,7 +133,8 @@ export interface UpstreamCallInfo {
 
 /**
  * Runs one forwarded MCP request inside a client span (service, instance, method, tool or prompt
- * name). Calls made inside it (the http transport's fetch) carry its `traceparent`. Off: calls `fn`.
+ * name). Calls made inside it (the http transport's fetch) carry its `traceparent`. Off: calls `fn`
+ * (its calls carry the request's own `traceparent`, see `enterRequestTrace`).
  */
 export function traceUpstreamCall<T>(info: UpstreamCallInfo, fn: () => Promise<T>): Promise<T> {
   const tracer = activeTracer;
@@ -135,16 +150,20 @@ export function traceUpstreamCall<T>(info: UpstreamCallInfo, fn: () => Promise<T
   return inSpan(tracer, `upstream ${info.method}`, attributes, SpanKind.CLIENT, fn);
 }
 
-/** Sets W3C `traceparent` (and `tracestate`) of the active span on an outgoing request's headers. */
+/**
+ * Sets W3C `traceparent` (and `tracestate`) of the active span on an outgoing request's headers,
+ * tracing on or off; outside any request (health probes) there is none and nothing is set.
+ */
 export function injectTraceContext(headers: Headers | Record<string, string>): void {
-  if (!activeTracer) return;
-  if (headers instanceof Headers) propagator.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
-  else propagator.inject(context.active(), headers, { set: (carrier, key, value) => void (carrier[key] = value) });
+  const active = requestContext.active();
+  if (active === ROOT_CONTEXT) return;
+  if (headers instanceof Headers) propagator.inject(active, headers, { set: (carrier, key, value) => carrier.set(key, value) });
+  else propagator.inject(active, headers, { set: (carrier, key, value) => void (carrier[key] = value) });
 }
 
 /** Runs `fn` outside any trace: background work a request merely triggers (a full request-log batch). */
 export function untraced<T>(fn: () => T): T {
-  return activeTracer ? context.with(ROOT_CONTEXT, fn) : fn();
+  return requestContext.active() === ROOT_CONTEXT ? fn() : requestContext.with(ROOT_CONTEXT, fn);
 }
 
 const CHINDINGS = pino.symbols.chindingsSym;

@@ -1,5 +1,5 @@
-import type { Principal } from '../../gateway/index.js';
-import type { ResolvedService, ServiceCatalog } from '../contracts.js';
+import type { Principal } from '../gateway/index.js';
+import type { ResolvedService, ServiceCatalog, Unusable } from './service-definition.js';
 import type { CredentialStore } from './credentials.js';
 import type { ServiceRecord, ServiceRegistry } from './registry.js';
 
@@ -54,5 +54,14 @@ export class PlatformCatalog implements ServiceCatalog {
     const c = await this.credentials.get(principal.userId, record.definition.id);
     if (!PlatformCatalog.hasRequired(record, c)) return undefined;
     return { definition: record.definition, credentials: { ...(c ?? {}) } };
+  }
+
+  async whyUnusable(principal: Principal, slug: string): Promise<Unusable> {
+    const record = await this.registry.find(slug);
+    if (!record || !record.definition.roles.includes(principal.role)) return { reason: 'not_found' };
+    if (principal.services && !principal.services.includes(slug)) return { reason: 'key_scope', scope: principal.services };
+    if (!record.definition.enabled) return { reason: 'disabled' };
+    if (record.problem) return { reason: 'unavailable' };
+    return { reason: 'needs_credentials' };
   }
 }

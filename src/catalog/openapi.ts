@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { errorResponse, jsonBody, jsonResponse, type OpenApiOperation, type OpenApiPaths } from '../../gateway/index.js';
+import { errorResponse, jsonBody, jsonResponse, type OpenApiOperation, type OpenApiPaths } from '../gateway/index.js';
 import { serviceInputSchema, servicePatchSchema } from './definition.js';
 import { credentialsView, serviceView } from './views.js';
 
@@ -131,7 +131,7 @@ export const catalogOpenApi: OpenApiPaths = {
       requestBody: jsonBody(serviceInputSchema, 'The same shape as an entry of catalog/services.yaml'),
       responses: {
         '201': jsonResponse('Registered', adminServiceView),
-        '400': errorResponse('Invalid definition'),
+        '400': errorResponse('Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling)'),
         ...adminCommon,
         '409': errorResponse('Slug taken'),
       },
@@ -183,7 +183,7 @@ export const catalogOpenApi: OpenApiPaths = {
       requestBody: jsonBody(z.strictObject({ url: z.url() })),
       responses: {
         '201': jsonResponse('Registered', { type: 'object', additionalProperties: true }),
-        '400': errorResponse('Not an http service, or a bad URL'),
+        '400': errorResponse('Not an http service, a bad URL, or a URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling)'),
         ...adminCommon,
         '404': errorResponse('No such service'),
         '409': errorResponse('Already registered'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CredentialField } from '../contracts.js';
+import type { CredentialField } from './service-definition.js';
 import { maskSecret } from './credentials.js';
 import { DEFAULT_CREDENTIAL_MAX_LENGTH, type ServiceRecord } from './registry.js';
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { PlatformDatabase, Redis } from '../../db/index.js';
-import type { Vault } from '../../vault/index.js';
+import type { PlatformDatabase, Redis } from '../db/index.js';
+import type { SealedColumn, Vault } from '../vault/index.js';
 import { PlatformCatalog } from './catalog.js';
-import { CredentialStore } from './credentials.js';
+import { CredentialStore, sealedCredentials } from './credentials.js';
 import { DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
 import { ServiceRegistry } from './registry.js';
 
@@ -25,6 +25,8 @@ export interface CatalogComponent {
   catalog: PlatformCatalog;
   registry: ServiceRegistry;
   credentials: CredentialStore;
+  /** The sealed user credentials, for the vault's key rotation (CLI `rotate-keys`). */
+  sealedCredentials: SealedColumn;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
     catalog,
     registry,
     credentials,
+    sealedCredentials: sealedCredentials(s.database.db),
     async close() {
       if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());
     },

@@ -1,0 +1,29 @@
+/**
+ * The service catalog: registry of services (catalog file and /v1/admin/services), per-user
+ * credentials (vault-sealed, cached), `PlatformCatalog` (who may use what), /v1/services. The MCP
+ * Router reads it through `ServiceCatalog`; the catalog knows nothing of routing.
+ */
+export type {
+  BuiltinServiceConfig,
+  CredentialField,
+  HttpServiceConfig,
+  ResolvedService,
+  ServiceCatalog,
+  ServiceDefinition,
+  ServiceKind,
+  StdioServiceConfig,
+  ToolPolicy,
+  Unusable,
+} from './service-definition.js';
+export { PlatformCatalog } from './catalog.js';
+export { CredentialStore, credentialContext, maskSecret, sealedCredentials, type CredentialCacheOptions } from './credentials.js';
+export { CatalogFileError, DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
+export {
+  ServiceRegistry,
+  type ServiceInstance,
+  type ServiceRecord,
+} from './registry.js';
+export { serviceInputSchema, type ServiceInput } from './definition.js';
+export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
+export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
+export { catalogOpenApi } from './openapi.js';

@@ -1,0 +1,98 @@
+import type { PayloadCapture, PlatformRole } from '../db/index.js';
+import type { Principal } from '../gateway/index.js';
+
+/**
+ * What a service is, as the catalog holds it and the MCP Router reads it: the definition (kind,
+ * roles, tool policy, credential fields, kind-specific settings), a definition resolved for one
+ * caller, and the `ServiceCatalog` seam the router is handed (app.ts gives it the catalog's
+ * `PlatformCatalog`). The router imports these types; the catalog imports nothing of the router.
+ */
+
+export type ServiceKind = 'builtin' | 'stdio' | 'http';
+
+/** One field a user supplies for a service, and how it reaches the upstream. */
+export interface CredentialField {
+  name: string;
+  title: string;
+  description?: string;
+  secret: boolean;
+  required: boolean;
+  /** stdio: environment variable name; http: header name + value template (`Bearer {value}`); builtin: context key. */
+  inject:
+    | { env: string }
+    | { header: string; template?: string }
+    | { context: string };
+}
+
+export interface ToolPolicy {
+  /** When set, only these tools are visible and callable. */
+  allow?: string[];
+  /** These tools are hidden and refused. Applied after `allow`. */
+  deny?: string[];
+}
+
+export interface ServiceDefinition {
+  id: string;
+  slug: string;
+  title: string;
+  description: string;
+  kind: ServiceKind;
+  enabled: boolean;
+  roles: PlatformRole[];
+  toolPolicy: ToolPolicy;
+  credentialSchema: CredentialField[];
+  /** What the request log keeps of this service's MCP requests (default `metadata`); see docs/logging.md. */
+  payloadCapture?: PayloadCapture;
+  /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
+  config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig;
+}
+
+export interface StdioServiceConfig {
+  kind: 'stdio';
+  command: string;
+  args: string[];
+  /** Fixed, non-secret environment for the child (never platform secrets). */
+  env?: Record<string, string>;
+}
+
+export interface HttpServiceConfig {
+  kind: 'http';
+  /** Instance base URLs of the MCP endpoint; more may be registered at run time. */
+  instances: string[];
+  transport: 'streamable-http' | 'sse';
+  timeoutMs?: number;
+}
+
+export interface BuiltinServiceConfig {
+  kind: 'builtin';
+  /** Name of a builtin server in src/services (e.g. 'notes'). */
+  server: string;
+}
+
+/** A service resolved for one caller: the definition plus that caller's decrypted credentials. */
+export interface ResolvedService {
+  definition: ServiceDefinition;
+  /** Field name → value, decrypted. Never logged, never returned to a client. */
+  credentials: Record<string, string>;
+}
+
+export interface ServiceCatalog {
+  /** Services the principal may use: enabled, role allowed, API-key scope allowed, credentials present if required. */
+  listUsable(principal: Principal): Promise<ResolvedService[]>;
+  /** The service if the principal may use it; undefined otherwise (see `whyUnusable`). */
+  resolve(principal: Principal, slug: string): Promise<ResolvedService | undefined>;
+  /**
+   * Why `resolve` gave nothing, so the error names the cause (off the hot path: only after a miss).
+   * A service the caller's role may not see is `not_found`, as if it did not exist.
+   */
+  whyUnusable?(principal: Principal, slug: string): Promise<Unusable>;
+}
+
+export type Unusable =
+  | { reason: 'not_found' }
+  /** The API key is scoped to other services. */
+  | { reason: 'key_scope'; scope: readonly string[] }
+  | { reason: 'disabled' }
+  /** Its definition has a problem (for example a command that is not allowed) an admin must fix. */
+  | { reason: 'unavailable' }
+  | { reason: 'needs_credentials' };

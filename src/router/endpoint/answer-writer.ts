@@ -1,0 +1,212 @@
+import { SERVER_INFO_META_KEY, type ProtocolError } from '@modelcontextprotocol/server';
+import { createParser } from 'eventsource-parser';
+import type { Response as ExpressResponse } from 'express';
+import { rewriteUris } from './aggregate.js';
+import { encodeUri } from './names.js';
+import { errorObject } from './upstream-errors.js';
+
+/**
+ * The one writer of the fast path's answers (fast-call.ts): JSON while nothing but the response
+ * comes, SSE once a notification arrives before it, in the client's era and namespace:
+ *
+ * - the aggregate's rewrites: resource URIs prefixed `<slug>+` in the result and in
+ *   `notifications/resources/updated`;
+ * - the era: a result the platform's own upstream client received is stamped for a 2026-07-28
+ *   client as the relay's server stamps it (`resultType`, the platform's `serverInfo`), and carries
+ *   no `resultType` for a 2025-era client; bytes of a 2026-07-28 upstream to a 2026-07-28 client go
+ *   as they came (the upstream is the server that answered).
+ *
+ * Bytes go through unparsed when nothing needs rewriting.
+ */
+
+export interface AnswerShape {
+  id: string | number;
+  /** The client's era: `modern` is 2026-07-28. */
+  era: 'modern' | 'legacy';
+  /** On the aggregate `/mcp`: the slug the service's names are prefixed with. */
+  aggregateSlug?: string;
+}
+
+export type Outcome = { result: Record<string, unknown>; error?: undefined } | { error: unknown; result?: undefined };
+
+/** The relay server's identity (relay.ts shares it): what a 2026-07-28 client sees as the server that answered. */
+export const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
+
+export class AnswerWriter {
+  private streaming = false;
+
+  constructor(
+    private readonly res: ExpressResponse,
+    readonly shape: AnswerShape,
+  ) {}
+
+  private get gone(): boolean {
+    return this.res.writableEnded || this.res.destroyed;
+  }
+
+  private startStream(): void {
+    this.streaming = true;
+    this.res.status(200);
+    this.res.setHeader('content-type', 'text/event-stream');
+    this.res.setHeader('cache-control', 'no-cache');
+    this.res.flushHeaders();
+  }
+
+  /** A notification of the upstream during the call (the answer becomes a stream). */
+  notify(n: { method: string; params?: Record<string, unknown> }): void {
+    if (this.gone) return;
+    if (!this.streaming) {
+      if (this.res.headersSent) return;
+      this.startStream();
+    }
+    this.res.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', ...this.rewriteNotification(n) })));
+  }
+
+  /** The final answer to a result the platform's client received, or an error of the platform's. */
+  finish(outcome: { result: Record<string, unknown> } | { error: ProtocolError }): void {
+    if (this.gone) return;
+    const message = 'result' in outcome ? { jsonrpc: '2.0', id: this.shape.id, result: this.forClient(outcome.result) } : { jsonrpc: '2.0', id: this.shape.id, error: errorObject(outcome.error) };
+    if (this.streaming) {
+      this.res.end(sseEvent(JSON.stringify(message)));
+      return;
+    }
+    if (this.res.headersSent) {
+      this.res.end();
+      return;
+    }
+    this.res.status(200).setHeader('content-type', 'application/json');
+    this.res.end(JSON.stringify(message));
+  }
+
+  /** A result as this client reads it (era, aggregate names). */
+  forClient(result: Record<string, unknown>): Record<string, unknown> {
+    const named = this.shape.aggregateSlug === undefined ? result : (rewriteUris(result, this.shape.aggregateSlug) as Record<string, unknown>);
+    return this.shape.era === 'modern' ? stampModern(named) : withoutResultType(named);
+  }
+
+  private rewriteNotification<N extends { method: string; params?: Record<string, unknown> }>(n: N): N {
+    const slug = this.shape.aggregateSlug;
+    if (slug === undefined || n.method !== 'notifications/resources/updated' || typeof n.params?.uri !== 'string') return n;
+    return { ...n, params: { ...n.params, uri: encodeUri(slug, n.params.uri) } };
+  }
+
+  /** Rewrites of an upstream's own response (bytes path): only the aggregate's names. */
+  private rewriteResponse(message: Record<string, unknown>): Record<string, unknown> {
+    const slug = this.shape.aggregateSlug;
+    return slug === undefined || message.result === undefined ? message : { ...message, result: rewriteUris(message.result, slug) };
+  }
+
+  /**
+   * An upstream's JSON answer (bytes), read to its end: sent on when it is the response to this
+   * request. Undefined when it is anything else (nothing written then).
+   */
+  async relayJson(body: AsyncIterable<Uint8Array>, touch: () => void): Promise<Outcome | undefined> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) {
+      touch();
+      chunks.push(Buffer.from(chunk));
+    }
+    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    const answer = responseFor(bytes.toString('utf8'), this.shape.id);
+    if (!answer) return undefined;
+    if (this.gone) return answer.outcome;
+    this.res.status(200).setHeader('content-type', 'application/json');
+    this.res.end(this.shape.aggregateSlug === undefined ? bytes : JSON.stringify(this.rewriteResponse(answer.message)));
+    return answer.outcome;
+  }
+
+  /**
+   * An upstream's SSE answer (bytes), streamed event by event while the response is picked out.
+   * Resolves with the response's outcome, or undefined when the stream ended (or failed) without
+   * it; the stream is left open for `finish` then. Rejects with what broke the reading.
+   */
+  async relaySse(body: AsyncIterable<Uint8Array>, touch: () => void, signal: AbortSignal): Promise<Outcome | undefined> {
+    const res = this.res;
+    let answered: Outcome | undefined;
+    const rewrite = this.shape.aggregateSlug !== undefined;
+    const parser = createParser({
+      onEvent: (event) => {
+        const answer = answered ? undefined : responseFor(event.data, this.shape.id);
+        if (answer) answered = answer.outcome;
+        if (!rewrite) return;
+        const data = answer ? JSON.stringify(this.rewriteResponse(answer.message)) : this.rewriteNotificationData(event.data);
+        res.write(sseEvent(data, event.id, answer ? 'message' : event.event));
+      },
+    });
+    this.startStream();
+    for await (const chunk of body) {
+      touch();
+      parser.feed(Buffer.from(chunk).toString('utf8'));
+      if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
+      else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
+    }
+    if (answered && !this.gone) res.end();
+    return answered;
+  }
+
+  private rewriteNotificationData(data: string): string {
+    try {
+      const message = JSON.parse(data) as unknown;
+      if (!message || typeof message !== 'object' || Array.isArray(message) || typeof (message as { method?: unknown }).method !== 'string') return data;
+      return JSON.stringify(this.rewriteNotification(message as { method: string; params?: Record<string, unknown> }));
+    } catch {
+      return data;
+    }
+  }
+}
+
+/** The JSON-RPC response to `id` in `text`, or undefined when `text` is anything else (a notification, garbage). */
+function responseFor(text: string, id: string | number): { outcome: Outcome; message: Record<string, unknown> } | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
+  const m = message as { jsonrpc?: unknown; id?: unknown; result?: unknown; error?: unknown };
+  if (m.jsonrpc !== '2.0' || m.id !== id) return undefined;
+  if (m.result !== undefined && typeof m.result === 'object' && m.result !== null && !Array.isArray(m.result)) return { outcome: { result: m.result as Record<string, unknown> }, message: m };
+  if (m.error !== undefined && typeof m.error === 'object' && m.error !== null && typeof (m.error as { code?: unknown }).code === 'number') return { outcome: { error: m.error }, message: m };
+  return undefined;
+}
+
+/**
+ * A result in the 2026-07-28 encoding, as the SDK relay's server sends it: the `resultType`
+ * discriminator ('complete' unless the upstream said otherwise) and the platform's identity in `_meta`.
+ */
+function stampModern(result: Record<string, unknown>): Record<string, unknown> {
+  const meta = result._meta as Record<string, unknown> | undefined;
+  const out: Record<string, unknown> = { ...result, resultType: result.resultType ?? 'complete' };
+  if (meta === undefined) out._meta = { [SERVER_INFO_META_KEY]: SERVER_INFO };
+  else if (typeof meta === 'object' && meta !== null && meta[SERVER_INFO_META_KEY] === undefined) out._meta = { ...meta, [SERVER_INFO_META_KEY]: SERVER_INFO };
+  return out;
+}
+
+/** A result for a 2025-era client: no `resultType` ('complete' is what its absence means). */
+function withoutResultType(result: Record<string, unknown>): Record<string, unknown> {
+  if (result.resultType !== 'complete') return result;
+  const out = { ...result };
+  delete out.resultType;
+  return out;
+}
+
+/** One SSE event; every line of `data` on its own `data:` line. */
+function sseEvent(data: string, id?: string, event = 'message'): string {
+  const lines = data.includes('\n') ? data.split(/\r?\n/).map((line) => `data: ${line}`).join('\n') : `data: ${data}`;
+  return `event: ${event}\n${id ? `id: ${id}\n` : ''}${lines}\n\n`;
+}
+
+function waitForDrain(res: ExpressResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

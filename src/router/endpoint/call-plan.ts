@@ -1,0 +1,156 @@
+import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
+import type { Request as ExpressRequest } from 'express';
+import type { ResolvedService } from '../contracts.js';
+import { toolAllowed } from './policy.js';
+
+/**
+ * A `tools/call` parsed once into what the fast path (fast-call.ts) needs to serve it: the era,
+ * the session, the service and tool (as the client named it and as the upstream names it), the
+ * tool policy's decision and the route. Undefined when the call is not the fast path's: the SDK
+ * relay (relay.ts) serves it then, and nothing has been counted or sent.
+ *
+ * Routes:
+ * - `bytes`: a 2026-07-28 call outside a session to an http service whose instance is known to
+ *   speak 2026-07-28 statelessly. The request goes as the client sent it (its envelope, progress
+ *   token and `Mcp-Param-*` headers: same era, stateless, so the platform is transparent), the
+ *   answer comes back as bytes.
+ * - `client`: a call (either era) to a stdio or builtin service, made on the user's leased
+ *   upstream client, when nothing would have to be relayed back during it: no progress token, a
+ *   client that cannot be asked anything (sampling, elicitation, roots). Like the relay, the
+ *   platform's client speaks that hop: it sends its own envelope, so the client's
+ *   `io.modelcontextprotocol/*` keys are taken off.
+ * Everything else (other methods, a 2025-era session's call to an http service, which goes on its
+ * own upstream session in its own era; progress; server→client requests; `full` payload capture;
+ * shortened aggregate names) is the relay's.
+ */
+
+const MODERN = '2026-07-28';
+const FORWARDED_HEADERS = ['mcp-protocol-version', 'mcp-method', 'mcp-name'] as const;
+const PARAM_HEADER_PREFIX = 'mcp-param-';
+/** Names a `Mcp-Name` header carries as they are (others need the SDK's encoding: the relay). */
+const PLAIN_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
+/** Client capabilities that let a server ask the client something. */
+const ASKING_CAPABILITIES = ['sampling', 'elicitation', 'roots'] as const;
+const ENVELOPE_PREFIX = 'io.modelcontextprotocol/';
+
+/** What a 2025-era session's `initialize` established (sessions.ts), as the fast path needs it. */
+export interface SessionFacts {
+  id: string;
+  /** The key the session's endpoints share on a shared upstream client (client-routing.ts). */
+  key: string;
+  protocolVersion: string;
+  clientInfo: unknown;
+  capabilities: Record<string, unknown>;
+}
+
+type ToolParams = Record<string, unknown> & { name: string };
+
+export interface CallPlan {
+  id: string | number;
+  era: 'modern' | 'legacy';
+  session: SessionFacts | undefined;
+  service: ResolvedService;
+  /** As the client sent them. */
+  params: ToolParams;
+  /** As the upstream gets them: the aggregate's prefix off the name; on the `client` route without the client↔platform envelope. */
+  upstreamParams: ToolParams;
+  /** On the aggregate `/mcp`: the slug the service's names carry. */
+  aggregateSlug: string | undefined;
+  /** The service's tool policy lets the tool be called. */
+  allowed: boolean;
+  route: { kind: 'bytes'; body: string; headers: Record<string, string> } | { kind: 'client' };
+}
+
+export interface PlanInput {
+  service: ResolvedService;
+  session: SessionFacts | undefined;
+  /** On the aggregate: the service's slug and the tool's upstream name. */
+  aggregate: { slug: string; upstreamName: string } | undefined;
+  /** Whether an instance of an http service is known to take 2026-07-28 bytes now. */
+  acceptsBytes: (service: ResolvedService) => boolean;
+}
+
+export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | undefined {
+  const { service, session, aggregate } = input;
+  const def = service.definition;
+  if (def.payloadCapture === 'full') return undefined;
+  const call = toolCallOf(req);
+  if (!call) return undefined;
+  const upstreamName = aggregate?.upstreamName ?? call.params.name;
+  if ((aggregate || session) && !PLAIN_NAME.test(upstreamName)) return undefined;
+  const meta = call.params._meta as Record<string, unknown> | undefined;
+  const base = { id: call.id, session, service, params: call.params, aggregateSlug: aggregate?.slug, allowed: toolAllowed(def.toolPolicy, upstreamName) };
+  const h = req.headers;
+
+  if (session) {
+    // A 2025-era session: only stdio/builtin (an http service's calls go on the session's own upstream session, relay.ts).
+    if (def.config.kind === 'http') return undefined;
+    if (h['mcp-protocol-version'] !== undefined && h['mcp-protocol-version'] !== session.protocolVersion) return undefined;
+    if (!nothingToRelayBack(meta, session.capabilities)) return undefined;
+    if (meta && Object.keys(meta).some((k) => k.startsWith(ENVELOPE_PREFIX))) return undefined;
+    return { ...base, era: 'legacy', upstreamParams: { ...call.params, name: upstreamName }, route: { kind: 'client' } };
+  }
+
+  // Outside a session: a well-formed 2026-07-28 call the SDK entry would accept as is.
+  if (h['mcp-protocol-version'] !== MODERN || h['mcp-method'] !== 'tools/call' || h['mcp-name'] !== call.params.name) return undefined;
+  if (meta?.[PROTOCOL_VERSION_META_KEY] !== MODERN) return undefined;
+  if (def.config.kind === 'http') {
+    if (!input.acceptsBytes(service)) return undefined;
+    const upstreamParams = aggregate ? { ...call.params, name: upstreamName } : call.params;
+    const headers: Record<string, string> = {};
+    for (const name of FORWARDED_HEADERS) headers[name] = h[name] as string;
+    for (const name in h) {
+      const value = h[name];
+      if (name.startsWith(PARAM_HEADER_PREFIX) && typeof value === 'string') headers[name] = value;
+    }
+    if (aggregate) headers['mcp-name'] = upstreamName;
+    const body = JSON.stringify(aggregate ? { ...(req.body as Record<string, unknown>), params: upstreamParams } : req.body);
+    return { ...base, era: 'modern', upstreamParams, route: { kind: 'bytes', body, headers } };
+  }
+  const capabilities = meta?.[CLIENT_CAPABILITIES_META_KEY];
+  if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) return undefined;
+  if (!nothingToRelayBack(meta, capabilities as Record<string, unknown> | undefined)) return undefined;
+  return { ...base, era: 'modern', upstreamParams: withoutHopMeta({ ...call.params, name: upstreamName }), route: { kind: 'client' } };
+}
+
+/** No progress token, and a client that cannot be asked anything: nothing the upstream sends during the call needs relaying back. */
+function nothingToRelayBack(meta: Record<string, unknown> | undefined, capabilities: Record<string, unknown> | undefined): boolean {
+  if (meta?.progressToken !== undefined) return false;
+  return !ASKING_CAPABILITIES.some((c) => capabilities?.[c] !== undefined);
+}
+
+/**
+ * The params as the platform's own upstream client sends them: without what belongs to the
+ * client↔platform hop, the progress token (that client sets its own and maps progress back) and
+ * the 2026-07-28 envelope (`io.modelcontextprotocol/*`: that client attaches its own for its era).
+ */
+export function withoutHopMeta<P extends Record<string, unknown> | undefined>(params: P): P {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (!params || !meta || typeof meta !== 'object') return params;
+  const kept: Record<string, unknown> = {};
+  let any = false;
+  for (const key in meta) {
+    if (key === 'progressToken' || key.startsWith(ENVELOPE_PREFIX)) continue;
+    kept[key] = meta[key];
+    any = true;
+  }
+  const out: Record<string, unknown> = { ...params };
+  if (any) out._meta = kept;
+  else delete out._meta;
+  return out as P;
+}
+
+/** The JSON-RPC tools/call request of the body (a POST accepting JSON and SSE), when it is one and well-formed. */
+function toolCallOf(req: ExpressRequest): { id: string | number; params: ToolParams } | undefined {
+  if (req.method !== 'POST') return undefined;
+  const accept = req.headers.accept;
+  if (typeof accept !== 'string' || !accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  const body = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
+  if (typeof body.id !== 'string' && typeof body.id !== 'number') return undefined;
+  const params = body.params as Record<string, unknown> | undefined;
+  if (!params || typeof params !== 'object' || Array.isArray(params) || typeof params.name !== 'string') return undefined;
+  if (params.arguments !== undefined && (typeof params.arguments !== 'object' || params.arguments === null || Array.isArray(params.arguments))) return undefined;
+  if (params._meta !== undefined && (typeof params._meta !== 'object' || params._meta === null || Array.isArray(params._meta))) return undefined;
+  return { id: body.id, params: params as ToolParams };
+}
