@@ -117,5 +117,33 @@ export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router 
     res.json(adminUser(after));
   });
 
+  // Signs the user out everywhere (every session and its refresh tokens); API keys are not sessions.
+  router.delete('/:id/sessions', async (req, res) => {
+    const actor = req.principal;
+    if (!actor) throw errors.unauthorized();
+    const { id } = parseParams(userIdParams, req);
+    const user = UUID.test(id) ? await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst() : undefined;
+    if (!user) throw errors.notFound('User');
+    const revoked = await db
+      .updateTable('sessions')
+      .set({ revoked_at: sql<Date>`now()`, revoked_reason: 'admin_revoked' })
+      .where('user_id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returning('id')
+      .execute();
+    for (const s of revoked) await cache.invalidateKey(`s:${s.id}`);
+    await audit.record({
+      action: 'admin.sessions_revoked',
+      outcome: 'success',
+      actorId: actor.userId,
+      targetType: 'user',
+      targetId: id,
+      ip: req.ip ?? null,
+      requestId: String(req.id),
+      details: { count: revoked.length },
+    });
+    res.json({ revoked: revoked.length });
+  });
+
   return router;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { AuditAction, AuditEvent, AuditSink } from '../logging/index.js';
@@ -35,6 +36,11 @@ export interface FlowDeps {
   audit: AuditSink;
   passwordMinLength: number;
   signupEnabled: boolean;
+  /**
+   * AUTH_EMAIL_CONFIRM: sign-up makes an unconfirmed account and hands it here (the confirmation
+   * mail); sign-in of an unconfirmed account is refused. Unset: accounts are confirmed at once.
+   */
+  confirmSignup?: ((user: UserRow, client: ClientInfo) => Promise<void>) | undefined;
 }
 
 export interface UserChanges {
@@ -69,7 +75,7 @@ export class AuthFlows {
   }
 
   /** Creates a local account (no side effects beyond the row). Throws `user_already_exists`. */
-  async createUser(email: string, password: string, data: Record<string, unknown>, role: 'user' | 'admin' = 'user'): Promise<UserRow> {
+  async createUser(email: string, password: string, data: Record<string, unknown>, role: 'user' | 'admin' = 'user', confirmed = true): Promise<UserRow> {
     const normalised = normaliseEmail(email);
     assertPasswordPolicy(password, normalised, this.d.passwordMinLength);
     const encrypted = await hashPassword(password);
@@ -81,7 +87,7 @@ export class AuthFlows {
         role,
         user_metadata: JSON.stringify(data),
         app_metadata: JSON.stringify({ provider: 'email', providers: ['email'], role }),
-        email_confirmed_at: new Date(),
+        email_confirmed_at: confirmed ? new Date() : null,
       })
       .onConflict((oc) => oc.doNothing())
       .returningAll()
@@ -90,7 +96,7 @@ export class AuthFlows {
     return row;
   }
 
-  private async startSession(user: UserRow, client: ClientInfo, method: string): Promise<TokenResponse> {
+  async startSession(user: UserRow, client: ClientInfo, method: string): Promise<TokenResponse> {
     const signedIn = await this.d.db
       .updateTable('users')
       .set({ last_sign_in_at: sql<Date>`now()` })
@@ -113,18 +119,34 @@ export class AuthFlows {
     };
   }
 
-  /** POST /signup. No email confirmation is configured, so the account is confirmed at once (GoTrue's autoconfirm). */
-  async signUp(email: string, password: string, data: Record<string, unknown>, client: ClientInfo): Promise<TokenResponse> {
+  /**
+   * POST /signup. Without email confirmation the account is confirmed at once (GoTrue's
+   * autoconfirm) and a session comes back. With it (AUTH_EMAIL_CONFIRM), the answer is the user
+   * without a session, as GoTrue's; a registered address gets the same answer with a made-up
+   * user (and, if still unconfirmed, a new confirmation mail), so sign-up does not reveal accounts.
+   */
+  async signUp(email: string, password: string, data: Record<string, unknown>, client: ClientInfo): Promise<TokenResponse | Record<string, unknown>> {
     if (!this.d.signupEnabled) throw gotrue.signupDisabled();
     await this.d.guard.consumeSignup(client.ip);
+    const confirm = this.d.confirmSignup;
     let user: UserRow;
     try {
-      user = await this.createUser(email, password, data);
+      user = await this.createUser(email, password, data, 'user', !confirm);
     } catch (err) {
-      await this.auditUser(client, 'auth.signup', 'failure', null, { reason: (err as { errorCode?: string }).errorCode ?? 'error' });
+      const reason = (err as { errorCode?: string }).errorCode ?? 'error';
+      await this.auditUser(client, 'auth.signup', 'failure', null, { reason });
+      if (confirm && reason === 'user_already_exists') {
+        const existing = await this.findUserByEmail(email);
+        if (existing && !existing.email_confirmed_at && !existing.disabled_at) await confirm(existing, client).catch(() => undefined);
+        return unconfirmedSignupAnswer(obfuscatedUser(normaliseEmail(email), data));
+      }
       throw err;
     }
-    await this.auditUser(client, 'auth.signup', 'success', user.id);
+    await this.auditUser(client, 'auth.signup', 'success', user.id, confirm ? { confirmation: 'email' } : undefined);
+    if (confirm) {
+      await confirm(user, client).catch(() => undefined); // a refused mail (rate limit) still made the account
+      return unconfirmedSignupAnswer(user);
+    }
     return this.startSession(user, client, 'password');
   }
 
@@ -150,6 +172,10 @@ export class AuthFlows {
     if (user.disabled_at) {
       await this.auditUser(client, 'auth.login', 'failure', user.id, { reason: 'user_disabled' });
       throw gotrue.userBanned();
+    }
+    if (this.d.confirmSignup && !user.email_confirmed_at && !user.external_issuer) {
+      await this.auditUser(client, 'auth.login', 'failure', user.id, { reason: 'email_not_confirmed' });
+      throw gotrue.emailNotConfirmed();
     }
     await this.d.guard.recordSuccess(account);
     await this.auditUser(client, 'auth.login', 'success', user.id);
@@ -252,4 +278,29 @@ export class AuthFlows {
       details: { scope, sessions: revoked.length },
     });
   }
+}
+
+/** A user row that exists nowhere: what sign-up answers for a registered address under AUTH_EMAIL_CONFIRM. */
+function obfuscatedUser(email: string, data: Record<string, unknown>): UserRow {
+  const now = new Date();
+  return {
+    id: randomUUID(),
+    email,
+    encrypted_password: null,
+    role: 'user',
+    user_metadata: data,
+    app_metadata: { provider: 'email', providers: ['email'], role: 'user' },
+    external_issuer: null,
+    external_subject: null,
+    email_confirmed_at: null,
+    last_sign_in_at: null,
+    disabled_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** GoTrue's sign-up answer without a session: the user, with when the confirmation was sent. */
+function unconfirmedSignupAnswer(user: UserRow): Record<string, unknown> {
+  return { ...gotrueUser(user), confirmation_sent_at: new Date().toISOString() };
 }

@@ -56,6 +56,16 @@ export const gotrue = {
   sessionExpired: () => new GoTrueError(400, 'session_expired', 'Invalid Refresh Token: Session Expired'),
   unsupportedGrant: () =>
     new GoTrueError(400, 'unsupported_grant_type', 'unsupported_grant_type: use password or refresh_token'),
+  overEmailSendRateLimit: (retryAfterSeconds: number) =>
+    new GoTrueError(
+      429,
+      'over_email_send_rate_limit',
+      `For security purposes, you can only request this after ${retryAfterSeconds} seconds.`,
+      {},
+      { 'Retry-After': String(retryAfterSeconds) },
+    ),
+  otpExpired: () => new GoTrueError(403, 'otp_expired', 'Email link is invalid or has expired'),
+  emailNotConfirmed: () => new GoTrueError(400, 'email_not_confirmed', 'Email not confirmed'),
   invalidApiKey: () => new GoTrueError(401, 'invalid_api_key', 'Invalid API key'),
   rateLimited: (retryAfterSeconds: number, what = 'failed sign-in attempts') =>
     new GoTrueError(

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { bearerToken, CredentialRejected, unreadBody } from '../gateway/index.js';
+import { VERIFY_TYPES, type EmailFlows, type VerifyType } from './email-flows.js';
 import type { AuthFlows, ClientInfo } from './flows.js';
 import { API_VERSION, gotrue, GoTrueError } from './gotrue-errors.js';
 import { PASSWORD_MAX_LENGTH } from './passwords.js';
@@ -35,6 +36,13 @@ export const updateUserBody = z.strictObject({
   nonce: z.string().max(64).nullish(),
   ...clientExtras,
 });
+export const recoverBody = z.strictObject({ email, ...clientExtras });
+export const verifyBody = z.strictObject({
+  type: z.enum(Object.keys(VERIFY_TYPES) as [VerifyType, ...VerifyType[]], { message: 'Unsupported verification type: use recovery, signup or email' }),
+  token_hash: z.string().min(1, 'Verify requires a token_hash').max(256),
+  gotrue_meta_security: clientExtras.gotrue_meta_security,
+});
+const redirectQuery = z.object({ redirect_to: z.string().max(2048).optional() });
 const tokenQuery = z.object({ grant_type: z.enum(['password', 'refresh_token']) });
 const logoutQuery = z.object({ scope: z.enum(['global', 'local', 'others']).default('global') });
 
@@ -55,13 +63,14 @@ const clientOf = (req: Request): ClientInfo => ({
 
 export interface GoTrueRoutesDeps {
   flows: AuthFlows;
+  email: EmailFlows;
   verifier: PlatformVerifier;
   keys: SigningKeys;
   publishableKey?: string | undefined;
 }
 
 /** The Supabase Auth (GoTrue) compatible subset, mounted at /auth/v1. */
-export function gotrueRouter({ flows, verifier, keys, publishableKey }: GoTrueRoutesDeps): Router {
+export function gotrueRouter({ flows, email: emailFlows, verifier, keys, publishableKey }: GoTrueRoutesDeps): Router {
   const router = Router();
 
   router.use((req, res, next) => {
@@ -102,6 +111,22 @@ export function gotrueRouter({ flows, verifier, keys, publishableKey }: GoTrueRo
       const body = gparse(refreshGrantBody, req.body);
       res.json(await flows.refresh(body.refresh_token, clientOf(req)));
     }
+  });
+
+  // Password recovery: `{}` for every well-formed address, registered or not (docs/auth.md, "Email").
+  router.post('/recover', async (req, res) => {
+    const body = gparse(recoverBody, req.body);
+    const { redirect_to } = gparse(redirectQuery, { redirect_to: typeof req.query.redirect_to === 'string' ? req.query.redirect_to : undefined });
+    await emailFlows.recover(body.email, redirect_to, clientOf(req));
+    res.json({});
+  });
+
+  // The mailed link's token for a session. GoTrue's 6-digit `token` + `email` form is not offered: links only.
+  router.post('/verify', async (req, res) => {
+    const raw = (req.body ?? {}) as Record<string, unknown>;
+    if (raw.token !== undefined && raw.token_hash === undefined) throw gotrue.validation('Only token_hash is accepted here: use the token_hash from the link in the mail');
+    const body = gparse(verifyBody, req.body);
+    res.json(await emailFlows.verify(body.type, body.token_hash, clientOf(req)));
   });
 
   /** Our own access token only (as GoTrue): API keys and external tokens are not sessions here. */

@@ -11,10 +11,12 @@ import { AccessTokens } from './access-tokens.js';
 import { adminUsersRouter } from './admin-users.js';
 import { apiKeysRouter } from './api-keys.js';
 import { bootstrapAdmin, generatePassword } from './bootstrap.js';
+import { EmailFlows } from './email-flows.js';
 import { AuthFlows } from './flows.js';
 import { gotrueErrorHandler } from './gotrue-errors.js';
 import { gotrueRouter } from './gotrue-routes.js';
 import { LoginGuard } from './login-guard.js';
+import { createAuthMailer, type AuthMailer } from './mailer.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { RevocationCache } from './revocation-cache.js';
 import { SessionStore } from './sessions.js';
@@ -24,6 +26,7 @@ import { PlatformVerifier } from './verifier.js';
 
 export { authOpenApi } from './openapi.js';
 export { API_KEY_PREFIX } from './api-keys.js';
+export type { AuthMail, AuthMailer } from './mailer.js';
 export { signingKeyContext } from './signing-keys.js';
 
 export interface AuthServiceDeps {
@@ -33,6 +36,8 @@ export interface AuthServiceDeps {
   redis: Redis | undefined;
   logger: Logger;
   audit: AuditSink;
+  /** Sends the recovery and confirmation mails; defaults to SMTP (SMTP_*) or, without it, the log. */
+  mailer?: AuthMailer;
   /** Where the one-time bootstrap credential is printed; defaults to stderr. */
   announce?: (text: string) => void;
 }
@@ -87,9 +92,13 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
       maxFailuresPerIp: config.AUTH_LOGIN_MAX_FAILURES_PER_IP,
       lockoutSeconds: config.AUTH_LOGIN_LOCKOUT_SECONDS,
       maxSignupsPerIpPerHour: config.AUTH_SIGNUPS_PER_IP_PER_HOUR,
+      emailIntervalSeconds: config.AUTH_EMAIL_INTERVAL_SECONDS,
+      maxEmailsPerIpPerHour: config.AUTH_EMAILS_PER_IP_PER_HOUR,
     },
     redis,
   );
+  // Set once EmailFlows exists (it needs the flows); used only by sign-up under AUTH_EMAIL_CONFIRM.
+  const confirmation: { flows?: EmailFlows } = {};
   const flows = new AuthFlows({
     db,
     sessions,
@@ -99,7 +108,21 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     audit,
     passwordMinLength: config.AUTH_PASSWORD_MIN_LENGTH,
     signupEnabled: config.AUTH_SIGNUP_ENABLED,
+    confirmSignup: config.AUTH_EMAIL_CONFIRM ? (user, client) => confirmation.flows!.sendSignupConfirmation(user, client) : undefined,
   });
+  const mailer: AuthMailer = deps.mailer ?? (await createAuthMailer(config, log));
+  const emailFlows = new EmailFlows({
+    db,
+    flows,
+    guard,
+    mailer,
+    audit,
+    cache,
+    logger: log,
+    publicUrl: config.PUBLIC_URL,
+    tokenTtlSeconds: config.AUTH_EMAIL_TOKEN_TTL_SECONDS,
+  });
+  confirmation.flows = emailFlows;
   const supabaseUrl = config.SUPABASE_URL?.replace(/\/+$/, '');
   const verifier = new PlatformVerifier({
     db,
@@ -115,7 +138,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
   });
 
   return {
-    gotrueRouter: gotrueRouter({ flows, verifier, keys, publishableKey: config.AUTH_PUBLISHABLE_KEY }),
+    gotrueRouter: gotrueRouter({ flows, email: emailFlows, verifier, keys, publishableKey: config.AUTH_PUBLISHABLE_KEY }),
     gotrueErrors: gotrueErrorHandler(log),
     apiKeysRouter: apiKeysRouter({ db, cache, audit }),
     adminUsersRouter: adminUsersRouter({ db, cache, audit }),
@@ -154,6 +177,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     rotateSigningKey: () => keys.rotate(),
     close: async () => {
       clearInterval(keyRefresh);
+      mailer.close();
       await cache.close();
     },
   };

@@ -8,6 +8,9 @@ export interface LoginGuardSettings {
   lockoutSeconds: number;
   /** Sign-ups accepted from one IP per hour (account creation is cheap for an attacker, argon2 is not for us). */
   maxSignupsPerIpPerHour: number;
+  /** One mail per address per this many seconds, and this many per IP per hour (recovery, confirmation). */
+  emailIntervalSeconds: number;
+  maxEmailsPerIpPerHour: number;
 }
 
 /**
@@ -21,6 +24,8 @@ export class LoginGuard {
   private readonly account: RateLimiterAbstract;
   private readonly ip: RateLimiterAbstract;
   private readonly signups: RateLimiterAbstract;
+  private readonly emailAddress: RateLimiterAbstract;
+  private readonly emailIp: RateLimiterAbstract;
 
   constructor(
     private readonly settings: LoginGuardSettings,
@@ -34,6 +39,24 @@ export class LoginGuard {
     this.account = make('account', settings.maxFailuresPerAccount);
     this.ip = make('ip', settings.maxFailuresPerIp);
     this.signups = make('signup-ip', settings.maxSignupsPerIpPerHour, 3600);
+    this.emailAddress = make('email-address', 1, settings.emailIntervalSeconds);
+    this.emailIp = make('email-ip', settings.maxEmailsPerIpPerHour, 3600);
+  }
+
+  /**
+   * Spends one mail from `ip`'s hourly budget and the address's interval; throws GoTrue's 429
+   * `over_email_send_rate_limit`. Counted for every address, registered or not, so the answer
+   * says nothing about whether an account exists.
+   */
+  async consumeEmail(address: string, ip: string): Promise<void> {
+    for (const [limiter, key] of [[this.emailIp, ip], [this.emailAddress, address]] as const) {
+      try {
+        await limiter.consume(key);
+      } catch (err) {
+        if (err instanceof RateLimiterRes) throw gotrue.overEmailSendRateLimit(Math.max(1, Math.ceil(err.msBeforeNext / 1000)));
+        throw err;
+      }
+    }
   }
 
   /** Spends one sign-up from `ip`'s hourly budget; throws GoTrue's 429 `over_request_rate_limit` when it is spent. */

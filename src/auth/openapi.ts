@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
 import { apiKeyView, createApiKeyBody } from './api-keys.js';
 import { listUsersQuery, patchUserBody } from './admin-users.js';
-import { passwordGrantBody, refreshGrantBody, signupBody, updateUserBody } from './gotrue-routes.js';
+import { passwordGrantBody, recoverBody, refreshGrantBody, signupBody, updateUserBody, verifyBody } from './gotrue-routes.js';
 
 const gotrueError = (description: string) => ({
   description,
@@ -57,8 +57,13 @@ const adminUserSchema = {
     email: { type: ['string', 'null'] },
     role: { type: 'string', enum: ['user', 'admin'] },
     disabled: { type: 'boolean' },
+    disabled_at: { type: ['string', 'null'] },
+    external_issuer: { type: ['string', 'null'] },
+    last_sign_in_at: { type: ['string', 'null'] },
     created_at: { type: 'string' },
+    updated_at: { type: 'string' },
   },
+  required: ['id', 'email', 'role', 'disabled', 'disabled_at', 'last_sign_in_at', 'created_at'],
 };
 
 const publicRoute: Array<Record<string, string[]>> = [];
@@ -69,16 +74,48 @@ const idParam = (what: string) => ({ name: 'id', in: 'path', required: true, sch
 export const authOpenApi: OpenApiPaths = {
   '/auth/v1/signup': {
     post: {
-      summary: 'Create an account (confirmed at once) and return a session',
+      summary: 'Create an account and return a session (with AUTH_EMAIL_CONFIRM: the user without a session, and a confirmation mail)',
       tags: ['auth'],
       operationId: 'authSignup',
       security: publicRoute,
       parameters: [apikeyHeader],
       requestBody: jsonBody(signupBody),
       responses: {
-        '200': jsonResponse('Session and user', tokenResponse),
+        '200': jsonResponse('Session and user; or, with AUTH_EMAIL_CONFIRM, the user alone', { oneOf: [tokenResponse, gotrueUserSchema] }),
         '400': gotrueError('validation_failed'),
         '422': gotrueError('weak_password, user_already_exists or signup_disabled'),
+      },
+    },
+  },
+  '/auth/v1/recover': {
+    post: {
+      summary: 'Mail a one-time password recovery link',
+      description:
+        'Answers `{}` for every well-formed address, registered or not. The link (to `redirect_to` when it is on PUBLIC_URL\'s origin, else `/reset-password`) carries `#token_hash=…&type=recovery`; POST /auth/v1/verify trades it for a session.',
+      tags: ['auth'],
+      operationId: 'authRecover',
+      security: publicRoute,
+      parameters: [apikeyHeader, { name: 'redirect_to', in: 'query', required: false, schema: { type: 'string' } }],
+      requestBody: jsonBody(recoverBody),
+      responses: {
+        '200': jsonResponse('Accepted (the same answer for unknown addresses)', { type: 'object' }),
+        '400': gotrueError('validation_failed'),
+        '429': gotrueError('over_email_send_rate_limit; Retry-After says when to retry'),
+      },
+    },
+  },
+  '/auth/v1/verify': {
+    post: {
+      summary: 'Use a mailed link (recovery or sign-up confirmation) once and get a session',
+      tags: ['auth'],
+      operationId: 'authVerify',
+      security: publicRoute,
+      parameters: [apikeyHeader],
+      requestBody: jsonBody(verifyBody),
+      responses: {
+        '200': jsonResponse('Session and user', tokenResponse),
+        '400': gotrueError('validation_failed, user_banned'),
+        '403': gotrueError('otp_expired: the link is unknown, used or expired'),
       },
     },
   },
@@ -98,7 +135,7 @@ export const authOpenApi: OpenApiPaths = {
       },
       responses: {
         '200': jsonResponse('Session and user', tokenResponse),
-        '400': gotrueError('invalid_credentials, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed'),
+        '400': gotrueError('invalid_credentials, email_not_confirmed, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed'),
         '429': gotrueError('over_request_rate_limit (brute-force lockout); Retry-After says when to retry'),
       },
     },
@@ -203,7 +240,7 @@ export const authOpenApi: OpenApiPaths = {
         { name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: '`next_cursor` of the previous page' },
       ],
       responses: {
-        '200': jsonResponse('A page of users', { type: 'object', properties: { users: { type: 'array', items: adminUserSchema }, next_cursor: { type: ['string', 'null'] } } }),
+        '200': jsonResponse('A page of users', { type: 'object', properties: { users: { type: 'array', items: adminUserSchema }, next_cursor: { type: ['string', 'null'] } }, required: ['users', 'next_cursor'] }),
         '403': errorResponse('forbidden (not an admin)'),
       },
     },
@@ -228,6 +265,19 @@ export const authOpenApi: OpenApiPaths = {
         '403': errorResponse('forbidden (not an admin)'),
         '404': errorResponse('not_found'),
         '409': errorResponse('last_admin'),
+      },
+    },
+  },
+  '/v1/admin/users/{id}/sessions': {
+    delete: {
+      summary: 'Sign a user out everywhere: revoke every session (admin). API keys are not touched. Audited.',
+      tags: ['admin'],
+      operationId: 'adminRevokeUserSessions',
+      parameters: [idParam('User')],
+      responses: {
+        '200': jsonResponse('How many sessions were revoked', { type: 'object', properties: { revoked: { type: 'integer' } }, required: ['revoked'] }),
+        '403': errorResponse('forbidden (not an admin)'),
+        '404': errorResponse('not_found'),
       },
     },
   },

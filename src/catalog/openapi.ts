@@ -23,6 +23,37 @@ const adminServiceView = {
   type: 'object',
   description: 'A service with its full definition, injection targets and instances (with health)',
   additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    slug: { type: 'string' },
+    title: { type: 'string' },
+    description: { type: 'string' },
+    kind: { type: 'string', enum: ['builtin', 'stdio', 'http'] },
+    enabled: { type: 'boolean' },
+    roles: { type: 'array', items: { type: 'string', enum: ['user', 'admin'] } },
+    tool_policy: { type: 'object', properties: { allow: { type: 'array', items: { type: 'string' } }, deny: { type: 'array', items: { type: 'string' } } } },
+    payload_capture: { type: 'boolean' },
+    source: { type: 'string', enum: ['catalog', 'admin'], description: 'catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here' },
+    instances: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          url: { type: 'string' },
+          source: { type: 'string', enum: ['catalog', 'admin'] },
+          status: { type: 'string' },
+          last_checked_at: { type: ['string', 'null'] },
+          consecutive_failures: { type: 'integer' },
+        },
+        required: ['id', 'url', 'source', 'status'],
+      },
+    },
+    problem: { type: 'string', description: 'Why the service cannot be used (e.g. a missing builtin)' },
+    created_at: { type: 'string' },
+    updated_at: { type: 'string' },
+  },
+  required: ['id', 'slug', 'title', 'description', 'kind', 'enabled', 'roles', 'tool_policy', 'payload_capture', 'source', 'instances'],
 };
 
 const op = (o: OpenApiOperation): OpenApiOperation => o;
@@ -91,7 +122,7 @@ export const catalogOpenApi: OpenApiPaths = {
       summary: 'Every registered service (admin)',
       tags: ['admin'],
       operationId: 'adminListServices',
-      responses: { '200': jsonResponse('All services', { type: 'object', properties: { services: { type: 'array', items: adminServiceView } } }), ...adminCommon },
+      responses: { '200': jsonResponse('All services', { type: 'object', properties: { services: { type: 'array', items: adminServiceView } }, required: ['services'] }), ...adminCommon },
     }),
     post: op({
       summary: 'Register a service (admin)',

@@ -101,6 +101,24 @@ const envSchema = z.object({
   // key revocation also invalidate it at once, across replicas through Redis).
   AUTH_REVOCATION_CACHE_TTL_MS: int(0, 60_000).default(3_000),
 
+  // ---- auth email: password recovery and sign-up confirmation (docs/auth.md, "Email") ----
+  AUTH_EMAIL_CONFIRM: bool.default(false),
+  AUTH_EMAIL_TOKEN_TTL_SECONDS: int(60, 86_400).default(3_600),
+  AUTH_EMAIL_INTERVAL_SECONDS: int(1, 86_400).default(60),
+  AUTH_EMAILS_PER_IP_PER_HOUR: int(1, 1_000_000).default(30),
+  SMTP_HOST: optionalString,
+  SMTP_PORT: int(1, 65535).default(587),
+  SMTP_SECURE: bool.default(false),
+  SMTP_USER: optionalString,
+  SMTP_PASSWORD: optionalString,
+  SMTP_FROM: z
+    .string()
+    .trim()
+    .max(320)
+    .regex(/^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, or a name and <address>')
+    .optional(),
+  // ---- end auth email ----
+
   SUPABASE_URL: z.url().optional(),
   SUPABASE_JWT_SECRET: optionalString,
 
@@ -286,6 +304,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       'PLATFORM_ENCRYPTION_KEY: required in production with DATABASE_URL, so that every replica shares one master key',
     );
   }
+  // --- auth email ---
+  if (Boolean(env.SMTP_USER) !== Boolean(env.SMTP_PASSWORD)) problems.push('SMTP_USER, SMTP_PASSWORD: set both or neither');
+  if ((env.SMTP_USER || env.SMTP_FROM) && !env.SMTP_HOST) problems.push('SMTP_HOST: required when SMTP_USER or SMTP_FROM is set');
+  if (env.AUTH_EMAIL_CONFIRM && !env.SMTP_HOST && env.NODE_ENV === 'production') {
+    problems.push('AUTH_EMAIL_CONFIRM: needs SMTP_HOST in production (new accounts could never be confirmed)');
+  }
   // --- MCP Router, upstream side ---
   if (Object.keys(env.BUILTIN_REMOTE_INSTANCES).length && !env.BUILTIN_SHARED_SECRET) {
     problems.push('BUILTIN_SHARED_SECRET: required when BUILTIN_REMOTE_INSTANCES is set');
@@ -332,6 +356,7 @@ const SECRET_SETTINGS = new Set<string>([
   'SUPABASE_JWT_SECRET',
   'AUTH_PUBLISHABLE_KEY',
   'OTEL_EXPORTER_OTLP_HEADERS',
+  'SMTP_PASSWORD',
 ]);
 
 function maskUrlPassword(raw: string): string {

@@ -212,6 +212,8 @@ export interface Database {
   error_groups: ErrorGroupsTable;
   // MCP Router, upstream side (0005_router)
   router_replicas: RouterReplicasTable;
+  // auth: email tokens (0008)
+  auth_email_tokens: AuthEmailTokensTable;
   // OAuth authorization server (0009_oauth)
   oauth_payloads: OAuthPayloadsTable;
 }
@@ -227,6 +229,18 @@ export interface OAuthPayloadsTable {
   client_id: string | null;
   expires_at: NullableTimestamp;
   consumed_at: NullableTimestamp;
+  created_at: GeneratedTimestamp;
+}
+
+// --- auth: one-time email tokens (0008_auth_email_tokens) ---
+export type EmailTokenPurpose = 'recovery' | 'signup';
+export interface AuthEmailTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  purpose: EmailTokenPurpose;
+  token_hash: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
   created_at: GeneratedTimestamp;
 }
 

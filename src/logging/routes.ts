@@ -6,6 +6,7 @@ import type { PlatformDatabase } from '../db/index.js';
 import { errors, errorResponse, jsonResponse, parseQuery, type OpenApiOperation, type OpenApiPaths, type Principal } from '../gateway/index.js';
 import { verifyAuditChain } from './audit.js';
 import type { PlatformMetrics } from './metrics.js';
+import { trafficOpenApi, trafficRouter } from './traffic.js';
 
 /** Query APIs over the request log, audit trail, usage and error groups. */
 
@@ -220,6 +221,7 @@ export function loggingRouter({ database }: LoggingRoutesOptions): Router {
       next_cursor: rows.length > q.limit && last ? encodeCursor({ t: new Date(last.last_seen).toISOString(), f: last.fingerprint }) : null,
     });
   });
+  router.use(trafficRouter(database));
   return router;
 }
 
@@ -251,16 +253,38 @@ const page = (item: Record<string, unknown>) => ({
   properties: { data: { type: 'array', items: item }, next_cursor: { type: ['string', 'null'] } },
   required: ['data', 'next_cursor'],
 });
+const str = { type: 'string' };
+const strOrNull = { type: ['string', 'null'] };
+const intOrNull = { type: ['integer', 'null'] };
 const logRow = {
   type: 'object',
   description: 'One request-log entry',
-  properties: Object.fromEntries(
-    [
-      'id', 'time', 'kind', 'request_id', 'trace_id', 'user_id', 'api_key_id', 'service', 'upstream_instance', 'method', 'target',
-      'route', 'protocol_version', 'status', 'http_status', 'rpc_error_code', 'latency_ms', 'upstream_latency_ms', 'bytes_in',
-      'bytes_out', 'rate_limited', 'payload',
-    ].map((k) => [k, {}]),
-  ),
+  properties: {
+    id: str, time: str, kind: { type: 'string', enum: ['mcp', 'rest'] }, request_id: str, trace_id: strOrNull, user_id: strOrNull, api_key_id: strOrNull,
+    service: strOrNull, upstream_instance: strOrNull, method: str, target: strOrNull, route: strOrNull, protocol_version: strOrNull,
+    status: { type: 'string', enum: ['ok', 'error'] }, http_status: intOrNull, rpc_error_code: intOrNull, latency_ms: { type: 'number' },
+    upstream_latency_ms: { type: ['number', 'null'] }, bytes_in: intOrNull, bytes_out: intOrNull, rate_limited: { type: 'boolean' },
+    payload: { description: 'Captured request/response payload (services with payload capture), else null' },
+  },
+  required: ['id', 'time', 'kind', 'request_id', 'user_id', 'service', 'method', 'target', 'route', 'status', 'http_status', 'rpc_error_code', 'latency_ms', 'rate_limited'],
+};
+const auditRow = {
+  type: 'object',
+  description: 'One audit entry (hash-chained)',
+  properties: {
+    seq: str, time: str, action: str, outcome: { type: 'string', enum: ['success', 'failure'] }, actor_id: strOrNull, target_type: strOrNull,
+    target_id: strOrNull, ip: strOrNull, user_agent: strOrNull, request_id: strOrNull, details: { type: 'object' }, prev_hash: str, hash: str,
+  },
+  required: ['seq', 'time', 'action', 'outcome', 'actor_id', 'target_type', 'target_id', 'ip', 'details', 'prev_hash', 'hash'],
+};
+const errorGroupRow = {
+  type: 'object',
+  description: 'Unexpected errors with one fingerprint',
+  properties: {
+    fingerprint: str, type: str, message: str, top_frame: strOrNull, source: str, count: { type: 'integer' }, first_seen: str, last_seen: str,
+    sample_request_id: strOrNull,
+  },
+  required: ['fingerprint', 'type', 'message', 'top_frame', 'source', 'count', 'first_seen', 'last_seen', 'sample_request_id'],
 };
 const usageBody = {
   type: 'object',
@@ -288,6 +312,7 @@ const adminCommon = { ...common, '403': errorResponse('Not an administrator') };
 const op = (o: OpenApiOperation): OpenApiOperation => o;
 
 export const loggingOpenApi: OpenApiPaths = {
+  ...trafficOpenApi,
   '/v1/logs': {
     get: op({
       summary: 'Your own request log, newest first',
@@ -325,7 +350,7 @@ export const loggingOpenApi: OpenApiPaths = {
       summary: 'The audit trail, newest first',
       tags: ['admin'],
       parameters: queryParams(auditQuery),
-      responses: { '200': jsonResponse('A page of audit entries', page({ type: 'object' })), ...adminCommon },
+      responses: { '200': jsonResponse('A page of audit entries', page(auditRow)), ...adminCommon },
     }),
   },
   '/v1/admin/audit/verify': {
@@ -335,7 +360,16 @@ export const loggingOpenApi: OpenApiPaths = {
       responses: {
         '200': jsonResponse('Verification result', {
           type: 'object',
-          properties: { ok: { type: 'boolean' }, checked: { type: 'integer' }, head: {}, firstBroken: {} },
+          properties: {
+            ok: { type: 'boolean' },
+            checked: { type: 'integer' },
+            head: { type: ['object', 'null'], properties: { seq: str, hash: str }, required: ['seq', 'hash'] },
+            firstBroken: {
+              type: 'object',
+              properties: { seq: str, reason: { type: 'string', enum: ['hash_mismatch', 'prev_hash_mismatch', 'sequence_gap'] }, expectedSeq: str },
+              required: ['seq', 'reason'],
+            },
+          },
           required: ['ok', 'checked', 'head'],
         }),
         ...adminCommon,
@@ -356,7 +390,7 @@ export const loggingOpenApi: OpenApiPaths = {
       summary: 'Unexpected errors grouped by fingerprint, most recent first',
       tags: ['admin'],
       parameters: queryParams(errorsQuery),
-      responses: { '200': jsonResponse('A page of error groups', page({ type: 'object' })), ...adminCommon },
+      responses: { '200': jsonResponse('A page of error groups', page(errorGroupRow)), ...adminCommon },
     }),
   },
 };

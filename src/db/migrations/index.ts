@@ -5,6 +5,8 @@ import { services } from './0004_services.js';
 import { logging } from './0003_logging.js';
 import { router } from './0005_router.js';
 import { instanceHealth } from './0006_instance_health.js';
+// auth: email tokens (recovery, sign-up confirmation)
+import { authEmailTokens } from './0008_auth_email_tokens.js';
 import { oauth } from './0009_oauth.js';
 import { openapiServices } from './0010_openapi_services.js';
 
@@ -24,6 +26,8 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0003_logging', logging],
   ['0005_router', router],
   ['0006_instance_health', instanceHealth],
+  // auth: email tokens
+  ['0008_auth_email_tokens', authEmailTokens],
   ['0009_oauth', oauth],
   ['0010_openapi_services', openapiServices],
 ];

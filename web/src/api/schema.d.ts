@@ -231,6 +231,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/v1/recover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mail a one-time password recovery link
+         * @description Answers `{}` for every well-formed address, registered or not. The link (to `redirect_to` when it is on PUBLIC_URL's origin, else `/reset-password`) carries `#token_hash=…&type=recovery`; POST /auth/v1/verify trades it for a session.
+         */
+        post: operations["authRecover"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/v1/signup": {
         parameters: {
             query?: never;
@@ -240,7 +260,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an account (confirmed at once) and return a session */
+        /** Create an account and return a session (with AUTH_EMAIL_CONFIRM: the user without a session, and a confirmation mail) */
         post: operations["authSignup"];
         delete?: never;
         options?: never;
@@ -277,6 +297,23 @@ export interface paths {
         /** Update email, password or user metadata (`data`, merged; null removes a key) */
         put: operations["authUpdateUser"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/v1/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Use a mailed link (recovery or sign-up confirmation) once and get a session */
+        post: operations["authVerify"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1179,7 +1216,22 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: Record<string, never>[];
+                            data: {
+                                action: string;
+                                actor_id: string | null;
+                                details: Record<string, never>;
+                                hash: string;
+                                ip: string | null;
+                                /** @enum {string} */
+                                outcome: "success" | "failure";
+                                prev_hash: string;
+                                request_id?: string | null;
+                                seq: string;
+                                target_id: string | null;
+                                target_type: string | null;
+                                time: string;
+                                user_agent?: string | null;
+                            }[];
                             next_cursor: string | null;
                         };
                     };
@@ -1246,8 +1298,16 @@ export interface paths {
                     content: {
                         "application/json": {
                             checked: number;
-                            firstBroken?: unknown;
-                            head: unknown;
+                            firstBroken?: {
+                                expectedSeq?: string;
+                                /** @enum {string} */
+                                reason: "hash_mismatch" | "prev_hash_mismatch" | "sequence_gap";
+                                seq: string;
+                            };
+                            head: {
+                                hash: string;
+                                seq: string;
+                            } | null;
                             ok: boolean;
                         };
                     };
@@ -1317,7 +1377,17 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: Record<string, never>[];
+                            data: {
+                                count: number;
+                                fingerprint: string;
+                                first_seen: string;
+                                last_seen: string;
+                                message: string;
+                                sample_request_id: string | null;
+                                source: string;
+                                top_frame: string | null;
+                                type: string;
+                            }[];
                             next_cursor: string | null;
                         };
                     };
@@ -1395,28 +1465,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                api_key_id?: unknown;
-                                bytes_in?: unknown;
-                                bytes_out?: unknown;
-                                http_status?: unknown;
-                                id?: unknown;
-                                kind?: unknown;
-                                latency_ms?: unknown;
-                                method?: unknown;
+                                api_key_id?: string | null;
+                                bytes_in?: number | null;
+                                bytes_out?: number | null;
+                                http_status: number | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "mcp" | "rest";
+                                latency_ms: number;
+                                method: string;
+                                /** @description Captured request/response payload (services with payload capture), else null */
                                 payload?: unknown;
-                                protocol_version?: unknown;
-                                rate_limited?: unknown;
-                                request_id?: unknown;
-                                route?: unknown;
-                                rpc_error_code?: unknown;
-                                service?: unknown;
-                                status?: unknown;
-                                target?: unknown;
-                                time?: unknown;
-                                trace_id?: unknown;
-                                upstream_instance?: unknown;
-                                upstream_latency_ms?: unknown;
-                                user_id?: unknown;
+                                protocol_version?: string | null;
+                                rate_limited: boolean;
+                                request_id: string;
+                                route: string | null;
+                                rpc_error_code: number | null;
+                                service: string | null;
+                                /** @enum {string} */
+                                status: "ok" | "error";
+                                target: string | null;
+                                time: string;
+                                trace_id?: string | null;
+                                upstream_instance?: string | null;
+                                upstream_latency_ms?: number | null;
+                                user_id: string | null;
                             }[];
                             next_cursor: string | null;
                         };
@@ -1660,6 +1733,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live traffic over the last window (admin): calls/s, error rate, p50/p99, in total and per service
+         * @description From the request log, so every replica counts (rows arrive within LOG_FLUSH_INTERVAL_MS). `series` has about 30 even buckets for a chart.
+         */
+        get: operations["adminTraffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/usage": {
         parameters: {
             query?: never;
@@ -1782,6 +1875,23 @@ export interface paths {
         patch: operations["adminPatchUser"];
         trace?: never;
     };
+    "/v1/admin/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Sign a user out everywhere: revoke every session (admin). API keys are not touched. Audited. */
+        delete: operations["adminRevokeUserSessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -1873,28 +1983,31 @@ export interface paths {
                     content: {
                         "application/json": {
                             data: {
-                                api_key_id?: unknown;
-                                bytes_in?: unknown;
-                                bytes_out?: unknown;
-                                http_status?: unknown;
-                                id?: unknown;
-                                kind?: unknown;
-                                latency_ms?: unknown;
-                                method?: unknown;
+                                api_key_id?: string | null;
+                                bytes_in?: number | null;
+                                bytes_out?: number | null;
+                                http_status: number | null;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "mcp" | "rest";
+                                latency_ms: number;
+                                method: string;
+                                /** @description Captured request/response payload (services with payload capture), else null */
                                 payload?: unknown;
-                                protocol_version?: unknown;
-                                rate_limited?: unknown;
-                                request_id?: unknown;
-                                route?: unknown;
-                                rpc_error_code?: unknown;
-                                service?: unknown;
-                                status?: unknown;
-                                target?: unknown;
-                                time?: unknown;
-                                trace_id?: unknown;
-                                upstream_instance?: unknown;
-                                upstream_latency_ms?: unknown;
-                                user_id?: unknown;
+                                protocol_version?: string | null;
+                                rate_limited: boolean;
+                                request_id: string;
+                                route: string | null;
+                                rpc_error_code: number | null;
+                                service: string | null;
+                                /** @enum {string} */
+                                status: "ok" | "error";
+                                target: string | null;
+                                time: string;
+                                trace_id?: string | null;
+                                upstream_instance?: string | null;
+                                upstream_latency_ms?: number | null;
+                                user_id: string | null;
                             }[];
                             next_cursor: string | null;
                         };
@@ -2320,6 +2433,76 @@ export interface operations {
             };
         };
     };
+    authRecover: {
+        parameters: {
+            query?: {
+                redirect_to?: string;
+            };
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code_challenge?: string | null;
+                    code_challenge_method?: string | null;
+                    email: string;
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted (the same answer for unknown addresses) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description over_email_send_rate_limit; Retry-After says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
     authSignup: {
         parameters: {
             query?: never;
@@ -2347,7 +2530,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Session and user */
+            /** @description Session and user; or, with AUTH_EMAIL_CONFIRM, the user alone */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2373,6 +2556,16 @@ export interface operations {
                             updated_at?: string;
                             user_metadata?: Record<string, never>;
                         };
+                    } | {
+                        app_metadata?: Record<string, never>;
+                        aud?: string;
+                        created_at?: string;
+                        email?: string;
+                        /** Format: uuid */
+                        id?: string;
+                        role?: string;
+                        updated_at?: string;
+                        user_metadata?: Record<string, never>;
                     };
                 };
             };
@@ -2467,7 +2660,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description invalid_credentials, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed */
+            /** @description invalid_credentials, email_not_confirmed, refresh_token_not_found, refresh_token_already_used, session_expired, user_banned, validation_failed */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2687,6 +2880,94 @@ export interface operations {
             };
         };
     };
+    authVerify: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Must equal AUTH_PUBLISHABLE_KEY when that is set */
+                apikey?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    gotrue_meta_security?: {
+                        captcha_token?: string | null;
+                    } | null;
+                    token_hash: string;
+                    /** @enum {string} */
+                    type: "recovery" | "signup" | "email";
+                };
+            };
+        };
+        responses: {
+            /** @description Session and user */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ES256 JWT; verify with /auth/v1/.well-known/jwks.json */
+                        access_token?: string;
+                        expires_at?: number;
+                        expires_in?: number;
+                        /** @description Opaque; single use (rotates) */
+                        refresh_token?: string;
+                        /** @enum {string} */
+                        token_type?: "bearer";
+                        user?: {
+                            app_metadata?: Record<string, never>;
+                            aud?: string;
+                            created_at?: string;
+                            email?: string;
+                            /** Format: uuid */
+                            id?: string;
+                            role?: string;
+                            updated_at?: string;
+                            user_metadata?: Record<string, never>;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed, user_banned */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+            /** @description otp_expired: the link is unknown, used or expired */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        error_code: string;
+                        message?: string;
+                        msg: string;
+                        weak_password?: {
+                            reasons?: string[];
+                        };
+                    };
+                };
+            };
+        };
+    };
     healthz: {
         parameters: {
             query?: never;
@@ -2851,9 +3132,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        services?: {
+                        services: ({
+                            created_at?: string;
+                            description: string;
+                            enabled: boolean;
+                            id: string;
+                            instances: {
+                                consecutive_failures?: number;
+                                id: string;
+                                last_checked_at?: string | null;
+                                /** @enum {string} */
+                                source: "catalog" | "admin";
+                                status: string;
+                                url: string;
+                            }[];
+                            /** @enum {string} */
+                            kind: "builtin" | "stdio" | "http";
+                            payload_capture: boolean;
+                            /** @description Why the service cannot be used (e.g. a missing builtin) */
+                            problem?: string;
+                            roles: ("user" | "admin")[];
+                            slug: string;
+                            /**
+                             * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                             * @enum {string}
+                             */
+                            source: "catalog" | "admin";
+                            title: string;
+                            tool_policy: {
+                                allow?: string[];
+                                deny?: string[];
+                            };
+                            updated_at?: string;
+                        } & {
                             [key: string]: unknown;
-                        }[];
+                        })[];
                     };
                 };
             };
@@ -3162,6 +3475,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        created_at?: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        instances: {
+                            consecutive_failures?: number;
+                            id: string;
+                            last_checked_at?: string | null;
+                            /** @enum {string} */
+                            source: "catalog" | "admin";
+                            status: string;
+                            url: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        payload_capture: boolean;
+                        /** @description Why the service cannot be used (e.g. a missing builtin) */
+                        problem?: string;
+                        roles: ("user" | "admin")[];
+                        slug: string;
+                        /**
+                         * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                         * @enum {string}
+                         */
+                        source: "catalog" | "admin";
+                        title: string;
+                        tool_policy: {
+                            allow?: string[];
+                            deny?: string[];
+                        };
+                        updated_at?: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };
@@ -3223,6 +3568,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        created_at?: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        instances: {
+                            consecutive_failures?: number;
+                            id: string;
+                            last_checked_at?: string | null;
+                            /** @enum {string} */
+                            source: "catalog" | "admin";
+                            status: string;
+                            url: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        payload_capture: boolean;
+                        /** @description Why the service cannot be used (e.g. a missing builtin) */
+                        problem?: string;
+                        roles: ("user" | "admin")[];
+                        slug: string;
+                        /**
+                         * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                         * @enum {string}
+                         */
+                        source: "catalog" | "admin";
+                        title: string;
+                        tool_policy: {
+                            allow?: string[];
+                            deny?: string[];
+                        };
+                        updated_at?: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };
@@ -3446,6 +3823,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        created_at?: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        instances: {
+                            consecutive_failures?: number;
+                            id: string;
+                            last_checked_at?: string | null;
+                            /** @enum {string} */
+                            source: "catalog" | "admin";
+                            status: string;
+                            url: string;
+                        }[];
+                        /** @enum {string} */
+                        kind: "builtin" | "stdio" | "http";
+                        payload_capture: boolean;
+                        /** @description Why the service cannot be used (e.g. a missing builtin) */
+                        problem?: string;
+                        roles: ("user" | "admin")[];
+                        slug: string;
+                        /**
+                         * @description catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here
+                         * @enum {string}
+                         */
+                        source: "catalog" | "admin";
+                        title: string;
+                        tool_policy: {
+                            allow?: string[];
+                            deny?: string[];
+                        };
+                        updated_at?: string;
+                    } & {
                         [key: string]: unknown;
                     };
                 };
@@ -3632,6 +4041,87 @@ export interface operations {
             };
         };
     };
+    adminTraffic: {
+        parameters: {
+            query?: {
+                kind?: "mcp" | "rest";
+                window_seconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Traffic of the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bucket_seconds: number;
+                        from: string;
+                        /** @enum {string} */
+                        kind: "mcp" | "rest";
+                        series: {
+                            calls: number;
+                            errors: number;
+                            start: string;
+                        }[];
+                        services: {
+                            calls: number;
+                            calls_per_second: number;
+                            /** @description errors / calls (0 when there were no calls) */
+                            error_rate: number;
+                            errors: number;
+                            p50_latency_ms: number | null;
+                            p99_latency_ms: number | null;
+                            service: string;
+                        }[];
+                        to: string;
+                        total: {
+                            calls: number;
+                            calls_per_second: number;
+                            /** @description errors / calls (0 when there were no calls) */
+                            error_rate: number;
+                            errors: number;
+                            p50_latency_ms: number | null;
+                            p99_latency_ms: number | null;
+                        };
+                        window_seconds: number;
+                    };
+                };
+            };
+            /** @description Invalid window or kind */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminListUsers: {
         parameters: {
             query?: {
@@ -3654,15 +4144,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        next_cursor?: string | null;
-                        users?: {
-                            created_at?: string;
-                            disabled?: boolean;
-                            email?: string | null;
+                        next_cursor: string | null;
+                        users: {
+                            created_at: string;
+                            disabled: boolean;
+                            disabled_at: string | null;
+                            email: string | null;
+                            external_issuer?: string | null;
                             /** Format: uuid */
-                            id?: string;
+                            id: string;
+                            last_sign_in_at: string | null;
                             /** @enum {string} */
-                            role?: "user" | "admin";
+                            role: "user" | "admin";
+                            updated_at?: string;
                         }[];
                     };
                 };
@@ -3697,13 +4191,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        created_at?: string;
-                        disabled?: boolean;
-                        email?: string | null;
+                        created_at: string;
+                        disabled: boolean;
+                        disabled_at: string | null;
+                        email: string | null;
+                        external_issuer?: string | null;
                         /** Format: uuid */
-                        id?: string;
+                        id: string;
+                        last_sign_in_at: string | null;
                         /** @enum {string} */
-                        role?: "user" | "admin";
+                        role: "user" | "admin";
+                        updated_at?: string;
                     };
                 };
             };
@@ -3754,13 +4252,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        created_at?: string;
-                        disabled?: boolean;
-                        email?: string | null;
+                        created_at: string;
+                        disabled: boolean;
+                        disabled_at: string | null;
+                        email: string | null;
+                        external_issuer?: string | null;
                         /** Format: uuid */
-                        id?: string;
+                        id: string;
+                        last_sign_in_at: string | null;
                         /** @enum {string} */
-                        role?: "user" | "admin";
+                        role: "user" | "admin";
+                        updated_at?: string;
                     };
                 };
             };
@@ -3793,6 +4295,49 @@ export interface operations {
             };
             /** @description last_admin */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRevokeUserSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many sessions were revoked */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        revoked: number;
+                    };
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,9 +2,13 @@ import { Anchor, AppShell, Burger, Button, Group, NavLink, Text, Title } from '@
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useSession } from '../auth/session';
+import { useIsAdmin, useSession } from '../auth/session';
+import { adminNav } from './admin-routes';
 import { supabase } from '../auth/supabase';
 import { describeError } from '../api/errors';
+
+// Account (web branch): after the portal's own entries.
+const accountNav = [{ to: '/account', label: 'Account', hint: 'Password, sessions' }];
 
 const nav = [
   { to: '/services', label: 'Services', hint: 'Connect your accounts' },
@@ -16,6 +20,7 @@ const nav = [
 export function AppLayout() {
   const [opened, { toggle, close }] = useDisclosure();
   const session = useSession();
+  const isAdmin = useIsAdmin();
   const navigate = useNavigate();
   const location = useLocation();
   const signOut = async () => {
@@ -51,10 +56,32 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" component="nav" aria-label="Portal">
-        {nav.map((item) => (
-          <NavLink key={item.to} component={RouterNavLink} to={item.to} active={location.pathname.startsWith(item.to)} label={item.label} description={item.hint} onClick={close} />
-        ))}
+      <AppShell.Navbar p="xs">
+        <nav aria-label="Portal">
+          {[...nav, ...accountNav].map((item) => (
+            <NavLink key={item.to} component={RouterNavLink} to={item.to} active={location.pathname.startsWith(item.to)} label={item.label} description={item.hint} onClick={close} />
+          ))}
+        </nav>
+        {/* --- admin dashboard navigation: admins only (the server refuses the rest anyway) --- */}
+        {isAdmin && (
+          <nav aria-label="Administration">
+            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mt="md" mb={4}>
+              Administration
+            </Text>
+            {adminNav.map((item) => (
+              <NavLink
+                key={item.to}
+                component={RouterNavLink}
+                to={item.to}
+                end={item.exact}
+                active={item.exact ? location.pathname === item.to : location.pathname.startsWith(item.to)}
+                label={item.label}
+                description={item.hint}
+                onClick={close}
+              />
+            ))}
+          </nav>
+        )}
       </AppShell.Navbar>
       <AppShell.Main id="main" tabIndex={-1}>
         <Outlet />

@@ -7,7 +7,18 @@ import { AuthProvider } from '../auth/session';
 import { supabase } from '../auth/supabase';
 import { cspNonce } from './page-meta';
 
-const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'md' });
+const theme = createTheme({
+  primaryColor: 'blue',
+  // Filled buttons in blue-8: white text at 5:1 (blue-6 is 3.5:1, under WCAG AA).
+  primaryShade: 8,
+  defaultRadius: 'md',
+  components: {
+    // The × of every dialog says what it does to a screen reader (axe: button-name). Plain objects,
+    // not Modal.extend(): importing the components here would pull them into the entry chunk (+25 kB).
+    Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the dialog' } } },
+    Drawer: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the panel' } } },
+  },
+});
 
 const queryClient = new QueryClient({
   queryCache: new QueryCache({

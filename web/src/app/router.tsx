@@ -2,10 +2,18 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import { createBrowserRouter, Navigate, RouterProvider, useLocation, useSearchParams } from 'react-router';
 import { useSession } from '../auth/session';
 import { LoadingState } from '../components/states';
+import { adminRoutes } from './admin-routes';
 import { AppLayout } from './layout';
 import { NotFoundPage } from './not-found';
 
 // Pages load on demand: the first load carries the shell and the page it opens.
+// --- account and password recovery (web branch) ---
+const ForgotPasswordPage = lazy(() => import('../features/auth/forgot-password-page'));
+const ResetPasswordPage = lazy(() => import('../features/auth/reset-password-page'));
+const ConfirmEmailPage = lazy(() => import('../features/auth/confirm-email-page'));
+const AccountPage = lazy(() => import('../features/account/account-page'));
+export const accountPaths = { account: '/account', forgotPassword: '/forgot-password', resetPassword: '/reset-password', confirmEmail: '/confirm-email' } as const;
+// --- end account and password recovery ---
 const SignInPage = lazy(() => import('../features/auth/sign-in-page'));
 const SignUpPage = lazy(() => import('../features/auth/sign-up-page'));
 const ServicesPage = lazy(() => import('../features/services/services-page'));
@@ -56,6 +64,11 @@ function RequireNoSession({ children }: { children: ReactNode }) {
 }
 
 const router = createBrowserRouter([
+  // --- password recovery and email confirmation: open with or without a session (the link signs in) ---
+  { path: accountPaths.forgotPassword, element: page(<ForgotPasswordPage />) },
+  { path: accountPaths.resetPassword, element: page(<ResetPasswordPage />) },
+  { path: accountPaths.confirmEmail, element: page(<ConfirmEmailPage />) },
+  // --- end password recovery ---
   { path: paths.signIn, element: <RequireNoSession>{page(<SignInPage />)}</RequireNoSession> },
   { path: paths.signUp, element: <RequireNoSession>{page(<SignUpPage />)}</RequireNoSession> },
   // The OAuth server's consent step (/oauth/authorize sends the browser here); outside the portal layout.
@@ -69,6 +82,10 @@ const router = createBrowserRouter([
     ),
     children: [
       { index: true, element: <Navigate to={paths.home} replace /> },
+      // --- account and the admin dashboard (web branch) ---
+      { path: accountPaths.account, element: page(<AccountPage />) },
+      ...adminRoutes,
+      // --- end account and admin ---
       { path: paths.services, element: page(<ServicesPage />) },
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
       { path: paths.connect, element: page(<ConnectPage />) },

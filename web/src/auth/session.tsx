@@ -32,3 +32,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 export function useSession(): Session | null | undefined {
   return useContext(AuthContext).session;
 }
+
+/**
+ * Whether the signed-in user is an admin, as the session's user says (`app_metadata.role`). The UI
+ * uses it only to offer or hide admin pages; the server decides on every request.
+ */
+export function useIsAdmin(): boolean {
+  return useSession()?.user.app_metadata.role === 'admin';
+}

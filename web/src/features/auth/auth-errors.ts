@@ -24,6 +24,16 @@ export function authErrorMessage(error: AuthError): string {
         return 'Sign-up is closed on this platform. Ask its operator for an account.';
       case 'over_request_rate_limit':
         return 'Too many attempts. Wait a few minutes, then try again.';
+      case 'email_not_confirmed':
+        return 'Confirm your email address first: follow the link in the mail we sent when you signed up.';
+      case 'otp_expired':
+        return 'This link is invalid, already used or expired (links work once, for an hour). Ask for a new one.';
+      case 'over_email_send_rate_limit':
+        return `We just sent a mail to this address. ${error.message} Check your inbox (and spam folder) meanwhile.`;
+      case 'same_password':
+        return 'The new password is the one you have now. Choose a different one.';
+      case 'session_not_found':
+        return 'Your session ended. Sign in again, or ask for a new reset link.';
       case 'validation_failed':
         return `${error.message}. Check the email address.`;
       default:

@@ -47,6 +47,9 @@ export default function SignInPage() {
           )}
           <TextInput label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
           <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          <Anchor component={Link} to="/forgot-password" size="sm">
+            Forgot your password?
+          </Anchor>
           <Button type="submit" loading={busy} disabled={!email || !password}>
             Sign in
           </Button>

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, PasswordInput, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { supabase } from '../../auth/supabase';
 import { AuthCard } from './auth-card';
 import { authErrorMessage } from './auth-errors';
@@ -8,7 +8,7 @@ import { authErrorMessage } from './auth-errors';
 const MIN_LENGTH = 10; // AUTH_PASSWORD_MIN_LENGTH's default; the server's answer is what counts.
 
 export default function SignUpPage() {
-  const navigate = useNavigate();
+  const [confirmTo, setConfirmTo] = useState<string>();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
@@ -25,9 +25,9 @@ export default function SignUpPage() {
       return;
     }
     setPassword('');
-    // The platform confirms accounts at once: a session comes back and the route moves on to the
-    // portal (app/router.tsx). Without one (email confirmation), sign in once it is confirmed.
-    if (!data.session) navigate('/sign-in', { replace: true });
+    // Without email confirmation a session comes back and the route moves on to the portal
+    // (app/router.tsx). With it (AUTH_EMAIL_CONFIRM), the mailed link finishes the sign-up.
+    if (!data.session) setConfirmTo(email.trim());
   };
 
   return (
@@ -43,6 +43,12 @@ export default function SignUpPage() {
         </>
       }
     >
+      {confirmTo ? (
+        <Alert color="teal" title="Confirm your email" role="status">
+          We sent a link to <strong>{confirmTo}</strong>. Follow it to finish creating your account (it works once, for an hour). No mail? Check the spam
+          folder.
+        </Alert>
+      ) : (
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack gap="sm">
           {error && (
@@ -64,6 +70,7 @@ export default function SignUpPage() {
           </Button>
         </Stack>
       </form>
+      )}
     </AuthCard>
   );
 }
