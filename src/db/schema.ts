@@ -212,6 +212,38 @@ export interface Database {
   error_groups: ErrorGroupsTable;
   // MCP Router, upstream side (0005_router)
   router_replicas: RouterReplicasTable;
+  // upstream OAuth connections (0011_upstream_oauth)
+  upstream_oauth_states: UpstreamOAuthStatesTable;
+  upstream_oauth_tokens: UpstreamOAuthTokensTable;
+}
+
+// --- upstream OAuth connections (0011_upstream_oauth) ---
+export interface UpstreamOAuthStatesTable {
+  /** SHA-256 of the `state` sent to the provider (the value itself is never stored). */
+  state_hash: string;
+  user_id: string;
+  service_id: string;
+  /** PKCE code verifier, vault-sealed with context `oauth_state:<state_hash>`. */
+  sealed_verifier: string;
+  redirect_uri: string;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface UpstreamOAuthTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  service_id: string;
+  /** Vault-sealed JSON `{access_token, refresh_token?, token_type}`; context `oauth_token:<user_id>:<service_id>`. */
+  sealed: string;
+  key_id: string;
+  expires_at: NullableTimestamp;
+  /** Bumped by every write: a refresh is compare-and-set on it. */
+  version: Generated<number>;
+  /** A replica holds the refresh until then (single-flight across replicas). */
+  refreshing_until: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 // --- MCP Router, upstream side (0005_router) ---

@@ -24,7 +24,10 @@ export type AuditAction =
   | 'service.registered'
   | 'service.changed'
   | 'service.removed'
-  | 'vault.key_rotated';
+  | 'vault.key_rotated'
+  | 'upstream_oauth.connected'
+  | 'upstream_oauth.disconnected'
+  | 'upstream_oauth.refresh_refused';
 
 export interface AuditEvent {
   action: AuditAction;
