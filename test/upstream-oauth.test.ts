@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderClients, UpstreamOAuth } from '../src/catalog/index.js';
+import { createEgressGuard } from '../src/gateway/index.js';
 import { startGithubLikeProvider, startProtectedMcp, type GithubLikeProvider, type ProtectedMcp } from './fixtures/github-like-provider.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { signUp, type TestSession } from './support/users.js';
@@ -177,6 +179,25 @@ describe('upstream OAuth: connect, use, refresh, disconnect', () => {
     expect(provider.grants.refresh_token).toBe(before + 1);
     expect(new Set(headers.map((h) => h!.authorization)).size).toBe(1);
     expect(provider.tokenErrors).toEqual([]);
+  });
+
+  it('single-flight across replicas: three token stores sharing only the database spend the refresh token once', async () => {
+    // Each store has its own memory (no shared promise), as separate replicas do: only the row's version claim keeps them apart.
+    const egress = createEgressGuard({ allow: ['127.0.0.1'] });
+    const env = { GHLIKE_CLIENT_ID: provider.clientId, GHLIKE_CLIENT_SECRET: provider.clientSecret };
+    const replicas = Array.from(
+      { length: 3 },
+      () => new UpstreamOAuth({ db: t.platform.database.db, vault: t.platform.vault, providers: new ProviderClients(egress, env), redirectUri: CALLBACK, logger: pino({ level: 'silent' }) }),
+    );
+    const definition = (await t.platform.catalog.registry.find('ghlike'))!.definition;
+    await expireStoredToken();
+    const before = provider.grants.refresh_token;
+    const headers = await Promise.all(replicas.map((r) => r.authorization(user.userId, definition).headers()));
+    expect(provider.grants.refresh_token).toBe(before + 1);
+    expect(new Set(headers.map((h) => h!.authorization)).size).toBe(1);
+    expect(headers[0]!.authorization).toBe(`Bearer ${provider.issuedAccessTokens.at(-1)}`);
+    expect(provider.tokenErrors).toEqual([]);
+    await egress.close();
   });
 
   it('a rotated (already spent) refresh token is refused by the provider; the user is asked to reconnect', async () => {

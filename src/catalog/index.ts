@@ -31,3 +31,4 @@ export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
 export { catalogOpenApi } from './openapi.js';
 export { UPSTREAM_OAUTH_CALLBACK_PATH, upstreamOAuthOpenApi, upstreamOAuthRouter, type UpstreamOAuthRoutesOptions } from './upstream-oauth-routes.js';
 export { UpstreamOAuth } from './upstream-oauth.js';
+export { ProviderClients } from './upstream-oauth-client.js';
