@@ -111,7 +111,9 @@ describe('upstream OAuth: connect, use, refresh, disconnect', () => {
     await expect(startPlatform({ CATALOG_FILE: file }, { providerEnv: {} })).rejects.toThrow(/services\[0\] \(gh\)\.http\.oauth: environment variable NOPE_CLIENT_ID/);
   });
 
-  it('before connecting, the service is not usable', async () => {
+  it('before connecting, the service is listed as not connected and is not usable', async () => {
+    const view = await api('GET', '/v1/services/ghlike');
+    expect(view.json).toMatchObject({ connected: false, oauth: { connected: false } });
     await expect(callWhoami()).rejects.toThrow();
     expect(upstream.seen.length).toBe(0);
   });
@@ -143,6 +145,7 @@ describe('upstream OAuth: connect, use, refresh, disconnect', () => {
   });
 
   it('calls carry the access token the provider issued', async () => {
+    expect((await api('GET', '/v1/services')).json.services).toEqual([expect.objectContaining({ slug: 'ghlike', connected: true, oauth: { connected: true } })]);
     const result = await callWhoami();
     expect(result.content).toEqual([{ type: 'text', text: 'octocat' }]);
     const ok = upstream.seen.filter((s) => s.status === 200);

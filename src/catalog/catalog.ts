@@ -18,6 +18,12 @@ export class PlatformCatalog implements ServiceCatalog {
     readonly oauth?: UpstreamOAuth,
   ) {}
 
+  /** For a service with `oauth`: whether the caller has connected it; undefined for other services. */
+  async oauthConnected(userId: string, definition: ServiceRecord['definition']): Promise<boolean | undefined> {
+    if (!oauthConfigOf(definition)) return undefined;
+    return this.oauth ? this.oauth.isConnected(userId, definition.id) : false;
+  }
+
   /** Adds the caller's OAuth connection to a service that has `oauth`; undefined when not connected. */
   private async withAuthorization(principal: Principal, resolved: ResolvedService): Promise<ResolvedService | undefined> {
     if (!oauthConfigOf(resolved.definition)) return resolved;
