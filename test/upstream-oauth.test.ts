@@ -144,6 +144,28 @@ describe('upstream OAuth: connect, use, refresh, disconnect', () => {
     expect(provider.grants.authorization_code).toBe(1);
   });
 
+  it('refuses a denied consent, an expired state, a non-OAuth service and an anonymous start; nothing stored', async () => {
+    const rowBefore = await tokenRow();
+    const denied = await api('GET', '/v1/services/ghlike/oauth/start');
+    const deniedState = new URL(String(denied.json.authorization_url)).searchParams.get('state')!;
+    // As the provider answers when the user presses "Cancel" (with `iss`, RFC 9207, which its metadata promises).
+    const refused = await api('GET', `/v1/services/oauth/callback?error=access_denied&state=${encodeURIComponent(deniedState)}&iss=${encodeURIComponent(provider.issuer)}`, '');
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ error: { code: 'oauth_callback_refused', message: expect.stringMatching(/access_denied/) } });
+
+    const late = await api('GET', '/v1/services/ghlike/oauth/start');
+    const lateUrl = new URL(String(late.json.authorization_url));
+    await t.platform.database.db.updateTable('upstream_oauth_states').set({ expires_at: new Date(Date.now() - 1000) }).execute();
+    const back = await provider.authorize(lateUrl.href);
+    const expired = await api('GET', `${back.pathname}${back.search}`, '');
+    expect(expired.status).toBe(400);
+    expect(expired.json).toMatchObject({ error: { message: expect.stringMatching(/expired/) } });
+
+    expect((await api('GET', '/v1/services/notes/oauth/start')).status).toBe(404);
+    expect((await api('GET', '/v1/services/ghlike/oauth/start', '')).status).toBe(401);
+    expect(await tokenRow()).toEqual(rowBefore);
+  });
+
   it('calls carry the access token the provider issued', async () => {
     expect((await api('GET', '/v1/services')).json.services).toEqual([expect.objectContaining({ slug: 'ghlike', connected: true, oauth: { connected: true } })]);
     const result = await callWhoami();
