@@ -93,6 +93,8 @@ export interface RotationReport {
   active_key_id: string;
   credentials: RotationCount;
   signing_keys: RotationCount;
+  /** Users' upstream OAuth tokens (docs/oauth.md). */
+  oauth_tokens: RotationCount;
 }
 
 export interface PlatformRateLimits {
@@ -422,6 +424,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           active_key_id: vault.activeKeyId,
           credentials: await resealColumn(vault, catalog.sealedCredentials, onFailure),
           signing_keys: await resealColumn(vault, auth.sealedSigningKeys, onFailure),
+          oauth_tokens: await resealColumn(vault, catalog.sealedOAuthTokens, onFailure),
         };
       },
       listen(port = config.PORT) {

@@ -7,7 +7,7 @@ import { PlatformCatalog } from './catalog.js';
 import { CredentialStore, sealedCredentials } from './credentials.js';
 import { DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
 import { ServiceRegistry } from './registry.js';
-import { UpstreamOAuth } from './upstream-oauth.js';
+import { sealedOAuthTokens, UpstreamOAuth } from './upstream-oauth.js';
 import { clientCredentials, ProviderClients, type ProviderEnv } from './upstream-oauth-client.js';
 
 export interface CatalogSettings {
@@ -40,6 +40,8 @@ export interface CatalogComponent {
   credentials: CredentialStore;
   /** The sealed user credentials, for the vault's key rotation (CLI `rotate-keys`). */
   sealedCredentials: SealedColumn;
+  /** The sealed upstream OAuth tokens, likewise. */
+  sealedOAuthTokens: SealedColumn;
   /** OAuth connections to upstream providers; undefined when not configured. */
   upstreamOAuth: UpstreamOAuth | undefined;
   close(): Promise<void>;
@@ -119,6 +121,7 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
     registry,
     credentials,
     sealedCredentials: sealedCredentials(s.database.db),
+    sealedOAuthTokens: sealedOAuthTokens(s.database.db),
     upstreamOAuth,
     async close() {
       if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());
