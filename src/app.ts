@@ -48,6 +48,7 @@ import {
   type PlatformUpstream,
 } from './router/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
+import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 
@@ -225,6 +226,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       vault, // seals replica-to-replica tokens for forwarded stdio leases
       database, // shares http instance health (service_instances)
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
+      // `openapi` services: the builder's runtime; their API calls go through the egress guard ('public').
+      openapi: createOpenApiServers({ egress, timeoutMs: config.BUILDER_CALL_TIMEOUT_MS, maxResponseBytes: config.BUILDER_RESPONSE_MAX_BYTES }),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
         maxPerUser: config.STDIO_MAX_PER_USER,
@@ -362,6 +365,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)), egress }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
+    // --- builder: /v1/builder/imports (admin-only) ---
+    app.use('/v1/builder', requireRole('admin'));
+    app.use(
+      builderRouter({
+        egress,
+        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        importMaxBytes: config.BUILDER_IMPORT_MAX_BYTES,
+        importTimeoutMs: config.BUILDER_IMPORT_TIMEOUT_MS,
+      }),
+    );
+    openApiFragments.push(builderOpenApi);
+    // --- end builder ---
 
     // --- MCP Router: stdio ownership across replicas, the owner's side (internal; not in OpenAPI) ---
     const internalStdio = createInternalStdioEndpoint({

@@ -1,8 +1,10 @@
 // First: holds the young generation's growth off while the modules below load (startup-heap.ts).
 import { startupDone } from './startup-heap.js';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
+import { backup, BackupError, deleteUser, exportUser, restore, UserDataError } from './ops/index.js';
 import { serveBuiltin } from './router/index.js';
 import { parseMasterKey } from './vault/index.js';
 
@@ -25,6 +27,16 @@ Commands:
                             Without --password-stdin a random password is generated and printed once.
   rotate-signing-key        Make a new ES256 access-token signing key active; the old key stays in the
                             JWKS so issued tokens keep verifying. Running replicas switch within a minute.
+  backup --out <file>       Back up the database: embedded PGlite (DATA_DIR; stop \`serve\` first) as a
+                            gzipped data dump, or PostgreSQL's DATABASE_SCHEMA with pg_dump (live).
+                            The master key is never in it: keep PLATFORM_ENCRYPTION_KEY separately.
+  restore --in <file> --yes Replace the database with a backup (stop every replica first). Embedded:
+                            the old data dir is kept beside it; PostgreSQL: one transaction.
+  export-user <id|email> [--out <file>]
+                            Everything stored about one user as JSON (no secrets); audited.
+  delete-user <id|email> --yes
+                            Delete a user and their data (sessions, API keys, credentials, notes,
+                            request-log rows); the audit trail keeps its rows and records it.
   check-config              Validate the environment; print the effective configuration (secrets masked).
   version                   Print the platform version.
   help                      Show this text.
@@ -219,6 +231,61 @@ async function main(argv: string[]): Promise<number> {
         await platform.close();
       }
       return 0;
+    }
+    case 'backup':
+    case 'restore': {
+      const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, in: { type: 'string' }, yes: { type: 'boolean', default: false } }, strict: true });
+      const file = command === 'backup' ? values.out : values.in;
+      if (!file || (command === 'restore' && !values.yes)) {
+        console.error(command === 'backup' ? 'backup: --out <file> is required' : 'restore: --in <file> and --yes (it replaces the database) are required');
+        return 2;
+      }
+      const target = { databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, schema: config.DATABASE_SCHEMA };
+      try {
+        if (command === 'backup') {
+          const done = await backup(target, file);
+          console.log(JSON.stringify({ backup: file, ...done, schema: config.DATABASE_SCHEMA }));
+          if (!config.PLATFORM_ENCRYPTION_KEY) console.error(`note: sealed values need the master key in ${config.DATA_DIR}/master.key, which the backup does not contain; keep a copy of it apart from the backup`);
+        } else {
+          const done = await restore(target, file);
+          console.log(JSON.stringify({ restored: file, ...done, schema: config.DATABASE_SCHEMA }));
+        }
+        return 0;
+      } catch (err) {
+        if (err instanceof BackupError || (err as Error).name === 'DataDirInUseError') {
+          console.error(`${command}: ${(err as Error).message}`);
+          return 1;
+        }
+        throw err;
+      }
+    }
+    case 'export-user':
+    case 'delete-user': {
+      const { values, positionals } = parseArgs({ args: rest, options: { out: { type: 'string' }, yes: { type: 'boolean', default: false } }, allowPositionals: true, strict: true });
+      const who = positionals[0];
+      if (!who || positionals.length > 1 || (command === 'delete-user' && !values.yes)) {
+        console.error(command === 'export-user' ? 'export-user: give one user id or email' : 'delete-user: give one user id or email, and --yes (it cannot be undone)');
+        return 2;
+      }
+      const platform = await createPlatform(config, { bootstrapAdmin: false });
+      try {
+        if (command === 'export-user') {
+          const data = JSON.stringify(await exportUser(platform.database.db, platform.logging.audit, who), null, 2);
+          if (values.out) await writeFile(values.out, `${data}\n`, { mode: 0o600 });
+          else console.log(data);
+        } else {
+          console.log(JSON.stringify(await deleteUser(platform.database.db, platform.logging.audit, who)));
+        }
+        return 0;
+      } catch (err) {
+        if (err instanceof UserDataError) {
+          console.error(`${command}: ${err.message}`);
+          return 1;
+        }
+        throw err;
+      } finally {
+        await platform.close();
+      }
     }
     default:
       console.error(`Unknown command "${command}".\n\n${USAGE}`);

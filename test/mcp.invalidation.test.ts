@@ -11,8 +11,8 @@ import { adminSession, bearer, createApiKey, signUp, type TestSession } from './
 /**
  * The hot path's caches (verified tokens, revocation, service registry, credentials, pooled
  * upstream clients) against the changes that must get through them: a revoked session or API key
- * is refused, a replaced credential is what the next call sends upstream, a disabled service is a
- * 404. Cache TTLs are set to minutes, so only the invalidation can explain a prompt change. The
+ * is refused, a replaced credential is what the next call sends upstream, a disabled service is
+ * refused (403). Cache TTLs are set to minutes, so only the invalidation can explain a prompt change. The
  * upstream is a real SDK server over Streamable HTTP (2026-07-28, no upstream session) that
  * reports the credential header it received. The cross-replica part needs DATABASE_URL and
  * REDIS_URL (two platforms on one schema and one Redis prefix).
@@ -164,15 +164,16 @@ describe('hot-path caches: one replica', () => {
     expect(await callKey(t.url, slug, alice.accessToken)).toEqual({ status: 200, text: 'key=second' });
     expect(await api(t.url, alice.accessToken, 'DELETE', `/v1/services/${slug}/credentials`)).toBe(204);
     // A required credential is gone: the service is no longer usable by Alice.
-    expect((await callKey(t.url, slug, alice.accessToken)).status).toBe(404);
+    // Without the credential the service needs: 403 saying so (test/errors.named.test.ts).
+    expect((await callKey(t.url, slug, alice.accessToken)).status).toBe(403);
     expect(await api(t.url, alice.accessToken, 'PUT', `/v1/services/${slug}/credentials`, { api_key: 'third' })).toBe(201);
     expect(await callKey(t.url, slug, alice.accessToken)).toEqual({ status: 200, text: 'key=third' });
   });
 
-  it('answers 404 once the service is disabled, and serves it again once re-enabled', async () => {
+  it('answers 403 "disabled" once the service is disabled, and serves it again once re-enabled', async () => {
     expect((await callKey(t.url, slug, alice.accessToken)).status).toBe(200);
     expect(await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/services/${slug}`, { enabled: false })).toBe(200);
-    expect((await callKey(t.url, slug, alice.accessToken)).status).toBe(404);
+    expect((await callKey(t.url, slug, alice.accessToken)).status).toBe(403);
     expect(await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/services/${slug}`, { enabled: true })).toBe(200);
     expect((await callKey(t.url, slug, alice.accessToken)).status).toBe(200);
   });
@@ -223,12 +224,12 @@ describe.skipIf(!shared)('hot-path caches: two replicas through Redis', () => {
     expect(await eventually(() => callKey(b.url, slug, u.accessToken), (r) => r.text !== 'key=old')).toEqual({ status: 200, text: 'key=new' });
   });
 
-  it('a service disabled on A is a 404 on B', async () => {
+  it('a service disabled on A is refused (403) on B', async () => {
     const u = await signUp(a.url);
     expect(await api(a.url, u.accessToken, 'PUT', `/v1/services/${slug}/credentials`, { api_key: 'k' })).toBe(201);
     expect((await eventually(() => callKey(b.url, slug, u.accessToken), (r) => r.status === 200)).status).toBe(200);
     expect(await api(a.url, admin.accessToken, 'PATCH', `/v1/admin/services/${slug}`, { enabled: false })).toBe(200);
-    expect((await eventually(() => callKey(b.url, slug, u.accessToken), (r) => r.status !== 200)).status).toBe(404);
+    expect((await eventually(() => callKey(b.url, slug, u.accessToken), (r) => r.status !== 200)).status).toBe(403);
     expect(await api(a.url, admin.accessToken, 'PATCH', `/v1/admin/services/${slug}`, { enabled: true })).toBe(200);
     expect((await eventually(() => callKey(b.url, slug, u.accessToken), (r) => r.status === 200)).status).toBe(200);
   });

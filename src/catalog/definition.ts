@@ -152,6 +152,113 @@ export const builtinConfigSchema = z.strictObject({
   server: z.string().regex(FIELD_NAME, 'must be a builtin server name'),
 });
 
+/**
+ * A service the platform runs from a REST API's description (src/builder): each tool one HTTP
+ * operation. Arguments reach the request only where a parameter says so: a path segment (escaped),
+ * a query value, a declared header (never a transport-owned one), a cookie, or the body.
+ */
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/** A safe subset of the MCP spec's tool-name rule (1-128 of A-Z a-z 0-9 _ - .) that every client accepts. */
+export const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const jsonSchemaObject = z.record(z.string(), z.unknown()).refine((s) => s.type === undefined || s.type === 'object', {
+  message: 'must be a JSON Schema of type object',
+});
+const TRANSPORT_HEADERS = new Set([...FORBIDDEN_HEADERS, 'authorization', 'cookie', 'proxy-authorization', 'expect', 'keep-alive', 'forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-real-ip']);
+
+export const openapiParameterSchema = z.strictObject({
+  /** The argument (a property of inputSchema) that supplies it. */
+  arg: z.string().min(1).max(128),
+  in: z.enum(['path', 'query', 'header', 'cookie']),
+  name: z.string().min(1).max(256),
+  /** Query objects: `deepObject` spells name[key]=value; otherwise each key is its own parameter. */
+  style: z.enum(['form', 'deepObject']).optional(),
+});
+
+export const openapiToolSchema = z
+  .strictObject({
+    name: z.string().regex(TOOL_NAME, 'must be 1-64 characters of A-Z, a-z, 0-9, _ and -'),
+    title: z.string().max(200).optional(),
+    description: z.string().max(16_000).default(''),
+    inputSchema: z.record(z.string(), z.unknown()).refine((s) => s.type === 'object', { message: 'must be a JSON Schema of type object' }),
+    outputSchema: jsonSchemaObject.optional(),
+    operation: z.strictObject({
+      method: z.enum(HTTP_METHODS),
+      path: z.string().regex(/^\/[^?#]*$/, 'must start with / and hold no query or fragment').max(2000),
+      parameters: z.array(openapiParameterSchema).max(300).default([]),
+      body: z
+        .strictObject({ arg: z.string().min(1).max(128), content_type: z.enum(['application/json', 'application/x-www-form-urlencoded', 'text/plain']) })
+        .optional(),
+    }),
+  })
+  .superRefine((tool, ctx) => {
+    const args = new Set<string>();
+    const inPath = new Set([...tool.operation.path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]));
+    tool.operation.parameters.forEach((p, i) => {
+      if (args.has(p.arg)) ctx.addIssue({ code: 'custom', path: ['operation', 'parameters', i, 'arg'], message: `argument "${p.arg}" is mapped twice` });
+      args.add(p.arg);
+      if (p.in === 'path' && !inPath.has(p.name)) ctx.addIssue({ code: 'custom', path: ['operation', 'parameters', i, 'name'], message: `{${p.name}} is not in the path` });
+      if (p.in === 'header' && (!HEADER_NAME.test(p.name) || TRANSPORT_HEADERS.has(p.name.toLowerCase()))) {
+        ctx.addIssue({ code: 'custom', path: ['operation', 'parameters', i, 'name'], message: 'not a header an argument may set' });
+      }
+    });
+    for (const name of inPath) {
+      if (!tool.operation.parameters.some((p) => p.in === 'path' && p.name === name)) {
+        ctx.addIssue({ code: 'custom', path: ['operation', 'path'], message: `{${name}} has no parameter` });
+      }
+    }
+    if (tool.operation.body && args.has(tool.operation.body.arg)) {
+      ctx.addIssue({ code: 'custom', path: ['operation', 'body', 'arg'], message: `argument "${tool.operation.body.arg}" is mapped twice` });
+    }
+  });
+
+/** How the user's credentials (fields injected as `{ context: name }`) reach the API. */
+export const openapiAuthSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('api_key'),
+    in: z.enum(['header', 'query', 'cookie']),
+    name: z.string().min(1).max(256),
+    credential: z.string().regex(FIELD_NAME),
+  }),
+  z.strictObject({ type: z.literal('bearer'), credential: z.string().regex(FIELD_NAME) }),
+  z.strictObject({ type: z.literal('basic'), username: z.string().regex(FIELD_NAME), password: z.string().regex(FIELD_NAME) }),
+]);
+
+export const openapiConfigSchema = z
+  .strictObject({
+    base_url: z.url({ protocol: /^https?$/ }).max(2000),
+    timeout_ms: z.number().int().min(100).max(120_000).optional(),
+    max_response_bytes: z.number().int().min(1).max(10_000_000).optional(),
+    auth: z.array(openapiAuthSchema).max(16).default([]),
+    tools: z.array(openapiToolSchema).min(1).max(5000),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>();
+    config.tools.forEach((t, i) => {
+      if (names.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tools', i, 'name'], message: `duplicate tool "${t.name}"` });
+      names.add(t.name);
+    });
+    config.auth.forEach((a, i) => {
+      if (a.type === 'api_key' && a.in === 'header' && (!HEADER_NAME.test(a.name) || FORBIDDEN_HEADERS.has(a.name.toLowerCase()))) {
+        ctx.addIssue({ code: 'custom', path: ['auth', i, 'name'], message: 'this header is owned by the transport' });
+      }
+    });
+  });
+export type OpenApiConfigInput = z.output<typeof openapiConfigSchema>;
+
+/** Every credential an `auth` entry names must be a field injected as `{ context: <that name> }`. */
+function checkOpenApiCredentials(
+  service: { openapi: OpenApiConfigInput; credentials: Array<z.output<typeof credentialFieldSchema>> },
+  ctx: z.RefinementCtx,
+) {
+  const contexts = new Set(service.credentials.flatMap((f) => ('context' in f.inject ? [f.inject.context] : [])));
+  service.openapi.auth.forEach((a, i) => {
+    const named = a.type === 'basic' ? [a.username, a.password] : [a.credential];
+    for (const n of named) {
+      if (!contexts.has(n)) ctx.addIssue({ code: 'custom', path: ['openapi', 'auth', i], message: `no credential field injects { context: ${n} }` });
+    }
+  });
+}
+
 export const roleSchema = z.enum(['user', 'admin']);
 export const payloadCaptureSchema = z
   .enum(['off', 'metadata', 'full'])
@@ -173,6 +280,7 @@ export const serviceInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...common, kind: z.literal('builtin'), builtin: builtinConfigSchema }),
   z.strictObject({ ...common, kind: z.literal('stdio'), stdio: stdioConfigSchema }),
   z.strictObject({ ...common, kind: z.literal('http'), http: httpConfigSchema }),
+  z.strictObject({ ...common, kind: z.literal('openapi'), openapi: openapiConfigSchema }).superRefine(checkOpenApiCredentials),
 ]);
 export type ServiceInput = z.output<typeof serviceInputSchema>;
 
@@ -189,6 +297,7 @@ export const servicePatchSchema = z
     builtin: builtinConfigSchema.optional(),
     stdio: stdioConfigSchema.optional(),
     http: httpConfigSchema.omit({ instances: true }).optional(),
+    openapi: openapiConfigSchema.optional(),
   })
   .refine((p) => Object.keys(p).length > 0, { message: 'nothing to change' });
 export type ServicePatch = z.output<typeof servicePatchSchema>;
@@ -200,7 +309,8 @@ export const OPERATIONAL_FIELDS = ['enabled', 'roles', 'tool_policy', 'payload_c
 export type ConfigInput =
   | { kind: 'builtin'; builtin: z.output<typeof builtinConfigSchema> }
   | { kind: 'stdio'; stdio: z.output<typeof stdioConfigSchema> }
-  | { kind: 'http'; http: z.output<typeof httpConfigSchema> };
+  | { kind: 'http'; http: z.output<typeof httpConfigSchema> }
+  | { kind: 'openapi'; openapi: OpenApiConfigInput };
 
 export function storedConfig(input: ConfigInput): Record<string, unknown> {
   switch (input.kind) {
@@ -212,5 +322,7 @@ export function storedConfig(input: ConfigInput): Record<string, unknown> {
       const { instances: _instances, ...rest } = input.http;
       return { kind: 'http', ...rest };
     }
+    case 'openapi':
+      return { kind: 'openapi', ...input.openapi };
   }
 }

@@ -7,6 +7,10 @@ export type {
   BuiltinServiceConfig,
   CredentialField,
   HttpServiceConfig,
+  OpenApiAuth,
+  OpenApiParameter,
+  OpenApiServiceConfig,
+  OpenApiTool,
   ResolvedService,
   ServiceCatalog,
   ServiceDefinition,
@@ -25,7 +29,7 @@ export {
   type ServiceInstance,
   type ServiceRecord,
 } from './registry.js';
-export { serviceInputSchema, type ServiceInput } from './definition.js';
+export { openapiConfigSchema, serviceInputSchema, TOOL_NAME, type OpenApiConfigInput, type ServiceInput } from './definition.js';
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
 export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
 export { catalogOpenApi } from './openapi.js';

@@ -11,6 +11,7 @@ import type {
 import type {
   CredentialField,
   HttpServiceConfig,
+  OpenApiServiceConfig,
   ServiceDefinition,
   ServiceKind,
   StdioServiceConfig,
@@ -129,6 +130,10 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
       config = http;
       break;
     }
+    case 'openapi':
+      // Validated by openapiConfigSchema when it was saved; the stored form is the definition.
+      config = { ...(stored as unknown as OpenApiServiceConfig), kind: 'openapi' };
+      break;
     default:
       config = { kind: 'builtin', server: String(stored.server) };
   }

@@ -212,7 +212,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
       }
     }
     const kind = service.definition.kind;
-    for (const k of ['builtin', 'stdio', 'http'] as const) {
+    for (const k of ['builtin', 'stdio', 'http', 'openapi'] as const) {
       if (patch[k] !== undefined && k !== kind) {
         throw errors.validation([{ path: k, message: `service is of kind ${kind}` }]);
       }
@@ -225,6 +225,8 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
       config = storedConfig({ kind: 'stdio', stdio: patch.stdio });
     } else if (patch.http) {
       config = storedConfig({ kind: 'http', http: { ...patch.http, instances: [] } });
+    } else if (patch.openapi) {
+      config = storedConfig({ kind: 'openapi', openapi: patch.openapi });
     }
     const updated = await registry.update(service.definition.id, {
       title: patch.title,

@@ -8,7 +8,7 @@ import type { Principal } from '../gateway/index.js';
  * `PlatformCatalog`). The router imports these types; the catalog imports nothing of the router.
  */
 
-export type ServiceKind = 'builtin' | 'stdio' | 'http';
+export type ServiceKind = 'builtin' | 'stdio' | 'http' | 'openapi';
 
 /** One field a user supplies for a service, and how it reaches the upstream. */
 export interface CredentialField {
@@ -44,7 +44,7 @@ export interface ServiceDefinition {
   /** What the request log keeps of this service's MCP requests (default `metadata`); see docs/logging.md. */
   payloadCapture?: PayloadCapture;
   /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
-  config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig;
+  config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig | OpenApiServiceConfig;
 }
 
 export interface StdioServiceConfig {
@@ -93,6 +93,42 @@ export interface BuiltinServiceConfig {
   kind: 'builtin';
   /** Name of a builtin server in src/services (e.g. 'notes'). */
   server: string;
+}
+
+/** A REST API run by the platform (src/builder); the stored shape of `openapi` in the catalog (definition.ts). */
+export interface OpenApiServiceConfig {
+  kind: 'openapi';
+  base_url: string;
+  timeout_ms?: number;
+  max_response_bytes?: number;
+  auth: OpenApiAuth[];
+  tools: OpenApiTool[];
+}
+
+export type OpenApiAuth =
+  | { type: 'api_key'; in: 'header' | 'query' | 'cookie'; name: string; credential: string }
+  | { type: 'bearer'; credential: string }
+  | { type: 'basic'; username: string; password: string };
+
+export interface OpenApiParameter {
+  arg: string;
+  in: 'path' | 'query' | 'header' | 'cookie';
+  name: string;
+  style?: 'form' | 'deepObject';
+}
+
+export interface OpenApiTool {
+  name: string;
+  title?: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  operation: {
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
+    path: string;
+    parameters: OpenApiParameter[];
+    body?: { arg: string; content_type: 'application/json' | 'application/x-www-form-urlencoded' | 'text/plain' };
+  };
 }
 
 /** A service resolved for one caller: the definition plus that caller's decrypted credentials. */

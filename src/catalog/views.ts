@@ -28,7 +28,7 @@ export const serviceView = z.object({
   slug: z.string(),
   title: z.string(),
   description: z.string(),
-  kind: z.enum(['builtin', 'stdio', 'http']),
+  kind: z.enum(['builtin', 'stdio', 'http', 'openapi']),
   connected: z.boolean().describe('The caller has stored every required credential (always true when none are needed) and, for an OAuth service, has connected it'),
   credentials_stored: z.boolean(),
   oauth: z

@@ -150,6 +150,16 @@ const envSchema = z.object({
     })
     .default([]),
 
+  // --- builder: REST APIs as MCP services (src/builder, docs/builder.md) ---
+  /** Largest OpenAPI document fetched by `POST /v1/builder/imports {"url"}` (bytes). */
+  BUILDER_IMPORT_MAX_BYTES: int(1024, 200 * 1024 * 1024).default(32 * 1024 * 1024),
+  /** How long fetching an import URL may take (ms). */
+  BUILDER_IMPORT_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  /** Per tools/call of an `openapi` service, unless it sets `timeout_ms` (ms). */
+  BUILDER_CALL_TIMEOUT_MS: int(100, 120_000).default(30_000),
+  /** Largest API answer read per tools/call, unless the service sets `max_response_bytes` (bytes). */
+  BUILDER_RESPONSE_MAX_BYTES: int(1, 10_000_000).default(5 * 1024 * 1024),
+
   // --- MCP Router, upstream side (src/router/upstream) ---
   STDIO_MAX_PROCESSES: int(1, 100_000).default(50),
   STDIO_MAX_PER_USER: int(1, 10_000).default(5),

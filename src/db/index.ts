@@ -125,5 +125,5 @@ export async function migrate(database: PlatformDatabase): Promise<MigrationOutc
   return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
 }
 
-export { DataDirInUseError } from './data-dir-lock.js';
+export { DataDirInUseError, lockDataDir } from './data-dir-lock.js';
 export { connectRedis, waitForRedis, type Redis } from './redis.js';

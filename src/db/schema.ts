@@ -77,7 +77,7 @@ export interface PlatformStateTable {
 }
 
 // --- MCP service registry, credentials, notes (migration 0004) ---
-export type ServiceKindColumn = 'builtin' | 'stdio' | 'http';
+export type ServiceKindColumn = 'builtin' | 'stdio' | 'http' | 'openapi';
 /** What the request log keeps of a service's MCP requests: `off` no row; `metadata` the row without bodies; `full` plus redacted, capped bodies. */
 export type PayloadCapture = 'off' | 'metadata' | 'full';
 export type RegistrySource = 'catalog' | 'admin';

@@ -25,6 +25,8 @@ export type AuditAction =
   | 'service.changed'
   | 'service.removed'
   | 'vault.key_rotated'
+  | 'admin.user_exported'
+  | 'admin.user_deleted'
   | 'upstream_oauth.connected'
   | 'upstream_oauth.disconnected'
   | 'upstream_oauth.refresh_refused';

@@ -35,6 +35,12 @@ export interface BuiltinContext {
 /** A builtin service: a factory of SDK servers bound to one caller's context. */
 export type BuiltinServerFactory = (context: BuiltinContext) => McpServer;
 
+/**
+ * An `openapi` service: an SDK server built from the service's definition for one caller (the
+ * builder's runtime; app.ts hands it to the connector, the router does not import the builder).
+ */
+export type DefinedServerFactory = (service: ResolvedService, context: BuiltinContext) => McpServer;
+
 /** A connected SDK client to one upstream, on behalf of one user. */
 export interface UpstreamLease {
   readonly client: Client;

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createPlatform, type Platform, type PlatformOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
+import { dumpRows, recordSecret, scanLogger } from './secret-scan.js';
 
 /**
  * Starts the real platform (app.ts) on a random port. Storage follows the environment, as the
@@ -66,8 +67,12 @@ export async function startPlatform(
   }
   const env = testEnv({ DATA_DIR: dataDir, ...overrides });
   const config = loadConfig(env);
+  // CI's secret scan (secret-scan.ts): the platform's own logger to a file, the env's secrets noted.
+  const scan = opts.logger ? undefined : scanLogger();
+  recordSecret('master_key', env.PLATFORM_ENCRYPTION_KEY?.split(':').pop());
+  recordSecret('admin_password', env.ADMIN_PASSWORD);
   const platform = await createPlatform(config, {
-    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.logger ? { logger: opts.logger } : scan ? { logger: scan.logger } : {}),
     ...(opts.builtins ? { builtins: opts.builtins } : {}),
     ...(opts.web ? { web: opts.web } : {}),
     ...(opts.providerEnv ? { providerEnv: opts.providerEnv } : {}),
@@ -80,7 +85,9 @@ export async function startPlatform(
     dataDir,
     env,
     async close() {
+      if (scan) await dumpRows(platform, scan.name);
       await platform.close();
+      await scan?.end();
       if (!overrides.DATA_DIR) await rm(dataDir, { recursive: true, force: true });
     },
   };

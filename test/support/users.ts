@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { TestPlatform } from './platform.js';
+import { recordSecret } from './secret-scan.js';
 
 /**
  * Accounts for tests, made through the real /auth/v1 endpoints (no shortcuts into the database).
@@ -34,6 +35,9 @@ async function tokenCall(url: string, path: string, body: unknown): Promise<Test
   if (!res.ok || !json.access_token || !json.refresh_token || !json.user) {
     throw new Error(`${path} failed: ${res.status} ${json.msg ?? JSON.stringify(json)}`);
   }
+  recordSecret('password', (body as { password?: string }).password);
+  recordSecret('access_token', json.access_token);
+  recordSecret('refresh_token', json.refresh_token);
   return { accessToken: json.access_token, refreshToken: json.refresh_token, userId: json.user.id, email: json.user.email };
 }
 
@@ -71,11 +75,15 @@ export async function createApiKey(
   });
   const json = (await res.json()) as { id?: string; key?: string };
   if (res.status !== 201 || !json.id || !json.key) throw new Error(`create api key failed: ${res.status} ${JSON.stringify(json)}`);
+  recordSecret('api_key', json.key);
   return { id: json.id, key: json.key };
 }
 
 /** One REST call with a bearer token; the JSON body (empty object when none) and the status. */
 export async function apiCall(base: string, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+  if (method === 'PUT' && path.endsWith('/credentials') && body && typeof body === 'object') {
+    for (const value of Object.values(body)) if (typeof value === 'string') recordSecret('credential', value);
+  }
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { ...bearer(token), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },

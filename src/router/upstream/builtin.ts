@@ -1,4 +1,4 @@
-import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { InMemoryTransport, type McpServer } from '@modelcontextprotocol/server';
 import type { Principal } from '../../gateway/index.js';
 import type { BuiltinServerFactory, BuiltinServiceConfig, ResolvedService, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
 import { builtinContextFor, BUILTIN_CONTEXT_HEADER, sealBuiltinContext } from './builtin-context.js';
@@ -48,7 +48,11 @@ export class BuiltinConnector {
     }
     const factory = this.options.lookup(config.server);
     if (!factory) throw new UpstreamError('builtin_not_found', `The builtin server "${config.server}" is not available`);
-    const server = factory(context);
+    return this.serveInProcess(factory(context), config.server, options);
+  }
+
+  /** A fresh Client talking to `server` over an in-memory pair; `release()` closes both ends. */
+  async serveInProcess(server: McpServer, label: string, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const client = new UpstreamClient(this.options.timeoutMs);
     configure(client, options);
@@ -59,12 +63,12 @@ export class BuiltinConnector {
       await client.close().catch(() => undefined);
       await server.close().catch(() => undefined);
       if (err instanceof UpstreamError) throw err;
-      throw new UpstreamError('upstream_start_failed', `The builtin "${config.server}" could not be started`);
+      throw new UpstreamError('upstream_start_failed', `The builtin "${label}" could not be started`);
     }
     let released = false;
     return {
       client,
-      instance: `builtin:${config.server}`,
+      instance: `builtin:${label}`,
       release: async () => {
         if (released) return;
         released = true;

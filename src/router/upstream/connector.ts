@@ -3,6 +3,7 @@ import type { PlatformDatabase } from '../../db/index.js';
 import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type {
+  DefinedServerFactory,
   HttpServiceConfig,
   RawUpstreamRequest,
   RawUpstreamResponse,
@@ -13,6 +14,7 @@ import type {
   UpstreamObserver,
 } from '../contracts.js';
 import { BuiltinConnector, type BuiltinLookup } from './builtin.js';
+import { builtinContextFor } from './builtin-context.js';
 import { UpstreamError } from './errors.js';
 import { HttpBalancer, type HttpBalancerOptions } from './http-balancer.js';
 import { StdioForwarder } from './stdio-forwarder.js';
@@ -23,6 +25,8 @@ import { StdioPool, type StdioPoolOptions } from './stdio-pool.js';
 export interface UpstreamConnectorDeps {
   /** Builtin server factories by name (`BuiltinServiceConfig.server`). */
   builtins: BuiltinLookup;
+  /** Builds the SDK server of an `openapi` service (the builder's runtime, handed over by app.ts). */
+  openapi?: DefinedServerFactory;
   stdio: Omit<StdioPoolOptions, 'logger'>;
   http: Omit<HttpBalancerOptions, 'logger'>;
   /** Builtins served out of process: name → instance URLs (BUILTIN_REMOTE_INSTANCES). */
@@ -156,6 +160,11 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
       }
       case 'builtin':
         return builtin.connect(principal, service, options);
+      case 'openapi': {
+        // In process like a builtin: a server built from the definition, bound to this caller.
+        if (!deps.openapi) return Promise.reject(new UpstreamError('upstream_unavailable', `openapi services are not enabled in this process`));
+        return builtin.serveInProcess(deps.openapi(service, builtinContextFor(principal, service)), service.definition.slug, options);
+      }
     }
   };
   return {

@@ -1235,6 +1235,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/builder/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose MCP tools from an OpenAPI or Swagger document
+         * @description The body is the document (OpenAPI 3.0/3.1 or Swagger 2.0) as application/json or application/yaml, or `{"url": "…"}` as application/json to fetch it (public addresses only, unless the operator allows a host with EGRESS_ALLOW). Nothing is saved: save the chosen tools with POST /v1/admin/services, `kind: "openapi"`. Every operation appears once, in `tools` or in `skipped`.
+         */
+        post: operations["importApiDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/logs": {
         parameters: {
             query?: never;
@@ -2422,6 +2442,107 @@ export interface operations {
                         allow?: string[];
                         deny?: string[];
                     };
+                } | {
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @constant */
+                    kind: "openapi";
+                    openapi: {
+                        /** @default [] */
+                        auth?: ({
+                            credential: string;
+                            /** @enum {string} */
+                            in: "header" | "query" | "cookie";
+                            name: string;
+                            /** @constant */
+                            type: "api_key";
+                        } | {
+                            credential: string;
+                            /** @constant */
+                            type: "bearer";
+                        } | {
+                            password: string;
+                            /** @constant */
+                            type: "basic";
+                            username: string;
+                        })[];
+                        /** Format: uri */
+                        base_url: string;
+                        max_response_bytes?: number;
+                        timeout_ms?: number;
+                        tools: {
+                            /** @default  */
+                            description?: string;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            operation: {
+                                body?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    content_type: "application/json" | "application/x-www-form-urlencoded" | "text/plain";
+                                };
+                                /** @enum {string} */
+                                method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+                                /** @default [] */
+                                parameters?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    in: "path" | "query" | "header" | "cookie";
+                                    name: string;
+                                    /** @enum {string} */
+                                    style?: "form" | "deepObject";
+                                }[];
+                                path: string;
+                            };
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                        }[];
+                    };
+                    /**
+                     * @description Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                     * @default metadata
+                     * @enum {string}
+                     */
+                    payload_capture?: "off" | "metadata" | "full";
+                    /**
+                     * @default [
+                     *       "user",
+                     *       "admin"
+                     *     ]
+                     */
+                    roles?: ("user" | "admin")[];
+                    slug: string;
+                    title: string;
+                    /** @default {} */
+                    tool_policy?: {
+                        allow?: string[];
+                        deny?: string[];
+                    };
                 };
             };
         };
@@ -2652,6 +2773,61 @@ export interface operations {
                          * @enum {string}
                          */
                         transport?: "streamable-http" | "sse";
+                    };
+                    openapi?: {
+                        /** @default [] */
+                        auth?: ({
+                            credential: string;
+                            /** @enum {string} */
+                            in: "header" | "query" | "cookie";
+                            name: string;
+                            /** @constant */
+                            type: "api_key";
+                        } | {
+                            credential: string;
+                            /** @constant */
+                            type: "bearer";
+                        } | {
+                            password: string;
+                            /** @constant */
+                            type: "basic";
+                            username: string;
+                        })[];
+                        /** Format: uri */
+                        base_url: string;
+                        max_response_bytes?: number;
+                        timeout_ms?: number;
+                        tools: {
+                            /** @default  */
+                            description?: string;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            operation: {
+                                body?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    content_type: "application/json" | "application/x-www-form-urlencoded" | "text/plain";
+                                };
+                                /** @enum {string} */
+                                method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+                                /** @default [] */
+                                parameters?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    in: "path" | "query" | "header" | "cookie";
+                                    name: string;
+                                    /** @enum {string} */
+                                    style?: "form" | "deepObject";
+                                }[];
+                                path: string;
+                            };
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                        }[];
                     };
                     /**
                      * @description Request log of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
@@ -3225,6 +3401,146 @@ export interface operations {
             };
         };
     };
+    importApiDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uri */
+                    url: string;
+                } | {
+                    [key: string]: unknown;
+                };
+                "application/yaml": string;
+            };
+        };
+        responses: {
+            /** @description The proposed tools, credentials and what could not be mapped */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Where each credential goes (`openapi.auth`) */
+                        auth: {
+                            [key: string]: unknown;
+                        }[];
+                        /** @description From the first server entry; null when the document names none usable */
+                        base_url: string | null;
+                        /** @description Credential fields for the service, one per security scheme value */
+                        credentials: {
+                            [key: string]: unknown;
+                        }[];
+                        description: string;
+                        notes: {
+                            note?: string;
+                            operation?: string;
+                        }[];
+                        security_skipped: {
+                            reason?: string;
+                            scheme?: string;
+                        }[];
+                        skipped: {
+                            operation: string;
+                            reason: string;
+                        }[];
+                        /** @description 2.0, 3.0.x or 3.1.x, as given */
+                        source_version: string;
+                        title: string;
+                        /** @description One per mapped operation, ready for `openapi.tools` of POST /v1/admin/services */
+                        tools: {
+                            description: string;
+                            /** @description A JSON Schema (2020-12) */
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            operation: {
+                                body?: {
+                                    arg?: string;
+                                    content_type?: string;
+                                };
+                                method: string;
+                                parameters: {
+                                    arg?: string;
+                                    /** @enum {string} */
+                                    in?: "path" | "query" | "header" | "cookie";
+                                    name?: string;
+                                    style?: string;
+                                }[];
+                                path: string;
+                            };
+                            /** @description A JSON Schema (2020-12) */
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid body, or an import URL the egress guard refuses (import_url_refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is neither JSON nor YAML */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The document cannot be read: not JSON/YAML, not OpenAPI, or an unresolvable $ref (details name where) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The document URL could not be fetched */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getOpenApi: {
         parameters: {
             query?: never;
@@ -3286,7 +3602,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "builtin" | "stdio" | "http";
+                            kind: "builtin" | "stdio" | "http" | "openapi";
                             /** @description Present when the service connects by OAuth (GET /v1/services/{id}/oauth/start): whether the caller has connected it */
                             oauth?: {
                                 connected: boolean;
@@ -3342,7 +3658,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "builtin" | "stdio" | "http";
+                        kind: "builtin" | "stdio" | "http" | "openapi";
                         /** @description Present when the service connects by OAuth (GET /v1/services/{id}/oauth/start): whether the caller has connected it */
                         oauth?: {
                             connected: boolean;

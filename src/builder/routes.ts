@@ -1,0 +1,78 @@
+import express, { Router } from 'express';
+import { z } from 'zod';
+import { ApiError, EgressFailed, EgressRefused, errors, parse, type EgressGuard } from '../gateway/index.js';
+import { DocumentUnreadable, parseText } from './import/document.js';
+import { importApiDocument, type ImportResult } from './import/importer.js';
+
+export interface BuilderRoutesOptions {
+  egress: EgressGuard;
+  /** Largest YAML body read (JSON bodies are bounded by the edge's BODY_LIMIT_BYTES). */
+  bodyLimitBytes: number;
+  /** Largest document fetched from a URL, and how long the fetch may take. */
+  importMaxBytes: number;
+  importTimeoutMs: number;
+}
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+const byUrl = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) });
+
+/**
+ * `POST /v1/builder/imports`: an API description in, proposed tools out; nothing is saved.
+ * Admin-only (mounted behind requireRole('admin') by app.ts, and checked here too).
+ */
+export function builderRouter(opts: BuilderRoutesOptions): Router {
+  const router = Router();
+  const yamlBody = express.text({ type: YAML_TYPES, limit: opts.bodyLimitBytes });
+
+  const fetchDocument = async (url: string): Promise<string> => {
+    try {
+      // 'public': a user-supplied URL reaches only public addresses (or the operator's EGRESS_ALLOW).
+      const response = await opts.egress.fetch(url, {
+        policy: 'public',
+        maxBytes: opts.importMaxBytes,
+        timeoutMs: opts.importTimeoutMs,
+        maxRedirects: 3,
+        headers: { accept: 'application/json, application/yaml;q=0.9, */*;q=0.1' },
+      });
+      if (response.status !== 200) throw new ApiError(502, 'import_fetch_failed', `The document URL answered HTTP ${response.status}`);
+      return response.body.toString('utf8');
+    } catch (err) {
+      if (err instanceof EgressRefused) {
+        throw new ApiError(400, 'import_url_refused', `Import URL refused: ${err.reason}`, [{ path: 'url', message: err.reason }]);
+      }
+      if (err instanceof EgressFailed) throw new ApiError(502, 'import_fetch_failed', `The document could not be fetched: ${err.message}`);
+      throw err;
+    }
+  };
+
+  router.post('/v1/builder/imports', yamlBody, async (req, res) => {
+    if (req.principal?.role !== 'admin') throw errors.forbidden('This needs the admin role');
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
+    let input: unknown;
+    let sourceUrl: string | undefined;
+    try {
+      if (YAML_TYPES.includes(type)) {
+        if (typeof req.body !== 'string' || !req.body.trim()) throw errors.validation([{ path: '(body)', message: 'the document is empty' }]);
+        input = parseText(req.body);
+      } else if (type === 'application/json' || type.endsWith('+json')) {
+        const body: unknown = req.body;
+        if (body && typeof body === 'object' && !Array.isArray(body) && 'url' in body && Object.keys(body).length === 1) {
+          sourceUrl = parse(byUrl, body).url;
+          input = parseText(await fetchDocument(sourceUrl));
+        } else {
+          input = body;
+        }
+      } else {
+        throw errors.unsupportedMediaType('Send the document as application/json or application/yaml, or {"url": "…"} as application/json');
+      }
+      const result: ImportResult = await importApiDocument(input, { sourceUrl });
+      res.json(result);
+    } catch (err) {
+      if (err instanceof DocumentUnreadable) {
+        throw new ApiError(422, 'document_unreadable', err.message, [{ path: err.location, message: err.message }]);
+      }
+      throw err;
+    }
+  });
+  return router;
+}

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import type { AuditSink } from '../logging/index.js';
+
+/**
+ * Data-subject requests (`export-user`, `delete-user`; docs/operations.md). Both find the user by
+ * id or email, and both are recorded in the audit trail (actor: the operator's CLI, no user).
+ */
+
+export class UserDataError extends Error {
+  override name = 'UserDataError';
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+async function findUser(db: Kysely<Database>, who: string) {
+  const query = db.selectFrom('users').selectAll();
+  const user = UUID.test(who) ? await query.where('id', '=', who).executeTakeFirst() : await query.where('email', '=', who.trim().toLowerCase()).executeTakeFirst();
+  if (!user) throw new UserDataError(`no user ${who}`);
+  return user;
+}
+
+/**
+ * Everything the platform holds about one user, as JSON. Secrets are described, never included:
+ * no password hash, no API key hash, no token hash, and the user's service credentials by service
+ * and date only (their values are sealed secrets the user can read in the portal).
+ */
+export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: string): Promise<Record<string, unknown>> {
+  const user = await findUser(db, who);
+  const [sessions, apiKeys, credentials, notes, requests, auditEvents] = await Promise.all([
+    db.selectFrom('sessions').select(['id', 'user_agent', 'ip', 'created_at', 'refreshed_at', 'not_after', 'revoked_at', 'revoked_reason']).where('user_id', '=', user.id).orderBy('created_at').execute(),
+    db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'services', 'expires_at', 'last_used_at', 'revoked_at', 'created_at']).where('user_id', '=', user.id).orderBy('created_at').execute(),
+    db
+      .selectFrom('user_credentials')
+      .innerJoin('services', 'services.id', 'user_credentials.service_id')
+      .select(['services.slug as service', 'user_credentials.created_at', 'user_credentials.updated_at'])
+      .where('user_credentials.user_id', '=', user.id)
+      .execute(),
+    db.selectFrom('notes').select(['id', 'title', 'body', 'tags', 'created_at', 'updated_at']).where('user_id', '=', user.id).orderBy('created_at').execute(),
+    db.selectFrom('request_log').selectAll().where('user_id', '=', user.id).orderBy('time').execute(),
+    db
+      .selectFrom('audit_log')
+      .select(['seq', 'time', 'action', 'outcome', 'actor_id', 'target_type', 'target_id', 'ip', 'user_agent', 'request_id', 'details'])
+      .where((eb) => eb.or([eb('actor_id', '=', user.id), eb('target_id', '=', user.id)]))
+      .orderBy('seq')
+      .execute(),
+  ]);
+  const { encrypted_password: password, ...profile } = user;
+  await audit.record({ action: 'admin.user_exported', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { via: 'cli' } });
+  return {
+    exported_at: new Date().toISOString(),
+    user: { ...profile, has_password: password !== null },
+    sessions,
+    api_keys: apiKeys,
+    service_credentials: credentials,
+    notes,
+    request_log: requests,
+    audit_events: auditEvents,
+  };
+}
+
+export interface DeletionReport {
+  user_id: string;
+  deleted: { sessions: number; api_keys: number; service_credentials: number; notes: number; request_log: number };
+}
+
+/**
+ * Deletes the user and everything that is theirs, in one transaction: the account, sessions and
+ * refresh tokens, API keys, service credentials, notes and request-log rows. The audit trail keeps
+ * its rows (a hash chain: removing one breaks verification; it is the security record) and gains
+ * one for the deletion. The last enabled admin is not deleted.
+ */
+export async function deleteUser(db: Kysely<Database>, audit: AuditSink, who: string): Promise<DeletionReport> {
+  const user = await findUser(db, who);
+  const report = await db.transaction().execute(async (trx) => {
+    if (user.role === 'admin') {
+      const admins = await trx.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', user.id).executeTakeFirst();
+      if (Number(admins?.n ?? 0) === 0) throw new UserDataError(`${user.email ?? user.id} is the last enabled admin; make another admin first (create-admin)`);
+    }
+    const count = async (table: 'sessions' | 'api_keys' | 'user_credentials' | 'notes') =>
+      Number((await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', user.id).executeTakeFirst())?.n ?? 0);
+    const counts = { sessions: await count('sessions'), api_keys: await count('api_keys'), service_credentials: await count('user_credentials'), notes: await count('notes') };
+    const logged = await trx.deleteFrom('request_log').where('user_id', '=', user.id).executeTakeFirst();
+    // Sessions (and their refresh tokens), API keys, credentials and notes go by ON DELETE CASCADE.
+    await trx.deleteFrom('users').where('id', '=', user.id).execute();
+    return { user_id: user.id, deleted: { ...counts, request_log: Number(logged.numDeletedRows) } };
+  });
+  await audit.record({ action: 'admin.user_deleted', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { via: 'cli', ...report.deleted } });
+  return report;
+}
