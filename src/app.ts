@@ -47,6 +47,7 @@ import {
   type McpRouterDeps,
   type PlatformUpstream,
 } from './router/index.js';
+import { createOAuthServer, oauthOpenApi, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
@@ -127,6 +128,8 @@ export interface PlatformOptions {
   builtins?: Record<string, BuiltinServerFactory>;
   /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
   bootstrapAdmin?: boolean;
+  /** Outbound fetches of user-supplied URLs (OAuth Client ID Metadata Documents); default: the egress guard. */
+  egress?: EgressFetcher;
   /** Where the built web app is (default web/dist); tests serve a build of their own. */
   web?: Pick<WebAppOptions, 'distDir'>;
 }
@@ -325,6 +328,20 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
     cleanups.unshift(() => auth.close());
     if (opts.bootstrapAdmin !== false) await auth.bootstrap();
+    // --- OAuth authorization server for MCP clients: /.well-known/oauth-authorization-server, /oauth/* ---
+    const oauth = await createOAuthServer({
+      config,
+      database,
+      vault,
+      logger,
+      audit,
+      keys: auth.tokenKeys,
+      userVerifier: auth.verifier,
+      egress: opts.egress ?? egress,
+      registrationLimiter: limiter('oauth-register', config.OAUTH_REGISTRATIONS_PER_IP_PER_MINUTE),
+    });
+    cleanups.unshift(() => oauth.close());
+    // --- end OAuth ---
     // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
     // Mounted before the REST routers: the hot path does not walk their route tables.
     const mcp = createMcpRouter({
@@ -334,7 +351,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       redis,
       catalog: opts.mcp?.catalog ?? catalog.catalog,
       connector: opts.mcp?.connector ?? upstream,
-      authenticate: countingRefusals(tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(auth.verifier))),
+      authenticate: countingRefusals(tracing.traced('auth', opts.mcp?.authenticate ?? principalFromBearer(oauth.mcpVerifier(auth.verifier), config.PUBLIC_URL))),
       rateLimit: tracedMcpRateLimit(
         tracing,
         opts.mcp?.rateLimit ?? mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
@@ -345,6 +362,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
     // --- end MCP endpoints ---
+    app.use(oauth.router);
+    openApiFragments.push(oauthOpenApi);
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
     app.use(
       '/v1',
@@ -354,6 +373,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     openApiFragments.push(authOpenApi);
     app.use('/v1/api-keys', auth.apiKeysRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
+    app.use('/v1/oauth/grants', oauth.grantsRouter);
+    app.use('/v1/admin/oauth/grants', requireRole('admin'), oauth.adminGrantsRouter);
     // --- end auth ---
 
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---

@@ -123,7 +123,7 @@ describe('authentication and metadata', () => {
       expect(meta.status).toBe(200);
       const doc = (await meta.json()) as { resource: string; authorization_servers: string[] };
       expect(doc.resource).toBe(`${t.platform.config.PUBLIC_URL}${path}`);
-      expect(doc.authorization_servers).toEqual([t.platform.config.AUTH_ISSUER]);
+      expect(doc.authorization_servers).toEqual([t.platform.config.PUBLIC_URL]);
     }
     const bad = await fetch(`${t.url}/mcp/alpha`, { method: 'POST', headers: { authorization: 'Bearer nope', 'content-type': 'application/json' }, body: '{}' });
     expect(bad.status).toBe(401);

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Router } from 'express';
+import type { CryptoKey, JSONWebKeySet } from 'jose';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
@@ -46,6 +47,13 @@ export interface AuthService {
   readonly adminUsersRouter: Router;
   /** What the gateway's `authenticate` uses. */
   readonly verifier: BearerVerifier;
+  /** The ES256 keys, for the OAuth authorization server (src/oauth) to sign and check its tokens with. */
+  readonly tokenKeys: {
+    active(): { kid: string; privateKey: CryptoKey };
+    publicKey(kid: string): Promise<CryptoKey | undefined>;
+    /** The published public keys (what /auth/v1/.well-known/jwks.json serves). */
+    jwks(): JSONWebKeySet;
+  };
   /** Creates the first admin (ADMIN_EMAIL or a generated one-time credential). */
   bootstrap(): Promise<void>;
   /** CLI `create-admin`: makes `email` an admin (creating it); returns the generated password if none was given. */
@@ -112,6 +120,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     apiKeysRouter: apiKeysRouter({ db, cache, audit }),
     adminUsersRouter: adminUsersRouter({ db, cache, audit }),
     verifier,
+    tokenKeys: { active: () => keys.signingKey, publicKey: (kid) => keys.publicKey(kid), jwks: () => keys.publicJwks },
     sealedSigningKeys: sealedSigningKeys(db),
     bootstrap: () =>
       bootstrapAdmin({

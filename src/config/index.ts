@@ -212,6 +212,13 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   METRICS_PORT: int(1, 65535).optional(),
   // ---- end logging ----
+  // ---- OAuth authorization server for MCP clients (src/oauth, docs/oauth.md) ----
+  /** Dynamic Client Registration (RFC 7591) at /oauth/register; false turns it off (CIMD clients still work). */
+  OAUTH_DYNAMIC_REGISTRATION: bool.default(true),
+  OAUTH_REGISTRATIONS_PER_IP_PER_MINUTE: int(1, 100_000).default(10),
+  OAUTH_ACCESS_TOKEN_TTL_SECONDS: int(1, 86_400).default(900),
+  OAUTH_REFRESH_TOKEN_TTL_SECONDS: int(300, 31_536_000).default(2_592_000),
+  // ---- end OAuth ----
   // ---- tracing (OpenTelemetry; names and meanings follow the OTel SDK environment spec) ----
   OTEL_TRACES_EXPORTER: z.enum(['none', 'otlp']).default('none'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).default('http://localhost:4318'),

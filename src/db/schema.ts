@@ -212,6 +212,8 @@ export interface Database {
   error_groups: ErrorGroupsTable;
   // MCP Router, upstream side (0005_router)
   router_replicas: RouterReplicasTable;
+  // OAuth authorization server (0009_oauth)
+  oauth_payloads: OAuthPayloadsTable;
   // upstream OAuth connections (0011_upstream_oauth)
   upstream_oauth_states: UpstreamOAuthStatesTable;
   upstream_oauth_tokens: UpstreamOAuthTokensTable;
@@ -244,6 +246,20 @@ export interface UpstreamOAuthTokensTable {
   refreshing_until: NullableTimestamp;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+}
+
+// --- OAuth authorization server (0009_oauth): oidc-provider's Adapter storage ---
+export interface OAuthPayloadsTable {
+  model: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  uid: string | null;
+  account_id: string | null;
+  client_id: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+  created_at: GeneratedTimestamp;
 }
 
 // --- MCP Router, upstream side (0005_router) ---

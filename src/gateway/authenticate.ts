@@ -10,6 +10,11 @@ import type { Principal } from './principal.js';
 export interface VerifyContext {
   ip?: string | undefined;
   requestId?: string | undefined;
+  /**
+   * The MCP resource being called (`{PUBLIC_URL}/mcp` or `/mcp/{service}`), set by the MCP endpoint.
+   * OAuth access tokens are accepted only where this equals their audience (RFC 8707); unset on /v1.
+   */
+  resource?: string | undefined;
 }
 
 export interface BearerVerifier {

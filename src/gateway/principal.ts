@@ -6,7 +6,9 @@ export interface Principal {
   role: PlatformRole;
   email: string | null;
   /** How the caller proved who they are. */
-  via: 'jwt' | 'api_key' | 'external_jwt';
+  via: 'jwt' | 'api_key' | 'external_jwt' | 'oauth';
+  /** The OAuth client (client_id) a token issued by the platform's authorization server was issued to. */
+  oauthClientId?: string;
   /** Session of a JWT caller; revoking it ends the caller's access. */
   sessionId?: string;
   /** ID of the API key, when one was used. */

@@ -27,6 +27,13 @@ export type AuditAction =
   | 'vault.key_rotated'
   | 'admin.user_exported'
   | 'admin.user_deleted'
+  // OAuth authorization server (src/oauth)
+  | 'oauth.client_registered'
+  | 'oauth.consent'
+  | 'oauth.authorization'
+  | 'oauth.token'
+  | 'oauth.token_revoked'
+  | 'oauth.grant_revoked'
   | 'upstream_oauth.connected'
   | 'upstream_oauth.disconnected'
   | 'upstream_oauth.refresh_refused';

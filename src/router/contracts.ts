@@ -85,7 +85,7 @@ export interface UpstreamConnector {
   connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease>;
   /**
    * Sends one 2026-07-28 request as bytes to an http instance already known to speak that
-   * revision statelessly (the endpoint's passthrough). Resolves undefined when no such instance is
+   * revision statelessly (the fast path of the endpoint, endpoint/fast-call.ts). Resolves undefined when no such instance is
    * known: the caller then takes the SDK path, which learns it. Rejects with an `UpstreamError`.
    */
   sendRaw?(principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined>;

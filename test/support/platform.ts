@@ -77,7 +77,7 @@ export async function startPlatform(
     ...(opts.web ? { web: opts.web } : {}),
     ...(opts.providerEnv ? { providerEnv: opts.providerEnv } : {}),
   });
-  const address = await platform.listen(0);
+  const address = await platform.listen(config.PORT);
   const url = `http://127.0.0.1:${address.port}`;
   return {
     platform,

@@ -5,6 +5,7 @@ import { services } from './0004_services.js';
 import { logging } from './0003_logging.js';
 import { router } from './0005_router.js';
 import { instanceHealth } from './0006_instance_health.js';
+import { oauth } from './0009_oauth.js';
 import { openapiServices } from './0010_openapi_services.js';
 import { upstreamOAuth } from './0011_upstream_oauth.js';
 
@@ -24,6 +25,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0003_logging', logging],
   ['0005_router', router],
   ['0006_instance_health', instanceHealth],
+  ['0009_oauth', oauth],
   ['0010_openapi_services', openapiServices],
   ['0011_upstream_oauth', upstreamOAuth],
 ];

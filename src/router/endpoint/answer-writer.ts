@@ -101,12 +101,13 @@ export class AnswerWriter {
    * request. Undefined when it is anything else (nothing written then).
    */
   async relayJson(body: AsyncIterable<Uint8Array>, touch: () => void): Promise<Outcome | undefined> {
-    const chunks: Buffer[] = [];
+    const chunks: Uint8Array[] = [];
     for await (const chunk of body) {
       touch();
-      chunks.push(Buffer.from(chunk));
+      chunks.push(chunk);
     }
-    const bytes = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    // undici hands out Buffers: no copy unless the body came in pieces.
+    const bytes = chunks.length === 1 && Buffer.isBuffer(chunks[0]) ? chunks[0] : Buffer.concat(chunks);
     const answer = responseFor(bytes.toString('utf8'), this.shape.id);
     if (!answer) return undefined;
     if (this.gone) return answer.outcome;
@@ -134,11 +135,18 @@ export class AnswerWriter {
       },
     });
     this.startStream();
-    for await (const chunk of body) {
-      touch();
-      parser.feed(Buffer.from(chunk).toString('utf8'));
-      if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
-      else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
+    // A character may be split between chunks: the decoder keeps the rest for the next one.
+    const decoder = new TextDecoder();
+    try {
+      for await (const chunk of body) {
+        touch();
+        parser.feed(decoder.decode(chunk, { stream: true }));
+        if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
+        else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
+      }
+    } catch (err) {
+      // Once the response has gone to the client, what breaks afterwards does not change the answer.
+      if (!answered) throw err;
     }
     if (answered && !this.gone) res.end();
     return answered;

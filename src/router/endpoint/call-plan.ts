@@ -33,7 +33,7 @@ const PLAIN_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
 const ASKING_CAPABILITIES = ['sampling', 'elicitation', 'roots'] as const;
 const ENVELOPE_PREFIX = 'io.modelcontextprotocol/';
 
-/** What a 2025-era session's `initialize` established (sessions.ts), as the fast path needs it. */
+/** What a 2025-era session's `initialize` established (sealed-sessions.ts), as the fast path needs it. */
 export interface SessionFacts {
   id: string;
   /** The key the session's endpoints share on a shared upstream client (client-routing.ts). */

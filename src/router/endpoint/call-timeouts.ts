@@ -31,31 +31,31 @@ export class CallTimeout extends Error {
 
 /**
  * Aborts `controller` with a `CallTimeout` when `touch()` has not been called for `idleMs`, or
- * `capMs` after it started. One coarse interval timer per call (no timer re-armed per chunk).
+ * `capMs` after it started. No timer per call: one coarse sweep (every 250 ms, unref'd) checks
+ * every call in flight, so a call costs a set insertion and a clock read per chunk.
  */
 export class IdleWatch {
   private last = performance.now();
   private readonly started = this.last;
-  private readonly timer: NodeJS.Timeout;
 
   constructor(
     private readonly controller: AbortController,
     private readonly t: CallTimeouts,
   ) {
-    this.timer = setInterval(() => this.check(), Math.max(10, Math.min(t.idleMs, 1_000) / 4));
-    this.timer.unref();
+    watching.add(this);
+    sweeper ??= setInterval(sweep, SWEEP_MS).unref();
   }
 
   readonly touch = (): void => {
     this.last = performance.now();
   };
 
-  private check(): void {
-    const now = performance.now();
-    if (now - this.last >= this.t.idleMs || now - this.started >= this.t.capMs) {
-      this.stop();
-      this.controller.abort(new CallTimeout('the upstream did not answer in time'));
-    }
+  /** Aborts the call when it broke the rule; true when it did. */
+  check(now: number): boolean {
+    if (now - this.last < this.t.idleMs && now - this.started < this.t.capMs) return false;
+    this.stop();
+    this.controller.abort(new CallTimeout('the upstream did not answer in time'));
+    return true;
   }
 
   /** The timeout that aborted the call, if that is what happened. */
@@ -65,6 +65,20 @@ export class IdleWatch {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    watching.delete(this);
+  }
+}
+
+/** The sweep's period: how late past its deadline a call may be cut (the idle window is at least 1 s). */
+const SWEEP_MS = 250;
+const watching = new Set<IdleWatch>();
+let sweeper: NodeJS.Timeout | undefined;
+
+function sweep(): void {
+  const now = performance.now();
+  for (const watch of watching) watch.check(now);
+  if (!watching.size && sweeper) {
+    clearInterval(sweeper);
+    sweeper = undefined;
   }
 }

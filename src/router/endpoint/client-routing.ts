@@ -39,7 +39,7 @@ export interface RelayEndpoint {
 
 interface InFlight {
   endpoint: RelayEndpoint;
-  /** The SDK server's context of the call; absent for the direct call (direct-call.ts), which never relays server→client requests. */
+  /** The SDK server's context of the call; absent on the fast path (fast-call.ts), which never relays server→client requests. */
   ctx: ServerContext | undefined;
   seq: number;
 }

@@ -60,7 +60,7 @@ interface Prepaid {
  * A `tools/call` addressed to a service is charged to that user + service when it arrives, in the
  * same round trip as the IP and user limits, and the forward then spends that charge instead of
  * counting again. The charge belongs to the request: the forward finds it through the principal
- * object of the request (the one handed to the relay and the passthrough), and it is dropped when
+ * object of the request (the one handed to the relay and the fast path), and it is dropped when
  * the response ends. A call that is then not forwarded (its tool refused by the tool policy, an
  * unknown tool or session) has still spent one from that user + service budget.
  */
@@ -123,12 +123,15 @@ export function countingRefusals(authenticate: (req: Request) => Promise<Princip
 }
 
 /** The gateway's bearer verification (JWT or API key) as the MCP endpoint's `authenticate`. */
-export function principalFromBearer(verifier: BearerVerifier): (req: Request) => Promise<Principal | undefined> {
+export function principalFromBearer(verifier: BearerVerifier, publicUrl: string): (req: Request) => Promise<Principal | undefined> {
   return async (req) => {
     const token = bearerToken(req);
     if (!token) return undefined;
+    // The resource this request calls: an OAuth access token must have been issued for exactly it.
+    const service = typeof req.params.service === 'string' ? req.params.service : undefined;
+    const resource = `${publicUrl}/mcp${service ? `/${service}` : ''}`;
     try {
-      return await verifier.verify(token, { ip: req.ip, requestId: String(req.id) });
+      return await verifier.verify(token, { ip: req.ip, requestId: String(req.id), resource });
     } catch (err) {
       if (err instanceof CredentialRejected) return undefined;
       throw err;

@@ -301,7 +301,9 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json({
       resource: resourceFor(slug),
-      authorization_servers: [config.AUTH_ISSUER],
+      // The platform's OAuth authorization server (src/oauth): its issuer is PUBLIC_URL (RFC 8414 metadata at the root).
+      authorization_servers: [config.PUBLIC_URL],
+      scopes_supported: ['mcp'],
       bearer_methods_supported: ['header'],
       resource_name: slug ? `MCP service ${slug}` : 'MCP Online Platform',
     });

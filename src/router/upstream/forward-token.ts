@@ -27,7 +27,7 @@ const tokenSchema = z.strictObject({
     userId: z.string().min(1),
     role: z.enum(['user', 'admin']),
     email: z.string().nullable(),
-    via: z.enum(['jwt', 'api_key', 'external_jwt']),
+    via: z.enum(['jwt', 'api_key', 'external_jwt', 'oauth']),
     sessionId: z.string().optional(),
     apiKeyId: z.string().optional(),
     services: z.array(z.string()).optional(),

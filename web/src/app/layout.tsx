@@ -10,6 +10,7 @@ const nav = [
   { to: '/services', label: 'Services', hint: 'Connect your accounts' },
   { to: '/api-keys', label: 'API keys', hint: 'Keys for your MCP clients' },
   { to: '/connect', label: 'Connect a client', hint: 'Ready-to-paste configuration' },
+  { to: '/connected-apps', label: 'Connected apps', hint: 'Clients signed in by OAuth' },
 ];
 
 export function AppLayout() {

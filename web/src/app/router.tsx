@@ -11,6 +11,8 @@ const SignUpPage = lazy(() => import('../features/auth/sign-up-page'));
 const ServicesPage = lazy(() => import('../features/services/services-page'));
 const ApiKeysPage = lazy(() => import('../features/api-keys/api-keys-page'));
 const ConnectPage = lazy(() => import('../features/connect/connect-page'));
+const ConsentPage = lazy(() => import('../features/oauth/consent-page'));
+const ConnectedAppsPage = lazy(() => import('../features/oauth/connected-apps-page'));
 
 /** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
 export const paths = {
@@ -20,6 +22,7 @@ export const paths = {
   services: '/services',
   apiKeys: '/api-keys',
   connect: '/connect',
+  connectedApps: '/connected-apps',
 } as const;
 
 function page(node: ReactNode) {
@@ -55,6 +58,8 @@ function RequireNoSession({ children }: { children: ReactNode }) {
 const router = createBrowserRouter([
   { path: paths.signIn, element: <RequireNoSession>{page(<SignInPage />)}</RequireNoSession> },
   { path: paths.signUp, element: <RequireNoSession>{page(<SignUpPage />)}</RequireNoSession> },
+  // The OAuth server's consent step (/oauth/authorize sends the browser here); outside the portal layout.
+  { path: '/oauth/consent/:uid', element: <RequireSession>{page(<ConsentPage />)}</RequireSession> },
   {
     path: '/',
     element: (
@@ -67,6 +72,7 @@ const router = createBrowserRouter([
       { path: paths.services, element: page(<ServicesPage />) },
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
       { path: paths.connect, element: page(<ConnectPage />) },
+      { path: paths.connectedApps, element: page(<ConnectedAppsPage />) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

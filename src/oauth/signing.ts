@@ -1,0 +1,74 @@
+import { createPublicKey, KeyObject, randomBytes, sign } from 'node:crypto';
+import type { CryptoKey, JSONWebKeySet } from 'jose';
+import type { Kysely } from 'kysely';
+import { ExternalSigningKey } from 'oidc-provider';
+import type { Database } from '../db/index.js';
+import type { Vault } from '../vault/index.js';
+
+/**
+ * The platform's own ES256 keys (auth's SigningKeys), as app.ts hands them to this component:
+ * OAuth access tokens are signed with the active key and verified against the published ones, so
+ * every replica checks them the way it checks the platform's other tokens.
+ */
+export interface PlatformTokenKeys {
+  /** The key that signs now; it changes after `rotate-signing-key` (picked up within a minute). */
+  active(): { kid: string; privateKey: CryptoKey };
+  /** A published public key by kid (retired keys stay while their tokens can live). */
+  publicKey(kid: string): Promise<CryptoKey | undefined>;
+  /** Every published public key: `/oauth/jwks` serves these (oidc-provider's own view of its one key lags a rotation). */
+  jwks(): JSONWebKeySet;
+}
+
+/**
+ * oidc-provider's keystore holds this one key: its `kid` and signature follow the platform's
+ * active key at the moment of signing, so a rotation needs no new provider.
+ */
+export class PlatformSigningKey extends ExternalSigningKey {
+  constructor(private readonly keys: PlatformTokenKeys) {
+    super();
+  }
+
+  override get alg(): string {
+    return 'ES256';
+  }
+
+  override get kid(): string {
+    return this.keys.active().kid;
+  }
+
+  override set kid(_value: string) {
+    // the kid is always the active platform key's
+  }
+
+  override keyObject(): KeyObject {
+    return createPublicKey(KeyObject.from(this.keys.active().privateKey));
+  }
+
+  override async sign(data: Buffer): Promise<Buffer> {
+    return sign('sha256', data, { key: KeyObject.from(this.keys.active().privateKey), dsaEncoding: 'ieee-p1363' });
+  }
+}
+
+const COOKIE_KEYS_STATE = 'oauth.cookie_keys';
+const COOKIE_KEYS_CONTEXT = 'oauth:cookie_keys';
+
+/**
+ * The keys that sign oidc-provider's cookies (interaction, resume): the same on every replica, so
+ * created once (first replica wins) and kept sealed by the vault in `platform_state`.
+ */
+export async function cookieKeys(db: Kysely<Database>, vault: Vault): Promise<string[]> {
+  const read = async () => {
+    const row = await db.selectFrom('platform_state').select('value').where('key', '=', COOKIE_KEYS_STATE).executeTakeFirst();
+    const sealed = (row?.value as { sealed?: unknown } | undefined)?.sealed;
+    return typeof sealed === 'string' ? (JSON.parse(vault.openString(sealed, COOKIE_KEYS_CONTEXT)) as string[]) : undefined;
+  };
+  const existing = await read();
+  if (existing) return existing;
+  const fresh = [randomBytes(32).toString('base64url')];
+  await db
+    .insertInto('platform_state')
+    .values({ key: COOKIE_KEYS_STATE, value: JSON.stringify({ sealed: vault.seal(JSON.stringify(fresh), COOKIE_KEYS_CONTEXT) }) })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  return (await read()) ?? fresh;
+}
