@@ -19,7 +19,15 @@ import {
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
 import { authenticate, createEgressGuard, requireRole, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
-import { catalogOpenApi, catalogRouter, createCatalog, type CatalogComponent } from './catalog/index.js';
+import {
+  catalogOpenApi,
+  catalogRouter,
+  createCatalog,
+  UPSTREAM_OAUTH_CALLBACK_PATH,
+  upstreamOAuthOpenApi,
+  upstreamOAuthRouter,
+  type CatalogComponent,
+} from './catalog/index.js';
 import {
   createInternalStdioEndpoint,
   exemptReplicaTraffic,
@@ -39,7 +47,7 @@ import {
   type McpRouterDeps,
   type PlatformUpstream,
 } from './router/index.js';
-import { createOAuthServer, oauthOpenApi, type EgressFetcher } from './oauth/index.js';
+import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
@@ -87,6 +95,10 @@ export interface RotationReport {
   active_key_id: string;
   credentials: RotationCount;
   signing_keys: RotationCount;
+  /** Users' upstream OAuth tokens (docs/oauth.md). */
+  oauth_tokens: RotationCount;
+  /** The OAuth server's cookie keys (one platform_state row). */
+  oauth_cookie_keys: RotationCount;
 }
 
 export interface PlatformRateLimits {
@@ -109,6 +121,11 @@ export interface PlatformOptions {
    * limits); each defaults to the real component. Tests use it for fixture services.
    */
   mcp?: Partial<Pick<McpRouterDeps, 'catalog' | 'connector' | 'authenticate' | 'rateLimit'>>;
+  /**
+   * Where the OAuth client IDs and secrets that the catalog names (`http.oauth.client_id_env`, …)
+   * are read; default `process.env` (their names come from the catalog, so src/config cannot list them).
+   */
+  providerEnv?: Readonly<Record<string, string | undefined>>;
   /** Builtin MCP servers by name, for `builtin` services (tests may add their own). */
   builtins?: Record<string, BuiltinServerFactory>;
   /** Create the first admin on start (default true; the `create-admin` CLI turns it off). */
@@ -187,6 +204,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       serviceCacheTtlMs: config.CATALOG_CACHE_TTL_MS,
       credentialCacheTtlMs: config.CREDENTIAL_CACHE_TTL_MS,
       credentialCacheMaxUsers: config.CREDENTIAL_CACHE_MAX_USERS,
+      upstreamOAuth: {
+        egress,
+        env: opts.providerEnv ?? process.env,
+        redirectUri: `${config.PUBLIC_URL}/v1${UPSTREAM_OAUTH_CALLBACK_PATH}`,
+        audit: logging.audit,
+      },
     });
     cleanups.unshift(() => catalog.close());
     // --- end catalog ---
@@ -346,7 +369,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use('/auth/v1', auth.gotrueRouter, auth.gotrueErrors);
     app.use(
       '/v1',
-      tracing.middleware('auth', authenticate(auth.verifier, { publicPaths: ['/openapi.json'] })),
+      tracing.middleware('auth', authenticate(auth.verifier, { publicPaths: ['/openapi.json', UPSTREAM_OAUTH_CALLBACK_PATH] })),
       tracing.middleware('rate-limit', rateLimits.userMiddleware, { 'rate_limit.scope': 'user' }),
     );
     openApiFragments.push(authOpenApi);
@@ -358,6 +381,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     // --- catalog routes: /v1/services…, /v1/admin/services… (authenticated by the /v1 mount above) ---
     app.use('/v1/admin/services', requireRole('admin'));
+    if (catalog.upstreamOAuth) {
+      app.use(upstreamOAuthRouter({ catalog: catalog.catalog, oauth: catalog.upstreamOAuth, audit, portalServicesUrl: `${config.PUBLIC_URL}/services` }));
+      openApiFragments.push(upstreamOAuthOpenApi);
+    }
     app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)), egress }));
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
@@ -435,6 +462,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           active_key_id: vault.activeKeyId,
           credentials: await resealColumn(vault, catalog.sealedCredentials, onFailure),
           signing_keys: await resealColumn(vault, auth.sealedSigningKeys, onFailure),
+          oauth_tokens: await resealColumn(vault, catalog.sealedOAuthTokens, onFailure),
+          oauth_cookie_keys: await resealColumn(vault, sealedCookieKeys(database.db), onFailure),
         };
       },
       listen(port = config.PORT) {

@@ -167,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
         const report = await platform.rotateKeys((f) =>
           platform.logger.error({ table: f.table, id: f.id, 'key.id': f.keyId, reason: f.reason }, 'sealed value not re-encrypted'),
         );
-        const failed = report.credentials.failed + report.signing_keys.failed;
+        const failed = report.credentials.failed + report.signing_keys.failed + report.oauth_tokens.failed + report.oauth_cookie_keys.failed;
         await platform.logging.audit.record({
           action: 'vault.key_rotated',
           outcome: failed ? 'failure' : 'success',

@@ -73,6 +73,9 @@ describe('rotate-keys CLI', () => {
       active_key_id: newKeyId,
       credentials: { total: 1, rotated: 1, unchanged: 0, failed: 0 },
       signing_keys: { total: signingKeys, rotated: signingKeys, unchanged: 0, failed: 0 },
+      oauth_tokens: { total: 0, rotated: 0, unchanged: 0, failed: 0 },
+      // The OAuth server's cookie keys, sealed once at the first start.
+      oauth_cookie_keys: { total: 1, rotated: 1, unchanged: 0, failed: 0 },
     });
     // Idempotent.
     const again = await rotateCli({ ...env, PLATFORM_ENCRYPTION_KEY: NEW_KEY, PLATFORM_ENCRYPTION_KEYS_PREVIOUS: TEST_MASTER_KEY });

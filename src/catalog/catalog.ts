@@ -2,6 +2,7 @@ import type { Principal } from '../gateway/index.js';
 import type { ResolvedService, ServiceCatalog, Unusable } from './service-definition.js';
 import type { CredentialStore } from './credentials.js';
 import type { ServiceRecord, ServiceRegistry } from './registry.js';
+import { oauthConfigOf, type UpstreamOAuth } from './upstream-oauth.js';
 
 /**
  * The router's view of the registry: which services a caller may use, with that caller's
@@ -13,7 +14,22 @@ export class PlatformCatalog implements ServiceCatalog {
   constructor(
     readonly registry: ServiceRegistry,
     readonly credentials: CredentialStore,
+    /** OAuth connections to upstream providers; a service with `oauth` is usable once connected. */
+    readonly oauth?: UpstreamOAuth,
   ) {}
+
+  /** For a service with `oauth`: whether the caller has connected it; undefined for other services. */
+  async oauthConnected(userId: string, definition: ServiceRecord['definition']): Promise<boolean | undefined> {
+    if (!oauthConfigOf(definition)) return undefined;
+    return this.oauth ? this.oauth.isConnected(userId, definition.id) : false;
+  }
+
+  /** Adds the caller's OAuth connection to a service that has `oauth`; undefined when not connected. */
+  private async withAuthorization(principal: Principal, resolved: ResolvedService): Promise<ResolvedService | undefined> {
+    if (!oauthConfigOf(resolved.definition)) return resolved;
+    if (!this.oauth || !(await this.oauth.isConnected(principal.userId, resolved.definition.id))) return undefined;
+    return { ...resolved, authorization: this.oauth.authorization(principal.userId, resolved.definition) };
+  }
 
   /** Whether the caller may see the service at all (before credentials). */
   visibleTo(principal: Principal, record: ServiceRecord): boolean {
@@ -43,7 +59,8 @@ export class PlatformCatalog implements ServiceCatalog {
       if (record.problem) continue;
       const c = creds.get(record.definition.id);
       if (!PlatformCatalog.hasRequired(record, c)) continue;
-      out.push({ definition: record.definition, credentials: { ...(c ?? {}) } });
+      const resolved = await this.withAuthorization(principal, { definition: record.definition, credentials: { ...(c ?? {}) } });
+      if (resolved) out.push(resolved);
     }
     return out;
   }
@@ -53,7 +70,7 @@ export class PlatformCatalog implements ServiceCatalog {
     if (!record || record.problem || !this.visibleTo(principal, record)) return undefined;
     const c = await this.credentials.get(principal.userId, record.definition.id);
     if (!PlatformCatalog.hasRequired(record, c)) return undefined;
-    return { definition: record.definition, credentials: { ...(c ?? {}) } };
+    return this.withAuthorization(principal, { definition: record.definition, credentials: { ...(c ?? {}) } });
   }
 
   async whyUnusable(principal: Principal, slug: string): Promise<Unusable> {

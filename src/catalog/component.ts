@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
 import type { PlatformDatabase, Redis } from '../db/index.js';
+import type { EgressGuard } from '../gateway/index.js';
+import type { AuditSink } from '../logging/index.js';
 import type { SealedColumn, Vault } from '../vault/index.js';
 import { PlatformCatalog } from './catalog.js';
 import { CredentialStore, sealedCredentials } from './credentials.js';
 import { DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
 import { ServiceRegistry } from './registry.js';
+import { sealedOAuthTokens, UpstreamOAuth } from './upstream-oauth.js';
+import { clientCredentials, ProviderClients, type ProviderEnv } from './upstream-oauth-client.js';
 
 export interface CatalogSettings {
   database: PlatformDatabase;
@@ -19,6 +23,15 @@ export interface CatalogSettings {
   serviceCacheTtlMs: number;
   credentialCacheTtlMs: number;
   credentialCacheMaxUsers: number;
+  /** OAuth connections to upstream providers (docs/oauth.md, "Connecting upstream providers"). */
+  upstreamOAuth?: {
+    egress: Pick<EgressGuard, 'fetch'>;
+    /** Where client IDs and secrets named by the catalog are read (process.env). */
+    env: ProviderEnv;
+    /** The callback URL registered with every provider. */
+    redirectUri: string;
+    audit?: AuditSink;
+  };
 }
 
 export interface CatalogComponent {
@@ -27,6 +40,10 @@ export interface CatalogComponent {
   credentials: CredentialStore;
   /** The sealed user credentials, for the vault's key rotation (CLI `rotate-keys`). */
   sealedCredentials: SealedColumn;
+  /** The sealed upstream OAuth tokens, likewise. */
+  sealedOAuthTokens: SealedColumn;
+  /** OAuth connections to upstream providers; undefined when not configured. */
+  upstreamOAuth: UpstreamOAuth | undefined;
   close(): Promise<void>;
 }
 
@@ -44,11 +61,31 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
     { ttlMs: s.credentialCacheTtlMs, maxUsers: s.credentialCacheMaxUsers },
     log,
   );
-  const catalog = new PlatformCatalog(registry, credentials);
+  const upstreamOAuth = s.upstreamOAuth
+    ? new UpstreamOAuth({
+        db: s.database.db,
+        vault: s.vault,
+        providers: new ProviderClients(s.upstreamOAuth.egress, s.upstreamOAuth.env),
+        redirectUri: s.upstreamOAuth.redirectUri,
+        logger: log,
+        audit: s.upstreamOAuth.audit,
+      })
+    : undefined;
+  const catalog = new PlatformCatalog(registry, credentials, upstreamOAuth);
 
   const file = s.catalogFile ?? DEFAULT_CATALOG_FILE;
   if (file !== '') {
     const entries = await loadCatalogFile(file, s.builtinNames);
+    // An enabled service that connects by OAuth needs its client ID (and secret) now, not at first use.
+    entries.forEach((entry, i) => {
+      if (entry.kind !== 'http' || !entry.http.oauth || !entry.enabled) return;
+      const o = entry.http.oauth;
+      try {
+        clientCredentials({ clientIdEnv: o.client_id_env, clientSecretEnv: o.client_secret_env, clientSecretFile: o.client_secret_file, scopes: o.scopes, inject: o.inject }, s.upstreamOAuth?.env ?? {});
+      } catch (err) {
+        throw new Error(`${file}: services[${i}] (${entry.slug}).http.oauth: ${(err as Error).message}`);
+      }
+    });
     const applied = await registry.applyCatalog(entries);
     if (applied.conflicts.length) {
       log.warn({ slugs: applied.conflicts }, 'catalog entries skipped: an admin-registered service already uses the slug');
@@ -84,6 +121,8 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
     registry,
     credentials,
     sealedCredentials: sealedCredentials(s.database.db),
+    sealedOAuthTokens: sealedOAuthTokens(s.database.db),
+    upstreamOAuth,
     async close() {
       if (subscriber) await subscriber.quit().catch(() => subscriber?.disconnect());
     },

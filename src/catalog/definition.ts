@@ -31,6 +31,18 @@ const FORBIDDEN_HEADERS = new Set([
   'last-event-id',
 ]);
 
+export const headerInjectSchema = z.strictObject({
+  header: z
+    .string()
+    .regex(HEADER_NAME, 'must be an HTTP header name')
+    .refine((v) => !FORBIDDEN_HEADERS.has(v.toLowerCase()), { message: 'this header is owned by the transport' }),
+  template: z
+    .string()
+    .max(256)
+    .refine((v) => v.includes('{value}'), { message: 'must contain {value}' })
+    .optional(),
+});
+
 export const injectSchema = z.union([
   z.strictObject({
     env: z
@@ -40,17 +52,7 @@ export const injectSchema = z.union([
         message: 'this environment variable may not be set from a credential',
       }),
   }),
-  z.strictObject({
-    header: z
-      .string()
-      .regex(HEADER_NAME, 'must be an HTTP header name')
-      .refine((v) => !FORBIDDEN_HEADERS.has(v.toLowerCase()), { message: 'this header is owned by the transport' }),
-    template: z
-      .string()
-      .max(256)
-      .refine((v) => v.includes('{value}'), { message: 'must contain {value}' })
-      .optional(),
-  }),
+  headerInjectSchema,
   z.strictObject({ context: z.string().regex(FIELD_NAME, 'must be a lower-case identifier') }),
 ]);
 
@@ -110,11 +112,40 @@ export const stdioConfigSchema = z
 
 const instanceUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
+const providerUrl = z.url({ protocol: /^https?$/ }).max(2000);
+/** RFC 6749 scope-token: printable ASCII without space, `"` or `\`. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]{1,200}$/;
+
+/**
+ * An OAuth connection to the service's provider (docs/oauth.md, "Connecting upstream providers").
+ * The client ID and secret are named here (environment variables or a secret file), never given.
+ */
+export const upstreamOAuthSchema = z
+  .strictObject({
+    /** Discovery (RFC 8414, then OpenID): the provider's metadata names its endpoints. */
+    issuer: providerUrl.optional(),
+    authorization_endpoint: providerUrl.optional(),
+    token_endpoint: providerUrl.optional(),
+    revocation_endpoint: providerUrl.optional(),
+    scopes: z.array(z.string().regex(SCOPE_TOKEN, 'must be an OAuth scope token')).max(50).default([]),
+    /** Where the access token goes; default `Authorization: Bearer {value}`. */
+    inject: headerInjectSchema.default({ header: 'Authorization', template: 'Bearer {value}' }),
+    client_id_env: z.string().regex(ENV_NAME, 'must be an upper-case environment variable name'),
+    client_secret_env: z.string().regex(ENV_NAME, 'must be an upper-case environment variable name').optional(),
+    client_secret_file: z.string().min(1).max(1000).optional(),
+  })
+  .refine((o) => (o.issuer ? !o.authorization_endpoint && !o.token_endpoint : !!o.authorization_endpoint && !!o.token_endpoint), {
+    message: 'give either "issuer" (discovery) or both "authorization_endpoint" and "token_endpoint"',
+  })
+  .refine((o) => !(o.client_secret_env && o.client_secret_file), { message: 'give at most one of "client_secret_env" or "client_secret_file"' });
+export type UpstreamOAuthInput = z.output<typeof upstreamOAuthSchema>;
+
 export const httpConfigSchema = z.strictObject({
   transport: z.enum(['streamable-http', 'sse']).default('streamable-http'),
   timeout_ms: z.number().int().min(100).max(600_000).optional(),
   /** Instance URLs declared with the service; more may be registered at run time. */
   instances: z.array(instanceUrl).max(100).default([]),
+  oauth: upstreamOAuthSchema.optional(),
 });
 
 export const builtinConfigSchema = z.strictObject({

@@ -18,6 +18,8 @@ export type {
   StdioServiceConfig,
   ToolPolicy,
   Unusable,
+  UpstreamAuthorization,
+  UpstreamOAuthConfig,
 } from './service-definition.js';
 export { PlatformCatalog } from './catalog.js';
 export { CredentialStore, credentialContext, maskSecret, sealedCredentials, type CredentialCacheOptions } from './credentials.js';
@@ -31,3 +33,6 @@ export { openapiConfigSchema, serviceInputSchema, TOOL_NAME, type OpenApiConfigI
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
 export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
 export { catalogOpenApi } from './openapi.js';
+export { UPSTREAM_OAUTH_CALLBACK_PATH, upstreamOAuthOpenApi, upstreamOAuthRouter, type UpstreamOAuthRoutesOptions } from './upstream-oauth-routes.js';
+export { UpstreamOAuth } from './upstream-oauth.js';
+export { ProviderClients } from './upstream-oauth-client.js';

@@ -16,8 +16,9 @@ import type {
   ServiceKind,
   StdioServiceConfig,
   ToolPolicy,
+  UpstreamOAuthConfig,
 } from './service-definition.js';
-import { storedConfig, type ServiceInput, type StoredCredentialField } from './definition.js';
+import { storedConfig, type ServiceInput, type StoredCredentialField, type UpstreamOAuthInput } from './definition.js';
 import { resolvePackageScript } from './packages.js';
 
 /** A service as the registry holds it: the router's definition plus registry-only facts. */
@@ -68,6 +69,20 @@ function toInstance(row: InstanceRow): ServiceInstance {
   };
 }
 
+function toOAuthConfig(o: UpstreamOAuthInput): UpstreamOAuthConfig {
+  return {
+    ...(o.issuer ? { issuer: o.issuer } : {}),
+    ...(o.authorization_endpoint ? { authorizationEndpoint: o.authorization_endpoint } : {}),
+    ...(o.token_endpoint ? { tokenEndpoint: o.token_endpoint } : {}),
+    ...(o.revocation_endpoint ? { revocationEndpoint: o.revocation_endpoint } : {}),
+    scopes: o.scopes,
+    inject: o.inject,
+    clientIdEnv: o.client_id_env,
+    ...(o.client_secret_env ? { clientSecretEnv: o.client_secret_env } : {}),
+    ...(o.client_secret_file ? { clientSecretFile: o.client_secret_file } : {}),
+  };
+}
+
 /** Builds the router's ServiceDefinition from a row (resolving package scripts to absolute paths). */
 export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceRecord {
   const stored = row.config as Record<string, unknown>;
@@ -111,6 +126,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
         transport: (stored.transport as HttpServiceConfig['transport'] | undefined) ?? 'streamable-http',
       };
       if (typeof stored.timeout_ms === 'number') http.timeoutMs = stored.timeout_ms;
+      if (stored.oauth) http.oauth = toOAuthConfig(stored.oauth as UpstreamOAuthInput);
       config = http;
       break;
     }

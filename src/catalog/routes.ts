@@ -85,21 +85,21 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const principal = principalOf(req);
     parse(z.strictObject({}), req.query);
     const [visible, creds] = await Promise.all([catalog.visible(principal), credentials.forUser(principal.userId)]);
+    const usable = visible.filter((r) => !r.problem);
+    const oauth = await Promise.all(usable.map((r) => catalog.oauthConnected(principal.userId, r.definition)));
     res.json({
-      services: visible
-        .filter((r) => !r.problem)
-        .map((r) => {
-          const c = creds.get(r.definition.id);
-          return toServiceView(r, c, PlatformCatalog.hasRequired(r, c));
-        }),
+      services: usable.map((r, i) => {
+        const c = creds.get(r.definition.id);
+        return toServiceView(r, c, PlatformCatalog.hasRequired(r, c) && oauth[i] !== false, oauth[i]);
+      }),
     });
   });
 
   router.get('/v1/services/:id', async (req, res) => {
     const principal = principalOf(req);
     const service = await visibleService(req, principal);
-    const c = await credentials.get(principal.userId, service.definition.id);
-    res.json(toServiceView(service, c, PlatformCatalog.hasRequired(service, c)));
+    const [c, oauth] = await Promise.all([credentials.get(principal.userId, service.definition.id), catalog.oauthConnected(principal.userId, service.definition)]);
+    res.json(toServiceView(service, c, PlatformCatalog.hasRequired(service, c) && oauth !== false, oauth));
   });
 
   router.put('/v1/services/:id/credentials', async (req, res) => {

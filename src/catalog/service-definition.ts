@@ -61,6 +61,32 @@ export interface HttpServiceConfig {
   instances: string[];
   transport: 'streamable-http' | 'sse';
   timeoutMs?: number;
+  /** Users connect by OAuth to the service's provider; the access token is injected per `inject`. */
+  oauth?: UpstreamOAuthConfig;
+}
+
+/** The catalog's `http.oauth` (docs/oauth.md, "Connecting upstream providers"). */
+export interface UpstreamOAuthConfig {
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
+  revocationEndpoint?: string;
+  scopes: string[];
+  inject: { header: string; template?: string };
+  clientIdEnv: string;
+  clientSecretEnv?: string;
+  clientSecretFile?: string;
+}
+
+/**
+ * The current upstream OAuth access token of one (user, service), for the connector. Refreshing
+ * is single-flight across replicas; the refresh token never leaves the catalog.
+ */
+export interface UpstreamAuthorization {
+  /** Headers carrying the access token, refreshed first when it is about to expire; undefined when the user must reconnect. */
+  headers(): Promise<Record<string, string> | undefined>;
+  /** The upstream answered 401 to `rejected`: refresh once; undefined when the user must reconnect. */
+  afterRejection(rejected: Record<string, string>): Promise<Record<string, string> | undefined>;
 }
 
 export interface BuiltinServiceConfig {
@@ -110,6 +136,8 @@ export interface ResolvedService {
   definition: ServiceDefinition;
   /** Field name → value, decrypted. Never logged, never returned to a client. */
   credentials: Record<string, string>;
+  /** Set for a service with `oauth` that the caller has connected. */
+  authorization?: UpstreamAuthorization;
 }
 
 export interface ServiceCatalog {

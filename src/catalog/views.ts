@@ -29,8 +29,12 @@ export const serviceView = z.object({
   title: z.string(),
   description: z.string(),
   kind: z.enum(['builtin', 'stdio', 'http', 'openapi']),
-  connected: z.boolean().describe('The caller has stored every required credential (always true when none are needed)'),
+  connected: z.boolean().describe('The caller has stored every required credential (always true when none are needed) and, for an OAuth service, has connected it'),
   credentials_stored: z.boolean(),
+  oauth: z
+    .object({ connected: z.boolean() })
+    .optional()
+    .describe('Present when the service connects by OAuth (GET /v1/services/{id}/oauth/start): whether the caller has connected it'),
   credential_schema: z.array(credentialFieldView),
 });
 
@@ -58,7 +62,7 @@ export function fieldView(record: ServiceRecord, f: CredentialField): z.infer<ty
   };
 }
 
-export function toServiceView(record: ServiceRecord, creds: Record<string, string> | undefined, connected: boolean) {
+export function toServiceView(record: ServiceRecord, creds: Record<string, string> | undefined, connected: boolean, oauthConnected?: boolean) {
   const d = record.definition;
   return {
     id: d.id,
@@ -68,6 +72,7 @@ export function toServiceView(record: ServiceRecord, creds: Record<string, strin
     kind: d.kind,
     connected,
     credentials_stored: creds !== undefined,
+    ...(oauthConnected !== undefined ? { oauth: { connected: oauthConnected } } : {}),
     credential_schema: d.credentialSchema.map((f) => fieldView(record, f)),
   };
 }

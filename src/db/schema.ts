@@ -216,6 +216,38 @@ export interface Database {
   auth_email_tokens: AuthEmailTokensTable;
   // OAuth authorization server (0009_oauth)
   oauth_payloads: OAuthPayloadsTable;
+  // upstream OAuth connections (0011_upstream_oauth)
+  upstream_oauth_states: UpstreamOAuthStatesTable;
+  upstream_oauth_tokens: UpstreamOAuthTokensTable;
+}
+
+// --- upstream OAuth connections (0011_upstream_oauth) ---
+export interface UpstreamOAuthStatesTable {
+  /** SHA-256 of the `state` sent to the provider (the value itself is never stored). */
+  state_hash: string;
+  user_id: string;
+  service_id: string;
+  /** PKCE code verifier, vault-sealed with context `oauth_state:<state_hash>`. */
+  sealed_verifier: string;
+  redirect_uri: string;
+  expires_at: Timestamp;
+  created_at: Generated<Date>;
+}
+
+export interface UpstreamOAuthTokensTable {
+  id: Generated<string>;
+  user_id: string;
+  service_id: string;
+  /** Vault-sealed JSON `{access_token, refresh_token?, token_type}`; context `oauth_token:<user_id>:<service_id>`. */
+  sealed: string;
+  key_id: string;
+  expires_at: NullableTimestamp;
+  /** Bumped by every write: a refresh is compare-and-set on it. */
+  version: Generated<number>;
+  /** A replica holds the refresh until then (single-flight across replicas). */
+  refreshing_until: NullableTimestamp;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 // --- OAuth authorization server (0009_oauth): oidc-provider's Adapter storage ---

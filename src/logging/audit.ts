@@ -36,7 +36,10 @@ export type AuditAction =
   | 'oauth.authorization'
   | 'oauth.token'
   | 'oauth.token_revoked'
-  | 'oauth.grant_revoked';
+  | 'oauth.grant_revoked'
+  | 'upstream_oauth.connected'
+  | 'upstream_oauth.disconnected'
+  | 'upstream_oauth.refresh_refused';
 
 export interface AuditEvent {
   action: AuditAction;

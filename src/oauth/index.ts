@@ -17,6 +17,7 @@ import { OAuthTokenVerifier } from './tokens.js';
 export { oauthOpenApi } from './openapi.js';
 export type { EgressFetcher } from './client-documents.js';
 export type { PlatformTokenKeys } from './signing.js';
+export { sealedCookieKeys } from './signing.js';
 
 export type OAuthConfig = Pick<
   Config,

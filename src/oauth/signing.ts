@@ -1,9 +1,9 @@
 import { createPublicKey, KeyObject, randomBytes, sign } from 'node:crypto';
 import type { CryptoKey, JSONWebKeySet } from 'jose';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { ExternalSigningKey } from 'oidc-provider';
 import type { Database } from '../db/index.js';
-import type { Vault } from '../vault/index.js';
+import type { SealedColumn, Vault } from '../vault/index.js';
 
 /**
  * The platform's own ES256 keys (auth's SigningKeys), as app.ts hands them to this component:
@@ -71,4 +71,27 @@ export async function cookieKeys(db: Kysely<Database>, vault: Vault): Promise<st
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
   return (await read()) ?? fresh;
+}
+
+/** The sealed cookie keys as a column `rotate-keys` re-seals (one row: the platform_state entry). */
+export function sealedCookieKeys(db: Kysely<Database>): SealedColumn {
+  return {
+    table: 'platform_state (oauth.cookie_keys)',
+    async page(after) {
+      if (after !== undefined) return [];
+      const row = await db.selectFrom('platform_state').select('value').where('key', '=', COOKIE_KEYS_STATE).executeTakeFirst();
+      const sealed = (row?.value as { sealed?: unknown } | undefined)?.sealed;
+      return typeof sealed === 'string' ? [{ id: COOKIE_KEYS_STATE, sealed, context: COOKIE_KEYS_CONTEXT }] : [];
+    },
+    async replace(row, resealed) {
+      // Compare-and-set on the sealed value, as the other columns do: a concurrent rotation wins once.
+      const res = await db
+        .updateTable('platform_state')
+        .set({ value: JSON.stringify({ sealed: resealed }) })
+        .where('key', '=', COOKIE_KEYS_STATE)
+        .where(sql<boolean>`value->>'sealed' = ${row.sealed}`)
+        .executeTakeFirst();
+      return Number(res.numUpdatedRows) > 0;
+    },
+  };
 }

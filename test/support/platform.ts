@@ -51,6 +51,8 @@ export interface StartOptions {
   builtins?: PlatformOptions['builtins'];
   /** The web app build to serve (test/support/web.ts builds one). */
   web?: PlatformOptions['web'];
+  /** Where OAuth client IDs and secrets named by the catalog are read (default process.env). */
+  providerEnv?: PlatformOptions['providerEnv'];
 }
 
 export async function startPlatform(
@@ -73,6 +75,7 @@ export async function startPlatform(
     ...(opts.logger ? { logger: opts.logger } : scan ? { logger: scan.logger } : {}),
     ...(opts.builtins ? { builtins: opts.builtins } : {}),
     ...(opts.web ? { web: opts.web } : {}),
+    ...(opts.providerEnv ? { providerEnv: opts.providerEnv } : {}),
   });
   const address = await platform.listen(config.PORT);
   const url = `http://127.0.0.1:${address.port}`;

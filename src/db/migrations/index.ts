@@ -9,6 +9,7 @@ import { instanceHealth } from './0006_instance_health.js';
 import { authEmailTokens } from './0008_auth_email_tokens.js';
 import { oauth } from './0009_oauth.js';
 import { openapiServices } from './0010_openapi_services.js';
+import { upstreamOAuth } from './0011_upstream_oauth.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -30,6 +31,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0008_auth_email_tokens', authEmailTokens],
   ['0009_oauth', oauth],
   ['0010_openapi_services', openapiServices],
+  ['0011_upstream_oauth', upstreamOAuth],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -74,6 +74,45 @@ export function credentialHeaders(service: ResolvedService): Record<string, stri
   return headers;
 }
 
+/** Asks the user to reconnect: the JSON-RPC error names the service and the way back. */
+function reconnectRequired(slug: string): UpstreamError {
+  return new UpstreamError(
+    'upstream_reconnect_required',
+    `The OAuth connection to service "${slug}" was refused and could not be refreshed; reconnect it (GET /v1/services/${slug}/oauth/start, or "Connect" in the portal)`,
+  );
+}
+
+/**
+ * An http service connected by OAuth: the current access token (refreshed before expiry by the
+ * catalog), and on a 401 one refresh and one retry; then the user is asked to reconnect.
+ */
+async function acquireWithOAuth(service: ResolvedService, acquire: (headers: Record<string, string>) => Promise<UpstreamLease>): Promise<UpstreamLease> {
+  const authorization = service.authorization;
+  const slug = service.definition.slug;
+  const withToken = async (token: Record<string, string> | undefined) => {
+    if (!token) throw reconnectRequired(slug);
+    return { ...credentialHeaders(service), ...token };
+  };
+  const refused = (err: unknown) => err instanceof UpstreamError && err.upstreamCode === 'upstream_unauthorized';
+  const unreachable = (err: unknown): never => {
+    if (err instanceof UpstreamError) throw err;
+    throw new UpstreamError('upstream_unavailable', (err as Error).message);
+  };
+  if (!authorization) throw reconnectRequired(slug);
+  const first = await withToken(await authorization.headers().catch(unreachable));
+  try {
+    return await acquire(first);
+  } catch (err) {
+    if (!refused(err)) throw err;
+  }
+  const second = await withToken(await authorization.afterRejection(first).catch(unreachable));
+  try {
+    return await acquire(second);
+  } catch (err) {
+    throw refused(err) ? reconnectRequired(slug) : err;
+  }
+}
+
 export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUpstream {
   const logger = deps.logger?.child({ component: 'router.upstream' });
   const observer = deps.observer;
@@ -114,7 +153,10 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
       }
       case 'http': {
         const httpConfig: HttpServiceConfig = config;
-        return http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, credentialHeaders(service), options, { owner: principal.userId });
+        // An OAuth service's client is not pooled: its token changes, and a 401 must surface at connect (acquireWithOAuth).
+        const reuse = !service.authorization;
+        const acquire = (headers: Record<string, string>) => http.acquire(service.definition.id, { ...httpConfig, label: service.definition.slug }, headers, options, { owner: principal.userId, reuse });
+        return service.authorization ? acquireWithOAuth(service, acquire) : acquire(credentialHeaders(service));
       }
       case 'builtin':
         return builtin.connect(principal, service, options);
@@ -136,11 +178,12 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
     },
     acceptsRaw(service: ResolvedService): boolean {
       const config = service.definition.config;
-      return config.kind === 'http' && config.transport === 'streamable-http' && http.hasModernInstance(service.definition.id);
+      // OAuth services take the SDK path, where a 401 is refreshed and retried (acquireWithOAuth).
+      return config.kind === 'http' && !config.oauth && config.transport === 'streamable-http' && http.hasModernInstance(service.definition.id);
     },
     async sendRaw(_principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
       const config = service.definition.config;
-      if (config.kind !== 'http') return undefined;
+      if (config.kind !== 'http' || config.oauth) return undefined;
       return http.sendRaw(service.definition.id, { ...config, label: service.definition.slug }, credentialHeaders(service), request);
     },
     endSession(key: string): void {

@@ -14,6 +14,8 @@ export type UpstreamErrorCode =
   | 'upstream_unavailable'
   | 'upstream_cancelled'
   | 'upstream_unauthorized'
+  /** The OAuth connection to the service was refused and could not be refreshed: the user reconnects. */
+  | 'upstream_reconnect_required'
   | 'upstream_refused'
   | 'upstream_response_too_large'
   | 'builtin_not_found'
@@ -28,6 +30,7 @@ const STATUS: Record<UpstreamErrorCode, number> = {
   upstream_unavailable: 503,
   upstream_cancelled: 499,
   upstream_unauthorized: 502,
+  upstream_reconnect_required: 502,
   upstream_refused: 502,
   upstream_response_too_large: 502,
   builtin_not_found: 500,

@@ -2221,6 +2221,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/services/{id}/oauth": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Disconnect the service: revoke the tokens at the provider (RFC 7009) and delete them */
+        delete: operations["disconnectServiceOAuth"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/{id}/oauth/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Start connecting a service to the caller's account at its OAuth provider
+         * @description Answers the provider authorization URL (code flow, PKCE S256, a single-use state bound to the caller, valid `expires_in` seconds). Open it in a browser; the provider redirects to `/v1/services/oauth/callback`.
+         */
+        get: operations["startServiceOAuth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/services/oauth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the OAuth provider sends the browser back (public: the state names the user) */
+        get: operations["serviceOAuthCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/usage": {
         parameters: {
             query?: never;
@@ -3334,6 +3388,31 @@ export interface operations {
                     http: {
                         /** @default [] */
                         instances?: string[];
+                        oauth?: {
+                            /** Format: uri */
+                            authorization_endpoint?: string;
+                            client_id_env: string;
+                            client_secret_env?: string;
+                            client_secret_file?: string;
+                            /**
+                             * @default {
+                             *       "header": "Authorization",
+                             *       "template": "Bearer {value}"
+                             *     }
+                             */
+                            inject?: {
+                                header: string;
+                                template?: string;
+                            };
+                            /** Format: uri */
+                            issuer?: string;
+                            /** Format: uri */
+                            revocation_endpoint?: string;
+                            /** @default [] */
+                            scopes?: string[];
+                            /** Format: uri */
+                            token_endpoint?: string;
+                        };
                         timeout_ms?: number;
                         /**
                          * @default streamable-http
@@ -3727,6 +3806,31 @@ export interface operations {
                     description?: string;
                     enabled?: boolean;
                     http?: {
+                        oauth?: {
+                            /** Format: uri */
+                            authorization_endpoint?: string;
+                            client_id_env: string;
+                            client_secret_env?: string;
+                            client_secret_file?: string;
+                            /**
+                             * @default {
+                             *       "header": "Authorization",
+                             *       "template": "Bearer {value}"
+                             *     }
+                             */
+                            inject?: {
+                                header: string;
+                                template?: string;
+                            };
+                            /** Format: uri */
+                            issuer?: string;
+                            /** Format: uri */
+                            revocation_endpoint?: string;
+                            /** @default [] */
+                            scopes?: string[];
+                            /** Format: uri */
+                            token_endpoint?: string;
+                        };
                         timeout_ms?: number;
                         /**
                          * @default streamable-http
@@ -4715,7 +4819,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         services: {
-                            /** @description The caller has stored every required credential (always true when none are needed) */
+                            /** @description The caller has stored every required credential (always true when none are needed) and, for an OAuth service, has connected it */
                             connected: boolean;
                             credential_schema: {
                                 description?: string;
@@ -4731,6 +4835,10 @@ export interface operations {
                             id: string;
                             /** @enum {string} */
                             kind: "builtin" | "stdio" | "http" | "openapi";
+                            /** @description Present when the service connects by OAuth (GET /v1/services/{id}/oauth/start): whether the caller has connected it */
+                            oauth?: {
+                                connected: boolean;
+                            };
                             slug: string;
                             title: string;
                         }[];
@@ -4767,7 +4875,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description The caller has stored every required credential (always true when none are needed) */
+                        /** @description The caller has stored every required credential (always true when none are needed) and, for an OAuth service, has connected it */
                         connected: boolean;
                         credential_schema: {
                             description?: string;
@@ -4783,6 +4891,10 @@ export interface operations {
                         id: string;
                         /** @enum {string} */
                         kind: "builtin" | "stdio" | "http" | "openapi";
+                        /** @description Present when the service connects by OAuth (GET /v1/services/{id}/oauth/start): whether the caller has connected it */
+                        oauth?: {
+                            connected: boolean;
+                        };
                         slug: string;
                         title: string;
                     };
@@ -4980,6 +5092,128 @@ export interface operations {
             };
             /** @description No such service, or nothing stored */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    disconnectServiceOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service or connection */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startServiceOAuth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The authorization URL */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        authorization_url: string;
+                        expires_in: number;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service, or it does not connect by OAuth */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The provider cannot be reached or its client is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    serviceOAuthCallback: {
+        parameters: {
+            query: {
+                code?: string;
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Connected: redirect to the portal's services page */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown, reused or expired state, or the provider refused */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
