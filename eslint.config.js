@@ -23,7 +23,7 @@ export const ALLOWED_IMPORTS = {
   router: { may: [...KIT, 'catalog'], why: 'the router never imports logging (tracing helpers are in src/tracing)' },
   services: { may: BASE, why: 'services know nothing of HTTP or of the router' },
   web: { may: KIT, why: 'src/web knows no other component' },
-  ops: { may: [...BASE, 'logging'], why: 'operator tasks (backup, data-subject requests) work on the database and write to the audit trail; only main.ts uses them' },
+  ops: { may: [...KIT, 'logging'], why: 'operator tasks (backup, data-subject requests) work on the database and write to the audit trail; main.ts runs them, app.ts mounts the self-service export' },
   builder: { may: [...KIT, 'catalog'], why: "the builder reads the catalog's service types; the router reaches its runtime only through a factory app.ts hands over" },
 };
 

@@ -52,6 +52,7 @@ import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
+import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -417,6 +418,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
+    // ---- the user's own data export: GET /v1/me/export (src/ops, shared with the export-user CLI) ----
+    app.use(accountExportRouter({ database, audit }));
+    openApiFragments.push(accountExportOpenApi);
     // --- MCP Router, upstream side: admin view of the pool, instance health and replicas ---
     app.use('/v1/admin/router', requireRole('admin'), upstreamAdminRouter(upstream));
     openApiFragments.push(upstreamAdminOpenApi);

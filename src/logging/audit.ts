@@ -29,6 +29,8 @@ export type AuditAction =
   | 'service.removed'
   | 'vault.key_rotated'
   | 'admin.user_exported'
+  // the user's own export (GET /v1/me/export)
+  | 'user.data_exported'
   | 'admin.user_deleted'
   // OAuth authorization server (src/oauth)
   | 'oauth.client_registered'

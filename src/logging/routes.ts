@@ -286,23 +286,36 @@ const errorGroupRow = {
   },
   required: ['fingerprint', 'type', 'message', 'top_frame', 'source', 'count', 'first_seen', 'last_seen', 'sample_request_id'],
 };
+const count = { type: 'integer', minimum: 0 };
+const msOrNull = { type: ['number', 'null'], description: 'Milliseconds; null when the bucket has no latency' };
+const usageRow = {
+  type: 'object',
+  description: 'One bucket of the time series: one period (UTC) and service (and user, for admins)',
+  properties: {
+    period_start: { type: 'string', format: 'date-time', description: 'Start of the period (date_trunc in UTC)' },
+    user_id: strOrNull,
+    service: { ...strOrNull, description: 'Service slug; null for requests outside a service' },
+    calls: count,
+    errors: count,
+    rate_limited: count,
+    p50_latency_ms: msOrNull,
+    p95_latency_ms: msOrNull,
+    bytes_in: count,
+    bytes_out: count,
+  },
+  required: ['period_start', 'user_id', 'service', 'calls', 'errors', 'rate_limited', 'p50_latency_ms', 'p95_latency_ms', 'bytes_in', 'bytes_out'],
+};
 const usageBody = {
   type: 'object',
+  description: 'A time series: rows ordered by period_start, then user and service; periods without requests are absent',
   properties: {
-    from: { type: 'string' },
-    to: { type: 'string' },
-    period: { type: 'string' },
-    kind: { type: 'string' },
-    data: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: Object.fromEntries(
-          ['period_start', 'user_id', 'service', 'calls', 'errors', 'rate_limited', 'p50_latency_ms', 'p95_latency_ms', 'bytes_in', 'bytes_out'].map((k) => [k, {}]),
-        ),
-      },
-    },
+    from: { type: 'string', format: 'date-time' },
+    to: { type: 'string', format: 'date-time' },
+    period: { type: 'string', enum: ['hour', 'day', 'month'] },
+    kind: { type: 'string', enum: ['mcp', 'rest'] },
+    data: { type: 'array', items: usageRow },
   },
+  required: ['from', 'to', 'period', 'kind', 'data'],
 };
 const common = {
   '400': errorResponse('Invalid filter or cursor'),

@@ -25,9 +25,16 @@ async function findUser(db: Kysely<Database>, who: string) {
  * no password hash, no API key hash, no token hash, and the user's service credentials by service
  * and date only (their values are sealed secrets the user can read in the portal).
  */
-export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: string): Promise<Record<string, unknown>> {
+export interface ExportRequester {
+  /** How the export was asked for, recorded in the audit entry. */
+  via: 'cli' | 'api';
+  /** Who asked: null for the operator's CLI, the user's own id for `GET /v1/me/export`. */
+  actorId: string | null;
+}
+
+export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: string, requester: ExportRequester = { via: 'cli', actorId: null }): Promise<Record<string, unknown>> {
   const user = await findUser(db, who);
-  const [sessions, apiKeys, credentials, notes, requests, auditEvents] = await Promise.all([
+  const [sessions, apiKeys, credentials, oauthConnections, notes, requests, auditEvents] = await Promise.all([
     db.selectFrom('sessions').select(['id', 'user_agent', 'ip', 'created_at', 'refreshed_at', 'not_after', 'revoked_at', 'revoked_reason']).where('user_id', '=', user.id).orderBy('created_at').execute(),
     db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'services', 'expires_at', 'last_used_at', 'revoked_at', 'created_at']).where('user_id', '=', user.id).orderBy('created_at').execute(),
     db
@@ -35,6 +42,13 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
       .innerJoin('services', 'services.id', 'user_credentials.service_id')
       .select(['services.slug as service', 'user_credentials.created_at', 'user_credentials.updated_at'])
       .where('user_credentials.user_id', '=', user.id)
+      .execute(),
+    // Upstream OAuth connections by service and date only: the tokens are sealed secrets.
+    db
+      .selectFrom('upstream_oauth_tokens')
+      .innerJoin('services', 'services.id', 'upstream_oauth_tokens.service_id')
+      .select(['services.slug as service', 'upstream_oauth_tokens.expires_at', 'upstream_oauth_tokens.created_at', 'upstream_oauth_tokens.updated_at'])
+      .where('upstream_oauth_tokens.user_id', '=', user.id)
       .execute(),
     db.selectFrom('notes').select(['id', 'title', 'body', 'tags', 'created_at', 'updated_at']).where('user_id', '=', user.id).orderBy('created_at').execute(),
     db.selectFrom('request_log').selectAll().where('user_id', '=', user.id).orderBy('time').execute(),
@@ -46,13 +60,14 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
       .execute(),
   ]);
   const { encrypted_password: password, ...profile } = user;
-  await audit.record({ action: 'admin.user_exported', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { via: 'cli' } });
+  await audit.record({ action: requester.via === 'cli' ? 'admin.user_exported' : 'user.data_exported', outcome: 'success', actorId: requester.actorId, targetType: 'user', targetId: user.id, details: { via: requester.via } });
   return {
     exported_at: new Date().toISOString(),
     user: { ...profile, has_password: password !== null },
     sessions,
     api_keys: apiKeys,
     service_credentials: credentials,
+    service_oauth_connections: oauthConnections,
     notes,
     request_log: requests,
     audit_events: auditEvents,

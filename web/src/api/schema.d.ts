@@ -1784,22 +1784,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data?: {
-                                bytes_in?: unknown;
-                                bytes_out?: unknown;
-                                calls?: unknown;
-                                errors?: unknown;
-                                p50_latency_ms?: unknown;
-                                p95_latency_ms?: unknown;
-                                period_start?: unknown;
-                                rate_limited?: unknown;
-                                service?: unknown;
-                                user_id?: unknown;
+                            data: {
+                                bytes_in: number;
+                                bytes_out: number;
+                                calls: number;
+                                errors: number;
+                                /** @description Milliseconds; null when the bucket has no latency */
+                                p50_latency_ms: number | null;
+                                /** @description Milliseconds; null when the bucket has no latency */
+                                p95_latency_ms: number | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the period (date_trunc in UTC)
+                                 */
+                                period_start: string;
+                                rate_limited: number;
+                                /** @description Service slug; null for requests outside a service */
+                                service: string | null;
+                                user_id: string | null;
                             }[];
-                            from?: string;
-                            kind?: string;
-                            period?: string;
-                            to?: string;
+                            /** Format: date-time */
+                            from: string;
+                            /** @enum {string} */
+                            kind: "mcp" | "rest";
+                            /** @enum {string} */
+                            period: "hour" | "day" | "month";
+                            /** Format: date-time */
+                            to: string;
                         };
                     };
                 };
@@ -2024,6 +2035,99 @@ export interface paths {
                 };
                 /** @description Not signed in */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything the platform holds about you, as JSON
+         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export (sent as an attachment) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            api_keys: {
+                                [key: string]: unknown;
+                            }[];
+                            audit_events: {
+                                [key: string]: unknown;
+                            }[];
+                            /** Format: date-time */
+                            exported_at: string;
+                            notes: {
+                                [key: string]: unknown;
+                            }[];
+                            request_log: {
+                                [key: string]: unknown;
+                            }[];
+                            service_credentials: {
+                                [key: string]: unknown;
+                            }[];
+                            service_oauth_connections: {
+                                [key: string]: unknown;
+                            }[];
+                            sessions: {
+                                [key: string]: unknown;
+                            }[];
+                            user: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+                /** @description Unexpected query parameter */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Called with an API key or OAuth token */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2305,22 +2409,33 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data?: {
-                                bytes_in?: unknown;
-                                bytes_out?: unknown;
-                                calls?: unknown;
-                                errors?: unknown;
-                                p50_latency_ms?: unknown;
-                                p95_latency_ms?: unknown;
-                                period_start?: unknown;
-                                rate_limited?: unknown;
-                                service?: unknown;
-                                user_id?: unknown;
+                            data: {
+                                bytes_in: number;
+                                bytes_out: number;
+                                calls: number;
+                                errors: number;
+                                /** @description Milliseconds; null when the bucket has no latency */
+                                p50_latency_ms: number | null;
+                                /** @description Milliseconds; null when the bucket has no latency */
+                                p95_latency_ms: number | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Start of the period (date_trunc in UTC)
+                                 */
+                                period_start: string;
+                                rate_limited: number;
+                                /** @description Service slug; null for requests outside a service */
+                                service: string | null;
+                                user_id: string | null;
                             }[];
-                            from?: string;
-                            kind?: string;
-                            period?: string;
-                            to?: string;
+                            /** Format: date-time */
+                            from: string;
+                            /** @enum {string} */
+                            kind: "mcp" | "rest";
+                            /** @enum {string} */
+                            period: "hour" | "day" | "month";
+                            /** Format: date-time */
+                            to: string;
                         };
                     };
                 };

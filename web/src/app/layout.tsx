@@ -8,13 +8,15 @@ import { supabase } from '../auth/supabase';
 import { describeError } from '../api/errors';
 
 // Account (web branch): after the portal's own entries.
-const accountNav = [{ to: '/account', label: 'Account', hint: 'Password, sessions' }];
+const accountNav = [{ to: '/account', label: 'Account', hint: 'Password, sessions, your data' }];
 
 const nav = [
   { to: '/services', label: 'Services', hint: 'Connect your accounts' },
   { to: '/api-keys', label: 'API keys', hint: 'Keys for your MCP clients' },
   { to: '/connect', label: 'Connect a client', hint: 'Ready-to-paste configuration' },
   { to: '/connected-apps', label: 'Connected apps', hint: 'Clients signed in by OAuth' },
+  { to: '/playground', label: 'Playground', hint: 'Call a tool from the browser' },
+  { to: '/activity', label: 'Activity', hint: 'Your requests and usage' },
 ];
 
 export function AppLayout() {

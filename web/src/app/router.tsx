@@ -21,6 +21,9 @@ const ApiKeysPage = lazy(() => import('../features/api-keys/api-keys-page'));
 const ConnectPage = lazy(() => import('../features/connect/connect-page'));
 const ConsentPage = lazy(() => import('../features/oauth/consent-page'));
 const ConnectedAppsPage = lazy(() => import('../features/oauth/connected-apps-page'));
+// --- playground and activity (portal branch): their own chunks (the MCP SDK client, uPlot) ---
+const PlaygroundPage = lazy(() => import('../features/playground/playground-page'));
+const ActivityPage = lazy(() => import('../features/activity/activity-page'));
 
 /** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
 export const paths = {
@@ -31,6 +34,8 @@ export const paths = {
   apiKeys: '/api-keys',
   connect: '/connect',
   connectedApps: '/connected-apps',
+  playground: '/playground',
+  activity: '/activity',
 } as const;
 
 function page(node: ReactNode) {
@@ -90,6 +95,8 @@ const router = createBrowserRouter([
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
       { path: paths.connect, element: page(<ConnectPage />) },
       { path: paths.connectedApps, element: page(<ConnectedAppsPage />) },
+      { path: paths.playground, element: page(<PlaygroundPage />) },
+      { path: paths.activity, element: page(<ActivityPage />) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

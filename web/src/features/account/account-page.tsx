@@ -8,6 +8,7 @@ import { Page } from '../../components/page';
 import { ErrorState, LoadingState } from '../../components/states';
 import { authErrorMessage } from '../auth/auth-errors';
 import { NewPasswordForm } from '../auth/new-password-form';
+import { DataExport } from './data-export';
 
 const when = (iso: string | null | undefined, none: string) => (iso ? new Date(iso).toLocaleString() : none);
 
@@ -41,7 +42,7 @@ export default function AccountPage() {
   };
 
   return (
-    <Page title="Account" lead="Your profile, your password and your sessions.">
+    <Page title="Account" lead="Your profile, your password, your sessions and your data.">
       <Paper withBorder p="md" component="section" aria-labelledby="profile-heading">
         <Title order={2} size="h4" id="profile-heading" mb="sm">
           Profile
@@ -86,6 +87,8 @@ export default function AccountPage() {
           </Button>
         </Group>
       </Paper>
+
+      <DataExport />
 
       <Modal opened={confirmGlobal} onClose={() => setConfirmGlobal(false)} title="Sign out everywhere?" centered>
         <Stack>

@@ -62,10 +62,36 @@ export function useDisconnect(slug: string) {
   });
 }
 
-export type ServiceStatus = 'connected' | 'needs_credentials' | 'ready';
+/**
+ * Upstream OAuth (services whose catalog entry has `http.oauth`): the provider's authorization
+ * URL, which the browser then opens (docs/oauth.md Part 2); it comes back to /services?connected=<slug>.
+ */
+export function useOAuthStart(slug: string) {
+  return useMutation({
+    mutationFn: async () => unwrap(await api.GET('/v1/services/{id}/oauth/start', { params: { path: { id: slug } } })),
+    onSuccess: ({ authorization_url }) => window.location.assign(authorization_url),
+  });
+}
 
-/** `ready`: nothing to connect (no credentials needed); `connected`: every required credential stored. */
+/** Revokes the tokens at the provider and deletes them. */
+export function useOAuthDisconnect(slug: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      unwrap(await api.DELETE('/v1/services/{id}/oauth', { params: { path: { id: slug } } }));
+    },
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: serviceKeys.all, exact: true }),
+  });
+}
+
+export type ServiceStatus = 'connected' | 'needs_credentials' | 'needs_oauth' | 'ready';
+
+/**
+ * `ready`: nothing to connect; `connected`: every required credential stored and, for an OAuth
+ * service, its account connected; `needs_oauth`: the OAuth connection is what is missing.
+ */
 export function serviceStatus(s: Service): ServiceStatus {
-  if (s.credential_schema.length === 0) return 'ready';
-  return s.connected ? 'connected' : 'needs_credentials';
+  if (s.credential_schema.length === 0 && !s.oauth) return 'ready';
+  if (s.connected) return 'connected';
+  return s.oauth && !s.oauth.connected ? 'needs_oauth' : 'needs_credentials';
 }

@@ -5,16 +5,19 @@ import { describeError } from '../../api/errors';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { CredentialForm } from './credential-form';
+import { OAuthConnection, useConnectedNotice } from './oauth-connection';
 import { serviceStatus, useDisconnect, useServices, useStoredCredentials, type Service, type ServiceStatus } from './queries';
 
 const STATUS: Record<ServiceStatus, { label: string; color: string }> = {
   connected: { label: 'Connected', color: 'teal' },
   needs_credentials: { label: 'Needs credentials', color: 'yellow' },
+  needs_oauth: { label: 'Not connected', color: 'yellow' },
   ready: { label: 'Ready · no credentials needed', color: 'blue' },
 };
 
 export default function ServicesPage() {
   const services = useServices();
+  useConnectedNotice(services.data);
   return (
     <Page title="Services" lead="The MCP services you may use. Connect the ones that need your account; the platform stores your credentials encrypted and never shows secrets again.">
       {services.isPending ? (
@@ -62,6 +65,7 @@ function ServiceCard({ service }: { service: Service }) {
           </Badge>
         </Group>
         <Text size="sm">{service.description}</Text>
+        {service.oauth && <OAuthConnection service={service} connected={service.oauth.connected} />}
 
         {hasSchema && service.credentials_stored && (
           <>

@@ -1,0 +1,53 @@
+import { Button, Group, Paper, Text, Title } from '@mantine/core';
+import { useMutation } from '@tanstack/react-query';
+import { api } from '../../api/client';
+import { unwrap } from '../../api/errors';
+import { ErrorState } from '../../components/states';
+
+/** Saves a JSON value as a file, in the browser (no URL with data in it leaves the page). */
+function saveJson(data: unknown, filename: string) {
+  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked after the click has been handled, so the download has its bytes.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** "Download my data": GET /v1/me/export, the same export as the operator's export-user. */
+export function DataExport() {
+  const exportData = useMutation({
+    mutationFn: async () => unwrap(await api.GET('/v1/me/export')),
+    onSuccess: (data) => saveJson(data, `mcp-platform-export-${new Date().toISOString().slice(0, 10)}.json`),
+  });
+  return (
+    <Paper withBorder p="md" component="section" aria-labelledby="export-heading">
+      <Title order={2} size="h4" id="export-heading" mb={4}>
+        Your data
+      </Title>
+      <Group justify="space-between" wrap="wrap" gap="sm">
+        <Text size="sm" c="dimmed" maw={560}>
+          Download everything the platform holds about you as JSON: profile, sessions, API keys, which services you connected, notes, your request log and the
+          audit events about you. Secrets are never in it: no password, key or token, and your stored credentials only by service and date.
+        </Text>
+        <Button variant="light" loading={exportData.isPending} onClick={() => exportData.mutate()}>
+          Download my data
+        </Button>
+      </Group>
+      {exportData.isSuccess && (
+        <Text size="sm" mt="xs" role="status">
+          Downloaded: {exportData.data.request_log.length} request{exportData.data.request_log.length === 1 ? '' : 's'}, {exportData.data.api_keys.length} API key
+          {exportData.data.api_keys.length === 1 ? '' : 's'}.
+        </Text>
+      )}
+      {exportData.isError && (
+        <div style={{ marginTop: 'var(--mantine-spacing-xs)' }}>
+          <ErrorState title="Could not export your data" error={exportData.error} onRetry={() => exportData.mutate()} />
+        </div>
+      )}
+    </Paper>
+  );
+}
