@@ -82,7 +82,7 @@ function FieldInput({ field: f, value, error, onChange }: { field: ToolField; va
           minRows={2}
           maxRows={12}
           spellCheck={false}
-          ff="monospace"
+          styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
           value={value}
           onChange={(e) => onChange(e.currentTarget.value)}
         />
