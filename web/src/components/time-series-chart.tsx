@@ -20,12 +20,14 @@ export interface TimeSeriesChartProps {
   /** Unix times in seconds, ascending. */
   x: number[];
   series: ChartSeries[];
+  /** The time window shown, in Unix seconds (else the data's own span: a single point would get years of axis). */
+  xRange?: [number, number];
   /** Formats a y value on the axis and in the legend. */
   unit?: (v: number) => string;
   height?: number;
 }
 
-export default function TimeSeriesChart({ label, x, series, unit = (v) => String(v), height = 220 }: TimeSeriesChartProps) {
+export default function TimeSeriesChart({ label, x, series, xRange, unit = (v) => String(v), height = 220 }: TimeSeriesChartProps) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = host.current;
@@ -33,7 +35,7 @@ export default function TimeSeriesChart({ label, x, series, unit = (v) => String
     const options: uPlot.Options = {
       width: Math.max(el.clientWidth, 200),
       height,
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+      scales: { x: xRange ? { time: true, range: () => xRange } : { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
       axes: [{}, { values: (_u, ticks) => ticks.map(unit), size: 60 }],
       series: [
         {},
@@ -55,6 +57,6 @@ export default function TimeSeriesChart({ label, x, series, unit = (v) => String
       resize.disconnect();
       chart.destroy();
     };
-  }, [x, series, unit, height]);
+  }, [x, series, xRange, unit, height]);
   return <div ref={host} role="img" aria-label={label} data-testid="time-series-chart" data-points={x.length} style={{ width: '100%', minWidth: 0 }} />;
 }

@@ -105,6 +105,7 @@ const latencyUnit = (v: number) => ms(v);
 function UsageCharts({ from, to, period }: { from: string; to: string; period: 'hour' | 'day' }) {
   const usage = useOwnUsage({ from, to, period, kind: 'mcp' });
   const data = useMemo(() => (usage.data ? bucket(usage.data.data) : undefined), [usage.data]);
+  const xRange = useMemo((): [number, number] => [Date.parse(from) / 1000, Date.parse(to) / 1000], [from, to]);
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby="usage-heading">
       <Stack gap="sm">
@@ -125,13 +126,13 @@ function UsageCharts({ from, to, period }: { from: string; to: string; period: '
                   <Text size="sm" fw={600}>
                     Calls and errors
                   </Text>
-                  <TimeSeriesChart label={`Calls per ${period} for ${data.services.join(', ')}, and errors`} x={data.x} series={data.calls} unit={count} />
+                  <TimeSeriesChart xRange={xRange} label={`Calls per ${period} for ${data.services.join(', ')}, and errors`} x={data.x} series={data.calls} unit={count} />
                 </div>
                 <div>
                   <Text size="sm" fw={600}>
                     Latency p50 (solid) and p95 (dashed)
                   </Text>
-                  <TimeSeriesChart label={`Latency p50 and p95 per ${period} for ${data.services.join(', ')}`} x={data.x} series={data.latency} unit={latencyUnit} />
+                  <TimeSeriesChart xRange={xRange} label={`Latency p50 and p95 per ${period} for ${data.services.join(', ')}`} x={data.x} series={data.latency} unit={latencyUnit} />
                 </div>
               </SimpleGrid>
             </Suspense>
