@@ -37,7 +37,7 @@ export function ConfirmDialog({
         <Text size="sm">{children}</Text>
         {error ? <ErrorState title={errorTitle} error={error} /> : null}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} disabled={pending}>
+          <Button variant="default" onClick={onClose}>
             {cancelLabel}
           </Button>
           <Button color={color} loading={pending} onClick={onConfirm}>
