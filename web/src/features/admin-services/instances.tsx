@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { when } from '../../components/format';
 import type { Pool } from '../admin-overview/queries';
 import { useAddInstance, useRemoveInstance, type AdminService } from './queries';
+import { isHttpUrl } from './service-draft';
 
 type Instance = AdminService['instances'][number];
 type Circuit = Pool['http'][string][number];
@@ -13,14 +14,6 @@ type Circuit = Pool['http'][string][number];
 const healthColor: Record<string, string> = { healthy: 'teal', unhealthy: 'red', unknown: 'gray' };
 const circuitColor: Record<string, string> = { healthy: 'teal', ejected: 'red', 'half-open': 'yellow' };
 const circuitLabel: Record<string, string> = { healthy: 'circuit closed', ejected: 'circuit open', 'half-open': 'half-open' };
-
-function isHttpUrl(value: string): boolean {
-  try {
-    return ['http:', 'https:'].includes(new URL(value).protocol);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * An http service's instances: the shared health the replicas report, this replica's circuit

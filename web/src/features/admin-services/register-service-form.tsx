@@ -1,6 +1,7 @@
 import { Alert, Button, Checkbox, Fieldset, Group, Radio, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
 import { describeError, isPlatformApiError } from '../../api/errors';
+import { FormActions } from '../../components/form-actions';
 import { useRegisterService, type AdminService } from './queries';
 import {
   draftToService,
@@ -141,14 +142,7 @@ export function RegisterServiceForm({ onDone, onCancel }: { onDone: (created: Ad
             </Group>
           </Stack>
         </Fieldset>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel} disabled={register.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={register.isPending}>
-            Register
-          </Button>
-        </Group>
+        <FormActions submitLabel="Register" pending={register.isPending} onCancel={onCancel} />
       </Stack>
     </form>
   );
@@ -186,7 +180,7 @@ function CredentialFieldRow({
           maxLength={128}
         />
         {kind === 'http' && (
-          <TextInput label={`Field ${n} header template`} description="Optional, e.g. Bearer {value}" value={field.template} onChange={(e) => onChange({ template: e.currentTarget.value })} error={errors[`${at}.template`]} maxLength={256} />
+          <TextInput label={`Field ${n} template`} description="Optional: how the value is written into the header, e.g. Bearer {value}" value={field.template} onChange={(e) => onChange({ template: e.currentTarget.value })} error={errors[`${at}.template`]} maxLength={256} />
         )}
       </SimpleGrid>
       <Group mt="xs">

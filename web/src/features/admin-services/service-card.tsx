@@ -78,7 +78,7 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
           <Text size="sm" data-testid="service-settings">
             <strong>Roles:</strong> {s.roles.join(', ')} · <strong>Tools:</strong> {policy || 'all'} · <strong>Payload capture:</strong> {CAPTURE[s.payload_capture] ?? s.payload_capture}
           </Text>
-          <Button size="xs" variant="light" onClick={() => setEditing(true)} aria-label={`Settings of ${s.title}`}>
+          <Button size="xs" variant="light" onClick={() => setEditing(true)} aria-label={`Settings of ${s.title}`} style={{ flexShrink: 0 }}>
             Settings
           </Button>
         </Group>

@@ -74,7 +74,8 @@ const lines = (text: string) =>
     .map((l) => l.trim())
     .filter((l) => l !== '');
 
-function isHttpUrl(value: string): boolean {
+/** What the API's `z.url({ protocol: /^https?$/ })` accepts (instance URLs). */
+export function isHttpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';

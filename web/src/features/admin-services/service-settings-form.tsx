@@ -1,6 +1,7 @@
-import { Alert, Badge, Button, Checkbox, Group, Select, Stack, Table, TagsInput, Text } from '@mantine/core';
+import { Alert, Badge, Checkbox, Group, Select, Stack, Table, TagsInput, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { describeError, isPlatformApiError } from '../../api/errors';
+import { FormActions } from '../../components/form-actions';
 import { ErrorState, LoadingState } from '../../components/states';
 import { PAYLOAD_CAPTURE_OPTIONS } from './register-service-form';
 import { useChangeService, useServiceTools, type AdminService, type ServiceChange } from './queries';
@@ -126,14 +127,7 @@ export function ServiceSettingsForm({ service, onDone, onCancel }: { service: Ad
             </Text>
           )}
         </Stack>
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onCancel} disabled={change.isPending}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={change.isPending} disabled={unchanged || roles.length === 0}>
-            Save
-          </Button>
-        </Group>
+        <FormActions submitLabel="Save" pending={change.isPending} disabled={unchanged || roles.length === 0} onCancel={onCancel} />
       </Stack>
     </form>
   );
