@@ -40,6 +40,7 @@ import {
   RedisReplicaDirectory,
   ReplicaRing,
   SingleReplicaDirectory,
+  listUpstreamTools,
   upstreamAdminOpenApi,
   upstreamAdminRouter,
   type BuiltinServerFactory,
@@ -386,7 +387,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       app.use(upstreamOAuthRouter({ catalog: catalog.catalog, oauth: catalog.upstreamOAuth, audit, portalServicesUrl: `${config.PUBLIC_URL}/services` }));
       openApiFragments.push(upstreamOAuthOpenApi);
     }
-    app.use(catalogRouter({ catalog: catalog.catalog, audit, builtinNames: new Set(Object.keys(builtins)), egress }));
+    app.use(
+      catalogRouter({
+        catalog: catalog.catalog,
+        audit,
+        builtinNames: new Set(Object.keys(builtins)),
+        egress,
+        // The admin services view lists a service's live tools through the router's connector.
+        listTools: (caller, service) => listUpstreamTools(upstream, caller, service, config.MCP_UPSTREAM_TIMEOUT_MS),
+      }),
+    );
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
     // --- builder: /v1/builder/imports (admin-only) ---

@@ -1,11 +1,13 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { startEverythingHttp } from './support/upstream.js';
 import { adminSession, apiCall, createApiKey, signUp, type TestSession } from './support/users.js';
 
 /**
  * The REST the admin dashboard adds: live traffic from the request log (GET /v1/admin/traffic) and
- * "sign out everywhere" for a user (DELETE /v1/admin/users/{id}/sessions), audited; both admin-only.
+ * "sign out everywhere" for a user (DELETE /v1/admin/users/{id}/sessions), audited; a service's
+ * live tools for the tool policy editor (GET /v1/admin/services/{id}/tools); all admin-only.
  */
 let t: TestPlatform;
 let admin: TestSession;
@@ -106,5 +108,68 @@ describe('DELETE /v1/admin/users/{id}/sessions', () => {
     const other = await signUp(t.url);
     expect((await apiCall(t.url, user.accessToken, 'DELETE', `/v1/admin/users/${other.userId}/sessions`)).status).toBe(403);
     expect((await apiCall(t.url, other.accessToken, 'GET', '/v1/api-keys')).status).toBe(200);
+  });
+});
+
+describe('GET /v1/admin/services/{id}/tools', () => {
+  type ToolsAnswer = { service: string; tools: Array<{ name: string; description?: string; visible: boolean }>; missing_credentials?: string[] };
+
+  it('lists the live tools of a builtin, marked by the tool policy, whatever the service state', async () => {
+    const res = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/notes/tools');
+    expect(res.status).toBe(200);
+    const body = res.json as ToolsAnswer;
+    expect(body.service).toBe('notes');
+    expect(body.tools.map((x) => x.name).sort()).toEqual(['create_note', 'delete_note', 'get_note', 'list_notes', 'search_notes', 'update_note']);
+    expect(body.tools.every((x) => x.visible && typeof x.description === 'string')).toBe(true);
+
+    // A policy changes the marks, not the list; a disabled service still lists (the admin writes its policy first).
+    expect((await apiCall(t.url, admin.accessToken, 'PATCH', '/v1/admin/services/notes', { tool_policy: { deny: ['delete_note'] }, enabled: false })).status).toBe(200);
+    try {
+      const after = (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/notes/tools')).json as ToolsAnswer;
+      expect(after.tools).toHaveLength(6);
+      expect(after.tools.filter((x) => !x.visible).map((x) => x.name)).toEqual(['delete_note']);
+    } finally {
+      expect((await apiCall(t.url, admin.accessToken, 'PATCH', '/v1/admin/services/notes', { tool_policy: {}, enabled: true })).status).toBe(200);
+    }
+  });
+
+  it('lists an http upstream (a real server-everything on loopback), naming the credentials the admin has not stored', async () => {
+    const upstream = await startEverythingHttp('streamableHttp');
+    const slug = `everything-http-${Date.now().toString(36)}`;
+    try {
+      const created = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+        slug,
+        title: 'Everything over http',
+        kind: 'http',
+        http: { instances: [upstream.url] },
+        credentials: [{ name: 'token', title: 'Token', inject: { header: 'X-Token' } }],
+      });
+      expect(created.status).toBe(201);
+      const res = await apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/services/${slug}/tools`);
+      expect(res.status).toBe(200);
+      const body = res.json as ToolsAnswer;
+      expect(body.tools.map((x) => x.name)).toContain('echo');
+      expect(body.missing_credentials).toEqual(['token']);
+
+      // The upstream gone: the error says so, with the missing credential named.
+      await upstream.stop();
+      const down = await apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/services/${slug}/tools`);
+      expect(down.status).toBeGreaterThanOrEqual(502);
+      const error = down.json.error as { code: string; message: string };
+      expect(error.code).toMatch(/^upstream_/);
+      expect(error.message).toContain('you have stored no token');
+    } finally {
+      await upstream.stop();
+      await apiCall(t.url, admin.accessToken, 'DELETE', `/v1/admin/services/${slug}`);
+    }
+  });
+
+  it('404s an unknown service, refuses query parameters, users and their API keys', async () => {
+    expect((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/no-such-service/tools')).status).toBe(404);
+    expect((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/notes/tools?all=1')).status).toBe(400);
+    const user = await signUp(t.url);
+    expect((await apiCall(t.url, user.accessToken, 'GET', '/v1/admin/services/notes/tools')).status).toBe(403);
+    const key = await createApiKey(t.url, user.accessToken);
+    expect((await apiCall(t.url, key.key, 'GET', '/v1/admin/services/notes/tools')).status).toBe(403);
   });
 });

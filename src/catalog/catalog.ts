@@ -73,6 +73,20 @@ export class PlatformCatalog implements ServiceCatalog {
     return this.withAuthorization(principal, { definition: record.definition, credentials: { ...(c ?? {}) } });
   }
 
+  /**
+   * A service as an admin inspects it (its live tools list): whatever its state (disabled, other
+   * roles), with the admin's own stored credentials and OAuth connection. `missing` names the
+   * required fields the admin has not stored, so an upstream's refusal can be explained.
+   */
+  async resolveForInspection(principal: Principal, record: ServiceRecord): Promise<{ service: ResolvedService; missing: string[]; oauthConnected?: boolean }> {
+    const c = await this.credentials.get(principal.userId, record.definition.id);
+    const missing = record.definition.credentialSchema.filter((f) => f.required && (c?.[f.name] ?? '') === '').map((f) => f.name);
+    const service: ResolvedService = { definition: record.definition, credentials: { ...(c ?? {}) } };
+    const oauthConnected = await this.oauthConnected(principal.userId, record.definition);
+    if (oauthConnected && this.oauth) service.authorization = this.oauth.authorization(principal.userId, record.definition);
+    return { service, missing, ...(oauthConnected !== undefined ? { oauthConnected } : {}) };
+  }
+
   async whyUnusable(principal: Principal, slug: string): Promise<Unusable> {
     const record = await this.registry.find(slug);
     if (!record || !record.definition.roles.includes(principal.role)) return { reason: 'not_found' };

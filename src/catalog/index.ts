@@ -31,7 +31,7 @@ export {
 } from './registry.js';
 export { openapiConfigSchema, serviceInputSchema, TOOL_NAME, type OpenApiConfigInput, type ServiceInput } from './definition.js';
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
-export { catalogRouter, type CatalogRoutesOptions } from './routes.js';
+export { catalogRouter, type CatalogRoutesOptions, type UpstreamToolSummary } from './routes.js';
 export { catalogOpenApi } from './openapi.js';
 export { UPSTREAM_OAUTH_CALLBACK_PATH, upstreamOAuthOpenApi, upstreamOAuthRouter, type UpstreamOAuthRoutesOptions } from './upstream-oauth-routes.js';
 export { UpstreamOAuth } from './upstream-oauth.js';

@@ -28,12 +28,30 @@ const adminServiceView = {
     slug: { type: 'string' },
     title: { type: 'string' },
     description: { type: 'string' },
-    kind: { type: 'string', enum: ['builtin', 'stdio', 'http'] },
+    kind: { type: 'string', enum: ['builtin', 'stdio', 'http', 'openapi'] },
     enabled: { type: 'boolean' },
     roles: { type: 'array', items: { type: 'string', enum: ['user', 'admin'] } },
     tool_policy: { type: 'object', properties: { allow: { type: 'array', items: { type: 'string' } }, deny: { type: 'array', items: { type: 'string' } } } },
-    payload_capture: { type: 'boolean' },
+    payload_capture: { type: 'string', enum: ['off', 'metadata', 'full'], description: 'What the request log keeps of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)' },
     source: { type: 'string', enum: ['catalog', 'admin'], description: 'catalog: defined in the catalog file; only enabled, roles, tool_policy and payload_capture change here' },
+    config: { type: 'object', additionalProperties: true, description: 'The kind-specific settings as stored (stdio command/package, args, env; http transport, timeout_ms, oauth; builtin server; openapi definition)' },
+    credential_schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          name: { type: 'string' },
+          title: { type: 'string' },
+          description: { type: 'string' },
+          secret: { type: 'boolean' },
+          required: { type: 'boolean' },
+          max_length: { type: 'integer' },
+          inject: { type: 'object', additionalProperties: { type: 'string' }, description: '{env}, {header, template?} or {context}' },
+        },
+        required: ['name', 'title', 'secret', 'required', 'max_length', 'inject'],
+      },
+    },
     instances: {
       type: 'array',
       items: {
@@ -42,9 +60,11 @@ const adminServiceView = {
           id: { type: 'string' },
           url: { type: 'string' },
           source: { type: 'string', enum: ['catalog', 'admin'] },
-          status: { type: 'string' },
+          status: { type: 'string', enum: ['unknown', 'healthy', 'unhealthy'], description: 'Shared health as the replicas last reported it (circuit state per replica: GET /v1/admin/router/pool)' },
           last_checked_at: { type: ['string', 'null'] },
           consecutive_failures: { type: 'integer' },
+          status_changed_at: { type: ['string', 'null'] },
+          status_reported_by: { type: ['string', 'null'] },
         },
         required: ['id', 'url', 'source', 'status'],
       },
@@ -53,8 +73,21 @@ const adminServiceView = {
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
   },
-  required: ['id', 'slug', 'title', 'description', 'kind', 'enabled', 'roles', 'tool_policy', 'payload_capture', 'source', 'instances'],
+  required: ['id', 'slug', 'title', 'description', 'kind', 'enabled', 'roles', 'tool_policy', 'payload_capture', 'source', 'config', 'credential_schema', 'instances'],
 };
+
+const serviceToolsView = z.object({
+  service: z.string(),
+  tools: z.array(
+    z.object({
+      name: z.string(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      visible: z.boolean().describe('Whether the current tool policy lets users see and call it'),
+    }),
+  ),
+  missing_credentials: z.array(z.string()).optional().describe("Required credential fields the admin has not stored (the listing connects with the admin's own credentials)"),
+});
 
 const op = (o: OpenApiOperation): OpenApiOperation => o;
 
@@ -171,6 +204,27 @@ export const catalogOpenApi: OpenApiPaths = {
         ...adminCommon,
         '404': errorResponse('No such service'),
         '409': errorResponse('Catalog-file service: disable it instead'),
+      },
+    }),
+  },
+  '/v1/admin/services/{id}/tools': {
+    get: op({
+      summary: "A service's live tools, as its upstream lists them (admin)",
+      description:
+        "Connects to the service as the calling admin (with the admin's own stored credentials and OAuth connection; whatever the service's enabled flag and roles) and lists every tool the upstream offers, before the tool policy, each marked with whether the current policy lets users see it. For writing a tool policy.",
+      tags: ['admin'],
+      operationId: 'adminListServiceTools',
+      parameters: [idParam],
+      responses: {
+        '200': jsonResponse('The tools', serviceToolsView),
+        ...adminCommon,
+        '404': errorResponse('No such service'),
+        '409': errorResponse('The service cannot be run (service_unavailable: its problem), or connects by OAuth and the admin has not connected it (oauth_not_connected)'),
+        '429': errorResponse('stdio_user_limit: the admin already runs as many stdio processes as allowed'),
+        '502': errorResponse('The upstream could not start, crashed or refused (upstream_start_failed, upstream_crashed, upstream_unauthorized, …); the message names missing credentials'),
+        '503': errorResponse('No instance reachable, or the stdio pool is full'),
+        '504': errorResponse('The upstream did not answer within MCP_UPSTREAM_TIMEOUT_MS'),
+        '501': errorResponse('Listing live tools is not available in this process'),
       },
     }),
   },

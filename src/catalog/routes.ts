@@ -11,6 +11,7 @@ import {
   type ServiceInput,
 } from './definition.js';
 import { isUuid, type ServiceRecord } from './registry.js';
+import type { ResolvedService, ToolPolicy } from './service-definition.js';
 import { credentialBodySchema, toAdminView, toCredentialsView, toServiceView } from './views.js';
 
 export interface CatalogRoutesOptions {
@@ -24,6 +25,25 @@ export interface CatalogRoutesOptions {
    * checks `req.principal.role` itself.
    */
   requireAdmin?: (req: Request) => Principal;
+  /**
+   * Lists a service's live tools, connecting to it as `caller` (app.ts: through the MCP Router's
+   * upstream connector; the catalog knows nothing of routing). Without it `GET
+   * /v1/admin/services/{id}/tools` answers 501.
+   */
+  listTools?: (caller: Principal, service: ResolvedService) => Promise<UpstreamToolSummary[]>;
+}
+
+/** One tool as an upstream lists it (the part an admin needs to write a tool policy). */
+export interface UpstreamToolSummary {
+  name: string;
+  title?: string;
+  description?: string;
+}
+
+/** The router's rule (router/endpoint/policy.ts), repeated here because the catalog may not import the router. */
+function toolVisible(policy: ToolPolicy, name: string): boolean {
+  if (policy.allow && !policy.allow.includes(name)) return false;
+  return !policy.deny?.includes(name);
 }
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -194,6 +214,35 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
   router.get('/v1/admin/services/:id', async (req, res) => {
     requireAdmin(req);
     res.json(toAdminView(await adminService(req)));
+  });
+
+  router.get('/v1/admin/services/:id/tools', async (req, res) => {
+    const admin = requireAdmin(req);
+    parse(z.strictObject({}), req.query);
+    const service = await adminService(req);
+    const slug = service.definition.slug;
+    if (!opts.listTools) throw new ApiError(501, 'not_available', 'Listing live tools is not available in this process');
+    if (service.problem) throw new ApiError(409, 'service_unavailable', `Service ${slug} cannot be run: ${service.problem}`);
+    const { service: resolved, missing, oauthConnected } = await catalog.resolveForInspection(admin, service);
+    if (oauthConnected === false) {
+      throw new ApiError(409, 'oauth_not_connected', `Service ${slug} connects by OAuth and you have not connected it: connect it as yourself (Services → Connect in the portal) to list its tools`);
+    }
+    let tools: UpstreamToolSummary[];
+    try {
+      tools = await opts.listTools(admin, resolved);
+    } catch (err) {
+      // The upstream may refuse to start or answer without the credentials it needs: say which are missing.
+      if (err instanceof ApiError && missing.length) {
+        throw new ApiError(err.status, err.code, `${err.message} (you have stored no ${missing.join(', ')} for ${slug}; the upstream may need them to start or answer)`);
+      }
+      throw err;
+    }
+    const policy = service.definition.toolPolicy;
+    res.json({
+      service: slug,
+      tools: tools.map((t) => ({ ...t, visible: toolVisible(policy, t.name) })),
+      ...(missing.length ? { missing_credentials: missing } : {}),
+    });
   });
 
   router.patch('/v1/admin/services/:id', async (req, res) => {

@@ -11,6 +11,7 @@ export {
   ReplicaRing,
   serveBuiltin,
   SingleReplicaDirectory,
+  listUpstreamTools,
   upstreamAdminOpenApi,
   upstreamAdminRouter,
   type PlatformUpstream,

@@ -1,7 +1,46 @@
 import express from 'express';
 import { z } from 'zod';
 import { errorResponse, jsonResponse, parseQuery, type OpenApiPaths } from '../../gateway/index.js';
+import type { Principal } from '../../gateway/index.js';
+import type { ResolvedService, UpstreamConnector } from '../contracts.js';
 import type { PlatformUpstream } from './connector.js';
+import { UpstreamError } from './errors.js';
+
+/** At most this many pages of `tools/list` are read (a misbehaving upstream cannot keep us paging). */
+const MAX_TOOL_PAGES = 64;
+
+/**
+ * A service's live tools, listed by connecting to it as `caller` (the admin services view: the
+ * tool policy is written against these names). Every tool the upstream lists, before the tool
+ * policy; only name, title and description. Bounded by `timeoutMs`.
+ */
+export async function listUpstreamTools(
+  connector: UpstreamConnector,
+  caller: Principal,
+  service: ResolvedService,
+  timeoutMs: number,
+): Promise<Array<{ name: string; title?: string; description?: string }>> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const lease = await connector.connect(caller, service, { signal });
+  try {
+    if (lease.client.getServerCapabilities()?.tools === undefined) return [];
+    const tools: Array<{ name: string; title?: string; description?: string }> = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_TOOL_PAGES; page++) {
+      const result = await lease.client.listTools(cursor ? { cursor } : undefined, { signal, timeout: timeoutMs });
+      for (const t of result.tools) tools.push({ name: t.name, ...(t.title ? { title: t.title } : {}), ...(t.description ? { description: t.description } : {}) });
+      cursor = result.nextCursor;
+      if (!cursor) break;
+    }
+    return tools;
+  } catch (err) {
+    if (err instanceof UpstreamError) throw err;
+    if (signal.aborted) throw new UpstreamError('upstream_timeout', `Service ${service.definition.slug} did not list its tools within ${timeoutMs} ms`);
+    throw new UpstreamError('upstream_unavailable', `Service ${service.definition.slug} could not list its tools`);
+  } finally {
+    await lease.release();
+  }
+}
 
 /**
  * `/v1/admin/router`: the upstream side as an operator sees it — this replica's stdio pool, the

@@ -22,4 +22,4 @@ export {
   type ReplicaDirectory,
   type ReplicaRingOptions,
 } from './replicas.js';
-export { upstreamAdminOpenApi, upstreamAdminRouter } from './admin-routes.js';
+export { listUpstreamTools, upstreamAdminOpenApi, upstreamAdminRouter } from './admin-routes.js';

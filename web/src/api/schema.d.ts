@@ -1733,6 +1733,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/services/{id}/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A service's live tools, as its upstream lists them (admin)
+         * @description Connects to the service as the calling admin (with the admin's own stored credentials and OAuth connection; whatever the service's enabled flag and roles) and lists every tool the upstream offers, before the tool policy, each marked with whether the current policy lets users see it. For writing a tool policy.
+         */
+        get: operations["adminListServiceTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/traffic": {
         parameters: {
             query?: never;
@@ -3302,7 +3322,25 @@ export interface operations {
                 content: {
                     "application/json": {
                         services: ({
+                            /** @description The kind-specific settings as stored (stdio command/package, args, env; http transport, timeout_ms, oauth; builtin server; openapi definition) */
+                            config: {
+                                [key: string]: unknown;
+                            };
                             created_at?: string;
+                            credential_schema: ({
+                                description?: string;
+                                /** @description {env}, {header, template?} or {context} */
+                                inject: {
+                                    [key: string]: string;
+                                };
+                                max_length: number;
+                                name: string;
+                                required: boolean;
+                                secret: boolean;
+                                title: string;
+                            } & {
+                                [key: string]: unknown;
+                            })[];
                             description: string;
                             enabled: boolean;
                             id: string;
@@ -3312,12 +3350,22 @@ export interface operations {
                                 last_checked_at?: string | null;
                                 /** @enum {string} */
                                 source: "catalog" | "admin";
-                                status: string;
+                                /**
+                                 * @description Shared health as the replicas last reported it (circuit state per replica: GET /v1/admin/router/pool)
+                                 * @enum {string}
+                                 */
+                                status: "unknown" | "healthy" | "unhealthy";
+                                status_changed_at?: string | null;
+                                status_reported_by?: string | null;
                                 url: string;
                             }[];
                             /** @enum {string} */
-                            kind: "builtin" | "stdio" | "http";
-                            payload_capture: boolean;
+                            kind: "builtin" | "stdio" | "http" | "openapi";
+                            /**
+                             * @description What the request log keeps of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                             * @enum {string}
+                             */
+                            payload_capture: "off" | "metadata" | "full";
                             /** @description Why the service cannot be used (e.g. a missing builtin) */
                             problem?: string;
                             roles: ("user" | "admin")[];
@@ -3669,7 +3717,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The kind-specific settings as stored (stdio command/package, args, env; http transport, timeout_ms, oauth; builtin server; openapi definition) */
+                        config: {
+                            [key: string]: unknown;
+                        };
                         created_at?: string;
+                        credential_schema: ({
+                            description?: string;
+                            /** @description {env}, {header, template?} or {context} */
+                            inject: {
+                                [key: string]: string;
+                            };
+                            max_length: number;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         description: string;
                         enabled: boolean;
                         id: string;
@@ -3679,12 +3745,22 @@ export interface operations {
                             last_checked_at?: string | null;
                             /** @enum {string} */
                             source: "catalog" | "admin";
-                            status: string;
+                            /**
+                             * @description Shared health as the replicas last reported it (circuit state per replica: GET /v1/admin/router/pool)
+                             * @enum {string}
+                             */
+                            status: "unknown" | "healthy" | "unhealthy";
+                            status_changed_at?: string | null;
+                            status_reported_by?: string | null;
                             url: string;
                         }[];
                         /** @enum {string} */
-                        kind: "builtin" | "stdio" | "http";
-                        payload_capture: boolean;
+                        kind: "builtin" | "stdio" | "http" | "openapi";
+                        /**
+                         * @description What the request log keeps of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                         * @enum {string}
+                         */
+                        payload_capture: "off" | "metadata" | "full";
                         /** @description Why the service cannot be used (e.g. a missing builtin) */
                         problem?: string;
                         roles: ("user" | "admin")[];
@@ -3762,7 +3838,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The kind-specific settings as stored (stdio command/package, args, env; http transport, timeout_ms, oauth; builtin server; openapi definition) */
+                        config: {
+                            [key: string]: unknown;
+                        };
                         created_at?: string;
+                        credential_schema: ({
+                            description?: string;
+                            /** @description {env}, {header, template?} or {context} */
+                            inject: {
+                                [key: string]: string;
+                            };
+                            max_length: number;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         description: string;
                         enabled: boolean;
                         id: string;
@@ -3772,12 +3866,22 @@ export interface operations {
                             last_checked_at?: string | null;
                             /** @enum {string} */
                             source: "catalog" | "admin";
-                            status: string;
+                            /**
+                             * @description Shared health as the replicas last reported it (circuit state per replica: GET /v1/admin/router/pool)
+                             * @enum {string}
+                             */
+                            status: "unknown" | "healthy" | "unhealthy";
+                            status_changed_at?: string | null;
+                            status_reported_by?: string | null;
                             url: string;
                         }[];
                         /** @enum {string} */
-                        kind: "builtin" | "stdio" | "http";
-                        payload_capture: boolean;
+                        kind: "builtin" | "stdio" | "http" | "openapi";
+                        /**
+                         * @description What the request log keeps of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                         * @enum {string}
+                         */
+                        payload_capture: "off" | "metadata" | "full";
                         /** @description Why the service cannot be used (e.g. a missing builtin) */
                         problem?: string;
                         roles: ("user" | "admin")[];
@@ -4042,7 +4146,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The kind-specific settings as stored (stdio command/package, args, env; http transport, timeout_ms, oauth; builtin server; openapi definition) */
+                        config: {
+                            [key: string]: unknown;
+                        };
                         created_at?: string;
+                        credential_schema: ({
+                            description?: string;
+                            /** @description {env}, {header, template?} or {context} */
+                            inject: {
+                                [key: string]: string;
+                            };
+                            max_length: number;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
                         description: string;
                         enabled: boolean;
                         id: string;
@@ -4052,12 +4174,22 @@ export interface operations {
                             last_checked_at?: string | null;
                             /** @enum {string} */
                             source: "catalog" | "admin";
-                            status: string;
+                            /**
+                             * @description Shared health as the replicas last reported it (circuit state per replica: GET /v1/admin/router/pool)
+                             * @enum {string}
+                             */
+                            status: "unknown" | "healthy" | "unhealthy";
+                            status_changed_at?: string | null;
+                            status_reported_by?: string | null;
                             url: string;
                         }[];
                         /** @enum {string} */
-                        kind: "builtin" | "stdio" | "http";
-                        payload_capture: boolean;
+                        kind: "builtin" | "stdio" | "http" | "openapi";
+                        /**
+                         * @description What the request log keeps of this service: off (no row), metadata (row without bodies), full (row with redacted, size-capped bodies)
+                         * @enum {string}
+                         */
+                        payload_capture: "off" | "metadata" | "full";
                         /** @description Why the service cannot be used (e.g. a missing builtin) */
                         problem?: string;
                         roles: ("user" | "admin")[];
@@ -4251,6 +4383,121 @@ export interface operations {
             };
             /** @description Declared in the catalog file */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListServiceTools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tools */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Required credential fields the admin has not stored (the listing connects with the admin's own credentials) */
+                        missing_credentials?: string[];
+                        service: string;
+                        tools: {
+                            description?: string;
+                            name: string;
+                            title?: string;
+                            /** @description Whether the current tool policy lets users see and call it */
+                            visible: boolean;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller is not an admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such service */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The service cannot be run (service_unavailable: its problem), or connects by OAuth and the admin has not connected it (oauth_not_connected) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description stdio_user_limit: the admin already runs as many stdio processes as allowed */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Listing live tools is not available in this process */
+            501: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upstream could not start, crashed or refused (upstream_start_failed, upstream_crashed, upstream_unauthorized, …); the message names missing credentials */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No instance reachable, or the stdio pool is full */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upstream did not answer within MCP_UPSTREAM_TIMEOUT_MS */
+            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,8 +2,7 @@ import { lazy, Suspense, type ReactNode } from 'react';
 import type { RouteObject } from 'react-router';
 import { useIsAdmin } from '../auth/session';
 import { LoadingState } from '../components/states';
-import { NotAllowedPage } from './not-allowed';
-import { NotFoundPage } from './not-found';
+import { NotAllowedPage, NotFoundPage } from './dead-end-pages';
 
 /**
  * The admin dashboard's routes and navigation (docs/web.md, "Admin"). Each page is its own lazy

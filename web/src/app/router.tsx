@@ -4,7 +4,7 @@ import { useSession } from '../auth/session';
 import { LoadingState } from '../components/states';
 import { adminRoutes } from './admin-routes';
 import { AppLayout } from './layout';
-import { NotFoundPage } from './not-found';
+import { NotFoundPage } from './dead-end-pages';
 
 // Pages load on demand: the first load carries the shell and the page it opens.
 // --- account and password recovery (web branch) ---

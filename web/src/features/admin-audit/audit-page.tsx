@@ -1,7 +1,8 @@
-import { Alert, Badge, Button, Code, Group, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Stack, Table, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { describeError } from '../../api/errors';
+import { FilterBar, type FilterField } from '../../components/filter-bar';
 import { shortId, when } from '../../components/format';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -13,6 +14,12 @@ const REASONS: Record<string, string> = {
   prev_hash_mismatch: 'it does not link to the entry before it (a row was replaced or reordered)',
   sequence_gap: 'entries before it are missing (rows were deleted)',
 };
+
+const FILTERS: Array<FilterField<'action' | 'actor' | 'outcome'>> = [
+  { type: 'text', name: 'action', label: 'Action', placeholder: 'e.g. admin.user_disabled' },
+  { type: 'text', name: 'actor', label: 'Actor (user ID)', placeholder: "a user's ID" },
+  { type: 'select', name: 'outcome', label: 'Outcome', options: ['success', 'failure'] },
+];
 
 export default function AuditPage() {
   const [action, setAction] = useState('');
@@ -37,11 +44,17 @@ export default function AuditPage() {
         </Button>
         <div style={{ flex: 1, minWidth: 240 }}>{verify.data ? <ChainResult check={verify.data} /> : verify.isError ? <ErrorState title="Could not verify the chain" error={verify.error} /> : null}</div>
       </Group>
-      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-        <TextInput label="Action" placeholder="e.g. admin.user_disabled" value={action} onChange={(e) => setAction(e.currentTarget.value)} error={actionInvalid ? 'An action looks like area.event, e.g. auth.login' : undefined} />
-        <TextInput label="Actor (user ID)" placeholder="a user's ID" value={actor} onChange={(e) => setActor(e.currentTarget.value)} />
-        <Select label="Outcome" placeholder="any" clearable data={['success', 'failure']} value={outcome} onChange={setOutcome} />
-      </SimpleGrid>
+      <FilterBar
+        fields={FILTERS}
+        values={{ action, actor, outcome }}
+        errors={{ action: actionInvalid ? 'An action looks like area.event, e.g. auth.login' : undefined }}
+        onChange={(name, value) => {
+          const text = typeof value === 'string' ? value : '';
+          if (name === 'action') setAction(text);
+          else if (name === 'actor') setActor(text);
+          else setOutcome(value === null ? null : text);
+        }}
+      />
       {audit.isPending ? (
         <LoadingState label="Loading the audit trail…" />
       ) : audit.isError ? (

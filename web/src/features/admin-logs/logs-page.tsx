@@ -1,6 +1,7 @@
-import { Badge, Button, Code, Drawer, Group, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Badge, Button, Code, Drawer, Group, Stack, Table, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
+import { FilterBar, type FilterField } from '../../components/filter-bar';
 import { ms, shortId, when } from '../../components/format';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -37,6 +38,15 @@ function toFilters(f: Form): { filters: LogFilters; errors: Partial<Record<keyof
   return { filters, errors };
 }
 
+const FILTERS: Array<FilterField<keyof Form>> = [
+  { type: 'text', name: 'user', label: 'User ID' },
+  { type: 'text', name: 'service', label: 'Service', placeholder: 'e.g. notes' },
+  { type: 'text', name: 'tool', label: 'Tool', placeholder: 'e.g. create_note' },
+  { type: 'select', name: 'kind', label: 'Kind', options: ['mcp', 'rest'] },
+  { type: 'select', name: 'status', label: 'Status', options: ['ok', 'error'] },
+  { type: 'number', name: 'minLatency', label: 'Slower than (ms)', min: 0 },
+];
+
 export default function LogsPage() {
   const [form, setForm] = useState<Form>({ user: '', service: '', tool: '', kind: null, status: null, minLatency: '' });
   const [debounced] = useDebouncedValue(form, 300);
@@ -44,18 +54,10 @@ export default function LogsPage() {
   const logs = useAdminLogs(filters);
   const [open, setOpen] = useState<LogEntry>();
   const rows = logs.data?.pages.flatMap((p) => p.data) ?? [];
-  const set = <K extends keyof Form>(key: K) => (value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   return (
     <Page title="Logs" lead="Every request across users, newest first, with the same filters as GET /v1/admin/logs. Open one for all its fields.">
-      <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-        <TextInput label="User ID" value={form.user} onChange={(e) => set('user')(e.currentTarget.value)} error={errors.user} />
-        <TextInput label="Service" placeholder="e.g. notes" value={form.service} onChange={(e) => set('service')(e.currentTarget.value)} error={errors.service} />
-        <TextInput label="Tool" placeholder="e.g. create_note" value={form.tool} onChange={(e) => set('tool')(e.currentTarget.value)} />
-        <Select label="Kind" placeholder="any" clearable data={['mcp', 'rest']} value={form.kind} onChange={set('kind')} />
-        <Select label="Status" placeholder="any" clearable data={['ok', 'error']} value={form.status} onChange={set('status')} />
-        <NumberInput label="Slower than (ms)" min={0} value={form.minLatency} onChange={set('minLatency')} />
-      </SimpleGrid>
+      <FilterBar fields={FILTERS} values={form} errors={errors} onChange={(name, value) => setForm((f) => ({ ...f, [name]: value }))} />
       {logs.isPending ? (
         <LoadingState label="Loading the request log…" />
       ) : logs.isError ? (

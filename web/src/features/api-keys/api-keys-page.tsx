@@ -1,20 +1,21 @@
-import { Alert, Badge, Button, Code, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Code, Group, Modal, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { describeError } from '../../api/errors';
 import { CopyValueButton } from '../../components/copy-field';
 import { Page } from '../../components/page';
+import { RevocableTable } from '../../components/revocable-table';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { CreateKeyForm } from './create-key-form';
-import { useApiKeys, useRevokeApiKey, type ApiKey, type CreatedApiKey } from './queries';
+import { useApiKeys, useRevokeApiKey, type CreatedApiKey } from './queries';
 
 const when = (iso: string | null, none: string) => (iso ? new Date(iso).toLocaleString() : none);
 
 export default function ApiKeysPage() {
   const keys = useApiKeys();
   const [shown, setShown] = useState<CreatedApiKey>();
-  const [revoking, setRevoking] = useState<ApiKey>();
+  const revoke = useRevokeApiKey();
 
   return (
     <Page title="API keys" lead="Personal keys for MCP clients and scripts. A key acts as you, within the services you scope it to; send it as “Authorization: Bearer <key>”.">
@@ -27,46 +28,56 @@ export default function ApiKeysPage() {
       ) : keys.data.length === 0 ? (
         <EmptyState title="No API keys yet">Create one above, then paste it into your MCP client (see Connect a client).</EmptyState>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped highlightOnHover aria-label="Your API keys">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Key</Table.Th>
-                <Table.Th>Services</Table.Th>
-                <Table.Th>Expires</Table.Th>
-                <Table.Th>Last used</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {keys.data.map((k) => (
-                <Table.Tr key={k.id} data-key-id={k.id}>
-                  <Table.Td>{k.name}</Table.Td>
-                  <Table.Td>
-                    <Code>{k.prefix}…</Code>
-                  </Table.Td>
-                  <Table.Td>{k.services?.length ? k.services.map((s) => <Badge key={s} variant="light" mr={4}>{s}</Badge>) : <Text size="sm" c="dimmed">all</Text>}</Table.Td>
-                  <Table.Td>{when(k.expires_at, 'never')}</Table.Td>
-                  <Table.Td>{when(k.last_used_at, 'not yet')}</Table.Td>
-                  <Table.Td>{when(k.created_at, '')}</Table.Td>
-                  <Table.Td>
-                    <Button size="xs" color="red" variant="subtle" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                      Revoke
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <RevocableTable
+          label="Your API keys"
+          rows={keys.data}
+          rowKey={(k) => k.id}
+          rowProps={(k) => ({ 'data-key-id': k.id })}
+          highlightOnHover
+          columns={[
+            { header: 'Name', cell: (k) => k.name },
+            { header: 'Key', cell: (k) => <Code>{k.prefix}…</Code> },
+            {
+              header: 'Services',
+              cell: (k) =>
+                k.services?.length ? (
+                  k.services.map((s) => (
+                    <Badge key={s} variant="light" mr={4}>
+                      {s}
+                    </Badge>
+                  ))
+                ) : (
+                  <Text size="sm" c="dimmed">
+                    all
+                  </Text>
+                ),
+            },
+            { header: 'Expires', cell: (k) => when(k.expires_at, 'never') },
+            { header: 'Last used', cell: (k) => when(k.last_used_at, 'not yet') },
+            { header: 'Created', cell: (k) => when(k.created_at, '') },
+          ]}
+          action={{ label: 'Revoke', ariaLabel: (k) => `Revoke ${k.name}` }}
+          confirm={{
+            title: (k) => `Revoke “${k.name}”?`,
+            body: 'Clients using this key are refused from now on. This cannot be undone.',
+            confirmLabel: 'Revoke',
+            cancelLabel: 'Keep it',
+            errorTitle: 'Could not revoke the key',
+            pending: revoke.isPending,
+            error: revoke.error,
+            onConfirm: (apiKey, close) =>
+              revoke.mutate(apiKey.id, {
+                onSuccess: () => {
+                  notifications.show({ title: 'Key revoked', message: `“${apiKey.name}” no longer works.` });
+                  close();
+                },
+                onError: (e) => notifications.show({ color: 'red', title: 'Revoke failed', message: describeError(e) }),
+              }),
+          }}
+        />
       )}
 
       <ShownOnce created={shown} onClose={() => setShown(undefined)} />
-      <RevokeDialog apiKey={revoking} onClose={() => setRevoking(undefined)} />
     </Page>
   );
 }
@@ -94,39 +105,6 @@ function ShownOnce({ created, onClose }: { created: CreatedApiKey | undefined; o
           </Group>
         </Stack>
       )}
-    </Modal>
-  );
-}
-
-function RevokeDialog({ apiKey, onClose }: { apiKey: ApiKey | undefined; onClose: () => void }) {
-  const revoke = useRevokeApiKey();
-  return (
-    <Modal opened={!!apiKey} onClose={onClose} title={`Revoke “${apiKey?.name ?? ''}”?`} centered>
-      <Stack>
-        <Text size="sm">Clients using this key are refused from now on. This cannot be undone.</Text>
-        {revoke.isError && <ErrorState title="Could not revoke the key" error={revoke.error} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Keep it
-          </Button>
-          <Button
-            color="red"
-            loading={revoke.isPending}
-            onClick={() =>
-              apiKey &&
-              revoke.mutate(apiKey.id, {
-                onSuccess: () => {
-                  notifications.show({ title: 'Key revoked', message: `“${apiKey.name}” no longer works.` });
-                  onClose();
-                },
-                onError: (e) => notifications.show({ color: 'red', title: 'Revoke failed', message: describeError(e) }),
-              })
-            }
-          >
-            Revoke
-          </Button>
-        </Group>
-      </Stack>
     </Modal>
   );
 }

@@ -1,14 +1,14 @@
-import { Badge, Button, Code, Group, Modal, Stack, Table, Text } from '@mantine/core';
+import { Badge, Code, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
 import { Page } from '../../components/page';
+import { RevocableTable } from '../../components/revocable-table';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
-import { clientLabel, useGrants, useRevokeGrant, type Grant } from './queries';
+import { clientLabel, useGrants, useRevokeGrant } from './queries';
 
 /** The MCP clients that signed in as you by OAuth, and what each may use; disconnect any. */
 export default function ConnectedAppsPage() {
   const grants = useGrants();
-  const [revoking, setRevoking] = useState<Grant>();
+  const revoke = useRevokeGrant();
   return (
     <Page title="Connected apps" lead="MCP clients (Claude, Cursor, VS Code…) you allowed to use the platform as you. Disconnecting one ends its access at once.">
       {grants.isPending ? (
@@ -18,78 +18,51 @@ export default function ConnectedAppsPage() {
       ) : grants.data.length === 0 ? (
         <EmptyState title="No connected apps">Add the platform's MCP URL to a client; it asks you here to allow it.</EmptyState>
       ) : (
-        <Table.ScrollContainer minWidth={640}>
-          <Table striped aria-label="Your connected apps">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>App</Table.Th>
-                <Table.Th>May use</Table.Th>
-                <Table.Th>Allowed</Table.Th>
-                <Table.Th>
-                  <span className="visually-hidden">Actions</span>
-                </Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {grants.data.map((g) => (
-                <Table.Tr key={g.id} data-grant-id={g.id}>
-                  <Table.Td>
-                    <Text size="sm">{clientLabel(g)}</Text>
-                    <Code fz="xs">{g.client_id}</Code>
-                  </Table.Td>
-                  <Table.Td>
-                    {g.resources.map((r) => (
-                      <Badge key={r.resource} variant="light" mr={4}>
-                        {new URL(r.resource).pathname}
-                      </Badge>
-                    ))}
-                  </Table.Td>
-                  <Table.Td>{new Date(g.created_at).toLocaleString()}</Table.Td>
-                  <Table.Td>
-                    <Button size="xs" color="red" variant="subtle" onClick={() => setRevoking(g)} aria-label={`Disconnect ${clientLabel(g)}`}>
-                      Disconnect
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      )}
-      <DisconnectDialog grant={revoking} onClose={() => setRevoking(undefined)} />
-    </Page>
-  );
-}
-
-function DisconnectDialog({ grant, onClose }: { grant: Grant | undefined; onClose: () => void }) {
-  const revoke = useRevokeGrant();
-  const label = grant ? clientLabel(grant) : '';
-  return (
-    <Modal opened={!!grant} onClose={onClose} title={`Disconnect “${label}”?`} centered>
-      <Stack>
-        <Text size="sm">Its tokens stop working now; it has to ask you again to reconnect.</Text>
-        {revoke.isError && <ErrorState title="Could not disconnect" error={revoke.error} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Keep it
-          </Button>
-          <Button
-            color="red"
-            loading={revoke.isPending}
-            onClick={() =>
-              grant &&
+        <RevocableTable
+          label="Your connected apps"
+          rows={grants.data}
+          rowKey={(g) => g.id}
+          rowProps={(g) => ({ 'data-grant-id': g.id })}
+          columns={[
+            {
+              header: 'App',
+              cell: (g) => (
+                <>
+                  <Text size="sm">{clientLabel(g)}</Text>
+                  <Code fz="xs">{g.client_id}</Code>
+                </>
+              ),
+            },
+            {
+              header: 'May use',
+              cell: (g) =>
+                g.resources.map((r) => (
+                  <Badge key={r.resource} variant="light" mr={4}>
+                    {new URL(r.resource).pathname}
+                  </Badge>
+                )),
+            },
+            { header: 'Allowed', cell: (g) => new Date(g.created_at).toLocaleString() },
+          ]}
+          action={{ label: 'Disconnect', ariaLabel: (g) => `Disconnect ${clientLabel(g)}` }}
+          confirm={{
+            title: (g) => `Disconnect “${clientLabel(g)}”?`,
+            body: 'Its tokens stop working now; it has to ask you again to reconnect.',
+            confirmLabel: 'Disconnect',
+            cancelLabel: 'Keep it',
+            errorTitle: 'Could not disconnect',
+            pending: revoke.isPending,
+            error: revoke.error,
+            onConfirm: (grant, close) =>
               revoke.mutate(grant.id, {
                 onSuccess: () => {
-                  notifications.show({ title: 'App disconnected', message: `“${label}” no longer has access.` });
-                  onClose();
+                  notifications.show({ title: 'App disconnected', message: `“${clientLabel(grant)}” no longer has access.` });
+                  close();
                 },
-              })
-            }
-          >
-            Disconnect
-          </Button>
-        </Group>
-      </Stack>
-    </Modal>
+              }),
+          }}
+        />
+      )}
+    </Page>
   );
 }
