@@ -362,7 +362,7 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     const rows = await log.locator('tbody tr').count();
     expect(rows).toBeGreaterThan(0);
     for (const text of await log.locator('tbody tr').allTextContents()) expect(text).toContain('error');
-    await page.getByLabel('Tool', { exact: true }).fill('no-such-tool');
+    await page.getByLabel('Tool', { exact: true }).fill('never-called');
     await page.getByText('No requests match').waitFor();
     await checkPage('activity-empty');
     await page.getByLabel('Tool', { exact: true }).fill('');
