@@ -3,7 +3,8 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveConformanceFixture } from './fixtures/conformance-server.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
-import { adminSession, apiCall, bearer, signUp, type TestSession } from './support/users.js';
+import { registerHttpService } from './support/services.js';
+import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
  * Era parity (issue 11 §2, acceptance 2) through both client-facing endpoints: a real SDK client of
@@ -27,13 +28,7 @@ beforeAll(async () => {
   fixture = await serveConformanceFixture({ dualEra: true });
   t = await startPlatform({ CATALOG_FILE: 'none' });
   const admin = await adminSession(t);
-  const created = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
-    slug,
-    title: slug,
-    kind: 'http',
-    http: { transport: 'streamable-http', instances: [fixture.url] },
-  });
-  expect(created.status, JSON.stringify(created.json)).toBe(201);
+  await registerHttpService(t.url, admin.accessToken, { slug, instances: [fixture.url] });
   user = await signUp(t.url);
 }, 120_000);
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCountingUpstream, type CountingUpstream } from './fixtures/counting-upstream.js';
+import { startCountingUpstream, type CountingUpstream, type SeenRequest } from './fixtures/counting-upstream.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { API_KEY_HEADER_CREDENTIAL, registerHttpService } from './support/services.js';
 import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -163,3 +164,62 @@ describe('the fast path of tools/call', () => {
     });
   });
 });
+
+/**
+ * The `session` route (call-plan.ts): against a sessionful 2025-11-25 upstream (a transport per
+ * session, as most deployed servers run), a 2025-era session's calls and 2026-07-28 calls go as
+ * bytes on an upstream session, not through the SDK relay. The upstream tells the two apart by
+ * the JSON-RPC id: the relay's SDK client numbers its requests, the fast path sends `platform-<n>`.
+ */
+describe('the fast path of tools/call on upstream sessions', () => {
+  let upstream: CountingUpstream;
+  let t: TestPlatform;
+  let slug: string;
+  let user: TestSession;
+  const toolCalls = (from: number) => upstream.seen.slice(from).filter((s) => s.http === 'POST' && s.rpc?.startsWith('tools/call'));
+  const route = (s: SeenRequest) => (typeof s.rpcId === 'string' && s.rpcId.startsWith('platform-') ? 'fast' : typeof s.rpcId === 'number' ? 'relay' : 'other');
+
+  beforeAll(async () => {
+    upstream = await startCountingUpstream('sessionful');
+    t = await startPlatform({ CATALOG_FILE: 'none', MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: '1000' });
+    const admin = await adminSession(t);
+    slug = await registerHttpService(t.url, admin.accessToken, { prefix: 'fs', instances: [upstream.url], credentials: [API_KEY_HEADER_CREDENTIAL] });
+    user = await signUp(t.url);
+    expect((await api(t.url, user.accessToken, 'PUT', `/v1/services/${slug}/credentials`, { api_key: 'good' })).status).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await upstream?.close();
+  });
+
+  it.each(['legacy', 'modern'] as const)('a %s client: every call is one upstream request on the fast path, on a session the platform holds', async (era) => {
+    const client = await connect(t.url, slug, user.accessToken, era);
+    try {
+      const from = upstream.seen.length;
+      for (let i = 0; i < 10; i++) expect(await call(client, 'echo', { text: `s${i}` })).toEqual({ text: `echo:s${i}` });
+      const calls = toolCalls(from);
+      expect(calls.map((s) => `${route(s)} ${s.protocolVersion} ${s.status}`)).toEqual(Array.from({ length: 10 }, () => `fast ${LEGACY} 200`));
+      expect(calls.every((s) => s.session !== undefined && upstream.opened.includes(s.session))).toBe(true);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a 2025-era call with a progress token is relayed (progress is mapped back), on the same upstream session', async () => {
+    const client = await connect(t.url, slug, user.accessToken, 'legacy');
+    try {
+      const from = upstream.seen.length;
+      expect(await call(client, 'echo', { text: 'fast' })).toEqual({ text: 'echo:fast' });
+      let progress = 0;
+      expect(await call(client, 'ticks', { every: 10, count: 3 }, () => (progress += 1))).toEqual({ text: 'ticked 3' });
+      expect(progress).toBe(3);
+      const calls = toolCalls(from);
+      expect(calls.map((s) => `${s.rpc} ${route(s)}`)).toEqual(['tools/call:echo fast', 'tools/call:ticks relay']);
+      // One upstream session serves both ways of the client session.
+      expect(new Set(calls.map((s) => s.session)).size).toBe(1);
+    } finally {
+      await client.close();
+    }
+  });
+});
+

@@ -6,6 +6,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { registerHttpService } from './support/services.js';
 import { adminSession, bearer, createApiKey, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -117,18 +118,7 @@ async function api(base: string, token: string, method: string, path: string, bo
 
 /** An http service on the key-recording upstream, with one credential sent as the X-Api-Key header. */
 async function registerKeyedService(platformUrl: string, adminToken: string, slug: string, upstreamUrl: string): Promise<void> {
-  const res = await fetch(`${platformUrl}/v1/admin/services`, {
-    method: 'POST',
-    headers: { ...bearer(adminToken), 'content-type': 'application/json' },
-    body: JSON.stringify({
-      slug,
-      title: slug,
-      kind: 'http',
-      http: { transport: 'streamable-http', instances: [upstreamUrl] },
-      credentials: [{ name: 'api_key', title: 'API key', inject: { header: 'X-Api-Key' } }],
-    }),
-  });
-  expect(res.status, await res.text()).toBe(201);
+  await registerHttpService(platformUrl, adminToken, { slug, instances: [upstreamUrl], credentials: [{ name: 'api_key', title: 'API key', inject: { header: 'X-Api-Key' } }] });
 }
 
 describe('hot-path caches: one replica', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCountingUpstream, type CountingUpstream } from './fixtures/counting-upstream.js';
+import { startCountingUpstream, type CountingUpstream, type SeenRequest } from './fixtures/counting-upstream.js';
 import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
 
@@ -86,6 +86,17 @@ const echo = async (client: Client, text: string) => {
 /** Requests other than GETs (health probes, the standalone streams of upstream sessions). */
 const traffic = (u: CountingUpstream) => u.seen.filter((s) => s.http !== 'GET');
 
+/**
+ * Which way a call reached the upstream: the fast path's `session` route sends the platform's
+ * string id (`platform-<n>`) in a 2025-era revision, its `bytes` route the client's own 2026-07-28
+ * envelope; the SDK relay's client numbers its requests and sends its own envelope.
+ */
+function routeOf(s: SeenRequest): string {
+  if (typeof s.rpcId === 'string' && s.rpcId.startsWith('platform-')) return `session ${s.protocolVersion}`;
+  if (s.clientName === 'sessions-test') return 'bytes';
+  return 'relay';
+}
+
 async function until(check: () => boolean, ms = 5_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
@@ -127,6 +138,12 @@ describe.each(['sessionful', 'stateless', 'modern'] as const)('upstream sessions
     for (let i = 0; i < 100; i++) await echo(session.client, `n${i}`);
     const after = traffic(upstream).slice(before);
     expect(after.map((s) => `${s.http} ${s.rpc} ${s.status}`)).toEqual(Array.from({ length: 100 }, () => 'POST tools/call:echo 200'));
+    // All on the fast path: a 2026-07-28 client's bytes to a 2026-07-28 instance; everything else
+    // as bytes on an upstream session in 2025-11-25 (the session's own, or a pooled one).
+    const expected = mode === 'modern' && era === 'modern' ? 'bytes' : `session ${LEGACY}`;
+    expect(new Set(after.map(routeOf))).toEqual(new Set([expected]));
+    // Each on the client's own upstream session (2025), or one of the pool's: never a new one.
+    if (mode === 'sessionful') expect(after.every((s) => s.session !== undefined && upstream.opened.includes(s.session))).toBe(true);
     expect(upstream.opened.length - openedBefore).toBe(0);
     // No request of the calls came on a new connection (health probes, GETs without a session, are not theirs).
     const fresh = upstream.seen.slice(seenAt).filter((s) => s.fresh && !(s.http === 'GET' && s.session === undefined));
@@ -192,6 +209,27 @@ describe.each(['sessionful', 'stateless', 'modern'] as const)('upstream sessions
       ['notifications/initialized', 200],
       ['tools/call:echo', 200],
     ]);
+    // Both times on the fast path, as bytes on the upstream session.
+    expect(traffic(upstream).slice(before).filter((s) => s.rpc === 'tools/call:echo').map(routeOf)).toEqual([`session ${LEGACY}`, `session ${LEGACY}`]);
+    await end(session);
+  });
+
+  it.skipIf(mode !== 'sessionful')('a 2026-07-28 call on a pooled session re-initializes it once on 404, then is sent once', async () => {
+    // A user of its own: its pool of upstream sessions holds only what this test opens.
+    const own = await userWithKey(t, slug, 'good');
+    const session = await connect(t.url, slug, own.accessToken, 'modern');
+    await echo(session.client, 'before');
+    const pooled = traffic(upstream).at(-1)!.session!;
+    await upstream.expire(pooled);
+    const before = traffic(upstream).length;
+    await echo(session.client, 'after');
+    const seen = traffic(upstream).slice(before);
+    // The call, its 404, a new session (the 2026-07-28 probe is refused without a session, then initialize), the call again.
+    expect(seen.filter((s) => s.rpc === 'tools/call:echo').map((s) => s.status)).toEqual([404, 200]);
+    expect(seen.at(0)!.rpc).toBe('tools/call:echo');
+    expect(seen.filter((s) => s.rpc === 'initialize').length).toBe(1);
+    expect(seen.at(-1)!.session).not.toBe(pooled);
+    expect(upstream.opened).toContain(seen.at(-1)!.session);
     await end(session);
   });
 
@@ -229,9 +267,29 @@ describe.each(['sessionful', 'stateless', 'modern'] as const)('upstream sessions
     await until(() => traffic(upstream).some((s) => s.rpc === 'tools/call:slow' && s.session === upstreamSession));
     controller.abort();
     expect(await call).toBeInstanceOf(Error);
+    // The upstream is told to stop the request, on its session.
+    await until(() => traffic(upstream).some((s) => s.rpc === 'notifications/cancelled' && s.session === upstreamSession));
+    expect(traffic(upstream).filter((s) => s.rpc === 'notifications/cancelled' && s.session === upstreamSession).length).toBe(1);
     await end(session);
     await until(() => upstream.deleted.includes(upstreamSession));
     expect(upstream.deleted).toContain(upstreamSession);
+  });
+
+  it.skipIf(mode !== 'sessionful')('a cancelled 2026-07-28 call on a pooled session ends that session (it is not kept)', async () => {
+    const own = await userWithKey(t, slug, 'good');
+    const session = await connect(t.url, slug, own.accessToken, 'modern');
+    await echo(session.client, 'x');
+    const pooled = traffic(upstream).at(-1)!.session!;
+    const controller = new AbortController();
+    const call = session.client.callTool({ name: 'slow', arguments: { ms: 3_000 } }, { signal: controller.signal }).catch((e: Error) => e);
+    await until(() => traffic(upstream).some((s) => s.rpc === 'tools/call:slow' && s.session === pooled));
+    controller.abort();
+    expect(await call).toBeInstanceOf(Error);
+    await until(() => upstream.deleted.includes(pooled));
+    expect(upstream.deleted).toContain(pooled);
+    // The next call opens another session and is answered.
+    await echo(session.client, 'y');
+    await end(session);
   });
 
   it.skipIf(mode !== 'sessionful')('a healthy instance serves 10,000 calls at 8 concurrent with no ejection and no failed call', async () => {

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readJsonBody } from './support/http-body.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { registerHttpService } from './support/services.js';
 import { textOf } from './support/upstream.js';
-import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
+import { adminSession, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
  * W3C trace context reaches http upstreams with OpenTelemetry OFF (the default): every request an
@@ -91,13 +92,7 @@ describe('traceparent to http upstreams with OpenTelemetry off', () => {
     t = await startPlatform({ OTEL_TRACES_EXPORTER: 'none', CATALOG_FILE: 'none' });
     const admin = await adminSession(t);
     slug = `tp-${randomBytes(3).toString('hex')}`;
-    const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
-      slug,
-      title: slug,
-      kind: 'http',
-      http: { transport: 'streamable-http', instances: [upstream.url] },
-    });
-    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    await registerHttpService(t.url, admin.accessToken, { slug, instances: [upstream.url] });
     user = await signUp(t.url);
   }, 180_000);
   afterAll(async () => {

@@ -84,13 +84,19 @@ export interface UpstreamObserver {
 export interface UpstreamConnector {
   connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease>;
   /**
-   * Sends one 2026-07-28 request as bytes to an http instance already known to speak that
-   * revision statelessly (the fast path of the endpoint, endpoint/fast-call.ts). Resolves undefined when no such instance is
-   * known: the caller then takes the SDK path, which learns it. Rejects with an `UpstreamError`.
+   * Sends one JSON-RPC request as bytes to an http service (the fast path of the endpoint,
+   * endpoint/fast-call.ts): without `request.session`, a 2026-07-28 request to an instance already
+   * known to speak that revision statelessly; with it, a 2025-era request on an upstream session
+   * (see `RawUpstreamSession`). Resolves undefined when it cannot be sent that way (nothing was
+   * sent): the caller then takes the SDK path, which learns the instance. Rejects with an `UpstreamError`.
    */
   sendRaw?(principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined>;
-  /** Whether `sendRaw` would find an instance of the service now (checked before anything is counted or sent). */
-  acceptsRaw?(service: ResolvedService): boolean;
+  /**
+   * Whether `sendRaw` would take the request now (checked before anything is counted or sent):
+   * `stateless`, an instance known to speak 2026-07-28 statelessly; `session`, an http service
+   * whose requests can go as bytes on an upstream session.
+   */
+  acceptsRaw?(service: ResolvedService, route?: 'stateless' | 'session'): boolean;
   /** The downstream session `key` ended (DELETE, expiry): close the upstream sessions kept for it. */
   endSession?(key: string): void;
 }
@@ -104,6 +110,27 @@ export interface RawUpstreamRequest {
   signal: AbortSignal;
   /** Wraps the send to the instance chosen (the caller's trace span names the instance that serves). */
   around?<T>(instance: string, send: () => Promise<T>): Promise<T>;
+  /** Send on an upstream session in a 2025-era revision instead (the body is then a 2025-era request). */
+  session?: RawUpstreamSession;
+}
+
+/**
+ * Where a 2025-era request goes as bytes: the upstream session the router keeps for the
+ * downstream 2025-era session `key` (the one the SDK relay uses for that session's other
+ * requests), or, without `key`, an exclusive session from the pool of (user, instance,
+ * credentials) that 2026-07-28 requests to a sessionful or 2025-only upstream use. The session
+ * is opened when there is none (an `initialize` in `protocolVersion`'s era); the request carries
+ * its `Mcp-Session-Id` and the negotiated `MCP-Protocol-Version`. The body's JSON-RPC `id` must
+ * be one the platform's own client never uses on that session (the caller remaps it).
+ */
+export interface RawUpstreamSession {
+  key?: string;
+  /** The downstream client's revision: a 2025-era one is offered upstream first (`UpstreamConnectOptions.protocolVersion`). */
+  protocolVersion?: string;
+  /** The JSON-RPC id the body carries (what a `notifications/cancelled` names). */
+  requestId: string;
+  /** As `UpstreamConnectOptions.configureClient`, for a session opened by this request. */
+  configureClient?: (client: Client) => void;
 }
 
 export interface RawUpstreamResponse {
@@ -116,4 +143,11 @@ export interface RawUpstreamResponse {
   discard(): void;
   /** The instance refused what the SDK path would have sent differently: take the SDK path again until it re-learns the instance. */
   demote(): void;
+  /**
+   * The caller is done with the answer: an upstream session held for it is given back.
+   * `broken`: the answer was not read to its end (the call was cancelled or timed out): the
+   * upstream is told the request is cancelled (a client session's upstream session), or the
+   * exclusive session is not kept (it is ended with DELETE).
+   */
+  release(outcome?: 'complete' | 'broken'): void;
 }

@@ -16,6 +16,9 @@ import { errorObject } from './upstream-errors.js';
  *   no `resultType` for a 2025-era client; bytes of a 2026-07-28 upstream to a 2026-07-28 client go
  *   as they came (the upstream is the server that answered).
  *
+ * - the id: an answer on an upstream session carries the platform's id (`upstreamId`); the
+ *   client's goes back in its place.
+ *
  * Bytes go through unparsed when nothing needs rewriting.
  */
 
@@ -24,7 +27,13 @@ export interface AnswerShape {
   /** The client's era: `modern` is 2026-07-28. */
   era: 'modern' | 'legacy';
   /** On the aggregate `/mcp`: the slug the service's names are prefixed with. */
-  aggregateSlug?: string;
+  aggregateSlug?: string | undefined;
+  /**
+   * The id the request carried upstream, when the platform replaced the client's (the `session`
+   * route of call-plan.ts): the upstream's response is picked out by it, and re-encoded for the
+   * client (its id back, the result as `forClient` gives it: an upstream session speaks 2025).
+   */
+  upstreamId?: string | undefined;
 }
 
 export type Outcome = { result: Record<string, unknown>; error?: undefined } | { error: unknown; result?: undefined };
@@ -90,10 +99,28 @@ export class AnswerWriter {
     return { ...n, params: { ...n.params, uri: encodeUri(slug, n.params.uri) } };
   }
 
-  /** Rewrites of an upstream's own response (bytes path): only the aggregate's names. */
+  /**
+   * Rewrites of an upstream's own response (bytes path): the aggregate's names; on an upstream
+   * session, the client's id and the result in the client's era.
+   */
   private rewriteResponse(message: Record<string, unknown>): Record<string, unknown> {
+    if (this.shape.upstreamId !== undefined) {
+      const out: Record<string, unknown> = { ...message, id: this.shape.id };
+      if (message.result !== undefined) out.result = this.forClient(message.result as Record<string, unknown>);
+      return out;
+    }
     const slug = this.shape.aggregateSlug;
     return slug === undefined || message.result === undefined ? message : { ...message, result: rewriteUris(message.result, slug) };
+  }
+
+  /** The answer's bytes are not the client's as they are (names to prefix, an id to put back). */
+  private get rewrites(): boolean {
+    return this.shape.aggregateSlug !== undefined || this.shape.upstreamId !== undefined;
+  }
+
+  /** The id of the response to wait for upstream. */
+  private get upstreamId(): string | number {
+    return this.shape.upstreamId ?? this.shape.id;
   }
 
   /**
@@ -108,11 +135,11 @@ export class AnswerWriter {
     }
     // undici hands out Buffers: no copy unless the body came in pieces.
     const bytes = chunks.length === 1 && Buffer.isBuffer(chunks[0]) ? chunks[0] : Buffer.concat(chunks);
-    const answer = responseFor(bytes.toString('utf8'), this.shape.id);
+    const answer = responseFor(bytes.toString('utf8'), this.upstreamId);
     if (!answer) return undefined;
     if (this.gone) return answer.outcome;
     this.res.status(200).setHeader('content-type', 'application/json');
-    this.res.end(this.shape.aggregateSlug === undefined ? bytes : JSON.stringify(this.rewriteResponse(answer.message)));
+    this.res.end(this.rewrites ? JSON.stringify(this.rewriteResponse(answer.message)) : bytes);
     return answer.outcome;
   }
 
@@ -124,10 +151,10 @@ export class AnswerWriter {
   async relaySse(body: AsyncIterable<Uint8Array>, touch: () => void, signal: AbortSignal): Promise<Outcome | undefined> {
     const res = this.res;
     let answered: Outcome | undefined;
-    const rewrite = this.shape.aggregateSlug !== undefined;
+    const rewrite = this.rewrites;
     const parser = createParser({
       onEvent: (event) => {
-        const answer = answered ? undefined : responseFor(event.data, this.shape.id);
+        const answer = answered ? undefined : responseFor(event.data, this.upstreamId);
         if (answer) answered = answer.outcome;
         if (!rewrite) return;
         const data = answer ? JSON.stringify(this.rewriteResponse(answer.message)) : this.rewriteNotificationData(event.data);
@@ -153,6 +180,7 @@ export class AnswerWriter {
   }
 
   private rewriteNotificationData(data: string): string {
+    if (this.shape.aggregateSlug === undefined) return data;
     try {
       const message = JSON.parse(data) as unknown;
       if (!message || typeof message !== 'object' || Array.isArray(message) || typeof (message as { method?: unknown }).method !== 'string') return data;

@@ -14,14 +14,21 @@ import { toolAllowed } from './policy.js';
  *   speak 2026-07-28 statelessly. The request goes as the client sent it (its envelope, progress
  *   token and `Mcp-Param-*` headers: same era, stateless, so the platform is transparent), the
  *   answer comes back as bytes.
+ * - `session`: a call to an http service that goes on an upstream session, as bytes: a 2025-era
+ *   session's call on the upstream session the router keeps for that client session (the one
+ *   the relay uses for its other requests), or a 2026-07-28 call outside a session to an instance
+ *   that needs one (sessionful, or 2025-only) on a pooled session of (user, instance,
+ *   credentials). The body is a 2025-era request: the params as the platform's client would send
+ *   them (no client↔platform envelope), and an `id` of the platform's (`upstreamId`, a string the
+ *   platform's own SDK client, which numbers its requests, never uses on the same session); the
+ *   writer puts the client's `id` back. Only when nothing would be relayed back (as `client`).
  * - `client`: a call (either era) to a stdio or builtin service, made on the user's leased
  *   upstream client, when nothing would have to be relayed back during it: no progress token, a
  *   client that cannot be asked anything (sampling, elicitation, roots). Like the relay, the
  *   platform's client speaks that hop: it sends its own envelope, so the client's
  *   `io.modelcontextprotocol/*` keys are taken off.
- * Everything else (other methods, a 2025-era session's call to an http service, which goes on its
- * own upstream session in its own era; progress; server→client requests; `full` payload capture;
- * shortened aggregate names) is the relay's.
+ * Everything else (other methods; progress; server→client requests; `full` payload capture;
+ * shortened aggregate names; OAuth and HTTP+SSE services) is the relay's.
  */
 
 const MODERN = '2026-07-28';
@@ -58,7 +65,26 @@ export interface CallPlan {
   aggregateSlug: string | undefined;
   /** The service's tool policy lets the tool be called. */
   allowed: boolean;
-  route: { kind: 'bytes'; body: string; headers: Record<string, string> } | { kind: 'client' };
+  route: BytesRoute | SessionRoute | { kind: 'client' };
+}
+
+export interface BytesRoute {
+  kind: 'bytes';
+  body: string;
+  headers: Record<string, string>;
+}
+
+export interface SessionRoute {
+  kind: 'session';
+  /** The 2025-era request as the upstream gets it, with `upstreamId` for its id. */
+  body: string;
+  upstreamId: string;
+  /** The client session's key (its own upstream session); absent: a pooled one (2026-07-28 outside a session). */
+  key: string | undefined;
+  /** The client's revision: a 2025-era one is offered upstream when the session is opened. */
+  protocolVersion: string;
+  /** The client's capabilities (what the upstream client declares when this call opens the session). */
+  capabilities: Record<string, unknown>;
 }
 
 export interface PlanInput {
@@ -66,8 +92,21 @@ export interface PlanInput {
   session: SessionFacts | undefined;
   /** On the aggregate: the service's slug and the tool's upstream name. */
   aggregate: { slug: string; upstreamName: string } | undefined;
-  /** Whether an instance of an http service is known to take 2026-07-28 bytes now. */
-  acceptsBytes: (service: ResolvedService) => boolean;
+  /** `stateless`: an instance of an http service is known to take 2026-07-28 bytes now; `session`: its requests may go as bytes on an upstream session. */
+  acceptsBytes: (service: ResolvedService, route: 'stateless' | 'session') => boolean;
+}
+
+/** Ids of the `session` route: a string, so never one of the platform's own (numbered) requests on the same upstream session. */
+let upstreamIds = 0;
+function nextUpstreamId(): string {
+  upstreamIds = (upstreamIds + 1) % Number.MAX_SAFE_INTEGER;
+  return `platform-${upstreamIds}`;
+}
+
+function sessionRoute(params: ToolParams, key: string | undefined, protocolVersion: string, capabilities: Record<string, unknown>): SessionRoute {
+  const upstreamId = nextUpstreamId();
+  const body = JSON.stringify({ jsonrpc: '2.0', id: upstreamId, method: 'tools/call', params });
+  return { kind: 'session', body, upstreamId, key, protocolVersion, capabilities };
 }
 
 export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | undefined {
@@ -83,19 +122,31 @@ export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | 
   const h = req.headers;
 
   if (session) {
-    // A 2025-era session: only stdio/builtin (an http service's calls go on the session's own upstream session, relay.ts).
-    if (def.config.kind === 'http') return undefined;
     if (h['mcp-protocol-version'] !== undefined && h['mcp-protocol-version'] !== session.protocolVersion) return undefined;
     if (!nothingToRelayBack(meta, session.capabilities)) return undefined;
     if (meta && Object.keys(meta).some((k) => k.startsWith(ENVELOPE_PREFIX))) return undefined;
-    return { ...base, era: 'legacy', upstreamParams: { ...call.params, name: upstreamName }, route: { kind: 'client' } };
+    const upstreamParams = { ...call.params, name: upstreamName };
+    if (def.config.kind === 'http') {
+      // On the session's own upstream session, in its era.
+      if (!input.acceptsBytes(service, 'session')) return undefined;
+      return { ...base, era: 'legacy', upstreamParams, route: sessionRoute(upstreamParams, session.key, session.protocolVersion, session.capabilities) };
+    }
+    return { ...base, era: 'legacy', upstreamParams, route: { kind: 'client' } };
   }
 
   // Outside a session: a well-formed 2026-07-28 call the SDK entry would accept as is.
   if (h['mcp-protocol-version'] !== MODERN || h['mcp-method'] !== 'tools/call' || h['mcp-name'] !== call.params.name) return undefined;
   if (meta?.[PROTOCOL_VERSION_META_KEY] !== MODERN) return undefined;
+  const capabilities = meta?.[CLIENT_CAPABILITIES_META_KEY];
+  if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) return undefined;
+  const quiet = nothingToRelayBack(meta, capabilities as Record<string, unknown> | undefined);
+  if (def.config.kind === 'http' && !input.acceptsBytes(service, 'stateless')) {
+    // No instance known to speak 2026-07-28 statelessly: a pooled upstream session, in a 2025-era revision.
+    if (!quiet || !input.acceptsBytes(service, 'session')) return undefined;
+    const upstreamParams = withoutHopMeta({ ...call.params, name: upstreamName });
+    return { ...base, era: 'modern', upstreamParams, route: sessionRoute(upstreamParams, undefined, MODERN, {}) };
+  }
   if (def.config.kind === 'http') {
-    if (!input.acceptsBytes(service)) return undefined;
     const upstreamParams = aggregate ? { ...call.params, name: upstreamName } : call.params;
     const headers: Record<string, string> = {};
     for (const name of FORWARDED_HEADERS) headers[name] = h[name] as string;
@@ -107,9 +158,7 @@ export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | 
     const body = JSON.stringify(aggregate ? { ...(req.body as Record<string, unknown>), params: upstreamParams } : req.body);
     return { ...base, era: 'modern', upstreamParams, route: { kind: 'bytes', body, headers } };
   }
-  const capabilities = meta?.[CLIENT_CAPABILITIES_META_KEY];
-  if (capabilities !== undefined && (typeof capabilities !== 'object' || capabilities === null)) return undefined;
-  if (!nothingToRelayBack(meta, capabilities as Record<string, unknown> | undefined)) return undefined;
+  if (!quiet) return undefined;
   return { ...base, era: 'modern', upstreamParams: withoutHopMeta({ ...call.params, name: upstreamName }), route: { kind: 'client' } };
 }
 

@@ -4,9 +4,9 @@ import type { Request as ExpressRequest, Response as ExpressResponse } from 'exp
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
 import { traceUpstreamCall } from '../../tracing/index.js';
-import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
+import type { RawUpstreamResponse, RawUpstreamSession, ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { AnswerWriter, type Outcome } from './answer-writer.js';
-import { planToolCall, type CallPlan, type SessionFacts } from './call-plan.js';
+import { planToolCall, type BytesRoute, type CallPlan, type SessionFacts, type SessionRoute } from './call-plan.js';
 import { IdleWatch, sdkTimeoutOptions, type CallTimeouts } from './call-timeouts.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import type { RelayEvent } from './observe.js';
@@ -18,16 +18,17 @@ import { httpRefusal, policyRefusal, upstreamError } from './upstream-errors.js'
  * 1. the request is parsed once into a plan (call-plan.ts): era, session, service, tool, the tool
  *    policy's decision, the route; no plan: the SDK relay serves it, nothing counted or sent;
  * 2. the tool policy refuses, or the per user + service limit is charged, once;
- * 3. the request goes upstream once: as bytes to a 2026-07-28 http instance (`sendBytes`), or on
- *    the user's leased stdio/builtin client (`sendOnClient`), under the one timeout rule
- *    (call-timeouts.ts);
+ * 3. the request goes upstream once, under the one timeout rule (call-timeouts.ts): as bytes to an
+ *    http service (`sendBytes`: to a 2026-07-28 instance statelessly, or on an upstream session in
+ *    a 2025-era revision), or on the user's leased stdio/builtin client (`sendOnClient`);
  * 4. the answer is written by the one writer (answer-writer.ts), an error by the one mapper
  *    (upstream-errors.ts); a 4xx is the answer, never a reason to send the request again;
  * 5. the exchange's request-log collector is told once what was forwarded and how it ended.
  *
- * The only way back to the relay after step 2 is an http instance that stopped taking bytes
- * before anything was sent (ejected, or marked unknown meanwhile): the charge is handed over
- * (`handOver`), so the relay does not charge again.
+ * The only way back to the relay after step 2 is an http service that cannot take the bytes,
+ * found before anything was sent (its instance was ejected or marked unknown meanwhile, or the
+ * upstream session negotiated 2026-07-28): the charge is handed over (`handOver`), so the relay
+ * does not charge again.
  */
 
 export interface FastPathOptions {
@@ -58,12 +59,17 @@ const PROTOCOL_REFUSALS = new Set([400, 404, 405, 406, 415]);
 
 export function createFastPath(opts: FastPathOptions): FastPath {
   const { connector, logger } = opts;
-  const acceptsBytes = (service: ResolvedService) => connector.acceptsRaw?.(service) === true;
+  const acceptsBytes = (service: ResolvedService, route: 'stateless' | 'session') => connector.acceptsRaw?.(service, route) === true;
 
   return async (req, res, target) => {
     const plan = planToolCall(req, { service: target.service, session: target.session, aggregate: target.aggregate, acceptsBytes });
     if (!plan) return false;
-    const writer = new AnswerWriter(res, { id: plan.id, era: plan.era, aggregateSlug: plan.aggregateSlug });
+    const writer = new AnswerWriter(res, {
+      id: plan.id,
+      era: plan.era,
+      aggregateSlug: plan.aggregateSlug,
+      upstreamId: plan.route.kind === 'session' ? plan.route.upstreamId : undefined,
+    });
     const exchange = new Exchange(plan, target.observe, logger);
     const controller = new AbortController();
     const onClose = () => {
@@ -128,14 +134,16 @@ class Exchange {
 }
 
 /**
- * The bytes route: one POST to an instance known to speak 2026-07-28 statelessly. 'not sent' when
- * no such instance is left (nothing reached an upstream).
+ * The bytes and session routes: one POST, to an instance known to speak 2026-07-28 statelessly
+ * (`bytes`), or on an upstream session (`session`: the connector opens it when there is none,
+ * and opens a new one once on a 404 for it, see `RawUpstreamSession`). 'not sent' when the
+ * service cannot take it that way (nothing reached an upstream).
  */
 async function sendBytes(
   connector: UpstreamConnector,
   principal: Principal,
   plan: CallPlan,
-  route: { body: string; headers: Record<string, string> },
+  route: BytesRoute | SessionRoute,
   writer: AnswerWriter,
   controller: AbortController,
   timeouts: CallTimeouts,
@@ -143,10 +151,14 @@ async function sendBytes(
 ): Promise<Outcome | 'not sent'> {
   const slug = plan.service.definition.slug;
   const watch = new IdleWatch(controller, timeouts);
+  let held: RawUpstreamResponse | undefined;
+  // The answer was read to its end (or refused by status): else the request is cancelled upstream.
+  let settled = false;
   try {
     const upstream = await connector.sendRaw!(principal, plan.service, {
       body: route.body,
-      headers: route.headers,
+      headers: route.kind === 'bytes' ? route.headers : {},
+      session: route.kind === 'session' ? upstreamSessionOf(route, plan.service) : undefined,
       signal: controller.signal,
       // The span names the instance that serves the call.
       around: (instance, send) => traceUpstreamCall({ service: slug, instance, method: 'tools/call', params: plan.upstreamParams }, send),
@@ -156,14 +168,16 @@ async function sendBytes(
       throw watch.fired ?? err;
     });
     if (!upstream) return 'not sent';
+    held = upstream;
     exchange.forwarded(upstream.instance);
     watch.touch();
     if (upstream.status >= 300) {
+      settled = true;
       // An answer, never a reason to send the request again. A refusal of the revision itself
       // (the instance was redeployed without 2026-07-28) sends the next calls the relay's way,
       // which re-learns the instance; a refusal of this user's credentials concerns this user only.
       upstream.discard();
-      if (PROTOCOL_REFUSALS.has(upstream.status)) upstream.demote();
+      if (route.kind === 'bytes' && PROTOCOL_REFUSALS.has(upstream.status)) upstream.demote();
       throw upstream.status < 500 ? httpRefusal(upstream.status, slug) : new Error(`HTTP ${upstream.status}`);
     }
     const type = upstream.contentType.split(';')[0]!.trim().toLowerCase();
@@ -178,11 +192,24 @@ async function sendBytes(
     } catch (err) {
       throw watch.fired ?? err;
     }
+    settled = true;
     if (!outcome) throw new Error('the upstream answered something other than the JSON-RPC response to the call');
     return outcome;
   } finally {
     watch.stop();
+    held?.release(settled ? 'complete' : 'broken');
   }
+}
+
+/** Where a `session` route's call goes: the client session's upstream session, or a pooled one. */
+function upstreamSessionOf(route: SessionRoute, service: ResolvedService): RawUpstreamSession {
+  return {
+    key: route.key,
+    protocolVersion: route.protocolVersion,
+    requestId: route.upstreamId,
+    // As the relay configures the client when it opens the session (client-routing.ts).
+    configureClient: (client) => routerFor(client).configure(route.capabilities, service.definition.config.kind === 'stdio'),
+  };
 }
 
 /** The client route: the call on the user's leased upstream client, as the relay makes it, without an SDK server in front. */

@@ -176,15 +176,17 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
     connect(principal: Principal, service: ResolvedService, options?: UpstreamConnectOptions): Promise<UpstreamLease> {
       return connect(principal, service, options, true);
     },
-    acceptsRaw(service: ResolvedService): boolean {
+    acceptsRaw(service: ResolvedService, route: 'stateless' | 'session' = 'stateless'): boolean {
       const config = service.definition.config;
       // OAuth services take the SDK path, where a 401 is refreshed and retried (acquireWithOAuth).
-      return config.kind === 'http' && !config.oauth && config.transport === 'streamable-http' && http.hasModernInstance(service.definition.id);
+      if (config.kind !== 'http' || config.oauth || config.transport !== 'streamable-http') return false;
+      return route === 'session' || http.hasModernInstance(service.definition.id);
     },
-    async sendRaw(_principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
+    async sendRaw(principal: Principal, service: ResolvedService, request: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
       const config = service.definition.config;
       if (config.kind !== 'http' || config.oauth) return undefined;
-      return http.sendRaw(service.definition.id, { ...config, label: service.definition.slug }, credentialHeaders(service), request);
+      // Upstream sessions are the user's own (the same key as `connect`'s: `owner`).
+      return http.sendRaw(service.definition.id, { ...config, label: service.definition.slug }, credentialHeaders(service), request, { owner: principal.userId });
     },
     endSession(key: string): void {
       void http.endSession(key);

@@ -240,6 +240,18 @@ export class HttpBalancer {
     options?: UpstreamConnectOptions,
     { reuse = true, owner = '' }: { reuse?: boolean; owner?: string } = {},
   ): Promise<UpstreamLease> {
+    const held = await this.hold(poolId, target, headers, options, { reuse, owner });
+    return this.leaseOf(held.entry, held.done);
+  }
+
+  /** The connected client `acquire` leases, and what gives it back (see `acquire`). */
+  private async hold(
+    poolId: string,
+    target: HttpTarget,
+    headers: Record<string, string>,
+    options: UpstreamConnectOptions | undefined,
+    { reuse, owner }: { reuse: boolean; owner: string },
+  ): Promise<{ entry: PooledClient; done: () => Promise<void> }> {
     if (this.closed) throw new UpstreamError('upstream_shutting_down', 'The platform is shutting down');
     const pool = this.pool(poolId, target.instances, target.label);
     const legacyVersion = isLegacyVersion(options?.protocolVersion) ? options.protocolVersion : undefined;
@@ -254,7 +266,7 @@ export class HttpBalancer {
         throw err;
       });
       configure(entry.client, options);
-      return this.leaseOf(entry, () => this.sessionClients.release(key));
+      return { entry, done: async () => this.sessionClients.release(key) };
     }
     const candidates = this.order(pool);
     const keyOf = (instance: string) => (reuse ? clientKey('idle', owner, instance, target.transport, legacyVersion ?? MODERN_PROTOCOL_VERSION, headers) : undefined);
@@ -264,13 +276,13 @@ export class HttpBalancer {
     if (pooled) {
       pooled.holder.signal = options?.signal;
       configure(pooled.client, options);
-      if (!pooled.client.wantsCapabilities) return this.leaseOf(pooled, () => this.giveBack(first!, pooled));
+      if (!pooled.client.wantsCapabilities) return { entry: pooled, done: () => this.giveBack(first!, pooled) };
       // This lease needs server→client capabilities the pooled client was connected without.
       void discard(pooled);
     }
     const entry = await this.open(pool, target, headers, options, legacyVersion, candidates);
     const key = keyOf(entry.instance);
-    return this.leaseOf(entry, () => (key === undefined ? discard(entry) : this.giveBack(key, entry)));
+    return { entry, done: () => (key === undefined ? discard(entry) : this.giveBack(key, entry)) };
   }
 
   /** Ends the upstream sessions kept for a downstream session (its DELETE, here or on another replica). */
@@ -385,7 +397,14 @@ export class HttpBalancer {
    * on the next instance only when the connection was refused, and no deadline of its own (a call
    * is bounded by the caller's timeout rule through `raw.signal`, as the SDK path's calls are).
    */
-  async sendRaw(poolId: string, target: HttpTarget, credentials: Record<string, string>, raw: RawUpstreamRequest): Promise<RawUpstreamResponse | undefined> {
+  async sendRaw(
+    poolId: string,
+    target: HttpTarget,
+    credentials: Record<string, string>,
+    raw: RawUpstreamRequest,
+    { owner = '' }: { owner?: string } = {},
+  ): Promise<RawUpstreamResponse | undefined> {
+    if (raw.session) return this.sendOnSession(poolId, target, credentials, raw, raw.session, owner);
     const pool = this.pools.get(poolId);
     if (this.closed || !pool || target.transport !== 'streamable-http') return undefined;
     const candidates = this.order(pool).filter((s) => s.modern);
@@ -410,6 +429,7 @@ export class HttpBalancer {
           body: this.capped(response.body, contentType),
           discard: () => void response.body.dump().catch(() => undefined),
           demote: () => void (instance.modern = false),
+          release: () => undefined,
         };
       } catch (err) {
         const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
@@ -423,6 +443,114 @@ export class HttpBalancer {
       }
     }
     throw new UpstreamError('upstream_unavailable', 'Every instance of the service refused the connection; try again shortly');
+  }
+
+  /**
+   * One raw POST of a 2025-era request on an upstream session (`RawUpstreamSession`): the
+   * downstream session's own (`session.key`, shared with the SDK relay's requests of that session)
+   * or an exclusive one from the idle pool, opened (an `initialize`) when there is none. The
+   * request carries the session's `Mcp-Session-Id` and its negotiated `MCP-Protocol-Version`.
+   *
+   * - 404 to the session: the upstream forgot it (restart, expiry) and did not process the
+   *   request, so one new session is opened (replaying only `initialize`) and the request sent
+   *   once more; a second 404 is the answer.
+   * - Any other answer (401/403/429/5xx included) is the caller's to map: never sent again.
+   * - Undefined (nothing sent) when the session negotiated no 2025-era revision (the upstream
+   *   speaks only 2026-07-28, or is a 2026-07-28 instance not learned yet): the SDK path serves it.
+   * The session is held until the caller's `release()` (the answer read or discarded).
+   */
+  private async sendOnSession(
+    poolId: string,
+    target: HttpTarget,
+    credentials: Record<string, string>,
+    raw: RawUpstreamRequest,
+    session: NonNullable<RawUpstreamRequest['session']>,
+    owner: string,
+  ): Promise<RawUpstreamResponse | undefined> {
+    if (this.closed || target.transport !== 'streamable-http') return undefined;
+    const options: UpstreamConnectOptions = { signal: raw.signal, protocolVersion: session.protocolVersion, session: session.key, configureClient: session.configureClient };
+    const around = raw.around ?? ((_instance, send) => send());
+    for (let attempt = 0; ; attempt++) {
+      const held = await this.hold(poolId, target, credentials, options, { reuse: true, owner });
+      const { entry } = held;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        void held.done().catch(() => undefined);
+      };
+      const transport = entry.transport;
+      const version = entry.client.getNegotiatedProtocolVersion();
+      if (!(transport instanceof StreamableHTTPClientTransport) || !isLegacyVersion(version)) {
+        release();
+        return undefined;
+      }
+      const instance = this.state(entry.instance);
+      const sessionId = transport.sessionId;
+      instance.outstanding += 1;
+      let response: Awaited<ReturnType<typeof undiciRequest>>;
+      const headers: Record<string, string> = {
+        ...raw.headers,
+        ...credentials,
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': version,
+      };
+      if (sessionId !== undefined) headers['mcp-session-id'] = sessionId;
+      try {
+        response = await around(instance.url, () => {
+          injectTraceContext(headers);
+          return undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: raw.signal, dispatcher: this.agent });
+        });
+      } catch (err) {
+        // The session's state after a request broken midway is unknown: an exclusive one is not kept.
+        entry.holder.broken = true;
+        release();
+        const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
+        if (raw.signal.aborted) throw failed('upstream_cancelled', 'The request was cancelled');
+        this.failure(instance, describe(err));
+        throw failed('upstream_unavailable', 'The service could not be reached; try again shortly');
+      } finally {
+        instance.outstanding -= 1;
+      }
+      if (response.statusCode >= 500) this.failure(instance, `HTTP ${response.statusCode}`);
+      else this.success(instance, true);
+      if (response.statusCode === 404 && sessionId !== undefined && attempt === 0) {
+        // Gone upstream: the next hold opens a new session (the old one needs no DELETE).
+        entry.holder.expired = true;
+        void response.body.dump().catch(() => undefined);
+        release();
+        continue;
+      }
+      if (response.statusCode >= 400) entry.holder.broken = true;
+      const contentType = typeof response.headers['content-type'] === 'string' ? response.headers['content-type'] : '';
+      const body = response.body;
+      return {
+        instance: instance.url,
+        status: response.statusCode,
+        contentType,
+        body: this.capped(body, contentType),
+        discard: () => void body.dump().catch(() => undefined),
+        demote: () => undefined,
+        release: (outcome = 'complete') => {
+          if (outcome === 'broken' && !released) {
+            // A client session's upstream session stays: the upstream is told to stop the request,
+            // as the SDK client tells it. An exclusive one is not kept (its DELETE ends the request).
+            if (session.key !== undefined) this.cancelOnSession(instance.url, headers, session.requestId);
+            else entry.holder.broken = true;
+          }
+          release();
+        },
+      };
+    }
+  }
+
+  /** `notifications/cancelled` for a request sent on an upstream session (best effort, never under the call's signal). */
+  private cancelOnSession(url: string, headers: Record<string, string>, requestId: string): void {
+    const body = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'The request was cancelled' } });
+    void undiciRequest(url, { method: 'POST', headers, body, dispatcher: this.agent, signal: AbortSignal.timeout(this.options.timeoutMs) })
+      .then((r) => r.body.dump())
+      .catch(() => undefined);
   }
 
   /** Whether an instance of the pool that may be tried now is known to speak 2026-07-28 statelessly (see sendRaw). */
