@@ -1,6 +1,11 @@
-import net from 'node:net';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import cors from 'cors';
+import express from 'express';
+import helmet from 'helmet';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgeMiddleware } from '../src/gateway/index.js';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { bearer, signUp } from './support/users.js';
@@ -192,4 +197,80 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
     expect(JSON.parse(text)).toMatchObject({ status: 'unavailable', checks: { database: 'fail' } });
     expect(text).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
   });
+});
+
+/**
+ * The edge sets helmet's and cors' headers from values computed once at start (edge.ts). This
+ * compares it, response by response, with helmet() and cors() run per request as before: same
+ * header names, values and order, for simple requests and preflights, with and without an
+ * allowed Origin, for a list of origins and for `*`.
+ */
+describe('gateway edge: precomputed security and CORS headers equal helmet() and cors() per request', () => {
+  const exposedHeaders = ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy', 'Mcp-Session-Id', 'WWW-Authenticate'];
+
+  async function serve(handlers: express.RequestHandler[]): Promise<{ url: string; close(): Promise<void> }> {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use((req, _res, next) => {
+      // The request id would differ between the two: fix it.
+      req.headers['x-request-id'] = 'fixed-id';
+      next();
+    });
+    app.use(handlers);
+    app.all('/{*rest}', (req, res) => res.json({ ok: req.method }));
+    const server = http.createServer(app);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  }
+
+  async function rawHeaders(url: string, method: string, headers: Record<string, string>): Promise<string[][]> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${url}/some/path`, { method, headers }, (res) => {
+        res.resume();
+        const pairs: string[][] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!.toLowerCase();
+          if (name !== 'date' && name !== 'etag' && name !== 'keep-alive' && name !== 'connection') pairs.push([name, res.rawHeaders[i + 1]!]);
+        }
+        resolve([[String(res.statusCode)], ...pairs]);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  for (const corsOrigins of [['https://app.example.com', 'https://admin.example.com'], ['*'], []]) {
+    it(`CORS_ORIGINS=${JSON.stringify(corsOrigins)}`, async () => {
+      const logger = createLogger('silent');
+      const edge = edgeMiddleware({ logger, bodyLimitBytes: 1024, corsOrigins });
+      const before = [
+        (req: express.Request, res: express.Response, next: express.NextFunction) => {
+          res.setHeader('X-Request-Id', String(req.headers['x-request-id']));
+          next();
+        },
+        helmet(),
+        cors({ origin: corsOrigins.includes('*') ? true : corsOrigins, credentials: false, exposedHeaders, maxAge: 600 }),
+        express.json({ limit: 1024 }),
+      ];
+      const now = await serve(edge);
+      const then = await serve(before);
+      try {
+        let compared = 0;
+        for (const method of ['GET', 'POST', 'OPTIONS', 'DELETE']) {
+          for (const origin of [undefined, 'https://app.example.com', 'https://evil.example.net', '']) {
+            const headers: Record<string, string> = origin === undefined ? {} : { origin };
+            if (method === 'OPTIONS') Object.assign(headers, { 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' });
+            const a = await rawHeaders(now.url, method, headers);
+            const b = await rawHeaders(then.url, method, headers);
+            expect(a, `${method} origin=${origin}`).toEqual(b);
+            compared++;
+          }
+        }
+        expect(compared).toBe(16);
+      } finally {
+        await now.close();
+        await then.close();
+      }
+    });
+  }
 });

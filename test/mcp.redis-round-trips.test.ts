@@ -34,25 +34,57 @@ interface Seen {
 }
 
 /**
- * Every command the platform's Redis connections send from now on (each its own round trip;
- * a pipeline would show its commands one by one), seen where ioredis writes them: `sendCommand`,
- * which every command, script call and pipeline goes through. Counted on the client rather than
- * with MONITOR, which would also see the traffic of unrelated tests sharing this Redis (and
- * ioredis' monitor mode can trip over a busy server).
+ * Every command the platform's Redis connections send from now on, and every write on their
+ * sockets (a round trip: a pipeline's commands leave in one write), seen where ioredis writes
+ * them: `sendCommand`, which every command, script call and pipeline goes through, and the
+ * connection's socket. Counted on the client rather than with MONITOR, which would also see the
+ * traffic of unrelated tests sharing this Redis (and ioredis' monitor mode can trip over a busy
+ * server). With `everyConnection`, the commands of every ioredis connection of this process are
+ * counted (the subscriber connections the platform duplicates too), not only the ones named.
  */
-function countCommands(clients: Array<Redis | undefined>): { seen: Seen[]; sent: () => Seen[]; close(): void } {
+function countCommands(clients: Array<Redis | undefined>, everyConnection = false): { seen: Seen[]; sent: () => Seen[]; writes: () => number; reset(): void; close(): void } {
   const seen: Seen[] = [];
+  let writes = 0;
   const restore: Array<() => void> = [];
-  for (const client of clients) {
-    if (!client) throw new Error('the platform has no Redis client');
-    const original = client.sendCommand;
-    client.sendCommand = function (this: Redis, command, ...rest) {
-      seen.push({ args: [command.name, ...command.args.map((a) => (Buffer.isBuffer(a) ? a.toString() : String(a)))] });
+  const record = (command: Parameters<Redis['sendCommand']>[0]) =>
+    seen.push({ args: [command.name, ...command.args.map((a) => (Buffer.isBuffer(a) ? a.toString() : String(a)))] });
+  if (everyConnection) {
+    const proto = Redis.prototype;
+    const original = proto.sendCommand;
+    proto.sendCommand = function (this: Redis, command, ...rest) {
+      record(command);
       return original.call(this, command, ...rest);
     } as Redis['sendCommand'];
-    restore.push(() => (client.sendCommand = original));
+    restore.push(() => (proto.sendCommand = original));
   }
-  return { seen, sent: () => [...seen], close: () => restore.forEach((r) => r()) };
+  for (const client of clients) {
+    if (!client) throw new Error('the platform has no Redis client');
+    if (!everyConnection) {
+      const original = client.sendCommand;
+      client.sendCommand = function (this: Redis, command, ...rest) {
+        record(command);
+        return original.call(this, command, ...rest);
+      } as Redis['sendCommand'];
+      restore.push(() => (client.sendCommand = original));
+    }
+    const stream = (client as unknown as { stream: { write: (...args: unknown[]) => boolean } }).stream;
+    const write = stream.write;
+    stream.write = function (this: unknown, ...args: unknown[]) {
+      writes++;
+      return write.apply(this, args);
+    };
+    restore.push(() => (stream.write = write));
+  }
+  return {
+    seen,
+    sent: () => [...seen],
+    writes: () => writes,
+    reset() {
+      seen.length = 0;
+      writes = 0;
+    },
+    close: () => restore.forEach((r) => r()),
+  };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 150));
@@ -135,7 +167,7 @@ describe.skipIf(!REDIS_URL)('Redis round trips of one tools/call (real auth, cat
     });
     expect(res.status).toBe(201);
     alice = await signUp(t.url);
-    redis = countCommands([t.platform.redis]);
+    redis = countCommands([t.platform.redis], true);
   }, 180_000);
   afterAll(async () => {
     redis?.close();
@@ -143,17 +175,22 @@ describe.skipIf(!REDIS_URL)('Redis round trips of one tools/call (real auth, cat
     await upstream?.close();
   });
 
-  /** Makes `n` calls after two warm-up calls; returns the Redis commands sent during the `n`. */
+  /**
+   * Makes `n` calls after two warm-up calls; returns the Redis commands sent during the `n`, on
+   * every connection of the process, and checks they took one round trip per call (one write on
+   * the platform's connection).
+   */
   async function during(call: () => Promise<Response>, n: number): Promise<Seen[]> {
     for (let i = 0; i < 2; i++) expect(await (await call()).text()).toContain('echo:x');
     await settle();
-    redis.seen.length = 0;
+    redis.reset();
     for (let i = 0; i < n; i++) {
       const res = await call();
       expect(res.status).toBe(200);
       expect(await res.text()).toContain('echo:x');
     }
     await settle();
+    expect(redis.writes()).toBe(n);
     return redis.sent();
   }
 
@@ -237,7 +274,7 @@ describe.skipIf(!REDIS_URL)('limits shared by two replicas on one Redis prefix, 
 
   it('spends one IP, user and user + service budget across both, with the same answers as one replica, one script call per request', async () => {
     let n = 0;
-    redis.seen.length = 0;
+    redis.reset();
     // alpha: 4 forwards allowed per user, on either replica.
     for (let i = 0; i < 4; i++) {
       const res = await call(n++, 'alpha');
@@ -287,7 +324,7 @@ describe.skipIf(!REDIS_URL)('limits shared by two replicas on one Redis prefix, 
 
     // That replica now knows the IP is over its limit: refused at the edge without a round trip.
     await settle();
-    redis.seen.length = 0;
+    redis.reset();
     const again = await call(n - 1, 'beta');
     expect(again.status).toBe(429);
     expect(((await again.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
@@ -333,7 +370,7 @@ describe.skipIf(!REDIS_URL)('the end of a 2025-era session reaches the other rep
       });
     expect((await onB()).status).toBe(200); // B opens the session: asks Redis once
     await settle();
-    redis.seen.length = 0;
+    redis.reset();
     for (let i = 0; i < 3; i++) expect(await (await onB()).text()).toContain('hi');
     await settle();
     expect(redis.sent().map((s) => s.args[0])).toEqual(['evalsha', 'evalsha', 'evalsha']);
@@ -342,7 +379,7 @@ describe.skipIf(!REDIS_URL)('the end of a 2025-era session reaches the other rep
     expect(ended.status).toBeLessThan(300);
     // The message crosses in milliseconds; B refuses the session without a lookup of its own.
     await settle();
-    redis.seen.length = 0;
+    redis.reset();
     expect((await onB()).status).toBe(404);
     await settle();
     expect(redis.sent().filter((s) => s.args[0] === 'exists')).toEqual([]);

@@ -236,6 +236,8 @@ describe('signing key rotation', { timeout: 60_000 }, () => {
 describe('revocation and Connected apps', { timeout: 60_000 }, () => {
   it('revokes by RFC 7009: the refresh token ends its grant and the access token is refused', async () => {
     const { access, refresh } = await fullFlow();
+    // Used once first: its verified signature is cached (tokens.ts), the revocation must still reach it.
+    expect(await mcpStatus(everything, access)).toBe(200);
     const res = await fetch(`${t.url}/oauth/revoke`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },

@@ -13,34 +13,85 @@ export interface EdgeOptions {
   beforeBody?: RequestHandler[];
 }
 
+/** What the CORS layer lets browsers read of a response. */
+const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'Retry-After',
+  'RateLimit-Limit',
+  'RateLimit-Remaining',
+  'RateLimit-Reset',
+  'RateLimit-Policy',
+  'Mcp-Session-Id',
+  'WWW-Authenticate',
+];
+
 /**
  * The first middlewares every request meets: request ID, access log, security headers, CORS,
  * and a size-limited JSON body parser.
+ *
+ * The first four are one middleware, and helmet's and cors' work is done once, at start: helmet's
+ * headers depend on nothing in the request (its defaults have no per-request parts), so they are
+ * taken from one run of helmet against a recording response and set as they are on every
+ * response; for anything but a preflight, cors sets `Vary: Origin`, echoes an allowed `Origin` and
+ * sets the exposed headers, which is done here without cors' per-request option merging and
+ * callbacks. Preflights (OPTIONS) still go through cors itself. Same headers, same order, as
+ * running helmet() and cors() per request (test/gateway.test.ts compares them).
  */
 export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
-  const requestId: RequestHandler = (req, res, next) => {
-    req.id = requestIdFor(req.headers['x-request-id']);
-    res.setHeader('X-Request-Id', req.id);
-    next();
-  };
   const accessLog = accessLogMiddleware(opts.logger);
+  const anyOrigin = opts.corsOrigins.includes('*');
+  const allowedOrigins = new Set(opts.corsOrigins);
   const corsHandler = cors({
-    origin: opts.corsOrigins.includes('*') ? true : opts.corsOrigins,
+    origin: anyOrigin ? true : opts.corsOrigins,
     credentials: false,
-    exposedHeaders: [
-      'X-Request-Id',
-      'Retry-After',
-      'RateLimit-Limit',
-      'RateLimit-Remaining',
-      'RateLimit-Reset',
-      'RateLimit-Policy',
-      'Mcp-Session-Id',
-      'WWW-Authenticate',
-    ],
+    exposedHeaders: EXPOSED_HEADERS,
     maxAge: 600,
   });
+  const exposed = EXPOSED_HEADERS.join(',');
+  const security = securityHeaders();
+  const front: RequestHandler = (req, res, next) => {
+    req.id = requestIdFor(req.headers['x-request-id']);
+    res.setHeader('X-Request-Id', req.id);
+    accessLog(req, res);
+    for (const [name, value] of security.set) res.setHeader(name, value);
+    for (const name of security.removed) res.removeHeader(name);
+    if (req.method === 'OPTIONS') return corsHandler(req, res, next);
+    const origin = req.headers.origin;
+    if (origin && (anyOrigin || allowedOrigins.has(origin))) res.setHeader('Access-Control-Allow-Origin', origin);
+    varyOnOrigin(res);
+    res.setHeader('Access-Control-Expose-Headers', exposed);
+    next();
+  };
   const jsonBody = express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
-  return [requestId, accessLog, helmet(), corsHandler, ...(opts.beforeBody ?? []), jsonBody];
+  return [front, ...(opts.beforeBody ?? []), jsonBody];
+}
+
+/** Adds `Origin` to `Vary`, as cors (through the vary package) does. */
+function varyOnOrigin(res: express.Response): void {
+  const existing = res.getHeader('Vary');
+  if (existing === undefined) {
+    res.setHeader('Vary', 'Origin');
+    return;
+  }
+  const value = Array.isArray(existing) ? existing.join(', ') : String(existing);
+  if (!/(^|,)\s*(origin|\*)\s*(,|$)/i.test(value)) res.setHeader('Vary', value ? `${value}, Origin` : 'Origin');
+}
+
+/**
+ * helmet()'s headers with its defaults, recorded once: what it sets and removes on a response, in
+ * order. It sets them synchronously and reads nothing of the request.
+ */
+export function securityHeaders(): { set: Array<[string, string]>; removed: string[] } {
+  const set: Array<[string, string]> = [];
+  const removed: string[] = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void set.push([name, String(value)]),
+    removeHeader: (name: string) => void removed.push(name),
+  };
+  let called = false;
+  helmet()({ headers: {}, method: 'GET' } as never, recorder as never, () => void (called = true));
+  if (!called) throw new Error('helmet did not set its headers synchronously');
+  return { set, removed };
 }
 
 /**
@@ -51,8 +102,8 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
  * level is on: pino-http made four child loggers and the line's object for every request, even
  * with the level off, about a tenth of the /mcp hot path's CPU.
  */
-function accessLogMiddleware(logger: Logger): RequestHandler {
-  return (req, res, next) => {
+function accessLogMiddleware(logger: Logger): (req: express.Request, res: express.Response) => void {
+  return (req, res) => {
     const started = performance.now();
     let bound: Logger | undefined;
     Object.defineProperty(req, 'log', {
@@ -72,7 +123,6 @@ function accessLogMiddleware(logger: Logger): RequestHandler {
     };
     res.once('finish', done);
     res.once('close', done);
-    next();
   };
 }
 

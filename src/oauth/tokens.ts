@@ -1,4 +1,4 @@
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type CryptoKey } from 'jose';
 import { sql, type Kysely } from 'kysely';
 import type { Database, PlatformRole } from '../db/index.js';
 import { CredentialRejected, type BearerVerifier, type Principal, type VerifyContext } from '../gateway/index.js';
@@ -30,21 +30,52 @@ interface GrantState {
  */
 export class OAuthTokenVerifier implements BearerVerifier {
   private readonly grants = new Map<string, GrantState>();
+  /** Token → its `iss`, so a request does not decode its token to know which verifier takes it. */
+  private readonly issuers = new Map<string, unknown>();
+  /** OAuth access tokens whose signature and claims checked out, for one resource (see `verify`). */
+  private readonly verified = new Map<string, VerifiedAccessToken>();
 
   constructor(
     private readonly base: BearerVerifier,
     private readonly opts: OAuthTokenVerifierOptions,
   ) {}
 
+  /**
+   * A token verified once is remembered (by its exact string, for the resource it was verified
+   * for) until the earlier of its `exp` and one minute, and only while its signing key is still
+   * the one published under its `kid`, as the Auth Service's own tokens are (src/auth/access-tokens.ts):
+   * an ES256 verification costs more than the rest of a request. The grant (revocation, user
+   * disabled or gone) is checked on every request, as before: `grantState`, cached for the
+   * revocation cache's TTL and dropped at once by a revocation here.
+   */
   async verify(token: string, ctx: VerifyContext): Promise<Principal> {
-    let iss: unknown;
-    try {
-      iss = decodeJwt(token).iss;
-    } catch {
-      return this.base.verify(token, ctx);
+    let iss = this.issuers.get(token);
+    if (iss === undefined) {
+      try {
+        iss = decodeJwt(token).iss ?? null;
+      } catch {
+        return this.base.verify(token, ctx);
+      }
+      remember(this.issuers, token, iss);
     }
     if (iss !== this.opts.issuer) return this.base.verify(token, ctx);
     if (!ctx.resource) throw new CredentialRejected('wrong_audience', 'OAuth access tokens are accepted by the MCP endpoints only');
+    const claims = await this.verifiedClaims(token, ctx.resource);
+    const state = await this.grantState(claims.gid);
+    if (state.refused) {
+      const messages = { session_revoked: 'The grant of this token has been revoked', user_disabled: 'This account is disabled', user_not_found: 'The user of this token does not exist' };
+      throw new CredentialRejected(state.refused, messages[state.refused]);
+    }
+    if (state.userId !== claims.sub) throw new CredentialRejected('session_not_found', 'The grant of this token belongs to another user');
+    return { userId: state.userId, role: state.role, email: state.email, via: 'oauth', oauthClientId: claims.clientId };
+  }
+
+  private async verifiedClaims(token: string, resource: string): Promise<VerifiedAccessToken['claims']> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if (hit.resource === resource && hit.until > Date.now() && (await this.opts.keys.publicKey(hit.kid)) === hit.key) return hit.claims;
+      this.verified.delete(token);
+    }
     let kid: string | undefined;
     try {
       kid = decodeProtectedHeader(token).kid;
@@ -59,7 +90,7 @@ export class OAuthTokenVerifier implements BearerVerifier {
         algorithms: ['ES256'],
         typ: 'at+jwt',
         issuer: this.opts.issuer,
-        audience: ctx.resource,
+        audience: resource,
         clockTolerance: this.opts.clockSkewSeconds,
         requiredClaims: ['sub', 'exp', 'client_id', 'gid'],
       }));
@@ -69,13 +100,9 @@ export class OAuthTokenVerifier implements BearerVerifier {
     if (typeof payload.gid !== 'string' || typeof payload.sub !== 'string' || typeof payload.client_id !== 'string') {
       throw new CredentialRejected('malformed', 'The token lacks its grant, subject or client');
     }
-    const state = await this.grantState(payload.gid);
-    if (state.refused) {
-      const messages = { session_revoked: 'The grant of this token has been revoked', user_disabled: 'This account is disabled', user_not_found: 'The user of this token does not exist' };
-      throw new CredentialRejected(state.refused, messages[state.refused]);
-    }
-    if (state.userId !== payload.sub) throw new CredentialRejected('session_not_found', 'The grant of this token belongs to another user');
-    return { userId: state.userId, role: state.role, email: state.email, via: 'oauth', oauthClientId: payload.client_id };
+    const claims = { gid: payload.gid, sub: payload.sub, clientId: payload.client_id };
+    remember(this.verified, token, { claims, resource, kid: kid!, key, until: Math.min(Date.now() + VERIFIED_TTL_MS, (payload.exp ?? 0) * 1000) });
+    return claims;
   }
 
   /** Forgets a grant's cached state (after a revocation on this replica). */
@@ -105,6 +132,29 @@ export class OAuthTokenVerifier implements BearerVerifier {
     }
     return state;
   }
+}
+
+interface VerifiedAccessToken {
+  claims: { gid: string; sub: string; clientId: string };
+  /** The MCP resource (audience) it was verified for. */
+  resource: string;
+  kid: string;
+  key: CryptoKey;
+  until: number;
+}
+
+/** How long a verified signature is remembered; bounded by the token's own `exp`. */
+const VERIFIED_TTL_MS = 60_000;
+/** Entries per cache; when full, the expired go first, then the oldest. */
+const CACHE_MAX = 10_000;
+
+function remember<V>(cache: Map<string, V>, token: string, value: V): void {
+  if (cache.size >= CACHE_MAX) {
+    const now = Date.now();
+    for (const [k, v] of cache) if (typeof (v as { until?: unknown })?.until === 'number' && (v as { until: number }).until <= now) cache.delete(k);
+    while (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  }
+  cache.set(token, value);
 }
 
 function rejection(err: unknown): CredentialRejected {

@@ -131,7 +131,14 @@ export function principalFromBearer(verifier: BearerVerifier, publicUrl: string)
     const service = typeof req.params.service === 'string' ? req.params.service : undefined;
     const resource = `${publicUrl}/mcp${service ? `/${service}` : ''}`;
     try {
-      return await verifier.verify(token, { ip: req.ip, requestId: String(req.id), resource });
+      // `ip` read only by a verifier that needs it (Express derives it through the trust-proxy rules on every read).
+      return await verifier.verify(token, {
+        get ip() {
+          return req.ip;
+        },
+        requestId: String(req.id),
+        resource,
+      });
     } catch (err) {
       if (err instanceof CredentialRejected) return undefined;
       throw err;
