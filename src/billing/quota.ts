@@ -83,8 +83,7 @@ export class Quotas {
 
   /** The caller's quota as the API shows it, read from the database now. */
   async usage(userId: string): Promise<{ plan: Plan | undefined; period: Period; used: number; perService: Map<string, number> }> {
-    const fresh = await this.load(userId, this.opts.now());
-    return fresh;
+    return this.load(userId, this.opts.now(), true);
   }
 
   private async state(userId: string, now: Date): Promise<UserQuotaState> {
@@ -105,11 +104,12 @@ export class Quotas {
     }
   }
 
-  private async load(userId: string, now: Date): Promise<UserQuotaState> {
+  /** The user's plan and this month's counts; without a plan the counts are read only for the API (`always`). */
+  private async load(userId: string, now: Date, always = false): Promise<UserQuotaState> {
     const period = monthOf(now);
     const loadedAt = Date.now();
     const { plan } = await this.opts.store.planOf(userId);
-    if (!plan) return { plan, period, used: 0, perService: new Map(), loadedAt };
+    if (!plan && !always) return { plan, period, used: 0, perService: new Map(), loadedAt };
     const rows = await this.opts.store.db
       .selectFrom('usage_daily')
       .select(['service', sql<string>`sum(calls)::text`.as('calls')])
