@@ -47,6 +47,8 @@ export function benchPlatformEnv(dataDir: string, tag: string, redisUrl: string 
     ADMIN_PASSWORD,
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL, DATABASE_SCHEMA: `bench_${tag}` } : {}),
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${tag}:` } : {}),
+    // Metering and quotas on (the default) or off, to compare their cost (docs/billing.md, "Cost").
+    ...(process.env.BILLING_METERING ? { BILLING_METERING: process.env.BILLING_METERING } : {}),
   };
 }
 

@@ -51,6 +51,7 @@ import {
 import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
+import { billingOpenApi, createBilling, type Billing } from './billing/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
@@ -81,6 +82,8 @@ export interface Platform {
   readonly logging: LoggingService;
   /** Auth Service: verifier for other mounts, bootstrap, CLI helpers. */
   readonly auth: AuthService;
+  /** Metering, plans and quotas (docs/billing.md); undefined with BILLING_METERING=false. */
+  readonly billing: Billing | undefined;
   /**
    * CLI `rotate-keys`: re-seals every sealed value under the vault's active master key, column by
    * column (the catalog's user credentials, auth's signing keys; src/vault/rotation.ts).
@@ -136,6 +139,8 @@ export interface PlatformOptions {
   egress?: EgressFetcher;
   /** Where the built web app is (default web/dist); tests serve a build of their own. */
   web?: Pick<WebAppOptions, 'distDir'>;
+  /** The clock quotas count months by (tests cross a month's end with it); default the system clock. Not settable from the environment. */
+  clock?: () => Date;
 }
 
 export async function createPlatform(config: Config, opts: PlatformOptions = {}): Promise<Platform> {
@@ -291,6 +296,22 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       userMiddleware: userRateLimit(userLimiter),
       limiter,
     };
+    // --- billing: metering (write-before-answer), plans and quotas (docs/billing.md) ---
+    const billing = config.BILLING_METERING
+      ? createBilling({
+          database,
+          logger,
+          audit: logging.audit,
+          defaultPlan: config.BILLING_DEFAULT_PLAN,
+          quotaCacheMs: config.BILLING_QUOTA_CACHE_MS,
+          batchSize: config.BILLING_METER_BATCH_SIZE,
+          writeBoundMs: config.BILLING_METER_WRITE_BOUND_MS,
+          minuteLimiter: (perMinute) => limiter(`plan-minute-${perMinute}`, perMinute),
+          now: opts.clock,
+        })
+      : undefined;
+    if (billing) cleanups.unshift(() => billing.close(config.SHUTDOWN_TIMEOUT_MS));
+    // --- end billing ---
     // Every component that serves REST routes adds its OpenAPI fragment here.
     const openApiFragments: OpenApiPaths[] = [operationsOpenApi, apiOpenApi];
 
@@ -329,7 +350,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
     // --- auth: /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
     const audit = logging.audit;
-    const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce });
+    const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce, userPlans: billing?.userPlans });
     cleanups.unshift(() => auth.close());
     if (opts.bootstrapAdmin !== false) await auth.bootstrap();
     // --- OAuth authorization server for MCP clients: /.well-known/oauth-authorization-server, /oauth/* ---
@@ -360,6 +381,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         tracing,
         opts.mcp?.rateLimit ?? mcpRateLimits(userLimiter, limiter('mcp-user-service', config.MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE)),
       ),
+      metering: billing?.metering,
     });
     cleanups.unshift(() => mcp.close());
     app.use(mcp.router);
@@ -399,6 +421,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     );
     openApiFragments.push(catalogOpenApi);
     // --- end catalog routes ---
+    // --- billing routes: /v1/admin/plans…, /v1/usage/quota, /v1/admin/users/{id}/quota ---
+    if (billing) {
+      app.use(billing.router);
+      openApiFragments.push(billingOpenApi);
+    }
     // --- builder: /v1/builder/imports (admin-only) ---
     app.use('/v1/builder', requireRole('admin'));
     app.use(
@@ -471,6 +498,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       server,
       logging,
       auth,
+      billing,
       async rotateKeys(onFailure) {
         return {
           active_key_id: vault.activeKeyId,

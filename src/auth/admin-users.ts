@@ -16,8 +16,13 @@ export const listUsersQuery = z.strictObject({
 });
 export const userIdParams = z.strictObject({ id: z.string() });
 export const patchUserBody = z
-  .strictObject({ role: z.enum(['user', 'admin']).optional(), disabled: z.boolean().optional() })
-  .refine((b) => b.role !== undefined || b.disabled !== undefined, 'send role and/or disabled');
+  .strictObject({
+    role: z.enum(['user', 'admin']).optional(),
+    disabled: z.boolean().optional(),
+    /** A plan ID (GET /v1/admin/plans), or null for the default plan (docs/billing.md). */
+    plan: z.string().min(1).max(200).nullable().optional(),
+  })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined || b.plan !== undefined, 'send role, disabled and/or plan');
 
 /** Opaque cursor: the last user's ID (order is created_at, id, so it is stable under inserts). */
 const encodeCursor = (id: string) => Buffer.from(`u:${id}`).toString('base64url');
@@ -35,10 +40,20 @@ export interface AdminRoutesDeps {
   db: Kysely<Database>;
   cache: RevocationCache;
   audit: AuditSink;
+  /** Users' plans (src/billing, handed over by app.ts); without it, `plan` is refused. */
+  userPlans?: UserPlanAssigner;
+}
+
+/** Gives a user a plan inside this route's transaction (an unknown plan throws, and nothing changes). */
+export interface UserPlanAssigner {
+  /** Resolves with the plan the user had (null: the default). */
+  assign(trx: Kysely<Database>, userId: string, planId: string | null): Promise<string | null>;
+  /** After the commit: the user's quota is read again. */
+  changed(userId: string): void;
 }
 
 /** `/v1/admin/users`. Mount behind `authenticate` and `requireRole('admin')`. */
-export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router {
+export function adminUsersRouter({ db, cache, audit, userPlans }: AdminRoutesDeps): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
@@ -73,6 +88,7 @@ export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router 
     const { id } = parseParams(userIdParams, req);
     const body = parseBody(patchUserBody, req);
     if (!UUID.test(id)) throw errors.notFound('User');
+    if (body.plan !== undefined && !userPlans) throw errors.validation([{ path: 'plan', message: 'plans are off on this platform (BILLING_METERING=false)' }]);
     const result = await db.transaction().execute(async (trx) => {
       // Serialise admin changes so that two admins cannot demote each other to zero admins.
       await sql`select pg_advisory_xact_lock(${sql.lit(0x6d63702d61646dn)})`.execute(trx);
@@ -104,9 +120,10 @@ export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router 
         .where('id', '=', id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      return { before, after };
+      const planBefore = body.plan !== undefined ? await userPlans!.assign(trx, id, body.plan) : undefined;
+      return { before, after, planBefore };
     });
-    const { before, after } = result;
+    const { before, after, planBefore } = result;
     await cache.invalidateUser(id);
     const base = { actorId: actor.userId, targetType: 'user', targetId: id, ip: req.ip ?? null, requestId: String(req.id) } as const;
     if (before.role !== after.role) {
@@ -114,6 +131,12 @@ export function adminUsersRouter({ db, cache, audit }: AdminRoutesDeps): Router 
     }
     if (!before.disabled_at && after.disabled_at) await audit.record({ ...base, action: 'admin.user_disabled', outcome: 'success' });
     if (before.disabled_at && !after.disabled_at) await audit.record({ ...base, action: 'admin.user_enabled', outcome: 'success' });
+    if (body.plan !== undefined) {
+      userPlans!.changed(id);
+      if (planBefore !== body.plan) await audit.record({ ...base, action: 'billing.plan_assigned', outcome: 'success', details: { from: planBefore, to: body.plan } });
+      res.json({ ...adminUser(after), plan: body.plan });
+      return;
+    }
     res.json(adminUser(after));
   });
 

@@ -8,7 +8,7 @@ import type { BearerVerifier } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
 import type { SealedColumn, Vault } from '../vault/index.js';
 import { AccessTokens } from './access-tokens.js';
-import { adminUsersRouter } from './admin-users.js';
+import { adminUsersRouter, type UserPlanAssigner } from './admin-users.js';
 import { apiKeysRouter } from './api-keys.js';
 import { bootstrapAdmin, generatePassword } from './bootstrap.js';
 import { EmailFlows } from './email-flows.js';
@@ -26,6 +26,7 @@ import { PlatformVerifier } from './verifier.js';
 
 export { authOpenApi } from './openapi.js';
 export { API_KEY_PREFIX } from './api-keys.js';
+export type { UserPlanAssigner } from './admin-users.js';
 export type { AuthMail, AuthMailer } from './mailer.js';
 export { signingKeyContext } from './signing-keys.js';
 
@@ -40,6 +41,8 @@ export interface AuthServiceDeps {
   mailer?: AuthMailer;
   /** Where the one-time bootstrap credential is printed; defaults to stderr. */
   announce?: (text: string) => void;
+  /** Users' plans for `PATCH /v1/admin/users/{id}` `{ "plan" }` (src/billing, through app.ts). */
+  userPlans?: UserPlanAssigner;
 }
 
 export interface AuthService {
@@ -141,7 +144,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     gotrueRouter: gotrueRouter({ flows, email: emailFlows, verifier, keys, publishableKey: config.AUTH_PUBLISHABLE_KEY }),
     gotrueErrors: gotrueErrorHandler(log),
     apiKeysRouter: apiKeysRouter({ db, cache, audit }),
-    adminUsersRouter: adminUsersRouter({ db, cache, audit }),
+    adminUsersRouter: adminUsersRouter({ db, cache, audit, userPlans: deps.userPlans }),
     verifier,
     tokenKeys: { active: () => keys.signingKey, publicKey: (kid) => keys.publicKey(kid), jwks: () => keys.publicJwks },
     sealedSigningKeys: sealedSigningKeys(db),

@@ -58,6 +58,7 @@ const adminUserSchema = {
     role: { type: 'string', enum: ['user', 'admin'] },
     disabled: { type: 'boolean' },
     disabled_at: { type: ['string', 'null'] },
+    plan: { type: ['string', 'null'], description: "The user's plan (docs/billing.md); in the answer to a PATCH that set it" },
     external_issuer: { type: ['string', 'null'] },
     last_sign_in_at: { type: ['string', 'null'] },
     created_at: { type: 'string' },
@@ -254,7 +255,7 @@ export const authOpenApi: OpenApiPaths = {
       responses: { '200': jsonResponse('User', adminUserSchema), '403': errorResponse('forbidden'), '404': errorResponse('not_found') },
     },
     patch: {
-      summary: "Change a user's role or disable/enable them (admin). Takes effect at once.",
+      summary: "Change a user's role, disable/enable them, or give them a plan (admin). Takes effect at once; audited.",
       tags: ['admin'],
       operationId: 'adminPatchUser',
       parameters: [idParam('User')],

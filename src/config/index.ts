@@ -150,6 +150,18 @@ const envSchema = z.object({
   MCP_ALLOWED_ORIGINS: csv.default([]),
   MCP_RATE_LIMIT_USER_SERVICE_PER_MINUTE: int(1, 1_000_000).default(300),
 
+  // --- metering, plans and quotas (src/billing, docs/billing.md) ---
+  /** Meter every tools/call (write-before-answer) and enforce plans' quotas; false: neither. */
+  BILLING_METERING: bool.default(true),
+  /** The plan of users an admin gave none; unset: such users have no quota. */
+  BILLING_DEFAULT_PLAN: optionalString,
+  /** How long a replica counts a user's quota from its last read of the database (plus its own calls since). */
+  BILLING_QUOTA_CACHE_MS: int(0, 600_000).default(1_000),
+  /** Most usage events in one write (group commit). */
+  BILLING_METER_BATCH_SIZE: int(1, 10_000).default(500),
+  /** How long a call waits for its usage event to be written before it is answered anyway (database down). */
+  BILLING_METER_WRITE_BOUND_MS: int(100, 600_000).default(10_000),
+
   // --- MCP service catalog and credentials (docs/services.md) ---
   /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
   CATALOG_FILE: optionalString,

@@ -50,3 +50,4 @@ export {
   type EgressResolver,
   type EgressResponse,
 } from './egress/index.js';
+export type { CallMetering, QuotaDecision, QuotaRefusal, UsageEvent } from './call-metering.js';

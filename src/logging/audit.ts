@@ -41,7 +41,12 @@ export type AuditAction =
   | 'oauth.grant_revoked'
   | 'upstream_oauth.connected'
   | 'upstream_oauth.disconnected'
-  | 'upstream_oauth.refresh_refused';
+  | 'upstream_oauth.refresh_refused'
+  // plans and quotas (src/billing)
+  | 'billing.plan_created'
+  | 'billing.plan_changed'
+  | 'billing.plan_removed'
+  | 'billing.plan_assigned';
 
 export interface AuditEvent {
   action: AuditAction;

@@ -53,6 +53,8 @@ export interface StartOptions {
   web?: PlatformOptions['web'];
   /** Where OAuth client IDs and secrets named by the catalog are read (default process.env). */
   providerEnv?: PlatformOptions['providerEnv'];
+  /** The clock quotas count months by (test/billing.quota.test.ts crosses a month's end). */
+  clock?: PlatformOptions['clock'];
 }
 
 export async function startPlatform(
@@ -76,6 +78,7 @@ export async function startPlatform(
     ...(opts.builtins ? { builtins: opts.builtins } : {}),
     ...(opts.web ? { web: opts.web } : {}),
     ...(opts.providerEnv ? { providerEnv: opts.providerEnv } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const address = await platform.listen(config.PORT);
   const url = `http://127.0.0.1:${address.port}`;

@@ -127,7 +127,7 @@ export class AnswerWriter {
    * An upstream's JSON answer (bytes), read to its end: sent on when it is the response to this
    * request. Undefined when it is anything else (nothing written then).
    */
-  async relayJson(body: AsyncIterable<Uint8Array>, touch: () => void): Promise<Outcome | undefined> {
+  async relayJson(body: AsyncIterable<Uint8Array>, touch: () => void, beforeAnswer?: (outcome: Outcome) => void | Promise<void>): Promise<Outcome | undefined> {
     const chunks: Uint8Array[] = [];
     for await (const chunk of body) {
       touch();
@@ -137,6 +137,7 @@ export class AnswerWriter {
     const bytes = chunks.length === 1 && Buffer.isBuffer(chunks[0]) ? chunks[0] : Buffer.concat(chunks);
     const answer = responseFor(bytes.toString('utf8'), this.upstreamId);
     if (!answer) return undefined;
+    await beforeAnswer?.(answer.outcome);
     if (this.gone) return answer.outcome;
     this.res.status(200).setHeader('content-type', 'application/json');
     this.res.end(this.rewrites ? JSON.stringify(this.rewriteResponse(answer.message)) : bytes);
@@ -148,9 +149,17 @@ export class AnswerWriter {
    * Resolves with the response's outcome, or undefined when the stream ended (or failed) without
    * it; the stream is left open for `finish` then. Rejects with what broke the reading.
    */
-  async relaySse(body: AsyncIterable<Uint8Array>, touch: () => void, signal: AbortSignal): Promise<Outcome | undefined> {
+  async relaySse(
+    body: AsyncIterable<Uint8Array>,
+    touch: () => void,
+    signal: AbortSignal,
+    beforeAnswer?: (outcome: Outcome) => void | Promise<void>,
+  ): Promise<Outcome | undefined> {
     const res = this.res;
     let answered: Outcome | undefined;
+    // The response's event is held until `beforeAnswer` settles; what came before it is written as it comes.
+    let held: string[] = [];
+    let released = false;
     const rewrite = this.rewrites;
     const parser = createParser({
       onEvent: (event) => {
@@ -158,7 +167,9 @@ export class AnswerWriter {
         if (answer) answered = answer.outcome;
         if (!rewrite) return;
         const data = answer ? JSON.stringify(this.rewriteResponse(answer.message)) : this.rewriteNotificationData(event.data);
-        res.write(sseEvent(data, event.id, answer ? 'message' : event.event));
+        const text = sseEvent(data, event.id, answer ? 'message' : event.event);
+        if (answered && !released) held.push(text);
+        else res.write(text);
       },
     });
     this.startStream();
@@ -168,6 +179,12 @@ export class AnswerWriter {
       for await (const chunk of body) {
         touch();
         parser.feed(decoder.decode(chunk, { stream: true }));
+        if (answered && !released) {
+          released = true;
+          await beforeAnswer?.(answered);
+          for (const text of held) res.write(text);
+          held = [];
+        }
         if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
         else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
       }

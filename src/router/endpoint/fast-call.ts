@@ -42,7 +42,8 @@ export interface FastPathOptions {
 export interface FastPathTarget {
   principal: Principal;
   service: ResolvedService;
-  observe?: (event: RelayEvent) => void;
+  /** The exchange's collector; a `done` event's promise (the meter's write) is awaited before the answer is written. */
+  observe?: (event: RelayEvent) => void | Promise<void>;
   /** The request's 2025-era session, already opened and checked to be this user's at this endpoint. */
   session?: SessionFacts;
   /** On the aggregate `/mcp`: the service's slug (the name prefix) and the tool's upstream name. */
@@ -84,7 +85,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
       if (plan.session) res.setHeader('mcp-session-id', plan.session.id);
       if (plan.route.kind === 'client') {
         const result = await sendOnClient(connector, target.principal, plan, writer, controller.signal, opts.timeouts, exchange);
-        exchange.done({ result });
+        await exchange.done({ result });
         writer.finish({ result });
         return true;
       }
@@ -93,11 +94,11 @@ export function createFastPath(opts: FastPathOptions): FastPath {
         target.handOver(plan.service);
         return false;
       }
-      exchange.done(outcome);
+      await exchange.done(outcome);
       return true;
     } catch (err) {
       const error = upstreamError(err, plan.service, logger);
-      exchange.done({ error });
+      await exchange.done({ error });
       writer.finish({ error });
       return true;
     } finally {
@@ -114,7 +115,7 @@ class Exchange {
 
   constructor(
     private readonly plan: CallPlan,
-    private readonly observe: ((event: RelayEvent) => void) | undefined,
+    private readonly observe: ((event: RelayEvent) => void | Promise<void>) | undefined,
     readonly logger: Logger,
   ) {}
 
@@ -122,14 +123,15 @@ class Exchange {
     this.instance = instance;
   }
 
-  done(outcome: { result?: unknown; error?: unknown }): void {
+  /** Reports the outcome once; resolves when the answer may be written (the meter has the call). */
+  done(outcome: { result?: unknown; error?: unknown }): void | Promise<void> {
     if (this.reported || !this.observe) return;
     this.reported = true;
     const { plan } = this;
     if (this.instance !== undefined) {
       this.observe({ type: 'forward', requestId: plan.id, service: plan.service, instance: this.instance, method: 'tools/call', params: plan.upstreamParams, upstreamMs: performance.now() - this.started });
     }
-    this.observe({ type: 'done', requestId: plan.id, method: 'tools/call', params: plan.params, ...outcome });
+    return this.observe({ type: 'done', requestId: plan.id, method: 'tools/call', params: plan.params, ...outcome });
   }
 }
 
@@ -183,8 +185,10 @@ async function sendBytes(
     const type = upstream.contentType.split(';')[0]!.trim().toLowerCase();
     let outcome: Outcome | undefined;
     try {
-      if (type === 'application/json') outcome = await writer.relayJson(upstream.body, watch.touch);
-      else if (type === 'text/event-stream') outcome = await writer.relaySse(upstream.body, watch.touch, controller.signal);
+      // The outcome is reported before the response goes to the client (write-before-answer).
+      const beforeAnswer = (o: Outcome) => exchange.done(o);
+      if (type === 'application/json') outcome = await writer.relayJson(upstream.body, watch.touch, beforeAnswer);
+      else if (type === 'text/event-stream') outcome = await writer.relaySse(upstream.body, watch.touch, controller.signal, beforeAnswer);
       else {
         upstream.discard();
         throw new Error(`unexpected content type ${type || '(none)'}`);

@@ -101,7 +101,7 @@ export function mcpRateLimits(user: RateLimiter, userService: RateLimiter): McpR
 }
 
 /** The service a single `tools/call` POST is addressed to: the endpoint's, or at the aggregate the tool name's prefix. */
-function toolCallService(req: Request, slug: string | undefined): string | undefined {
+export function toolCallService(req: Request, slug: string | undefined): string | undefined {
   if (req.method !== 'POST') return undefined;
   const body = req.body as { method?: unknown; params?: { name?: unknown } } | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body) || body.method !== 'tools/call') return undefined;

@@ -13,7 +13,7 @@ import express, { type ErrorRequestHandler, type Request as ExpressRequest, type
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Redis } from '../../db/index.js';
-import type { OpenApiPaths, Principal } from '../../gateway/index.js';
+import type { CallMetering, OpenApiPaths, Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, Unusable, UpstreamConnector } from '../contracts.js';
 import { isShortened, isValidSlug, splitName } from './names.js';
@@ -29,6 +29,7 @@ import { StreamResumption } from './resume.js';
 import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sealed-sessions.js';
 import { McpRateLimited, type McpRateLimit } from './gateway-hooks.js';
+import { meteredObserve, refusedByQuota } from './metering.js';
 
 export type McpConfig = Pick<
   Config,
@@ -60,6 +61,8 @@ export interface McpRouterDeps {
   authenticate: (req: ExpressRequest) => Promise<Principal | undefined>;
   /** Rate limits: per user on each HTTP request, per user + service on each forwarded upstream request. */
   rateLimit?: McpRateLimit;
+  /** Plans' quotas before a tools/call is forwarded, and its usage event before it is answered (docs/billing.md). */
+  metering?: CallMetering;
 }
 
 export interface McpRouter {
@@ -75,8 +78,8 @@ interface Target {
   services: ResolvedService[];
   aggregate: boolean;
   endpointKey: string;
-  /** This HTTP exchange's request-log collector (observe.ts). */
-  observe?: (event: RelayEvent) => void;
+  /** This HTTP exchange's request-log collector (observe.ts), and meter (metering.ts). */
+  observe?: (event: RelayEvent) => void | Promise<void>;
   /** Services whose per user + service charge the fast path paid before handing the call to the relay. */
   handedOver?: Set<string>;
 }
@@ -264,6 +267,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
           throw err;
         }
       }
+      if (deps.metering && (await refusedByQuota(deps.metering, principal, req, res, slug))) return;
       let services: ResolvedService[];
       if (slug !== undefined) {
         const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
@@ -280,14 +284,15 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       // The logging middleware reads this when the response finishes: one row per JSON-RPC request.
       const calls = new McpCallLog(services, aggregate);
       res.locals.mcpCalls = calls;
-      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe: calls.observe };
+      const observe = deps.metering ? meteredObserve(calls, deps.metering, principal, req) : calls.observe;
+      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
       const routed = fastPath && (slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services));
       if (routed) {
         const session = await sessionFacts(req, principal.userId, slug ?? '*');
         const handOver = (service: ResolvedService) => (target.handedOver ??= new Set()).add(service.definition.slug);
-        if (session !== null && (await fastPath(req, res, { principal, observe: calls.observe, session, handOver, ...routed }))) return;
+        if (session !== null && (await fastPath(req, res, { principal, observe, session, handOver, ...routed }))) return;
       }
       await nodeHandler(req, res, req.body);
     } catch (err) {

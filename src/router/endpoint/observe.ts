@@ -128,9 +128,10 @@ function nameOf(params: unknown): string | null {
  * hook `_wrapHandler` (it sees every registered handler, the built-in initialize/ping included).
  */
 export class ObservedServer extends Server {
-  private readonly observer: ((event: RelayEvent) => void) | undefined;
+  private readonly observer: ((event: RelayEvent) => void | Promise<void>) | undefined;
 
-  constructor(info: Implementation, options: ServerOptions, observe?: (event: RelayEvent) => void) {
+  /** `observe` may return a promise for a `done` event: the answer is sent after it settles (metering's write-before-answer). */
+  constructor(info: Implementation, options: ServerOptions, observe?: (event: RelayEvent) => void | Promise<void>) {
     super(info, options);
     this.observer = observe;
   }
@@ -145,21 +146,22 @@ export class ObservedServer extends Server {
       const observe = this.observer;
       if (!observe) return inner(request, ctx);
       const base = { type: 'done' as const, requestId: request.id, method, params: request.params };
+      let result: Result;
       try {
-        const result = await inner(request, ctx);
-        safely(observe, { ...base, result });
-        return result;
+        result = await inner(request, ctx);
       } catch (error) {
-        safely(observe, { ...base, error });
+        await safely(observe, { ...base, error });
         throw error;
       }
+      await safely(observe, { ...base, result });
+      return result;
     };
   }
 }
 
-function safely(observe: (event: RelayEvent) => void, event: RelayEvent): void {
+async function safely(observe: (event: RelayEvent) => void | Promise<void>, event: RelayEvent): Promise<void> {
   try {
-    observe(event);
+    await observe(event);
   } catch {
     // Observation must never change the answer.
   }

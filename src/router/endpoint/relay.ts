@@ -45,8 +45,8 @@ export interface RelayOptions {
   requestTimeoutMs: number;
   /** The longest a request may last however chatty the upstream is (default: 10 minutes, never below `requestTimeoutMs`). */
   maxCallMs?: number;
-  /** Facts for the request log: each forwarded request and each request's outcome (observe.ts). */
-  observe?: (event: RelayEvent) => void;
+  /** Facts for the request log: each forwarded request and each request's outcome (observe.ts); an outcome's promise is awaited before the answer (metering). */
+  observe?: (event: RelayEvent) => void | Promise<void>;
   /**
    * Identifies the downstream 2025-era session (its relays share it, and the upstream session an
    * http service keeps for it); absent: this relay alone, with no upstream session kept for it.

@@ -1639,6 +1639,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every plan (admin) */
+        get: operations["adminListPlans"];
+        put?: never;
+        /** Create a plan (admin). Audited. */
+        post: operations["adminCreatePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/plans/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One plan (admin) */
+        get: operations["adminGetPlan"];
+        put?: never;
+        post?: never;
+        /** Remove a plan no user has (admin). Audited. */
+        delete: operations["adminDeletePlan"];
+        options?: never;
+        head?: never;
+        /** Change a plan's name or limits (admin). Audited; every replica applies it within BILLING_QUOTA_CACHE_MS. */
+        patch: operations["adminPatchPlan"];
+        trace?: never;
+    };
     "/v1/admin/router/pool": {
         parameters: {
             query?: never;
@@ -1902,8 +1939,25 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's role or disable/enable them (admin). Takes effect at once. */
+        /** Change a user's role, disable/enable them, or give them a plan (admin). Takes effect at once; audited. */
         patch: operations["adminPatchUser"];
+        trace?: never;
+    };
+    "/v1/admin/users/{id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's plan and calls against its quotas (admin) */
+        get: operations["adminGetUserQuota"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/admin/users/{id}/sessions": {
@@ -2479,6 +2533,23 @@ export interface paths {
                 };
             };
         };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/usage/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your plan, this month's period and your calls against its quotas */
+        get: operations["getQuota"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3211,6 +3282,365 @@ export interface operations {
                         checks?: Record<string, never>;
                         status?: string;
                     };
+                };
+            };
+        };
+    };
+    adminListPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Plans */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        plans: {
+                            /** Format: date-time */
+                            created_at: string;
+                            id: string;
+                            /** @description Calls per calendar month (UTC); null: no monthly quota */
+                            monthly_calls: number | null;
+                            name: string;
+                            /** @description Calls per minute; null: only the platform rate limits */
+                            per_minute: number | null;
+                            /** @description Calls per calendar month to one service, by slug */
+                            service_quotas: {
+                                [key: string]: number;
+                            };
+                            /** @description At this share of a quota, answers carry the Quota-Warning header */
+                            soft_limit_percent: number;
+                            /** Format: date-time */
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminCreatePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id: string;
+                    /** @default null */
+                    monthly_calls?: number | null;
+                    name: string;
+                    /** @default null */
+                    per_minute?: number | null;
+                    /** @default {} */
+                    service_quotas?: {
+                        [key: string]: number;
+                    };
+                    /** @default 80 */
+                    soft_limit_percent?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Plan */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        id: string;
+                        /** @description Calls per calendar month (UTC); null: no monthly quota */
+                        monthly_calls: number | null;
+                        name: string;
+                        /** @description Calls per minute; null: only the platform rate limits */
+                        per_minute: number | null;
+                        /** @description Calls per calendar month to one service, by slug */
+                        service_quotas: {
+                            [key: string]: number;
+                        };
+                        /** @description At this share of a quota, answers carry the Quota-Warning header */
+                        soft_limit_percent: number;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description plan_exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        id: string;
+                        /** @description Calls per calendar month (UTC); null: no monthly quota */
+                        monthly_calls: number | null;
+                        name: string;
+                        /** @description Calls per minute; null: only the platform rate limits */
+                        per_minute: number | null;
+                        /** @description Calls per calendar month to one service, by slug */
+                        service_quotas: {
+                            [key: string]: number;
+                        };
+                        /** @description At this share of a quota, answers carry the Quota-Warning header */
+                        soft_limit_percent: number;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminDeletePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description plan_in_use */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminPatchPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Plan ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    monthly_calls?: number | null;
+                    name?: string;
+                    per_minute?: number | null;
+                    service_quotas?: {
+                        [key: string]: number;
+                    };
+                    soft_limit_percent?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Plan */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        id: string;
+                        /** @description Calls per calendar month (UTC); null: no monthly quota */
+                        monthly_calls: number | null;
+                        name: string;
+                        /** @description Calls per minute; null: only the platform rate limits */
+                        per_minute: number | null;
+                        /** @description Calls per calendar month to one service, by slug */
+                        service_quotas: {
+                            [key: string]: number;
+                        };
+                        /** @description At this share of a quota, answers carry the Quota-Warning header */
+                        soft_limit_percent: number;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -4620,6 +5050,8 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             last_sign_in_at: string | null;
+                            /** @description The user's plan (docs/billing.md); in the answer to a PATCH that set it */
+                            plan?: string | null;
                             /** @enum {string} */
                             role: "user" | "admin";
                             updated_at?: string;
@@ -4665,6 +5097,8 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         last_sign_in_at: string | null;
+                        /** @description The user's plan (docs/billing.md); in the answer to a PATCH that set it */
+                        plan?: string | null;
                         /** @enum {string} */
                         role: "user" | "admin";
                         updated_at?: string;
@@ -4705,6 +5139,7 @@ export interface operations {
             content: {
                 "application/json": {
                     disabled?: boolean;
+                    plan?: string | null;
                     /** @enum {string} */
                     role?: "user" | "admin";
                 };
@@ -4726,6 +5161,8 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         last_sign_in_at: string | null;
+                        /** @description The user's plan (docs/billing.md); in the answer to a PATCH that set it */
+                        plan?: string | null;
                         /** @enum {string} */
                         role: "user" | "admin";
                         updated_at?: string;
@@ -4761,6 +5198,79 @@ export interface operations {
             };
             /** @description last_admin */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetUserQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        calls: {
+                            limit: number | null;
+                            used: number;
+                        };
+                        /** @description The calendar month (UTC), [start, end) */
+                        period: {
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            start: string;
+                        };
+                        /** @description The user's plan; null: none (no quota) */
+                        plan: string | null;
+                        services: {
+                            limit: number | null;
+                            service: string;
+                            used: number;
+                        }[];
+                        soft_limit: {
+                            percent: number;
+                            reached: boolean;
+                        } | null;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5576,6 +6086,58 @@ export interface operations {
             };
             /** @description Unknown, reused or expired state, or the provider refused */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getQuota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        calls: {
+                            limit: number | null;
+                            used: number;
+                        };
+                        /** @description The calendar month (UTC), [start, end) */
+                        period: {
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            start: string;
+                        };
+                        /** @description The user's plan; null: none (no quota) */
+                        plan: string | null;
+                        services: {
+                            limit: number | null;
+                            service: string;
+                            used: number;
+                        }[];
+                        soft_limit: {
+                            percent: number;
+                            reached: boolean;
+                        } | null;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,156 @@
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { PlatformDatabase } from '../db/index.js';
+import type { UsageEvent } from '../gateway/index.js';
+
+/**
+ * The usage writer: write-before-answer with group commit (docs/billing.md, "Metering").
+ *
+ * `record` resolves once the event is in the database; the router answers the call only then. While
+ * one batch is being written, the events that arrive queue up and go together in the next one, so
+ * a busy replica writes one statement per round trip, not one per call, and an idle one writes each
+ * call at once (no timer to wait for).
+ *
+ * One statement per batch inserts the events (`on conflict (event_key) do nothing`) and raises the
+ * daily counters by exactly the rows it inserted: a second write of the same key (this batch
+ * retried after an error whose commit did happen, the same call retried by its client on another
+ * replica) inserts nothing and counts nothing. The statement is atomic, so events and counters
+ * never disagree.
+ *
+ * A failing batch stays at the head of the queue and is retried with backoff. A call whose event
+ * has waited longer than `writeBoundMs` is answered anyway (the event stays queued and is written
+ * when the database is back): an outage longer than the bound, followed by a crash of this replica
+ * before the database returns, is the one way an answered call goes unmetered; it is logged.
+ */
+export interface UsageWriterOptions {
+  database: PlatformDatabase;
+  logger: Logger;
+  /** Most events in one statement. */
+  batchSize: number;
+  /** How long a call waits for its event to be written before it is answered anyway. */
+  writeBoundMs: number;
+  /** The events a batch really inserted (not duplicates), after the commit: the quota cache counts them. */
+  onInserted?: (events: StampedUsageEvent[]) => void;
+}
+
+/** A usage event with the time it was recorded (the day and month it counts in). */
+export type StampedUsageEvent = UsageEvent & { at: Date };
+
+interface Pending {
+  event: StampedUsageEvent;
+  queuedAt: number;
+  release: () => void;
+}
+
+const MAX_BACKOFF_MS = 5_000;
+
+export class UsageWriter {
+  private queue: Pending[] = [];
+  private writing: Promise<void> | undefined;
+  private failures = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: UsageWriterOptions) {
+    this.log = opts.logger.child({ 'event.dataset': 'mcp-platform.usage' });
+  }
+
+  /** Events waiting to be written. */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  record(event: StampedUsageEvent): Promise<void> {
+    return new Promise((release) => {
+      this.queue.push({ event, queuedAt: Date.now(), release });
+      this.writing ??= this.drain().finally(() => {
+        this.writing = undefined;
+      });
+    });
+  }
+
+  /** Writes what is queued; gives up at `deadline` (epoch ms), logging what is left. */
+  async close(deadline = Date.now() + 10_000): Promise<void> {
+    while (this.queue.length && Date.now() < deadline) {
+      if (this.writing) await Promise.race([this.writing, sleep(Math.max(0, deadline - Date.now()))]);
+      else this.writing = this.drain().finally(() => (this.writing = undefined));
+    }
+    if (this.queue.length) {
+      this.log.error({ 'usage_events.lost': this.queue.length }, 'usage events could not be written before shutdown');
+      for (const p of this.queue) p.release();
+      this.queue = [];
+    }
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length) {
+      const batch = this.queue.slice(0, this.opts.batchSize);
+      // A statement that hangs (the database unreachable) must not hold the answers past the bound either.
+      const guard = setTimeout(() => this.releaseOverdue(), this.opts.writeBoundMs);
+      guard.unref();
+      try {
+        const inserted = await this.insert(batch.map((p) => p.event));
+        this.queue.splice(0, batch.length);
+        this.failures = 0;
+        for (const p of batch) p.release();
+        if (inserted.size && this.opts.onInserted) this.opts.onInserted(batch.map((p) => p.event).filter((e) => inserted.has(e.key)));
+      } catch (err) {
+        this.failures++;
+        this.log.error({ err: { message: (err as Error).message }, 'usage_events.queued': this.queue.length, failures: this.failures }, 'usage events could not be written; retrying');
+        this.releaseOverdue();
+        await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.failures, 10)));
+      } finally {
+        clearTimeout(guard);
+      }
+    }
+  }
+
+  /** Answers the calls whose events have waited past the bound (their events stay queued). */
+  private releaseOverdue(): void {
+    const now = Date.now();
+    for (const p of this.queue) if (now - p.queuedAt >= this.opts.writeBoundMs) p.release();
+  }
+
+  /** Inserts the events and raises their counters in one statement; resolves with the keys it inserted. */
+  private async insert(events: StampedUsageEvent[]): Promise<Set<string>> {
+    const { db, schema } = this.opts.database;
+    const rows = events.map((e) => ({
+      event_key: e.key,
+      user_id: e.userId,
+      service: e.service,
+      listing_version: e.listingVersion,
+      tool: e.tool,
+      units: e.units,
+      status: e.status,
+      latency_ms: Math.max(0, Math.round(e.latencyMs)),
+      occurred_at: e.at.toISOString(),
+    }));
+    const events_ = sql.table(`${schema}.usage_events`);
+    const daily = sql.table(`${schema}.usage_daily`);
+    const result = await sql<{ event_key: string }>`
+      with ins as (
+        insert into ${events_} (event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
+        select event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
+          event_key text, user_id uuid, service text, listing_version text, tool text,
+          units integer, status text, latency_ms integer, occurred_at timestamptz)
+        on conflict (event_key) do nothing
+        returning event_key, user_id, service, units, status, latency_ms, occurred_at
+      ), counted as (
+        insert into ${daily} (user_id, service, day, calls, units, errors, latency_ms_sum)
+        select user_id, service, (occurred_at at time zone 'UTC')::date, count(*), sum(units),
+               count(*) filter (where status = 'error'), sum(latency_ms)
+        from ins
+        group by 1, 2, 3
+        order by 1, 3, 2
+        on conflict (user_id, day, service) do update set
+          calls = ${daily}.calls + excluded.calls,
+          units = ${daily}.units + excluded.units,
+          errors = ${daily}.errors + excluded.errors,
+          latency_ms_sum = ${daily}.latency_ms_sum + excluded.latency_ms_sum
+      )
+      select event_key from ins`.execute(db);
+    return new Set(result.rows.map((r) => r.event_key));
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

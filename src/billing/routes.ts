@@ -1,0 +1,107 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { errors, parseBody, parseParams, type Principal } from '../gateway/index.js';
+import type { AuditEvent, AuditSink } from '../logging/index.js';
+import { createPlanBody, patchPlanBody, planIdParams, type Plan, type PlanStore } from './plans.js';
+import type { Quotas } from './quota.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const userIdParams = z.strictObject({ id: z.string().max(200) });
+
+/** `GET /v1/usage/quota` (docs/billing.md, "The API"). */
+export interface QuotaView {
+  plan: string | null;
+  period: { start: string; end: string };
+  calls: { used: number; limit: number | null };
+  /** The share of a quota at which answers warn, and whether this month's calls passed it. */
+  soft_limit: { percent: number; reached: boolean } | null;
+  services: Array<{ service: string; used: number; limit: number | null }>;
+}
+
+function principalOf(req: Request): Principal {
+  if (!req.principal) throw errors.unauthorized();
+  return req.principal;
+}
+function adminOf(req: Request): Principal {
+  const p = principalOf(req);
+  if (p.role !== 'admin') throw errors.forbidden('Administrators only');
+  return p;
+}
+
+export interface BillingRoutesDeps {
+  store: PlanStore;
+  quotas: Quotas;
+  audit: AuditSink;
+}
+
+/** /v1/admin/plans…, /v1/usage/quota, /v1/admin/users/{id}/quota. Mount after `authenticate`. */
+export function billingRouter({ store, quotas, audit }: BillingRoutesDeps): Router {
+  const router = Router();
+  const audited = (req: Request, event: Pick<AuditEvent, 'action' | 'targetId' | 'details'>) =>
+    audit.record({ ...event, outcome: 'success', actorId: principalOf(req).userId, targetType: 'plan', ip: req.ip ?? null, requestId: String(req.id) });
+
+  const quotaView = async (userId: string): Promise<QuotaView> => {
+    const { plan, period, used, perService } = await quotas.usage(userId);
+    const limit = plan?.monthly_calls ?? null;
+    const slugs = new Set([...perService.keys(), ...Object.keys(plan?.service_quotas ?? {})]);
+    return {
+      plan: plan?.id ?? null,
+      period: { start: period.start.toISOString(), end: period.end.toISOString() },
+      calls: { used, limit },
+      soft_limit: plan ? { percent: plan.soft_limit_percent, reached: limit !== null && used >= (limit * plan.soft_limit_percent) / 100 } : null,
+      services: [...slugs].sort().map((service) => ({ service, used: perService.get(service) ?? 0, limit: plan?.service_quotas[service] ?? null })),
+    };
+  };
+
+  router.get('/v1/usage/quota', async (req, res) => {
+    res.json(await quotaView(principalOf(req).userId));
+  });
+  router.get('/v1/admin/users/:id/quota', async (req, res) => {
+    adminOf(req);
+    const { id } = parseParams(userIdParams, req);
+    if (!UUID.test(id) || !(await store.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst())) throw errors.notFound('User');
+    res.json(await quotaView(id));
+  });
+
+  router.get('/v1/admin/plans', async (req, res) => {
+    adminOf(req);
+    res.json({ plans: await store.list() });
+  });
+  router.post('/v1/admin/plans', async (req, res) => {
+    adminOf(req);
+    const body = parseBody(createPlanBody, req);
+    const plan = await store.create(body);
+    await audited(req, { action: 'billing.plan_created', targetId: plan.id, details: limitsOf(plan) });
+    res.status(201).json(plan);
+  });
+  router.get('/v1/admin/plans/:id', async (req, res) => {
+    adminOf(req);
+    const { id } = parseParams(planIdParams, req);
+    const plan = await store.get(id);
+    if (!plan) throw errors.notFound('Plan');
+    res.json(plan);
+  });
+  router.patch('/v1/admin/plans/:id', async (req, res) => {
+    adminOf(req);
+    const { id } = parseParams(planIdParams, req);
+    const body = parseBody(patchPlanBody, req);
+    const { before, after } = await store.update(id, body);
+    quotas.forget(); // every user of the plan: this replica at once, the others within BILLING_QUOTA_CACHE_MS
+    await audited(req, { action: 'billing.plan_changed', targetId: id, details: { from: limitsOf(before), to: limitsOf(after) } });
+    res.json(after);
+  });
+  router.delete('/v1/admin/plans/:id', async (req, res) => {
+    adminOf(req);
+    const { id } = parseParams(planIdParams, req);
+    const plan = await store.remove(id);
+    quotas.forget();
+    await audited(req, { action: 'billing.plan_removed', targetId: id, details: limitsOf(plan) });
+    res.status(204).end();
+  });
+  return router;
+}
+
+function limitsOf(plan: Plan): Record<string, unknown> {
+  const { name, monthly_calls, per_minute, soft_limit_percent, service_quotas } = plan;
+  return { name, monthly_calls, per_minute, soft_limit_percent, service_quotas };
+}

@@ -1,0 +1,42 @@
+import type { ColumnType, Generated, Kysely } from 'kysely';
+import type { Database, PlatformDatabase } from '../db/index.js';
+
+/** The billing tables (migration 0013_billing), added to the platform's query builder here so db/ stays as it is. */
+export interface PlansTable {
+  id: string;
+  name: string;
+  /** null: no monthly quota. bigint comes back as a string from pg. */
+  monthly_calls: ColumnType<string | number | null, number | null, number | null>;
+  per_minute: number | null;
+  soft_limit_percent: Generated<number>;
+  service_quotas: ColumnType<Record<string, number>, string, string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface UserPlansTable {
+  user_id: string;
+  plan_id: string;
+  updated_at: Generated<Date>;
+}
+
+export interface UsageDailyTable {
+  user_id: string;
+  service: string;
+  day: ColumnType<string, string, string>;
+  calls: ColumnType<string | number, number, number>;
+  units: ColumnType<string | number, number, number>;
+  errors: ColumnType<string | number, number, number>;
+  latency_ms_sum: ColumnType<string | number, number, number>;
+}
+
+// A type, not an interface: `withTables` wants an index signature.
+export type BillingTables = {
+  plans: PlansTable;
+  user_plans: UserPlansTable;
+  usage_daily: UsageDailyTable;
+};
+
+export type BillingDb = Kysely<Database & BillingTables>;
+
+export const billingDb = (database: PlatformDatabase): BillingDb => database.db.withTables<BillingTables>();

@@ -1,0 +1,195 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCountingUpstream, type CountingUpstream } from './fixtures/counting-upstream.js';
+import { startPlatform, type TestPlatform } from './support/platform.js';
+import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
+
+/**
+ * Plans and quotas (docs/billing.md; issue 16 acceptance 3), against the real platform and a real
+ * http MCP upstream that counts every request it gets:
+ * - a user at the monthly quota is refused with the documented error (429, Retry-After until the
+ *   month's end, JSON-RPC error naming the quota) on /mcp/{service} and on /mcp, and the refusal
+ *   costs no upstream call;
+ * - the soft limit warns with the Quota-Warning header first;
+ * - the month's end resets it: the platform's clock is injected (PlatformOptions.clock, which the
+ *   environment cannot set) and moved across midnight of the last day;
+ * - a per-service quota names its service; a retry with the same Idempotency-Key counts once;
+ * - plans and users' plans through the admin API, audited.
+ */
+
+const MODERN = '2026-07-28';
+const ENVELOPE = {
+  'io.modelcontextprotocol/protocolVersion': MODERN,
+  'io.modelcontextprotocol/clientInfo': { name: 'quota-test', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
+
+interface CallAnswer {
+  status: number;
+  headers: Headers;
+  body: { id?: unknown; result?: { content?: Array<{ text?: string }> }; error?: { code: number; message: string; data?: Record<string, unknown> } };
+}
+
+describe('plans and quotas', () => {
+  let upstream: CountingUpstream;
+  let t: TestPlatform;
+  let admin: TestSession;
+  let slug: string;
+  let now = new Date('2026-03-31T23:58:00.000Z');
+  let rpcId = 0;
+
+  /** One 2026-07-28 tools/call, raw, so the test sees the HTTP status and headers. */
+  const call = async (token: string, path: string, name: string, text: string, headers: Record<string, string> = {}): Promise<CallAnswer> => {
+    const id = ++rpcId;
+    const res = await fetch(`${t.url}${path}`, {
+      method: 'POST',
+      headers: {
+        ...bearer(token),
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'tools/call',
+        'mcp-name': name,
+        ...headers,
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: { text }, _meta: ENVELOPE } }),
+    });
+    const raw = await res.text();
+    // An SSE answer carries the response as its last data line.
+    const json = res.headers.get('content-type')?.startsWith('text/event-stream') ? raw.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).at(-1)! : raw;
+    return { status: res.status, headers: res.headers, body: JSON.parse(json) as CallAnswer['body'] };
+  };
+  const upstreamCalls = () => upstream.count('tools/call');
+  const userOnPlan = async (plan: Record<string, unknown>): Promise<TestSession> => {
+    const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/plans', plan);
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const user = await signUp(t.url);
+    const patched = await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/users/${user.userId}`, { plan: plan.id });
+    expect(patched.status, JSON.stringify(patched.json)).toBe(200);
+    expect(patched.json.plan).toBe(plan.id);
+    return user;
+  };
+
+  beforeAll(async () => {
+    upstream = await startCountingUpstream('modern');
+    t = await startPlatform({ CATALOG_FILE: 'none' }, { clock: () => now });
+    admin = await adminSession(t);
+    slug = `quota-${randomBytes(3).toString('hex')}`;
+    const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+      slug,
+      title: slug,
+      kind: 'http',
+      http: { transport: 'streamable-http', instances: [upstream.url] },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await upstream?.close();
+  });
+
+  it('refuses a user at the monthly quota on /mcp/{service} and /mcp without an upstream call, warns before, and resets at the month\'s end', async () => {
+    const planId = `tiny-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'Tiny', monthly_calls: 3, soft_limit_percent: 50 });
+    const before = await api(t.url, user.accessToken, 'GET', '/v1/usage/quota');
+    expect(before.json).toMatchObject({
+      plan: planId,
+      period: { start: '2026-03-01T00:00:00.000Z', end: '2026-04-01T00:00:00.000Z' },
+      calls: { used: 0, limit: 3 },
+    });
+
+    const sentBefore = upstreamCalls();
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await call(user.accessToken, i === 1 ? '/mcp' : `/mcp/${slug}`, i === 1 ? `${slug}__echo` : 'echo', `n${i}`));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    expect(answers.map((a) => a.body.result?.content?.[0]?.text)).toEqual(['echo:n0', 'echo:n1', 'echo:n2']);
+    // The soft limit (50 % of 3): the first call stays below it, the second and third warn.
+    expect(answers[0]!.headers.get('quota-warning')).toBeNull();
+    expect(answers[1]!.headers.get('quota-warning')).toBe('monthly_calls; used=2; limit=3; resets=2026-04-01T00:00:00.000Z');
+    expect(answers[2]!.headers.get('quota-warning')).toBe('monthly_calls; used=3; limit=3; resets=2026-04-01T00:00:00.000Z');
+    expect(upstreamCalls() - sentBefore).toBe(3);
+
+    // At the quota: refused on both endpoints, and nothing reaches the upstream.
+    for (const [path, name] of [[`/mcp/${slug}`, 'echo'], ['/mcp', `${slug}__echo`]] as const) {
+      const refused = await call(user.accessToken, path, name, 'over');
+      expect(refused.status, path).toBe(429);
+      expect(refused.headers.get('retry-after'), path).toBe('120'); // until 2026-04-01T00:00:00Z on the platform's clock
+      expect(refused.body.id).toBe(rpcId);
+      expect(refused.body.error).toEqual({
+        code: -32000,
+        message: `Quota exceeded: monthly_calls of plan ${planId} (3 calls per month) is used up until 2026-04-01T00:00:00.000Z`,
+        data: { reason: 'quota_exceeded', quota: 'monthly_calls', plan: planId, used: 3, limit: 3, resets_at: '2026-04-01T00:00:00.000Z' },
+      });
+    }
+    expect(upstreamCalls() - sentBefore).toBe(3);
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/usage/quota')).json).toMatchObject({ calls: { used: 3, limit: 3 }, soft_limit: { percent: 50, reached: true } });
+
+    // The month rolls over: the quota is new.
+    now = new Date('2026-04-01T00:00:30.000Z');
+    const next = await call(user.accessToken, '/mcp', `${slug}__echo`, 'april');
+    expect(next.status).toBe(200);
+    expect(next.body.result?.content?.[0]?.text).toBe('echo:april');
+    expect(upstreamCalls() - sentBefore).toBe(4);
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/usage/quota')).json).toMatchObject({
+      plan: planId,
+      period: { start: '2026-04-01T00:00:00.000Z', end: '2026-05-01T00:00:00.000Z' },
+      calls: { used: 1, limit: 3 },
+      services: [{ service: slug, used: 1, limit: null }],
+    });
+    // The admin sees the same.
+    expect((await api(t.url, admin.accessToken, 'GET', `/v1/admin/users/${user.userId}/quota`)).json).toMatchObject({ plan: planId, calls: { used: 1, limit: 3 } });
+  });
+
+  it('a per-service quota names its service; a retry with the same Idempotency-Key counts once', async () => {
+    now = new Date('2026-05-10T12:00:00.000Z');
+    const planId = `svc-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'One call to the service', monthly_calls: 100, service_quotas: { [slug]: 2 } });
+    const key = randomUUID();
+    const first = await call(user.accessToken, `/mcp/${slug}`, 'echo', 'same', { 'idempotency-key': key });
+    const retry = await call(user.accessToken, `/mcp/${slug}`, 'echo', 'same', { 'idempotency-key': key });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/usage/quota')).json).toMatchObject({ calls: { used: 1 }, services: [{ service: slug, used: 1, limit: 2 }] });
+    // The same key on another call (other arguments) is another call.
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'other', { 'idempotency-key': key })).status).toBe(200);
+    const sent = upstreamCalls();
+    const refused = await call(user.accessToken, '/mcp', `${slug}__echo`, 'third');
+    expect(refused.status).toBe(429);
+    expect(refused.body.error?.message).toBe(`Quota exceeded: service_calls:${slug} of plan ${planId} (2 calls per month to ${slug}) is used up until 2026-06-01T00:00:00.000Z`);
+    expect(refused.body.error?.data).toMatchObject({ reason: 'quota_exceeded', quota: `service_calls:${slug}`, used: 2, limit: 2 });
+    expect(upstreamCalls()).toBe(sent);
+  });
+
+  it('manages plans through the admin API: validation, conflicts, users, audit', async () => {
+    const id = `p-${randomBytes(3).toString('hex')}`;
+    const bad = await api(t.url, admin.accessToken, 'POST', '/v1/admin/plans', { id: 'Bad Id', name: 'x', monthly_calls: -1, extra: true });
+    expect(bad.status).toBe(400);
+    expect((await api(t.url, admin.accessToken, 'POST', '/v1/admin/plans', { id, name: 'P', monthly_calls: 10 })).status).toBe(201);
+    expect((await api(t.url, admin.accessToken, 'POST', '/v1/admin/plans', { id, name: 'P again' })).status).toBe(409);
+    const listed = await api(t.url, admin.accessToken, 'GET', '/v1/admin/plans');
+    expect((listed.json.plans as Array<{ id: string }>).map((p) => p.id)).toEqual(expect.arrayContaining(['free', 'pro', 'custom', id]));
+    const patched = await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/plans/${id}`, { monthly_calls: 20, per_minute: 5 });
+    expect(patched.json).toMatchObject({ id, monthly_calls: 20, per_minute: 5, soft_limit_percent: 80 });
+
+    const user = await signUp(t.url);
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/admin/plans')).status).toBe(403);
+    // An unknown plan changes nothing, the role included.
+    const unknown = await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/users/${user.userId}`, { plan: 'no-such-plan', role: 'admin' });
+    expect(unknown.status).toBe(400);
+    expect((await api(t.url, admin.accessToken, 'GET', `/v1/admin/users/${user.userId}`)).json.role).toBe('user');
+    expect((await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/users/${user.userId}`, { plan: id })).status).toBe(200);
+    expect((await api(t.url, admin.accessToken, 'DELETE', `/v1/admin/plans/${id}`)).status).toBe(409);
+    expect((await api(t.url, admin.accessToken, 'PATCH', `/v1/admin/users/${user.userId}`, { plan: null })).json.plan).toBeNull();
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/usage/quota')).json).toMatchObject({ plan: null, calls: { used: 0, limit: null } });
+    expect((await api(t.url, admin.accessToken, 'DELETE', `/v1/admin/plans/${id}`)).status).toBe(204);
+    expect((await api(t.url, admin.accessToken, 'GET', `/v1/admin/plans/${id}`)).status).toBe(404);
+
+    const audit = await t.platform.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'target_id'])
+      .where('action', 'like', 'billing.%')
+      .where('target_id', 'in', [id, user.userId])
+      .orderBy('seq')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual(['billing.plan_created', 'billing.plan_changed', 'billing.plan_assigned', 'billing.plan_assigned', 'billing.plan_removed']);
+  });
+});
