@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderClients, UpstreamOAuth } from '../src/catalog/index.js';
 import { createEgressGuard } from '../src/gateway/index.js';
+import type { AuditSink } from '../src/logging/index.js';
 import { startGithubLikeProvider, startProtectedMcp, type GithubLikeProvider, type ProtectedMcp } from './fixtures/github-like-provider.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { signUp, type TestSession } from './support/users.js';
@@ -246,6 +247,55 @@ describe('upstream OAuth: connect, use, refresh, disconnect', () => {
     expect(await tokenRow()).toBeUndefined();
     const audit = await t.platform.database.db.selectFrom('audit_log').selectAll().where('action', '=', 'upstream_oauth.refresh_refused').execute();
     expect(audit.length).toBe(1);
+  });
+
+  it('a refused refresh is audited before the connection disappears: no replica tells the user to reconnect ahead of the audit row', async () => {
+    // The cause of an old flake of the test above: the refreshing request deleted the row, then
+    // appended the audit row; the session's other request (its GET stream warms a lease) found the
+    // row gone in between and answered "reconnect" before the refusal was in the trail. Replica A's
+    // audit append is held at a gate here, so the window is wide open rather than a few ms.
+    const { callback } = await connect();
+    expect(callback.status).toBe(303);
+    const egress = createEgressGuard({ allow: ['127.0.0.1'] });
+    const env = { GHLIKE_CLIENT_ID: provider.clientId, GHLIKE_CLIENT_SECRET: provider.clientSecret };
+    let openGate!: () => void;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    let auditStarted!: () => void;
+    const auditing = new Promise<void>((resolve) => (auditStarted = resolve));
+    const heldAudit: AuditSink = {
+      async record(event) {
+        auditStarted();
+        await gate;
+        await t.platform.logging.audit.record(event);
+      },
+    };
+    const replica = (audit?: AuditSink) =>
+      new UpstreamOAuth({ db: t.platform.database.db, vault: t.platform.vault, providers: new ProviderClients(egress, env), redirectUri: CALLBACK, logger: pino({ level: 'silent' }), ...(audit ? { audit } : {}) });
+    const [a, b] = [replica(heldAudit), replica()];
+    const definition = (await t.platform.catalog.registry.find('ghlike'))!.definition;
+    const stale = (await tokenRow())!;
+    await expireStoredToken();
+    await a.authorization(user.userId, definition).headers(); // rotates: `stale` now holds a spent refresh token
+    await t.platform.database.db.updateTable('upstream_oauth_tokens').set({ sealed: stale.sealed, expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', user.userId).execute();
+    const auditedBefore = (await t.platform.database.db.selectFrom('audit_log').select('seq').where('action', '=', 'upstream_oauth.refresh_refused').execute()).length;
+
+    const onA = a.authorization(user.userId, definition).headers();
+    await auditing; // A was refused by the provider and is appending the audit row
+    let bAnswered = false;
+    const onB = b
+      .authorization(user.userId, definition)
+      .headers()
+      .finally(() => (bAnswered = true));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await tokenRow(), 'the connection is still there while its refusal is being audited').toBeDefined();
+    expect(bAnswered, 'replica B waits for A rather than answering "reconnect" ahead of the audit').toBe(false);
+    openGate();
+    expect(await onA).toBeUndefined();
+    expect(await onB).toBeUndefined();
+    expect(await tokenRow()).toBeUndefined();
+    const auditedAfter = (await t.platform.database.db.selectFrom('audit_log').select('seq').where('action', '=', 'upstream_oauth.refresh_refused').execute()).length;
+    expect(auditedAfter).toBe(auditedBefore + 1);
+    await egress.close();
   });
 
   it('reconnects, then disconnect revokes at the provider (RFC 7009) and deletes the row', async () => {

@@ -298,13 +298,19 @@ export class UpstreamOAuth {
     throw new Error('The OAuth token refresh of another replica did not finish');
   }
 
-  /** The provider refused the refresh token (rotated, revoked, expired): the user must reconnect. */
+  /**
+   * The provider refused the refresh token (rotated, revoked, expired): the user must reconnect.
+   * The refusal is audited BEFORE the row goes: a concurrent request (here or on another replica)
+   * that finds the row gone tells the user to reconnect at once, and by then the trail must
+   * already hold the reason. (Deleting first left a window in which the user had been told and
+   * the audit row did not exist yet: test/upstream-oauth.test.ts, "audited before".)
+   */
   private async drop(userId: string, service: ServiceDefinition, seen: TokenRow, reason: string): Promise<void> {
-    await this.o.db.deleteFrom('upstream_oauth_tokens').where('id', '=', seen.id).where('version', '=', seen.version).execute();
     this.o.logger.warn({ 'service.slug': service.slug, 'user.id': userId, reason }, 'upstream OAuth connection dropped: the user must reconnect');
     await this.o.audit
       ?.record({ action: 'upstream_oauth.refresh_refused', outcome: 'failure', actorId: null, targetType: 'service', targetId: service.id, details: { service: service.slug, user: userId, reason } })
       .catch(() => undefined);
+    await this.o.db.deleteFrom('upstream_oauth_tokens').where('id', '=', seen.id).where('version', '=', seen.version).execute();
   }
 }
 
