@@ -312,6 +312,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
+    // Room for slow requests to finish on SIGTERM (the restart waits up to 60 s before SIGKILL).
+    SHUTDOWN_TIMEOUT_MS: '30000',
     ...options.env,
     HOST: '127.0.0.1',
     PORT: String(replicaPort),
@@ -407,7 +409,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (stopping) return;
       stopping = true;
       // Replicas first (graceful: they flush logs and stop their stdio children), then the LB and Prometheus.
-      await Promise.all(replicas.map((r) => terminate(r.child, 'SIGTERM', 30_000)));
+      await Promise.all(replicas.map((r) => terminate(r.child, 'SIGTERM', 60_000)));
       await Promise.all(others.map((c) => terminate(c, 'SIGTERM', 10_000)));
       if (ownDir && !options.keepDir) await rm(dir, { recursive: true, force: true });
     },
