@@ -520,6 +520,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       },
       close() {
         closing ??= (async () => {
+          // Leave the stdio ownership ring at once (the others stop forwarding new leases here at
+          // their next refresh) and end forwarded sessions as their requests finish, so that
+          // their GET streams do not hold the drain until SHUTDOWN_TIMEOUT_MS cuts everything.
+          internalStdio.drain();
+          void upstream.replicas.close();
           await new Promise<void>((resolve) => {
             if (!server.listening) return resolve();
             const force = setTimeout(() => {

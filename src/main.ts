@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
-import { backup, BackupError, deleteUser, exportUser, restore, UserDataError } from './ops/index.js';
+import { backup, BackupError, deleteUser, exportUser, restore, runClusterCommand, UsageError, UserDataError } from './ops/index.js';
 import { serveBuiltin } from './router/index.js';
 import { parseMasterKey } from './vault/index.js';
 
@@ -37,6 +37,19 @@ Commands:
   delete-user <id|email> --yes
                             Delete a user and their data (sessions, API keys, credentials, notes,
                             request-log rows); the audit trail keeps its rows and records it.
+  cluster [--replicas N] [--port P] [--database D] [--schema S] [--no-prometheus]
+                            A cluster on this machine: N serve processes (default 3) on PostgreSQL and
+                            Redis (DATABASE_URL / REDIS_URL, else the local ones; database D, default
+                            mcp_cluster, created when missing) behind HAProxy, plus Prometheus when
+                            installed. Prints the URL; Ctrl-C stops everything. Needs haproxy.
+  rolling-restart [cluster options] [--rate R]
+                            The cluster under mixed MCP traffic (default 40 requests/s); each replica in
+                            turn gets SIGTERM and is replaced. Exits 0 when no request failed, every
+                            session still works and the request log has a row per answered request.
+  soak --minutes N [cluster options] [--rate R]
+                            The cluster under mixed traffic for N minutes at R requests/s (default: half
+                            the maximum measured first); errors, RSS, heap, fds and stdio processes
+                            at the start and end, p50/p99 per minute.
   check-config              Validate the environment; print the effective configuration (secrets masked).
   version                   Print the platform version.
   help                      Show this text.
@@ -100,6 +113,21 @@ async function main(argv: string[]): Promise<number> {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
       return -1; // keep running
+    }
+    case 'cluster':
+    case 'rolling-restart':
+    case 'soak': {
+      // The replicas run this same CLI (source under tsx, or dist/main.js) with `serve`.
+      const serve = { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'serve'] };
+      try {
+        return await runClusterCommand(command, rest, serve);
+      } catch (err) {
+        if (err instanceof UsageError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+          console.error(`${command}: ${(err as Error).message}`);
+          return 2;
+        }
+        throw err;
+      }
     }
     case 'migrate': {
       parseArgs({ args: rest, options: {}, strict: true });

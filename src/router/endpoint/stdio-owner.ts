@@ -12,6 +12,7 @@ import {
   openForwardToken,
   principalOf,
   UPSTREAM_CODE_HEADER,
+  DRAINING_HEADER,
 } from '../upstream/index.js';
 import { isValidSlug } from './names.js';
 import { createRelayServer } from './relay.js';
@@ -50,7 +51,10 @@ interface InternalSession {
   server: Server;
   userId: string;
   serviceId: string;
+  /** Responses still streaming, GET stream included (the idle sweep). */
   open: number;
+  /** POST answers still streaming: requests in flight (the drain waits for these only). */
+  requests: number;
   lastActive: number;
 }
 
@@ -58,11 +62,23 @@ export interface InternalStdioEndpoint {
   router: express.Router;
   /** Open forwarded sessions on this replica. */
   sessions(): number;
+  /**
+   * Shutdown, first step: refuse new forwarded sessions (503 with `X-MCP-Replica-Draining`, which the
+   * forwarder takes as "owner unreachable", so it picks the next owner) and end every session once
+   * its requests in flight are answered (its GET stream ends too). The forwarding replica's next
+   * request then gets 404 and its relay opens a new session at the new owner, so the drain never
+   * has to cut a request.
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
 export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalStdioEndpoint {
   const sessions = new Map<string, InternalSession>();
+  let draining = false;
+  const endWhenIdle = (session: InternalSession) => {
+    if (draining && session.requests === 0) void session.server.close().catch(() => undefined);
+  };
   const idleMs = deps.idleMs ?? 10 * 60_000;
   const sweep = setInterval(() => {
     const cutoff = Date.now() - idleMs;
@@ -84,10 +100,15 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
       if (!session || session.userId !== claims.principal.userId || session.serviceId !== claims.service.id) {
         return jsonRpcError(404, -32001, 'Session not found');
       }
-      return track(session, await session.transport.handleRequest(request, { parsedBody }));
+      return track(session, await session.transport.handleRequest(request, { parsedBody }), request.method === 'POST', endWhenIdle);
     }
     const init = request.method === 'POST' ? initializeParams(parsedBody) : undefined;
     if (!init) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    if (draining) {
+      const response = jsonRpcError(503, -32000, 'This replica is shutting down');
+      response.headers.set(DRAINING_HEADER, '1');
+      return response;
+    }
 
     const principal = principalOf(claims);
     const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
@@ -128,7 +149,7 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: deps.maxRequestBodySize,
       onsessioninitialized: (id) => {
-        const session: InternalSession = { transport, server, userId: principal.userId, serviceId: service.definition.id, open: 0, lastActive: Date.now() };
+        const session: InternalSession = { transport, server, userId: principal.userId, serviceId: service.definition.id, open: 0, requests: 0, lastActive: Date.now() };
         sessions.set(id, session);
         const previous = server.onclose;
         server.onclose = () => {
@@ -141,7 +162,7 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
     const response = await transport.handleRequest(request, { parsedBody });
     if (!transport.sessionId) await server.close().catch(() => undefined);
     const session = transport.sessionId ? sessions.get(transport.sessionId) : undefined;
-    return session ? track(session, response) : response;
+    return session ? track(session, response, true, endWhenIdle) : response;
   };
 
   const nodeHandler = toNodeHandler({ fetch: dispatch }, { maxRequestBodySize: deps.maxRequestBodySize });
@@ -162,6 +183,10 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
   return {
     router,
     sessions: () => sessions.size,
+    drain() {
+      draining = true;
+      for (const session of sessions.values()) endWhenIdle(session);
+    },
     async close() {
       clearInterval(sweep);
       await Promise.all([...sessions.values()].map((s) => s.server.close().catch(() => undefined)));
@@ -184,17 +209,23 @@ export function exemptReplicaTraffic(auth: { vault: Vault; replicaId: () => stri
   };
 }
 
-/** Counts the response as open until its body (SSE stream) ends, for the idle sweep. */
-function track(session: InternalSession, response: Response): Response {
+/** Counts the response as open until its body (SSE stream) ends, for the idle sweep and the drain. */
+function track(session: InternalSession, response: Response, isRequest: boolean, onIdle: (session: InternalSession) => void): Response {
   session.lastActive = Date.now();
-  if (!response.body) return response;
+  if (!response.body) {
+    onIdle(session);
+    return response;
+  }
   session.open += 1;
+  if (isRequest) session.requests += 1;
   let done = false;
   const finish = () => {
     if (done) return;
     done = true;
     session.open -= 1;
+    if (isRequest) session.requests -= 1;
     session.lastActive = Date.now();
+    onIdle(session);
   };
   const body = response.body.pipeThrough(new TransformStream({ flush: finish }));
   const reader = body.getReader();

@@ -5,7 +5,7 @@ export { HttpBalancer, UpstreamTimeout, type HttpBalancerOptions, type HttpTarge
 export { BuiltinConnector, type BuiltinLookup, type BuiltinConnectorOptions } from './builtin.js';
 export { BUILTIN_CONTEXT_HEADER, builtinContextFor, openBuiltinContext, sealBuiltinContext } from './builtin-context.js';
 export { UpstreamError, isUpstreamError, isUpstreamErrorCode, type UpstreamErrorCode } from './errors.js';
-export { INTERNAL_STDIO_PATH, StdioForwarder, UPSTREAM_CODE_HEADER, type StdioForwarderOptions } from './stdio-forwarder.js';
+export { DRAINING_HEADER, INTERNAL_STDIO_PATH, StdioForwarder, UPSTREAM_CODE_HEADER, type StdioForwarderOptions } from './stdio-forwarder.js';
 export { SharedInstanceHealth, type SharedInstanceHealthOptions } from './shared-health.js';
 export { FORWARD_TOKEN_HEADER, openForwardToken, principalOf, sealForwardToken, type ForwardClaims } from './forward-token.js';
 export { ProcessGroupStdioTransport } from './stdio-transport.js';

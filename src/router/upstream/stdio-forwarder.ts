@@ -27,6 +27,9 @@ export const INTERNAL_STDIO_PATH = '/internal/router/stdio';
 /** Header on the owner's error answers: the connector error code, so the forwarder can rethrow it. */
 export const UPSTREAM_CODE_HEADER = 'x-mcp-upstream-code';
 
+/** Header on the 503 a shutting-down owner answers to `initialize`: taken as "owner unreachable". */
+export const DRAINING_HEADER = 'x-mcp-replica-draining';
+
 export interface StdioForwarderOptions {
   vault: Vault;
   replicas: ReplicaRing;
@@ -139,7 +142,22 @@ export class StdioForwarder {
         })) as unknown as Response;
       } catch (err) {
         if (!state.sent && isConnectPhase(err)) state.unreachable = true;
+        else if (state.sent && isConnectPhase(err) && init?.method === 'POST') {
+          // The owner of an open lease is gone (it shut down): nothing was sent, so answer as a
+          // forgotten session would; the relay then leases again, from the next owner.
+          this.options.replicas.markUnreachable(owner.id);
+          return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }), {
+            status: 404,
+            headers: { 'content-type': 'application/json' },
+          });
+        }
         throw err;
+      }
+      if (!state.sent && response.status === 503 && response.headers.get(DRAINING_HEADER)) {
+        // The owner is shutting down and takes no new session: as good as unreachable.
+        state.unreachable = true;
+        await response.body?.cancel().catch(() => undefined);
+        throw new OwnerUnreachable(owner.id);
       }
       state.sent = true;
       const code = response.headers.get(UPSTREAM_CODE_HEADER);
