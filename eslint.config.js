@@ -24,7 +24,7 @@ export const ALLOWED_IMPORTS = {
   services: { may: BASE, why: 'services know nothing of HTTP or of the router' },
   web: { may: KIT, why: 'src/web knows no other component' },
   ops: { may: [...BASE, 'logging'], why: 'operator tasks (backup, data-subject requests) work on the database and write to the audit trail; only main.ts uses them' },
-  builder: { may: [...KIT, 'catalog'], why: "the builder reads the catalog's service types; the router reaches its runtime only through a factory app.ts hands over" },
+  builder: { may: [...KIT, 'catalog', 'logging'], why: "the builder reads the catalog's service types and writes to logging (audit); the router reaches its runtime only through a factory app.ts hands over" },
 };
 
 /** One `no-restricted-imports` config per folder and depth: the relative specifier climbs to src/ in `depth` steps. */

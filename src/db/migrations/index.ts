@@ -10,6 +10,7 @@ import { authEmailTokens } from './0008_auth_email_tokens.js';
 import { oauth } from './0009_oauth.js';
 import { openapiServices } from './0010_openapi_services.js';
 import { upstreamOAuth } from './0011_upstream_oauth.js';
+import { builderVersions } from './0012_builder_versions.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -32,6 +33,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0009_oauth', oauth],
   ['0010_openapi_services', openapiServices],
   ['0011_upstream_oauth', upstreamOAuth],
+  ['0012_builder_versions', builderVersions],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
