@@ -50,7 +50,7 @@ import {
 } from './router/index.js';
 import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
-import { builderOpenApi, builderRouter, createOpenApiServers } from './builder/index.js';
+import { BUILDER_BODY_PREFIX, builderOpenApi, builderRouter, createOpenApiRuntime } from './builder/index.js';
 import { billingOpenApi, createBilling, type Billing } from './billing/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
@@ -233,13 +233,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       },
     );
     await replicas.refresh();
+    const openApiRuntime = createOpenApiRuntime({ egress, timeoutMs: config.BUILDER_CALL_TIMEOUT_MS, maxResponseBytes: config.BUILDER_RESPONSE_MAX_BYTES });
     const upstream = createUpstreamConnector({
       replicas,
       vault, // seals replica-to-replica tokens for forwarded stdio leases
       database, // shares http instance health (service_instances)
       builtins: (name) => (Object.hasOwn(builtins, name) ? builtins[name] : undefined),
       // `openapi` services: the builder's runtime; their API calls go through the egress guard ('public').
-      openapi: createOpenApiServers({ egress, timeoutMs: config.BUILDER_CALL_TIMEOUT_MS, maxResponseBytes: config.BUILDER_RESPONSE_MAX_BYTES }),
+      openapi: (service, context) => openApiRuntime.server(service, context),
       stdio: {
         maxProcesses: config.STDIO_MAX_PROCESSES,
         maxPerUser: config.STDIO_MAX_PER_USER,
@@ -319,6 +320,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       edgeMiddleware({
         logger,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        // The builder reads its own bodies after authentication, up to BUILDER_IMPORT_MAX_BYTES.
+        ownBodyPrefixes: [BUILDER_BODY_PREFIX],
         corsOrigins: config.CORS_ORIGINS,
         // Replica-to-replica stdio forwarding (valid replica token) is not one client: not IP-limited.
         // On /mcp the IP is counted with the MCP endpoint's own limits, in one round trip (rate-limit.ts).
@@ -426,12 +429,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       app.use(billing.router);
       openApiFragments.push(billingOpenApi);
     }
-    // --- builder: /v1/builder/imports (admin-only) ---
-    app.use('/v1/builder', requireRole('admin'));
+    // --- builder: /v1/builder/* (admins, and users with BUILDER_USERS=true; checked by the router) ---
     app.use(
       builderRouter({
         egress,
-        bodyLimitBytes: config.BODY_LIMIT_BYTES,
+        catalog: catalog.catalog,
+        audit,
+        runtime: openApiRuntime,
+        builderUsers: config.BUILDER_USERS,
         importMaxBytes: config.BUILDER_IMPORT_MAX_BYTES,
         importTimeoutMs: config.BUILDER_IMPORT_TIMEOUT_MS,
       }),

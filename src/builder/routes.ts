@@ -1,17 +1,24 @@
-import express, { Router } from 'express';
+import express, { Router, type ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import { ApiError, EgressFailed, EgressRefused, errors, parse, type EgressGuard } from '../gateway/index.js';
+import { canBuild, principalOf } from './access.js';
 import { DocumentUnreadable, parseText } from './import/document.js';
 import { importApiDocument, type ImportResult } from './import/importer.js';
+import { builderServicesRouter, type BuilderServicesOptions } from './services-routes.js';
 
-export interface BuilderRoutesOptions {
+export interface BuilderRoutesOptions extends BuilderServicesOptions {
   egress: EgressGuard;
-  /** Largest YAML body read (JSON bodies are bounded by the edge's BODY_LIMIT_BYTES). */
-  bodyLimitBytes: number;
-  /** Largest document fetched from a URL, and how long the fetch may take. */
+  /**
+   * Largest document imported, uploaded or fetched from a URL, and the body limit of every
+   * /v1/builder route (the edge leaves these bodies to the builder, which reads them after
+   * authentication: an API document is often larger than BODY_LIMIT_BYTES).
+   */
   importMaxBytes: number;
   importTimeoutMs: number;
 }
+
+/** Where the builder reads its own bodies (app.ts tells the edge to leave them alone). */
+export const BUILDER_BODY_PREFIX = '/v1/builder/';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 const byUrl = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) });
@@ -22,7 +29,18 @@ const byUrl = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000) })
  */
 export function builderRouter(opts: BuilderRoutesOptions): Router {
   const router = Router();
-  const yamlBody = express.text({ type: YAML_TYPES, limit: opts.bodyLimitBytes });
+  const yamlBody = express.text({ type: YAML_TYPES, limit: opts.importMaxBytes });
+  const jsonBody = express.json({ limit: opts.importMaxBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  // Authenticated (the /v1 mount) and allowed to build, before a byte of a large body is read.
+  router.use('/v1/builder', (req, _res, next) => {
+    if (!canBuild(principalOf(req), opts.builderUsers)) throw errors.forbidden('Building services needs the admin role (or BUILDER_USERS=true)');
+    next();
+  }, jsonBody);
+  const tooLarge: ErrorRequestHandler = (err: { type?: string }, _req, _res, next) => {
+    if (err?.type === 'entity.too.large') {
+      next(new ApiError(413, 'payload_too_large', `Request body exceeds the builder's limit of ${opts.importMaxBytes} bytes (BUILDER_IMPORT_MAX_BYTES)`));
+    } else next(err);
+  };
 
   const fetchDocument = async (url: string): Promise<string> => {
     try {
@@ -46,7 +64,6 @@ export function builderRouter(opts: BuilderRoutesOptions): Router {
   };
 
   router.post('/v1/builder/imports', yamlBody, async (req, res) => {
-    if (req.principal?.role !== 'admin') throw errors.forbidden('This needs the admin role');
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '';
     let input: unknown;
     let sourceUrl: string | undefined;
@@ -74,5 +91,7 @@ export function builderRouter(opts: BuilderRoutesOptions): Router {
       throw err;
     }
   });
+  router.use(builderServicesRouter(opts));
+  router.use('/v1/builder', tooLarge);
   return router;
 }

@@ -23,11 +23,23 @@ export interface CallerContext {
 const MAX_SAME_ORIGIN_REDIRECTS = 3;
 const ERROR_BODY_CHARS = 2_000;
 
-/**
- * The runtime of `openapi` services: an SDK server per caller, built from the definition. Input
- * validators are compiled once per tool definition (the registry snapshot keeps the objects).
- */
+/** The runtime of `openapi` services (an SDK server per caller) and one call of one tool. */
+export interface OpenApiRuntime {
+  server(service: ResolvedService, caller: CallerContext): McpServer;
+  /** One tools/call of `name` against the definition, with `credentials` keyed by the names `auth` uses. */
+  call(config: Omit<OpenApiServiceConfig, 'kind'>, name: string, args: Record<string, unknown>, credentials: Record<string, string>): Promise<CallToolResult>;
+}
+
+/** The SDK server factory the router's connector is handed (app.ts). */
 export function createOpenApiServers(options: OpenApiRuntimeOptions): (service: ResolvedService, caller: CallerContext) => McpServer {
+  const runtime = createOpenApiRuntime(options);
+  return (service, caller) => runtime.server(service, caller);
+}
+
+/**
+ * Input validators are compiled once per tool definition (the registry snapshot keeps the objects).
+ */
+export function createOpenApiRuntime(options: OpenApiRuntimeOptions): OpenApiRuntime {
   const validators = new WeakMap<Record<string, unknown>, ValidateFunction | Error>();
   const validatorOf = (tool: OpenApiTool, schema: Record<string, unknown>, which: string): ValidateFunction | Error => {
     let v = validators.get(schema);
@@ -48,7 +60,31 @@ export function createOpenApiServers(options: OpenApiRuntimeOptions): (service: 
     return validate(value) ? undefined : describe(validate.errors);
   };
 
-  return (service, caller) => {
+  const call = async (config: Omit<OpenApiServiceConfig, 'kind'>, tool: OpenApiTool | undefined, name: string, args: Record<string, unknown>, credentials: Record<string, string>): Promise<CallToolResult> => {
+    if (!tool) return failure(`Unknown tool: ${name}`);
+    const validate = validatorOf(tool, tool.inputSchema, 'input');
+    if (validate instanceof Error) return failure(validate.message);
+    if (!validate(args)) return failure(`Invalid arguments for ${tool.name}: ${describe(validate.errors)}`);
+    let built: BuiltRequest;
+    try {
+      built = buildRequest(config.base_url, tool, args);
+    } catch (err) {
+      if (err instanceof ArgumentRefused) return failure(err.message);
+      throw err;
+    }
+    injectCredentials(built, config.auth, credentials);
+    let response: EgressResponse;
+    try {
+      response = await send(options, config, built);
+    } catch (err) {
+      if (err instanceof EgressRefused) return failure(`The API address is refused: ${err.reason}`);
+      if (err instanceof EgressFailed) return failure(`The API call failed (${err.code}): ${err.message}`);
+      throw err;
+    }
+    return toResult(tool, response, checkOutput);
+  };
+
+  const server = (service: ResolvedService, caller: CallerContext): McpServer => {
     const config = service.definition.config as OpenApiServiceConfig;
     const server = new McpServer({ name: service.definition.slug, version: '1.0.0' }, { capabilities: { tools: {} } });
     const tools = new Map(config.tools.map((t) => [t.name, t]));
@@ -61,36 +97,19 @@ export function createOpenApiServers(options: OpenApiRuntimeOptions): (service: 
         ...(t.outputSchema ? { outputSchema: t.outputSchema as { type: 'object' } } : {}),
       })),
     }));
-    server.server.setRequestHandler('tools/call', async (request) => {
-      const tool = tools.get(request.params.name);
-      if (!tool) return failure(`Unknown tool: ${request.params.name}`);
-      const args = (request.params.arguments ?? {}) as Record<string, unknown>;
-      const validate = validatorOf(tool, tool.inputSchema, 'input');
-      if (validate instanceof Error) return failure(validate.message);
-      if (!validate(args)) return failure(`Invalid arguments for ${tool.name}: ${describe(validate.errors)}`);
-      let built: BuiltRequest;
-      try {
-        built = buildRequest(config.base_url, tool, args);
-      } catch (err) {
-        if (err instanceof ArgumentRefused) return failure(err.message);
-        throw err;
-      }
-      injectCredentials(built, config.auth, caller.credentials);
-      let response: EgressResponse;
-      try {
-        response = await send(options, config, built);
-      } catch (err) {
-        if (err instanceof EgressRefused) return failure(`The API address is refused: ${err.reason}`);
-        if (err instanceof EgressFailed) return failure(`The API call failed (${err.code}): ${err.message}`);
-        throw err;
-      }
-      return toResult(tool, response, checkOutput);
-    });
+    server.server.setRequestHandler('tools/call', (request) =>
+      call(config, tools.get(request.params.name), request.params.name, (request.params.arguments ?? {}) as Record<string, unknown>, caller.credentials),
+    );
     return server;
+  };
+
+  return {
+    server,
+    call: (config, name, args, credentials) => call(config, config.tools.find((t) => t.name === name), name, args, credentials),
   };
 }
 
-async function send(options: OpenApiRuntimeOptions, config: OpenApiServiceConfig, request: BuiltRequest): Promise<EgressResponse> {
+async function send(options: OpenApiRuntimeOptions, config: Omit<OpenApiServiceConfig, 'kind'>, request: BuiltRequest): Promise<EgressResponse> {
   let url = request.url;
   for (let hop = 0; ; hop++) {
     const response = await options.egress.fetch(url, {

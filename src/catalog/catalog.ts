@@ -34,6 +34,8 @@ export class PlatformCatalog implements ServiceCatalog {
   /** Whether the caller may see the service at all (before credentials). */
   visibleTo(principal: Principal, record: ServiceRecord): boolean {
     const d = record.definition;
+    // A service a user built is theirs alone (BUILDER_USERS): no one else sees or calls it, admins included.
+    if (record.ownerId !== null && record.ownerId !== principal.userId) return false;
     if (!d.enabled) return false;
     if (!d.roles.includes(principal.role)) return false;
     if (principal.services && !principal.services.includes(d.slug)) return false;
@@ -90,6 +92,7 @@ export class PlatformCatalog implements ServiceCatalog {
   async whyUnusable(principal: Principal, slug: string): Promise<Unusable> {
     const record = await this.registry.find(slug);
     if (!record || !record.definition.roles.includes(principal.role)) return { reason: 'not_found' };
+    if (record.ownerId !== null && record.ownerId !== principal.userId) return { reason: 'not_found' };
     if (principal.services && !principal.services.includes(slug)) return { reason: 'key_scope', scope: principal.services };
     if (!record.definition.enabled) return { reason: 'disabled' };
     if (record.problem) return { reason: 'unavailable' };

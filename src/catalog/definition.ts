@@ -259,6 +259,11 @@ function checkOpenApiCredentials(
   });
 }
 
+/** One version of an `openapi` service (the builder's saves): its config and the credential fields it names. */
+export const openapiDefinitionSchema = z
+  .strictObject({ credentials: credentialSchemaSchema.default([]), openapi: openapiConfigSchema })
+  .superRefine(checkOpenApiCredentials);
+
 export const roleSchema = z.enum(['user', 'admin']);
 export const payloadCaptureSchema = z
   .enum(['off', 'metadata', 'full'])

@@ -28,8 +28,10 @@ export {
   ServiceRegistry,
   type ServiceInstance,
   type ServiceRecord,
+  type ServiceVersion,
+  type VersionDefinition,
 } from './registry.js';
-export { openapiConfigSchema, serviceInputSchema, TOOL_NAME, type OpenApiConfigInput, type ServiceInput } from './definition.js';
+export { openapiConfigSchema, openapiDefinitionSchema, serviceInputSchema, TOOL_NAME, type OpenApiConfigInput, type ServiceInput } from './definition.js';
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
 export { catalogRouter, type CatalogRoutesOptions, type UpstreamToolSummary } from './routes.js';
 export { catalogOpenApi } from './openapi.js';

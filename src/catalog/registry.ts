@@ -7,6 +7,7 @@ import type {
   RegistrySource,
   ServiceInstancesTable,
   ServicesTable,
+  ServiceVersionsTable,
 } from '../db/index.js';
 import type {
   CredentialField,
@@ -18,7 +19,7 @@ import type {
   ToolPolicy,
   UpstreamOAuthConfig,
 } from './service-definition.js';
-import { storedConfig, type ServiceInput, type StoredCredentialField, type UpstreamOAuthInput } from './definition.js';
+import { storedConfig, type OpenApiConfigInput, type ServiceInput, type StoredCredentialField, type UpstreamOAuthInput } from './definition.js';
 import { resolvePackageScript } from './packages.js';
 
 /** A service as the registry holds it: the router's definition plus registry-only facts. */
@@ -31,6 +32,10 @@ export interface ServiceRecord {
   instances: ServiceInstance[];
   /** Set when the definition cannot be run as stored (e.g. a package script is missing). */
   problem?: string;
+  /** The user who built it (BUILDER_USERS): only they see and call it. Null: a platform service. */
+  ownerId: string | null;
+  /** The published version (admin-made `openapi` services); null when none is, or for other kinds. */
+  liveVersion: number | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -133,6 +138,8 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
     case 'openapi':
       // Validated by openapiConfigSchema when it was saved; the stored form is the definition.
       config = { ...(stored as unknown as OpenApiServiceConfig), kind: 'openapi' };
+      // A builder-made service is served only once a version is published (catalog-file ones have no versions).
+      if (row.source === 'admin' && row.live_version === null) problem = 'no version of this service is published yet';
       break;
     default:
       config = { kind: 'builtin', server: String(stored.server) };
@@ -149,6 +156,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
       toolPolicy: row.tool_policy as ToolPolicy,
       credentialSchema,
       payloadCapture: row.payload_capture,
+      ...(row.live_version !== null ? { version: row.live_version } : {}),
       config,
     },
     payloadCapture: row.payload_capture,
@@ -156,6 +164,8 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
     credentialLimits,
     instances,
     ...(problem ? { problem } : {}),
+    ownerId: row.owner_id,
+    liveVersion: row.live_version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -224,13 +234,31 @@ export class ServiceRegistry {
     this.onChange();
   }
 
-  async create(input: ServiceInput, source: RegistrySource): Promise<ServiceRecord> {
+  /**
+   * A new service. An admin-made `openapi` service starts with version 1, published unless
+   * `publish: false` (then nothing is served until a version is published).
+   */
+  async create(input: ServiceInput, source: RegistrySource, opts: { ownerId?: string | null; createdBy?: string | null; publish?: boolean } = {}): Promise<ServiceRecord> {
+    const versioned = input.kind === 'openapi' && source === 'admin';
+    const publish = opts.publish ?? true;
     const id = await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto('services')
-        .values(rowValues(input, source))
+        .values({ ...rowValues(input, source), owner_id: opts.ownerId ?? null, live_version: versioned && publish ? 1 : null })
         .returning('id')
         .executeTakeFirstOrThrow();
+      if (versioned) {
+        await trx
+          .insertInto('service_versions')
+          .values({
+            service_id: row.id,
+            version: 1,
+            definition: JSON.stringify({ openapi: input.openapi, credentials: input.credentials }),
+            created_by: opts.createdBy ?? null,
+            last_published_at: publish ? sql<Date>`now()` : null,
+          })
+          .execute();
+      }
       if (input.kind === 'http' && input.http.instances.length) {
         await trx
           .insertInto('service_instances')
@@ -353,6 +381,93 @@ export class ServiceRegistry {
     return Number(res.numDeletedRows) > 0;
   }
 
+  // ---- versions of admin-made `openapi` services (docs/builder.md, "Versions") ----
+
+  async versions(serviceId: string): Promise<ServiceVersion[]> {
+    const rows = await this.db.selectFrom('service_versions').selectAll().where('service_id', '=', serviceId).orderBy('version', 'desc').execute();
+    return rows.map(toVersion);
+  }
+
+  async version(serviceId: string, version: number): Promise<ServiceVersion | undefined> {
+    const row = await this.db.selectFrom('service_versions').selectAll().where('service_id', '=', serviceId).where('version', '=', version).executeTakeFirst();
+    return row ? toVersion(row) : undefined;
+  }
+
+  /** The highest version number of each service (those without versions are absent). */
+  async latestVersions(serviceIds: string[]): Promise<Map<string, number>> {
+    if (!serviceIds.length) return new Map();
+    const rows = await this.db
+      .selectFrom('service_versions')
+      .select(['service_id', (eb) => eb.fn.max('version').as('max')])
+      .where('service_id', 'in', serviceIds)
+      .groupBy('service_id')
+      .execute();
+    return new Map(rows.map((r) => [r.service_id, Number(r.max)]));
+  }
+
+  /** Saves a definition as the next version (not published). */
+  async saveVersion(serviceId: string, definition: VersionDefinition, createdBy: string | null): Promise<ServiceVersion> {
+    const row = await this.db.transaction().execute(async (trx) => {
+      // The service row's lock orders concurrent saves: each gets its own number.
+      await trx.selectFrom('services').select('id').where('id', '=', serviceId).forUpdate().executeTakeFirstOrThrow();
+      const last = await trx
+        .selectFrom('service_versions')
+        .select((eb) => eb.fn.max('version').as('max'))
+        .where('service_id', '=', serviceId)
+        .executeTakeFirst();
+      return trx
+        .insertInto('service_versions')
+        .values({ service_id: serviceId, version: Number(last?.max ?? 0) + 1, definition: JSON.stringify(definition), created_by: createdBy })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+    return toVersion(row);
+  }
+
+  /** Makes `version` live: its definition becomes the service's config and credential fields. */
+  async publish(serviceId: string, version: number): Promise<ServiceRecord | undefined> {
+    const published = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('service_versions')
+        .set({ last_published_at: sql<Date>`now()` })
+        .where('service_id', '=', serviceId)
+        .where('version', '=', version)
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return false;
+      const { openapi, credentials } = row.definition;
+      await trx
+        .updateTable('services')
+        .set({
+          config: JSON.stringify(storedConfig({ kind: 'openapi', openapi: openapi as unknown as OpenApiConfigInput })),
+          credential_schema: JSON.stringify(credentials),
+          live_version: version,
+          updated_at: sql<Date>`now()`,
+        })
+        .where('id', '=', serviceId)
+        .execute();
+      return true;
+    });
+    if (!published) return undefined;
+    this.changed();
+    return this.fresh(serviceId);
+  }
+
+  /** The version that was live before the current one (the most recently published other one). */
+  async previousVersion(serviceId: string, live: number | null): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('service_versions')
+      .select('version')
+      .where('service_id', '=', serviceId)
+      .where('last_published_at', 'is not', null)
+      .$if(live !== null, (q) => q.where('version', '<>', live!))
+      .orderBy('last_published_at', 'desc')
+      .orderBy('version', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.version;
+  }
+
   async addInstance(serviceId: string, url: string): Promise<ServiceInstance | undefined> {
     const row = await this.db
       .insertInto('service_instances')
@@ -373,6 +488,30 @@ export class ServiceRegistry {
     this.changed();
     return Number(res.numDeletedRows) > 0;
   }
+}
+
+/** What a version holds: the `openapi` config and the credential fields it names, as the admin API spells them. */
+export interface VersionDefinition {
+  openapi: OpenApiConfigInput;
+  credentials: StoredCredentialField[];
+}
+
+export interface ServiceVersion {
+  version: number;
+  definition: VersionDefinition;
+  createdBy: string | null;
+  createdAt: Date;
+  lastPublishedAt: Date | null;
+}
+
+function toVersion(row: Selectable<ServiceVersionsTable>): ServiceVersion {
+  return {
+    version: row.version,
+    definition: row.definition as unknown as VersionDefinition,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    lastPublishedAt: row.last_published_at,
+  };
 }
 
 function rowValues(input: ServiceInput, source: RegistrySource) {

@@ -202,7 +202,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     if (input.kind === 'http') await checkInstanceUrls(input.http.instances, (i) => `http.instances.${i}`);
     let created: ServiceRecord;
     try {
-      created = await registry.create(input, 'admin');
+      created = await registry.create(input, 'admin', { createdBy: admin.userId });
     } catch (err) {
       if (isUniqueViolation(err)) throw errors.conflict(`A service with slug "${input.slug}" already exists`, 'slug_taken');
       throw err;
@@ -277,6 +277,19 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     } else if (patch.openapi) {
       config = storedConfig({ kind: 'openapi', openapi: patch.openapi });
     }
+    let credentialSchema = patch.credentials;
+    if (service.liveVersion !== null && (config || credentialSchema)) {
+      // A versioned service: the changed definition is saved as a new version and published at once.
+      const live = await registry.version(service.definition.id, service.liveVersion);
+      const saved = await registry.saveVersion(
+        service.definition.id,
+        { openapi: patch.openapi ?? live!.definition.openapi, credentials: credentialSchema ?? live!.definition.credentials },
+        admin.userId,
+      );
+      await registry.publish(service.definition.id, saved.version);
+      config = undefined;
+      credentialSchema = undefined;
+    }
     const updated = await registry.update(service.definition.id, {
       title: patch.title,
       description: patch.description,
@@ -284,7 +297,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
       roles: patch.roles,
       tool_policy: patch.tool_policy,
       payload_capture: patch.payload_capture,
-      credential_schema: patch.credentials,
+      credential_schema: credentialSchema,
       config,
     });
     if (!updated) throw errors.notFound('Service');

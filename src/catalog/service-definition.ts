@@ -43,6 +43,8 @@ export interface ServiceDefinition {
   credentialSchema: CredentialField[];
   /** What the request log keeps of this service's MCP requests (default `metadata`); see docs/logging.md. */
   payloadCapture?: PayloadCapture;
+  /** The published version of an `openapi` service's definition (docs/builder.md, "Versions"); unset for other kinds. */
+  version?: number;
   /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
   config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig | OpenApiServiceConfig;
 }

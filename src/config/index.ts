@@ -181,7 +181,10 @@ const envSchema = z.object({
     .default([]),
 
   // --- builder: REST APIs as MCP services (src/builder, docs/builder.md) ---
-  /** Largest OpenAPI document fetched by `POST /v1/builder/imports {"url"}` (bytes). */
+  /**
+   * Largest OpenAPI document imported by `POST /v1/builder/imports`, uploaded or fetched from a URL,
+   * and the body limit of every /v1/builder route (bytes; BODY_LIMIT_BYTES does not apply there).
+   */
   BUILDER_IMPORT_MAX_BYTES: int(1024, 200 * 1024 * 1024).default(32 * 1024 * 1024),
   /** How long fetching an import URL may take (ms). */
   BUILDER_IMPORT_TIMEOUT_MS: int(100, 600_000).default(20_000),
@@ -189,6 +192,8 @@ const envSchema = z.object({
   BUILDER_CALL_TIMEOUT_MS: int(100, 120_000).default(30_000),
   /** Largest API answer read per tools/call, unless the service sets `max_response_bytes` (bytes). */
   BUILDER_RESPONSE_MAX_BYTES: int(1, 10_000_000).default(5 * 1024 * 1024),
+  /** Users (not only admins) may build `openapi` services, each visible to its builder only. */
+  BUILDER_USERS: bool.default(false),
 
   // --- MCP Router, upstream side (src/router/upstream) ---
   STDIO_MAX_PROCESSES: int(1, 100_000).default(50),

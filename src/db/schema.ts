@@ -100,6 +100,21 @@ export interface ServicesTable {
   source: ColumnType<RegistrySource, RegistrySource | undefined, RegistrySource>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The user who built it (BUILDER_USERS); only they see it. Null: a platform service (0012). */
+  owner_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The published version of an admin-made `openapi` service (service_versions); null otherwise (0012). */
+  live_version: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** Every save of an `openapi` service's definition (0012_builder_versions). */
+export interface ServiceVersionsTable {
+  service_id: string;
+  version: number;
+  /** `{ openapi, credentials }` as POST /v1/admin/services spells them. */
+  definition: Json<{ openapi: Record<string, unknown>; credentials: Array<Record<string, unknown>> }>;
+  created_by: string | null;
+  created_at: Timestamp;
+  last_published_at: NullableTimestamp;
 }
 
 export interface ServiceInstancesTable {
@@ -150,6 +165,8 @@ export interface RequestLogTable {
   api_key_id: string | null;
   service: string | null;
   upstream_instance: string | null;
+  /** The `openapi` service version that served it (0012). */
+  service_version: number | null;
   method: string;
   target: string | null;
   route: string | null;
@@ -204,6 +221,7 @@ export interface Database {
   // 0004
   services: ServicesTable;
   service_instances: ServiceInstancesTable;
+  service_versions: ServiceVersionsTable;
   user_credentials: UserCredentialsTable;
   notes: NotesTable;
   // logging

@@ -11,6 +11,11 @@ export interface EdgeOptions {
   corsOrigins: string[];
   /** Middlewares to run before the body is parsed (e.g. the per-IP rate limit). */
   beforeBody?: RequestHandler[];
+  /**
+   * Path prefixes whose routes parse their own bodies, after authentication, with a limit of their
+   * own (the builder's `/v1/builder/`, for API documents larger than `bodyLimitBytes`).
+   */
+  ownBodyPrefixes?: string[];
 }
 
 /** What the CORS layer lets browsers read of a response. */
@@ -62,7 +67,9 @@ export function edgeMiddleware(opts: EdgeOptions): RequestHandler[] {
     res.setHeader('Access-Control-Expose-Headers', exposed);
     next();
   };
-  const jsonBody = express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  const parseJson = express.json({ limit: opts.bodyLimitBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  const own = opts.ownBodyPrefixes ?? [];
+  const jsonBody: RequestHandler = own.length ? (req, res, next) => (own.some((p) => req.path.startsWith(p)) ? next() : parseJson(req, res, next)) : parseJson;
   return [front, ...(opts.beforeBody ?? []), jsonBody];
 }
 

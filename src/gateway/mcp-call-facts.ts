@@ -11,6 +11,8 @@ export interface McpCallFacts {
   /** The real upstream service (slug), also for the aggregate /mcp when one service served it. */
   service: string | null;
   instance: string | null;
+  /** The version of the service's definition that served it (`openapi` services); null otherwise. */
+  version: number | null;
   /** Upstream tool/prompt name or resource URI. */
   target: string | null;
   upstreamMs: number | null;

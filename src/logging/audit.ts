@@ -27,6 +27,9 @@ export type AuditAction =
   | 'service.registered'
   | 'service.changed'
   | 'service.removed'
+  | 'service.version_saved'
+  | 'service.published'
+  | 'service.rolled_back'
   | 'vault.key_rotated'
   | 'admin.user_exported'
   // the user's own export (GET /v1/me/export)

@@ -167,6 +167,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
             apiKeyId: principal?.apiKeyId ?? null,
             service,
             upstreamInstance: facts?.instance ?? null,
+            serviceVersion: facts?.version ?? null,
             method,
             target: facts?.target ?? rpcTarget(m),
             protocolVersion: version,

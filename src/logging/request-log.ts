@@ -18,6 +18,8 @@ export interface RequestLogEntry {
   service?: string | null;
   /** Upstream instance that served it: URL, `stdio:<pid>`, `builtin:<name>`. */
   upstreamInstance?: string | null;
+  /** The `openapi` service version that served it (docs/builder.md, "Versions"). */
+  serviceVersion?: number | null;
   /** JSON-RPC method (MCP) or HTTP method (REST). */
   method: string;
   /** Tool, prompt or resource name (MCP). */
@@ -72,6 +74,7 @@ const COLUMNS: Array<[keyof Row, string]> = [
   ['api_key_id', 'uuid'],
   ['service', 'text'],
   ['upstream_instance', 'text'],
+  ['service_version', 'integer'],
   ['method', 'text'],
   ['target', 'text'],
   ['route', 'text'],
@@ -289,6 +292,7 @@ export class RequestLog {
       api_key_id: uuidOrNull(e.apiKeyId),
       service: e.service ?? null,
       upstream_instance: e.upstreamInstance ?? null,
+      service_version: e.serviceVersion ?? null,
       method: e.method.slice(0, 128),
       target: e.target?.slice(0, 256) ?? null,
       route: e.route?.slice(0, 256) ?? null,

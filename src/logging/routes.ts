@@ -261,7 +261,8 @@ const logRow = {
   description: 'One request-log entry',
   properties: {
     id: str, time: str, kind: { type: 'string', enum: ['mcp', 'rest'] }, request_id: str, trace_id: strOrNull, user_id: strOrNull, api_key_id: strOrNull,
-    service: strOrNull, upstream_instance: strOrNull, method: str, target: strOrNull, route: strOrNull, protocol_version: strOrNull,
+    service: strOrNull, upstream_instance: strOrNull,
+    service_version: { type: ['integer', 'null'], description: 'The version of an openapi service that served it (docs/builder.md)' }, method: str, target: strOrNull, route: strOrNull, protocol_version: strOrNull,
     status: { type: 'string', enum: ['ok', 'error'] }, http_status: intOrNull, rpc_error_code: intOrNull, latency_ms: { type: 'number' },
     upstream_latency_ms: { type: ['number', 'null'] }, bytes_in: intOrNull, bytes_out: intOrNull, rate_limited: { type: 'boolean' },
     payload: { description: 'Captured request/response payload (services with payload capture), else null' },

@@ -10,7 +10,8 @@ import { authEmailTokens } from './0008_auth_email_tokens.js';
 import { oauth } from './0009_oauth.js';
 import { openapiServices } from './0010_openapi_services.js';
 import { upstreamOAuth } from './0011_upstream_oauth.js';
-// billing: metering, plans, quotas (0012 is another helper's)
+import { builderVersions } from './0012_builder_versions.js';
+// billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
 
 export interface MigrationContext {
@@ -34,6 +35,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0009_oauth', oauth],
   ['0010_openapi_services', openapiServices],
   ['0011_upstream_oauth', upstreamOAuth],
+  ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
 ];
 

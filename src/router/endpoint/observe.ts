@@ -68,7 +68,7 @@ export class McpCallLog {
   get(id: unknown): McpCallFacts | undefined {
     const p = this.pending.get(keyOf(id));
     const single = this.aggregate ? undefined : this.services[0];
-    if (!p) return single ? { ...EMPTY, service: single.definition.slug, capture: captureOf(single) } : undefined;
+    if (!p) return single ? { ...EMPTY, service: single.definition.slug, version: single.definition.version ?? null, capture: captureOf(single) } : undefined;
     const slugs = new Set(p.forwards.map((f) => f.service.definition.slug));
     const service = single ?? (slugs.size === 1 ? p.forwards[0]!.service : undefined);
     const method = p.done?.method;
@@ -81,6 +81,7 @@ export class McpCallLog {
     const facts: McpCallFacts = {
       service: service?.definition.slug ?? null,
       instance: primary?.instance ?? null,
+      version: (primary?.service ?? service)?.definition.version ?? null,
       target,
       upstreamMs: p.forwards.length ? p.forwards.reduce((sum, f) => sum + f.upstreamMs, 0) : null,
       errorCode,
@@ -103,6 +104,7 @@ export class McpCallLog {
 const EMPTY: McpCallFacts = {
   service: null,
   instance: null,
+  version: null,
   target: null,
   upstreamMs: null,
   errorCode: null,

@@ -1482,6 +1482,8 @@ export interface paths {
                                 route: string | null;
                                 rpc_error_code: number | null;
                                 service: string | null;
+                                /** @description The version of an openapi service that served it (docs/builder.md) */
+                                service_version?: number | null;
                                 /** @enum {string} */
                                 status: "ok" | "error";
                                 target: string | null;
@@ -2033,6 +2035,143 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/builder/services": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * openapi services the caller may build
+         * @description Admins: every admin-made openapi service. Builder users (BUILDER_USERS=true): only their own.
+         */
+        get: operations["listBuilderServices"];
+        put?: never;
+        /**
+         * Create an openapi service (version 1)
+         * @description A builder user's service is visible to that user only. Unless `publish` is true, nothing is served until a version is published.
+         */
+        post: operations["createBuilderService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/builder/services/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One openapi service */
+        get: operations["getBuilderService"];
+        put?: never;
+        post?: never;
+        /** Remove an openapi service and its versions */
+        delete: operations["deleteBuilderService"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/builder/services/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish the version that was live before the current one */
+        post: operations["rollbackService"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/builder/services/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The versions of an openapi service, newest first */
+        get: operations["listServiceVersions"];
+        put?: never;
+        /**
+         * Save a definition as the next version
+         * @description Every save is a new, immutable version. It is served once published (here with `publish: true`, or later).
+         */
+        post: operations["saveServiceVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/builder/services/{id}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One version with its definition */
+        get: operations["getServiceVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/builder/services/{id}/versions/{version}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a version live
+         * @description Every replica serves it from the next call (the registry change is announced over Redis).
+         */
+        post: operations["publishServiceVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/builder/try": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Call one tool of a definition, saved or not, with your own credentials
+         * @description The request goes to the real API, through the same egress guard and limits as a tools/call; nothing is saved or logged as a tool call.
+         */
+        post: operations["tryBuilderTool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/logs": {
         parameters: {
             query?: never;
@@ -2085,6 +2224,8 @@ export interface paths {
                                 route: string | null;
                                 rpc_error_code: number | null;
                                 service: string | null;
+                                /** @description The version of an openapi service that served it (docs/builder.md) */
+                                service_version?: number | null;
                                 /** @enum {string} */
                                 status: "ok" | "error";
                                 target: string | null;
@@ -5607,8 +5748,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Caller is not an admin */
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The document is larger than BUILDER_IMPORT_MAX_BYTES (the message names the limit) */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5636,6 +5786,879 @@ export interface operations {
             };
             /** @description The document URL could not be fetched */
             502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBuilderServices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The services */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        services: {
+                            created_at: string;
+                            description: string;
+                            enabled: boolean;
+                            id: string;
+                            latest_version: number | null;
+                            /** @description The published version; null until one is published */
+                            live_version: number | null;
+                            /** @description The user who built it (BUILDER_USERS); null for a platform service */
+                            owner_id: string | null;
+                            slug: string;
+                            title: string;
+                            /** @description Tools of the live definition */
+                            tools: number;
+                            updated_at: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createBuilderService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    description?: string;
+                    enabled?: boolean;
+                    openapi: {
+                        /** @default [] */
+                        auth?: ({
+                            credential: string;
+                            /** @enum {string} */
+                            in: "header" | "query" | "cookie";
+                            name: string;
+                            /** @constant */
+                            type: "api_key";
+                        } | {
+                            credential: string;
+                            /** @constant */
+                            type: "bearer";
+                        } | {
+                            password: string;
+                            /** @constant */
+                            type: "basic";
+                            username: string;
+                        })[];
+                        /** Format: uri */
+                        base_url: string;
+                        max_response_bytes?: number;
+                        timeout_ms?: number;
+                        tools: {
+                            /** @default  */
+                            description?: string;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            operation: {
+                                body?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    content_type: "application/json" | "application/x-www-form-urlencoded" | "text/plain";
+                                };
+                                /** @enum {string} */
+                                method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+                                /** @default [] */
+                                parameters?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    in: "path" | "query" | "header" | "cookie";
+                                    name: string;
+                                    /** @enum {string} */
+                                    style?: "form" | "deepObject";
+                                }[];
+                                path: string;
+                            };
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                        }[];
+                    };
+                    /** @enum {string} */
+                    payload_capture?: "off" | "metadata" | "full";
+                    /**
+                     * @description Publish version 1 at once; otherwise nothing is served until a version is published
+                     * @default false
+                     */
+                    publish?: boolean;
+                    slug: string;
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        latest_version: number | null;
+                        /** @description The published version; null until one is published */
+                        live_version: number | null;
+                        /** @description The user who built it (BUILDER_USERS); null for a platform service */
+                        owner_id: string | null;
+                        slug: string;
+                        title: string;
+                        /** @description Tools of the live definition */
+                        tools: number;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Invalid definition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The slug is taken (slug_taken) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Larger than BUILDER_IMPORT_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getBuilderService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        description: string;
+                        enabled: boolean;
+                        id: string;
+                        latest_version: number | null;
+                        /** @description The published version; null until one is published */
+                        live_version: number | null;
+                        /** @description The user who built it (BUILDER_USERS); null for a platform service */
+                        owner_id: string | null;
+                        slug: string;
+                        title: string;
+                        /** @description Tools of the live definition */
+                        tools: number;
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteBuilderService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rollbackService: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Now live */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        live_version: number | null;
+                        previous_version: number | null;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No earlier version was ever live (no_previous_version) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listServiceVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        live_version: number | null;
+                        versions: {
+                            created_at: string;
+                            created_by: string | null;
+                            /** @description When it last became live; null if never */
+                            last_published_at: string | null;
+                            live: boolean;
+                            tools: number;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    saveServiceVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    openapi: {
+                        /** @default [] */
+                        auth?: ({
+                            credential: string;
+                            /** @enum {string} */
+                            in: "header" | "query" | "cookie";
+                            name: string;
+                            /** @constant */
+                            type: "api_key";
+                        } | {
+                            credential: string;
+                            /** @constant */
+                            type: "bearer";
+                        } | {
+                            password: string;
+                            /** @constant */
+                            type: "basic";
+                            username: string;
+                        })[];
+                        /** Format: uri */
+                        base_url: string;
+                        max_response_bytes?: number;
+                        timeout_ms?: number;
+                        tools: {
+                            /** @default  */
+                            description?: string;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            operation: {
+                                body?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    content_type: "application/json" | "application/x-www-form-urlencoded" | "text/plain";
+                                };
+                                /** @enum {string} */
+                                method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+                                /** @default [] */
+                                parameters?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    in: "path" | "query" | "header" | "cookie";
+                                    name: string;
+                                    /** @enum {string} */
+                                    style?: "form" | "deepObject";
+                                }[];
+                                path: string;
+                            };
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                        }[];
+                    };
+                    /**
+                     * @description Publish the saved version at once
+                     * @default false
+                     */
+                    publish?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The saved version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        created_by: string | null;
+                        /** @description When it last became live; null if never */
+                        last_published_at: string | null;
+                        live: boolean;
+                        tools: number;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid definition */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Larger than BUILDER_IMPORT_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getServiceVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created_at: string;
+                        created_by: string | null;
+                        definition: {
+                            credentials: {
+                                [key: string]: unknown;
+                            }[];
+                            /** @description As `openapi` of POST /v1/admin/services */
+                            openapi: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description When it last became live; null if never */
+                        last_published_at: string | null;
+                        live: boolean;
+                        tools: number;
+                        version: number;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publishServiceVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug or UUID */
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Now live */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        live_version: number | null;
+                        previous_version: number | null;
+                    };
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such openapi service (or another user's: a user sees only their own) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tryBuilderTool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default {} */
+                    arguments?: {
+                        [key: string]: unknown;
+                    };
+                    /**
+                     * @description Your own credential values, by the names `openapi.auth` uses; used for this call only, never stored
+                     * @default {}
+                     */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                    openapi: {
+                        /** @default [] */
+                        auth?: ({
+                            credential: string;
+                            /** @enum {string} */
+                            in: "header" | "query" | "cookie";
+                            name: string;
+                            /** @constant */
+                            type: "api_key";
+                        } | {
+                            credential: string;
+                            /** @constant */
+                            type: "bearer";
+                        } | {
+                            password: string;
+                            /** @constant */
+                            type: "basic";
+                            username: string;
+                        })[];
+                        /** Format: uri */
+                        base_url: string;
+                        max_response_bytes?: number;
+                        timeout_ms?: number;
+                        tools: {
+                            /** @default  */
+                            description?: string;
+                            inputSchema: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            operation: {
+                                body?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    content_type: "application/json" | "application/x-www-form-urlencoded" | "text/plain";
+                                };
+                                /** @enum {string} */
+                                method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD" | "OPTIONS";
+                                /** @default [] */
+                                parameters?: {
+                                    arg: string;
+                                    /** @enum {string} */
+                                    in: "path" | "query" | "header" | "cookie";
+                                    name: string;
+                                    /** @enum {string} */
+                                    style?: "form" | "deepObject";
+                                }[];
+                                path: string;
+                            };
+                            outputSchema?: {
+                                [key: string]: unknown;
+                            };
+                            title?: string;
+                        }[];
+                    };
+                    tool: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What the tool returned (isError for API errors) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        content: ({
+                            text?: string;
+                            type: string;
+                        } & {
+                            [key: string]: unknown;
+                        })[];
+                        isError?: boolean;
+                        structuredContent?: {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid definition or no such tool */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not authenticated */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
