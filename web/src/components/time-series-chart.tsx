@@ -36,7 +36,7 @@ export default function TimeSeriesChart({ label, x, series, xRange, unit = (v) =
       width: Math.max(el.clientWidth, 200),
       height,
       scales: { x: xRange ? { time: true, range: () => xRange } : { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
-      axes: [{}, { values: (_u, ticks) => ticks.map(unit), size: 60 }],
+      axes: [{}, { values: (_u, ticks) => ticks.map(unit), size: 80 }],
       series: [
         {},
         ...series.map((s) => ({
