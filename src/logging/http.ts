@@ -60,9 +60,18 @@ export function routeTemplate(req: Request): string {
   // Express restores baseUrl when an error leaves a mounted router, so a route that threw (a
   // validation failure, say) would be logged as `POST /`: take the mount path from the URL instead.
   const base = req.baseUrl || mountPathOf(req, route.path);
-  const full = (base && route.path === '/' ? base : `${base}${route.path}`).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-  return full.length > 200 ? full.slice(0, 200) : full || '/';
+  const joined = base && route.path === '/' ? base : `${base}${route.path}`;
+  const known = templates.get(joined);
+  if (known !== undefined) return known;
+  const full = joined.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+  const template = full.length > 200 ? full.slice(0, 200) : full || '/';
+  if (templates.size < MAX_TEMPLATES) templates.set(joined, template);
+  return template;
 }
+
+/** Route path → template, computed once per route (mount prefix + route path: as many as the app has routes). */
+const templates = new Map<string, string>();
+const MAX_TEMPLATES = 1_000;
 
 /** The prefix of the request's path above a route path of as many segments (no wildcards in our routes). */
 function mountPathOf(req: Request, routePath: string): string {

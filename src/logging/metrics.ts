@@ -122,10 +122,17 @@ export class PlatformMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  /** Where `log_queue_depth` is read at scrape time (the request log's queue), instead of a gauge update per queued row. */
+  private logQueueDepthSource: (() => number) | undefined;
   readonly logQueueDepth = new client.Gauge({
     name: 'log_queue_depth',
     help: 'Request-log records waiting to be written',
     registers: [this.registry],
+    collect: ((metrics: PlatformMetrics) =>
+      function (this: client.Gauge) {
+        const depth = metrics.logQueueDepthSource?.();
+        if (depth !== undefined) this.set(depth);
+      })(this),
   });
   readonly logFlushDuration = new client.Histogram({
     name: 'log_flush_duration_seconds',
@@ -181,6 +188,11 @@ export class PlatformMetrics {
   }
 
   // ---- setters other components call (they never touch prom-client directly) ----
+
+  /** `log_queue_depth` reads `depth()` whenever it is scraped. */
+  readLogQueueDepth(depth: () => number): void {
+    this.logQueueDepthSource = depth;
+  }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {
     this.httpRequests.inc({ method, route, status: String(status) });

@@ -111,6 +111,8 @@ export class RequestLog {
 
   constructor(private readonly opts: RequestLogOptions) {
     this.log = opts.logger.child({ 'event.dataset': 'mcp-platform.request_log' });
+    // Read when scraped: no gauge update per queued row.
+    opts.metrics.readLogQueueDepth(() => this.queue.length);
   }
 
   start(): void {
@@ -136,7 +138,6 @@ export class RequestLog {
       this.log.error({ err }, 'request log entry could not be prepared');
       return;
     }
-    this.opts.metrics.logQueueDepth.set(this.queue.length);
     // The batch belongs to no request's trace, even though this request filled it.
     if (this.queue.length >= this.opts.batchSize && Date.now() >= this.retryAt) void untraced(() => this.tick());
   }

@@ -69,10 +69,9 @@ export class McpCallLog {
     const p = this.pending.get(keyOf(id));
     const single = this.aggregate ? undefined : this.services[0];
     if (!p) return single ? { ...EMPTY, service: single.definition.slug, version: single.definition.version ?? null, capture: captureOf(single) } : undefined;
-    const slugs = new Set(p.forwards.map((f) => f.service.definition.slug));
-    const service = single ?? (slugs.size === 1 ? p.forwards[0]!.service : undefined);
+    const service = single ?? oneService(p.forwards);
     const method = p.done?.method;
-    const primary = [...p.forwards].reverse().find((f) => f.method === method) ?? p.forwards.at(-1);
+    const primary = lastOf(p.forwards, method) ?? p.forwards.at(-1);
     const target = nameOf(primary && primary.method === method ? primary.params : p.done?.params);
     const error = p.done?.error as { code?: unknown; message?: unknown; data?: { reason?: unknown } } | undefined;
     const errorCode = !p.done || error === undefined ? null : Number.isSafeInteger(error?.code) ? (error!.code as number) : -32603;
@@ -99,6 +98,21 @@ export class McpCallLog {
     }
     return facts;
   }
+}
+
+/** The one service all forwards went to, or undefined (none, or several). */
+function oneService(forwards: Forward[]): ResolvedService | undefined {
+  const first = forwards[0]?.service;
+  if (!first) return undefined;
+  const slug = first.definition.slug;
+  for (const f of forwards) if (f.service.definition.slug !== slug) return undefined;
+  return first;
+}
+
+/** The last forward of `method`. */
+function lastOf(forwards: Forward[], method: string | undefined): Forward | undefined {
+  for (let i = forwards.length - 1; i >= 0; i--) if (forwards[i]!.method === method) return forwards[i];
+  return undefined;
 }
 
 const EMPTY: McpCallFacts = {
