@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import type { SealedColumn, Vault } from '../vault/index.js';
+import { sealedUserServiceColumn } from './sealed-column.js';
 
 /** The vault context that binds a sealed credential to its row: a copy on another row fails to open. */
 export const credentialContext = (userId: string, serviceId: string) => `credential:${userId}:${serviceId}`;
@@ -135,26 +136,5 @@ export function maskSecret(value: string): string {
 
 /** The sealed user credentials, for the vault's key rotation (`resealColumn`). */
 export function sealedCredentials(db: Kysely<Database>): SealedColumn {
-  return {
-    table: 'user_credentials',
-    async page(after, limit) {
-      const rows = await db
-        .selectFrom('user_credentials')
-        .select(['id', 'user_id', 'service_id', 'sealed'])
-        .where('id', '>', after ?? '00000000-0000-0000-0000-000000000000')
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ id: r.id, sealed: r.sealed, context: credentialContext(r.user_id, r.service_id) }));
-    },
-    async replace(row, resealed, keyId) {
-      const res = await db
-        .updateTable('user_credentials')
-        .set({ sealed: resealed, key_id: keyId })
-        .where('id', '=', row.id)
-        .where('sealed', '=', row.sealed)
-        .executeTakeFirst();
-      return Number(res.numUpdatedRows) > 0;
-    },
-  };
+  return sealedUserServiceColumn(db, 'user_credentials', credentialContext);
 }

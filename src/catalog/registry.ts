@@ -182,6 +182,8 @@ export interface RegistryOptions {
  */
 export class ServiceRegistry {
   private snapshot: { at: number; records: ServiceRecord[] } | undefined;
+  /** The last snapshot read, kept through invalidation: what is served while the database is down. */
+  private lastGood: ServiceRecord[] | undefined;
   private loading: Promise<ServiceRecord[]> | undefined;
   /** Called after this process changed the registry (app wires it to cross-replica invalidation). */
   onChange: () => void = () => undefined;
@@ -201,7 +203,10 @@ export class ServiceRegistry {
     this.loading ??= this.load().finally(() => {
       this.loading = undefined;
     });
-    return this.loading;
+    const lastGood = this.lastGood;
+    // During a database outage the last snapshot read serves MCP calls (no write can land meanwhile);
+    // without one, the error goes up (503). docs/operations.md, "Faults".
+    return lastGood ? this.loading.catch(() => lastGood) : this.loading;
   }
 
   private async load(): Promise<ServiceRecord[]> {
@@ -214,6 +219,7 @@ export class ServiceRegistry {
     for (const i of instances) byService.set(i.service_id, [...(byService.get(i.service_id) ?? []), i]);
     const records = rows.map((r) => toRecord(r, byService.get(r.id) ?? []));
     this.snapshot = { at: started, records };
+    this.lastGood = records;
     return records;
   }
 

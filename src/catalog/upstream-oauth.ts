@@ -8,6 +8,7 @@ import type { AuditSink } from '../logging/index.js';
 import type { SealedColumn, Vault } from '../vault/index.js';
 import type { ServiceDefinition, UpstreamAuthorization, UpstreamOAuthConfig } from './service-definition.js';
 import type { ProviderClients } from './upstream-oauth-client.js';
+import { sealedUserServiceColumn } from './sealed-column.js';
 
 /**
  * Users' OAuth connections to upstream providers: the code flow with PKCE (state kept in the
@@ -316,22 +317,5 @@ export class UpstreamOAuth {
 
 /** The sealed upstream OAuth tokens, for the vault's key rotation (`resealColumn`, CLI `rotate-keys`). */
 export function sealedOAuthTokens(db: Kysely<Database>): SealedColumn {
-  return {
-    table: 'upstream_oauth_tokens',
-    async page(after, limit) {
-      const rows = await db
-        .selectFrom('upstream_oauth_tokens')
-        .select(['id', 'user_id', 'service_id', 'sealed'])
-        .where('id', '>', after ?? '00000000-0000-0000-0000-000000000000')
-        .orderBy('id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ id: r.id, sealed: r.sealed, context: tokenContext(r.user_id, r.service_id) }));
-    },
-    async replace(row, resealed, keyId) {
-      // Compare-and-set on the sealed value: a refresh that wrote meanwhile wins (it sealed under the active key).
-      const res = await db.updateTable('upstream_oauth_tokens').set({ sealed: resealed, key_id: keyId }).where('id', '=', row.id).where('sealed', '=', row.sealed).executeTakeFirst();
-      return Number(res.numUpdatedRows) > 0;
-    },
-  };
+  return sealedUserServiceColumn(db, 'upstream_oauth_tokens', tokenContext);
 }
