@@ -391,7 +391,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await waitFor(`replica ${next.id} /readyz`, () => ready(next.url), readyTimeoutMs, 100, next.exited);
       const readyMs = Date.now() - t1;
       const t2 = Date.now();
-      await waitFor(`HAProxy counting ${next.id} UP`, () => lbUp(slot), 30_000, 100);
+      await waitFor(`HAProxy counting ${next.id} UP`, () => lbUp(slot), readyTimeoutMs, 100);
       const report = { slot, oldId: old.id, newId: next.id, drainMs, exitCode: exit.code, readyMs, lbUpMs: Date.now() - t2 };
       await writeTargets();
       return report;

@@ -35,7 +35,7 @@ export interface TrafficOptions {
   users?: number;
   /** Cap on requests in flight (default 64). */
   concurrency?: number;
-  /** Per-request bound (default 30 s). */
+  /** Per-request bound (default 60 s, the platform's own upstream timeout). */
   requestTimeoutMs?: number;
 }
 
@@ -146,7 +146,7 @@ export class MixedTraffic {
 
   /** Signs users up, opens their sessions. */
   static async setup(options: TrafficOptions): Promise<MixedTraffic> {
-    const t = new MixedTraffic({ users: 4, concurrency: 64, requestTimeoutMs: 30_000, ...options });
+    const t = new MixedTraffic({ users: 4, concurrency: 64, requestTimeoutMs: 60_000, ...options });
     for (let i = 0; i < t.options.users; i++) {
       const email = `traffic-${randomBytes(5).toString('hex')}@example.test`;
       const res = await t.fetch(`${t.options.url}/auth/v1/signup`, {
