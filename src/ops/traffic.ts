@@ -155,7 +155,14 @@ export class MixedTraffic {
         body: JSON.stringify({ email, password: `pw-${randomBytes(12).toString('hex')}` }),
       });
       const body = await json<{ access_token: string; user: { id: string } }>(res, 'sign-up');
-      t.users.push({ userId: body.user.id, token: body.access_token });
+      // An API key, not the access token: it does not expire within a long soak (access tokens
+      // last AUTH_ACCESS_TOKEN_TTL, 15 minutes by default).
+      const key = await t.fetch(`${t.options.url}/v1/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${body.access_token}` },
+        body: JSON.stringify({ name: 'traffic' }),
+      });
+      t.users.push({ userId: body.user.id, token: (await json<{ key: string }>(key, 'create API key')).key });
     }
     for (const u of t.users) {
       for (const [slug, kind] of [[t.options.stdioSlug, 'stdio'], [t.options.httpSlug, 'http']] as const) {
