@@ -14,7 +14,7 @@ const serverMode = !!process.env.DATABASE_URL && !!process.env.REDIS_URL;
 // Under CI a missing haproxy fails the test (.ci/run installs it) instead of skipping it.
 const haproxy = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0 || !!process.env.CI;
 
-describe.skipIf(!serverMode || !haproxy)('cluster: rolling restart under load (server mode, needs haproxy)', { timeout: 420_000 }, () => {
+describe.skipIf(!serverMode || !haproxy)('cluster: rolling restart under load (server mode, needs haproxy)', { timeout: 1_500_000 }, () => {
   let t: TestCluster | undefined;
   afterAll(async () => t?.close(), 120_000);
 
@@ -27,12 +27,12 @@ describe.skipIf(!serverMode || !haproxy)('cluster: rolling restart under load (s
       adminPassword: CLUSTER_ADMIN.password,
       stdioSlug: STDIO_SLUG,
       httpSlug: HTTP_SLUG,
-      users: 3,
+      users: 2,
     });
     const firstIds = cluster.replicas.map((r) => r.id);
     const firstPids = cluster.replicas.map((r) => r.child.pid);
 
-    traffic.start(20);
+    traffic.start(10);
     await new Promise((r) => setTimeout(r, 3_000));
     const restarts: RestartReport[] = await cluster.rollingRestart();
     await new Promise((r) => setTimeout(r, 3_000));
@@ -45,11 +45,11 @@ describe.skipIf(!serverMode || !haproxy)('cluster: rolling restart under load (s
     expect((await cluster.lbState()).map((s) => s.status)).toEqual(['UP', 'UP', 'UP']);
 
     // Zero failed client requests, and traffic of every kind flowed throughout.
-    console.log(`rolling restart: sent ${during.sent}, answered ${during.answered}, failed ${during.failed}, skipped ${during.skipped}; ${JSON.stringify(during.byKind)}; ${restarts.map((r) => `${r.oldId} drained in ${r.drainMs} ms, successor ready in ${r.readyMs} ms`).join('; ')}`);
+    console.log(`rolling restart: sent ${during.sent}, answered ${during.answered}, failed ${during.failed}, skipped ${during.skipped}; ${JSON.stringify(during.byKind)}; ${JSON.stringify(during.errorReasons)}; ${restarts.map((r) => `${r.oldId} drained in ${r.drainMs} ms, successor ready in ${r.readyMs} ms`).join('; ')}`);
     expect(during.errorSamples).toEqual([]);
     expect(during.failed).toBe(0);
-    expect(during.sent).toBeGreaterThan(200);
-    for (const kind of Object.values(during.byKind)) expect(kind.sent).toBeGreaterThan(40);
+    expect(during.sent).toBeGreaterThan(100);
+    for (const kind of Object.values(during.byKind)) expect(kind.sent).toBeGreaterThan(20);
 
     // Every session opened before the restart still works on the new replicas.
     expect(await traffic.checkSessions()).toEqual([]);

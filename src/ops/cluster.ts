@@ -54,7 +54,7 @@ export interface ClusterOptions {
   keepDir?: boolean;
   /** Progress lines. */
   log?: (line: string) => void;
-  /** How long a replica may take to pass /readyz (default 120 s: a cold start migrates). */
+  /** How long a replica may take to pass /readyz (default 300 s: a cold start migrates; a loaded host is slow). */
   readyTimeoutMs?: number;
   /** Aborts the start (Ctrl-C while replicas come up): what was started is stopped. */
   signal?: AbortSignal;
@@ -293,7 +293,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const ownDir = !options.dir;
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'mcp-cluster-')));
   await mkdir(dir, { recursive: true });
-  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 300_000;
   const port = options.port || (await freePort());
   const statsPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -391,7 +391,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await waitFor(`replica ${next.id} /readyz`, () => ready(next.url), readyTimeoutMs, 100, next.exited);
       const readyMs = Date.now() - t1;
       const t2 = Date.now();
-      await waitFor(`HAProxy counting ${next.id} UP`, () => lbUp(slot), 30_000, 100);
+      await waitFor(`HAProxy counting ${next.id} UP`, () => lbUp(slot), readyTimeoutMs, 100);
       const report = { slot, oldId: old.id, newId: next.id, drainMs, exitCode: exit.code, readyMs, lbUpMs: Date.now() - t2 };
       await writeTargets();
       return report;

@@ -35,7 +35,7 @@ export interface TrafficOptions {
   users?: number;
   /** Cap on requests in flight (default 64). */
   concurrency?: number;
-  /** Per-request bound (default 30 s). */
+  /** Per-request bound (default 60 s, the platform's own upstream timeout). */
   requestTimeoutMs?: number;
 }
 
@@ -146,7 +146,7 @@ export class MixedTraffic {
 
   /** Signs users up, opens their sessions. */
   static async setup(options: TrafficOptions): Promise<MixedTraffic> {
-    const t = new MixedTraffic({ users: 4, concurrency: 64, requestTimeoutMs: 30_000, ...options });
+    const t = new MixedTraffic({ users: 4, concurrency: 64, requestTimeoutMs: 60_000, ...options });
     for (let i = 0; i < t.options.users; i++) {
       const email = `traffic-${randomBytes(5).toString('hex')}@example.test`;
       const res = await t.fetch(`${t.options.url}/auth/v1/signup`, {
@@ -155,7 +155,14 @@ export class MixedTraffic {
         body: JSON.stringify({ email, password: `pw-${randomBytes(12).toString('hex')}` }),
       });
       const body = await json<{ access_token: string; user: { id: string } }>(res, 'sign-up');
-      t.users.push({ userId: body.user.id, token: body.access_token });
+      // An API key, not the access token: it does not expire within a long soak (access tokens
+      // last AUTH_ACCESS_TOKEN_TTL, 15 minutes by default).
+      const key = await t.fetch(`${t.options.url}/v1/api-keys`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${body.access_token}` },
+        body: JSON.stringify({ name: 'traffic' }),
+      });
+      t.users.push({ userId: body.user.id, token: (await json<{ key: string }>(key, 'create API key')).key });
     }
     for (const u of t.users) {
       for (const [slug, kind] of [[t.options.stdioSlug, 'stdio'], [t.options.httpSlug, 'http']] as const) {

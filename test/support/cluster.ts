@@ -53,6 +53,8 @@ export async function startTestCluster(options: Partial<ClusterOptions> = {}): P
       redisKeyPrefix: `test:cluster:${tag}:`,
       masterKey: TEST_MASTER_KEY,
       prometheus: false,
+      // A bound, not a target: from source on a loaded shared machine a replica can take minutes to start.
+      readyTimeoutMs: 300_000,
       ...options,
       env: { ADMIN_EMAIL: CLUSTER_ADMIN.email, ADMIN_PASSWORD: CLUSTER_ADMIN.password, ...LOAD_ENV, ...options.env },
     });
