@@ -117,15 +117,15 @@ describe.skipIf(skipBrowserTests)('web: the builder in Chromium', () => {
     expect(await page.locator('tr[data-tool]').count()).toBe(1);
     await page.getByLabel('Choose echoPath').check();
     await page.getByLabel('Search').fill('');
-    await page.getByLabel('Tag', { exact: true }).click();
-    await page.getByRole('option', { name: 'gadgets' }).click();
+    await page.getByRole('combobox', { name: 'Tag' }).click();
+    await page.getByRole('option', { name: 'gadgets', exact: true }).click();
     await page.getByRole('button', { name: 'Choose all 60 matching' }).click();
     await page.getByRole('heading', { name: '2. Pick operations (61 of 121 chosen)' }).waitFor();
     await checkA11y('builder-pick');
 
     await page.getByLabel('Search').fill('echo');
-    await page.getByLabel('Tag', { exact: true }).click();
-    await page.getByRole('option', { name: 'echo' }).click();
+    await page.getByRole('combobox', { name: 'Tag' }).click();
+    await page.getByRole('option', { name: 'echo', exact: true }).click();
     await page.getByRole('button', { name: 'Edit echoPath' }).click();
     await page.getByRole('heading', { name: 'Edit echoPath' }).waitFor();
     await page.getByLabel('Tool name').fill('echo_back');
@@ -135,8 +135,8 @@ describe.skipIf(skipBrowserTests)('web: the builder in Chromium', () => {
     await page.getByRole('button', { name: 'Keep these changes' }).click();
     await page.locator('tr[data-tool="echoPath"]').getByText('echo_back').waitFor();
 
-    await page.getByLabel('Tool to try', { exact: true }).click();
-    await page.getByRole('option', { name: 'echo_back' }).click();
+    await page.getByRole('combobox', { name: 'Tool to try' }).click();
+    await page.getByRole('option', { name: 'echo_back', exact: true }).click();
     await page.getByLabel('Arguments (JSON)').fill('{"name": "hello"}');
     await page.getByLabel(/^Your /).first().fill('my-own-token');
     const before = fixture.requests.length;
