@@ -33,7 +33,7 @@ const importedTool = {
 };
 const importResult = {
   type: 'object',
-  required: ['title', 'description', 'source_version', 'base_url', 'tools', 'credentials', 'auth', 'skipped', 'notes', 'security_skipped'],
+  required: ['title', 'description', 'source_version', 'base_url', 'tools', 'credentials', 'auth', 'skipped', 'notes', 'security_skipped', 'tags'],
   properties: {
     title: { type: 'string' },
     description: { type: 'string' },
@@ -48,6 +48,7 @@ const importResult = {
     },
     notes: { type: 'array', items: { type: 'object', properties: { operation: { type: 'string' }, note: { type: 'string' } } } },
     security_skipped: { type: 'array', items: { type: 'object', properties: { scheme: { type: 'string' }, reason: { type: 'string' } } } },
+    tags: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } }, description: "The document's tags of each tool's operation, by tool name" },
   },
 };
 

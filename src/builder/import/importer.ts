@@ -22,6 +22,18 @@ export interface ImportResult {
   /** What was mapped with a loss (an ignored header, an optional body of an unsupported type, …). */
   notes: Array<{ operation: string; note: string }>;
   security_skipped: Array<{ scheme: string; reason: string }>;
+  /** The document's tags of each tool's operation, by tool name (for picking among hundreds). */
+  tags: Record<string, string[]>;
+}
+
+function tagsOf(document: Record<string, unknown>, tools: ImportedTool[]): Record<string, string[]> {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, { tags?: unknown } | undefined> | undefined>;
+  return Object.fromEntries(
+    tools.map((t) => {
+      const tags = paths[t.operation.path]?.[t.operation.method.toLowerCase()]?.tags;
+      return [t.name, Array.isArray(tags) ? tags.filter((x): x is string => typeof x === 'string').slice(0, 20) : []];
+    }),
+  );
 }
 
 function baseUrlOf(document: Record<string, unknown>, sourceUrl: string | undefined): string | null {
@@ -55,5 +67,6 @@ export async function importApiDocument(input: unknown, options: { sourceUrl?: s
     skipped: operations.skipped,
     notes: operations.notes,
     security_skipped: security.unsupported,
+    tags: tagsOf(document, operations.tools),
   };
 }

@@ -5697,6 +5697,10 @@ export interface operations {
                         }[];
                         /** @description 2.0, 3.0.x or 3.1.x, as given */
                         source_version: string;
+                        /** @description The document's tags of each tool's operation, by tool name */
+                        tags: {
+                            [key: string]: string[];
+                        };
                         title: string;
                         /** @description One per mapped operation, ready for `openapi.tools` of POST /v1/admin/services */
                         tools: {

@@ -4,6 +4,8 @@ import { notifications } from '@mantine/notifications';
 import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useIsAdmin, useSession } from '../auth/session';
 import { adminNav } from './admin-routes';
+import { builderNavItem } from './builder-routes';
+import { useBuilderServices } from '../features/builder/queries';
 import { supabase } from '../auth/supabase';
 import { describeError } from '../api/errors';
 
@@ -25,6 +27,8 @@ export function AppLayout() {
   const isAdmin = useIsAdmin();
   const navigate = useNavigate();
   const location = useLocation();
+  // The builder: admins always; users when the operator allows it (the API's answer says).
+  const canBuild = useBuilderServices(!isAdmin).isSuccess || isAdmin;
   const signOut = async () => {
     const { error } = await supabase.auth.signOut({ scope: 'local' });
     if (error) {
@@ -60,7 +64,7 @@ export function AppLayout() {
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <nav aria-label="Portal">
-          {[...nav, ...accountNav].map((item) => (
+          {[...nav, ...(canBuild ? [builderNavItem] : []), ...accountNav].map((item) => (
             <NavLink key={item.to} component={RouterNavLink} to={item.to} active={location.pathname.startsWith(item.to)} label={item.label} description={item.hint} onClick={close} />
           ))}
         </nav>

@@ -3,6 +3,7 @@ import { createBrowserRouter, Navigate, RouterProvider, useLocation, useSearchPa
 import { useSession } from '../auth/session';
 import { LoadingState } from '../components/states';
 import { adminRoutes } from './admin-routes';
+import { builderRoutes } from './builder-routes';
 import { AppLayout } from './layout';
 import { NotFoundPage } from './dead-end-pages';
 
@@ -90,6 +91,7 @@ const router = createBrowserRouter([
       // --- account and the admin dashboard (web branch) ---
       { path: accountPaths.account, element: page(<AccountPage />) },
       ...adminRoutes,
+      ...builderRoutes,
       // --- end account and admin ---
       { path: paths.services, element: page(<ServicesPage />) },
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
