@@ -17,6 +17,7 @@ const theme = createTheme({
     // not Modal.extend(): importing the components here would pull them into the entry chunk (+25 kB).
     Modal: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the dialog' } } },
     Drawer: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the panel' } } },
+    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Close the notification' } } },
   },
 });
 
