@@ -140,7 +140,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.goto(`${t.url}/sign-up`);
     await heading('Create your account').waitFor();
     await checkA11y('sign-up');
-  });
+  }, 180_000);
 
   it('changes the password on the account page', async () => {
     await signInAs(user.email, password, 'Services');
@@ -162,7 +162,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       await heading(title).waitFor();
       await checkA11y(path.slice(1));
     }
-  });
+  }, 180_000);
 
   it('keeps a user out of the admin pages: no admin navigation, "Not allowed" on the page, 403 from the API', async () => {
     await page.goto(`${t.url}/services`);
@@ -291,7 +291,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       .filter((a) => a.target_id === user.userId)
       .map((a) => a.action);
     expect(actions).toEqual(expect.arrayContaining(['admin.sessions_revoked', 'admin.role_changed', 'admin.user_enabled', 'admin.user_disabled']));
-  });
+  }, 400_000);
 
   it('an admin registers http and stdio services, sets the tool policy from the live tools, adds and removes instances; all audited', async () => {
     const upstream: EverythingHttp = await startEverythingHttp('streamableHttp');
@@ -329,10 +329,10 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       await dialog.getByRole('button', { name: 'Add a credential field' }).click();
       await dialog.getByLabel(/^Field 1 name/).fill('token');
       await dialog.getByLabel(/^Field 1 title/).fill('Access token');
-      await dialog.getByLabel(/^Field 1 header$/).fill('X-Token');
-      await dialog.getByLabel(/^Field 1 header template/).fill('Bearer {value}');
+      await dialog.getByLabel(/^Field 1 header/).fill('X-Token');
+      await dialog.getByLabel(/^Field 1 template/).fill('Bearer {value}');
       await dialog.getByRole('button', { name: 'Register', exact: true }).click();
-      await dialog.getByText(/^Line 1: link-local/).waitFor();
+      await dialog.getByText(/^Line 1: 169\.254\.169\.254 is link-local/).waitFor();
       expect(await dialog.getByLabel(/^Instance URLs/).getAttribute('aria-invalid')).toBe('true');
       await dialog.getByLabel(/^Instance URLs/).fill(upstream.url);
       await dialog.getByRole('button', { name: 'Register', exact: true }).click();
@@ -436,7 +436,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     } finally {
       await upstream.stop();
     }
-  });
+  }, 600_000);
 
   it('lays the admin pages out at 375 px without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
@@ -451,13 +451,14 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     } finally {
       await page.setViewportSize({ width: 1280, height: 900 });
     }
-  });
+  }, 180_000);
 
   it('met no serious or critical axe violation, CSP violation or console error on any page', async () => {
     expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(25);
     expect(Object.fromEntries(Object.entries(a11y).filter(([, v]) => v.length))).toEqual({});
     expect(await page.evaluate('window.__csp')).toEqual([]);
-    // Expected refusals the browser reports as failed loads: the used link (403), the weak/banned answers (400).
-    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403)/.test(p))).toEqual([]);
+    // Expected refusals the browser reports as failed loads: the used link (403), the weak/banned answers and the
+    // refused instance URL (400), the taken slug and the duplicate instance (409).
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403|409)/.test(p))).toEqual([]);
   });
 });

@@ -61,7 +61,7 @@ export function Instances({ service, circuits }: { service: AdminService; circui
                   {i.status}
                 </Badge>
                 {circuit && (
-                  <Badge size="sm" variant="outline" color={circuitColor[circuit.status] ?? 'gray'} data-testid="instance-circuit" title={circuit.lastError ?? undefined}>
+                  <Badge size="sm" variant="light" color={circuitColor[circuit.status] ?? 'gray'} data-testid="instance-circuit" title={circuit.lastError ?? undefined}>
                     {circuitLabel[circuit.status] ?? circuit.status}
                     {circuit.consecutiveFailures ? ` · ${circuit.consecutiveFailures} failed` : ''}
                   </Badge>

@@ -96,7 +96,7 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
         </Stack>
         {catalog ? (
           <Text size="xs" c="dimmed">
-            <Badge size="xs" variant="outline" color="gray" mr={4}>
+            <Badge component="span" size="xs" variant="outline" color="gray" mr={4}>
               read-only
             </Badge>
             Defined in the catalog file (CATALOG_FILE): its title, description, settings, credential fields and catalog instances change there, and the file is applied again on every start. Enabled, roles, tool policy and payload capture belong to admins and are kept.

@@ -87,7 +87,7 @@ export function ServiceSettingsForm({ service, onDone, onCancel }: { service: Ad
               The service lists no tools.
             </Text>
           ) : (
-            <Table.ScrollContainer minWidth={420} mah={260}>
+            <Table.ScrollContainer minWidth={420}>
               <Table aria-label={`Tools of ${service.title}`} data-testid="service-tools">
                 <Table.Thead>
                   <Table.Tr>
@@ -104,7 +104,7 @@ export function ServiceSettingsForm({ service, onDone, onCancel }: { service: Ad
                         <Table.Td>
                           <code>{t.name}</code>
                         </Table.Td>
-                        <Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap', width: '6.5rem' }}>
                           <Badge size="sm" variant="light" color={visible ? 'teal' : 'gray'} data-testid="tool-visibility">
                             {visible ? 'can call' : 'hidden'}
                           </Badge>
