@@ -503,8 +503,11 @@ export class HttpBalancer {
           return undiciRequest(instance.url, { method: 'POST', headers, body: raw.body, signal: raw.signal, dispatcher: this.agent });
         });
       } catch (err) {
-        // The session's state after a request broken midway is unknown: an exclusive one is not kept.
+        // The session's state after a request broken midway is unknown: an exclusive one is not
+        // kept (its DELETE ends the request); on a client session's own, a cancelled request is
+        // cancelled upstream, as the SDK client does.
         entry.holder.broken = true;
+        if (raw.signal.aborted && session.key !== undefined) this.cancelOnSession(instance.url, headers, session.requestId);
         release();
         const failed = (code: UpstreamErrorCode, message: string) => Object.assign(new UpstreamError(code, message), { instance: instance.url });
         if (raw.signal.aborted) throw failed('upstream_cancelled', 'The request was cancelled');
