@@ -12,6 +12,7 @@ import { openapiServices } from './0010_openapi_services.js';
 import { upstreamOAuth } from './0011_upstream_oauth.js';
 // billing: metering, plans, quotas (0012 is another helper's)
 import { billing } from './0013_billing.js';
+import { billingPrices } from './0014_billing_prices.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -35,6 +36,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0010_openapi_services', openapiServices],
   ['0011_upstream_oauth', upstreamOAuth],
   ['0013_billing', billing],
+  ['0014_billing_prices', billingPrices],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
