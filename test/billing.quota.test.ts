@@ -159,6 +159,70 @@ describe('plans and quotas', () => {
     expect(upstreamCalls()).toBe(sent);
   });
 
+  it('meters each key once: concurrent and repeated writes of one event raise the counters once', async () => {
+    const user = await signUp(t.url);
+    const metering = t.platform.billing!.metering;
+    const event = (key: string, status: 'ok' | 'error' = 'ok') => ({ key, userId: user.userId, service: slug, listingVersion: null, tool: 'echo', units: 1, status, latencyMs: 3 });
+    // One batch holding the same key twice, another key, then the first key again in a later batch.
+    await Promise.all([metering.record(event('k1')), metering.record(event('k1')), metering.record(event('k2', 'error'))]);
+    await metering.record(event('k1'));
+    const rows = await t.platform.database.db
+      .withTables<{ usage_daily: { user_id: string; calls: string; errors: string; latency_ms_sum: string } }>()
+      .selectFrom('usage_daily')
+      .select(['calls', 'errors', 'latency_ms_sum'])
+      .where('user_id', '=', user.userId)
+      .execute();
+    expect(rows.map((r) => ({ calls: Number(r.calls), errors: Number(r.errors), latency: Number(r.latency_ms_sum) }))).toEqual([{ calls: 2, errors: 1, latency: 6 }]);
+  });
+
+  it('a month of synthetic usage gives a statement whose line items sum to the priced usage (JSON and CSV)', async () => {
+    const user = await signUp(t.url);
+    const metering = t.platform.billing!.metering;
+    const [priced, dear, free] = ['a', 'b', 'c'].map((x) => `${slug}-${x}`) as [string, string, string];
+    const record = (service: string, n: number, day: number) => {
+      now = new Date(Date.UTC(2026, 6, day, 12));
+      return Promise.all(Array.from({ length: n }, () => metering.record({ key: `call:${randomUUID()}`, userId: user.userId, service, listingVersion: null, tool: 't', units: 1, status: 'ok', latencyMs: 1 })));
+    };
+    // July 2026, over several days; one call on 1 August is another month's.
+    for (const day of [1, 9, 17, 31]) await record(priced, 10, day);
+    for (const day of [2, 30]) await record(dear, 6, day);
+    await record(free, 5, 15);
+    now = new Date(Date.UTC(2026, 7, 1, 0, 0, 1));
+    await record(priced, 1, 32); // Date.UTC rolls day 32 of July into 1 August
+    expect((await api(t.url, admin.accessToken, 'PUT', `/v1/admin/prices/${priced}`, { price_per_call: '0.002' })).json).toMatchObject({ service: priced, price_per_call: '0.002000', currency: 'USD' });
+    expect((await api(t.url, admin.accessToken, 'PUT', `/v1/admin/prices/${dear}`, { price_per_call: '1.5', currency: 'USD' })).status).toBe(200);
+    expect((await api(t.url, admin.accessToken, 'PUT', `/v1/admin/prices/${dear}`, { price_per_call: '1.5e3' })).status).toBe(400);
+    expect((await api(t.url, user.accessToken, 'PUT', `/v1/admin/prices/${dear}`, { price_per_call: '0' })).status).toBe(403);
+
+    const statement = await api(t.url, user.accessToken, 'GET', '/v1/usage/statement?month=2026-07');
+    expect(statement.status).toBe(200);
+    expect(statement.json).toEqual({
+      user_id: user.userId,
+      period: { start: '2026-07-01T00:00:00.000Z', end: '2026-08-01T00:00:00.000Z' },
+      line_items: [
+        { service: priced, calls: 40, unit_price: '0.002000', amount: '0.080000', currency: 'USD' },
+        { service: dear, calls: 12, unit_price: '1.500000', amount: '18.000000', currency: 'USD' },
+        { service: free, calls: 5, unit_price: null, amount: null, currency: null },
+      ],
+      totals: [{ currency: 'USD', amount: '18.080000' }],
+    });
+    // The line items add up to the total, exactly (in micros).
+    const micros = (d: string) => BigInt(d.replace('.', ''));
+    const lines = statement.json.line_items as Array<{ amount: string | null }>;
+    expect(lines.reduce((sum, l) => sum + (l.amount ? micros(l.amount) : 0n), 0n)).toBe(micros((statement.json.totals as Array<{ amount: string }>)[0]!.amount));
+
+    const csv = await fetch(`${t.url}/v1/admin/users/${user.userId}/statement?month=2026-07&format=csv`, { headers: bearer(admin.accessToken) });
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(await csv.text()).toBe(
+      ['service,calls,unit_price,amount,currency', `${priced},40,0.002000,0.080000,USD`, `${dear},12,1.500000,18.000000,USD`, `${free},5,,,`, 'TOTAL,,,18.080000,USD', ''].join('\r\n'),
+    );
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/usage/statement?month=2026-08')).json).toMatchObject({ line_items: [{ service: priced, calls: 1, amount: '0.002000' }] });
+    expect((await api(t.url, user.accessToken, 'GET', '/v1/usage/statement?month=2026-13')).status).toBe(400);
+    expect((await api(t.url, user.accessToken, 'GET', `/v1/admin/users/${user.userId}/statement`)).status).toBe(403);
+    expect((await api(t.url, admin.accessToken, 'DELETE', `/v1/admin/prices/${dear}`)).status).toBe(204);
+    expect((await api(t.url, admin.accessToken, 'DELETE', `/v1/admin/prices/${dear}`)).status).toBe(404);
+  });
+
   it('manages plans through the admin API: validation, conflicts, users, audit', async () => {
     const id = `p-${randomBytes(3).toString('hex')}`;
     const bad = await api(t.url, admin.accessToken, 'POST', '/v1/admin/plans', { id: 'Bad Id', name: 'x', monthly_calls: -1, extra: true });

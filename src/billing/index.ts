@@ -7,10 +7,12 @@ import { UsageWriter } from './meter.js';
 import { PlanStore } from './plans.js';
 import { Quotas } from './quota.js';
 import { billingRouter } from './routes.js';
+import { PriceBook } from './statements.js';
 
 export { billingOpenApi } from './openapi.js';
 export type { Plan } from './plans.js';
 export type { QuotaView } from './routes.js';
+export type { Statement } from './statements.js';
 
 /**
  * Metering, plans and quotas (docs/billing.md). The router reaches it only through the gateway
@@ -69,7 +71,7 @@ export function createBilling(opts: BillingOptions): Billing {
       admit: (principal, service) => quotas.admit(principal, service),
       record: (event) => writer.record({ ...event, at: now() }),
     },
-    router: billingRouter({ store, quotas, audit: opts.audit }),
+    router: billingRouter({ store, quotas, prices: new PriceBook(store.db, now), audit: opts.audit }),
     userPlans: {
       assign: (trx, userId, planId) => store.assign(trx, userId, planId),
       changed: (userId) => quotas.forget(userId),

@@ -1,5 +1,6 @@
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
 import { createPlanBody, patchPlanBody } from './plans.js';
+import { priceBody } from './statements.js';
 
 const planSchema = {
   type: 'object',
@@ -48,6 +49,50 @@ const quotaSchema = {
   required: ['plan', 'period', 'calls', 'soft_limit', 'services'],
 };
 
+const priceSchema = {
+  type: 'object',
+  properties: {
+    service: { type: 'string' },
+    price_per_call: { type: 'string', description: 'Decimal, 6 places' },
+    currency: { type: 'string' },
+    updated_at: { type: 'string', format: 'date-time' },
+  },
+  required: ['service', 'price_per_call', 'currency', 'updated_at'],
+};
+
+const statementSchema = {
+  type: 'object',
+  properties: {
+    user_id: { type: 'string', format: 'uuid' },
+    period: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } }, required: ['start', 'end'] },
+    line_items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          service: { type: 'string' },
+          calls: { type: 'integer' },
+          unit_price: { type: ['string', 'null'], description: 'null: the service has no price' },
+          amount: { type: ['string', 'null'] },
+          currency: { type: ['string', 'null'] },
+        },
+        required: ['service', 'calls', 'unit_price', 'amount', 'currency'],
+      },
+    },
+    totals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, amount: { type: 'string' } }, required: ['currency', 'amount'] } },
+  },
+  required: ['user_id', 'period', 'line_items', 'totals'],
+};
+
+const statementParams = [
+  { name: 'month', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }, description: 'YYYY-MM (default: this month so far)' },
+  { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'] }, description: 'json (default) or csv' },
+];
+const statementResponse = {
+  description: 'Statement: a line item per service, totals per currency',
+  content: { 'application/json': { schema: statementSchema }, 'text/csv': { schema: { type: 'string' } } },
+};
+
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'Plan ID' };
 const adminOnly = { '401': errorResponse('unauthorized'), '403': errorResponse('forbidden (not an admin)') };
 
@@ -68,6 +113,49 @@ export const billingOpenApi: OpenApiPaths = {
       operationId: 'adminGetUserQuota',
       parameters: [{ ...idParam, description: 'User ID', schema: { type: 'string', format: 'uuid' } }],
       responses: { '200': jsonResponse('Quota', quotaSchema), ...adminOnly, '404': errorResponse('not_found') },
+    },
+  },
+  '/v1/usage/statement': {
+    get: {
+      summary: 'Your monthly statement: calls per service priced at the per-call prices (JSON or CSV)',
+      tags: ['billing'],
+      operationId: 'getStatement',
+      parameters: statementParams,
+      responses: { '200': statementResponse, '400': errorResponse('validation_failed'), '401': errorResponse('unauthorized') },
+    },
+  },
+  '/v1/admin/users/{id}/statement': {
+    get: {
+      summary: "A user's monthly statement (admin; JSON or CSV)",
+      tags: ['admin', 'billing'],
+      operationId: 'adminGetUserStatement',
+      parameters: [{ ...idParam, description: 'User ID', schema: { type: 'string', format: 'uuid' } }, ...statementParams],
+      responses: { '200': statementResponse, '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found') },
+    },
+  },
+  '/v1/admin/prices': {
+    get: {
+      summary: 'Per-call prices of services (admin)',
+      tags: ['admin', 'billing'],
+      operationId: 'adminListPrices',
+      responses: { '200': jsonResponse('Prices', { type: 'object', properties: { prices: { type: 'array', items: priceSchema } }, required: ['prices'] }), ...adminOnly },
+    },
+  },
+  '/v1/admin/prices/{service}': {
+    put: {
+      summary: "Set a service's price per call (admin). Audited.",
+      tags: ['admin', 'billing'],
+      operationId: 'adminSetPrice',
+      parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string' }, description: 'Service slug' }],
+      requestBody: jsonBody(priceBody),
+      responses: { '200': jsonResponse('Price', priceSchema), '400': errorResponse('validation_failed'), ...adminOnly },
+    },
+    delete: {
+      summary: "Remove a service's price (admin). Audited.",
+      tags: ['admin', 'billing'],
+      operationId: 'adminDeletePrice',
+      parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string' }, description: 'Service slug' }],
+      responses: { '204': { description: 'Removed' }, ...adminOnly, '404': errorResponse('not_found') },
     },
   },
   '/v1/admin/plans': {

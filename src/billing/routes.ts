@@ -1,9 +1,10 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { errors, parseBody, parseParams, type Principal } from '../gateway/index.js';
+import { errors, parseBody, parseParams, parseQuery, type Principal } from '../gateway/index.js';
 import type { AuditEvent, AuditSink } from '../logging/index.js';
 import { createPlanBody, patchPlanBody, planIdParams, type Plan, type PlanStore } from './plans.js';
 import type { Quotas } from './quota.js';
+import { priceBody, priceParams, statementCsv, statementQuery, type PriceBook, type Statement } from './statements.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const userIdParams = z.strictObject({ id: z.string().max(200) });
@@ -31,11 +32,12 @@ function adminOf(req: Request): Principal {
 export interface BillingRoutesDeps {
   store: PlanStore;
   quotas: Quotas;
+  prices: PriceBook;
   audit: AuditSink;
 }
 
 /** /v1/admin/plans…, /v1/usage/quota, /v1/admin/users/{id}/quota. Mount after `authenticate`. */
-export function billingRouter({ store, quotas, audit }: BillingRoutesDeps): Router {
+export function billingRouter({ store, quotas, prices, audit }: BillingRoutesDeps): Router {
   const router = Router();
   const audited = (req: Request, event: Pick<AuditEvent, 'action' | 'targetId' | 'details'>) =>
     audit.record({ ...event, outcome: 'success', actorId: principalOf(req).userId, targetType: 'plan', ip: req.ip ?? null, requestId: String(req.id) });
@@ -61,6 +63,43 @@ export function billingRouter({ store, quotas, audit }: BillingRoutesDeps): Rout
     const { id } = parseParams(userIdParams, req);
     if (!UUID.test(id) || !(await store.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst())) throw errors.notFound('User');
     res.json(await quotaView(id));
+  });
+
+  const sendStatement = (res: Response, statement: Statement, format: 'json' | 'csv') => {
+    if (format === 'json') return void res.json(statement);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="statement-${statement.period.start.slice(0, 7)}.csv"`);
+    res.send(statementCsv(statement));
+  };
+  router.get('/v1/usage/statement', async (req, res) => {
+    const q = parseQuery(statementQuery, req);
+    sendStatement(res, await prices.statement(principalOf(req).userId, q.month), q.format);
+  });
+  router.get('/v1/admin/users/:id/statement', async (req, res) => {
+    adminOf(req);
+    const { id } = parseParams(userIdParams, req);
+    const q = parseQuery(statementQuery, req);
+    if (!UUID.test(id) || !(await store.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst())) throw errors.notFound('User');
+    sendStatement(res, await prices.statement(id, q.month), q.format);
+  });
+  router.get('/v1/admin/prices', async (req, res) => {
+    adminOf(req);
+    res.json({ prices: await prices.list() });
+  });
+  router.put('/v1/admin/prices/:service', async (req, res) => {
+    adminOf(req);
+    const { service } = parseParams(priceParams, req);
+    const body = parseBody(priceBody, req);
+    const { before, after } = await prices.set(service, body);
+    await audit.record({ action: 'billing.price_set', outcome: 'success', actorId: principalOf(req).userId, targetType: 'service', targetId: service, ip: req.ip ?? null, requestId: String(req.id), details: { from: before ? { price_per_call: before.price_per_call, currency: before.currency } : null, to: { price_per_call: after.price_per_call, currency: after.currency } } });
+    res.json(after);
+  });
+  router.delete('/v1/admin/prices/:service', async (req, res) => {
+    adminOf(req);
+    const { service } = parseParams(priceParams, req);
+    const before = await prices.remove(service);
+    await audit.record({ action: 'billing.price_removed', outcome: 'success', actorId: principalOf(req).userId, targetType: 'service', targetId: service, ip: req.ip ?? null, requestId: String(req.id), details: { price_per_call: before.price_per_call, currency: before.currency } });
+    res.status(204).end();
   });
 
   router.get('/v1/admin/plans', async (req, res) => {

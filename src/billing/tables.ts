@@ -30,11 +30,19 @@ export interface UsageDailyTable {
   latency_ms_sum: ColumnType<string | number, number, number>;
 }
 
+export interface ServicePricesTable {
+  service: string;
+  price_per_call_micros: ColumnType<string | number, number, number>;
+  currency: Generated<string>;
+  updated_at: Generated<Date>;
+}
+
 // A type, not an interface: `withTables` wants an index signature.
 export type BillingTables = {
   plans: PlansTable;
   user_plans: UserPlansTable;
   usage_daily: UsageDailyTable;
+  service_prices: ServicePricesTable;
 };
 
 export type BillingDb = Kysely<Database & BillingTables>;

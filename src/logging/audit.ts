@@ -49,7 +49,9 @@ export type AuditAction =
   | 'billing.plan_created'
   | 'billing.plan_changed'
   | 'billing.plan_removed'
-  | 'billing.plan_assigned';
+  | 'billing.plan_assigned'
+  | 'billing.price_set'
+  | 'billing.price_removed';
 
 export interface AuditEvent {
   action: AuditAction;

@@ -13,6 +13,7 @@ import { upstreamOAuth } from './0011_upstream_oauth.js';
 import { builderVersions } from './0012_builder_versions.js';
 // billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
+import { billingPrices } from './0014_billing_prices.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -37,6 +38,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0011_upstream_oauth', upstreamOAuth],
   ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
+  ['0014_billing_prices', billingPrices],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
