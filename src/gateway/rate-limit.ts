@@ -133,7 +133,17 @@ export function rateLimit(limiter: RateLimiter, key: (req: Request) => string | 
 /** Per client IP (respecting `trust proxy`), for everything but the health probes. */
 export function ipRateLimit(limiter: RateLimiter, exemptPaths: string[] = ['/healthz', '/readyz'], opts: RateLimitOptions = {}): RequestHandler {
   const exempt = new Set(exemptPaths);
-  return rateLimit(limiter, (req) => (exempt.has(req.path) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown')), opts);
+  return rateLimit(limiter, (req) => (exempt.has(req.path) ? undefined : clientIp(req)), opts);
+}
+
+/**
+ * `req.ip`. Without trusted proxies (`trust proxy` false, the default) that is the socket's
+ * address, read here directly: Express's getter parses X-Forwarded-For through the trust rules on
+ * every read before it answers the same.
+ */
+function clientIp(req: Request): string {
+  if (req.app?.get('trust proxy') === false) return req.socket.remoteAddress ?? 'unknown';
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }
 
 /** Per authenticated user; mount after `authenticate`. Requests without a principal pass through. */
