@@ -67,6 +67,19 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
     expect((await apiCall(p.url, before.accessToken, 'PUT', `/v1/services/${serviceSlug}/credentials`, { token: 'sealed-secret-1' })).status).toBe(201);
     await createApiKey(p.url, before.accessToken, { name: 'laptop' });
     await p.platform.database.db.insertInto('notes').values({ user_id: before.userId, title: 'kept note', body: 'in the backup', tags: ['x'], created_at: new Date(), updated_at: new Date() }).execute();
+    // What the OAuth authorization server (oidc-provider, src/oauth/adapter.ts) keeps for a user who
+    // connected an MCP client: a grant (the remembered consent), tokens of that grant (one of them
+    // without account_id: it still names the grant), and another user's grant that must stay.
+    const payload = (o: Record<string, unknown>) => JSON.stringify(o);
+    await p.platform.database.db
+      .insertInto('oauth_payloads')
+      .values([
+        { model: 'Grant', id: 'grant-of-before', payload: payload({ accountId: before.userId, clientId: 'c1' }), account_id: before.userId, client_id: 'c1', grant_id: null, uid: null, expires_at: null },
+        { model: 'AccessToken', id: 'at-of-before', payload: payload({ accountId: before.userId, grantId: 'grant-of-before' }), account_id: before.userId, client_id: 'c1', grant_id: 'grant-of-before', uid: null, expires_at: null },
+        { model: 'RefreshToken', id: 'rt-of-before', payload: payload({ grantId: 'grant-of-before' }), account_id: null, client_id: 'c1', grant_id: 'grant-of-before', uid: null, expires_at: null },
+        { model: 'Grant', id: 'grant-of-admin', payload: payload({ accountId: admin.userId, clientId: 'c1' }), account_id: admin.userId, client_id: 'c1', grant_id: null, uid: null, expires_at: null },
+      ])
+      .execute();
     await stop();
   }, 180_000);
 
@@ -146,7 +159,7 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
 
     const res = await cli(env, 'delete-user', before.userId, '--yes');
     expect(res.code, res.stderr).toBe(0);
-    expect(JSON.parse(res.stdout)).toMatchObject({ user_id: before.userId, deleted: { api_keys: 1, service_credentials: 1, notes: 1 } });
+    expect(JSON.parse(res.stdout)).toMatchObject({ user_id: before.userId, deleted: { api_keys: 1, service_credentials: 1, notes: 1, oauth_payloads: 3 } });
     expect((JSON.parse(res.stdout) as { deleted: { sessions: number } }).deleted.sessions).toBeGreaterThanOrEqual(1);
 
     const p = await start();
@@ -156,6 +169,8 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
       const left = await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', before.userId).executeTakeFirst();
       expect(Number(left?.n), table).toBe(0);
     }
+    const oauthLeft = await db.selectFrom('oauth_payloads').select(['model', 'id']).where('id', 'in', ['grant-of-before', 'at-of-before', 'rt-of-before', 'grant-of-admin']).execute();
+    expect(oauthLeft).toEqual([{ model: 'Grant', id: 'grant-of-admin' }]);
     const actions = await db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', before.userId).orderBy('seq').execute();
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(['admin.user_exported', 'admin.user_deleted']));
     expect((await p.platform.logging.verifyAudit()).ok).toBe(true);

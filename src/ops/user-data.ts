@@ -76,12 +76,13 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
 
 export interface DeletionReport {
   user_id: string;
-  deleted: { sessions: number; api_keys: number; service_credentials: number; notes: number; request_log: number };
+  deleted: { sessions: number; api_keys: number; service_credentials: number; notes: number; request_log: number; oauth_payloads: number };
 }
 
 /**
  * Deletes the user and everything that is theirs, in one transaction: the account, sessions and
- * refresh tokens, API keys, service credentials, notes and request-log rows. The audit trail keeps
+ * refresh tokens, API keys, service credentials, upstream OAuth connections, notes, request-log
+ * rows, and the OAuth grants and tokens the platform issued to their MCP clients. The audit trail keeps
  * its rows (a hash chain: removing one breaks verification; it is the security record) and gains
  * one for the deletion. The last enabled admin is not deleted.
  */
@@ -96,9 +97,17 @@ export async function deleteUser(db: Kysely<Database>, audit: AuditSink, who: st
       Number((await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', user.id).executeTakeFirst())?.n ?? 0);
     const counts = { sessions: await count('sessions'), api_keys: await count('api_keys'), service_credentials: await count('user_credentials'), notes: await count('notes') };
     const logged = await trx.deleteFrom('request_log').where('user_id', '=', user.id).executeTakeFirst();
-    // Sessions (and their refresh tokens), API keys, credentials and notes go by ON DELETE CASCADE.
+    // The OAuth authorization server's rows (oidc-provider's store: grants, i.e. remembered consents,
+    // codes, access and refresh tokens, sessions) carry the user as account_id and have no foreign
+    // key; a token row without account_id still names its grant.
+    const userGrants = trx.selectFrom('oauth_payloads').select('id').where('model', '=', 'Grant').where('account_id', '=', user.id);
+    const oauth = await trx
+      .deleteFrom('oauth_payloads')
+      .where((eb) => eb.or([eb('account_id', '=', user.id), eb('grant_id', 'in', userGrants)]))
+      .executeTakeFirst();
+    // Sessions (and their refresh tokens), API keys, credentials, upstream OAuth tokens and notes go by ON DELETE CASCADE.
     await trx.deleteFrom('users').where('id', '=', user.id).execute();
-    return { user_id: user.id, deleted: { ...counts, request_log: Number(logged.numDeletedRows) } };
+    return { user_id: user.id, deleted: { ...counts, request_log: Number(logged.numDeletedRows), oauth_payloads: Number(oauth.numDeletedRows) } };
   });
   await audit.record({ action: 'admin.user_deleted', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { via: 'cli', ...report.deleted } });
   return report;
