@@ -67,7 +67,7 @@ function ImportStep({ pending, onImport }: { pending: boolean; onImport: (source
         </Tabs.List>
         <Tabs.Panel value="upload" pt="sm">
           <Group align="flex-end">
-            <FileInput label="OpenAPI or Swagger document (JSON or YAML)" placeholder="Choose a file" accept=".json,.yaml,.yml,application/json,application/yaml" value={file} onChange={setFile} w={360} clearable />
+            <FileInput label="OpenAPI or Swagger document (JSON or YAML)" placeholder="Choose a file" accept=".json,.yaml,.yml,application/json,application/yaml" value={file} onChange={setFile} w={360} />
             <Button disabled={!file} loading={pending} onClick={() => void file?.text().then((text) => onImport({ text }))}>
               Import the file
             </Button>
