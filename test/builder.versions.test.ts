@@ -321,3 +321,26 @@ describe('without BUILDER_USERS, users may not build', () => {
     }
   });
 });
+
+describe('the GitHub REST API document (13 MB) uploaded at the default limits', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startPlatform({ CATALOG_FILE: 'none' });
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('imports it through POST /v1/builder/imports although it is far above BODY_LIMIT_BYTES (1 MiB)', async () => {
+    const { createRequire } = await import('node:module');
+    const { readFile } = await import('node:fs/promises');
+    const file = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
+    const body = await readFile(file);
+    expect(body.length).toBeGreaterThan(Number(t.env.BODY_LIMIT_BYTES ?? 1024 * 1024) * 10);
+    const admin = await adminSession(t);
+    const res = await fetch(`${t.url}/v1/builder/imports`, { method: 'POST', headers: { ...bearer(admin.accessToken), 'content-type': 'application/json' }, body });
+    expect(res.status).toBe(200);
+    const json = (await res.json()) as { tools: unknown[]; skipped: unknown[] };
+    expect(json.tools.length + json.skipped.length).toBe(1223);
+  }, 120_000);
+});

@@ -174,5 +174,5 @@ describe.skipIf(skipBrowserTests)('web: the builder in Chromium', () => {
 
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(problems).toEqual([]);
-  }, 180_000);
+  }, 480_000);
 });

@@ -34,7 +34,7 @@ export default function BuilderPage() {
                       {s.title}
                     </Anchor>
                   </Title>
-                  {s.live_version === null ? <Badge color="gray">Not published</Badge> : <Badge color="teal">Live: v{s.live_version}</Badge>}
+                  {s.live_version === null ? <Badge color="gray">Not published</Badge> : <Badge color="teal" variant="light">Live: v{s.live_version}</Badge>}
                 </Group>
                 <Text size="xs" c="dimmed">
                   /mcp/{s.slug} · {s.tools} tools · latest version v{s.latest_version ?? '–'}

@@ -67,7 +67,7 @@ function ImportStep({ pending, onImport }: { pending: boolean; onImport: (source
         </Tabs.List>
         <Tabs.Panel value="upload" pt="sm">
           <Group align="flex-end">
-            <FileInput label="OpenAPI or Swagger document (JSON or YAML)" placeholder="Choose a file" accept=".json,.yaml,.yml,application/json,application/yaml" value={file} onChange={setFile} w={360} clearable />
+            <FileInput label="OpenAPI or Swagger document (JSON or YAML)" placeholder="Choose a file" accept=".json,.yaml,.yml,application/json,application/yaml" value={file} onChange={setFile} w={360} />
             <Button disabled={!file} loading={pending} onClick={() => void file?.text().then((text) => onImport({ text }))}>
               Import the file
             </Button>
@@ -149,7 +149,7 @@ function PickStep({ result }: { result: ImportResult }) {
           )}
           <Group align="flex-end">
             <TextInput label="Search" placeholder="Name, description or path" value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={300} />
-            <Select label="Tag" placeholder={tags.length ? 'All tags' : 'The document has no tags'} data={tags} value={tag} onChange={(v) => { setTag(v); setPage(1); }} clearable searchable disabled={!tags.length} w={220} />
+            <Select label="Tag" placeholder={tags.length ? 'All tags' : 'The document has no tags'} data={tags} value={tag} onChange={(v) => { setTag(v); setPage(1); }} clearable clearButtonProps={{ 'aria-label': 'Show all tags' }} searchable disabled={!tags.length} w={220} />
             <Button variant="light" onClick={() => setChosen((prev) => new Set([...prev, ...matching.map((t) => t.name)]))} disabled={!matching.length}>
               Choose all {matching.length} matching
             </Button>

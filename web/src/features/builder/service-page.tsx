@@ -57,7 +57,7 @@ export default function BuiltServicePage() {
               {versions.data.versions.map((v) => (
                 <Table.Tr key={v.version} data-version={v.version}>
                   <Table.Td>
-                    v{v.version} {v.live && <Badge color="teal">Live</Badge>}
+                    v{v.version} {v.live && <Badge color="teal" variant="light">Live</Badge>}
                   </Table.Td>
                   <Table.Td>{v.tools}</Table.Td>
                   <Table.Td>{new Date(v.created_at).toLocaleString()}</Table.Td>
