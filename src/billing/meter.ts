@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { PlatformDatabase } from '../db/index.js';
 import type { UsageEvent } from '../gateway/index.js';
+import { isPlatformUserId } from './tables.js';
 
 /**
  * The usage writer: write-before-answer with group commit (docs/billing.md, "Metering").
@@ -113,7 +114,10 @@ export class UsageWriter {
   /** Inserts the events and raises their counters in one statement; resolves with the keys it inserted. */
   private async insert(events: StampedUsageEvent[]): Promise<Set<string>> {
     const { db, schema } = this.opts.database;
-    const rows = events.map((e) => ({
+    const meterable = events.filter((e) => isPlatformUserId(e.userId));
+    if (meterable.length < events.length) this.log.warn({ 'usage_events.skipped': events.length - meterable.length }, 'usage events of principals that are not platform users were not metered');
+    if (!meterable.length) return new Set();
+    const rows = meterable.map((e) => ({
       event_key: e.key,
       user_id: e.userId,
       service: e.service,
@@ -126,13 +130,16 @@ export class UsageWriter {
     }));
     const events_ = sql.table(`${schema}.usage_events`);
     const daily = sql.table(`${schema}.usage_daily`);
+    const users = sql.table(`${schema}.users`);
     const result = await sql<{ event_key: string }>`
       with ins as (
         insert into ${events_} (event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
-        select event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at
+        select r.event_key, r.user_id, r.service, r.listing_version, r.tool, r.units, r.status, r.latency_ms, r.occurred_at
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
           event_key text, user_id uuid, service text, listing_version text, tool text,
           units integer, status text, latency_ms integer, occurred_at timestamptz)
+        -- A user deleted meanwhile has nothing left to bill; the join keeps its events from failing the whole batch.
+        join ${users} u on u.id = r.user_id
         on conflict (event_key) do nothing
         returning event_key, user_id, service, units, status, latency_ms, occurred_at
       ), counted as (

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { errors } from '../gateway/index.js';
-import { billingDb, type BillingDb, type BillingTables, type PlansTable } from './tables.js';
+import { billingDb, isPlatformUserId, type BillingDb, type BillingTables, type PlansTable } from './tables.js';
 import type { Database, PlatformDatabase } from '../db/index.js';
 
 /** A plan as the API shows it (docs/billing.md, "Plans"). */
@@ -122,7 +122,7 @@ export class PlanStore {
 
   /** The user's plan: the one an admin gave, else the default; undefined: no plan, no quota. */
   async planOf(userId: string): Promise<{ plan: Plan | undefined; assigned: boolean }> {
-    const row = await this.db
+    const row = !isPlatformUserId(userId) ? undefined : await this.db
       .selectFrom('user_plans')
       .innerJoin('plans', 'plans.id', 'user_plans.plan_id')
       .selectAll('plans')

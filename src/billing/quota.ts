@@ -3,6 +3,7 @@ import type { Principal, QuotaDecision, QuotaRefusal, RateLimiter } from '../gat
 import type { StampedUsageEvent } from './meter.js';
 import { monthOf, secondsUntil, utcDay, type Period } from './period.js';
 import type { Plan, PlanStore } from './plans.js';
+import { isPlatformUserId } from './tables.js';
 
 /**
  * Quotas (docs/billing.md, "Quotas"): the monthly call quota, the per-service quotas and the
@@ -109,7 +110,7 @@ export class Quotas {
     const period = monthOf(now);
     const loadedAt = Date.now();
     const { plan } = await this.opts.store.planOf(userId);
-    if (!plan && !always) return { plan, period, used: 0, perService: new Map(), loadedAt };
+    if ((!plan && !always) || !isPlatformUserId(userId)) return { plan, period, used: 0, perService: new Map(), loadedAt };
     const rows = await this.opts.store.db
       .selectFrom('usage_daily')
       .select(['service', sql<string>`sum(calls)::text`.as('calls')])

@@ -48,3 +48,14 @@ export type BillingTables = {
 export type BillingDb = Kysely<Database & BillingTables>;
 
 export const billingDb = (database: PlatformDatabase): BillingDb => database.db.withTables<BillingTables>();
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether a principal's ID can be a row of `users` (a UUID). Billing keys every row by a platform
+ * user; a principal that is not one (an embedder's own authenticator) has no plan, no usage and no
+ * metering, instead of an SQL error on every call.
+ */
+export function isPlatformUserId(id: string): boolean {
+  return UUID.test(id);
+}
