@@ -85,6 +85,8 @@ describe.skipIf(skipBrowserTests)('web: the builder in Chromium', () => {
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
   const checkA11y = async (name: string) => {
+    // The shared notification toasts (app/provider.tsx) are checked where they live, not here: wait until they close.
+    await page.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
     a11y[name] = await seriousA11yViolations(page);
     const dir = process.env.WEB_SCREENSHOTS;
     if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
