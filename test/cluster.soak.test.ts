@@ -89,10 +89,12 @@ describe.skipIf(!serverMode || !haproxy)('soak script (server mode, needs haprox
       expect(f.heapMb).toBeGreaterThan(5);
       expect(f.fds).toBeGreaterThan(10);
     }
-    // Two users, one stdio service: once called, each user's child lives on its owner replica.
-    expect(r.figures.end.stdioProcesses).toBe(2);
+    // Two users, one stdio service: at most one child per user lives on its owner replica (no leak);
+    // a child idle for STDIO_IDLE_TIMEOUT_MS between the pacer's stdio calls may be stopped meanwhile.
+    expect(r.figures.end.stdioProcesses).toBeGreaterThanOrEqual(1);
+    expect(r.figures.end.stdioProcesses).toBeLessThanOrEqual(2);
     // The script printed its per-minute line and the start/end comparison.
-    expect(stderr).toMatch(/minute 1: RSS \d+ MB, heap \d+ MB, fds \d+, stdio processes 2/);
+    expect(stderr).toMatch(/minute 1: RSS \d+ MB, heap \d+ MB, fds \d+, stdio processes [12]/);
     expect(stderr).toMatch(/RSS [+-]\d+\.\d%, heap [+-]\d+\.\d%, fds [+-]\d+\.\d%/);
   });
 });
