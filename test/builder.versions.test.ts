@@ -223,6 +223,12 @@ describe('BUILDER_USERS=true: users build services only they can see; larger imp
     await fixture?.close();
   });
 
+  it('tells a user they may build (GET /v1/builder/access)', async () => {
+    const access = await apiCall(t.url, alice.accessToken, 'GET', '/v1/builder/access');
+    expect(access.status).toBe(200);
+    expect(access.json).toEqual({ allowed: true });
+  });
+
   it('a user imports, creates and publishes a service of their own, and calls it', async () => {
     const imported = await fetch(`${t.url}/v1/builder/imports`, { method: 'POST', headers: { ...bearer(alice.accessToken), 'content-type': 'application/yaml' }, body: fixture.document() });
     expect(imported.status).toBe(200);
@@ -319,6 +325,10 @@ describe('without BUILDER_USERS, users may not build', () => {
     ] as const) {
       expect((await apiCall(t.url, user.accessToken, method, path, method === 'POST' ? {} : undefined)).status, path).toBe(403);
     }
+    // What the web app asks instead of making a refused request: 200, not allowed, and why.
+    const access = await apiCall(t.url, user.accessToken, 'GET', '/v1/builder/access');
+    expect(access.status).toBe(200);
+    expect(access.json).toEqual({ allowed: false, reason: expect.stringContaining('BUILDER_USERS=true') });
   });
 });
 

@@ -158,6 +158,18 @@ const toolResult = {
 };
 
 Object.assign(builderOpenApi, {
+  '/v1/builder/access': {
+    get: {
+      summary: 'Whether the caller may use the builder',
+      description: 'Any signed-in caller: `allowed` is true for admins, and for users when the operator set BUILDER_USERS=true; otherwise `reason` says why not. The web app shows the builder only when allowed.',
+      tags: ['builder'],
+      operationId: 'builderAccess',
+      responses: {
+        '200': jsonResponse('The answer', { type: 'object', required: ['allowed'], additionalProperties: false, properties: { allowed: { type: 'boolean' }, reason: { type: 'string' } } }),
+        '401': errorResponse('Not signed in'),
+      },
+    },
+  },
   '/v1/builder/services': {
     get: {
       summary: 'openapi services the caller may build',

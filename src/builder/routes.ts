@@ -31,6 +31,12 @@ export function builderRouter(opts: BuilderRoutesOptions): Router {
   const router = Router();
   const yamlBody = express.text({ type: YAML_TYPES, limit: opts.importMaxBytes });
   const jsonBody = express.json({ limit: opts.importMaxBytes, strict: false, type: ['application/json', 'application/*+json'] });
+  // Whether the caller may build: any signed-in caller asks, so the web app offers the builder
+  // only to those the API would serve (and no refused request is made to find out).
+  router.get('/v1/builder/access', (req, res) => {
+    const allowed = canBuild(principalOf(req), opts.builderUsers);
+    res.json(allowed ? { allowed } : { allowed, reason: 'Building services needs the admin role (or BUILDER_USERS=true)' });
+  });
   // Authenticated (the /v1 mount) and allowed to build, before a byte of a large body is read.
   router.use('/v1/builder', (req, _res, next) => {
     if (!canBuild(principalOf(req), opts.builderUsers)) throw errors.forbidden('Building services needs the admin role (or BUILDER_USERS=true)');

@@ -5,7 +5,7 @@ import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from
 import { useIsAdmin, useSession } from '../auth/session';
 import { adminNav } from './admin-routes';
 import { builderNavItem } from './builder-routes';
-import { useBuilderServices } from '../features/builder/queries';
+import { useBuilderAccess } from '../features/builder/queries';
 import { supabase } from '../auth/supabase';
 import { describeError } from '../api/errors';
 
@@ -28,7 +28,7 @@ export function AppLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   // The builder: admins always; users when the operator allows it (the API's answer says).
-  const canBuild = useBuilderServices(!isAdmin).isSuccess || isAdmin;
+  const canBuild = useBuilderAccess(!isAdmin).data === true || isAdmin;
   const signOut = async () => {
     const { error } = await supabase.auth.signOut({ scope: 'local' });
     if (error) {

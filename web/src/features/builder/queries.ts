@@ -17,7 +17,17 @@ const keys = {
   versions: (id: string) => ['builder', 'versions', id] as const,
 };
 
-/** Whether this caller may build (admins; users when the operator set BUILDER_USERS=true): the list answers 403 otherwise. */
+/** Whether this caller may build (admins; users when the operator set BUILDER_USERS=true), asked without a refused request. */
+export function useBuilderAccess(enabled = true) {
+  return useQuery({
+    queryKey: ['builder', 'access'],
+    enabled,
+    staleTime: 5 * 60_000,
+    queryFn: async ({ signal }) => unwrap(await api.GET('/v1/builder/access', { signal })).allowed,
+  });
+}
+
+/** The openapi services this caller may build (the list answers 403 to those who may not). */
 export function useBuilderServices(enabled = true) {
   return useQuery({
     queryKey: keys.services,
