@@ -247,6 +247,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         idleTimeoutMs: config.STDIO_IDLE_TIMEOUT_MS,
         startTimeoutMs: config.STDIO_START_TIMEOUT_MS,
         killGraceMs: config.STDIO_KILL_GRACE_MS,
+        maxMessageBytes: config.MCP_MAX_RESPONSE_BYTES,
       },
       http: {
         strategy: config.HTTP_BALANCING,

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, StreamableHTTPClientTransport, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/client';
@@ -7,6 +11,7 @@ import { createMcpHandler, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { capResponseBody } from '../src/router/upstream/response-cap.js';
+import { oversizedMessageId } from '../src/router/upstream/stdio-transport.js';
 import { readJsonBody } from './support/http-body.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, bearer, signUp, type TestSession } from './support/users.js';
@@ -189,6 +194,76 @@ describe('MCP_MAX_RESPONSE_BYTES: upstream answers above the cap', () => {
     const chatty = await outcome(c, 'chatty');
     expect(chatty.result, JSON.stringify(chatty).slice(0, 400)).toMatchObject({ content: [{ type: 'text', text: 'chatty done' }] });
   }, 120_000);
+});
+
+describe('MCP_MAX_RESPONSE_BYTES: a stdio child that answers above the cap', () => {
+  let t: TestPlatform;
+  let user: TestSession;
+  const pidFile = join(tmpdir(), `huge-stdio-${randomBytes(4).toString('hex')}.pid`);
+
+  beforeAll(async () => {
+    t = await startPlatform({ MCP_MAX_RESPONSE_BYTES: String(CAP), CATALOG_FILE: 'none', MCP_UPSTREAM_TIMEOUT_MS: '20000' });
+    const admin = await adminSession(t);
+    const created = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+      slug: 'huge-stdio',
+      title: 'Huge stdio',
+      kind: 'stdio',
+      stdio: { command: process.execPath, args: [fileURLToPath(new URL('./fixtures/huge-stdio.mjs', import.meta.url))], env: { PID_FILE: pidFile } },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    user = await signUp(t.url);
+  }, 120_000);
+  afterAll(async () => {
+    await t?.close();
+    await rm(pidFile, { force: true });
+  });
+
+  it.each([
+    ['2026-07-28 client', true],
+    ['2025 client', false],
+  ] as const)('%s: a 50 MB line is dropped as it arrives; the call gets an error naming the cap; the same child serves the next call', async (_label, modern) => {
+    const c = await client(t.url, 'huge-stdio', user.accessToken, modern);
+    try {
+      const echo = async () => c.callTool({ name: 'echo', arguments: { text: 'after' } });
+      expect(await echo()).toMatchObject({ content: [{ type: 'text', text: 'echo:after' }] });
+      const pid = await readFile(pidFile, 'utf8');
+      const rssBefore = process.memoryUsage().rss;
+      const error = await c.callTool({ name: 'huge', arguments: { mb: 50 } }).then(
+        (result) => ({ result }),
+        (err: { code?: unknown; message?: unknown; data?: unknown }) => ({ code: err.code, message: err.message, data: err.data }),
+      );
+      expect(error, JSON.stringify(error).slice(0, 300)).toMatchObject({
+        code: -32000,
+        message: expect.stringContaining(`MCP_MAX_RESPONSE_BYTES (${CAP} bytes)`),
+        data: { reason: 'upstream_response_too_large' },
+      });
+      // Buffered whole, 50 MB of JSON text costs this process (the platform runs in it) several times that.
+      expect(process.memoryUsage().rss - rssBefore).toBeLessThan(HUGE);
+      // The child was not restarted: the oversized line was skipped, the next line read.
+      expect(await echo()).toMatchObject({ content: [{ type: 'text', text: 'echo:after' }] });
+      expect(await readFile(pidFile, 'utf8')).toBe(pid);
+      // Just under the cap passes whole.
+      const under = await c.callTool({ name: 'huge', arguments: { mb: 0.9 } });
+      expect((under.content as Array<{ text: string }>)[0]!.text.length).toBe(Math.round(0.9 * 1024 * 1024));
+    } finally {
+      await c.close().catch(() => undefined);
+    }
+  }, 120_000);
+});
+
+describe('oversizedMessageId (unit): the id of a dropped line, from its first and last bytes', () => {
+  it.each([
+    ['{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"xxxx', 'xxxx"}]}}\n', 7],
+    ['{"result":{"content":[{"type":"text","text":"xxxx', 'xxxx"}]},"jsonrpc":"2.0","id":"a\\"b"}\r\n', 'a"b'],
+    ['{"jsonrpc":"2.0","id":3,"error":{"code":-1,"message":"xxx', 'xxx"}}\n', 3],
+    // A nested id is not the message's: it is followed by a `}` that is not the last.
+    ['{"result":{"content":[{"type":"text","text":"xxxx', 'xxx","meta":{"id":5}}}\n', undefined],
+    // A request or notification from the server has no answer to fail.
+    ['{"method":"notifications/message","params":{"data":"xxx', 'xxx"},"jsonrpc":"2.0","id":9}\n', undefined],
+    ['garbage', 'garbage', undefined],
+  ] as const)('%s … %s → %s', (head, tail, id) => {
+    expect(oversizedMessageId(head, tail)).toBe(id);
+  });
 });
 
 describe('capResponseBody (unit)', () => {

@@ -25,6 +25,8 @@ export interface StdioPoolOptions {
   idleTimeoutMs: number;
   startTimeoutMs: number;
   killGraceMs: number;
+  /** `MCP_MAX_RESPONSE_BYTES`: a child's message above it is dropped as it arrives (stdio-transport.ts). */
+  maxMessageBytes?: number;
   logger?: Logger;
   /** Pool size and crash hooks (metrics). */
   observer?: UpstreamObserver;
@@ -175,6 +177,7 @@ export class StdioPool {
       args: config.args,
       env,
       killGraceMs: this.options.killGraceMs,
+      maxMessageBytes: this.options.maxMessageBytes,
       onStderr: log ? (line) => log.debug({ stderr: line }, 'stdio child stderr') : undefined,
     });
     const client = new UpstreamClient(Math.min(this.options.startTimeoutMs, 10_000));
@@ -193,6 +196,8 @@ export class StdioPool {
       startedAt: now,
       lastUsedAt: now,
     };
+    // A line that is not JSON-RPC, or an oversized message with no answer to fail: the child goes on.
+    client.onerror = (err) => log?.warn({ pid: transport.pid, err: { message: err.message.slice(0, 300) } }, 'stdio child sent an unreadable message');
     client.onclose = () => {
       if (entry.state === 'stopping') return;
       // Unexpected exit: the SDK has failed the in-flight calls; the next acquire starts afresh.

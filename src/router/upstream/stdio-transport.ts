@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ReadBuffer, serializeMessage, type JSONRPCMessage, type Transport } from '@modelcontextprotocol/client';
+import { responseTooLarge } from './response-cap.js';
 
 /**
  * A stdio client transport that, unlike the SDK's, starts the child as the leader of its own
@@ -14,7 +15,11 @@ export interface ProcessGroupStdioOptions {
   env: Record<string, string>;
   cwd?: string;
   killGraceMs?: number;
-  maxBufferSize?: number;
+  /**
+   * `MCP_MAX_RESPONSE_BYTES`: a line (one JSON-RPC message) longer than this is dropped as it
+   * arrives, never buffered whole; the request it answers gets a JSON-RPC error naming the cap.
+   */
+  maxMessageBytes?: number;
   /** Receives stderr lines (already bounded); default: discarded. */
   onStderr?: (line: string) => void;
 }
@@ -25,13 +30,15 @@ export class ProcessGroupStdioTransport implements Transport {
   onmessage?: <T extends JSONRPCMessage>(message: T) => void;
 
   private child?: ChildProcess;
-  private readonly buffer: ReadBuffer;
+  private readonly buffer = new ReadBuffer();
   private exited?: Promise<void>;
   private closed = false;
+  /** The line in progress: its size so far, its first and (once oversized) last few bytes. */
+  private lineBytes = 0;
+  private lineHead = Buffer.alloc(0);
+  private lineTail?: Buffer;
 
-  constructor(private readonly options: ProcessGroupStdioOptions) {
-    this.buffer = new ReadBuffer({ maxBufferSize: options.maxBufferSize });
-  }
+  constructor(private readonly options: ProcessGroupStdioOptions) {}
 
   get pid(): number | undefined {
     return this.child?.pid;
@@ -61,14 +68,12 @@ export class ProcessGroupStdioTransport implements Transport {
       });
       child.stdin?.on('error', (err) => this.onerror?.(err));
       child.stdout?.on('data', (chunk: Buffer) => {
-        try {
-          this.buffer.append(chunk);
-        } catch (err) {
-          this.onerror?.(err as Error);
-          void this.close();
-          return;
+        for (let start = 0; start < chunk.length; ) {
+          const newline = chunk.indexOf(LF, start);
+          const end = newline < 0 ? chunk.length : newline + 1;
+          this.take(chunk.subarray(start, end), newline >= 0);
+          start = end;
         }
-        this.drain();
       });
       child.stdout?.on('error', (err) => this.onerror?.(err));
       let stderrTail = '';
@@ -80,6 +85,40 @@ export class ProcessGroupStdioTransport implements Transport {
         for (const line of lines) if (line.trim()) this.options.onStderr(line.slice(0, 1000));
       });
     });
+  }
+
+  /** One piece of stdout that lies within one line (`endsLine`: it ends with the line's LF). */
+  private take(piece: Buffer, endsLine: boolean): void {
+    if (this.lineHead.length < EDGE_BYTES) this.lineHead = Buffer.concat([this.lineHead, piece.subarray(0, EDGE_BYTES - this.lineHead.length)]);
+    this.lineBytes += piece.length;
+    const limit = this.options.maxMessageBytes;
+    if (!this.lineTail && limit !== undefined && this.lineBytes > limit) {
+      // Complete lines were read already, so the buffer holds only this line's start: drop it.
+      this.buffer.clear();
+      this.lineTail = Buffer.alloc(0);
+    }
+    if (this.lineTail) {
+      this.lineTail = Buffer.from(piece.length >= EDGE_BYTES ? piece.subarray(-EDGE_BYTES) : Buffer.concat([this.lineTail, piece]).subarray(-EDGE_BYTES));
+    } else {
+      this.buffer.append(piece);
+    }
+    if (!endsLine) return;
+    if (this.lineTail) this.refuseOversized(this.lineHead, this.lineTail, limit!);
+    else this.drain();
+    this.lineBytes = 0;
+    this.lineHead = Buffer.alloc(0);
+    this.lineTail = undefined;
+  }
+
+  /** An answer above the cap becomes an error for the request it answers (found by its id), never a hang. */
+  private refuseOversized(head: Buffer, tail: Buffer, limit: number): void {
+    const err = responseTooLarge(limit);
+    const id = oversizedMessageId(head.toString('utf8'), tail.toString('utf8'));
+    if (id === undefined) {
+      this.onerror?.(err);
+      return;
+    }
+    this.onmessage?.({ jsonrpc: '2.0', id, error: { code: err.jsonRpcCode, message: err.message, data: { reason: err.upstreamCode } } });
   }
 
   private drain(): void {
@@ -129,6 +168,25 @@ export class ProcessGroupStdioTransport implements Transport {
     }
     this.finish();
   }
+}
+
+const LF = 0x0a;
+/** How much of an oversized line's start and end is kept to find its JSON-RPC id. */
+const EDGE_BYTES = 256;
+
+/**
+ * The top-level `id` of a JSON-RPC response line known only by its first and last bytes: SDK
+ * servers write it either first (`{"jsonrpc":"2.0","id":7,...`) or last (`...,"jsonrpc":"2.0","id":7}`).
+ * A nested `"id"` never matches: at the head it follows another key's value, at the tail a `}`
+ * follows it that is not the line's last. Undefined for a request or notification (it has `method`).
+ */
+export function oversizedMessageId(head: string, tail: string): string | number | undefined {
+  const value = String.raw`(-?\d+|"(?:[^"\\]|\\.)*")`;
+  const atHead = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?"id"\s*:\s*${value}\s*,\s*"(?:result|error)"`).exec(head);
+  const atTail = new RegExp(String.raw`[{,]\s*"id"\s*:\s*${value}\s*\}\s*$`).exec(tail);
+  const raw = atHead?.[1] ?? atTail?.[1];
+  if (raw === undefined || (!atHead && /^\s*\{\s*"method"/.test(head))) return undefined;
+  return JSON.parse(raw) as string | number;
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
