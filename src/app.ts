@@ -278,6 +278,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       },
     });
     cleanups.unshift(() => upstream.close());
+    logging.metrics.readUpstreamClients(() => upstream.http.clientTotals());
 
     const app = express();
     app.disable('x-powered-by');

@@ -159,12 +159,17 @@ describe.each(['sessionful', 'stateless', 'modern'] as const)('upstream sessions
       const instances = Object.values(pool.json.http as Record<string, Array<{ url: string; sessionClients: number; idleClients: number }>>).flat();
       return instances.find((i) => i.url === upstream.url)?.sessionClients;
     };
+    // So does the gauge an operator scrapes, over all instances (here this test's only upstream).
+    const scraped = async () => Number(/^mcp_upstream_clients\{kind="session"\} (\d+)/m.exec(await (await fetch(`${t.url}/metrics`)).text())?.[1]);
+    const scrapedBefore = await scraped();
     const held = await connect(t.url, slug, user.accessToken, 'legacy');
     await echo(held.client, 'held');
     expect(await sessionClients()).toBe(1);
+    expect(await scraped()).toBe(scrapedBefore + 1);
     await end(held);
     for (let i = 0; i < 100 && (await sessionClients()) !== 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await sessionClients()).toBe(0);
+    expect(await scraped()).toBe(scrapedBefore);
     const openedBefore = upstream.opened.length;
     for (let i = 0; i < 50; i++) {
       const session = await connect(t.url, slug, user.accessToken, 'legacy');

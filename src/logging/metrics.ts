@@ -134,6 +134,21 @@ export class PlatformMetrics {
         if (depth !== undefined) this.set(depth);
       })(this),
   });
+  /** Where `mcp_upstream_clients` is read at scrape time (the http balancer's kept SDK clients). */
+  private upstreamClientsSource: (() => { session: number; idle: number }) | undefined;
+  readonly upstreamClients = new client.Gauge({
+    name: 'mcp_upstream_clients',
+    help: 'Connected http upstream clients kept between calls: kind=session, one upstream session per downstream session (or per user and credentials for stateless callers); kind=idle, pooled clients of upstreams without sessions',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+    collect: ((metrics: PlatformMetrics) =>
+      function (this: client.Gauge<'kind'>) {
+        const counts = metrics.upstreamClientsSource?.();
+        if (!counts) return;
+        this.set({ kind: 'session' }, counts.session);
+        this.set({ kind: 'idle' }, counts.idle);
+      })(this),
+  });
   readonly logFlushDuration = new client.Histogram({
     name: 'log_flush_duration_seconds',
     help: 'Time to write one batch of request-log records',
@@ -192,6 +207,11 @@ export class PlatformMetrics {
   /** `log_queue_depth` reads `depth()` whenever it is scraped. */
   readLogQueueDepth(depth: () => number): void {
     this.logQueueDepthSource = depth;
+  }
+
+  /** `mcp_upstream_clients` reads `counts()` whenever it is scraped. */
+  readUpstreamClients(counts: () => { session: number; idle: number }): void {
+    this.upstreamClientsSource = counts;
   }
 
   observeHttp(method: string, route: string, status: number, seconds: number): void {

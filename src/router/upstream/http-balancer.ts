@@ -219,6 +219,11 @@ export class HttpBalancer {
     return out;
   }
 
+  /** Kept clients in all (the `mcp_upstream_clients` gauge, read when scraped). */
+  clientTotals(): { session: number; idle: number } {
+    return { session: this.sessionClients.size, idle: this.idleClients.size };
+  }
+
   instanceHealth(url: string): InstanceHealth {
     return this.snapshot(this.state(normalize(url)));
   }
