@@ -80,6 +80,16 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
         { model: 'Grant', id: 'grant-of-admin', payload: payload({ accountId: admin.userId, clientId: 'c1' }), account_id: admin.userId, client_id: 'c1', grant_id: null, uid: null, expires_at: null },
       ])
       .execute();
+    // A service `before` built (BUILDER_USERS), with one saved version: theirs to export, and to lose with the account.
+    const built = await p.platform.database.db
+      .insertInto('services')
+      .values({ slug: 'before-built', title: 'Built by before', kind: 'openapi', config: JSON.stringify({}), credential_schema: JSON.stringify([]), tool_policy: JSON.stringify({}), owner_id: before.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await p.platform.database.db
+      .insertInto('service_versions')
+      .values({ service_id: built.id, version: 1, definition: JSON.stringify({ openapi: { openapi: '3.1.0' }, credentials: [] }), created_by: before.userId })
+      .execute();
     await stop();
   }, 180_000);
 
@@ -146,6 +156,8 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
     expect(data.api_keys).toEqual([expect.objectContaining({ name: 'laptop' })]);
     expect(data.service_credentials).toEqual([expect.objectContaining({ service: serviceSlug })]);
     expect(data.notes).toEqual([expect.objectContaining({ title: 'kept note', body: 'in the backup' })]);
+    expect(data.authorized_clients).toEqual([expect.objectContaining({ client_id: 'c1' })]);
+    expect(data.built_services).toEqual([expect.objectContaining({ slug: 'before-built', kind: 'openapi', versions: [expect.objectContaining({ version: 1, definition: { openapi: { openapi: '3.1.0' }, credentials: [] } })] })]);
     expect((data.audit_events as Array<{ action: string }>).map((e) => e.action)).toContain('credential.stored');
     for (const secret of ['encrypted_password', 'key_hash', 'token_hash', 'sealed-secret-1', '$argon2']) expect(text).not.toContain(secret);
     expect((await cli(env, 'export-user', 'nobody@example.test')).stderr).toMatch(/no user nobody@example.test/);
@@ -169,6 +181,7 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
       const left = await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', before.userId).executeTakeFirst();
       expect(Number(left?.n), table).toBe(0);
     }
+    expect(await db.selectFrom('services').select('slug').where('owner_id', '=', before.userId).execute()).toEqual([]);
     const oauthLeft = await db.selectFrom('oauth_payloads').select(['model', 'id']).where('id', 'in', ['grant-of-before', 'at-of-before', 'rt-of-before', 'grant-of-admin']).execute();
     expect(oauthLeft).toEqual([{ model: 'Grant', id: 'grant-of-admin' }]);
     const actions = await db.selectFrom('audit_log').select(['action', 'details']).where('target_id', '=', before.userId).orderBy('seq').execute();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../db/index.js';
 import type { AuditSink } from '../logging/index.js';
 
@@ -34,7 +35,7 @@ export interface ExportRequester {
 
 export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: string, requester: ExportRequester = { via: 'cli', actorId: null }): Promise<Record<string, unknown>> {
   const user = await findUser(db, who);
-  const [sessions, apiKeys, credentials, oauthConnections, notes, requests, auditEvents] = await Promise.all([
+  const [sessions, apiKeys, credentials, oauthConnections, oauthGrants, builtServices, notes, requests, auditEvents] = await Promise.all([
     db.selectFrom('sessions').select(['id', 'user_agent', 'ip', 'created_at', 'refreshed_at', 'not_after', 'revoked_at', 'revoked_reason']).where('user_id', '=', user.id).orderBy('created_at').execute(),
     db.selectFrom('api_keys').select(['id', 'name', 'prefix', 'services', 'expires_at', 'last_used_at', 'revoked_at', 'created_at']).where('user_id', '=', user.id).orderBy('created_at').execute(),
     db
@@ -49,6 +50,32 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
       .innerJoin('services', 'services.id', 'upstream_oauth_tokens.service_id')
       .select(['services.slug as service', 'upstream_oauth_tokens.expires_at', 'upstream_oauth_tokens.created_at', 'upstream_oauth_tokens.updated_at'])
       .where('upstream_oauth_tokens.user_id', '=', user.id)
+      .execute(),
+    // MCP clients the user authorized (the OAuth server's remembered consents), without tokens.
+    db
+      .selectFrom('oauth_payloads')
+      .select(['client_id', 'created_at', 'expires_at'])
+      .where('model', '=', 'Grant')
+      .where('account_id', '=', user.id)
+      .orderBy('created_at')
+      .execute(),
+    // Services the user built (BUILDER_USERS), with every saved version of their definitions.
+    db
+      .selectFrom('services')
+      .select((eb) => [
+        'services.slug',
+        'services.title',
+        'services.description',
+        'services.kind',
+        'services.enabled',
+        'services.created_at',
+        'services.updated_at',
+        jsonArrayFrom(
+          eb.selectFrom('service_versions').select(['service_versions.version', 'service_versions.definition', 'service_versions.created_at']).whereRef('service_versions.service_id', '=', 'services.id').orderBy('service_versions.version'),
+        ).as('versions'),
+      ])
+      .where('services.owner_id', '=', user.id)
+      .orderBy('services.created_at')
       .execute(),
     db.selectFrom('notes').select(['id', 'title', 'body', 'tags', 'created_at', 'updated_at']).where('user_id', '=', user.id).orderBy('created_at').execute(),
     db.selectFrom('request_log').selectAll().where('user_id', '=', user.id).orderBy('time').execute(),
@@ -68,6 +95,8 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
     api_keys: apiKeys,
     service_credentials: credentials,
     service_oauth_connections: oauthConnections,
+    authorized_clients: oauthGrants,
+    built_services: builtServices,
     notes,
     request_log: requests,
     audit_events: auditEvents,
@@ -81,7 +110,8 @@ export interface DeletionReport {
 
 /**
  * Deletes the user and everything that is theirs, in one transaction: the account, sessions and
- * refresh tokens, API keys, service credentials, upstream OAuth connections, notes, request-log
+ * refresh tokens, API keys, service credentials, upstream OAuth connections, services they built
+ * (with their versions), notes, request-log
  * rows, and the OAuth grants and tokens the platform issued to their MCP clients. The audit trail keeps
  * its rows (a hash chain: removing one breaks verification; it is the security record) and gains
  * one for the deletion. The last enabled admin is not deleted.

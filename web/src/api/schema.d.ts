@@ -2348,7 +2348,7 @@ export interface paths {
         };
         /**
          * Download everything the platform holds about you, as JSON
-         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
+         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
          */
         get: {
             parameters: {
@@ -2370,6 +2370,12 @@ export interface paths {
                                 [key: string]: unknown;
                             }[];
                             audit_events: {
+                                [key: string]: unknown;
+                            }[];
+                            authorized_clients: {
+                                [key: string]: unknown;
+                            }[];
+                            built_services: {
                                 [key: string]: unknown;
                             }[];
                             /** Format: date-time */
