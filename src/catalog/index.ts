@@ -21,6 +21,7 @@ export type {
   UpstreamAuthorization,
   UpstreamOAuthConfig,
 } from './service-definition.js';
+export { toolAllowed } from './service-definition.js';
 export { PlatformCatalog } from './catalog.js';
 export { CredentialStore, credentialContext, maskSecret, sealedCredentials, type CredentialCacheOptions } from './credentials.js';
 export { CatalogFileError, DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';

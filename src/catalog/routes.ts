@@ -11,7 +11,7 @@ import {
   type ServiceInput,
 } from './definition.js';
 import { isUuid, type ServiceRecord } from './registry.js';
-import type { ResolvedService, ToolPolicy } from './service-definition.js';
+import { toolAllowed, type ResolvedService } from './service-definition.js';
 import { credentialBodySchema, toAdminView, toCredentialsView, toServiceView } from './views.js';
 
 export interface CatalogRoutesOptions {
@@ -38,12 +38,6 @@ export interface UpstreamToolSummary {
   name: string;
   title?: string;
   description?: string;
-}
-
-/** The router's rule (router/endpoint/policy.ts), repeated here because the catalog may not import the router. */
-function toolVisible(policy: ToolPolicy, name: string): boolean {
-  if (policy.allow && !policy.allow.includes(name)) return false;
-  return !policy.deny?.includes(name);
 }
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
@@ -240,7 +234,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const policy = service.definition.toolPolicy;
     res.json({
       service: slug,
-      tools: tools.map((t) => ({ ...t, visible: toolVisible(policy, t.name) })),
+      tools: tools.map((t) => ({ ...t, visible: toolAllowed(policy, t.name) })),
       ...(missing.length ? { missing_credentials: missing } : {}),
     });
   });

@@ -31,6 +31,12 @@ export interface ToolPolicy {
   deny?: string[];
 }
 
+/** Whether a tool is visible and callable under a service's allow/deny rules (the router's and the catalog's one rule). */
+export function toolAllowed(policy: ToolPolicy, name: string): boolean {
+  if (policy.allow && !policy.allow.includes(name)) return false;
+  return !policy.deny?.includes(name);
+}
+
 export interface ServiceDefinition {
   id: string;
   slug: string;

@@ -1,7 +1,7 @@
 import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest } from 'express';
 import type { ResolvedService } from '../contracts.js';
-import { toolAllowed } from './policy.js';
+import { toolAllowed } from '../../catalog/index.js';
 
 /**
  * A `tools/call` parsed once into what the fast path (fast-call.ts) needs to serve it: the era,

@@ -19,7 +19,7 @@ import { callTimeouts, sdkTimeoutOptions, type CallTimeouts } from './call-timeo
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import { encodeName, encodeUri, splitUri } from './names.js';
 import { ObservedServer, type RelayEvent } from './observe.js';
-import { toolAllowed } from './policy.js';
+import { toolAllowed } from '../../catalog/index.js';
 import { policyRefusal, upstreamError, UpstreamSessionGone } from './upstream-errors.js';
 
 /**
