@@ -98,7 +98,7 @@ describe('versions of an openapi service: publish, call, publish v2, call, roll 
     // Credentials may be stored ahead of the first publish; the service is neither listed nor served.
     expect((await apiCall(a.url, alice.accessToken, 'PUT', `/v1/services/${slug}/credentials`, { token: 'tok-alice' })).status).toBe(201);
     const before = fixture.requests.length;
-    await expect(callEcho(a.url, alice.accessToken, slug, 'x')).rejects.toThrow(/is not available/);
+    await expect(callEcho(a.url, alice.accessToken, slug, 'x')).rejects.toThrow(/has no published version yet; an administrator publishes one/);
     expect(fixture.requests.length).toBe(before);
     const listed = await apiCall(a.url, alice.accessToken, 'GET', '/v1/services');
     expect((listed.json.services as Array<{ slug: string }>).map((s) => s.slug)).not.toContain(slug);

@@ -1,7 +1,7 @@
 import type { Principal } from '../gateway/index.js';
 import type { ResolvedService, ServiceCatalog, Unusable } from './service-definition.js';
 import type { CredentialStore } from './credentials.js';
-import type { ServiceRecord, ServiceRegistry } from './registry.js';
+import { UNPUBLISHED, type ServiceRecord, type ServiceRegistry } from './registry.js';
 import { oauthConfigOf, type UpstreamOAuth } from './upstream-oauth.js';
 
 /**
@@ -95,7 +95,7 @@ export class PlatformCatalog implements ServiceCatalog {
     if (record.ownerId !== null && record.ownerId !== principal.userId) return { reason: 'not_found' };
     if (principal.services && !principal.services.includes(slug)) return { reason: 'key_scope', scope: principal.services };
     if (!record.definition.enabled) return { reason: 'disabled' };
-    if (record.problem) return { reason: 'unavailable' };
+    if (record.problem) return { reason: 'unavailable', unpublished: record.problem === UNPUBLISHED };
     return { reason: 'needs_credentials' };
   }
 }

@@ -23,6 +23,9 @@ import { storedConfig, type OpenApiConfigInput, type ServiceInput, type StoredCr
 import { resolvePackageScript } from './packages.js';
 
 /** A service as the registry holds it: the router's definition plus registry-only facts. */
+/** The `problem` of an admin-made `openapi` service none of whose versions is published. */
+export const UNPUBLISHED = 'no version of this service is published yet';
+
 export interface ServiceRecord {
   definition: ServiceDefinition;
   payloadCapture: PayloadCapture;
@@ -139,7 +142,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
       // Validated by openapiConfigSchema when it was saved; the stored form is the definition.
       config = { ...(stored as unknown as OpenApiServiceConfig), kind: 'openapi' };
       // A builder-made service is served only once a version is published (catalog-file ones have no versions).
-      if (row.source === 'admin' && row.live_version === null) problem = 'no version of this service is published yet';
+      if (row.source === 'admin' && row.live_version === null) problem = UNPUBLISHED;
       break;
     default:
       config = { kind: 'builtin', server: String(stored.server) };

@@ -165,6 +165,6 @@ export type Unusable =
   /** The API key is scoped to other services. */
   | { reason: 'key_scope'; scope: readonly string[] }
   | { reason: 'disabled' }
-  /** Its definition has a problem (for example a command that is not allowed) an admin must fix. */
-  | { reason: 'unavailable' }
+  /** Its definition has a problem (for example a command that is not allowed) an admin must fix; or no version is published yet. */
+  | { reason: 'unavailable'; unpublished?: boolean }
   | { reason: 'needs_credentials' };

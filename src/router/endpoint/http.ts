@@ -441,7 +441,9 @@ function unusableAnswer(slug: string, why: Unusable): { status: number; message:
     case 'disabled':
       return { status: 403, message: `Service ${slug} is disabled on this platform; an administrator can enable it.` };
     case 'unavailable':
-      return { status: 503, message: `Service ${slug} is not available: its definition has a problem an administrator must fix.` };
+      return why.unpublished
+        ? { status: 503, message: `Service ${slug} has no published version yet; an administrator publishes one in the builder (POST /v1/builder/services/{id}/versions/{version}/publish).` }
+        : { status: 503, message: `Service ${slug} is not available: its definition has a problem an administrator must fix.` };
     case 'needs_credentials':
       return { status: 403, message: `Service ${slug} needs your credentials first: connect it on the portal's Services page, or with PUT /v1/services/${slug}/credentials.` };
   }
