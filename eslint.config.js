@@ -76,7 +76,7 @@ function directionRules() {
 
 export default tseslint.config(
   // web/src/api/schema.d.ts is generated (npm run web:api); web/dist is the web app's build.
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', 'web/dist/', 'web/src/api/schema.d.ts'] },
+  { ignores: ['dist/', '.memory-test-build-*/', 'node_modules/', 'data/', 'coverage/', 'web/dist/', 'web/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -27,12 +27,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { benchPlatformEnv } from './platform.js';
+import { ECHO_CALL, echoCallHeaders } from './repeat-call.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CALLS = Number(process.env.CALLS ?? 400);
 const WARMUP = Number(process.env.WARMUP ?? 300);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 4);
-const MODERN = '2026-07-28';
 
 function waitFor(child: ChildProcess, pattern: RegExp, what: string, timeoutMs: number): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
@@ -86,35 +86,13 @@ async function token(base: string, pathAndQuery: string, body: unknown): Promise
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-const CALL = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'tools/call',
-  params: {
-    name: 'echo',
-    arguments: { text: 'hello' },
-    _meta: {
-      'io.modelcontextprotocol/protocolVersion': MODERN,
-      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
-      'io.modelcontextprotocol/clientCapabilities': {},
-    },
-  },
-});
-
 async function calls(url: string, bearer: string, n: number): Promise<void> {
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': MODERN,
-    'mcp-method': 'tools/call',
-    'mcp-name': 'echo',
-    authorization: `Bearer ${bearer}`,
-  };
+  const headers = echoCallHeaders(bearer);
   let next = 0;
   const worker = async () => {
     while (next < n) {
       next++;
-      const res = await fetch(url, { method: 'POST', headers, body: CALL });
+      const res = await fetch(url, { method: 'POST', headers, body: ECHO_CALL });
       const text = await res.text();
       if (res.status !== 200 || !text.includes('"hello"')) throw new Error(`${url}: ${res.status} ${text.slice(0, 300)}`);
     }

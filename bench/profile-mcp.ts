@@ -33,6 +33,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { benchPlatformEnv } from './platform.js';
+import { ECHO_CALL, echoCallHeaders } from './repeat-call.js';
+import { MODERN } from './wire.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 8);
@@ -43,7 +45,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const ONLY_RATE = process.env.BENCH_ONLY_RATE === '1';
 const PROFILE = process.env.PROFILE === '1';
 const COMPARE_REDIS = process.env.BENCH_COMPARE_REDIS === '1';
-const MODERN = '2026-07-28';
 const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
 
@@ -148,21 +149,6 @@ async function token(base: string, email: string, password: string, signup: bool
   return s.access_token;
 }
 
-const CALL = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'tools/call',
-  params: {
-    name: 'echo',
-    arguments: { text: 'hello' },
-    _meta: {
-      'io.modelcontextprotocol/protocolVersion': MODERN,
-      'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
-      'io.modelcontextprotocol/clientCapabilities': {},
-    },
-  },
-});
-
 const LEGACY_CALL = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hello' } } });
 
 /** Opens a 2025-era session on `url` and returns the headers every call of it carries. */
@@ -180,17 +166,6 @@ async function legacySession(url: string, bearer: string): Promise<Record<string
   const done = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
   await done.text();
   return headers;
-}
-
-function callHeaders(bearer?: string): Record<string, string> {
-  return {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    'mcp-protocol-version': MODERN,
-    'mcp-method': 'tools/call',
-    'mcp-name': 'echo',
-    ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
-  };
 }
 
 async function checkCall(url: string, headers: Record<string, string>, body: string): Promise<void> {
@@ -296,7 +271,7 @@ async function main(): Promise<void> {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
       started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl)) });
     }
-    const direct = { name: 'direct', url: upstream.url, headers: callHeaders(), body: CALL, pid: undefined as number | undefined };
+    const direct = { name: 'direct', url: upstream.url, headers: echoCallHeaders(), body: ECHO_CALL, pid: undefined as number | undefined };
     const targets = [direct];
     for (const platform of started) {
       const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);
@@ -310,7 +285,7 @@ async function main(): Promise<void> {
       const url = `${platform.url}/mcp/echo`;
       targets.push(
         PROTOCOL === MODERN
-          ? { name: platform.name, url, headers: callHeaders(user), body: CALL, pid: platform.child.pid }
+          ? { name: platform.name, url, headers: echoCallHeaders(user), body: ECHO_CALL, pid: platform.child.pid }
           : { name: platform.name, url, headers: await legacySession(url, user), body: LEGACY_CALL, pid: platform.child.pid },
       );
     }

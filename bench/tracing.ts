@@ -84,7 +84,7 @@ async function run(collector: string): Promise<Record<'off' | 'on', { rps: numbe
 
 /** ns per call of the off-path helpers against calling the function directly. */
 async function offPathCost(): Promise<{ direct: number; traced: number; upstream: number }> {
-  const tracing = createTracing({ config: loadConfig(testEnv()), logger: pino({ level: 'silent' }), serviceVersion: '0' });
+  const tracing = await createTracing({ config: loadConfig(testEnv()), logger: pino({ level: 'silent' }), serviceVersion: '0' });
   const fn = async (x: number) => x + 1;
   const traced = tracing.traced('auth', fn);
   const N = 1_000_000;

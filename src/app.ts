@@ -159,7 +159,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   }
 
   // ---- tracing (OpenTelemetry, off unless OTEL_TRACES_EXPORTER=otlp): first, so DB statements get spans ----
-  const tracing = createTracing({ config, logger, serviceVersion: platformVersion() });
+  const tracing = await createTracing({ config, logger, serviceVersion: platformVersion() });
   let database: PlatformDatabase;
   try {
     database = await openDatabase({

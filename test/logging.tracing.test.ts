@@ -327,10 +327,10 @@ describe('logging: tracing across a graceful shutdown', () => {
 });
 
 describe('logging: tracing off (default)', () => {
-  it('hands back the very handlers and functions it is given: the hot path pays nothing', () => {
+  it('hands back the very handlers and functions it is given: the hot path pays nothing', async () => {
     const config = loadConfig(testEnv());
     expect(config.OTEL_TRACES_EXPORTER).toBe('none');
-    const tracing = createTracing({ config, logger: pino({ level: 'silent' }), serviceVersion: '0.0.0' });
+    const tracing = await createTracing({ config, logger: pino({ level: 'silent' }), serviceVersion: '0.0.0' });
     expect(tracing.enabled).toBe(false);
     expect(tracing.serverSpans).toBeUndefined();
     const handler = () => undefined;

@@ -19,6 +19,14 @@ import type { WorkerReply, WorkerRequest, WorkerSettings, SerializedError } from
 
 const settings = (parentPort ? workerData : JSON.parse(process.argv[2] ?? '{}')) as WorkerSettings;
 
+// PGlite's WebAssembly (~9 MB) is compiled by Liftoff only, without V8's dynamic tier-up to
+// TurboFan: the tier-up's compilations on V8's background threads left ~35-40 MB resident in their
+// allocator arenas on an idle server (docs/benchmarks.md, "Memory"). Set before PGlite compiles its
+// module (at create); the flag is process-wide, and the main thread compiles no WebAssembly of its
+// own that matters (undici's HTTP parser). Not when the operator sets WebAssembly tiering themselves.
+const operatorFlags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+if (!operatorFlags.some((f) => /^--(no-)?(liftoff|wasm[-_]tier|wasm[-_]dynamic[-_]tiering)/.test(f))) v8.setFlagsFromString('--liftoff-only');
+
 function serialize(err: unknown): SerializedError {
   if (!(err instanceof Error)) return { message: String(err), fields: {} };
   // PGlite's DatabaseError carries the server's fields (code, detail, constraint, …) as own properties.

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Database } from '../db/index.js';
 import { bearerToken, CredentialRejected, errors, parseBody, type BearerVerifier, type Principal } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
-import { MCP_SCOPE } from './provider.js';
+import { MCP_SCOPE } from './mcp-resources.js';
 
 export const consentDecisionBody = z.strictObject({
   approve: z.boolean(),
@@ -14,7 +14,8 @@ export const consentDecisionBody = z.strictObject({
 });
 
 export interface ConsentDeps {
-  provider: Provider;
+  /** oidc-provider, loaded on first use (index.ts). */
+  provider: () => Promise<Provider>;
   db: Kysely<Database>;
   /** The Auth Service's verifier: the portal user's own access token (never an API key or OAuth token). */
   verifier: BearerVerifier;
@@ -52,7 +53,7 @@ export type ConsentDetails = z.infer<typeof consentDetailsView>;
  * a CSRF token bound to the interaction and the user.
  */
 export function consentRouter(deps: ConsentDeps): Router {
-  const { provider, audit } = deps;
+  const { audit } = deps;
   const router = Router();
   const csrfFor = (uid: string, userId: string) => createHmac('sha256', deps.csrfSecret).update(`oauth-consent\0${uid}\0${userId}`).digest('base64url');
 
@@ -73,7 +74,7 @@ export function consentRouter(deps: ConsentDeps): Router {
   const interaction = async (req: Request, res: Response) => {
     let details;
     try {
-      details = await provider.interactionDetails(req, res);
+      details = await (await deps.provider()).interactionDetails(req, res);
     } catch {
       throw errors.notFound('Authorization request (it expired, was finished, or was started in another browser)');
     }
@@ -85,7 +86,7 @@ export function consentRouter(deps: ConsentDeps): Router {
     const user = await portalUser(req);
     const details = await interaction(req, res);
     const clientId = String(details.params.client_id);
-    const client = await provider.Client.find(clientId);
+    const client = await (await deps.provider()).Client.find(clientId);
     if (!client) throw errors.notFound('OAuth client');
     const resource = String(details.params.resource ?? '');
     const redirectUri = String(details.params.redirect_uri ?? '');
@@ -122,6 +123,7 @@ export function consentRouter(deps: ConsentDeps): Router {
       await audit.record({ action: 'oauth.consent', outcome: 'failure', ...auditBase, details: { reason: 'csrf_token_mismatch', resource } });
       throw errors.forbidden('The consent form is stale or forged (CSRF token mismatch); reload the page');
     }
+    const provider = await deps.provider();
     let redirectTo: string;
     if (!body.approve) {
       redirectTo = await provider.interactionResult(req, res, { error: 'access_denied', error_description: 'The user denied the request' }, { mergeWithLastSubmission: false });

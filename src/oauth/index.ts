@@ -1,4 +1,5 @@
 import { Router, type RequestHandler } from 'express';
+import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { PlatformDatabase } from '../db/index.js';
@@ -10,7 +11,8 @@ import { auditProviderEvents } from './audit-events.js';
 import { clientDocumentFetch, type EgressFetcher } from './client-documents.js';
 import { consentRouter } from './consent.js';
 import { grantsRouters } from './grants.js';
-import { createProvider, MCP_SCOPE, redirectUriProblem } from './provider.js';
+import { MCP_SCOPE, redirectUriProblem } from './mcp-resources.js';
+import type { ProviderSettings } from './provider.js';
 import { cookieKeys, type PlatformTokenKeys } from './signing.js';
 import { OAuthTokenVerifier } from './tokens.js';
 
@@ -69,7 +71,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
   const db = database.db;
   const issuer = config.PUBLIC_URL;
   const keys = await cookieKeys(db, deps.vault);
-  const provider = createProvider({
+  const settings: ProviderSettings = {
     issuer,
     db,
     keys: deps.keys,
@@ -79,14 +81,21 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     dynamicRegistration: config.OAUTH_DYNAMIC_REGISTRATION,
     fetchClientDocument: clientDocumentFetch(deps.egress),
     proxy: config.TRUST_PROXY !== false,
-  });
+  };
   const log = logger.child({ 'service.component': 'oauth' });
-  auditProviderEvents(provider, deps.audit, log);
+  // oidc-provider (with Koa, ~250 modules) is loaded by the first request that needs it, not at start:
+  // an idle platform does not carry it (docs/benchmarks.md, "Memory").
+  let loading: Promise<{ provider: Provider; callback: ReturnType<Provider['callback']> }> | undefined;
+  const loadProvider = () =>
+    (loading ??= import('./provider.js').then(({ createProvider }) => {
+      const provider = createProvider(settings);
+      auditProviderEvents(provider, deps.audit, log);
+      return { provider, callback: provider.callback() };
+    }));
   const tokenVerifier = (base: BearerVerifier) =>
     new OAuthTokenVerifier(base, { issuer, keys: deps.keys, db, clockSkewSeconds: config.AUTH_CLOCK_SKEW_SECONDS, cacheTtlMs: config.AUTH_REVOCATION_CACHE_TTL_MS });
   const verifiers: OAuthTokenVerifier[] = [];
 
-  const callback = provider.callback();
   const toProvider: RequestHandler = (req, res, next) => {
     if (!PROVIDER_PATHS.test(req.path)) return next();
     // The admin switch: without registration the path is not the authorization server's (the platform's 404).
@@ -94,7 +103,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
     // Pages and answers of the authorization server are never framed (clickjacking of consent).
     res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
     res.setHeader('X-Frame-Options', 'DENY');
-    callback(req, res);
+    loadProvider().then(({ callback }) => callback(req, res), next);
   };
   const register: RequestHandler[] = [
     rateLimit(deps.registrationLimiter, (req) => (req.method === 'POST' && req.path === '/oauth/register' ? (req.ip ?? 'unknown') : undefined)),
@@ -127,7 +136,7 @@ export async function createOAuthServer(deps: OAuthServerDeps): Promise<OAuthSer
   });
   router.use(defaultScope);
   router.use(register);
-  router.use(consentRouter({ provider, db, verifier: deps.userVerifier, audit: deps.audit, csrfSecret: keys[0]! }));
+  router.use(consentRouter({ provider: async () => (await loadProvider()).provider, db, verifier: deps.userVerifier, audit: deps.audit, csrfSecret: keys[0]! }));
   router.use(toProvider);
 
   const grants = grantsRouters({ db, audit: deps.audit, onRevoked: (id) => verifiers.forEach((v) => v.forget(id)) });

@@ -3,7 +3,9 @@ import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'o
 import type { Database } from '../db/index.js';
 import { DatabaseAdapter } from './adapter.js';
 import type { ClientMetadataFetch } from './client-documents.js';
-import { PlatformSigningKey, type PlatformTokenKeys } from './signing.js';
+import { MCP_SCOPE, mcpResource, redirectUriProblem } from './mcp-resources.js';
+import { PlatformSigningKey } from './signing-key.js';
+import type { PlatformTokenKeys } from './signing.js';
 
 export interface ProviderSettings {
   /** The authorization server's issuer: the platform's PUBLIC_URL (metadata at its root, RFC 8414). */
@@ -20,30 +22,10 @@ export interface ProviderSettings {
   proxy: boolean;
 }
 
-/** The only scope of an MCP resource: the right to use it as the user. */
-export const MCP_SCOPE = 'mcp';
-const SLUG = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
-
-/** The MCP resource a `resource` parameter names, or undefined when it is not one of ours (RFC 8707). */
-export function mcpResource(issuer: string, resource: string): string | undefined {
-  const base = `${issuer}/mcp`;
-  if (resource === base) return resource;
-  if (!resource.startsWith(`${base}/`)) return undefined;
-  return SLUG.test(resource.slice(base.length + 1)) ? resource : undefined;
-}
-
-/** RFC 8252 and OAuth 2.1: https, or http on a loopback host (any port); never a fragment. */
-export function redirectUriProblem(uri: string): string | undefined {
-  const url = URL.parse(uri);
-  if (!url) return 'is not an absolute URL';
-  if (url.hash || uri.includes('#')) return 'must not contain a fragment';
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined;
-  return 'must use https, or http on a loopback address (127.0.0.1, [::1], localhost)';
-}
-
 /**
+ * Loaded by index.ts on the first request that needs it: oidc-provider and Koa are ~250 modules
+ * that an idle platform does not use (docs/benchmarks.md, "Memory").
+ *
  * The OAuth 2.1 authorization server for MCP clients, on panva's oidc-provider (docs/oauth.md):
  * code flow with PKCE S256 only, resource indicators mapped to MCP resources, JWT access tokens
  * signed with the platform's ES256 key, refresh rotation, DCR, revocation, CIMD.

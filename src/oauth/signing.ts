@@ -1,7 +1,6 @@
-import { createPublicKey, KeyObject, randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { CryptoKey, JSONWebKeySet } from 'jose';
 import { sql, type Kysely } from 'kysely';
-import { ExternalSigningKey } from 'oidc-provider';
 import type { Database } from '../db/index.js';
 import type { SealedColumn, Vault } from '../vault/index.js';
 
@@ -17,36 +16,6 @@ export interface PlatformTokenKeys {
   publicKey(kid: string): Promise<CryptoKey | undefined>;
   /** Every published public key: `/oauth/jwks` serves these (oidc-provider's own view of its one key lags a rotation). */
   jwks(): JSONWebKeySet;
-}
-
-/**
- * oidc-provider's keystore holds this one key: its `kid` and signature follow the platform's
- * active key at the moment of signing, so a rotation needs no new provider.
- */
-export class PlatformSigningKey extends ExternalSigningKey {
-  constructor(private readonly keys: PlatformTokenKeys) {
-    super();
-  }
-
-  override get alg(): string {
-    return 'ES256';
-  }
-
-  override get kid(): string {
-    return this.keys.active().kid;
-  }
-
-  override set kid(_value: string) {
-    // the kid is always the active platform key's
-  }
-
-  override keyObject(): KeyObject {
-    return createPublicKey(KeyObject.from(this.keys.active().privateKey));
-  }
-
-  override async sign(data: Buffer): Promise<Buffer> {
-    return sign('sha256', data, { key: KeyObject.from(this.keys.active().privateKey), dsaEncoding: 'ieee-p1363' });
-  }
 }
 
 const COOKIE_KEYS_STATE = 'oauth.cookie_keys';

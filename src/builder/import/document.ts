@@ -1,4 +1,3 @@
-import { dereference, upgrade } from '@scalar/openapi-parser';
 import { parseDocument } from 'yaml';
 
 /**
@@ -6,7 +5,8 @@ import { parseDocument } from 'yaml';
  * document with its `$ref`s resolved. Swagger 2.0 and OpenAPI 3.0 are upgraded by
  * @scalar/openapi-parser first, so the mapping to tools reads one version. Only references inside
  * the document are resolved: the parser is given no file system and no fetcher, so a `$ref` can
- * never make the platform read a file or call a URL.
+ * never make the platform read a file or call a URL. The parser is loaded by the first import, not
+ * at start (an idle platform does not carry it; docs/benchmarks.md, "Memory").
  */
 export type ApiDocument = Record<string, unknown> & { paths?: Record<string, Record<string, unknown>> };
 
@@ -52,6 +52,7 @@ export async function readDocument(input: unknown): Promise<{ document: ApiDocum
   if (raw.paths !== undefined && (raw.paths === null || typeof raw.paths !== 'object' || Array.isArray(raw.paths))) {
     throw new DocumentUnreadable('"paths" must be an object', '/paths');
   }
+  const { dereference, upgrade } = await import('@scalar/openapi-parser');
   let upgraded: unknown;
   try {
     // The upgrader works on its input in place: give it a copy.
