@@ -176,6 +176,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   }
   // Cleanups run first to last; spans are flushed after everything else has closed.
   const cleanups: Array<() => Promise<unknown>> = [() => database.close(), () => tracing.shutdown()];
+  const cleanupNames: string[] = ['database', 'tracing'];
+  const onClose = (name: string, cleanup: () => Promise<unknown>) => {
+    cleanups.unshift(cleanup);
+    cleanupNames.unshift(name);
+  };
   try {
     if (opts.migrate !== false) {
       const { applied } = await migrate(database);
@@ -185,18 +190,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     let redis: Redis | undefined;
     if (config.REDIS_URL) {
       redis = await connectRedis(config.REDIS_URL, config.REDIS_KEY_PREFIX, logger);
-      cleanups.unshift(async () => redis?.quit().catch(() => redis?.disconnect()));
+      onClose('redis', async () => redis?.quit().catch(() => redis?.disconnect()));
       await waitForRedis(redis).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'starting without Redis'));
     }
 
     // ---- logging: request log, audit chain, metrics, error groups ----
     const logging = createLoggingService({ database, logger, config, dbPool: () => database.poolStats() });
     await logging.start();
-    cleanups.unshift(() => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
+    onClose('logging', () => logging.close(Math.max(config.SHUTDOWN_TIMEOUT_MS, 5_000)));
     // ---- end logging ----
     // One SSRF guard for every URL the platform fetches or connects to (docs/gateway.md).
     const egress = createEgressGuard({ allow: config.EGRESS_ALLOW });
-    cleanups.unshift(() => egress.close());
+    onClose('egress', () => egress.close());
     // --- MCP service catalog, credentials, builtin servers ---
     // Builtins we ship, plus any a caller (tests) adds.
     const builtins: Record<string, BuiltinServer> = { ...createBuiltinServers({ db: database.db }), ...(opts.builtins ?? {}) };
@@ -218,7 +223,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         audit: logging.audit,
       },
     });
-    cleanups.unshift(() => catalog.close());
+    onClose('catalog', () => catalog.close());
     // --- end catalog ---
     // --- MCP Router, upstream side: stdio pool, http balancer, builtins ---
     // Stdio ownership across replicas: heartbeats in Redis, else the database (PGlite is one process).
@@ -277,7 +282,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         stdioChildCrashed: (service) => logging.metrics.stdioChildCrashed(service),
       },
     });
-    cleanups.unshift(() => upstream.close());
+    onClose('upstream', () => upstream.close());
     logging.metrics.readUpstreamClients(() => upstream.http.clientTotals());
 
     const app = express();
@@ -313,7 +318,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           now: opts.clock,
         })
       : undefined;
-    if (billing) cleanups.unshift(() => billing.close(config.SHUTDOWN_TIMEOUT_MS));
+    if (billing) onClose('billing', () => billing.close(config.SHUTDOWN_TIMEOUT_MS));
     // --- end billing ---
     // Every component that serves REST routes adds its OpenAPI fragment here.
     const openApiFragments: OpenApiPaths[] = [operationsOpenApi, apiOpenApi];
@@ -356,7 +361,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // --- auth: /auth/v1 (GoTrue subset), Bearer authentication for /v1, api-keys, admin users ---
     const audit = logging.audit;
     const auth = await createAuthService({ config, database, vault, redis, logger, audit, announce: opts.announce, userPlans: billing?.userPlans });
-    cleanups.unshift(() => auth.close());
+    onClose('auth', () => auth.close());
     if (opts.bootstrapAdmin !== false) await auth.bootstrap();
     // --- OAuth authorization server for MCP clients: /.well-known/oauth-authorization-server, /oauth/* ---
     const oauth = await createOAuthServer({
@@ -370,7 +375,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       egress: opts.egress ?? egress,
       registrationLimiter: limiter('oauth-register', config.OAUTH_REGISTRATIONS_PER_IP_PER_MINUTE),
     });
-    cleanups.unshift(() => oauth.close());
+    onClose('oauth', () => oauth.close());
     // --- end OAuth ---
     // --- MCP endpoints: /mcp, /mcp/{service}, /.well-known/oauth-protected-resource[/mcp…] ---
     // Mounted before the REST routers: the hot path does not walk their route tables.
@@ -388,7 +393,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       ),
       metering: billing?.metering,
     });
-    cleanups.unshift(() => mcp.close());
+    onClose('mcp', () => mcp.close());
     app.use(mcp.router);
     app.use(mcp.errorHandler);
     openApiFragments.push(mcp.openapi);
@@ -456,7 +461,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       requestTimeoutMs: config.MCP_UPSTREAM_TIMEOUT_MS,
       maxRequestBodySize: config.BODY_LIMIT_BYTES,
     });
-    cleanups.unshift(() => internalStdio.close());
+    onClose('internalStdio', () => internalStdio.close());
     app.use(internalStdio.router);
     // --- end stdio ownership ---
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
@@ -531,21 +536,37 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           // their next refresh) and end forwarded sessions as their requests finish, so that
           // their GET streams do not hold the drain until SHUTDOWN_TIMEOUT_MS cuts everything.
           internalStdio.drain();
+          // End public 2025-era GET streams too: the clients re-open them through the balancer.
+          mcp.drain();
           void upstream.replicas.close();
+          const drainStart = Date.now();
           await new Promise<void>((resolve) => {
             if (!server.listening) return resolve();
             const force = setTimeout(() => {
-              logger.warn('shutdown bound reached: closing remaining connections');
+              logger.warn({ connections: internalStdio.sessions() }, 'shutdown bound reached: closing remaining connections');
               server.closeAllConnections();
             }, config.SHUTDOWN_TIMEOUT_MS);
             force.unref();
+            // What still holds the drain, every 5 s (a slow drain is then explained in the log).
+            const progress = setInterval(() => {
+              server.getConnections((_err, connections) => logger.info({ connections, forwardedStdioSessions: internalStdio.sessions() }, 'draining'));
+            }, 5_000);
+            progress.unref();
             server.close(() => {
               clearTimeout(force);
+              clearInterval(progress);
               resolve();
             });
             server.closeIdleConnections();
           });
-          for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+          logger.info({ 'shutdown.drain_ms': Date.now() - drainStart }, 'connections drained');
+          // A slow step of the shutdown is named in the log (what held a replica's exit).
+          for (const [i, cleanup] of cleanups.entries()) {
+            const started = Date.now();
+            await cleanup().catch(() => undefined);
+            const ms = Date.now() - started;
+            if (ms > 1_000 && cleanupNames[i] !== 'database' && cleanupNames[i] !== 'tracing') logger.info({ 'shutdown.step': cleanupNames[i] ?? i, 'shutdown.step_ms': ms }, 'slow shutdown step');
+          }
         })();
         return closing;
       },

@@ -24,7 +24,8 @@ interface Entry {
  * database on every request. Bound on staleness:
  *   - on this replica, logout, disable, role change and key revocation drop entries at once;
  *   - other replicas drop them when the Redis invalidation message arrives (milliseconds);
- *   - without Redis, or if a message is lost, an entry lives at most `ttlMs` (default 3 s).
+ *   - after Redis comes back from an outage (messages may have been lost), every entry is dropped;
+ *   - without Redis, an entry lives at most `ttlMs` (default 3 s).
  */
 export class RevocationCache {
   private readonly entries = new Map<string, Entry>();
@@ -56,6 +57,13 @@ export class RevocationCache {
       } catch {
         /* ignore a malformed message */
       }
+    });
+    // Invalidations published while this connection was down are lost: after a reconnect, forget
+    // everything cached (the next request of each credential reads the database once).
+    let connected = false;
+    sub.on('ready', () => {
+      if (connected) this.entries.clear();
+      connected = true;
     });
     sub.subscribe(this.channel).catch((err: Error) =>
       this.logger.warn({ err: { message: err.message } }, 'auth invalidation channel unavailable; the cache TTL bounds staleness'),

@@ -316,6 +316,13 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
     const traffic = await MixedTraffic.setup({ url: s.cluster.url, adminEmail: s.state.adminEmail, adminPassword: s.state.adminPassword, stdioSlug: STDIO_SLUG, httpSlug: HTTP_SLUG, users });
     let rate = rateFlag;
     let measuredMax: number | undefined;
+    let warmUp: Awaited<ReturnType<MixedTraffic['warmUp']>> | undefined;
+    if (command === 'soak') {
+      // The soak measures the steady state: every user's stdio child started and the replicas
+      // warm before the first counted request (the cold start is not a leak or an error rate).
+      warmUp = await traffic.warmUp();
+      note(`warm-up: ${warmUp.calls} calls in ${warmUp.ms} ms (${warmUp.failed} retried${warmUp.failed ? `: ${[...new Set(warmUp.failures)].slice(0, 5).join('; ')}` : ''}); counting starts now`);
+    }
     if (command === 'soak' && rate === undefined) {
       const max = await traffic.measureMax(maxSeconds);
       measuredMax = max.rate;
@@ -364,6 +371,7 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
       report = {
         minutes: samples.length - 1,
         rate,
+        warmUp,
         measuredMax,
         totals,
         perMinute: traffic.perMinute(),

@@ -122,12 +122,12 @@ export class MixedTraffic {
   private readonly sessions: Session[] = [];
   private nextId = 1;
   private turn = 0;
-  private readonly started = Date.now();
+  private started = Date.now();
   private readonly latencies = new Map<number, number[]>();
   private readonly minuteFailures = new Map<number, number>();
   private readonly inFlightSet = new Set<Promise<void>>();
   private pacer: NodeJS.Timeout | undefined;
-  private readonly totals: TrafficTotals = {
+  private totals: TrafficTotals = {
     sent: 0,
     answered: 0,
     failed: 0,
@@ -170,6 +170,46 @@ export class MixedTraffic {
       }
     }
     return t;
+  }
+
+  /**
+   * Before a measurement: one call of every kind for every user, each retried (once a second)
+   * until it succeeds or `boundMs` has passed. It starts every user's stdio child on its owner and
+   * warms the replicas, so the measurement sees the steady state and not the cold start (a child
+   * takes seconds to start on a loaded host, and calls queue behind it). Then the counters, the
+   * per-minute figures and the clock start again from zero; what the warm-up took is returned.
+   */
+  async warmUp(boundMs = 300_000): Promise<{ ms: number; calls: number; failed: number; failures: string[] }> {
+    const t0 = Date.now();
+    let calls = 0;
+    const failures: string[] = [];
+    for (const user of this.users) {
+      for (const kind of TRAFFIC_KINDS) {
+        const session = this.sessions.find((s) => s.userId === user.userId && s.kind === (kind.endsWith('stdio') ? 'stdio' : 'http'))!;
+        for (;;) {
+          calls++;
+          const failure = await this.call(kind, session);
+          if (!failure) break;
+          failures.push(`${kind}: ${failure.slice(0, 160)}`);
+          if (Date.now() - t0 > boundMs) throw new Error(`warm-up: ${kind} still failing after ${boundMs} ms: ${failure}`);
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
+    }
+    this.totals = {
+      sent: 0,
+      answered: 0,
+      failed: 0,
+      inFlight: 0,
+      skipped: 0,
+      byKind: Object.fromEntries(TRAFFIC_KINDS.map((k) => [k, { sent: 0, failed: 0 }])) as TrafficTotals['byKind'],
+      errorSamples: [],
+      errorReasons: {},
+    };
+    this.latencies.clear();
+    this.minuteFailures.clear();
+    this.started = Date.now();
+    return { ms: Date.now() - t0, calls, failed: failures.length, failures };
   }
 
   get userIds(): string[] {

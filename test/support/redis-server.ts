@@ -40,21 +40,32 @@ async function waitForPort(port: number, child: ChildProcess): Promise<void> {
   throw new Error('redis-server did not start');
 }
 
-export async function startRedisServer(): Promise<OwnRedis> {
+export async function startRedisServer(): Promise<OwnRedis & { pid(): number | undefined; restart(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  await waitForPort(port, child);
+  const launch = async () => {
+    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitForPort(port, started);
+    return started;
+  };
+  let child = await launch();
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: () => child.pid,
+    /** SIGKILL: no shutdown of Redis's own, connections are cut, the (unsaved) data is gone. */
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       });
+    },
+    /** A new, empty redis-server on the same port (after stop()). */
+    async restart() {
+      if (child.exitCode === null && child.signalCode === null) throw new Error('redis-server is still running');
+      child = await launch();
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Notification } from '@modelcontextprotocol/server';
+import { SdkHttpError, type Notification } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { Logger } from 'pino';
 import type { Principal } from '../../gateway/index.js';
@@ -216,8 +216,31 @@ function upstreamSessionOf(route: SessionRoute, service: ResolvedService): RawUp
   };
 }
 
-/** The client route: the call on the user's leased upstream client, as the relay makes it, without an SDK server in front. */
+/**
+ * The client route: the call on the user's leased upstream client, as the relay makes it, without
+ * an SDK server in front. A 404 means the upstream session behind the lease is gone and the call
+ * was not processed (a forwarded stdio lease whose owner replica drained it): the call is made
+ * once more on a new lease, twice at most, as the relay does.
+ */
 async function sendOnClient(
+  connector: UpstreamConnector,
+  principal: Principal,
+  plan: CallPlan,
+  writer: AnswerWriter,
+  signal: AbortSignal,
+  timeouts: CallTimeouts,
+  exchange: Exchange,
+): Promise<Record<string, unknown>> {
+  for (let renewal = 0; ; renewal++) {
+    try {
+      return await sendOnClientOnce(connector, principal, plan, writer, signal, timeouts, exchange);
+    } catch (err) {
+      if (renewal >= 2 || signal.aborted || !(err instanceof SdkHttpError) || err.status !== 404) throw err;
+    }
+  }
+}
+
+async function sendOnClientOnce(
   connector: UpstreamConnector,
   principal: Principal,
   plan: CallPlan,

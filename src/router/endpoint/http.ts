@@ -26,7 +26,7 @@ import { SessionEventLog } from './event-store.js';
 import { UserEventBus } from './listen-bus.js';
 import { LiveSessions } from './live.js';
 import { StreamResumption } from './resume.js';
-import { jsonRpcError, serveLegacySessionful } from './sessionful.js';
+import { GetStreams, jsonRpcError, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sealed-sessions.js';
 import { McpRateLimited, type McpRateLimit } from './gateway-hooks.js';
 import { meteredObserve, refusedByQuota } from './metering.js';
@@ -70,6 +70,8 @@ export interface McpRouter {
   /** Mount after the router and before the platform error handler: JSON-RPC errors for /mcp bodies. */
   errorHandler: ErrorRequestHandler;
   openapi: OpenApiPaths;
+  /** Shutdown, first step: end the open 2025-era GET streams (clients re-open them on another replica). */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -98,6 +100,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   const events = new SessionEventLog({ redis: deps.redis, ttlSeconds: config.MCP_SESSION_TTL_SECONDS });
   const resumption = new StreamResumption(deps.redis, config.MCP_STREAM_RESUME_WINDOW_SECONDS * 1000, logger);
   const bus = new UserEventBus(deps.redis, logger);
+  const getStreams = new GetStreams();
   const maxRequestBodySize = config.BODY_LIMIT_BYTES;
   const allowedHosts = allowedHostnames(config);
   const allowedOrigins = new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS, ...config.MCP_ALLOWED_ORIGINS].filter((o) => o !== '*'));
@@ -189,6 +192,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       events,
       resumption,
       maxRequestBodySize,
+      streams: getStreams,
     });
     if (served) return served;
     if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
@@ -337,6 +341,9 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     router,
     errorHandler,
     openapi: openapiPaths(),
+    drain() {
+      getStreams.drain();
+    },
     async close() {
       await modern.close().catch(() => undefined);
       await Promise.all([live.close(), resumption.close(), bus.close(), sessions.close()]);

@@ -251,12 +251,20 @@ class Relay {
       return await this.send(lease, service, method, upstreamParams, progressToken, ctx, opts);
     } catch (err) {
       if (!(err instanceof UpstreamSessionGone)) throw err;
-      // The upstream forgot the session (404, e.g. it restarted): one new session, replaying only
-      // `initialize`; the request was not processed, so it is sent once more.
-      lease = await this.renewLease(service, lease, ctx);
-      return this.send(lease, service, method, upstreamParams, progressToken, ctx, opts).catch((again: unknown) => {
-        throw again instanceof UpstreamSessionGone ? upstreamError(again.cause, service, this.opts.logger) : again;
-      });
+      // The upstream forgot the session (404, e.g. it restarted, or a stdio owner drained it): a
+      // new session, replaying only `initialize`; the request was not processed, so it is sent
+      // once more. Twice at most: in a rolling restart the next owner may be going away too.
+      let gone: UpstreamSessionGone = err;
+      for (let renewal = 0; renewal < 2; renewal++) {
+        lease = await this.renewLease(service, lease, ctx);
+        try {
+          return await this.send(lease, service, method, upstreamParams, progressToken, ctx, opts);
+        } catch (again) {
+          if (!(again instanceof UpstreamSessionGone)) throw again;
+          gone = again;
+        }
+      }
+      throw upstreamError(gone.cause, service, this.opts.logger);
     }
   }
 

@@ -33,6 +33,45 @@ export interface LegacyServeInput {
   events: SessionEventLog;
   resumption: StreamResumption;
   maxRequestBodySize: number;
+  /** The open GET streams of this replica, ended when it drains (the client re-opens GET elsewhere). */
+  streams: GetStreams;
+}
+
+/**
+ * The open 2025-era GET (standalone SSE) streams of this replica. A GET stream never ends by
+ * itself, so on shutdown it would hold the drain until SHUTDOWN_TIMEOUT_MS. The 2025 revisions let
+ * a client re-open GET at any time (SDK clients do, after `retry` or their backoff), so `drain()`
+ * ends each one at once, and a GET that still arrives during the drain is ended as soon as it is
+ * opened: the client comes back through the load balancer to a replica that stays.
+ */
+export class GetStreams {
+  private readonly open = new Set<() => void>();
+  private ending = false;
+
+  get draining(): boolean {
+    return this.ending;
+  }
+
+  /** Registers a stream's end; returns its removal (called when the stream ends otherwise). */
+  add(end: () => void): () => void {
+    if (this.ending) {
+      queueMicrotask(end);
+      return () => undefined;
+    }
+    this.open.add(end);
+    return () => void this.open.delete(end);
+  }
+
+  size(): number {
+    return this.open.size;
+  }
+
+  drain(): void {
+    this.ending = true;
+    const ends = [...this.open];
+    this.open.clear();
+    for (const end of ends) end();
+  }
 }
 
 export async function serveLegacySessionful(input: LegacyServeInput): Promise<Response | undefined> {
@@ -109,13 +148,22 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
     input.resumption.resumed(sessionId);
     // A client that leaves the GET stream may come back with Last-Event-ID: keep recording meanwhile.
     let lingering = false;
+    let ended = false;
     const linger = async () => {
       if (lingering) return;
       lingering = true;
+      forget();
+      // Ended by the drain: this replica goes away, the client re-opens GET on another one, which
+      // replays from the shared event log; nothing stays here to record.
+      if (ended) return close();
       const stop = input.resumption.linger(sessionId, () => void close().catch(() => undefined));
       // A session ended (DELETE) before the stream was seen to drop has nothing to resume.
       if (!(await input.sessions.open(sessionId))) stop();
     };
+    const forget = input.streams.add(() => {
+      ended = true;
+      void close().catch(() => undefined);
+    });
     return closeWhenDone(response, linger, request.signal);
   }
   return closeWhenDone(response, close, request.signal);

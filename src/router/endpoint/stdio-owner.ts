@@ -100,7 +100,17 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
       if (!session || session.userId !== claims.principal.userId || session.serviceId !== claims.service.id) {
         return jsonRpcError(404, -32001, 'Session not found');
       }
-      return track(session, await session.transport.handleRequest(request, { parsedBody }), request.method === 'POST', endWhenIdle);
+      // Counted in flight from here, not from its answer: a drain that ends idle sessions must
+      // not end this one while the transport is still handling the request.
+      const isPost = request.method === 'POST';
+      if (isPost) session.requests += 1;
+      let response: Response;
+      try {
+        response = await session.transport.handleRequest(request, { parsedBody });
+      } finally {
+        if (isPost) session.requests -= 1;
+      }
+      return track(session, response, isPost, endWhenIdle);
     }
     const init = request.method === 'POST' ? initializeParams(parsedBody) : undefined;
     if (!init) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');

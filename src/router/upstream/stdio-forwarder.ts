@@ -41,6 +41,16 @@ export interface StdioForwarderOptions {
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
+interface ForwardState {
+  /** The owner answered a request of this lease (initialize first). */
+  sent: boolean;
+  /** Nothing reached the owner: refused, or it is draining. */
+  unreachable: boolean;
+  /** The owner no longer knows the lease's session (404: it drained it, or restarted). */
+  sessionGone: boolean;
+  refused?: UpstreamError;
+}
+
 class OwnerUnreachable extends Error {
   override name = 'OwnerUnreachable';
 }
@@ -67,7 +77,8 @@ export class StdioForwarder {
   ): Promise<UpstreamLease> {
     const ring = this.options.replicas;
     const key = stdioOwnershipKey(principal.userId, service.definition.id);
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // Three owners at most: during a rolling restart the first two may both be going away.
+    for (let attempt = 0; attempt < 3; attempt++) {
       const owner = ring.ownerOf(key);
       if (owner.id === ring.self.id) return local();
       try {
@@ -83,7 +94,7 @@ export class StdioForwarder {
 
   private async remote(owner: Replica, principal: Principal, service: ResolvedService, options: UpstreamConnectOptions | undefined): Promise<UpstreamLease> {
     const slug = service.definition.slug;
-    const state: { sent: boolean; unreachable: boolean; refused?: UpstreamError } = { sent: false, unreachable: false };
+    const state: ForwardState = { sent: false, unreachable: false, sessionGone: false };
     const fetch = this.fetchFor(owner, principal, service, state);
     const transport = new StreamableHTTPClientTransport(new URL(`${owner.address}${INTERNAL_STDIO_PATH}/${slug}`), { fetch });
     // Default (legacy) negotiation: initialize + Mcp-Session-Id, so server→client requests of the
@@ -95,7 +106,9 @@ export class StdioForwarder {
     } catch (err) {
       await client.close().catch(() => undefined);
       if (options?.signal?.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
-      if (state.unreachable) throw new OwnerUnreachable(owner.id);
+      // The owner answered `initialize`, then ended the session before the handshake was done (it
+      // began to drain, or died): nothing of the caller's was sent yet, so lease from the next owner.
+      if (state.unreachable || state.sessionGone) throw new OwnerUnreachable(owner.id);
       if (state.refused) throw state.refused;
       this.options.logger?.warn({ replica: owner.id, service: slug, err: { message: (err as Error).message } }, 'forwarded stdio connect failed');
       throw new UpstreamError('upstream_unavailable', `The service ${slug} could not be reached through its owner replica; try again shortly`);
@@ -118,7 +131,7 @@ export class StdioForwarder {
     owner: Replica,
     principal: Principal,
     service: ResolvedService,
-    state: { sent: boolean; unreachable: boolean; refused?: UpstreamError },
+    state: ForwardState,
   ): FetchLike {
     return async (input, init) => {
       const headers = new Headers(init?.headers);
@@ -135,17 +148,29 @@ export class StdioForwarder {
       );
       let response: Response;
       try {
-        response = (await undiciFetch(input, {
-          ...(init as Record<string, unknown>),
-          headers: Object.fromEntries(headers.entries()),
-          dispatcher: this.agent,
-        })) as unknown as Response;
+        const send = async () =>
+          (await undiciFetch(input, {
+            ...(init as Record<string, unknown>),
+            headers: Object.fromEntries(headers.entries()),
+            dispatcher: this.agent,
+          })) as unknown as Response;
+        try {
+          response = await send();
+        } catch (err) {
+          // A kept-alive socket the owner closed as idle (it does so at the start of its drain)
+          // fails the request before the owner read it: nothing was processed, so send it once
+          // more, on a new connection. (An owner closes a socket with a request on it only when
+          // it is killed, and then its stdio child died with it.)
+          if (!isStaleSocket(err) || init?.signal?.aborted) throw err;
+          response = await send();
+        }
       } catch (err) {
         if (!state.sent && isConnectPhase(err)) state.unreachable = true;
         else if (state.sent && isConnectPhase(err) && init?.method === 'POST') {
           // The owner of an open lease is gone (it shut down): nothing was sent, so answer as a
           // forgotten session would; the relay then leases again, from the next owner.
           this.options.replicas.markUnreachable(owner.id);
+          state.sessionGone = true;
           return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }), {
             status: 404,
             headers: { 'content-type': 'application/json' },
@@ -160,6 +185,7 @@ export class StdioForwarder {
         throw new OwnerUnreachable(owner.id);
       }
       state.sent = true;
+      if (response.status === 404 && init?.method === 'POST') state.sessionGone = true;
       const code = response.headers.get(UPSTREAM_CODE_HEADER);
       if (!response.ok && code && isUpstreamErrorCode(code)) {
         const body = (await response.clone().json().catch(() => undefined)) as { error?: { message?: unknown } } | undefined;
@@ -173,6 +199,18 @@ export class StdioForwarder {
   async close(): Promise<void> {
     await this.agent.destroy().catch(() => undefined);
   }
+}
+
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function isStaleSocket(err: unknown): boolean {
+  let current: unknown = err;
+  for (let i = 0; i < 6 && current; i++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && STALE_SOCKET_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 function isConnectPhase(err: unknown): boolean {
