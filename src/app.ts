@@ -408,6 +408,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     );
     openApiFragments.push(authOpenApi);
     app.use('/v1/api-keys', auth.apiKeysRouter);
+    app.use('/v1/me/sessions', auth.ownSessionsRouter);
     app.use('/v1/admin/users', requireRole('admin'), auth.adminUsersRouter);
     app.use('/v1/oauth/grants', oauth.grantsRouter);
     app.use('/v1/admin/oauth/grants', requireRole('admin'), oauth.adminGrantsRouter);

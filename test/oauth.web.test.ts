@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousA11yViolations } from './support/axe.js';
 import { authorizeUrl, freePort, mcpStatus, pkcePair, registerClient, tokenRequest } from './support/oauth.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { DEFAULT_TEST_PASSWORD, signUp, type TestSession } from './support/users.js';
@@ -64,6 +66,9 @@ describe.skipIf(skipBrowserTests)('consent in the web app', { timeout: 180_000 }
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Allow Browser test app to use the platform as you?' }).waitFor();
     await page.getByText(new URL(callbackBase).host).first().waitFor();
+    // axe on the consent page; with WEB_SCREENSHOTS=<dir>, its screenshot for docs/web.md.
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    if (process.env.WEB_SCREENSHOTS) await page.screenshot({ path: path.join(process.env.WEB_SCREENSHOTS, 'oauth-consent.png'), fullPage: true });
     await page.getByRole('button', { name: 'Allow' }).click();
     await page.waitForURL(`${redirect}**`);
     const back = callbacks.at(-1)!;

@@ -157,6 +157,30 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await expect(signIn(t.url, user.email, password)).rejects.toThrow(/400/);
     password = next;
     await expect(signIn(t.url, user.email, password)).resolves.toMatchObject({ userId: user.userId });
+
+    // Sessions: a phone signs in; the list shows it beside this browser, and signing it out here ends it.
+    const phoneRes = await fetch(`${t.url}/auth/v1/token?grant_type=password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', apikey: 'test', 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1' },
+      body: JSON.stringify({ email: user.email, password }),
+    });
+    const phone = (await phoneRes.json()) as { access_token: string };
+    expect(phoneRes.status).toBe(200);
+    expect((await apiCall(t.url, phone.access_token, 'GET', '/v1/me/sessions')).status).toBe(200);
+    await page.reload();
+    const sessions = page.getByRole('table', { name: 'Your sessions' });
+    const phoneRow = sessions.locator('tr', { hasText: 'Safari on iOS' });
+    await phoneRow.waitFor();
+    await expect(sessions.locator('tr[data-session="current"]').textContent()).resolves.toMatch(/Chrome on Linux\s*this browser/);
+    expect(await sessions.locator('tr[data-session="current"]').count()).toBe(1);
+    await checkA11y('account-sessions');
+    await phoneRow.getByRole('button', { name: /^Sign out Safari on iOS/ }).click();
+    await page.getByRole('dialog', { name: 'Sign out Safari on iOS?' }).getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByText('Safari on iOS is signed out.').waitFor();
+    await phoneRow.waitFor({ state: 'detached' });
+    expect((await apiCall(t.url, phone.access_token, 'GET', '/v1/me/sessions')).status).toBe(401);
+    await expect(sessions.locator('tr[data-session="current"]').count()).resolves.toBe(1);
+
     for (const [path, title] of [['/api-keys', 'API keys'], ['/connect', 'Connect a client']] as const) {
       await page.goto(`${t.url}${path}`);
       await heading(title).waitFor();
@@ -306,6 +330,8 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       await notes.getByText('read-only').waitFor();
       await expect(notes.getByTestId('service-definition').textContent()).resolves.toContain('notes (in the platform)');
       expect(await notes.getByRole('button', { name: 'Remove Notes' }).count()).toBe(0);
+      expect(await notes.getByRole('button', { name: /^Edit title, description and credential fields/ }).count()).toBe(0);
+      await notes.getByText('its title, description, settings, credential fields and catalog instances change there').waitFor();
 
       await page.getByRole('button', { name: 'Register a service' }).click();
       const dialog = page.getByRole('dialog', { name: 'Register a service' });
@@ -417,9 +443,41 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       const stdio = (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/e2e-stdio')).json as { config: { command: string; args: string[]; env: Record<string, string> } };
       expect(stdio.config).toMatchObject({ command: process.execPath, args: [EVERYTHING_ENTRY, 'stdio'], env: { EVERYTHING_MODE: 'e2e' } });
 
+      // Its title, description and credential fields, edited: checked before sending, the API's refusal under its field.
+      await card.getByRole('button', { name: 'Edit title, description and credential fields of Everything over http' }).click();
+      const definition = page.getByRole('dialog', { name: 'Definition of Everything over http' });
+      await definition.getByLabel(/^Title/).fill('Everything, edited');
+      await definition.getByLabel(/^Description/).fill('Edited in the web app');
+      await definition.getByLabel(/^Field 1 title/).fill('API token');
+      await definition.getByLabel(/^Field 1 header/).fill('X Token');
+      await definition.getByRole('button', { name: 'Save' }).click();
+      await definition.getByText('An HTTP header name').waitFor();
+      await definition.getByLabel(/^Field 1 header/).fill('X-Token');
+      await definition.getByRole('button', { name: 'Add a credential field' }).click();
+      await definition.getByLabel(/^Field 2 name/).fill('region');
+      await definition.getByLabel(/^Field 2 title/).fill('Region');
+      await definition.getByLabel(/^Field 2 header/).fill('x-token');
+      await definition.getByRole('button', { name: 'Save' }).click();
+      await definition.getByText(/two fields inject into header:x-token/).waitFor();
+      expect(await definition.getByLabel(/^Field 2 header/).getAttribute('aria-invalid')).toBe('true');
+      await definition.getByLabel(/^Field 2 header/).fill('X-Region');
+      await definition.getByRole('checkbox', { name: 'Secret (shown masked)' }).nth(1).uncheck();
+      await definition.getByRole('checkbox', { name: 'Required' }).nth(1).uncheck();
+      await checkA11y('admin services (edit definition)');
+      await definition.getByRole('button', { name: 'Save' }).click();
+      await definition.waitFor({ state: 'hidden' });
+      await card.getByRole('heading', { name: 'Everything, edited' }).waitFor();
+      await card.getByText('region → header X-Region (optional) (not secret)').waitFor();
+      const edited = (await apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/services/${slug}`)).json;
+      expect(edited).toMatchObject({ title: 'Everything, edited', description: 'Edited in the web app' });
+      expect(edited.credential_schema).toEqual([
+        expect.objectContaining({ name: 'token', title: 'API token', secret: true, required: true, inject: { header: 'X-Token', template: 'Bearer {value}' } }),
+        expect.objectContaining({ name: 'region', title: 'Region', secret: false, required: false, inject: { header: 'X-Region' } }),
+      ]);
+
       // Remove the http one; every step is in the audit trail with the admin as actor.
-      await card.getByRole('button', { name: 'Remove Everything over http' }).click();
-      const removeDialog = page.getByRole('dialog', { name: 'Remove Everything over http?' });
+      await card.getByRole('button', { name: 'Remove Everything, edited' }).click();
+      const removeDialog = page.getByRole('dialog', { name: 'Remove Everything, edited?' });
       await checkA11y('admin services (remove service)');
       await removeDialog.getByRole('button', { name: 'Remove', exact: true }).click();
       await card.waitFor({ state: 'detached' });
@@ -429,7 +487,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       );
       expect(audit.every((a) => a.actor_id === admin.userId)).toBe(true);
       const details = audit.map((a) => `${a.action} ${JSON.stringify(a.details)}`);
-      for (const expected of [/^service\.registered .*"kind":"http"/, /^service\.changed .*"fields":\["roles","tool_policy"\]/, /^service\.changed .*instance_added/, /^service\.changed .*instance_removed/, /^service\.removed /]) {
+      for (const expected of [/^service\.registered .*"kind":"http"/, /^service\.changed .*"fields":\["roles","tool_policy"\]/, /^service\.changed .*"fields":\["title","description","credentials"\]/, /^service\.changed .*instance_added/, /^service\.changed .*instance_removed/, /^service\.removed /]) {
         expect(details.some((d) => expected.test(d)), `${expected} in ${details.join('\n')}`).toBe(true);
       }
       expect((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/audit/verify')).json.ok).toBe(true);

@@ -167,6 +167,8 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
   const a11y: Record<string, string[]> = {};
   const bodies: string[] = [];
   let apiKey = '';
+  /** The provider's redirect back to the platform, once used. */
+  let usedCallback = '';
 
   beforeAll(async () => {
     chromium = await launchChromium();
@@ -241,6 +243,7 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     expect(sent.searchParams.get('code_challenge_method')).toBe('S256');
     expect(sent.searchParams.get('redirect_uri')).toBe(`${t.url}/v1/services/oauth/callback`);
     const back = await provider.authorize(authorizationUrl);
+    usedCallback = back.href;
     await page.goto(back.href);
     await heading('Services').waitFor();
     await page.waitForURL((u) => u.pathname === '/services' && u.search === ''); // ?connected= is read once, then removed
@@ -249,6 +252,30 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     const tokens = await t.platform.database.db.selectFrom('upstream_oauth_tokens').select('user_id').execute();
     expect(tokens).toHaveLength(1);
     await checkPage('services-oauth-connected');
+  });
+
+  it('explains a refused OAuth callback on a page (what went wrong, what to do), and answers API clients in JSON', async () => {
+    // The used redirect opened again (from the history): its state is spent.
+    await page.goto(usedCallback);
+    await heading('Connection not made').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/services/oauth-refused');
+    await page.getByText('This connection attempt is unknown or was already used').waitFor();
+    await page.getByText('Nothing was stored. To connect, open your services and choose Connect on the service again').waitFor();
+    await checkPage('oauth-refused');
+    // The person declined at the provider: the provider's error code is named.
+    const session = JSON.parse((await page.evaluate('localStorage.getItem("mcp-platform-auth")')) as string) as { access_token: string };
+    const started = await fetch(`${t.url}/v1/services/ghlike/oauth/start`, { headers: bearer(session.access_token) });
+    const state = new URL(((await started.json()) as { authorization_url: string }).authorization_url).searchParams.get('state')!;
+    await page.goto(`${t.url}/v1/services/oauth/callback?${new URLSearchParams({ error: 'access_denied', state, iss: provider.issuer }).toString()}`);
+    await page.getByText('The provider did not authorize the connection').waitFor();
+    await page.getByText('The provider said: access_denied.').waitFor();
+    await page.getByRole('link', { name: 'Go to your services' }).click();
+    await heading('Services').waitFor();
+    // An API client (no Accept: text/html) still gets the JSON error.
+    const api = await fetch(usedCallback);
+    expect(api.status).toBe(400);
+    expect(((await api.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'oauth_callback_refused', message: expect.stringMatching(/already used state/) });
+    expect(await t.platform.database.db.selectFrom('upstream_oauth_tokens').select('user_id').execute()).toHaveLength(1);
   });
 
   it('creates an API key and copies the Cursor configuration', async () => {
@@ -427,7 +454,7 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
   });
 
   it('met no serious or critical axe violation, CSP violation or console error, and no secret reached the browser', async () => {
-    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(9);
+    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(10);
     expect(Object.fromEntries(Object.entries(a11y).filter(([, v]) => v.length))).toEqual({});
     expect(await page.evaluate('window.__csp')).toEqual([]);
     expect(problems).toEqual([]);

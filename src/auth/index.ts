@@ -16,6 +16,7 @@ import { AuthFlows } from './flows.js';
 import { gotrueErrorHandler } from './gotrue-errors.js';
 import { gotrueRouter } from './gotrue-routes.js';
 import { LoginGuard } from './login-guard.js';
+import { ownSessionsRouter } from './own-sessions.js';
 import { createAuthMailer, type AuthMailer } from './mailer.js';
 import { assertPasswordPolicy, hashPassword } from './passwords.js';
 import { RevocationCache } from './revocation-cache.js';
@@ -51,6 +52,8 @@ export interface AuthService {
   readonly gotrueErrors: ErrorRequestHandler;
   /** `/v1/api-keys` (behind `authenticate`). */
   readonly apiKeysRouter: Router;
+  /** `/v1/me/sessions`: the caller's own sign-in sessions, listed and ended one by one (behind `authenticate`). */
+  readonly ownSessionsRouter: Router;
   /** `/v1/admin/users` (behind `authenticate` + `requireRole('admin')`). */
   readonly adminUsersRouter: Router;
   /** What the gateway's `authenticate` uses. */
@@ -144,6 +147,7 @@ export async function createAuthService(deps: AuthServiceDeps): Promise<AuthServ
     gotrueRouter: gotrueRouter({ flows, email: emailFlows, verifier, keys, publishableKey: config.AUTH_PUBLISHABLE_KEY }),
     gotrueErrors: gotrueErrorHandler(log),
     apiKeysRouter: apiKeysRouter({ db, cache, audit }),
+    ownSessionsRouter: ownSessionsRouter({ db, cache, audit }),
     adminUsersRouter: adminUsersRouter({ db, cache, audit, userPlans: deps.userPlans }),
     verifier,
     tokenKeys: { active: () => keys.signingKey, publicKey: (kid) => keys.publicKey(kid), jwks: () => keys.publicJwks },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
 import { apiKeyView, createApiKeyBody } from './api-keys.js';
 import { listUsersQuery, patchUserBody } from './admin-users.js';
+import { ownSessionView } from './own-sessions.js';
 import { passwordGrantBody, recoverBody, refreshGrantBody, signupBody, updateUserBody, verifyBody } from './gotrue-routes.js';
 
 const gotrueError = (description: string) => ({
@@ -228,6 +229,34 @@ export const authOpenApi: OpenApiPaths = {
       operationId: 'deleteApiKey',
       parameters: [idParam('API key')],
       responses: { '204': { description: 'Revoked' }, '404': errorResponse('not_found (also for another user’s key)') },
+    },
+  },
+  '/v1/me/sessions': {
+    get: {
+      summary: "The caller's active sign-in sessions (browsers and devices), newest first",
+      description:
+        'Each session with the User-Agent and address it signed in from, when it was created, when its tokens were last refreshed (a session in use refreshes about once per access-token lifetime) and when it ends; `current` marks the session of this request. Revoked and expired sessions are left out. Signed-in sessions only (403 for API keys and OAuth tokens). To end them all: `POST /auth/v1/logout?scope=global`.',
+      tags: ['account'],
+      operationId: 'listOwnSessions',
+      responses: {
+        '200': jsonResponse('Sessions', z.object({ sessions: z.array(ownSessionView) })),
+        '401': errorResponse('unauthorized / invalid_token'),
+        '403': errorResponse('Called with an API key or OAuth token'),
+      },
+    },
+  },
+  '/v1/me/sessions/{id}': {
+    delete: {
+      summary: 'End one of the caller’s sessions (its refresh and access tokens stop working at once); audited as auth.logout',
+      tags: ['account'],
+      operationId: 'revokeOwnSession',
+      parameters: [idParam('Session')],
+      responses: {
+        '204': { description: 'Ended' },
+        '401': errorResponse('unauthorized / invalid_token'),
+        '403': errorResponse('Called with an API key or OAuth token'),
+        '404': errorResponse('not_found (also for another user’s session or one already ended)'),
+      },
     },
   },
   '/v1/admin/users': {

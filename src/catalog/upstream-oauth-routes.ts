@@ -13,7 +13,7 @@ export interface UpstreamOAuthRoutesOptions {
   catalog: PlatformCatalog;
   oauth: UpstreamOAuth;
   audit: AuditSink;
-  /** Where the browser lands after a successful connection (the portal's services page). */
+  /** The portal's services page: where the browser lands after a connection, and (`/oauth-refused` below it) after a refusal. */
   portalServicesUrl: string;
 }
 
@@ -57,8 +57,14 @@ export function upstreamOAuthRouter(opts: UpstreamOAuthRoutesOptions): Router {
       await record(req, 'upstream_oauth.connected', userId, service);
       res.redirect(303, `${opts.portalServicesUrl}?connected=${encodeURIComponent(service.slug)}`);
     } catch (err) {
-      if (err instanceof OAuthFlowError) throw new ApiError(400, 'oauth_callback_refused', err.message);
-      throw err;
+      if (!(err instanceof OAuthFlowError)) throw err;
+      // A person's browser gets the portal's page that says what went wrong and what to do; other clients the JSON 400.
+      if (req.accepts(['application/json', 'text/html']) === 'text/html') {
+        const why = new URLSearchParams({ reason: err.reason, ...(err.providerError ? { provider_error: err.providerError } : {}) });
+        res.redirect(303, `${opts.portalServicesUrl}/oauth-refused?${why.toString()}`);
+        return;
+      }
+      throw new ApiError(400, 'oauth_callback_refused', err.message);
     }
   });
 
@@ -124,8 +130,8 @@ export const upstreamOAuthOpenApi: OpenApiPaths = {
         { name: 'code', in: 'query', required: false, schema: { type: 'string' } },
       ],
       responses: {
-        '303': { description: "Connected: redirect to the portal's services page" },
-        '400': errorResponse('Unknown, reused or expired state, or the provider refused'),
+        '303': { description: "Connected: redirect to the portal's services page (`?connected=<slug>`); or, for a browser, refused: redirect to the portal's page that explains why" },
+        '400': errorResponse('Unknown, reused or expired state, or the provider refused (a browser navigation, `Accept: text/html`, is sent instead with 303 to the portal\'s `/services/oauth-refused?reason=<no_state|unknown_state|expired|service_unavailable|provider_refused|code_refused>[&provider_error=<code>]`, a page that explains it)'),
       },
     },
   },

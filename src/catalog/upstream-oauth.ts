@@ -35,9 +35,20 @@ interface TokenRow {
   tokens: StoredTokens;
 }
 
+/** Why a connection attempt was refused, as the portal's page explains it (`/services/oauth-refused?reason=`). */
+export type OAuthFlowRefusal = 'no_state' | 'unknown_state' | 'expired' | 'service_unavailable' | 'provider_refused' | 'code_refused' | 'not_oauth';
+
 /** A refused or broken authorization flow: the callback answers 400 with this message. */
 export class OAuthFlowError extends Error {
   override name = 'OAuthFlowError';
+  constructor(
+    message: string,
+    readonly reason: OAuthFlowRefusal,
+    /** The provider's own error code (`access_denied`…), checked to be a plain token. */
+    readonly providerError?: string,
+  ) {
+    super(message);
+  }
 }
 
 export interface UpstreamOAuthOptions {
@@ -78,7 +89,7 @@ export class UpstreamOAuth {
   /** Step 1: the provider's authorization URL, with PKCE S256 and a state bound to this user. */
   async start(userId: string, service: ServiceDefinition): Promise<{ authorizationUrl: string; expiresIn: number }> {
     const config = oauthConfigOf(service);
-    if (!config) throw new OAuthFlowError(`Service "${service.slug}" is not connected by OAuth`);
+    if (!config) throw new OAuthFlowError(`Service "${service.slug}" is not connected by OAuth`, 'not_oauth');
     const p = await this.o.providers.forService(service.id, config);
     const verifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
@@ -112,20 +123,21 @@ export class UpstreamOAuth {
    */
   async finish(params: URLSearchParams, find: (serviceId: string) => Promise<ServiceDefinition | undefined>): Promise<{ userId: string; service: ServiceDefinition }> {
     const state = params.get('state');
-    if (!state) throw new OAuthFlowError('The callback has no state');
+    if (!state) throw new OAuthFlowError('The callback has no state', 'no_state');
     const row = await this.o.db.deleteFrom('upstream_oauth_states').where('state_hash', '=', sha256(state)).returningAll().executeTakeFirst();
-    if (!row) throw new OAuthFlowError('Unknown or already used state: start the connection again');
-    if (new Date(row.expires_at).getTime() < Date.now()) throw new OAuthFlowError('The connection attempt expired: start it again');
+    if (!row) throw new OAuthFlowError('Unknown or already used state: start the connection again', 'unknown_state');
+    if (new Date(row.expires_at).getTime() < Date.now()) throw new OAuthFlowError('The connection attempt expired: start it again', 'expired');
     const service = await find(row.service_id);
     const config = service && oauthConfigOf(service);
-    if (!service || !config || !service.enabled) throw new OAuthFlowError('The service is no longer available');
+    if (!service || !config || !service.enabled) throw new OAuthFlowError('The service is no longer available', 'service_unavailable');
     const p = await this.o.providers.forService(service.id, config);
     let callback: URLSearchParams;
     try {
       callback = oauth.validateAuthResponse(p.as, p.client, params, state);
     } catch (err) {
       const code = err instanceof oauth.AuthorizationResponseError ? err.error : 'invalid_response';
-      throw new OAuthFlowError(`The provider did not authorize the connection (${/^[\w.-]{1,64}$/.test(code) ? code : 'error'})`);
+      const plain = /^[\w.-]{1,64}$/.test(code) ? code : 'error';
+      throw new OAuthFlowError(`The provider did not authorize the connection (${plain})`, 'provider_refused', plain);
     }
     const verifier = this.o.vault.openString(row.sealed_verifier, stateContext(row.state_hash));
     let result: oauth.TokenEndpointResponse;
@@ -134,7 +146,7 @@ export class UpstreamOAuth {
       result = await oauth.processAuthorizationCodeResponse(p.as, p.client, res);
     } catch (err) {
       this.o.logger.warn({ 'service.slug': service.slug, err: { name: (err as Error).name, code: (err as { error?: string }).error } }, 'upstream OAuth code exchange failed');
-      throw new OAuthFlowError('The provider refused the authorization code');
+      throw new OAuthFlowError('The provider refused the authorization code', 'code_refused');
     }
     await this.store(row.user_id, service.id, result);
     return { userId: row.user_id, service };

@@ -5,7 +5,7 @@ import { LoadingState } from '../components/states';
 import { adminRoutes } from './admin-routes';
 import { builderRoutes } from './builder-routes';
 import { AppLayout } from './layout';
-import { NotFoundPage } from './dead-end-pages';
+import { NotFoundPage, OAuthRefusedPage } from './dead-end-pages';
 
 // Pages load on demand: the first load carries the shell and the page it opens.
 // --- account and password recovery (web branch) ---
@@ -94,6 +94,8 @@ const router = createBrowserRouter([
       ...builderRoutes,
       // --- end account and admin ---
       { path: paths.services, element: page(<ServicesPage />) },
+      // Where the upstream OAuth callback sends a browser whose connection it refused.
+      { path: `${paths.services}/oauth-refused`, element: <OAuthRefusedPage /> },
       { path: paths.apiKeys, element: page(<ApiKeysPage />) },
       { path: paths.connect, element: page(<ConnectPage />) },
       { path: paths.connectedApps, element: page(<ConnectedAppsPage />) },

@@ -9,6 +9,7 @@ import { ErrorState, LoadingState } from '../../components/states';
 import { authErrorMessage } from '../auth/auth-errors';
 import { NewPasswordForm } from '../auth/new-password-form';
 import { DataExport } from './data-export';
+import { SessionList } from './sessions';
 
 const when = (iso: string | null | undefined, none: string) => (iso ? new Date(iso).toLocaleString() : none);
 
@@ -78,7 +79,11 @@ export default function AccountPage() {
         <Title order={2} size="h4" id="sessions-heading" mb={4}>
           Sessions
         </Title>
-        <Group justify="space-between" wrap="wrap" gap="sm">
+        <Text size="sm" c="dimmed" mb="sm">
+          The browsers and devices signed in to your account. Sign out any of them; it has to sign in again.
+        </Text>
+        <SessionList />
+        <Group justify="space-between" wrap="wrap" gap="sm" mt="sm">
           <Text size="sm" c="dimmed" maw={520}>
             Lost a device, or signed in somewhere you should not have? Sign out of every browser and device at once, this one included.
           </Text>

@@ -23,7 +23,7 @@ export const PAYLOAD_CAPTURE_OPTIONS = [
 ];
 
 /** The API's refusal, split into what belongs under a field and what does not. */
-function apiErrors(error: unknown): { fields: DraftErrors; rest?: unknown } {
+export function apiErrors(error: unknown): { fields: DraftErrors; rest?: unknown } {
   if (!isPlatformApiError(error)) return error ? { fields: {}, rest: error } : { fields: {} };
   if (error.code === 'slug_taken') return { fields: { slug: error.message } };
   const fields: DraftErrors = {};
@@ -148,7 +148,7 @@ export function RegisterServiceForm({ onDone, onCancel }: { onDone: (created: Ad
   );
 }
 
-function CredentialFieldRow({
+export function CredentialFieldRow({
   index,
   kind,
   field,

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import type { Pool } from '../admin-overview/queries';
 import { Instances } from './instances';
 import { useChangeService, useRemoveService, type AdminService } from './queries';
+import { ServiceDefinitionForm } from './service-definition-form';
 import { ServiceSettingsForm } from './service-settings-form';
 
 const CAPTURE: Record<string, string> = { off: 'off', metadata: 'metadata only', full: 'full (redacted bodies)' };
@@ -43,6 +44,7 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
   const change = useChangeService();
   const remove = useRemoveService();
   const [editing, setEditing] = useState(false);
+  const [editingDefinition, setEditingDefinition] = useState(false);
   const [removing, setRemoving] = useState(false);
   const toggle = (enabled: boolean) =>
     change.mutate(
@@ -94,6 +96,13 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
             </Group>
           ))}
         </Stack>
+        {!catalog && (
+          <Group justify="flex-end">
+            <Button size="xs" variant="light" onClick={() => setEditingDefinition(true)} aria-label={`Edit title, description and credential fields of ${s.title}`}>
+              Edit definition
+            </Button>
+          </Group>
+        )}
         {catalog ? (
           <Text size="xs" c="dimmed">
             <Badge component="span" size="xs" variant="outline" color="gray" mr={4}>
@@ -119,6 +128,18 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
             onDone={() => {
               setEditing(false);
               notifications.show({ color: 'teal', title: 'Settings saved', message: `${s.title} (${s.slug}) changed; the audit trail has it.` });
+            }}
+          />
+        )}
+      </Modal>
+      <Modal opened={editingDefinition} onClose={() => setEditingDefinition(false)} title={`Definition of ${s.title}`} size="lg" centered>
+        {editingDefinition && (
+          <ServiceDefinitionForm
+            service={s}
+            onCancel={() => setEditingDefinition(false)}
+            onDone={() => {
+              setEditingDefinition(false);
+              notifications.show({ color: 'teal', title: 'Definition saved', message: `${s.slug} changed; the audit trail has it.` });
             }}
           />
         )}

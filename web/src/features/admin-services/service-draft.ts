@@ -1,4 +1,4 @@
-import type { NewService } from './queries';
+import type { AdminService, NewService } from './queries';
 
 /**
  * The "Register a service" form as typed, its checks (the API's own rules, src/catalog/definition.ts,
@@ -18,6 +18,9 @@ export interface CredentialDraft {
   target: string;
   /** http only: how the value is written into the header, e.g. `Bearer {value}`; empty = the value as is. */
   template: string;
+  /** Kept as they were when an existing field is edited (the form does not show them). */
+  description?: string | undefined;
+  maxLength?: number | undefined;
 }
 
 export interface ServiceDraft {
@@ -126,16 +129,23 @@ export function validateDraft(d: ServiceDraft): DraftErrors {
     const env = parseEnv(d.env);
     if ('line' in env) errors.env = `Line ${env.line}: ${env.message}`;
   }
+  Object.assign(errors, validateCredentials(d.kind, d.credentials));
+  return errors;
+}
+
+/** The credential fields' checks (the API's rules), keyed `credentials.<i>.<name|title|target|template>`. */
+export function validateCredentials(kind: ServiceDraft['kind'], credentials: CredentialDraft[]): DraftErrors {
+  const errors: DraftErrors = {};
   const names = new Set<string>();
-  d.credentials.forEach((c, i) => {
+  credentials.forEach((c, i) => {
     const at = `credentials.${i}`;
     if (!FIELD_NAME.test(c.name)) errors[`${at}.name`] = 'Lower-case letters, digits and _ (a-z first)';
     else if (names.has(c.name)) errors[`${at}.name`] = `Another field is already named ${c.name}`;
     names.add(c.name);
     if (c.title.trim() === '') errors[`${at}.title`] = 'Give the field a title users will read';
-    if (d.kind === 'stdio' && !ENV_NAME.test(c.target)) errors[`${at}.target`] = 'An upper-case environment variable name';
-    if (d.kind === 'http' && !HEADER_NAME.test(c.target)) errors[`${at}.target`] = 'An HTTP header name';
-    if (d.kind === 'http' && c.template !== '' && !c.template.includes('{value}')) errors[`${at}.template`] = 'Must contain {value}';
+    if (kind === 'stdio' && !ENV_NAME.test(c.target)) errors[`${at}.target`] = 'An upper-case environment variable name';
+    if (kind === 'http' && !HEADER_NAME.test(c.target)) errors[`${at}.target`] = 'An HTTP header name';
+    if (kind === 'http' && c.template !== '' && !c.template.includes('{value}')) errors[`${at}.template`] = 'Must contain {value}';
   });
   return errors;
 }
@@ -149,13 +159,7 @@ export function draftToService(d: ServiceDraft): NewService {
     roles: d.roles,
     payload_capture: d.payloadCapture,
     tool_policy: {},
-    credentials: d.credentials.map((c) => ({
-      name: c.name,
-      title: c.title.trim(),
-      secret: c.secret,
-      required: c.required,
-      inject: d.kind === 'stdio' ? { env: c.target } : { header: c.target, ...(c.template ? { template: c.template } : {}) },
-    })),
+    credentials: credentialsToApi(d.kind, d.credentials),
   };
   if (d.kind === 'http') {
     return {
@@ -170,6 +174,38 @@ export function draftToService(d: ServiceDraft): NewService {
     kind: 'stdio',
     stdio: { command: d.command.trim(), args: lines(d.args), ...('env' in env && Object.keys(env.env).length ? { env: env.env } : {}) },
   };
+}
+
+type ApiCredentialField = NewService['credentials'] extends Array<infer F> | undefined ? F : never;
+
+/** The credential fields as the API takes them (`credentials` of POST and PATCH /v1/admin/services). */
+export function credentialsToApi(kind: ServiceDraft['kind'], credentials: CredentialDraft[]): ApiCredentialField[] {
+  return credentials.map((c) => ({
+    name: c.name,
+    title: c.title.trim(),
+    ...(c.description ? { description: c.description } : {}),
+    secret: c.secret,
+    required: c.required,
+    ...(c.maxLength !== undefined ? { max_length: c.maxLength } : {}),
+    inject: kind === 'stdio' ? { env: c.target } : { header: c.target, ...(c.template ? { template: c.template } : {}) },
+  }));
+}
+
+/** A registered service's credential fields as the form edits them. */
+export function credentialsFromApi(fields: AdminService['credential_schema']): CredentialDraft[] {
+  return fields.map((f) => {
+    const inject = f.inject as { env?: string; header?: string; template?: string; context?: string };
+    return {
+      name: f.name,
+      title: f.title,
+      secret: f.secret ?? true,
+      required: f.required ?? true,
+      target: inject.env ?? inject.header ?? inject.context ?? '',
+      template: inject.template ?? '',
+      description: f.description,
+      maxLength: f.max_length,
+    };
+  });
 }
 
 const TOP_LEVEL: Record<string, string> = {
