@@ -194,6 +194,8 @@ const envSchema = z.object({
   BUILDER_RESPONSE_MAX_BYTES: int(1, 10_000_000).default(5 * 1024 * 1024),
   /** Users (not only admins) may build `openapi` services, each visible to its builder only. */
   BUILDER_USERS: bool.default(false),
+  /** How long the marketplace's review connection to a listing (connect and list) may take (docs/marketplace.md). */
+  MARKETPLACE_INSPECT_TIMEOUT_MS: int(100, 120_000).default(15_000),
 
   // --- MCP Router, upstream side (src/router/upstream) ---
   STDIO_MAX_PROCESSES: int(1, 100_000).default(50),
