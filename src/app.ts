@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -55,7 +56,7 @@ import { billingOpenApi, createBilling, type Billing } from './billing/index.js'
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
-import { createMarketplace, marketplaceOpenApi } from './marketplace/index.js';
+import { createMarketplace, marketplaceOpenApi, NpmInstaller } from './marketplace/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -460,6 +461,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       audit,
       // An approved listing's price becomes billing's per-call price for its service.
       prices: billing?.prices,
+      // npm listings (MARKETPLACE_NPM): installed per listing version, run over stdio under limits.
+      npm: config.MARKETPLACE_NPM
+        ? new NpmInstaller({
+            root: path.resolve(config.MARKETPLACE_PACKAGES_DIR ?? path.join(config.DATA_DIR, 'marketplace-packages')),
+            registry: config.MARKETPLACE_NPM_REGISTRY,
+            cpuSeconds: config.MARKETPLACE_STDIO_CPU_SECONDS,
+            memoryMb: config.MARKETPLACE_STDIO_MEMORY_MB,
+            installTimeoutMs: 300_000,
+          })
+        : undefined,
       inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
     });
     app.use('/v1/admin/marketplace', requireRole('admin'));

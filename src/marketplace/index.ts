@@ -15,6 +15,7 @@ import type { MarketplaceDb } from './tables.js';
 export { marketplaceOpenApi } from './openapi.js';
 export type { ListingPrices, NpmListings } from './marketplace.js';
 export { Marketplace } from './marketplace.js';
+export { NpmInstaller, type NpmSettings } from './npm.js';
 
 export interface MarketplaceSettings {
   database: PlatformDatabase;
