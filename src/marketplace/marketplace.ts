@@ -433,7 +433,7 @@ export class Marketplace {
       .where('l.service_id', 'is not', null);
   }
 
-  async browse(userId: string, q: { q?: string; category?: string; price?: 'free' | 'paid'; max_price?: string; limit: number; offset: number }) {
+  async browse(userId: string, q: { q?: string; category?: string; price?: 'free' | 'paid'; max_price?: string; limit: number; offset: number; id?: string }) {
     let query = this.liveListings()
       .select(['l.id', 'l.slug', 'l.kind', 'l.service_id', 'l.live_version', 'l.updated_at', 'v.title', 'v.description', 'v.icon_url', 'v.categories', 'v.links', 'v.price_per_call_micros', 'v.currency', 'p.display_name'])
       .select((eb) => [
@@ -444,6 +444,7 @@ export class Marketplace {
       const like = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       query = query.where((eb) => eb.or([eb('v.title', 'ilike', like), eb('v.description', 'ilike', like), eb('l.slug', 'ilike', like)]));
     }
+    if (q.id) query = query.where('l.id', '=', q.id);
     if (q.category) query = query.where(sql<boolean>`${q.category} = any(v.categories)`);
     if (q.price === 'free') query = query.where('v.price_per_call_micros', 'is', null);
     if (q.price === 'paid') query = query.where('v.price_per_call_micros', 'is not', null);
@@ -485,7 +486,7 @@ export class Marketplace {
 
   async detail(userId: string, idOrSlug: string) {
     const listing = await this.liveListing(idOrSlug);
-    const [summary] = (await this.browse(userId, { q: listing.slug, limit: 100, offset: 0 })).filter((l) => l.id === listing.id);
+    const [summary] = await this.browse(userId, { id: listing.id, limit: 1, offset: 0 });
     const live = await this.versionRow(listing.id, listing.liveVersion);
     const history = await this.db
       .selectFrom('marketplace_listing_versions')
