@@ -176,6 +176,8 @@ describe('marketplace: provider → review → install → call → new version 
       await client.close();
     }
     expect(v1.keys.filter((k) => k === 'alice-key').length).toBeGreaterThanOrEqual(2);
+    // The balancer connects to the provider's origin under the egress guard's 'public' policy (app.ts's connector reads this set).
+    expect([...t.platform.catalog.registry.strictOrigins]).toEqual([new URL(v1.url).host]);
     // The aggregate /mcp lists it for alice, prefixed with its slug.
     const aggregate = await mcpClient(t, alice.accessToken, '/mcp');
     try {
