@@ -26,6 +26,7 @@ export const ALLOWED_IMPORTS = {
   ops: { may: [...KIT, 'logging'], why: 'operator tasks (backup, data-subject requests) work on the database and write to the audit trail; main.ts runs them, app.ts mounts the self-service export' },
   billing: { may: [...KIT, 'logging'], why: 'metering and quotas: the router reaches it only through the kit\'s CallMetering, which app.ts hands over' },
   builder: { may: [...KIT, 'catalog', 'logging'], why: "the builder reads the catalog's service types and writes to logging (audit); the router reaches its runtime only through a factory app.ts hands over" },
+  marketplace: { may: [...KIT, 'catalog', 'logging'], why: "an approved listing becomes a catalog service (registry, installs) and every decision is audited; billing's prices come through an interface app.ts hands over, and the router never sees the marketplace" },
 };
 
 /** One `no-restricted-imports` config per folder and depth: the relative specifier climbs to src/ in `depth` steps. */

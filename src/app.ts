@@ -1,4 +1,5 @@
 import http from 'node:http';
+import path from 'node:path';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -55,6 +56,7 @@ import { billingOpenApi, createBilling, type Billing } from './billing/index.js'
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
+import { createMarketplace, marketplaceOpenApi, NpmInstaller } from './marketplace/index.js';
 
 /**
  * Composition root: builds every component from config and wires them together. Nothing else
@@ -265,8 +267,16 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         sessionIdleMs: config.HTTP_UPSTREAM_SESSION_IDLE_MS,
         sessionsMax: config.HTTP_UPSTREAM_SESSIONS_MAX,
         maxResponseBytes: config.MCP_MAX_RESPONSE_BYTES,
-        // Checked again at connection time, resolution pinned per connection (DNS rebinding).
-        connector: (connectOptions) => egress.connector('instance', connectOptions),
+        // Checked again at connection time, resolution pinned per connection (DNS rebinding). An
+        // origin a marketplace provider supplied is held to the 'public' policy (docs/marketplace.md).
+        connector: (connectOptions) => {
+          const instance = egress.connector('instance', connectOptions);
+          const strict = egress.connector('public', connectOptions);
+          return (target, callback) => {
+            const key = `${target.hostname.replace(/^\[|\]$/g, '').toLowerCase()}:${target.port || (target.protocol === 'https:' ? '443' : '80')}`;
+            (catalog.registry.strictOrigins.has(key) ? strict : instance)(target, callback);
+          };
+        },
       },
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
@@ -451,6 +461,30 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     );
     openApiFragments.push(builderOpenApi);
     // --- end builder ---
+    // --- marketplace: /v1/marketplace/…, /v1/admin/marketplace/… (docs/marketplace.md) ---
+    const marketplace = createMarketplace({
+      database,
+      catalog: catalog.catalog,
+      egress,
+      audit,
+      // An approved listing's price becomes billing's per-call price for its service.
+      prices: billing?.prices,
+      // npm listings (MARKETPLACE_NPM): installed per listing version, run over stdio under limits.
+      npm: config.MARKETPLACE_NPM
+        ? new NpmInstaller({
+            root: path.resolve(config.MARKETPLACE_PACKAGES_DIR ?? path.join(config.DATA_DIR, 'marketplace-packages')),
+            registry: config.MARKETPLACE_NPM_REGISTRY,
+            cpuSeconds: config.MARKETPLACE_STDIO_CPU_SECONDS,
+            memoryMb: config.MARKETPLACE_STDIO_MEMORY_MB,
+            installTimeoutMs: 300_000,
+          })
+        : undefined,
+      inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
+    });
+    app.use('/v1/admin/marketplace', requireRole('admin'));
+    app.use(marketplace.router);
+    openApiFragments.push(marketplaceOpenApi);
+    // --- end marketplace ---
 
     // --- MCP Router: stdio ownership across replicas, the owner's side (internal; not in OpenAPI) ---
     const internalStdio = createInternalStdioEndpoint({

@@ -42,6 +42,8 @@ export interface Billing {
   readonly router: ReturnType<typeof billingRouter>;
   /** auth's `PATCH /v1/admin/users/{id}` `{ "plan" }`: inside its transaction; resolves with the previous plan. */
   readonly userPlans: UserPlanAssigner;
+  /** Per-call prices of services, set for marketplace listings when a version is approved (app.ts hands them to the marketplace). */
+  readonly prices: { set(service: string, pricePerCall: string, currency: string): Promise<void>; remove(service: string): Promise<void> };
   /** Usage events waiting to be written (for tests and metrics). */
   readonly queuedEvents: number;
   /** Writes the queued events (bounded), then stops. */
@@ -66,12 +68,21 @@ export function createBilling(opts: BillingOptions): Billing {
     writeBoundMs: opts.writeBoundMs,
     onInserted: (events) => quotas.counted(events),
   });
+  const prices = new PriceBook(store.db, now);
   return {
+    prices: {
+      async set(service, pricePerCall, currency) {
+        await prices.set(service, { price_per_call: pricePerCall, currency });
+      },
+      async remove(service) {
+        await prices.remove(service).catch(() => undefined); // none set: nothing to remove
+      },
+    },
     metering: {
       admit: (principal, service) => quotas.admit(principal, service),
       record: (event) => writer.record({ ...event, at: now() }),
     },
-    router: billingRouter({ store, quotas, prices: new PriceBook(store.db, now), audit: opts.audit }),
+    router: billingRouter({ store, quotas, prices, audit: opts.audit }),
     userPlans: {
       assign: (trx, userId, planId) => store.assign(trx, userId, planId),
       changed: (userId) => quotas.forget(userId),

@@ -1,6 +1,7 @@
 import type { Principal } from '../gateway/index.js';
 import type { ResolvedService, ServiceCatalog, Unusable } from './service-definition.js';
 import type { CredentialStore } from './credentials.js';
+import type { InstallStore } from './installs.js';
 import { UNPUBLISHED, type ServiceRecord, type ServiceRegistry } from './registry.js';
 import { oauthConfigOf, type UpstreamOAuth } from './upstream-oauth.js';
 
@@ -10,13 +11,28 @@ import { oauthConfigOf, type UpstreamOAuth } from './upstream-oauth.js';
  * caller's role, inside the API key's `services` scope (if any), and every required credential
  * field has a stored value.
  */
+const NO_INSTALLS: ReadonlySet<string> = new Set();
+
 export class PlatformCatalog implements ServiceCatalog {
   constructor(
     readonly registry: ServiceRegistry,
     readonly credentials: CredentialStore,
     /** OAuth connections to upstream providers; a service with `oauth` is usable once connected. */
     readonly oauth?: UpstreamOAuth,
+    /** Who installed the services that need installing (marketplace listings); without it no one sees those. */
+    readonly installs?: InstallStore,
   ) {}
+
+  /** The services the caller installed, read only when some record needs it. */
+  private async installedBy(principal: Principal, records: readonly ServiceRecord[]): Promise<ReadonlySet<string>> {
+    if (!this.installs || !records.some((r) => r.installRequired)) return NO_INSTALLS;
+    return this.installs.forUser(principal.userId);
+  }
+
+  /** `visibleTo`, with the caller's installs read when the service needs installing. */
+  async canSee(principal: Principal, record: ServiceRecord): Promise<boolean> {
+    return this.visibleTo(principal, record, await this.installedBy(principal, [record]));
+  }
 
   /** For a service with `oauth`: whether the caller has connected it; undefined for other services. */
   async oauthConnected(userId: string, definition: ServiceRecord['definition']): Promise<boolean | undefined> {
@@ -31,9 +47,13 @@ export class PlatformCatalog implements ServiceCatalog {
     return { ...resolved, authorization: this.oauth.authorization(principal.userId, resolved.definition) };
   }
 
-  /** Whether the caller may see the service at all (before credentials). */
-  visibleTo(principal: Principal, record: ServiceRecord): boolean {
+  /**
+   * Whether the caller may see the service at all (before credentials). A service that needs
+   * installing is seen only by the users in `installed` (see `canSee`, which reads it).
+   */
+  visibleTo(principal: Principal, record: ServiceRecord, installed: ReadonlySet<string> = NO_INSTALLS): boolean {
     const d = record.definition;
+    if (record.installRequired && !installed.has(d.id)) return false;
     // A service a user built is theirs alone (BUILDER_USERS): no one else sees or calls it, admins included.
     if (record.ownerId !== null && record.ownerId !== principal.userId) return false;
     if (!d.enabled) return false;
@@ -44,7 +64,9 @@ export class PlatformCatalog implements ServiceCatalog {
 
   /** Services the caller may see, in slug order. */
   async visible(principal: Principal): Promise<ServiceRecord[]> {
-    return (await this.registry.all()).filter((r) => this.visibleTo(principal, r));
+    const all = await this.registry.all();
+    const installed = await this.installedBy(principal, all);
+    return all.filter((r) => this.visibleTo(principal, r, installed));
   }
 
   /** True when every required field has a value (services without fields are always connected). */
@@ -69,7 +91,7 @@ export class PlatformCatalog implements ServiceCatalog {
 
   async resolve(principal: Principal, slug: string): Promise<ResolvedService | undefined> {
     const record = await this.registry.find(slug);
-    if (!record || record.problem || !this.visibleTo(principal, record)) return undefined;
+    if (!record || record.problem || !(await this.canSee(principal, record))) return undefined;
     const c = await this.credentials.get(principal.userId, record.definition.id);
     if (!PlatformCatalog.hasRequired(record, c)) return undefined;
     return this.withAuthorization(principal, { definition: record.definition, credentials: { ...(c ?? {}) } });
@@ -93,6 +115,8 @@ export class PlatformCatalog implements ServiceCatalog {
     const record = await this.registry.find(slug);
     if (!record || !record.definition.roles.includes(principal.role)) return { reason: 'not_found' };
     if (record.ownerId !== null && record.ownerId !== principal.userId) return { reason: 'not_found' };
+    // A listing the caller has not installed does not exist for them.
+    if (record.installRequired && !(await this.installedBy(principal, [record])).has(record.definition.id)) return { reason: 'not_found' };
     if (principal.services && !principal.services.includes(slug)) return { reason: 'key_scope', scope: principal.services };
     if (!record.definition.enabled) return { reason: 'disabled' };
     if (record.problem) return { reason: 'unavailable', unpublished: record.problem === UNPUBLISHED };

@@ -6,6 +6,7 @@ import type { SealedColumn, Vault } from '../vault/index.js';
 import { PlatformCatalog } from './catalog.js';
 import { CredentialStore, sealedCredentials } from './credentials.js';
 import { DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
+import { InstallStore } from './installs.js';
 import { ServiceRegistry } from './registry.js';
 import { sealedOAuthTokens, UpstreamOAuth } from './upstream-oauth.js';
 import { clientCredentials, ProviderClients, type ProviderEnv } from './upstream-oauth-client.js';
@@ -38,6 +39,8 @@ export interface CatalogComponent {
   catalog: PlatformCatalog;
   registry: ServiceRegistry;
   credentials: CredentialStore;
+  /** Who installed the services that need installing (marketplace listings). */
+  installs: InstallStore;
   /** The sealed user credentials, for the vault's key rotation (CLI `rotate-keys`). */
   sealedCredentials: SealedColumn;
   /** The sealed upstream OAuth tokens, likewise. */
@@ -71,7 +74,10 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
         audit: s.upstreamOAuth.audit,
       })
     : undefined;
-  const catalog = new PlatformCatalog(registry, credentials, upstreamOAuth);
+  const installs = new InstallStore(s.database.db, { ttlMs: s.credentialCacheTtlMs, maxUsers: s.credentialCacheMaxUsers });
+  // An uninstall deletes the user's credentials for the service too.
+  installs.onChange = (userId) => credentials.invalidate(userId);
+  const catalog = new PlatformCatalog(registry, credentials, upstreamOAuth, installs);
 
   const file = s.catalogFile ?? DEFAULT_CATALOG_FILE;
   if (file !== '') {
@@ -102,16 +108,24 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
     };
     registry.onChange = () => publish('services');
     credentials.onChange = (userId) => publish(`user:${userId}`);
+    installs.onChange = (userId) => {
+      credentials.invalidate(userId);
+      publish(`user:${userId}`);
+    };
     subscriber = redis.duplicate({ keyPrefix: '', enableOfflineQueue: true });
     subscriber.on('error', () => undefined); // the main connection already reports Redis trouble
     subscriber.on('message', (_channel: string, message: string) => {
       if (message === 'services') registry.invalidate();
-      else if (message.startsWith('user:')) credentials.invalidate(message.slice(5));
+      else if (message.startsWith('user:')) {
+        credentials.invalidate(message.slice(5));
+        installs.invalidate(message.slice(5));
+      }
     });
     // After a reconnect we may have missed messages: drop everything cached.
     subscriber.on('ready', () => {
       registry.invalidate();
       credentials.invalidate();
+      installs.invalidate();
     });
     await subscriber.subscribe(channel).catch((err: Error) => log.warn({ err: { message: err.message } }, 'cache invalidation channel unavailable; relying on TTLs'));
   }
@@ -120,6 +134,7 @@ export async function createCatalog(s: CatalogSettings): Promise<CatalogComponen
     catalog,
     registry,
     credentials,
+    installs,
     sealedCredentials: sealedCredentials(s.database.db),
     sealedOAuthTokens: sealedOAuthTokens(s.database.db),
     upstreamOAuth,

@@ -24,15 +24,17 @@ export type {
 export { toolAllowed } from './service-definition.js';
 export { PlatformCatalog } from './catalog.js';
 export { CredentialStore, credentialContext, maskSecret, sealedCredentials, type CredentialCacheOptions } from './credentials.js';
+export { InstallStore } from './installs.js';
 export { CatalogFileError, DEFAULT_CATALOG_FILE, loadCatalogFile } from './file.js';
 export {
+  originKey,
   ServiceRegistry,
   type ServiceInstance,
   type ServiceRecord,
   type ServiceVersion,
   type VersionDefinition,
 } from './registry.js';
-export { openapiConfigSchema, openapiDefinitionSchema, serviceInputSchema, TOOL_NAME, type OpenApiConfigInput, type ServiceInput } from './definition.js';
+export { credentialSchemaSchema, openapiConfigSchema, openapiDefinitionSchema, serviceInputSchema, SLUG, TOOL_NAME, type OpenApiConfigInput, type ServiceInput } from './definition.js';
 export { createCatalog, type CatalogComponent, type CatalogSettings } from './component.js';
 export { catalogRouter, type CatalogRoutesOptions, type UpstreamToolSummary } from './routes.js';
 export { catalogOpenApi } from './openapi.js';

@@ -37,8 +37,10 @@ export interface ServiceRecord {
   problem?: string;
   /** The user who built it (BUILDER_USERS): only they see and call it. Null: a platform service. */
   ownerId: string | null;
-  /** The published version (admin-made `openapi` services); null when none is, or for other kinds. */
+  /** The published version (admin-made `openapi` services, marketplace listings); null when none is, or for other kinds. */
   liveVersion: number | null;
+  /** Only users who installed it see and call it (a marketplace listing). */
+  installRequired: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -169,6 +171,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
     ...(problem ? { problem } : {}),
     ownerId: row.owner_id,
     liveVersion: row.live_version,
+    installRequired: row.install_required,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -185,6 +188,13 @@ export interface RegistryOptions {
  */
 export class ServiceRegistry {
   private snapshot: { at: number; records: ServiceRecord[] } | undefined;
+  /**
+   * `host:port` of every instance of a service that needs installing (marketplace listings: URLs a
+   * provider supplied), from the last snapshot read. The http balancer connects to these under the
+   * egress guard's 'public' policy instead of 'instance' (app.ts), so a provider's DNS name that
+   * turns private after review reaches nothing internal.
+   */
+  strictOrigins: ReadonlySet<string> = new Set();
   /** The last snapshot read, kept through invalidation: what is served while the database is down. */
   private lastGood: ServiceRecord[] | undefined;
   private loading: Promise<ServiceRecord[]> | undefined;
@@ -221,6 +231,7 @@ export class ServiceRegistry {
     const byService = new Map<string, InstanceRow[]>();
     for (const i of instances) byService.set(i.service_id, [...(byService.get(i.service_id) ?? []), i]);
     const records = rows.map((r) => toRecord(r, byService.get(r.id) ?? []));
+    this.strictOrigins = new Set(records.filter((r) => r.installRequired).flatMap((r) => r.instances.map((i) => originKey(i.url))));
     this.snapshot = { at: started, records };
     this.lastGood = records;
     return records;
@@ -247,13 +258,22 @@ export class ServiceRegistry {
    * A new service. An admin-made `openapi` service starts with version 1, published unless
    * `publish: false` (then nothing is served until a version is published).
    */
-  async create(input: ServiceInput, source: RegistrySource, opts: { ownerId?: string | null; createdBy?: string | null; publish?: boolean } = {}): Promise<ServiceRecord> {
+  async create(
+    input: ServiceInput,
+    source: RegistrySource,
+    opts: { ownerId?: string | null; createdBy?: string | null; publish?: boolean; installRequired?: boolean; liveVersion?: number } = {},
+  ): Promise<ServiceRecord> {
     const versioned = input.kind === 'openapi' && source === 'admin';
     const publish = opts.publish ?? true;
     const id = await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto('services')
-        .values({ ...rowValues(input, source), owner_id: opts.ownerId ?? null, live_version: versioned && publish ? 1 : null })
+        .values({
+          ...rowValues(input, source),
+          owner_id: opts.ownerId ?? null,
+          live_version: opts.liveVersion ?? (versioned && publish ? 1 : null),
+          install_required: opts.installRequired ?? false,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       if (versioned) {
@@ -380,6 +400,40 @@ export class ServiceRegistry {
     }
     const res = await this.db.updateTable('services').set(set).where('id', '=', id).executeTakeFirst();
     if (Number(res.numUpdatedRows) === 0) return undefined;
+    this.changed();
+    return this.fresh(id);
+  }
+
+  /**
+   * Replaces a service's whole definition (title, description, kind, config, credential fields and
+   * its instances) in one transaction and sets its live version: a marketplace listing's approved
+   * version going live. Operational fields (enabled, roles, tool policy) stay.
+   */
+  async replaceDefinition(id: string, input: ServiceInput, liveVersion: number): Promise<ServiceRecord | undefined> {
+    const replaced = await this.db.transaction().execute(async (trx) => {
+      const v = rowValues(input, 'admin');
+      const res = await trx
+        .updateTable('services')
+        .set({ title: v.title, description: v.description, kind: v.kind, config: v.config, credential_schema: v.credential_schema, live_version: liveVersion, updated_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      const urls = input.kind === 'http' ? input.http.instances : [];
+      await trx
+        .deleteFrom('service_instances')
+        .where('service_id', '=', id)
+        .$if(urls.length > 0, (q) => q.where('url', 'not in', urls))
+        .execute();
+      if (urls.length) {
+        await trx
+          .insertInto('service_instances')
+          .values(urls.map((url) => ({ service_id: id, url, source: 'admin' as const })))
+          .onConflict((oc) => oc.columns(['service_id', 'url']).doNothing())
+          .execute();
+      }
+      return true;
+    });
+    if (!replaced) return undefined;
     this.changed();
     return this.fresh(id);
   }
@@ -521,6 +575,17 @@ function toVersion(row: Selectable<ServiceVersionsTable>): ServiceVersion {
     createdAt: row.created_at,
     lastPublishedAt: row.last_published_at,
   };
+}
+
+/** `host:port` of a URL (default ports filled in), as an undici connector sees its target. */
+export function originKey(url: string): string {
+  try {
+    const u = new URL(url);
+    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    return `${host.toLowerCase()}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
+  }
 }
 
 function rowValues(input: ServiceInput, source: RegistrySource) {

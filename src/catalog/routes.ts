@@ -90,7 +90,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
   const visibleService = async (req: Request, principal: Principal): Promise<ServiceRecord> => {
     const { id } = parseParams(idParams, req);
     const found = await registry.find(id);
-    if (!found || !catalog.visibleTo(principal, found)) throw errors.notFound('Service');
+    if (!found || !(await catalog.canSee(principal, found))) throw errors.notFound('Service');
     return found;
   };
 

@@ -44,7 +44,7 @@ export function upstreamOAuthRouter(opts: UpstreamOAuthRoutesOptions): Router {
     if (!req.principal) throw errors.unauthorized();
     const { id } = parseParams(idParams, req);
     const found = await catalog.registry.find(id);
-    if (!found || !catalog.visibleTo(req.principal, found) || !oauthConfigOf(found.definition)) throw errors.notFound('OAuth service');
+    if (!found || !(await catalog.canSee(req.principal, found)) || !oauthConfigOf(found.definition)) throw errors.notFound('OAuth service');
     return { principal: req.principal, service: found.definition };
   };
 

@@ -194,6 +194,18 @@ const envSchema = z.object({
   BUILDER_RESPONSE_MAX_BYTES: int(1, 10_000_000).default(5 * 1024 * 1024),
   /** Users (not only admins) may build `openapi` services, each visible to its builder only. */
   BUILDER_USERS: bool.default(false),
+  /** How long the marketplace's review connection to a listing (connect and list) may take (docs/marketplace.md). */
+  MARKETPLACE_INSPECT_TIMEOUT_MS: int(100, 120_000).default(15_000),
+  /** Providers may publish npm packages the platform installs and runs over stdio (third-party code on this host; off by default). */
+  MARKETPLACE_NPM: bool.default(false),
+  /** Where npm listings are installed, one directory per listing version (default DATA_DIR/marketplace-packages; shared by replicas). */
+  MARKETPLACE_PACKAGES_DIR: optionalString,
+  /** The registry npm listings are installed from. */
+  MARKETPLACE_NPM_REGISTRY: z.url({ protocol: /^https?$/ }).default('https://registry.npmjs.org/'),
+  /** CPU time (seconds) an npm listing's child may use in its life (RLIMIT_CPU). */
+  MARKETPLACE_STDIO_CPU_SECONDS: int(1, 86_400).default(300),
+  /** An npm listing's V8 heap (MB); its address space is capped at this plus 3584 MB. */
+  MARKETPLACE_STDIO_MEMORY_MB: int(32, 65_536).default(512),
 
   // --- MCP Router, upstream side (src/router/upstream) ---
   STDIO_MAX_PROCESSES: int(1, 100_000).default(50),

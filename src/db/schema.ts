@@ -104,6 +104,15 @@ export interface ServicesTable {
   owner_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The published version of an admin-made `openapi` service (service_versions); null otherwise (0012). */
   live_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Only users with a `service_installs` row see and call it (a marketplace listing; 0017). */
+  install_required: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+/** Who installed a service that needs installing (0017_marketplace). */
+export interface ServiceInstallsTable {
+  user_id: string;
+  service_id: string;
+  created_at: GeneratedTimestamp;
 }
 
 /** Every save of an `openapi` service's definition (0012_builder_versions). */
@@ -223,6 +232,7 @@ export interface Database {
   service_instances: ServiceInstancesTable;
   service_versions: ServiceVersionsTable;
   user_credentials: UserCredentialsTable;
+  service_installs: ServiceInstallsTable;
   notes: NotesTable;
   // logging
   request_log: RequestLogTable;

@@ -51,7 +51,21 @@ export type AuditAction =
   | 'billing.plan_removed'
   | 'billing.plan_assigned'
   | 'billing.price_set'
-  | 'billing.price_removed';
+  | 'billing.price_removed'
+  // the marketplace (src/marketplace)
+  | 'marketplace.provider_applied'
+  | 'marketplace.provider_granted'
+  | 'marketplace.provider_approved'
+  | 'marketplace.provider_rejected'
+  | 'marketplace.provider_revoked'
+  | 'marketplace.listing_submitted'
+  | 'marketplace.version_submitted'
+  | 'marketplace.version_inspected'
+  | 'marketplace.version_approved'
+  | 'marketplace.version_rejected'
+  | 'marketplace.installed'
+  | 'marketplace.uninstalled'
+  | 'marketplace.rated';
 
 export interface AuditEvent {
   action: AuditAction;

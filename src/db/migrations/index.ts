@@ -14,6 +14,8 @@ import { builderVersions } from './0012_builder_versions.js';
 // billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
 import { billingPrices } from './0014_billing_prices.js';
+// marketplace: providers, listings, reviews, installs
+import { marketplace } from './0017_marketplace.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -39,6 +41,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
   ['0014_billing_prices', billingPrices],
+  ['0017_marketplace', marketplace],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1534,6 +1534,109 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/marketplace/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Provider applications and providers (admin) */
+        get: operations["adminMarketplaceProviders"];
+        put?: never;
+        /** Grant a user the provider role at once (admin). Audited. */
+        post: operations["adminMarketplaceGrantProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/marketplace/providers/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve or reject an application, or revoke a provider (admin; a reason is required to reject or revoke). Audited. */
+        post: operations["adminMarketplaceDecideProvider"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/marketplace/reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review queue: versions waiting for review, oldest first, with the tools, prompts and resources the platform saw (admin) */
+        get: operations["adminMarketplaceReviews"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/marketplace/reviews/{id}/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One listing version as the reviewer sees it (admin) */
+        get: operations["adminMarketplaceReview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/marketplace/reviews/{id}/{version}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (the version becomes the live one; its price becomes the per-call price) or reject with a reason (admin). Audited. */
+        post: operations["adminMarketplaceDecide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/marketplace/reviews/{id}/{version}/inspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Connect to the version again and list what it exposes, with credentials for this time only (admin). Audited. */
+        post: operations["adminMarketplaceInspect"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/oauth/grants": {
         parameters: {
             query?: never;
@@ -2333,6 +2436,179 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/installs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The listings you installed */
+        get: operations["marketplaceInstalls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/listings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse the live listings: search by text, category and price */
+        get: operations["marketplaceBrowse"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/listings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One live listing: its tools, prompts, resources, credentials it asks for, ratings and changelog */
+        get: operations["marketplaceListing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/listings/{id}/install": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Install a listing: its service becomes usable for you on /mcp/{service} and /mcp (after its credentials, if it asks for any). Audited. */
+        post: operations["marketplaceInstall"];
+        /** Uninstall a listing (your stored credentials for it are deleted too). Audited. */
+        delete: operations["marketplaceUninstall"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/listings/{id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Rate and review a listing you installed: one per user, a second PUT edits it */
+        put: operations["marketplaceRate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your provider application and its status */
+        get: operations["marketplaceProviderStatus"];
+        put?: never;
+        /** Apply for the provider role (an admin approves or rejects it). Audited. */
+        post: operations["marketplaceProviderApply"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/provider/listings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your listings with every version and its review state (provider) */
+        get: operations["marketplaceProviderListings"];
+        put?: never;
+        /** Submit a listing (version 1) for review: a remote http MCP endpoint or an npm package; the platform connects to it and lists what it exposes. Audited. */
+        post: operations["marketplaceSubmitListing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/provider/listings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of your listings (provider) */
+        get: operations["marketplaceProviderListing"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/provider/listings/{id}/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Installs, calls, errors and revenue of your listing per day (provider); never users' identities, payloads or credentials */
+        get: operations["marketplaceProviderStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/provider/listings/{id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit a new version for review; the live version stays until an admin approves this one. Audited. */
+        post: operations["marketplaceSubmitVersion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3555,6 +3831,758 @@ export interface operations {
                         checks?: Record<string, never>;
                         status?: string;
                     };
+                };
+            };
+        };
+    };
+    adminMarketplaceProviders: {
+        parameters: {
+            query?: {
+                /** @description Only this status */
+                status?: "pending" | "approved" | "rejected" | "revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Providers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        providers: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            decided_at: string | null;
+                            display_name: string;
+                            email?: string | null;
+                            note: string;
+                            reason: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "approved" | "rejected" | "revoked";
+                            /** Format: uuid */
+                            user_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceGrantProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    display_name: string;
+                    /** Format: uuid */
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Provider */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        decided_at: string | null;
+                        display_name: string;
+                        note: string;
+                        reason: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "revoked";
+                        /** Format: uuid */
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceDecideProvider: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "reject" | "revoke";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        decided_at: string | null;
+                        display_name: string;
+                        note: string;
+                        reason: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "revoked";
+                        /** Format: uuid */
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceReviews: {
+        parameters: {
+            query?: {
+                /** @description Versions in this state (default pending) */
+                state?: "pending" | "approved" | "rejected" | "superseded";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reviews: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            credentials: {
+                                [key: string]: unknown;
+                            }[];
+                            description?: string;
+                            icon_url?: string | null;
+                            /** Format: date-time */
+                            inspected_at?: string | null;
+                            /** @description What the platform saw when it connected to the version with the SDK client */
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                prompts: {
+                                    description?: string;
+                                    name: string;
+                                }[];
+                                resources: {
+                                    description?: string;
+                                    mimeType?: string;
+                                    name: string;
+                                    uri: string;
+                                }[];
+                                resourceTemplates: {
+                                    name: string;
+                                    uriTemplate: string;
+                                }[];
+                                server?: {
+                                    name?: string;
+                                    version?: string;
+                                };
+                                tools: {
+                                    description?: string;
+                                    inputSchema?: unknown;
+                                    name: string;
+                                    title?: string;
+                                }[];
+                            } | null;
+                            /** @enum {string} */
+                            kind: "http" | "npm";
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** Format: uuid */
+                            listing_id: string;
+                            live_version: number | null;
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            provider: {
+                                display_name: string | null;
+                                user_id: string;
+                            };
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            slug: string;
+                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: string[];
+                        changelog?: string;
+                        /** Format: date-time */
+                        created_at?: string;
+                        credentials: {
+                            [key: string]: unknown;
+                        }[];
+                        description?: string;
+                        icon_url?: string | null;
+                        /** Format: date-time */
+                        inspected_at?: string | null;
+                        /** @description What the platform saw when it connected to the version with the SDK client */
+                        inspection: {
+                            error?: string;
+                            ok: boolean;
+                            prompts: {
+                                description?: string;
+                                name: string;
+                            }[];
+                            resources: {
+                                description?: string;
+                                mimeType?: string;
+                                name: string;
+                                uri: string;
+                            }[];
+                            resourceTemplates: {
+                                name: string;
+                                uriTemplate: string;
+                            }[];
+                            server?: {
+                                name?: string;
+                                version?: string;
+                            };
+                            tools: {
+                                description?: string;
+                                inputSchema?: unknown;
+                                name: string;
+                                title?: string;
+                            }[];
+                        } | null;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        links?: {
+                            title: string;
+                            url: string;
+                        }[];
+                        /** Format: uuid */
+                        listing_id: string;
+                        live_version: number | null;
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        provider: {
+                            display_name: string | null;
+                            user_id: string;
+                        };
+                        /** @description The reviewer's reason (always given for a rejection) */
+                        reason?: string | null;
+                        /** Format: date-time */
+                        reviewed_at?: string | null;
+                        slug: string;
+                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        source: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state: "pending" | "approved" | "rejected" | "superseded";
+                        title: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceDecide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "approve" | "reject";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: string[];
+                        changelog?: string;
+                        /** Format: date-time */
+                        created_at?: string;
+                        credentials: {
+                            [key: string]: unknown;
+                        }[];
+                        description?: string;
+                        icon_url?: string | null;
+                        /** Format: date-time */
+                        inspected_at?: string | null;
+                        /** @description What the platform saw when it connected to the version with the SDK client */
+                        inspection: {
+                            error?: string;
+                            ok: boolean;
+                            prompts: {
+                                description?: string;
+                                name: string;
+                            }[];
+                            resources: {
+                                description?: string;
+                                mimeType?: string;
+                                name: string;
+                                uri: string;
+                            }[];
+                            resourceTemplates: {
+                                name: string;
+                                uriTemplate: string;
+                            }[];
+                            server?: {
+                                name?: string;
+                                version?: string;
+                            };
+                            tools: {
+                                description?: string;
+                                inputSchema?: unknown;
+                                name: string;
+                                title?: string;
+                            }[];
+                        } | null;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        links?: {
+                            title: string;
+                            url: string;
+                        }[];
+                        /** Format: uuid */
+                        listing_id: string;
+                        live_version: number | null;
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        provider: {
+                            display_name: string | null;
+                            user_id: string;
+                        };
+                        /** @description The reviewer's reason (always given for a rejection) */
+                        reason?: string | null;
+                        /** Format: date-time */
+                        reviewed_at?: string | null;
+                        slug: string;
+                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        source: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state: "pending" | "approved" | "rejected" | "superseded";
+                        title: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid_state, older_version, not_inspected or slug_taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceInspect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default {} */
+                    credentials?: {
+                        [key: string]: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: string[];
+                        changelog?: string;
+                        /** Format: date-time */
+                        created_at?: string;
+                        credentials: {
+                            [key: string]: unknown;
+                        }[];
+                        description?: string;
+                        icon_url?: string | null;
+                        /** Format: date-time */
+                        inspected_at?: string | null;
+                        /** @description What the platform saw when it connected to the version with the SDK client */
+                        inspection: {
+                            error?: string;
+                            ok: boolean;
+                            prompts: {
+                                description?: string;
+                                name: string;
+                            }[];
+                            resources: {
+                                description?: string;
+                                mimeType?: string;
+                                name: string;
+                                uri: string;
+                            }[];
+                            resourceTemplates: {
+                                name: string;
+                                uriTemplate: string;
+                            }[];
+                            server?: {
+                                name?: string;
+                                version?: string;
+                            };
+                            tools: {
+                                description?: string;
+                                inputSchema?: unknown;
+                                name: string;
+                                title?: string;
+                            }[];
+                        } | null;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        links?: {
+                            title: string;
+                            url: string;
+                        }[];
+                        /** Format: uuid */
+                        listing_id: string;
+                        live_version: number | null;
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        provider: {
+                            display_name: string | null;
+                            user_id: string;
+                        };
+                        /** @description The reviewer's reason (always given for a rejection) */
+                        reason?: string | null;
+                        /** Format: date-time */
+                        reviewed_at?: string | null;
+                        slug: string;
+                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        source: {
+                            [key: string]: unknown;
+                        };
+                        /** @enum {string} */
+                        state: "pending" | "approved" | "rejected" | "superseded";
+                        title: string;
+                        version: number;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -7073,6 +8101,1304 @@ export interface operations {
             };
             /** @description Caller may not build (admins; users with BUILDER_USERS=true) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceInstalls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Listings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        listings: {
+                            categories?: string[];
+                            description?: string;
+                            icon_url?: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Whether the caller installed it */
+                            installed: boolean;
+                            installs: number;
+                            /** @enum {string} */
+                            kind: "http" | "npm";
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            provider: {
+                                display_name: string;
+                            };
+                            rating: {
+                                average: number | null;
+                                count: number;
+                            };
+                            slug: string;
+                            title: string;
+                            /** Format: date-time */
+                            updated_at?: string;
+                            /** @description The live version */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceBrowse: {
+        parameters: {
+            query?: {
+                /** @description One category */
+                category?: string;
+                /** @description At most this many (1-100, default 50) */
+                limit?: number;
+                /** @description Only listings at or below this price per call (decimal) */
+                max_price?: string;
+                /** @description Skip this many */
+                offset?: number;
+                /** @description free or paid */
+                price?: "free" | "paid";
+                /** @description Words in the title, description or slug */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Listings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        listings: {
+                            categories?: string[];
+                            description?: string;
+                            icon_url?: string | null;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Whether the caller installed it */
+                            installed: boolean;
+                            installs: number;
+                            /** @enum {string} */
+                            kind: "http" | "npm";
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            provider: {
+                                display_name: string;
+                            };
+                            rating: {
+                                average: number | null;
+                                count: number;
+                            };
+                            slug: string;
+                            title: string;
+                            /** Format: date-time */
+                            updated_at?: string;
+                            /** @description The live version */
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceListing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing slug or ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: string[];
+                        changelog: {
+                            approved_at: string | null;
+                            changelog: string;
+                            version: number;
+                        }[];
+                        credentials: {
+                            description?: string;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        }[];
+                        description?: string;
+                        icon_url?: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Whether the caller installed it */
+                        installed: boolean;
+                        installs: number;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        links?: {
+                            title: string;
+                            url: string;
+                        }[];
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        prompts: {
+                            description?: string;
+                            name: string;
+                        }[];
+                        provider: {
+                            display_name: string;
+                        };
+                        rating: {
+                            average: number | null;
+                            count: number;
+                        };
+                        resources: {
+                            description?: string;
+                            name: string;
+                            uri: string;
+                        }[];
+                        /** @description Ratings without who gave them; `mine` marks the caller's */
+                        reviews: {
+                            mine: boolean;
+                            rating: number;
+                            review: string;
+                            updated_at: string;
+                        }[];
+                        /** @description The service slug: /mcp/{service} once installed */
+                        service: string;
+                        slug: string;
+                        title: string;
+                        tools: {
+                            description?: string;
+                            name: string;
+                            title?: string;
+                        }[];
+                        /** Format: date-time */
+                        updated_at?: string;
+                        /** @description The live version */
+                        version: number;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceInstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing slug or ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Already installed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: string[];
+                        changelog: {
+                            approved_at: string | null;
+                            changelog: string;
+                            version: number;
+                        }[];
+                        credentials: {
+                            description?: string;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        }[];
+                        description?: string;
+                        icon_url?: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Whether the caller installed it */
+                        installed: boolean;
+                        installs: number;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        links?: {
+                            title: string;
+                            url: string;
+                        }[];
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        prompts: {
+                            description?: string;
+                            name: string;
+                        }[];
+                        provider: {
+                            display_name: string;
+                        };
+                        rating: {
+                            average: number | null;
+                            count: number;
+                        };
+                        resources: {
+                            description?: string;
+                            name: string;
+                            uri: string;
+                        }[];
+                        /** @description Ratings without who gave them; `mine` marks the caller's */
+                        reviews: {
+                            mine: boolean;
+                            rating: number;
+                            review: string;
+                            updated_at: string;
+                        }[];
+                        /** @description The service slug: /mcp/{service} once installed */
+                        service: string;
+                        slug: string;
+                        title: string;
+                        tools: {
+                            description?: string;
+                            name: string;
+                            title?: string;
+                        }[];
+                        /** Format: date-time */
+                        updated_at?: string;
+                        /** @description The live version */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Installed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        categories?: string[];
+                        changelog: {
+                            approved_at: string | null;
+                            changelog: string;
+                            version: number;
+                        }[];
+                        credentials: {
+                            description?: string;
+                            name: string;
+                            required: boolean;
+                            secret: boolean;
+                            title: string;
+                        }[];
+                        description?: string;
+                        icon_url?: string | null;
+                        /** Format: uuid */
+                        id: string;
+                        /** @description Whether the caller installed it */
+                        installed: boolean;
+                        installs: number;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        links?: {
+                            title: string;
+                            url: string;
+                        }[];
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        prompts: {
+                            description?: string;
+                            name: string;
+                        }[];
+                        provider: {
+                            display_name: string;
+                        };
+                        rating: {
+                            average: number | null;
+                            count: number;
+                        };
+                        resources: {
+                            description?: string;
+                            name: string;
+                            uri: string;
+                        }[];
+                        /** @description Ratings without who gave them; `mine` marks the caller's */
+                        reviews: {
+                            mine: boolean;
+                            rating: number;
+                            review: string;
+                            updated_at: string;
+                        }[];
+                        /** @description The service slug: /mcp/{service} once installed */
+                        service: string;
+                        slug: string;
+                        title: string;
+                        tools: {
+                            description?: string;
+                            name: string;
+                            title?: string;
+                        }[];
+                        /** Format: date-time */
+                        updated_at?: string;
+                        /** @description The live version */
+                        version: number;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceUninstall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing slug or ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Uninstalled */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceRate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing slug or ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rating: number;
+                    /** @default  */
+                    review?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Edited */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rating: number;
+                        review: string;
+                    };
+                };
+            };
+            /** @description Saved */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rating: number;
+                        review: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: not installed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceProviderStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Provider */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        decided_at: string | null;
+                        display_name: string;
+                        note: string;
+                        reason: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "revoked";
+                        /** Format: uuid */
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceProviderApply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    display_name: string;
+                    /** @default  */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Application */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        decided_at: string | null;
+                        display_name: string;
+                        note: string;
+                        reason: string | null;
+                        /** @enum {string} */
+                        status: "pending" | "approved" | "rejected" | "revoked";
+                        /** Format: uuid */
+                        user_id: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description already_provider or application_pending */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceProviderListings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Listings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        listings: {
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "http" | "npm";
+                            live_version: number | null;
+                            slug: string;
+                            versions: {
+                                categories?: string[];
+                                changelog?: string;
+                                /** Format: date-time */
+                                created_at?: string;
+                                description?: string;
+                                icon_url?: string | null;
+                                inspection: {
+                                    error?: string;
+                                    ok: boolean;
+                                    tools: string[];
+                                } | null;
+                                links?: {
+                                    title: string;
+                                    url: string;
+                                }[];
+                                /** @description null: free */
+                                price: {
+                                    currency: string;
+                                    /** @description Decimal, 6 places */
+                                    per_call: string;
+                                } | null;
+                                /** @description The reviewer's reason (always given for a rejection) */
+                                reason?: string | null;
+                                /** Format: date-time */
+                                reviewed_at?: string | null;
+                                /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                                source: {
+                                    [key: string]: unknown;
+                                };
+                                /** @enum {string} */
+                                state: "pending" | "approved" | "rejected" | "superseded";
+                                title: string;
+                                version: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceSubmitListing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    categories?: string[];
+                    /** @default  */
+                    changelog?: string;
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /** Format: uri */
+                    icon_url?: string;
+                    /** @default [] */
+                    links?: {
+                        title: string;
+                        /** Format: uri */
+                        url: string;
+                    }[];
+                    /** @default null */
+                    price?: {
+                        /** @default USD */
+                        currency?: string;
+                        per_call: string;
+                    } | null;
+                    slug: string;
+                    source: {
+                        /**
+                         * @default streamable-http
+                         * @enum {string}
+                         */
+                        transport?: "streamable-http" | "sse";
+                        /** @constant */
+                        type: "http";
+                        /** Format: uri */
+                        url: string;
+                    } | {
+                        /** @default [] */
+                        args?: string[];
+                        bin?: string;
+                        integrity: string;
+                        package: string;
+                        /** @constant */
+                        type: "npm";
+                        version: string;
+                    };
+                    test_credentials?: {
+                        [key: string]: string;
+                    };
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Submitted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed, or a URL the egress guard refuses */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description slug_taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceProviderListing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Listing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceProviderStats: {
+        parameters: {
+            query?: {
+                /** @description First day, YYYY-MM-DD (default: 29 days before `to`) */
+                from?: string;
+                /** @description Last day, YYYY-MM-DD (default: today, UTC) */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        calls: number;
+                        days: {
+                            calls: number;
+                            day: string;
+                            errors: number;
+                            revenue: string | null;
+                        }[];
+                        errors: number;
+                        /** @description Users who have it installed now */
+                        installs: number;
+                        listing_id: string;
+                        period: {
+                            from: string;
+                            to: string;
+                        };
+                        /** @description null: free */
+                        price: {
+                            currency: string;
+                            /** @description Decimal, 6 places */
+                            per_call: string;
+                        } | null;
+                        /** @description calls × the live price; null: free */
+                        revenue: {
+                            amount: string;
+                            currency: string;
+                        } | null;
+                        slug: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceSubmitVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    categories?: string[];
+                    /** @default  */
+                    changelog?: string;
+                    /** @default [] */
+                    credentials?: {
+                        description?: string;
+                        inject: {
+                            env: string;
+                        } | {
+                            header: string;
+                            template?: string;
+                        } | {
+                            context: string;
+                        };
+                        max_length?: number;
+                        name: string;
+                        /** @default true */
+                        required?: boolean;
+                        /** @default true */
+                        secret?: boolean;
+                        title: string;
+                    }[];
+                    /** @default  */
+                    description?: string;
+                    /** Format: uri */
+                    icon_url?: string;
+                    /** @default [] */
+                    links?: {
+                        title: string;
+                        /** Format: uri */
+                        url: string;
+                    }[];
+                    /** @default null */
+                    price?: {
+                        /** @default USD */
+                        currency?: string;
+                        per_call: string;
+                    } | null;
+                    source: {
+                        /**
+                         * @default streamable-http
+                         * @enum {string}
+                         */
+                        transport?: "streamable-http" | "sse";
+                        /** @constant */
+                        type: "http";
+                        /** Format: uri */
+                        url: string;
+                    } | {
+                        /** @default [] */
+                        args?: string[];
+                        bin?: string;
+                        integrity: string;
+                        package: string;
+                        /** @constant */
+                        type: "npm";
+                        version: string;
+                    };
+                    test_credentials?: {
+                        [key: string]: string;
+                    };
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Submitted */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
