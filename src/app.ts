@@ -308,6 +308,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           batchSize: config.BILLING_METER_BATCH_SIZE,
           writeBoundMs: config.BILLING_METER_WRITE_BOUND_MS,
           minuteLimiter: (perMinute) => limiter(`plan-minute-${perMinute}`, perMinute),
+          egress,
+          webhook:
+            config.BILLING_WEBHOOK_URL && config.BILLING_WEBHOOK_SECRET
+              ? {
+                  url: config.BILLING_WEBHOOK_URL,
+                  secret: config.BILLING_WEBHOOK_SECRET,
+                  maxAttempts: config.BILLING_WEBHOOK_MAX_ATTEMPTS,
+                  backoffMs: config.BILLING_WEBHOOK_BACKOFF_MS,
+                  pollMs: config.BILLING_WEBHOOK_POLL_MS,
+                  timeoutMs: config.BILLING_WEBHOOK_TIMEOUT_MS,
+                }
+              : undefined,
+          metrics: logging.metrics,
           now: opts.clock,
         })
       : undefined;

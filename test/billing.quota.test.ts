@@ -198,6 +198,9 @@ describe('plans and quotas', () => {
     expect(statement.status).toBe(200);
     expect(statement.json).toEqual({
       user_id: user.userId,
+      status: 'open',
+      id: null,
+      finalized_at: null,
       period: { start: '2026-07-01T00:00:00.000Z', end: '2026-08-01T00:00:00.000Z' },
       line_items: [
         { service: priced, calls: 40, unit_price: '0.002000', amount: '0.080000', currency: 'USD' },

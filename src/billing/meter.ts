@@ -30,6 +30,13 @@ export interface UsageWriterOptions {
   batchSize: number;
   /** How long a call waits for its event to be written before it is answered anyway. */
   writeBoundMs: number;
+  /**
+   * Announce the inserted usage in the webhook outbox (`billing_events`, type `usage.recorded`), in
+   * the same statement: one event per user, service and UTC day of the batch.
+   */
+  announce?: boolean;
+  /** A usage event the database refused for good was dropped (logged; counted in a metric). */
+  onDropped?: () => void;
   /** The events a batch really inserted (not duplicates), after the commit: the quota cache counts them. */
   onInserted?: (events: StampedUsageEvent[]) => void;
 }
@@ -131,6 +138,19 @@ export class UsageWriter {
     const events_ = sql.table(`${schema}.usage_events`);
     const daily = sql.table(`${schema}.usage_daily`);
     const users = sql.table(`${schema}.users`);
+    const outbox = sql.table(`${schema}.billing_events`);
+    // Data-modifying CTEs run to completion whether or not the final select reads them.
+    const announced = this.opts.announce
+      ? sql`, announced as (
+        insert into ${outbox} (id, type, payload)
+        select gen_random_uuid(), 'usage.recorded', jsonb_build_object(
+          'user_id', user_id, 'service', service, 'day', (occurred_at at time zone 'UTC')::date,
+          'calls', count(*), 'units', sum(units), 'errors', count(*) filter (where status = 'error'),
+          'first_at', min(occurred_at), 'last_at', max(occurred_at))
+        from ins
+        group by user_id, service, (occurred_at at time zone 'UTC')::date
+      )`
+      : sql``;
     const result = await sql<{ event_key: string }>`
       with ins as (
         insert into ${events_} (event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
@@ -154,7 +174,7 @@ export class UsageWriter {
           units = ${daily}.units + excluded.units,
           errors = ${daily}.errors + excluded.errors,
           latency_ms_sum = ${daily}.latency_ms_sum + excluded.latency_ms_sum
-      )
+      )${announced}
       select event_key from ins`.execute(db);
     return new Set(result.rows.map((r) => r.event_key));
   }

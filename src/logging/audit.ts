@@ -51,7 +51,9 @@ export type AuditAction =
   | 'billing.plan_removed'
   | 'billing.plan_assigned'
   | 'billing.price_set'
-  | 'billing.price_removed';
+  | 'billing.price_removed'
+  | 'billing.statements_finalized'
+  | 'billing.event_redelivered';
 
 export interface AuditEvent {
   action: AuditAction;

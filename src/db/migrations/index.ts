@@ -14,6 +14,7 @@ import { builderVersions } from './0012_builder_versions.js';
 // billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
 import { billingPrices } from './0014_billing_prices.js';
+import { billingOutbox } from './0015_billing_outbox.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -39,6 +40,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
   ['0014_billing_prices', billingPrices],
+  ['0015_billing_outbox', billingOutbox],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
