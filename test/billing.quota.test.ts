@@ -175,6 +175,27 @@ describe('plans and quotas', () => {
     expect(rows.map((r) => ({ calls: Number(r.calls), errors: Number(r.errors), latency: Number(r.latency_ms_sum) }))).toEqual([{ calls: 2, errors: 1, latency: 6 }]);
   });
 
+  it('a poison usage event is split out of its batch and dropped alone (logged, counted); the rest of the batch is written', async () => {
+    const user = await signUp(t.url);
+    const metering = t.platform.billing!.metering;
+    const event = (key: string, units = 1) => ({ key, userId: user.userId, service: slug, listingVersion: null, tool: 'echo', units, status: 'ok' as const, latencyMs: 1 });
+    const dropped = async () => Number((await t.platform.logging.metrics.usageEventsDropped.get()).values[0]?.value ?? 0);
+    const droppedBefore = await dropped();
+    // The first event is written alone (an idle writer writes at once); the next four queue up behind
+    // it and go in one batch, where units 2^40 overflows the integer column: a permanent SQL error.
+    const first = metering.record(event(`p:${randomUUID()}`));
+    await Promise.all([first, metering.record(event(`p:${randomUUID()}`)), metering.record(event(`poison:${randomUUID()}`, 2 ** 40)), metering.record(event(`p:${randomUUID()}`)), metering.record(event(`p:${randomUUID()}`))]);
+    const rows = await t.platform.database.db
+      .withTables<{ usage_daily: { user_id: string; calls: string; units: string } }>()
+      .selectFrom('usage_daily')
+      .select(['calls', 'units'])
+      .where('user_id', '=', user.userId)
+      .execute();
+    expect(rows.map((r) => [Number(r.calls), Number(r.units)])).toEqual([[4, 4]]);
+    expect((await dropped()) - droppedBefore).toBe(1);
+    expect(t.platform.billing!.queuedEvents).toBe(0);
+  });
+
   it('a month of synthetic usage gives a statement whose line items sum to the priced usage (JSON and CSV)', async () => {
     const user = await signUp(t.url);
     const metering = t.platform.billing!.metering;
