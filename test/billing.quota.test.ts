@@ -175,6 +175,21 @@ describe('plans and quotas', () => {
     expect(rows.map((r) => ({ calls: Number(r.calls), errors: Number(r.errors), latency: Number(r.latency_ms_sum) }))).toEqual([{ calls: 2, errors: 1, latency: 6 }]);
   });
 
+  it('resolves the service before the quota: a user at the quota still gets 404 for a service that does not exist, and an unknown tool on /mcp is not a quota refusal', async () => {
+    now = new Date('2026-06-10T12:00:00.000Z');
+    const planId = `one-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'One call', monthly_calls: 1 });
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'only')).status).toBe(200);
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'over')).status).toBe(429);
+    const missing = await call(user.accessToken, '/mcp/no-such-service-x', 'echo', 'where');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error?.message).toContain('no-such-service-x');
+    const unknown = await call(user.accessToken, '/mcp', 'no-such-service-x__echo', 'where');
+    expect(unknown.status).not.toBe(429);
+    expect(unknown.body.error?.data?.reason).toBeUndefined();
+    expect(unknown.body.error?.message).toMatch(/no-such-service-x__echo/);
+  });
+
   it('a poison usage event is split out of its batch and dropped alone (logged, counted); the rest of the batch is written', async () => {
     const user = await signUp(t.url);
     const metering = t.platform.billing!.metering;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CallMetering, Principal } from '../../gateway/index.js';
+import type { ResolvedService } from '../contracts.js';
 import { toolCallService } from './gateway-hooks.js';
 import type { McpCallLog, RelayEvent } from './observe.js';
 
@@ -14,6 +15,13 @@ import type { McpCallLog, RelayEvent } from './observe.js';
 /** HTTP header naming a call's idempotency key (the client's retries of one call carry the same one). */
 const IDEMPOTENCY_HEADER = 'idempotency-key';
 const MAX_KEY_LENGTH = 255;
+
+/** Whether a request is a `tools/call` of a resolved service (on /mcp: one the tool name's prefix names among the usable ones). */
+export function quotaApplies(req: Request, slug: string | undefined, services: readonly ResolvedService[]): boolean {
+  const service = toolCallService(req, slug);
+  if (service === undefined) return false;
+  return slug !== undefined || services.some((s) => s.definition.slug === service);
+}
 
 /** Refuses (429, Retry-After, a JSON-RPC error naming the quota) or lets a `tools/call` through; true when it answered. */
 export async function refusedByQuota(metering: CallMetering, principal: Principal, req: Request, res: Response, slug: string | undefined): Promise<boolean> {
