@@ -190,6 +190,36 @@ describe('plans and quotas', () => {
     expect(unknown.body.error?.message).toMatch(/no-such-service-x__echo/);
   });
 
+  it('charges the per-minute limit only for calls that go on: calls refused by the tool policy give their point back', async () => {
+    now = new Date('2026-06-11T12:00:00.000Z');
+    const denied = `${slug}-deny`;
+    const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+      slug: denied,
+      title: denied,
+      kind: 'http',
+      http: { transport: 'streamable-http', instances: [upstream.url] },
+      tool_policy: { deny: ['echo'] },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const planId = `minute-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'Two a minute', per_minute: 2 });
+    const sent = upstreamCalls();
+    // Three calls the tool policy refuses (on both endpoints): not forwarded, so not charged.
+    for (const [path, name] of [[`/mcp/${denied}`, 'echo'], ['/mcp', `${denied}__echo`], [`/mcp/${denied}`, 'echo']] as const) {
+      const refused = await call(user.accessToken, path, name, 'no');
+      expect(refused.status, path).not.toBe(429);
+      expect(refused.body.error?.message, path).toMatch(/tool policy|not available|unknown/i);
+    }
+    expect(upstreamCalls()).toBe(sent);
+    // The plan's two calls a minute are all still there; the third is refused.
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'a')).status).toBe(200);
+    expect((await call(user.accessToken, '/mcp', `${slug}__echo`, 'b')).status).toBe(200);
+    const third = await call(user.accessToken, `/mcp/${slug}`, 'echo', 'c');
+    expect(third.status).toBe(429);
+    expect(third.body.error?.data).toMatchObject({ reason: 'quota_exceeded', quota: 'per_minute', limit: 2 });
+    expect(upstreamCalls() - sent).toBe(2);
+  });
+
   it('a poison usage event is split out of its batch and dropped alone (logged, counted); the rest of the batch is written', async () => {
     const user = await signUp(t.url);
     const metering = t.platform.billing!.metering;

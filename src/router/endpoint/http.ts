@@ -283,11 +283,16 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       // Quotas after the service is resolved: a call to a service that does not exist (or that this user
       // cannot use) gets its own answer, not a quota refusal; on /mcp, a name no usable service claims
       // is an unknown tool, not usage.
-      if (deps.metering && quotaApplies(req, slug, services) && (await refusedByQuota(deps.metering, principal, req, res, slug))) return;
+      let releaseQuota: (() => Promise<void>) | undefined;
+      if (deps.metering && quotaApplies(req, slug, services)) {
+        const admitted = await refusedByQuota(deps.metering, principal, req, res, slug);
+        if (admitted.refused) return;
+        releaseQuota = admitted.release;
+      }
       // The logging middleware reads this when the response finishes: one row per JSON-RPC request.
       const calls = new McpCallLog(services, aggregate);
       res.locals.mcpCalls = calls;
-      const observe = deps.metering ? meteredObserve(calls, deps.metering, principal, req) : calls.observe;
+      const observe = deps.metering ? meteredObserve(calls, deps.metering, principal, req, releaseQuota) : calls.observe;
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
