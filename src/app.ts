@@ -52,7 +52,7 @@ import {
 import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { BUILDER_BODY_PREFIX, builderOpenApi, builderRouter, createOpenApiRuntime } from './builder/index.js';
-import { billingOpenApi, createBilling, type Billing } from './billing/index.js';
+import { billingOpenApi, builtServiceOwners, createBilling, type Billing } from './billing/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
@@ -315,6 +315,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       limiter,
     };
     // --- billing: metering (write-before-answer), plans and quotas (docs/billing.md) ---
+    // Set once the marketplace exists (it is built after billing, which hands it prices).
+    const late: { marketplaceOwners?: (providerId?: string) => Promise<Array<{ provider_id: string; service: string }>> } = {};
     const billing = config.BILLING_METERING
       ? createBilling({
           database,
@@ -325,7 +327,22 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           batchSize: config.BILLING_METER_BATCH_SIZE,
           writeBoundMs: config.BILLING_METER_WRITE_BOUND_MS,
           minuteLimiter: (perMinute) => limiter(`plan-minute-${perMinute}`, perMinute),
+          egress,
+          webhook:
+            config.BILLING_WEBHOOK_URL && config.BILLING_WEBHOOK_SECRET
+              ? {
+                  url: config.BILLING_WEBHOOK_URL,
+                  secret: config.BILLING_WEBHOOK_SECRET,
+                  maxAttempts: config.BILLING_WEBHOOK_MAX_ATTEMPTS,
+                  backoffMs: config.BILLING_WEBHOOK_BACKOFF_MS,
+                  pollMs: config.BILLING_WEBHOOK_POLL_MS,
+                  timeoutMs: config.BILLING_WEBHOOK_TIMEOUT_MS,
+                }
+              : undefined,
+          metrics: logging.metrics,
           now: opts.clock,
+          // A provider's services for payouts: those they built, and their approved marketplace listings.
+          serviceOwnership: async (db, providerId) => [...(await builtServiceOwners(db, providerId)), ...((await late.marketplaceOwners?.(providerId)) ?? [])],
         })
       : undefined;
     if (billing) onClose('billing', () => billing.close(config.SHUTDOWN_TIMEOUT_MS));
@@ -481,6 +498,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         : undefined,
       inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
     });
+    late.marketplaceOwners = (providerId) => marketplace.marketplace.serviceOwners(providerId);
     app.use('/v1/admin/marketplace', requireRole('admin'));
     app.use(marketplace.router);
     openApiFragments.push(marketplaceOpenApi);

@@ -58,6 +58,16 @@ export class Marketplace {
     this.db = opts.db;
   }
 
+  /** The catalog services of approved listings, by provider (all providers, or only `providerId`): billing's payout reports. */
+  async serviceOwners(providerId?: string): Promise<Array<{ provider_id: string; service: string }>> {
+    let q = this.db
+      .selectFrom('marketplace_listings')
+      .innerJoin('services', 'services.id', 'marketplace_listings.service_id')
+      .select(['marketplace_listings.provider_id', 'services.slug as service']);
+    if (providerId) q = q.where('marketplace_listings.provider_id', '=', providerId);
+    return q.execute();
+  }
+
   private async audit(actor: Actor, action: AuditAction, targetType: string, targetId: string, details: Record<string, unknown> = {}): Promise<void> {
     await this.opts.audit.record({ action, outcome: 'success', actorId: actor.userId, targetType, targetId, ip: actor.ip ?? null, requestId: actor.requestId, details });
   }

@@ -14,6 +14,7 @@ import { builderVersions } from './0012_builder_versions.js';
 // billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
 import { billingPrices } from './0014_billing_prices.js';
+import { billingOutbox } from './0015_billing_outbox.js';
 // marketplace: providers, listings, reviews, installs
 import { marketplace } from './0017_marketplace.js';
 
@@ -41,6 +42,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
   ['0014_billing_prices', billingPrices],
+  ['0015_billing_outbox', billingOutbox],
   ['0017_marketplace', marketplace],
 ];
 

@@ -1349,6 +1349,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/billing/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook outbox: events and their delivery state, newest first (admin) */
+        get: operations["adminListBillingEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/billing/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook event and its delivery state (admin) */
+        get: operations["adminGetBillingEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/billing/events/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver an event again (admin): pending now, a fresh set of attempts, the same id and Idempotency-Key. Audited. */
+        post: operations["adminRedeliverBillingEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/errors": {
         parameters: {
             query?: never;
@@ -1744,6 +1795,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every provider's payout report of a month (admin; JSON or CSV) */
+        get: operations["adminPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/plans": {
         parameters: {
             query?: never;
@@ -1811,6 +1879,23 @@ export interface paths {
         post?: never;
         /** Remove a service's price (admin). Audited. */
         delete: operations["adminDeletePrice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/prices/{service}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every price a service had, newest first (admin) */
+        get: operations["adminPriceHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1924,6 +2009,23 @@ export interface paths {
         get: operations["adminListServiceTools"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/statements/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finalise a month's statements (admin): immutable snapshots at the prices of the moment, each announced by a statement.finalized event. Audited. */
+        post: operations["adminFinalizeStatements"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2864,6 +2966,23 @@ export interface paths {
         };
         /** This OpenAPI document */
         get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your payout report of a month: the services you own (JSON or CSV) */
+        get: operations["getPayouts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3835,6 +3954,255 @@ export interface operations {
             };
         };
     };
+    adminListBillingEvents: {
+        parameters: {
+            query?: {
+                /** @description Older than this created_at (to page on) */
+                before?: string;
+                /** @description default 100 */
+                limit?: number;
+                state?: "pending" | "delivered" | "dead";
+                type?: "usage.recorded" | "statement.finalized";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            attempts: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            delivered_at: string | null;
+                            /**
+                             * Format: uuid
+                             * @description The event id: also the Idempotency-Key of every delivery attempt
+                             */
+                            id: string;
+                            last_error: string | null;
+                            /** @description The endpoint's HTTP status at the last attempt */
+                            last_status: number | null;
+                            /**
+                             * Format: date-time
+                             * @description When the next attempt is due (pending only)
+                             */
+                            next_attempt_at: string | null;
+                            /** @description The event's data (docs/billing.md, "Webhook events") */
+                            payload: Record<string, never>;
+                            /** @enum {string} */
+                            state: "pending" | "delivered" | "dead";
+                            /** @enum {string} */
+                            type: "usage.recorded" | "statement.finalized";
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetBillingEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempts: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        delivered_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The event id: also the Idempotency-Key of every delivery attempt
+                         */
+                        id: string;
+                        last_error: string | null;
+                        /** @description The endpoint's HTTP status at the last attempt */
+                        last_status: number | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next attempt is due (pending only)
+                         */
+                        next_attempt_at: string | null;
+                        /** @description The event's data (docs/billing.md, "Webhook events") */
+                        payload: Record<string, never>;
+                        /** @enum {string} */
+                        state: "pending" | "delivered" | "dead";
+                        /** @enum {string} */
+                        type: "usage.recorded" | "statement.finalized";
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRedeliverBillingEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempts: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        delivered_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The event id: also the Idempotency-Key of every delivery attempt
+                         */
+                        id: string;
+                        last_error: string | null;
+                        /** @description The endpoint's HTTP status at the last attempt */
+                        last_status: number | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next attempt is due (pending only)
+                         */
+                        next_attempt_at: string | null;
+                        /** @description The event's data (docs/billing.md, "Webhook events") */
+                        payload: Record<string, never>;
+                        /** @enum {string} */
+                        state: "pending" | "delivered" | "dead";
+                        /** @enum {string} */
+                        type: "usage.recorded" | "statement.finalized";
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminMarketplaceProviders: {
         parameters: {
             query?: {
@@ -4587,6 +4955,80 @@ export interface operations {
             };
         };
     };
+    adminPayouts: {
+        parameters: {
+            query: {
+                /** @description json (default) or csv */
+                format?: "json" | "csv";
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payout report: per provider, calls and revenue per service and currency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            start: string;
+                        };
+                        providers: {
+                            lines: {
+                                calls: number;
+                                currency: string | null;
+                                revenue: string | null;
+                                service: string;
+                            }[];
+                            /** Format: uuid */
+                            provider_id: string;
+                            totals: {
+                                currency: string;
+                                revenue: string;
+                            }[];
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminListPlans: {
         parameters: {
             query?: never;
@@ -5097,6 +5539,64 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminPriceHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug */
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Price history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        history: {
+                            currency: string | null;
+                            price_per_call: string | null;
+                            /** Format: date-time */
+                            valid_from: string;
+                        }[];
+                        service: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6398,6 +6898,74 @@ export interface operations {
             };
         };
     };
+    adminFinalizeStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    month: string;
+                    /** Format: uuid */
+                    user_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was finalised */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        already_final: number;
+                        finalized: number;
+                        month: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description month_not_ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminTraffic: {
         parameters: {
             query?: {
@@ -6808,6 +7376,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: date-time */
+                        finalized_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The finalised statement's id (null while open)
+                         */
+                        id: string | null;
                         line_items: {
                             amount: string | null;
                             calls: number;
@@ -6822,6 +7397,11 @@ export interface operations {
                             /** Format: date-time */
                             start: string;
                         };
+                        /**
+                         * @description final: the immutable snapshot made when the month was finalised
+                         * @enum {string}
+                         */
+                        status: "open" | "final";
                         totals: {
                             amount: string;
                             currency: string;
@@ -9533,6 +10113,71 @@ export interface operations {
             };
         };
     };
+    getPayouts: {
+        parameters: {
+            query: {
+                /** @description json (default) or csv */
+                format?: "json" | "csv";
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payout report: per provider, calls and revenue per service and currency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            start: string;
+                        };
+                        providers: {
+                            lines: {
+                                calls: number;
+                                currency: string | null;
+                                revenue: string | null;
+                                service: string;
+                            }[];
+                            /** Format: uuid */
+                            provider_id: string;
+                            totals: {
+                                currency: string;
+                                revenue: string;
+                            }[];
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listServices: {
         parameters: {
             query?: never;
@@ -10027,6 +10672,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: date-time */
+                        finalized_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The finalised statement's id (null while open)
+                         */
+                        id: string | null;
                         line_items: {
                             amount: string | null;
                             calls: number;
@@ -10041,6 +10693,11 @@ export interface operations {
                             /** Format: date-time */
                             start: string;
                         };
+                        /**
+                         * @description final: the immutable snapshot made when the month was finalised
+                         * @enum {string}
+                         */
+                        status: "open" | "final";
                         totals: {
                             amount: string;
                             currency: string;
