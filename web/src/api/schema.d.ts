@@ -7604,14 +7604,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Connected: redirect to the portal's services page */
+            /** @description Connected: redirect to the portal's services page (`?connected=<slug>`); or, for a browser, refused: redirect to the portal's page that explains why */
             303: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unknown, reused or expired state, or the provider refused */
+            /** @description Unknown, reused or expired state, or the provider refused (a browser navigation, `Accept: text/html`, is sent instead with 303 to the portal's `/services/oauth-refused?reason=<no_state|unknown_state|expired|service_unavailable|provider_refused|code_refused>[&provider_error=<code>]`, a page that explains it) */
             400: {
                 headers: {
                     [name: string]: unknown;
