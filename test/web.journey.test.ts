@@ -438,6 +438,31 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     }
   });
 
+  it('lays every portal page out at 1440 px: the navigation beside the page, no sideways scrolling', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    try {
+      for (const [route, title] of [
+        ['/services', 'Services'],
+        ['/api-keys', 'API keys'],
+        ['/connect', 'Connect a client'],
+        ['/connected-apps', 'Connected apps'],
+        ['/playground?service=forecast&tool=forecast', 'Playground'],
+        ['/activity', 'Activity'],
+        ['/account', 'Account'],
+        ['/services/oauth-refused?reason=expired', 'Connection not made'],
+      ] as const) {
+        await page.goto(`${t.url}${route}`);
+        await heading(title).waitFor();
+        await settled();
+        expect(await page.getByRole('navigation', { name: 'Portal' }).isVisible(), title).toBe(true);
+        const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+        expect(width, title).toBeLessThanOrEqual(1440);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('met no serious or critical axe violation, CSP violation or console error, and no secret reached the browser', async () => {
     expect(Object.keys(app.a11y).length).toBeGreaterThanOrEqual(12);
     expect(Object.fromEntries(Object.entries(app.a11y).filter(([, v]) => v.length))).toEqual({});
