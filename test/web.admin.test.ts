@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousA11yViolations } from './support/axe.js';
-import { startPlatform, type TestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
 import { freePort, linkIn, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { adminSession, apiCall, bearer, createApiKey, DEFAULT_TEST_PASSWORD, signIn, signUp, type TestSession } from './support/users.js';
 import { EVERYTHING_ENTRY, startEverythingHttp, type EverythingHttp } from './support/upstream.js';
-import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
+import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type WebPlatform } from './support/web.js';
 
 /**
  * The web app's account pages and the admin dashboard in a real Chromium, against the real
@@ -18,23 +16,20 @@ import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type W
  * one, edits the tool policy from the upstream's live tools, adds and removes instances. axe-core
  * checks every page, form and dialog on the way.
  */
-let web: WebBuild;
+let served: WebPlatform;
 let smtp: TestSmtpServer;
 let t: TestPlatform;
 
 beforeAll(async () => {
-  [web, smtp] = await Promise.all([buildWebApp(), startSmtpServer()]);
+  smtp = await startSmtpServer();
   // PUBLIC_URL names the port the platform listens on, so the mailed link opens this platform.
   const port = await freePort();
-  t = await startPlatform(
-    { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), LOG_FLUSH_INTERVAL_MS: '50' },
-    { web: { distDir: web.distDir } },
-  );
+  served = await startWebPlatform({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), LOG_FLUSH_INTERVAL_MS: '50' });
+  t = served.t;
 }, 240_000);
 afterAll(async () => {
-  await t?.close();
+  await served?.close();
   await smtp?.close();
-  await web?.close();
 });
 
 /** An MCP initialize on /mcp/notes with a bearer token: the HTTP status. */
@@ -49,38 +44,22 @@ async function mcpStatus(token: string): Promise<number> {
 }
 
 describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium', () => {
-  let chromium: TestBrowser;
+  let app: AppPage;
   let page: Page;
   let user: TestSession;
   let userKey = '';
-  const a11y: Record<string, string[]> = {};
-  const problems: string[] = [];
   let password = DEFAULT_TEST_PASSWORD;
 
   beforeAll(async () => {
     user = await signUp(t.url);
     userKey = (await createApiKey(t.url, user.accessToken, { name: 'e2e' })).key;
-    chromium = await launchChromium();
-    await chromium.context.addInitScript(`
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-    `);
-    page = await chromium.context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    app = await openAppPage(t.url);
+    page = app.page;
   }, 120_000);
-  afterAll(async () => chromium?.close());
+  afterAll(async () => app?.close());
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-  /** axe on the page as it is; with WEB_SCREENSHOTS=<dir>, a screenshot of it too (docs/web.md shows them). */
-  const checkA11y = async (name: string) => {
-    a11y[name] = await seriousA11yViolations(page);
-    const dir = process.env.WEB_SCREENSHOTS;
-    if (dir) await page.screenshot({ path: path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.png`), fullPage: true });
-  };
+  const checkA11y = (name: string) => app.checkPage(name);
   const signInAs = async (email: string, pw: string, landing: string) => {
     await page.goto(`${t.url}/sign-in`);
     await heading('Sign in').waitFor();
@@ -112,7 +91,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.goto(link);
     await heading('Choose a new password').waitFor();
     await page.getByLabel(/^New password/).waitFor().catch(async (e: Error) => {
-      throw new Error(`${e.message}\n${await page.locator('body').innerText()}\n${problems.join('\n')}`);
+      throw new Error(`${e.message}\n${await page.locator('body').innerText()}\n${app.problems.join('\n')}`);
     });
     // The token left the address bar at once.
     expect(new URL(page.url()).hash).toBe('');
@@ -512,11 +491,11 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
   }, 180_000);
 
   it('met no serious or critical axe violation, CSP violation or console error on any page', async () => {
-    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(25);
-    expect(Object.fromEntries(Object.entries(a11y).filter(([, v]) => v.length))).toEqual({});
-    expect(await page.evaluate('window.__csp')).toEqual([]);
+    expect(Object.keys(app.a11y).length).toBeGreaterThanOrEqual(28);
+    expect(Object.fromEntries(Object.entries(app.a11y).filter(([, v]) => v.length))).toEqual({});
+    expect(await app.cspViolations()).toEqual([]);
     // Expected refusals the browser reports as failed loads: the used link (403), the weak/banned answers and the
     // refused instance URL (400), the taken slug and the duplicate instance (409).
-    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403|409)/.test(p))).toEqual([]);
+    expect(app.problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403|409)/.test(p))).toEqual([]);
   });
 });
