@@ -52,6 +52,7 @@ import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher }
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { BUILDER_BODY_PREFIX, builderOpenApi, builderRouter, createOpenApiRuntime } from './builder/index.js';
 import { billingOpenApi, createBilling, type Billing } from './billing/index.js';
+import { analyticsOpenApi, createAnalytics } from './analytics/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
@@ -460,6 +461,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
+    // ---- analytics: /v1/admin/analytics/* over the request log's rollups (docs/analytics.md) ----
+    const analytics = createAnalytics({ database, defaultPlan: config.BILLING_DEFAULT_PLAN, now: opts.clock });
+    app.use('/v1/admin/analytics', requireRole('admin'), analytics.adminRouter);
+    openApiFragments.push(analyticsOpenApi);
     // ---- the user's own data export: GET /v1/me/export (src/ops, shared with the export-user CLI) ----
     app.use(accountExportRouter({ database, audit }));
     openApiFragments.push(accountExportOpenApi);

@@ -14,6 +14,8 @@ import { builderVersions } from './0012_builder_versions.js';
 // billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
 import { billingPrices } from './0014_billing_prices.js';
+// analytics: rollups of the request log
+import { analytics } from './0016_analytics.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -39,6 +41,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
   ['0014_billing_prices', billingPrices],
+  ['0016_analytics', analytics],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
