@@ -143,13 +143,18 @@ describe('analytics: rollups and the admin API', () => {
     }
   });
 
-  it('the user rollups equal a direct aggregate: calls per user and day, first day per user and service', async () => {
+  it('the user rollups equal a direct aggregate: calls per user, service and day, per user and day, first day per user and service', async () => {
     const direct = await sql<{ day: string; service: string; user_id: string; calls: string; errors: string }>`
       select (time at time zone 'UTC')::date::text as day, coalesce(service, '') as service, user_id::text, count(*) as calls,
              count(*) filter (where status = 'error') as errors
       from ${table('request_log')} where kind = 'mcp' and method = 'tools/call' and user_id is not null group by 1, 2, 3 order by 1, 2, 3`.execute(db());
     const rolled = await sql`select day::text as day, service, user_id::text, calls, errors from ${table('analytics_user_daily')} order by 1, 2, 3`.execute(db());
     expect(rolled.rows.map((r) => ({ ...(r as object) }))).toEqual(direct.rows.map((r) => ({ ...r })));
+    const active = await sql`
+      select (time at time zone 'UTC')::date::text as day, user_id::text, count(*) as calls, count(*) filter (where status = 'error') as errors
+      from ${table('request_log')} where kind = 'mcp' and method = 'tools/call' and user_id is not null group by 1, 2 order by 1, 2`.execute(db());
+    const rolledActive = await sql`select day::text as day, user_id::text, calls, errors from ${table('analytics_active_daily')} order by 1, 2`.execute(db());
+    expect(rolledActive.rows.map((r) => ({ ...(r as object) }))).toEqual(active.rows.map((r) => ({ ...(r as object) })));
     const first = await sql`
       select coalesce(service, '') as service, user_id::text, min((time at time zone 'UTC')::date)::text as first_day
       from ${table('request_log')} where kind = 'mcp' and method = 'tools/call' and user_id is not null group by 1, 2 order by 1, 2`.execute(db());

@@ -145,6 +145,15 @@ export class AnalyticsQueries {
     return sql.join(parts, sql` `);
   }
 
+  /**
+   * Per-user rows: analytics_active_daily (one row per user and day) for the whole platform,
+   * analytics_user_daily (per service too) when the scope or a filter names services.
+   */
+  private userTable(scope: AnalyticsScope, service: string | undefined): { table: RawBuilder<unknown>; filter: RawBuilder<unknown> } {
+    if (scope.services === 'all' && service === undefined) return { table: this.table('analytics_active_daily'), filter: sql`` };
+    return { table: this.table('analytics_user_daily'), filter: this.serviceFilter(scope, service) };
+  }
+
   private pseudonym(scope: AnalyticsScope, userId: string): string {
     const key = scope.services === 'all' ? '*' : [...scope.services].sort().join(',');
     return `u_${createHash('sha256').update(`${key}\n${userId}`).digest('hex').slice(0, 16)}`;
@@ -153,7 +162,8 @@ export class AnalyticsQueries {
   /** Calls, errors, p50/p95/p99 latency and active users per hour or day. */
   async series(scope: AnalyticsScope, q: SeriesQuery): Promise<Series> {
     const { from, to } = alignRange(q.from, q.to, q.bucket);
-    const table = this.table(q.bucket === 'hour' ? 'analytics_tool_hourly' : 'analytics_tool_daily');
+    // Hourly without a tool: the per-service table (a tool count fewer rows).
+    const table = this.table(q.bucket === 'day' ? 'analytics_tool_daily' : q.tool === undefined ? 'analytics_service_hourly' : 'analytics_tool_hourly');
     const column = sql.ref(q.bucket);
     const lo = q.bucket === 'hour' ? sql`${from.toISOString()}::timestamptz` : sql`${day(from)}::date`;
     const hi = q.bucket === 'hour' ? sql`${to.toISOString()}::timestamptz` : sql`${day(to)}::date`;
@@ -168,14 +178,15 @@ export class AnalyticsQueries {
     const withActive = q.bucket === 'day' && q.tool === undefined;
     let activeTotal: number | null = null;
     if (withActive) {
+      const users = this.userTable(scope, q.service);
       const [perDay, total] = await Promise.all([
         sql<{ day: string | Date; users: string }>`
-          select day::text as day, count(distinct user_id) as users from ${this.table('analytics_user_daily')}
-          where day >= ${day(from)}::date and day < ${day(to)}::date ${this.serviceFilter(scope, q.service)}
+          select day::text as day, count(distinct user_id) as users from ${users.table}
+          where day >= ${day(from)}::date and day < ${day(to)}::date ${users.filter}
           group by 1`.execute(this.db),
         sql<{ users: string }>`
-          select count(distinct user_id) as users from ${this.table('analytics_user_daily')}
-          where day >= ${day(from)}::date and day < ${day(to)}::date ${this.serviceFilter(scope, q.service)}`.execute(this.db),
+          select count(distinct user_id) as users from ${users.table}
+          where day >= ${day(from)}::date and day < ${day(to)}::date ${users.filter}`.execute(this.db),
       ]);
       for (const r of perDay.rows) activeByDay.set(dayKey(r.day), n(r.users));
       activeTotal = n(total.rows[0]?.users);
@@ -231,13 +242,17 @@ export class AnalyticsQueries {
   /** The users with the most calls over whole UTC days [from, to). */
   async topUsers(scope: AnalyticsScope, q: { from: Date; to: Date; limit: number; service?: string }): Promise<TopUser[]> {
     const { from, to } = alignRange(q.from, q.to, 'day');
+    const users = this.userTable(scope, q.service);
+    const range = sql`day >= ${day(from)}::date and day < ${day(to)}::date`;
+    // The services count is read for the top users only.
     const { rows } = await sql<{ user_id: string; email: string | null; calls: string; errors: string; services: string }>`
       with top as (
-        select user_id, sum(calls) as calls, sum(errors) as errors, count(distinct service) as services
-        from ${this.table('analytics_user_daily')}
-        where day >= ${day(from)}::date and day < ${day(to)}::date ${this.serviceFilter(scope, q.service)}
+        select user_id, sum(calls) as calls, sum(errors) as errors
+        from ${users.table} where ${range} ${users.filter}
         group by 1 order by 2 desc, 1 limit ${q.limit})
-      select top.user_id, u.email, top.calls, top.errors, top.services
+      select top.user_id, u.email, top.calls, top.errors,
+             (select count(distinct service) from ${this.table('analytics_user_daily')} d
+              where d.user_id = top.user_id and ${range} ${this.serviceFilter(scope, q.service)}) as services
       from top left join ${this.table('users')} u on u.id = top.user_id
       order by top.calls desc, top.user_id`.execute(this.db);
     return rows.map((r) => ({
@@ -257,21 +272,22 @@ export class AnalyticsQueries {
     const { from, to } = alignRange(q.from, q.to, 'day');
     const lo = day(from);
     const hi = day(to);
+    const users = this.userTable(scope, q.service);
     const firstSeen = sql`
       select user_id, min(first_day) as first_day from ${this.table('analytics_first_seen')}
       where true ${this.serviceFilter(scope, q.service)} group by 1`;
     const [perDay, totals] = await Promise.all([
       sql<{ day: string | Date; active: string; new: string }>`
         with active as (
-          select distinct day, user_id from ${this.table('analytics_user_daily')}
-          where day >= ${lo}::date and day < ${hi}::date ${this.serviceFilter(scope, q.service)}),
+          select distinct day, user_id from ${users.table}
+          where day >= ${lo}::date and day < ${hi}::date ${users.filter}),
         first as (${firstSeen})
         select a.day::text as day, count(*) as active, count(*) filter (where f.first_day = a.day) as new
         from active a join first f using (user_id) group by 1 order by 1`.execute(this.db),
       sql<{ active: string; new: string }>`
         with active as (
-          select distinct user_id from ${this.table('analytics_user_daily')}
-          where day >= ${lo}::date and day < ${hi}::date ${this.serviceFilter(scope, q.service)}),
+          select distinct user_id from ${users.table}
+          where day >= ${lo}::date and day < ${hi}::date ${users.filter}),
         first as (${firstSeen})
         select count(*) as active, count(*) filter (where f.first_day >= ${lo}::date) as new
         from active a join first f using (user_id)`.execute(this.db),

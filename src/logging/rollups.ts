@@ -63,13 +63,13 @@ export function rollupCtes(schema: string, source: string): RawBuilder<unknown> 
   const hist = HISTOGRAM_COLUMNS.map((_, i) => `count(*) filter (where b = ${i})`).join(', ');
   const histUpdate = HISTOGRAM_COLUMNS.map((c) => `${c} = r.${c} + excluded.${c}`).join(', ');
   const histList = HISTOGRAM_COLUMNS.join(', ');
-  const toolRollup = (name: string, table: string, key: string, column: string) => `
+  const toolRollup = (name: string, table: string, key: string, column: string, perTool = true) => `
     ${name} as (
-      insert into ${t(table)} as r (${column}, service, tool, calls, errors, rate_limited, latency_ms_sum, ${histList})
-      select ${key}, service, tool, count(*), count(*) filter (where status = 'error'), count(*) filter (where rate_limited),
+      insert into ${t(table)} as r (${column}, service, ${perTool ? 'tool, ' : ''}calls, errors, rate_limited, latency_ms_sum, ${histList})
+      select ${key}, service, ${perTool ? 'tool, ' : ''}count(*), count(*) filter (where status = 'error'), count(*) filter (where rate_limited),
              sum(latency_ms), ${hist}
-      from analytics_calls group by 1, 2, 3 order by 1, 2, 3
-      on conflict (${column}, service, tool) do update set calls = r.calls + excluded.calls, errors = r.errors + excluded.errors,
+      from analytics_calls group by ${perTool ? '1, 2, 3 order by 1, 2, 3' : '1, 2 order by 1, 2'}
+      on conflict (${column}, service${perTool ? ', tool' : ''}) do update set calls = r.calls + excluded.calls, errors = r.errors + excluded.errors,
         rate_limited = r.rate_limited + excluded.rate_limited, latency_ms_sum = r.latency_ms_sum + excluded.latency_ms_sum, ${histUpdate}
       returning 1)`;
   return sql.raw(`
@@ -79,11 +79,18 @@ export function rollupCtes(schema: string, source: string): RawBuilder<unknown> 
       from ${source} where kind = 'mcp' and method = 'tools/call'),
     ${toolRollup('analytics_hourly', 'analytics_tool_hourly', `date_trunc('hour', time at time zone 'UTC') at time zone 'UTC'`, 'hour')},
     ${toolRollup('analytics_daily', 'analytics_tool_daily', 'day', 'day')},
+    ${toolRollup('analytics_service', 'analytics_service_hourly', `date_trunc('hour', time at time zone 'UTC') at time zone 'UTC'`, 'hour', false)},
     analytics_users as (
       insert into ${t('analytics_user_daily')} as r (day, service, user_id, calls, errors)
       select day, service, user_id, count(*), count(*) filter (where status = 'error')
       from analytics_calls where user_id is not null group by 1, 2, 3 order by 1, 2, 3
       on conflict (day, service, user_id) do update set calls = r.calls + excluded.calls, errors = r.errors + excluded.errors
+      returning 1),
+    analytics_active as (
+      insert into ${t('analytics_active_daily')} as r (day, user_id, calls, errors)
+      select day, user_id, count(*), count(*) filter (where status = 'error')
+      from analytics_calls where user_id is not null group by 1, 2 order by 1, 2
+      on conflict (day, user_id) do update set calls = r.calls + excluded.calls, errors = r.errors + excluded.errors
       returning 1),
     analytics_first as (
       insert into ${t('analytics_first_seen')} as r (service, user_id, first_day)

@@ -9,7 +9,11 @@ const BUCKETS = 68;
  * they count (src/logging/rollups.ts), so that dashboard queries never scan request_log:
  *  - analytics_tool_hourly / analytics_tool_daily: per (service, tool, UTC hour | day) the
  *    tools/call count, errors, rate-limited, latency sum and a latency histogram (h0..h67);
- *  - analytics_user_daily: per (UTC day, service, user) calls and errors (active users, top users);
+ *  - analytics_service_hourly: the same per (service, UTC hour), every tool together;
+ *  - analytics_user_daily: per (UTC day, service, user) calls and errors (active users, top users
+ *    of some services);
+ *  - analytics_active_daily: per (UTC day, user) calls and errors over every service (the same
+ *    figures for the whole platform, from a table a service count smaller);
  *  - analytics_first_seen: per (service, user) the first UTC day with a call (new vs returning).
  * '' stands for "no service" / "no tool" in the keys (requests refused before resolution).
  */
@@ -34,6 +38,18 @@ export function analytics({ schema }: MigrationContext) {
           )`.execute(db);
         await sql`create index ${sql.raw(`${table}_service_idx`)} on ${t(table)} (service, tool, ${sql.raw(column)})`.execute(db);
       }
+      // Per service and hour (every tool): the hourly series without a tool filter reads a tool count fewer rows.
+      await sql`
+        create table ${t('analytics_service_hourly')} (
+          hour timestamptz not null,
+          service text not null,
+          calls bigint not null,
+          errors bigint not null,
+          rate_limited bigint not null,
+          latency_ms_sum double precision not null,
+          ${histogram},
+          primary key (hour, service)
+        )`.execute(db);
       await sql`
         create table ${t('analytics_user_daily')} (
           day date not null,
@@ -42,6 +58,14 @@ export function analytics({ schema }: MigrationContext) {
           calls bigint not null,
           errors bigint not null,
           primary key (day, service, user_id)
+        )`.execute(db);
+      await sql`
+        create table ${t('analytics_active_daily')} (
+          day date not null,
+          user_id uuid not null,
+          calls bigint not null,
+          errors bigint not null,
+          primary key (day, user_id)
         )`.execute(db);
       await sql`
         create table ${t('analytics_first_seen')} (
@@ -53,7 +77,7 @@ export function analytics({ schema }: MigrationContext) {
       await sql`create index analytics_first_seen_day_idx on ${t('analytics_first_seen')} (first_day)`.execute(db);
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      for (const name of ['analytics_first_seen', 'analytics_user_daily', 'analytics_tool_daily', 'analytics_tool_hourly']) {
+      for (const name of ['analytics_first_seen', 'analytics_active_daily', 'analytics_user_daily', 'analytics_service_hourly', 'analytics_tool_daily', 'analytics_tool_hourly']) {
         await sql`drop table if exists ${t(name)}`.execute(db);
       }
     },

@@ -14,6 +14,7 @@ const LogsPage = lazy(() => import('../features/admin-logs/logs-page'));
 const AuditPage = lazy(() => import('../features/admin-audit/audit-page'));
 const ErrorsPage = lazy(() => import('../features/admin-errors/errors-page'));
 const ServicesAdminPage = lazy(() => import('../features/admin-services/services-admin-page'));
+const AnalyticsPage = lazy(() => import('../features/admin-analytics/analytics-page'));
 
 export const adminPaths = {
   overview: '/admin',
@@ -22,10 +23,12 @@ export const adminPaths = {
   audit: '/admin/audit',
   errors: '/admin/errors',
   services: '/admin/services',
+  analytics: '/admin/analytics',
 } as const;
 
 export const adminNav = [
   { to: adminPaths.overview, label: 'Overview', hint: 'Traffic, pool, health', exact: true },
+  { to: adminPaths.analytics, label: 'Analytics', hint: 'Calls, latency, users, quotas' },
   { to: adminPaths.users, label: 'Users', hint: 'Roles, disable, sessions' },
   { to: adminPaths.services, label: 'Services admin', hint: 'Enable, roles, health' },
   { to: adminPaths.logs, label: 'Logs', hint: 'Every request' },
@@ -41,6 +44,7 @@ function RequireAdmin({ children }: { children: ReactNode }) {
 /** Children of the signed-in layout route. */
 export const adminRoutes: RouteObject[] = [
   { path: adminPaths.overview, element: <RequireAdmin><OverviewPage /></RequireAdmin> },
+  { path: adminPaths.analytics, element: <RequireAdmin><AnalyticsPage /></RequireAdmin> },
   { path: adminPaths.users, element: <RequireAdmin><UsersPage /></RequireAdmin> },
   { path: adminPaths.logs, element: <RequireAdmin><LogsPage /></RequireAdmin> },
   { path: adminPaths.audit, element: <RequireAdmin><AuditPage /></RequireAdmin> },
