@@ -28,12 +28,12 @@ export const adminPaths = {
 
 export const adminNav = [
   { to: adminPaths.overview, label: 'Overview', hint: 'Traffic, pool, health', exact: true },
-  { to: adminPaths.analytics, label: 'Analytics', hint: 'Calls, latency, users, quotas' },
   { to: adminPaths.users, label: 'Users', hint: 'Roles, disable, sessions' },
   { to: adminPaths.services, label: 'Services admin', hint: 'Enable, roles, health' },
   { to: adminPaths.logs, label: 'Logs', hint: 'Every request' },
   { to: adminPaths.audit, label: 'Audit trail', hint: 'Security events, chain' },
   { to: adminPaths.errors, label: 'Error groups', hint: 'Unexpected failures' },
+  { to: adminPaths.analytics, label: 'Analytics', hint: 'Calls, latency, users, quotas' },
 ];
 
 /** Admin pages for admins; anyone else gets "Not allowed" (and the API's 403 besides). */
