@@ -149,9 +149,30 @@ export class AnalyticsQueries {
    * Per-user rows: analytics_active_daily (one row per user and day) for the whole platform,
    * analytics_user_daily (per service too) when the scope or a filter names services.
    */
-  private userTable(scope: AnalyticsScope, service: string | undefined): { table: RawBuilder<unknown>; filter: RawBuilder<unknown> } {
-    if (scope.services === 'all' && service === undefined) return { table: this.table('analytics_active_daily'), filter: sql`` };
-    return { table: this.table('analytics_user_daily'), filter: this.serviceFilter(scope, service) };
+  private userTable(scope: AnalyticsScope, service: string | undefined): { table: RawBuilder<unknown>; filter: RawBuilder<unknown>; unique: boolean } {
+    if (scope.services === 'all' && service === undefined) return { table: this.table('analytics_active_daily'), filter: sql``, unique: true };
+    return { table: this.table('analytics_user_daily'), filter: this.serviceFilter(scope, service), unique: false };
+  }
+
+  /** Distinct users per UTC day of [from, to). analytics_active_daily has one row per day and user: a count, no grouping. */
+  private async activePerDay(scope: AnalyticsScope, service: string | undefined, from: Date, to: Date): Promise<Map<string, number>> {
+    const users = this.userTable(scope, service);
+    const range = sql`day >= ${day(from)}::date and day < ${day(to)}::date`;
+    const { rows } = users.unique
+      ? await sql<{ day: string; users: string }>`select day::text as day, count(*) as users from ${users.table} where ${range} group by 1`.execute(this.db)
+      : await sql<{ day: string; users: string }>`
+          select day::text as day, count(*) as users from (select day, user_id from ${users.table} where ${range} ${users.filter} group by 1, 2) u
+          group by 1`.execute(this.db);
+    return new Map(rows.map((r) => [dayKey(r.day), n(r.users)]));
+  }
+
+  /** Distinct users over [from, to). */
+  private async activeTotal(scope: AnalyticsScope, service: string | undefined, from: Date, to: Date): Promise<number> {
+    const users = this.userTable(scope, service);
+    const { rows } = await sql<{ users: string }>`
+      select count(*) as users from (
+        select user_id from ${users.table} where day >= ${day(from)}::date and day < ${day(to)}::date ${users.filter} group by 1) u`.execute(this.db);
+    return n(rows[0]?.users);
   }
 
   private pseudonym(scope: AnalyticsScope, userId: string): string {
@@ -178,18 +199,9 @@ export class AnalyticsQueries {
     const withActive = q.bucket === 'day' && q.tool === undefined;
     let activeTotal: number | null = null;
     if (withActive) {
-      const users = this.userTable(scope, q.service);
-      const [perDay, total] = await Promise.all([
-        sql<{ day: string | Date; users: string }>`
-          select day::text as day, count(distinct user_id) as users from ${users.table}
-          where day >= ${day(from)}::date and day < ${day(to)}::date ${users.filter}
-          group by 1`.execute(this.db),
-        sql<{ users: string }>`
-          select count(distinct user_id) as users from ${users.table}
-          where day >= ${day(from)}::date and day < ${day(to)}::date ${users.filter}`.execute(this.db),
-      ]);
-      for (const r of perDay.rows) activeByDay.set(dayKey(r.day), n(r.users));
-      activeTotal = n(total.rows[0]?.users);
+      const [perDay, total] = await Promise.all([this.activePerDay(scope, q.service, from, to), this.activeTotal(scope, q.service, from, to)]);
+      for (const [k, v] of perDay) activeByDay.set(k, v);
+      activeTotal = total;
     }
     const byStart = new Map(rows.map((r) => [q.bucket === 'hour' ? new Date(r.start).toISOString() : dayKey(r.start), r]));
     const points: SeriesPoint[] = [];
@@ -270,40 +282,34 @@ export class AnalyticsQueries {
    */
   async users(scope: AnalyticsScope, q: { from: Date; to: Date; service?: string }): Promise<UsersReport> {
     const { from, to } = alignRange(q.from, q.to, 'day');
-    const lo = day(from);
-    const hi = day(to);
-    const users = this.userTable(scope, q.service);
-    const firstSeen = sql`
-      select user_id, min(first_day) as first_day from ${this.table('analytics_first_seen')}
-      where true ${this.serviceFilter(scope, q.service)} group by 1`;
-    const [perDay, totals] = await Promise.all([
-      sql<{ day: string | Date; active: string; new: string }>`
-        with active as (
-          select distinct day, user_id from ${users.table}
-          where day >= ${lo}::date and day < ${hi}::date ${users.filter}),
-        first as (${firstSeen})
-        select a.day::text as day, count(*) as active, count(*) filter (where f.first_day = a.day) as new
-        from active a join first f using (user_id) group by 1 order by 1`.execute(this.db),
-      sql<{ active: string; new: string }>`
-        with active as (
-          select distinct user_id from ${users.table}
-          where day >= ${lo}::date and day < ${hi}::date ${users.filter}),
-        first as (${firstSeen})
-        select count(*) as active, count(*) filter (where f.first_day >= ${lo}::date) as new
-        from active a join first f using (user_id)`.execute(this.db),
+    // A user is new on the first day of a call to a service of the scope; that day they are active
+    // too, so new(d) is a count of first days and returning(d) = active(d) − new(d): no join.
+    const [activeByDay, activeTotal, newByDay] = await Promise.all([
+      this.activePerDay(scope, q.service, from, to),
+      this.activeTotal(scope, q.service, from, to),
+      sql<{ day: string; users: string }>`
+        select first_day::text as day, count(*) as users from (
+          select user_id, min(first_day) as first_day from ${this.table('analytics_first_seen')}
+          where true ${this.serviceFilter(scope, q.service)} group by 1) f
+        where first_day >= ${day(from)}::date and first_day < ${day(to)}::date group by 1`.execute(this.db),
     ]);
-    const byDay = new Map(perDay.rows.map((r) => [dayKey(r.day), r]));
+    const fresh = new Map(newByDay.rows.map((r) => [dayKey(r.day), n(r.users)]));
     const points: UsersPoint[] = [];
+    let newTotal = 0;
     for (let t = from.getTime(); t < to.getTime(); t += DAY_MS) {
       const key = day(new Date(t));
-      const r = byDay.get(key);
-      const active = n(r?.active);
-      const fresh = n(r?.new);
-      points.push({ day: key, active, new: fresh, returning: active - fresh });
+      const active = activeByDay.get(key) ?? 0;
+      const created = fresh.get(key) ?? 0;
+      newTotal += created;
+      points.push({ day: key, active, new: created, returning: active - created });
     }
-    const active = n(totals.rows[0]?.active);
-    const fresh = n(totals.rows[0]?.new);
-    return { from: from.toISOString(), to: to.toISOString(), service: q.service ?? null, totals: { active, new: fresh, returning: active - fresh }, points };
+    return {
+      from: from.toISOString(),
+      to: to.toISOString(),
+      service: q.service ?? null,
+      totals: { active: activeTotal, new: newTotal, returning: activeTotal - newTotal },
+      points,
+    };
   }
 
   /**

@@ -59,6 +59,9 @@ export function analytics({ schema }: MigrationContext) {
           errors bigint not null,
           primary key (day, service, user_id)
         )`.execute(db);
+      // A user's rows (top users' service counts); a service's rows over days (a provider's scope).
+      await sql`create index analytics_user_daily_user_idx on ${t('analytics_user_daily')} (user_id, day)`.execute(db);
+      await sql`create index analytics_user_daily_service_idx on ${t('analytics_user_daily')} (service, day, user_id)`.execute(db);
       await sql`
         create table ${t('analytics_active_daily')} (
           day date not null,
