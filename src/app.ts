@@ -18,7 +18,7 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
-import { authenticate, createEgressGuard, requireRole, type EgressGuard } from './gateway/index.js';
+import { authenticate, createEgressGuard, errors, requireRole, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
 import {
   catalogOpenApi,
@@ -53,6 +53,7 @@ import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher }
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { BUILDER_BODY_PREFIX, builderOpenApi, builderRouter, createOpenApiRuntime } from './builder/index.js';
 import { billingOpenApi, builtServiceOwners, createBilling, type Billing } from './billing/index.js';
+import { analyticsOpenApi, createAnalytics, providerAnalyticsOpenApi } from './analytics/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
@@ -520,6 +521,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
+    // ---- analytics: /v1/admin/analytics/* over the request log's rollups (docs/analytics.md) ----
+    const analytics = createAnalytics({ database, defaultPlan: config.BILLING_DEFAULT_PLAN, now: opts.clock });
+    app.use('/v1/admin/analytics', requireRole('admin'), analytics.adminRouter);
+    // A marketplace provider's own figures: the same queries over their listings' services, users as pseudonyms.
+    app.use(
+      '/v1/provider/analytics',
+      analytics.scopedRouter(async (req) => {
+        if (!req.principal) throw errors.unauthorized();
+        return { services: await marketplace.marketplace.providerServices(req.principal.userId), identifyUsers: false };
+      }),
+    );
+    openApiFragments.push(analyticsOpenApi, providerAnalyticsOpenApi);
     // ---- the user's own data export: GET /v1/me/export (src/ops, shared with the export-user CLI) ----
     app.use(accountExportRouter({ database, audit }));
     openApiFragments.push(accountExportOpenApi);

@@ -43,6 +43,37 @@ async function mcpStatus(token: string): Promise<number> {
   return res.status;
 }
 
+/** A 2026-07-28 tools/call of the notes service's create_note (no session in that era): the HTTP status. */
+async function createNote(token: string, title: string): Promise<number> {
+  const res = await fetch(`${t.url}/mcp/notes`, {
+    method: 'POST',
+    headers: {
+      ...bearer(token),
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'create_note',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: {
+        name: 'create_note',
+        arguments: { title },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'e2e', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium', () => {
   let app: AppPage;
   let page: Page;
@@ -171,7 +202,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.goto(`${t.url}/services`);
     await heading('Services').waitFor();
     expect(await page.getByRole('navigation', { name: 'Administration' }).count()).toBe(0);
-    for (const path of ['/admin', '/admin/users', '/admin/services', '/admin/logs', '/admin/audit', '/admin/errors']) {
+    for (const path of ['/admin', '/admin/users', '/admin/services', '/admin/logs', '/admin/audit', '/admin/errors', '/admin/analytics']) {
       await page.goto(`${t.url}${path}`);
       await heading('Not allowed').waitFor();
       await page.getByText('This page is for administrators').waitFor();
@@ -180,7 +211,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     // The browser's own session is refused by the API as well.
     const stored = (await page.evaluate('localStorage.getItem("mcp-platform-auth")')) as string;
     const token = (JSON.parse(stored) as { access_token: string }).access_token;
-    for (const path of ['/v1/admin/users', '/v1/admin/services', '/v1/admin/audit', '/v1/admin/logs', '/v1/admin/traffic', '/v1/admin/errors', '/v1/admin/router/pool']) {
+    for (const path of ['/v1/admin/users', '/v1/admin/services', '/v1/admin/audit', '/v1/admin/logs', '/v1/admin/traffic', '/v1/admin/errors', '/v1/admin/router/pool', '/v1/admin/analytics/series', '/v1/admin/analytics/top-users', '/v1/admin/analytics/quota-pressure']) {
       const res = await apiCall(t.url, token, 'GET', path);
       expect(res.status, path).toBe(403);
     }
@@ -475,10 +506,45 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     }
   }, 600_000);
 
+  it('an admin reads the Analytics page: empty first, then the calls made, the top tool and user; a bad filter shows the error state', async () => {
+    await page.goto(`${t.url}/admin/analytics`);
+    await heading('Analytics').waitFor();
+    const adminNav = page.getByRole('navigation', { name: 'Administration' });
+    await expect(adminNav.getByRole('link', { name: /^Analytics/ }).count()).resolves.toBe(1);
+    // No tools/call yet in this platform's log (the earlier tests only initialized).
+    await page.getByText('No tool calls in this range').first().waitFor();
+    await checkA11y('admin analytics (empty)');
+
+    for (let i = 0; i < 3; i++) expect(await createNote(userKey, `analytics ${i}`)).toBe(200);
+    await t.platform.logging.requestLog.flush();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const totals = page.getByTestId('analytics-totals');
+    await totals.waitFor();
+    await expect(totals.textContent()).resolves.toMatch(/^Calls3Errors0/);
+    const tool = page.locator('[data-testid="top-tools"] tr[data-tool="create_note"]');
+    await tool.waitFor();
+    await expect(tool.locator('td').nth(2).textContent()).resolves.toBe('3');
+    const topUser = page.locator(`[data-testid="top-users"] tr[data-user-id="${user.userId}"]`);
+    await topUser.waitFor();
+    await expect(topUser.locator('td').nth(0).textContent()).resolves.toBe(user.email);
+    await expect(page.getByTestId('users-totals').textContent()).resolves.toMatch(/Active users1New1Returning0/);
+    // The charts are uPlot canvases, loaded lazily with the first chart.
+    await page.locator('section[aria-labelledby="series-heading"] canvas').first().waitFor();
+    await checkA11y('admin analytics');
+
+    // A service filter the API refuses (over 200 characters): each section says so, with a retry.
+    await page.getByLabel('Service').fill('x'.repeat(201));
+    await page.getByText('Could not load the series').waitFor();
+    await page.getByText('Could not load the top tools').waitFor();
+    await checkA11y('admin analytics (error)');
+    await page.getByLabel('Service').fill('');
+    await totals.waitFor();
+  }, 180_000);
+
   it('lays the admin pages out at 375 px without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     try {
-      for (const [path, title] of [['/admin', 'Overview'], ['/admin/users', 'Users'], ['/admin/services', 'Services admin'], ['/admin/logs', 'Logs'], ['/admin/audit', 'Audit trail'], ['/admin/errors', 'Error groups'], ['/account', 'Account']] as const) {
+      for (const [path, title] of [['/admin', 'Overview'], ['/admin/users', 'Users'], ['/admin/services', 'Services admin'], ['/admin/logs', 'Logs'], ['/admin/audit', 'Audit trail'], ['/admin/errors', 'Error groups'], ['/admin/analytics', 'Analytics'], ['/account', 'Account']] as const) {
         await page.goto(`${t.url}${path}`);
         await heading(title).waitFor();
         await page.getByRole('status').filter({ hasText: /Loading/ }).waitFor({ state: 'detached' }).catch(() => undefined);

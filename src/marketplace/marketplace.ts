@@ -58,6 +58,12 @@ export class Marketplace {
     this.db = opts.db;
   }
 
+  /** The services of an approved provider's live listings (their analytics scope); 403 for anyone else. */
+  async providerServices(userId: string): Promise<string[]> {
+    if (!(await this.isProvider(userId))) throw errors.forbidden('This needs the provider role: apply with POST /v1/marketplace/provider, an admin approves it');
+    return (await this.serviceOwners(userId)).map((s) => s.service);
+  }
+
   /** The catalog services of approved listings, by provider (all providers, or only `providerId`): billing's payout reports. */
   async serviceOwners(providerId?: string): Promise<Array<{ provider_id: string; service: string }>> {
     let q = this.db

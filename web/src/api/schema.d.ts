@@ -1184,6 +1184,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/analytics/quota-pressure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users at or past a share of their plan's quotas this month, fullest first */
+        get: operations["adminAnalyticsQuotaPressure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls, errors, p50/p95/p99 latency and active users over time (tools/call), per service and tool
+         * @description From the rollups, never the raw request log. Ranges: at most 14 days with bucket=hour, 366 with bucket=day.
+         */
+        get: operations["adminAnalyticsSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/top-tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The most called tools over whole UTC days */
+        get: operations["adminAnalyticsTopTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/top-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users with the most calls over whole UTC days */
+        get: operations["adminAnalyticsTopUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active users per UTC day, new (first call that day) against returning */
+        get: operations["adminAnalyticsUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -2974,6 +3062,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/provider/analytics/quota-pressure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users at or past a share of their plan's quotas this month, fullest first — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsQuotaPressure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls, errors, p50/p95/p99 latency and active users over time (tools/call), per service and tool — a provider's own listings
+         * @description From the rollups, never the raw request log. Ranges: at most 14 days with bucket=hour, 366 with bucket=day. Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/top-tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The most called tools over whole UTC days — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsTopTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/top-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The users with the most calls over whole UTC days — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsTopUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active users per UTC day, new (first call that day) against returning — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/provider/payouts": {
         parameters: {
             query?: never;
@@ -3950,6 +4138,385 @@ export interface operations {
                         checks?: Record<string, never>;
                         status?: string;
                     };
+                };
+            };
+        };
+    };
+    adminAnalyticsQuotaPressure: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Least share of the quota used, percent */
+                min_percent?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            email: string | null;
+                            limit: number;
+                            /** @description used ≥ limit: calls are refused */
+                            over: boolean;
+                            percent: number;
+                            plan: string;
+                            /** @description `monthly_calls` or `service_calls:<slug>` */
+                            quota: string;
+                            used: number;
+                            user_id: string;
+                        }[];
+                        /** Format: date-time */
+                        month_start: string;
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsSeries: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+                /** @description Only this tool (as the upstream names it) */
+                tool?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        bucket: "hour" | "day";
+                        /** Format: date-time */
+                        from: string;
+                        /** @description One point per bucket of [from, to), empty buckets as zeros */
+                        points: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                            /**
+                             * Format: date-time
+                             * @description Start of the bucket (UTC)
+                             */
+                            start: string;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        tool: string | null;
+                        totals: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsTopTools: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tools, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            service: string | null;
+                            tool: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsTopUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            email: string | null;
+                            errors: number;
+                            /** @description How many services the user called */
+                            services: number;
+                            /** @description User ID (admins); a pseudonym for providers */
+                            user_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active, new and returning users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        points: {
+                            active: number;
+                            /** Format: date */
+                            day: string;
+                            new: number;
+                            returning: number;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        /** @description Distinct users over the range; new: first call within it */
+                        totals: {
+                            active: number;
+                            new: number;
+                            returning: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };
@@ -10104,6 +10671,385 @@ export interface operations {
             };
             /** @description Rate limited */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsQuotaPressure: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Least share of the quota used, percent */
+                min_percent?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            email: string | null;
+                            limit: number;
+                            /** @description used ≥ limit: calls are refused */
+                            over: boolean;
+                            percent: number;
+                            plan: string;
+                            /** @description `monthly_calls` or `service_calls:<slug>` */
+                            quota: string;
+                            used: number;
+                            user_id: string;
+                        }[];
+                        /** Format: date-time */
+                        month_start: string;
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsSeries: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+                /** @description Only this tool (as the upstream names it) */
+                tool?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        bucket: "hour" | "day";
+                        /** Format: date-time */
+                        from: string;
+                        /** @description One point per bucket of [from, to), empty buckets as zeros */
+                        points: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                            /**
+                             * Format: date-time
+                             * @description Start of the bucket (UTC)
+                             */
+                            start: string;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        tool: string | null;
+                        totals: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsTopTools: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tools, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            service: string | null;
+                            tool: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsTopUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            email: string | null;
+                            errors: number;
+                            /** @description How many services the user called */
+                            services: number;
+                            /** @description User ID (admins); a pseudonym for providers */
+                            user_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active, new and returning users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        points: {
+                            active: number;
+                            /** Format: date */
+                            day: string;
+                            new: number;
+                            returning: number;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        /** @description Distinct users over the range; new: first call within it */
+                        totals: {
+                            active: number;
+                            new: number;
+                            returning: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
