@@ -419,6 +419,15 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     expect(await t.platform.database.db.selectFrom('upstream_oauth_tokens').select('user_id').execute()).toHaveLength(0);
   });
 
+  it('answers an address that is no page with "Page not found" and a way back', async () => {
+    await page.goto(`${t.url}/no-such-page`);
+    await heading('Page not found').waitFor();
+    await page.getByRole('heading', { name: 'There is no page at this address' }).waitFor();
+    await checkPage('not-found');
+    await page.getByRole('link', { name: 'Go to your services' }).click();
+    await heading('Services').waitFor();
+  });
+
   it('lays the new pages out at 375 px without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     try {
