@@ -48,9 +48,14 @@ describe('graceful shutdown of `serve` on SIGTERM', { timeout: 180_000 }, () => 
       response += d.toString('utf8');
     });
     const socketClosed = new Promise<void>((r) => socket.once('close', () => r()));
+    // `Expect: 100-continue`: the server answers 100 once it has read the headers and started the
+    // request, so SIGTERM surely finds a request in flight (on a loaded machine the server may not
+    // have read the headers yet, and a connection without a request is idle: closed at once).
     socket.write(
-      `POST /slow-upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      `POST /slow-upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nExpect: 100-continue\r\n\r\n`,
     );
+    while (!response.startsWith('HTTP/1.1 100 ')) await new Promise((r) => setTimeout(r, 20));
+    response = response.replace(/^HTTP\/1\.1 100 [^\r]*\r\n\r\n/, '');
     socket.write(body.slice(0, 10));
 
     serve.child.kill('SIGTERM');
