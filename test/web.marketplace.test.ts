@@ -190,4 +190,66 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(problems).toEqual([]);
   }, 240_000);
+  it('a user applies to be a provider; a provider follows a listing through review, with its figures, and submits another in the form', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+    const newcomer = await signUp(t.url);
+    await signIn(newcomer.email, DEFAULT_TEST_PASSWORD);
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: /Provide services/ }).click();
+    await heading('Provide services').waitFor();
+    await page.getByRole('heading', { name: 'Become a provider' }).waitFor();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Give the name users will see').waitFor();
+    await checkA11y('provider-apply');
+    await page.getByLabel('Name shown to users').fill('Initech');
+    await page.getByLabel('Note for the administrator (optional)').fill('We make TPS reports');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Your application is waiting for an administrator').waitFor();
+    expect((await apiCall(t.url, newcomer.accessToken, 'GET', '/v1/marketplace/provider')).json).toMatchObject({ status: 'pending', display_name: 'Initech', note: 'We make TPS reports' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+
+    await signIn(provider.email, DEFAULT_TEST_PASSWORD);
+    await page.goto(`${t.url}/provider`);
+    await page.getByRole('heading', { name: 'My listings' }).waitFor();
+    const mine = page.locator('[data-provider-listing="acme-weather"]');
+    await mine.getByRole('link', { name: 'Live: version 1' }).waitFor();
+    await mine.locator('tr[data-version="1"]').getByText('approved').waitFor();
+    // The user installed and uninstalled it: no install now, no call made.
+    await mine.locator('[data-figure="Installs"]').getByText('0', { exact: true }).waitFor();
+    await mine.locator('[data-figure="Calls"]').getByText('0', { exact: true }).waitFor();
+    await checkA11y('provider-listings');
+
+    await page.getByRole('button', { name: 'Submit a listing' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Slug').fill('Acme Maps');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.getByText('Lowercase letters, digits and dashes, starting with a letter or digit').waitFor();
+    await dialog.getByText('An http or https URL').waitFor();
+    await checkA11y('provider-submit-errors');
+    await dialog.getByLabel('Slug').fill('acme-maps');
+    await dialog.getByRole('textbox', { name: 'Title', exact: true }).fill('Acme Maps');
+    await dialog.getByRole('textbox', { name: 'Description', exact: true }).fill('Maps from Acme');
+    await dialog.getByLabel('Categories').fill('maps, travel');
+    await dialog.getByLabel('Price per call (USD)').fill('0.01');
+    await dialog.getByLabel('MCP endpoint URL').fill(upstream.url);
+    await dialog.getByLabel('Credential header (optional)').fill('x-api-key');
+    await dialog.getByLabel('Credential title').fill('Acme API key');
+    await dialog.getByLabel('Key for the review').fill('form-review-key');
+    await dialog.getByLabel('Changelog').fill('Maps, first release');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const maps = page.locator('[data-provider-listing="acme-maps"]');
+    await maps.locator('tr[data-version="1"]').getByText('pending').waitFor();
+    await maps.locator('tr[data-version="1"]').getByText('2 tools: echo, add').waitFor();
+    // The platform inspected it with the key from the form (used once, never stored).
+    expect(upstream.keys).toContain('form-review-key');
+    const queue = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews');
+    expect((queue.json.reviews as Json[]).map((r) => [r.slug, r.version, r.price])).toEqual([['acme-maps', 1, { per_call: '0.010000', currency: 'USD' }]]);
+    await checkA11y('provider-submitted');
+
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+    // GET /v1/marketplace/provider answers 404 to a user who never applied (the page shows the form): Chromium logs it.
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
+  }, 240_000);
 });

@@ -20,6 +20,7 @@ const nav = [
   { to: '/connected-apps', label: 'Connected apps', hint: 'Clients signed in by OAuth' },
   { to: '/playground', label: 'Playground', hint: 'Call a tool from the browser' },
   { to: '/activity', label: 'Activity', hint: 'Your requests and usage' },
+  { to: '/provider', label: 'Provide services', hint: 'Publish on the marketplace' },
 ];
 
 export function AppLayout() {

@@ -28,6 +28,7 @@ const ActivityPage = lazy(() => import('../features/activity/activity-page'));
 // --- marketplace (issue 16): browse and one listing ---
 const MarketplacePage = lazy(() => import('../features/marketplace/marketplace-page'));
 const ListingPage = lazy(() => import('../features/marketplace/listing-page'));
+const ProviderPage = lazy(() => import('../features/provider/provider-page'));
 
 /** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
 export const paths = {
@@ -41,6 +42,7 @@ export const paths = {
   playground: '/playground',
   activity: '/activity',
   marketplace: '/marketplace',
+  provider: '/provider',
 } as const;
 
 function page(node: ReactNode) {
@@ -107,6 +109,7 @@ const router = createBrowserRouter([
       { path: paths.activity, element: page(<ActivityPage />) },
       { path: paths.marketplace, element: page(<MarketplacePage />) },
       { path: `${paths.marketplace}/:slug`, element: page(<ListingPage />) },
+      { path: paths.provider, element: page(<ProviderPage />) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },
