@@ -218,6 +218,7 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     // The user installed and uninstalled it: no install now, no call made.
     await mine.locator('[data-figure="Installs"]').getByText('0', { exact: true }).waitFor();
     await mine.locator('[data-figure="Calls"]').getByText('0', { exact: true }).waitFor();
+    await mine.locator('[data-figure="Revenue"]').getByText('0 USD', { exact: true }).waitFor();
     await checkA11y('provider-listings');
 
     await page.getByRole('button', { name: 'Submit a listing' }).click();

@@ -70,8 +70,12 @@ export function useRate(id: string) {
 /** "Free", or "0.002 USD per call" (the API's 6 places, trailing zeros dropped). */
 export function formatPrice(price: Price): string {
   if (!price) return 'Free';
-  const amount = price.per_call.includes('.') ? price.per_call.replace(/0+$/, '').replace(/\.$/, '') : price.per_call;
-  return `${amount} ${price.currency} per call`;
+  return `${formatAmount(price.per_call)} ${price.currency} per call`;
+}
+
+/** A decimal from the API without its trailing zeros: "0.002000" → "0.002", "0.000000" → "0". */
+export function formatAmount(decimal: string): string {
+  return decimal.includes('.') ? decimal.replace(/0+$/, '').replace(/\.$/, '') : decimal;
 }
 
 /** "4.5 of 5 (2 ratings)", or "No ratings yet". */

@@ -5,7 +5,7 @@ import { Link } from 'react-router';
 import { FormActions } from '../../components/form-actions';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
-import { formatPrice } from '../marketplace/queries';
+import { formatAmount, formatPrice } from '../marketplace/queries';
 import { useApply, useListingStats, useProviderListings, useProviderStatus, useSubmitListing, type ListingSubmission, type ProviderListing } from './queries';
 
 /**
@@ -172,7 +172,7 @@ function ListingFigures({ id }: { id: string }) {
     ['Installs', String(s.installs)],
     ['Calls', String(s.calls)],
     ['Errors', String(s.errors)],
-    ['Revenue', s.revenue ? `${s.revenue.amount} ${s.revenue.currency}` : 'Free'],
+    ['Revenue', s.revenue ? `${formatAmount(s.revenue.amount)} ${s.revenue.currency}` : 'Free'],
   ];
   return (
     <div data-testid="listing-figures">
