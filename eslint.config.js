@@ -25,6 +25,7 @@ export const ALLOWED_IMPORTS = {
   web: { may: KIT, why: 'src/web knows no other component' },
   ops: { may: [...KIT, 'logging'], why: 'operator tasks (backup, data-subject requests) work on the database and write to the audit trail; main.ts runs them, app.ts mounts the self-service export' },
   billing: { may: [...KIT, 'logging'], why: 'metering and quotas: the router reaches it only through the kit\'s CallMetering, which app.ts hands over' },
+  analytics: { may: [...KIT, 'logging'], why: 'analytics reads the rollups the request-log writer keeps (logging) and billing\'s plans and usage tables through db' },
   builder: { may: [...KIT, 'catalog', 'logging'], why: "the builder reads the catalog's service types and writes to logging (audit); the router reaches its runtime only through a factory app.ts hands over" },
   marketplace: { may: [...KIT, 'catalog', 'logging'], why: "an approved listing becomes a catalog service (registry, installs) and every decision is audited; billing's prices come through an interface app.ts hands over, and the router never sees the marketplace" },
 };

@@ -18,7 +18,7 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
-import { authenticate, createEgressGuard, requireRole, type EgressGuard } from './gateway/index.js';
+import { authenticate, createEgressGuard, errors, requireRole, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
 import {
   catalogOpenApi,
@@ -52,7 +52,8 @@ import {
 import { createOAuthServer, oauthOpenApi, sealedCookieKeys, type EgressFetcher } from './oauth/index.js';
 import { createBuiltinServers, type BuiltinServer } from './services/index.js';
 import { BUILDER_BODY_PREFIX, builderOpenApi, builderRouter, createOpenApiRuntime } from './builder/index.js';
-import { billingOpenApi, createBilling, type Billing } from './billing/index.js';
+import { billingOpenApi, builtServiceOwners, createBilling, type Billing } from './billing/index.js';
+import { analyticsOpenApi, createAnalytics, providerAnalyticsOpenApi } from './analytics/index.js';
 import { loadVault, resealColumn, type RotationCount, type RotationFailure, type Vault } from './vault/index.js';
 import { webAppRouter, webOpenApi, type WebAppOptions } from './web/index.js';
 import { accountExportOpenApi, accountExportRouter } from './ops/index.js';
@@ -315,6 +316,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       limiter,
     };
     // --- billing: metering (write-before-answer), plans and quotas (docs/billing.md) ---
+    // Set once the marketplace exists (it is built after billing, which hands it prices).
+    const late: { marketplaceOwners?: (providerId?: string) => Promise<Array<{ provider_id: string; service: string }>> } = {};
     const billing = config.BILLING_METERING
       ? createBilling({
           database,
@@ -325,7 +328,22 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           batchSize: config.BILLING_METER_BATCH_SIZE,
           writeBoundMs: config.BILLING_METER_WRITE_BOUND_MS,
           minuteLimiter: (perMinute) => limiter(`plan-minute-${perMinute}`, perMinute),
+          egress,
+          webhook:
+            config.BILLING_WEBHOOK_URL && config.BILLING_WEBHOOK_SECRET
+              ? {
+                  url: config.BILLING_WEBHOOK_URL,
+                  secret: config.BILLING_WEBHOOK_SECRET,
+                  maxAttempts: config.BILLING_WEBHOOK_MAX_ATTEMPTS,
+                  backoffMs: config.BILLING_WEBHOOK_BACKOFF_MS,
+                  pollMs: config.BILLING_WEBHOOK_POLL_MS,
+                  timeoutMs: config.BILLING_WEBHOOK_TIMEOUT_MS,
+                }
+              : undefined,
+          metrics: logging.metrics,
           now: opts.clock,
+          // A provider's services for payouts: those they built, and their approved marketplace listings.
+          serviceOwnership: async (db, providerId) => [...(await builtServiceOwners(db, providerId)), ...((await late.marketplaceOwners?.(providerId)) ?? [])],
         })
       : undefined;
     if (billing) onClose('billing', () => billing.close(config.SHUTDOWN_TIMEOUT_MS));
@@ -481,6 +499,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         : undefined,
       inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
     });
+    late.marketplaceOwners = (providerId) => marketplace.marketplace.serviceOwners(providerId);
     app.use('/v1/admin/marketplace', requireRole('admin'));
     app.use(marketplace.router);
     openApiFragments.push(marketplaceOpenApi);
@@ -502,6 +521,18 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // ---- logging: /v1/logs, /v1/usage, /v1/admin/{logs,usage,audit,errors} (after authenticate) ----
     app.use(logging.router);
     openApiFragments.push(loggingOpenApi);
+    // ---- analytics: /v1/admin/analytics/* over the request log's rollups (docs/analytics.md) ----
+    const analytics = createAnalytics({ database, defaultPlan: config.BILLING_DEFAULT_PLAN, now: opts.clock });
+    app.use('/v1/admin/analytics', requireRole('admin'), analytics.adminRouter);
+    // A marketplace provider's own figures: the same queries over their listings' services, users as pseudonyms.
+    app.use(
+      '/v1/provider/analytics',
+      analytics.scopedRouter(async (req) => {
+        if (!req.principal) throw errors.unauthorized();
+        return { services: await marketplace.marketplace.providerServices(req.principal.userId), identifyUsers: false };
+      }),
+    );
+    openApiFragments.push(analyticsOpenApi, providerAnalyticsOpenApi);
     // ---- the user's own data export: GET /v1/me/export (src/ops, shared with the export-user CLI) ----
     app.use(accountExportRouter({ database, audit }));
     openApiFragments.push(accountExportOpenApi);

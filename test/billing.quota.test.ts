@@ -175,6 +175,72 @@ describe('plans and quotas', () => {
     expect(rows.map((r) => ({ calls: Number(r.calls), errors: Number(r.errors), latency: Number(r.latency_ms_sum) }))).toEqual([{ calls: 2, errors: 1, latency: 6 }]);
   });
 
+  it('resolves the service before the quota: a user at the quota still gets 404 for a service that does not exist, and an unknown tool on /mcp is not a quota refusal', async () => {
+    now = new Date('2026-06-10T12:00:00.000Z');
+    const planId = `one-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'One call', monthly_calls: 1 });
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'only')).status).toBe(200);
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'over')).status).toBe(429);
+    const missing = await call(user.accessToken, '/mcp/no-such-service-x', 'echo', 'where');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error?.message).toContain('no-such-service-x');
+    const unknown = await call(user.accessToken, '/mcp', 'no-such-service-x__echo', 'where');
+    expect(unknown.status).not.toBe(429);
+    expect(unknown.body.error?.data?.reason).toBeUndefined();
+    expect(unknown.body.error?.message).toMatch(/no-such-service-x__echo/);
+  });
+
+  it('charges the per-minute limit only for calls that go on: calls refused by the tool policy give their point back', async () => {
+    now = new Date('2026-06-11T12:00:00.000Z');
+    const denied = `${slug}-deny`;
+    const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+      slug: denied,
+      title: denied,
+      kind: 'http',
+      http: { transport: 'streamable-http', instances: [upstream.url] },
+      tool_policy: { deny: ['echo'] },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const planId = `minute-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'Two a minute', per_minute: 2 });
+    const sent = upstreamCalls();
+    // Three calls the tool policy refuses (on both endpoints): not forwarded, so not charged.
+    for (const [path, name] of [[`/mcp/${denied}`, 'echo'], ['/mcp', `${denied}__echo`], [`/mcp/${denied}`, 'echo']] as const) {
+      const refused = await call(user.accessToken, path, name, 'no');
+      expect(refused.status, path).not.toBe(429);
+      expect(refused.body.error?.message, path).toMatch(/tool policy|not available|unknown/i);
+    }
+    expect(upstreamCalls()).toBe(sent);
+    // The plan's two calls a minute are all still there; the third is refused.
+    expect((await call(user.accessToken, `/mcp/${slug}`, 'echo', 'a')).status).toBe(200);
+    expect((await call(user.accessToken, '/mcp', `${slug}__echo`, 'b')).status).toBe(200);
+    const third = await call(user.accessToken, `/mcp/${slug}`, 'echo', 'c');
+    expect(third.status).toBe(429);
+    expect(third.body.error?.data).toMatchObject({ reason: 'quota_exceeded', quota: 'per_minute', limit: 2 });
+    expect(upstreamCalls() - sent).toBe(2);
+  });
+
+  it('a poison usage event is split out of its batch and dropped alone (logged, counted); the rest of the batch is written', async () => {
+    const user = await signUp(t.url);
+    const metering = t.platform.billing!.metering;
+    const event = (key: string, units = 1) => ({ key, userId: user.userId, service: slug, listingVersion: null, tool: 'echo', units, status: 'ok' as const, latencyMs: 1 });
+    const dropped = async () => Number((await t.platform.logging.metrics.usageEventsDropped.get()).values[0]?.value ?? 0);
+    const droppedBefore = await dropped();
+    // The first event is written alone (an idle writer writes at once); the next four queue up behind
+    // it and go in one batch, where units 2^40 overflows the integer column: a permanent SQL error.
+    const first = metering.record(event(`p:${randomUUID()}`));
+    await Promise.all([first, metering.record(event(`p:${randomUUID()}`)), metering.record(event(`poison:${randomUUID()}`, 2 ** 40)), metering.record(event(`p:${randomUUID()}`)), metering.record(event(`p:${randomUUID()}`))]);
+    const rows = await t.platform.database.db
+      .withTables<{ usage_daily: { user_id: string; calls: string; units: string } }>()
+      .selectFrom('usage_daily')
+      .select(['calls', 'units'])
+      .where('user_id', '=', user.userId)
+      .execute();
+    expect(rows.map((r) => [Number(r.calls), Number(r.units)])).toEqual([[4, 4]]);
+    expect((await dropped()) - droppedBefore).toBe(1);
+    expect(t.platform.billing!.queuedEvents).toBe(0);
+  });
+
   it('a month of synthetic usage gives a statement whose line items sum to the priced usage (JSON and CSV)', async () => {
     const user = await signUp(t.url);
     const metering = t.platform.billing!.metering;
@@ -198,6 +264,9 @@ describe('plans and quotas', () => {
     expect(statement.status).toBe(200);
     expect(statement.json).toEqual({
       user_id: user.userId,
+      status: 'open',
+      id: null,
+      finalized_at: null,
       period: { start: '2026-07-01T00:00:00.000Z', end: '2026-08-01T00:00:00.000Z' },
       line_items: [
         { service: priced, calls: 40, unit_price: '0.002000', amount: '0.080000', currency: 'USD' },

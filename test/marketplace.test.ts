@@ -261,6 +261,21 @@ describe('marketplace: provider → review → install → call → new version 
     expect((await apiCall(t.url, alice.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}/stats`)).status).toBe(403);
     expect((await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/marketplace/providers', { user_id: bob.userId, display_name: 'Bob again' })).status).toBe(201);
     expect((await apiCall(t.url, bob.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}/stats`)).status).toBe(404);
+
+    // Analytics over the provider's own listings (/v1/provider/analytics, docs/analytics.md): the same four calls, users as pseudonyms.
+    await t.platform.logging.requestLog.flush();
+    const tools = await apiCall(t.url, provider.accessToken, 'GET', '/v1/provider/analytics/top-tools');
+    expect(tools.status, JSON.stringify(tools.json)).toBe(200);
+    const rows = tools.json.data as Array<{ service: string; tool: string; calls: number }>;
+    expect(rows.every((r) => r.service === 'acme-weather')).toBe(true);
+    expect(rows.reduce((n, r) => n + r.calls, 0)).toBe(4);
+    const users = await apiCall(t.url, provider.accessToken, 'GET', '/v1/provider/analytics/top-users');
+    expect(users.status).toBe(200);
+    expect(JSON.stringify(users.json)).not.toContain(alice.userId);
+    expect(JSON.stringify(users.json)).not.toContain(alice.email);
+    // bob is a provider with no listing: nothing; alice is not a provider: 403.
+    expect((await apiCall(t.url, bob.accessToken, 'GET', '/v1/provider/analytics/top-tools')).json).toEqual({ data: [] });
+    expect((await apiCall(t.url, alice.accessToken, 'GET', '/v1/provider/analytics/top-tools')).status).toBe(403);
   });
 
   it('uninstalling removes it and the stored credential; every decision is in the audit trail', async () => {

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousA11yViolations } from './support/axe.js';
-import { startPlatform, type TestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
 import { freePort, linkIn, startSmtpServer, type TestSmtpServer } from './support/smtp.js';
 import { adminSession, apiCall, bearer, createApiKey, DEFAULT_TEST_PASSWORD, signIn, signUp, type TestSession } from './support/users.js';
 import { EVERYTHING_ENTRY, startEverythingHttp, type EverythingHttp } from './support/upstream.js';
-import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
+import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type WebPlatform } from './support/web.js';
 
 /**
  * The web app's account pages and the admin dashboard in a real Chromium, against the real
@@ -18,23 +16,20 @@ import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type W
  * one, edits the tool policy from the upstream's live tools, adds and removes instances. axe-core
  * checks every page, form and dialog on the way.
  */
-let web: WebBuild;
+let served: WebPlatform;
 let smtp: TestSmtpServer;
 let t: TestPlatform;
 
 beforeAll(async () => {
-  [web, smtp] = await Promise.all([buildWebApp(), startSmtpServer()]);
+  smtp = await startSmtpServer();
   // PUBLIC_URL names the port the platform listens on, so the mailed link opens this platform.
   const port = await freePort();
-  t = await startPlatform(
-    { PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), LOG_FLUSH_INTERVAL_MS: '50' },
-    { web: { distDir: web.distDir } },
-  );
+  served = await startWebPlatform({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SMTP_HOST: '127.0.0.1', SMTP_PORT: String(smtp.port), LOG_FLUSH_INTERVAL_MS: '50' });
+  t = served.t;
 }, 240_000);
 afterAll(async () => {
-  await t?.close();
+  await served?.close();
   await smtp?.close();
-  await web?.close();
 });
 
 /** An MCP initialize on /mcp/notes with a bearer token: the HTTP status. */
@@ -48,39 +43,54 @@ async function mcpStatus(token: string): Promise<number> {
   return res.status;
 }
 
+/** A 2026-07-28 tools/call of the notes service's create_note (no session in that era): the HTTP status. */
+async function createNote(token: string, title: string): Promise<number> {
+  const res = await fetch(`${t.url}/mcp/notes`, {
+    method: 'POST',
+    headers: {
+      ...bearer(token),
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': 'create_note',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: {
+        name: 'create_note',
+        arguments: { title },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: 'e2e', version: '1' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+        },
+      },
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
 describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium', () => {
-  let chromium: TestBrowser;
+  let app: AppPage;
   let page: Page;
   let user: TestSession;
   let userKey = '';
-  const a11y: Record<string, string[]> = {};
-  const problems: string[] = [];
   let password = DEFAULT_TEST_PASSWORD;
 
   beforeAll(async () => {
     user = await signUp(t.url);
     userKey = (await createApiKey(t.url, user.accessToken, { name: 'e2e' })).key;
-    chromium = await launchChromium();
-    await chromium.context.addInitScript(`
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-    `);
-    page = await chromium.context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    app = await openAppPage(t.url);
+    page = app.page;
   }, 120_000);
-  afterAll(async () => chromium?.close());
+  afterAll(async () => app?.close());
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-  /** axe on the page as it is; with WEB_SCREENSHOTS=<dir>, a screenshot of it too (docs/web.md shows them). */
-  const checkA11y = async (name: string) => {
-    a11y[name] = await seriousA11yViolations(page);
-    const dir = process.env.WEB_SCREENSHOTS;
-    if (dir) await page.screenshot({ path: path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.png`), fullPage: true });
-  };
+  const checkA11y = (name: string) => app.checkPage(name);
   const signInAs = async (email: string, pw: string, landing: string) => {
     await page.goto(`${t.url}/sign-in`);
     await heading('Sign in').waitFor();
@@ -112,7 +122,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.goto(link);
     await heading('Choose a new password').waitFor();
     await page.getByLabel(/^New password/).waitFor().catch(async (e: Error) => {
-      throw new Error(`${e.message}\n${await page.locator('body').innerText()}\n${problems.join('\n')}`);
+      throw new Error(`${e.message}\n${await page.locator('body').innerText()}\n${app.problems.join('\n')}`);
     });
     // The token left the address bar at once.
     expect(new URL(page.url()).hash).toBe('');
@@ -192,7 +202,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     await page.goto(`${t.url}/services`);
     await heading('Services').waitFor();
     expect(await page.getByRole('navigation', { name: 'Administration' }).count()).toBe(0);
-    for (const path of ['/admin', '/admin/users', '/admin/services', '/admin/logs', '/admin/audit', '/admin/errors']) {
+    for (const path of ['/admin', '/admin/users', '/admin/services', '/admin/logs', '/admin/audit', '/admin/errors', '/admin/analytics']) {
       await page.goto(`${t.url}${path}`);
       await heading('Not allowed').waitFor();
       await page.getByText('This page is for administrators').waitFor();
@@ -201,7 +211,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     // The browser's own session is refused by the API as well.
     const stored = (await page.evaluate('localStorage.getItem("mcp-platform-auth")')) as string;
     const token = (JSON.parse(stored) as { access_token: string }).access_token;
-    for (const path of ['/v1/admin/users', '/v1/admin/services', '/v1/admin/audit', '/v1/admin/logs', '/v1/admin/traffic', '/v1/admin/errors', '/v1/admin/router/pool']) {
+    for (const path of ['/v1/admin/users', '/v1/admin/services', '/v1/admin/audit', '/v1/admin/logs', '/v1/admin/traffic', '/v1/admin/errors', '/v1/admin/router/pool', '/v1/admin/analytics/series', '/v1/admin/analytics/top-users', '/v1/admin/analytics/quota-pressure']) {
       const res = await apiCall(t.url, token, 'GET', path);
       expect(res.status, path).toBe(403);
     }
@@ -496,10 +506,45 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
     }
   }, 600_000);
 
+  it('an admin reads the Analytics page: empty first, then the calls made, the top tool and user; a bad filter shows the error state', async () => {
+    await page.goto(`${t.url}/admin/analytics`);
+    await heading('Analytics').waitFor();
+    const adminNav = page.getByRole('navigation', { name: 'Administration' });
+    await expect(adminNav.getByRole('link', { name: /^Analytics/ }).count()).resolves.toBe(1);
+    // No tools/call yet in this platform's log (the earlier tests only initialized).
+    await page.getByText('No tool calls in this range').first().waitFor();
+    await checkA11y('admin analytics (empty)');
+
+    for (let i = 0; i < 3; i++) expect(await createNote(userKey, `analytics ${i}`)).toBe(200);
+    await t.platform.logging.requestLog.flush();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const totals = page.getByTestId('analytics-totals');
+    await totals.waitFor();
+    await expect(totals.textContent()).resolves.toMatch(/^Calls3Errors0/);
+    const tool = page.locator('[data-testid="top-tools"] tr[data-tool="create_note"]');
+    await tool.waitFor();
+    await expect(tool.locator('td').nth(2).textContent()).resolves.toBe('3');
+    const topUser = page.locator(`[data-testid="top-users"] tr[data-user-id="${user.userId}"]`);
+    await topUser.waitFor();
+    await expect(topUser.locator('td').nth(0).textContent()).resolves.toBe(user.email);
+    await expect(page.getByTestId('users-totals').textContent()).resolves.toMatch(/Active users1New1Returning0/);
+    // The charts are uPlot canvases, loaded lazily with the first chart.
+    await page.locator('section[aria-labelledby="series-heading"] canvas').first().waitFor();
+    await checkA11y('admin analytics');
+
+    // A service filter the API refuses (over 200 characters): each section says so, with a retry.
+    await page.getByLabel('Service').fill('x'.repeat(201));
+    await page.getByText('Could not load the series').waitFor();
+    await page.getByText('Could not load the top tools').waitFor();
+    await checkA11y('admin analytics (error)');
+    await page.getByLabel('Service').fill('');
+    await totals.waitFor();
+  }, 180_000);
+
   it('lays the admin pages out at 375 px without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     try {
-      for (const [path, title] of [['/admin', 'Overview'], ['/admin/users', 'Users'], ['/admin/services', 'Services admin'], ['/admin/logs', 'Logs'], ['/admin/audit', 'Audit trail'], ['/admin/errors', 'Error groups'], ['/account', 'Account']] as const) {
+      for (const [path, title] of [['/admin', 'Overview'], ['/admin/users', 'Users'], ['/admin/services', 'Services admin'], ['/admin/logs', 'Logs'], ['/admin/audit', 'Audit trail'], ['/admin/errors', 'Error groups'], ['/admin/analytics', 'Analytics'], ['/account', 'Account']] as const) {
         await page.goto(`${t.url}${path}`);
         await heading(title).waitFor();
         await page.getByRole('status').filter({ hasText: /Loading/ }).waitFor({ state: 'detached' }).catch(() => undefined);
@@ -512,11 +557,11 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
   }, 180_000);
 
   it('met no serious or critical axe violation, CSP violation or console error on any page', async () => {
-    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(25);
-    expect(Object.fromEntries(Object.entries(a11y).filter(([, v]) => v.length))).toEqual({});
-    expect(await page.evaluate('window.__csp')).toEqual([]);
+    expect(Object.keys(app.a11y).length).toBeGreaterThanOrEqual(28);
+    expect(Object.fromEntries(Object.entries(app.a11y).filter(([, v]) => v.length))).toEqual({});
+    expect(await app.cspViolations()).toEqual([]);
     // Expected refusals the browser reports as failed loads: the used link (403), the weak/banned answers and the
     // refused instance URL (400), the taken slug and the duplicate instance (409).
-    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403|409)/.test(p))).toEqual([]);
+    expect(app.problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|403|409)/.test(p))).toEqual([]);
   });
 });

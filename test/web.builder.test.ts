@@ -4,10 +4,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRestFixture, type RestFixture } from './fixtures/rest-api.js';
-import { seriousA11yViolations } from './support/axe.js';
-import { startPlatform, type TestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, type TestSession } from './support/users.js';
-import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
+import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type WebPlatform } from './support/web.js';
 
 /**
  * The builder's pages in a real Chromium against the real platform: import a local OpenAPI
@@ -17,7 +16,7 @@ import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type W
  * own credential, save, publish, and roll back. axe-core checks every page; with
  * WEB_SCREENSHOTS=<dir> each page is saved as a screenshot (docs/screenshots, docs/builder.md).
  */
-let web: WebBuild;
+let served: WebPlatform;
 let fixture: RestFixture;
 let t: TestPlatform;
 let docDir: string;
@@ -51,46 +50,35 @@ function manyOperations(serverUrl: string): string {
 }
 
 beforeAll(async () => {
-  [web, fixture] = await Promise.all([buildWebApp(), startRestFixture()]);
-  t = await startPlatform({ EGRESS_ALLOW: '127.0.0.1', CATALOG_FILE: 'none' }, { web: { distDir: web.distDir } });
+  [served, fixture] = await Promise.all([startWebPlatform({ EGRESS_ALLOW: '127.0.0.1', CATALOG_FILE: 'none' }), startRestFixture()]);
+  t = served.t;
   docDir = await mkdtemp(path.join(tmpdir(), 'builder-doc-'));
   documentPath = path.join(docDir, 'things.json');
   await writeFile(documentPath, manyOperations(fixture.url));
 }, 240_000);
 afterAll(async () => {
-  await t?.close();
+  await served?.close();
   await fixture?.close();
-  await web?.close();
   if (docDir) await rm(docDir, { recursive: true, force: true });
 });
 
 describe.skipIf(skipBrowserTests)('web: the builder in Chromium', () => {
-  let chromium: TestBrowser;
+  let app: AppPage;
   let page: Page;
   let admin: TestSession;
-  const a11y: Record<string, string[]> = {};
-  const problems: string[] = [];
 
   beforeAll(async () => {
     admin = await adminSession(t);
-    chromium = await launchChromium();
-    page = await chromium.context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    app = await openAppPage(t.url, {
+      // The shared notification toasts (app/provider.tsx) are checked where they live, not here: wait until they close.
+      beforeCheck: (p) => p.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined),
     });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page = app.page;
   }, 120_000);
-  afterAll(async () => chromium?.close());
+  afterAll(async () => app?.close());
 
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
-  const checkA11y = async (name: string) => {
-    // The shared notification toasts (app/provider.tsx) are checked where they live, not here: wait until they close.
-    await page.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
-    a11y[name] = await seriousA11yViolations(page);
-    const dir = process.env.WEB_SCREENSHOTS;
-    if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
-  };
+  const checkA11y = (name: string) => app.checkPage(name);
 
   it('imports a document, picks operations by search and tag, edits, tries with own credentials, saves, publishes, rolls back', async () => {
     await page.goto(`${t.url}/sign-in`);
@@ -174,7 +162,8 @@ describe.skipIf(skipBrowserTests)('web: the builder in Chromium', () => {
     await page.locator('[data-built-service="things"]').getByText('Live: v1').waitFor();
     await checkA11y('builder-list');
 
-    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
-    expect(problems).toEqual([]);
+    expect(app.a11y).toEqual(Object.fromEntries(Object.keys(app.a11y).map((k) => [k, []])));
+    expect(await app.cspViolations()).toEqual([]);
+    expect(app.problems).toEqual([]);
   }, 480_000);
 });

@@ -11,11 +11,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startGithubLikeProvider, startProtectedMcp, type GithubLikeProvider, type ProtectedMcp } from './fixtures/github-like-provider.js';
-import { seriousA11yViolations } from './support/axe.js';
 import { freePort } from './support/oauth.js';
-import { startPlatform, type TestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
 import { adminSession, bearer, DEFAULT_TEST_PASSWORD, uniqueEmail } from './support/users.js';
-import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
+import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type WebPlatform } from './support/web.js';
 
 /**
  * A new user's whole journey through the portal in a real Chromium (issue 12, acceptance 1), against
@@ -97,7 +96,7 @@ async function startForecastStandIn(expectedKey: string): Promise<StandIn> {
 }
 
 const upstreamKey = `fc_${randomBytes(12).toString('hex')}`;
-let web: WebBuild;
+let served: WebPlatform;
 let t: TestPlatform;
 let standIn: StandIn;
 let provider: GithubLikeProvider;
@@ -129,11 +128,11 @@ beforeAll(async () => {
       ],
     }),
   );
-  web = await buildWebApp();
-  t = await startPlatform(
+  served = await startWebPlatform(
     { PORT: String(port), PUBLIC_URL: publicUrl, CATALOG_FILE: catalogFile, EGRESS_ALLOW: '127.0.0.1', LOG_FLUSH_INTERVAL_MS: '50' },
-    { web: { distDir: web.distDir }, providerEnv: { GHLIKE_CLIENT_ID: provider.clientId, GHLIKE_CLIENT_SECRET: provider.clientSecret } },
+    { providerEnv: { GHLIKE_CLIENT_ID: provider.clientId, GHLIKE_CLIENT_SECRET: provider.clientSecret } },
   );
+  t = served.t;
   // The operator registers the http service (admin API), as the platform's admin would.
   const admin = await adminSession(t);
   const created = await fetch(`${t.url}/v1/admin/services`, {
@@ -151,8 +150,7 @@ beforeAll(async () => {
   expect(created.status, await created.clone().text()).toBe(201);
 }, 300_000);
 afterAll(async () => {
-  await t?.close();
-  await web?.close();
+  await served?.close();
   await standIn?.close();
   await protectedMcp?.close();
   await provider?.close();
@@ -160,47 +158,34 @@ afterAll(async () => {
 });
 
 describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call in Activity', () => {
-  let chromium: TestBrowser;
+  let app: AppPage;
   let page: Page;
   const email = uniqueEmail('journey');
-  const problems: string[] = [];
-  const a11y: Record<string, string[]> = {};
   const bodies: string[] = [];
   let apiKey = '';
   /** The provider's redirect back to the platform, once used. */
   let usedCallback = '';
 
   beforeAll(async () => {
-    chromium = await launchChromium();
-    await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
-    await chromium.context.addInitScript(`
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-    `);
-    page = await chromium.context.newPage();
-    page.setDefaultTimeout(20_000);
-    page.on('console', (m) => {
-      if (page.url().startsWith(t.url) && (m.type() === 'error' || /Content Security Policy/i.test(m.text()))) problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
+    app = await openAppPage(t.url, {
+      timeoutMs: 20_000,
+      clipboard: true,
+      // Screenshots and axe after the page's own loading states are gone.
+      beforeCheck: (p) => p.getByRole('status').filter({ hasText: /Loading|Connecting/ }).first().waitFor({ state: 'detached' }).catch(() => undefined),
     });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page = app.page;
     page.on('response', (r) => {
       if (r.url().startsWith(t.url)) void r.text().then((b) => bodies.push(b), () => undefined);
     });
   }, 120_000);
-  afterAll(async () => chromium?.close());
+  afterAll(async () => app?.close());
 
   const heading = (name: string) => page.getByRole('heading', { level: 1, name });
   const nav = (name: string) => page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: new RegExp(`^${name}`) });
   const card = (slug: string) => page.locator(`section[data-service="${slug}"]`);
   const clipboard = async () => (await page.evaluate('navigator.clipboard.readText()')) as string;
   const settled = () => page.getByRole('status').filter({ hasText: /Loading|Connecting/ }).first().waitFor({ state: 'detached' }).catch(() => undefined);
-  /** axe on the page as it is; with WEB_SCREENSHOTS=<dir>, a screenshot of it too (docs/web.md shows them). */
-  const checkPage = async (name: string) => {
-    await settled();
-    a11y[name] = await seriousA11yViolations(page);
-    const out = process.env.WEB_SCREENSHOTS;
-    if (out) await page.screenshot({ path: path.join(out, `${name}.png`), fullPage: true });
-  };
+  const checkPage = (name: string) => app.checkPage(name);
   const pickOption = async (combobox: string, option: RegExp | string) => {
     await page.getByRole('combobox', { name: combobox, exact: true }).click();
     await page.getByRole('option', { name: option }).click();
@@ -434,6 +419,15 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     expect(await t.platform.database.db.selectFrom('upstream_oauth_tokens').select('user_id').execute()).toHaveLength(0);
   });
 
+  it('answers an address that is no page with "Page not found" and a way back', async () => {
+    await page.goto(`${t.url}/no-such-page`);
+    await heading('Page not found').waitFor();
+    await page.getByRole('heading', { name: 'There is no page at this address' }).waitFor();
+    await checkPage('not-found');
+    await page.getByRole('link', { name: 'Go to your services' }).click();
+    await heading('Services').waitFor();
+  });
+
   it('lays the new pages out at 375 px without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     try {
@@ -453,11 +447,36 @@ describe.skipIf(skipBrowserTests)('web: a new user from sign-up to a tool call i
     }
   });
 
+  it('lays every portal page out at 1440 px: the navigation beside the page, no sideways scrolling', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    try {
+      for (const [route, title] of [
+        ['/services', 'Services'],
+        ['/api-keys', 'API keys'],
+        ['/connect', 'Connect a client'],
+        ['/connected-apps', 'Connected apps'],
+        ['/playground?service=forecast&tool=forecast', 'Playground'],
+        ['/activity', 'Activity'],
+        ['/account', 'Account'],
+        ['/services/oauth-refused?reason=expired', 'Connection not made'],
+      ] as const) {
+        await page.goto(`${t.url}${route}`);
+        await heading(title).waitFor();
+        await settled();
+        expect(await page.getByRole('navigation', { name: 'Portal' }).isVisible(), title).toBe(true);
+        const width = (await page.evaluate('document.documentElement.scrollWidth')) as number;
+        expect(width, title).toBeLessThanOrEqual(1440);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
   it('met no serious or critical axe violation, CSP violation or console error, and no secret reached the browser', async () => {
-    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(10);
-    expect(Object.fromEntries(Object.entries(a11y).filter(([, v]) => v.length))).toEqual({});
-    expect(await page.evaluate('window.__csp')).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(Object.keys(app.a11y).length).toBeGreaterThanOrEqual(12);
+    expect(Object.fromEntries(Object.entries(app.a11y).filter(([, v]) => v.length))).toEqual({});
+    expect(await app.cspViolations()).toEqual([]);
+    expect(app.problems).toEqual([]);
     for (const body of bodies) expect(body).not.toContain(upstreamKey);
   });
 });

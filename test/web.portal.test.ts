@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/index.js';
 import { RESERVED_PREFIXES, webAppRouter } from '../src/web/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
-import { adminSession, bearer, DEFAULT_TEST_PASSWORD, uniqueEmail } from './support/users.js';
+import { adminSession, apiCall, bearer, DEFAULT_TEST_PASSWORD, signIn, uniqueEmail } from './support/users.js';
 import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
 
 /**
@@ -362,6 +362,35 @@ describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
     await dialog.getByRole('button', { name: 'Revoke', exact: true }).click();
     await expect(page.getByText('No API keys yet').waitFor()).resolves.toBeUndefined();
     expect((await fetch(`${t.url}/v1/services`, { headers: bearer(apiKey) })).status).toBe(401);
+  });
+
+  it('shows the plan and this month\'s calls against the quota on the Activity page: the soft limit warns, the hard limit says so', async () => {
+    const admin = await adminSession(t);
+    const me = await signIn(t.url, email, password);
+    const planId = `portal-${randomBytes(3).toString('hex')}`;
+    expect((await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/plans', { id: planId, name: 'Portal', monthly_calls: 10, soft_limit_percent: 80 })).status).toBe(201);
+    expect((await apiCall(t.url, admin.accessToken, 'PATCH', `/v1/admin/users/${me.userId}`, { plan: planId })).status).toBe(200);
+    // Calls as the router meters them (the usage writer; test/billing.quota.test.ts drives real MCP calls).
+    const record = (n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => t.platform.billing!.metering.record({ key: `portal:${randomBytes(8).toString('hex')}:${i}`, userId: me.userId, service: 'notes', listingVersion: null, tool: 'list', units: 1, status: 'ok', latencyMs: 3 })));
+    await record(8);
+
+    await nav('Activity').click();
+    await heading('Activity').waitFor();
+    const panel = page.getByTestId('quota-panel');
+    await expect(panel.getByTestId('quota-plan').textContent()).resolves.toBe(`Plan: ${planId}`);
+    await expect(panel.getByTestId('quota-calls').textContent()).resolves.toBe('8 of 10 calls this month');
+    await expect(panel.getByTestId('quota-alert').textContent()).resolves.toMatch(/^Approaching your quota.*80% of this month's calls/);
+    await expect(panel.getByRole('progressbar', { name: "Calls this month against your plan's quota" }).getAttribute('aria-valuenow')).resolves.toBe('80');
+    await expect(panel.getByRole('table', { name: 'Calls per service this month' }).getByRole('row', { name: /notes/ }).textContent()).resolves.toBe('notes8—');
+    const dir = process.env.WEB_SCREENSHOTS;
+    if (dir) await panel.screenshot({ path: path.join(dir, 'portal-quota.png') });
+
+    await record(2);
+    await page.reload();
+    await heading('Activity').waitFor();
+    await expect(page.getByTestId('quota-calls').textContent()).resolves.toBe('10 of 10 calls this month');
+    await expect(page.getByTestId('quota-alert').textContent()).resolves.toMatch(/^Quota used up/);
   });
 
   it('works at 375 px wide: the menu folds behind a button and no page scrolls sideways', async () => {

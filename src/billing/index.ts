@@ -1,18 +1,24 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database, PlatformDatabase } from '../db/index.js';
-import type { CallMetering, RateLimiter } from '../gateway/index.js';
+import type { CallMetering, EgressGuard, RateLimiter } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
 import { UsageWriter } from './meter.js';
 import { PlanStore } from './plans.js';
 import { Quotas } from './quota.js';
 import { billingRouter } from './routes.js';
-import { PriceBook } from './statements.js';
+import { builtServiceOwners, payoutReport, type ServiceOwnership } from './payouts.js';
+import { finaliseMonth, PriceBook } from './statements.js';
+import { billingDb } from './tables.js';
+import { OutboxAdmin, WebhookOutbox, type WebhookConfig } from './webhooks.js';
 
 export { billingOpenApi } from './openapi.js';
 export type { Plan } from './plans.js';
 export type { QuotaView } from './routes.js';
 export type { Statement } from './statements.js';
+export type { OwnedService, PayoutReport, ServiceOwnership } from './payouts.js';
+export { builtServiceOwners } from './payouts.js';
+export { SIGNATURE_HEADER, signWebhook, verifyWebhook, type WebhookConfig } from './webhooks.js';
 
 /**
  * Metering, plans and quotas (docs/billing.md). The router reaches it only through the gateway
@@ -32,6 +38,14 @@ export interface BillingOptions {
   writeBoundMs: number;
   /** A per-minute limiter for plans' `per_minute` (the gateway's rate-limit store). */
   minuteLimiter: (perMinute: number) => RateLimiter;
+  /** The webhook outbox (BILLING_WEBHOOK_*); undefined: no events are written or posted. */
+  webhook?: WebhookConfig;
+  /** The SSRF guard every delivery goes through (policy `instance`). */
+  egress: EgressGuard;
+  /** Which services each provider owns (payout reports); default: a built service's owner. */
+  serviceOwnership?: ServiceOwnership;
+  /** Counters (billing_usage_events_dropped_total, billing_webhook_deliveries_total). */
+  metrics?: { usageEventDropped(): void; webhookDelivery(outcome: 'delivered' | 'failed' | 'dead'): void };
   /** The clock quotas count months by; only tests pass one (PlatformOptions.clock, not reachable from the environment). */
   now?: () => Date;
 }
@@ -46,6 +60,8 @@ export interface Billing {
   readonly prices: { set(service: string, pricePerCall: string, currency: string): Promise<void>; remove(service: string): Promise<void> };
   /** Usage events waiting to be written (for tests and metrics). */
   readonly queuedEvents: number;
+  /** The outbox's delivery worker (undefined without BILLING_WEBHOOK_URL). */
+  readonly webhooks: WebhookOutbox | undefined;
   /** Writes the queued events (bounded), then stops. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -61,14 +77,25 @@ export function createBilling(opts: BillingOptions): Billing {
   const now = opts.now ?? (() => new Date());
   const store = new PlanStore(opts.database, opts.defaultPlan);
   const quotas = new Quotas({ store, now, cacheTtlMs: opts.quotaCacheMs, minuteLimiter: opts.minuteLimiter });
+  const db = billingDb(opts.database);
+  const webhooks = opts.webhook
+    ? new WebhookOutbox({ db, schema: opts.database.schema, logger: opts.logger, egress: opts.egress, config: opts.webhook, onAttempt: (o) => opts.metrics?.webhookDelivery(o) })
+    : undefined;
   const writer = new UsageWriter({
     database: opts.database,
     logger: opts.logger,
     batchSize: opts.batchSize,
     writeBoundMs: opts.writeBoundMs,
-    onInserted: (events) => quotas.counted(events),
+    announce: Boolean(webhooks),
+    onDropped: () => opts.metrics?.usageEventDropped(),
+    onInserted: (events) => {
+      quotas.counted(events);
+      webhooks?.kick();
+    },
   });
   const prices = new PriceBook(store.db, now);
+  const ownership = opts.serviceOwnership ?? builtServiceOwners;
+  webhooks?.start();
   return {
     prices: {
       async set(service, pricePerCall, currency) {
@@ -82,7 +109,16 @@ export function createBilling(opts: BillingOptions): Billing {
       admit: (principal, service) => quotas.admit(principal, service),
       record: (event) => writer.record({ ...event, at: now() }),
     },
-    router: billingRouter({ store, quotas, prices, audit: opts.audit }),
+    router: billingRouter({
+      store,
+      quotas,
+      prices,
+      audit: opts.audit,
+      outbox: new OutboxAdmin(db),
+      finalise: (body) => finaliseMonth(prices, db, now(), body, Boolean(webhooks)),
+      payouts: async (month, providerId) => payoutReport(db, opts.database.schema, month, await ownership(db, providerId)),
+      kickOutbox: () => webhooks?.kick(),
+    }),
     userPlans: {
       assign: (trx, userId, planId) => store.assign(trx, userId, planId),
       changed: (userId) => quotas.forget(userId),
@@ -90,6 +126,10 @@ export function createBilling(opts: BillingOptions): Billing {
     get queuedEvents() {
       return writer.depth;
     },
-    close: (timeoutMs = 10_000) => writer.close(Date.now() + timeoutMs),
+    webhooks,
+    close: async (timeoutMs = 10_000) => {
+      await writer.close(Date.now() + timeoutMs);
+      await webhooks?.close();
+    },
   };
 }

@@ -18,7 +18,9 @@ import { isPlatformUserId } from './tables.js';
  * replica) inserts nothing and counts nothing. The statement is atomic, so events and counters
  * never disagree.
  *
- * A failing batch stays at the head of the queue and is retried with backoff. A call whose event
+ * A batch the database refuses for good is split down to its poison event, which alone is dropped
+ * (logged, counted in `billing_usage_events_dropped_total`). A batch that fails otherwise stays at
+ * the head of the queue and is retried with backoff. A call whose event
  * has waited longer than `writeBoundMs` is answered anyway (the event stays queued and is written
  * when the database is back): an outage longer than the bound, followed by a crash of this replica
  * before the database returns, is the one way an answered call goes unmetered; it is logged.
@@ -30,6 +32,13 @@ export interface UsageWriterOptions {
   batchSize: number;
   /** How long a call waits for its event to be written before it is answered anyway. */
   writeBoundMs: number;
+  /**
+   * Announce the inserted usage in the webhook outbox (`billing_events`, type `usage.recorded`), in
+   * the same statement: one event per user, service and UTC day of the batch.
+   */
+  announce?: boolean;
+  /** A usage event the database refused for good was dropped (logged; counted in a metric). */
+  onDropped?: () => void;
   /** The events a batch really inserted (not duplicates), after the commit: the quota cache counts them. */
   onInserted?: (events: StampedUsageEvent[]) => void;
 }
@@ -89,7 +98,7 @@ export class UsageWriter {
       const guard = setTimeout(() => this.releaseOverdue(), this.opts.writeBoundMs);
       guard.unref();
       try {
-        const inserted = await this.insert(batch.map((p) => p.event));
+        const inserted = await this.insertSplitting(batch.map((p) => p.event));
         this.queue.splice(0, batch.length);
         this.failures = 0;
         for (const p of batch) p.release();
@@ -102,6 +111,33 @@ export class UsageWriter {
       } finally {
         clearTimeout(guard);
       }
+    }
+  }
+
+  /**
+   * Inserts a batch; when the database refuses it for good (an error that a retry cannot cure, such
+   * as a value out of range), halves it and inserts the halves, down to the one poison event, which
+   * is dropped, logged and counted (`onDropped`). The rest of the batch is written. Any other error
+   * (connection, timeout, serialization) propagates: the whole batch is retried with backoff.
+   */
+  private async insertSplitting(events: StampedUsageEvent[]): Promise<Set<string>> {
+    try {
+      return await this.insert(events);
+    } catch (err) {
+      if (!isPermanentSqlError(err)) throw err;
+      if (events.length === 1) {
+        const e = events[0]!;
+        this.log.error(
+          { err: { message: (err as Error).message, code: (err as { code?: string }).code }, 'usage_event.key': e.key, 'user.id': e.userId, service: e.service },
+          'a usage event was refused by the database for good; it is dropped (the rest of its batch is written)',
+        );
+        this.opts.onDropped?.();
+        return new Set();
+      }
+      const half = Math.ceil(events.length / 2);
+      const first = await this.insertSplitting(events.slice(0, half));
+      const second = await this.insertSplitting(events.slice(half));
+      return new Set([...first, ...second]);
     }
   }
 
@@ -131,6 +167,19 @@ export class UsageWriter {
     const events_ = sql.table(`${schema}.usage_events`);
     const daily = sql.table(`${schema}.usage_daily`);
     const users = sql.table(`${schema}.users`);
+    const outbox = sql.table(`${schema}.billing_events`);
+    // Data-modifying CTEs run to completion whether or not the final select reads them.
+    const announced = this.opts.announce
+      ? sql`, announced as (
+        insert into ${outbox} (id, type, payload)
+        select gen_random_uuid(), 'usage.recorded', jsonb_build_object(
+          'user_id', user_id, 'service', service, 'day', (occurred_at at time zone 'UTC')::date,
+          'calls', count(*), 'units', sum(units), 'errors', count(*) filter (where status = 'error'),
+          'first_at', min(occurred_at), 'last_at', max(occurred_at))
+        from ins
+        group by user_id, service, (occurred_at at time zone 'UTC')::date
+      )`
+      : sql``;
     const result = await sql<{ event_key: string }>`
       with ins as (
         insert into ${events_} (event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
@@ -154,10 +203,21 @@ export class UsageWriter {
           units = ${daily}.units + excluded.units,
           errors = ${daily}.errors + excluded.errors,
           latency_ms_sum = ${daily}.latency_ms_sum + excluded.latency_ms_sum
-      )
+      )${announced}
       select event_key from ins`.execute(db);
     return new Set(result.rows.map((r) => r.event_key));
   }
+}
+
+/**
+ * SQLSTATE classes that a retry of the same rows cannot cure: 22 (data exception: out of range,
+ * invalid text), 23 (integrity constraint), 42 (syntax or access rule), 0A (not supported), 21
+ * (cardinality violation). Everything else (08 connection, 40 rollback, 53 resources, 57 operator
+ * intervention, errors without a code such as a timeout) is worth retrying.
+ */
+function isPermanentSqlError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^(22|23|42|0A|21)/.test(code);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

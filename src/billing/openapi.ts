@@ -1,6 +1,6 @@
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
 import { createPlanBody, patchPlanBody } from './plans.js';
-import { priceBody } from './statements.js';
+import { finaliseBody, priceBody } from './statements.js';
 
 const planSchema = {
   type: 'object',
@@ -64,6 +64,9 @@ const statementSchema = {
   type: 'object',
   properties: {
     user_id: { type: 'string', format: 'uuid' },
+    status: { type: 'string', enum: ['open', 'final'], description: 'final: the immutable snapshot made when the month was finalised' },
+    id: { type: ['string', 'null'], format: 'uuid', description: "The finalised statement's id (null while open)" },
+    finalized_at: { type: ['string', 'null'], format: 'date-time' },
     period: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } }, required: ['start', 'end'] },
     line_items: {
       type: 'array',
@@ -81,8 +84,61 @@ const statementSchema = {
     },
     totals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, amount: { type: 'string' } }, required: ['currency', 'amount'] } },
   },
-  required: ['user_id', 'period', 'line_items', 'totals'],
+  required: ['user_id', 'status', 'id', 'finalized_at', 'period', 'line_items', 'totals'],
 };
+
+const eventSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string', format: 'uuid', description: 'The event id: also the Idempotency-Key of every delivery attempt' },
+    type: { type: 'string', enum: ['usage.recorded', 'statement.finalized'] },
+    created_at: { type: 'string', format: 'date-time' },
+    state: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+    attempts: { type: 'integer' },
+    next_attempt_at: { type: ['string', 'null'], format: 'date-time', description: 'When the next attempt is due (pending only)' },
+    last_status: { type: ['integer', 'null'], description: "The endpoint's HTTP status at the last attempt" },
+    last_error: { type: ['string', 'null'] },
+    delivered_at: { type: ['string', 'null'], format: 'date-time' },
+    payload: { type: 'object', description: "The event's data (docs/billing.md, \"Webhook events\")" },
+  },
+  required: ['id', 'type', 'created_at', 'state', 'attempts', 'next_attempt_at', 'last_status', 'last_error', 'delivered_at', 'payload'],
+};
+
+const payoutSchema = {
+  type: 'object',
+  properties: {
+    period: { type: 'object', properties: { start: { type: 'string', format: 'date-time' }, end: { type: 'string', format: 'date-time' } }, required: ['start', 'end'] },
+    providers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          provider_id: { type: 'string', format: 'uuid' },
+          lines: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { service: { type: 'string' }, calls: { type: 'integer' }, currency: { type: ['string', 'null'] }, revenue: { type: ['string', 'null'] } },
+              required: ['service', 'calls', 'currency', 'revenue'],
+            },
+          },
+          totals: { type: 'array', items: { type: 'object', properties: { currency: { type: 'string' }, revenue: { type: 'string' } }, required: ['currency', 'revenue'] } },
+        },
+        required: ['provider_id', 'lines', 'totals'],
+      },
+    },
+  },
+  required: ['period', 'providers'],
+};
+const payoutParams = [
+  { name: 'month', in: 'query', required: true, schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }, description: 'YYYY-MM' },
+  { name: 'format', in: 'query', required: false, schema: { type: 'string', enum: ['json', 'csv'] }, description: 'json (default) or csv' },
+];
+const payoutResponse = {
+  description: 'Payout report: per provider, calls and revenue per service and currency',
+  content: { 'application/json': { schema: payoutSchema }, 'text/csv': { schema: { type: 'string' } } },
+};
+const eventIdParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' }, description: 'Event ID' };
 
 const statementParams = [
   { name: 'month', in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }, description: 'YYYY-MM (default: this month so far)' },
@@ -156,6 +212,101 @@ export const billingOpenApi: OpenApiPaths = {
       operationId: 'adminDeletePrice',
       parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string' }, description: 'Service slug' }],
       responses: { '204': { description: 'Removed' }, ...adminOnly, '404': errorResponse('not_found') },
+    },
+  },
+  '/v1/admin/prices/{service}/history': {
+    get: {
+      summary: 'Every price a service had, newest first (admin)',
+      tags: ['admin', 'billing'],
+      operationId: 'adminPriceHistory',
+      parameters: [{ name: 'service', in: 'path', required: true, schema: { type: 'string' }, description: 'Service slug' }],
+      responses: {
+        '200': jsonResponse('Price history', {
+          type: 'object',
+          properties: {
+            service: { type: 'string' },
+            history: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { price_per_call: { type: ['string', 'null'] }, currency: { type: ['string', 'null'] }, valid_from: { type: 'string', format: 'date-time' } },
+                required: ['price_per_call', 'currency', 'valid_from'],
+              },
+            },
+          },
+          required: ['service', 'history'],
+        }),
+        '400': errorResponse('validation_failed'),
+        ...adminOnly,
+      },
+    },
+  },
+  '/v1/admin/statements/finalize': {
+    post: {
+      summary: "Finalise a month's statements (admin): immutable snapshots at the prices of the moment, each announced by a statement.finalized event. Audited.",
+      tags: ['admin', 'billing'],
+      operationId: 'adminFinalizeStatements',
+      requestBody: jsonBody(finaliseBody),
+      responses: {
+        '200': jsonResponse('What was finalised', {
+          type: 'object',
+          properties: { month: { type: 'string' }, finalized: { type: 'integer' }, already_final: { type: 'integer' } },
+          required: ['month', 'finalized', 'already_final'],
+        }),
+        '400': errorResponse('validation_failed'),
+        ...adminOnly,
+        '409': errorResponse('month_not_ended'),
+      },
+    },
+  },
+  '/v1/admin/payouts': {
+    get: {
+      summary: "Every provider's payout report of a month (admin; JSON or CSV)",
+      tags: ['admin', 'billing'],
+      operationId: 'adminPayouts',
+      parameters: payoutParams,
+      responses: { '200': payoutResponse, '400': errorResponse('validation_failed'), ...adminOnly },
+    },
+  },
+  '/v1/provider/payouts': {
+    get: {
+      summary: 'Your payout report of a month: the services you own (JSON or CSV)',
+      tags: ['billing'],
+      operationId: 'getPayouts',
+      parameters: payoutParams,
+      responses: { '200': payoutResponse, '400': errorResponse('validation_failed'), '401': errorResponse('unauthorized') },
+    },
+  },
+  '/v1/admin/billing/events': {
+    get: {
+      summary: 'The webhook outbox: events and their delivery state, newest first (admin)',
+      tags: ['admin', 'billing'],
+      operationId: 'adminListBillingEvents',
+      parameters: [
+        { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['pending', 'delivered', 'dead'] } },
+        { name: 'type', in: 'query', required: false, schema: { type: 'string', enum: ['usage.recorded', 'statement.finalized'] } },
+        { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 }, description: 'default 100' },
+        { name: 'before', in: 'query', required: false, schema: { type: 'string', format: 'date-time' }, description: 'Older than this created_at (to page on)' },
+      ],
+      responses: { '200': jsonResponse('Events', { type: 'object', properties: { events: { type: 'array', items: eventSchema } }, required: ['events'] }), '400': errorResponse('validation_failed'), ...adminOnly },
+    },
+  },
+  '/v1/admin/billing/events/{id}': {
+    get: {
+      summary: 'One webhook event and its delivery state (admin)',
+      tags: ['admin', 'billing'],
+      operationId: 'adminGetBillingEvent',
+      parameters: [eventIdParam],
+      responses: { '200': jsonResponse('Event', eventSchema), '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found') },
+    },
+  },
+  '/v1/admin/billing/events/{id}/redeliver': {
+    post: {
+      summary: 'Deliver an event again (admin): pending now, a fresh set of attempts, the same id and Idempotency-Key. Audited.',
+      tags: ['admin', 'billing'],
+      operationId: 'adminRedeliverBillingEvent',
+      parameters: [eventIdParam],
+      responses: { '202': jsonResponse('Event', eventSchema), '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found') },
     },
   },
   '/v1/admin/plans': {

@@ -53,17 +53,22 @@ export class Quotas {
     if (serviceLimit !== undefined && serviceUsed >= serviceLimit) {
       return { refuse: this.refusal(`service_calls:${service}`, plan, serviceUsed, serviceLimit, state.period.end, now) };
     }
+    let release: (() => Promise<void>) | undefined;
     if (plan.per_minute !== null) {
-      const decision = await this.minuteLimiter(plan.per_minute).consume(principal.userId);
+      const limiter = this.minuteLimiter(plan.per_minute);
+      const decision = await limiter.consume(principal.userId);
       if ('retryAfterSeconds' in decision) {
         return { refuse: this.refusal('per_minute', plan, plan.per_minute, plan.per_minute, new Date(now.getTime() + decision.retryAfterSeconds * 1000), now) };
       }
+      // Only calls that go on are charged: one refused later (tool policy, unknown tool) gets its point back.
+      release = () => limiter.consume(principal.userId, -1).then(() => undefined);
     }
+    const decided: QuotaDecision = release ? { release } : {};
     // The soft limit: this call is within the quota, and takes it to (or past) the warning share.
     const soft = plan.soft_limit_percent / 100;
-    if (monthly !== null && state.used + 1 >= monthly * soft) return { warning: warningOf('monthly_calls', state.used + 1, monthly, state.period.end) };
-    if (serviceLimit !== undefined && serviceUsed + 1 >= serviceLimit * soft) return { warning: warningOf(`service_calls:${service}`, serviceUsed + 1, serviceLimit, state.period.end) };
-    return {};
+    if (monthly !== null && state.used + 1 >= monthly * soft) return { ...decided, warning: warningOf('monthly_calls', state.used + 1, monthly, state.period.end) };
+    if (serviceLimit !== undefined && serviceUsed + 1 >= serviceLimit * soft) return { ...decided, warning: warningOf(`service_calls:${service}`, serviceUsed + 1, serviceLimit, state.period.end) };
+    return decided;
   }
 
   /** Calls this replica metered (the writer's `onInserted`): counted at once in the cached states. */

@@ -4,7 +4,18 @@ import { errors, parseBody, parseParams, parseQuery, type Principal } from '../g
 import type { AuditEvent, AuditSink } from '../logging/index.js';
 import { createPlanBody, patchPlanBody, planIdParams, type Plan, type PlanStore } from './plans.js';
 import type { Quotas } from './quota.js';
-import { priceBody, priceParams, statementCsv, statementQuery, type PriceBook, type Statement } from './statements.js';
+import { payoutCsv, payoutQuery, type PayoutReport } from './payouts.js';
+import { finaliseBody, priceBody, priceParams, statementCsv, statementQuery, type FinaliseResult, type PriceBook, type Statement } from './statements.js';
+import type { OutboxAdmin } from './webhooks.js';
+
+export const eventsQuery = z.strictObject({
+  state: z.enum(['pending', 'delivered', 'dead']).optional(),
+  type: z.enum(['usage.recorded', 'statement.finalized']).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  /** Older than this created_at (the last row's, to page on). */
+  before: z.iso.datetime().optional(),
+});
+export const eventParams = z.strictObject({ id: z.uuid('an event id (UUID)') });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const userIdParams = z.strictObject({ id: z.string().max(200) });
@@ -34,10 +45,17 @@ export interface BillingRoutesDeps {
   quotas: Quotas;
   prices: PriceBook;
   audit: AuditSink;
+  outbox: OutboxAdmin;
+  /** Finalises a month's statements (and writes their events); resolves with what it did. */
+  finalise(body: z.infer<typeof finaliseBody>): Promise<FinaliseResult>;
+  /** The payout report of a month: every provider, or one. */
+  payouts(month: string, providerId?: string): Promise<PayoutReport>;
+  /** After an admin queued events (redeliver, finalise): deliver soon. */
+  kickOutbox(): void;
 }
 
 /** /v1/admin/plans…, /v1/usage/quota, /v1/admin/users/{id}/quota. Mount after `authenticate`. */
-export function billingRouter({ store, quotas, prices, audit }: BillingRoutesDeps): Router {
+export function billingRouter({ store, quotas, prices, audit, outbox, finalise, payouts, kickOutbox }: BillingRoutesDeps): Router {
   const router = Router();
   const audited = (req: Request, event: Pick<AuditEvent, 'action' | 'targetId' | 'details'>) =>
     audit.record({ ...event, outcome: 'success', actorId: principalOf(req).userId, targetType: 'plan', ip: req.ip ?? null, requestId: String(req.id) });
@@ -100,6 +118,58 @@ export function billingRouter({ store, quotas, prices, audit }: BillingRoutesDep
     const before = await prices.remove(service);
     await audit.record({ action: 'billing.price_removed', outcome: 'success', actorId: principalOf(req).userId, targetType: 'service', targetId: service, ip: req.ip ?? null, requestId: String(req.id), details: { price_per_call: before.price_per_call, currency: before.currency } });
     res.status(204).end();
+  });
+
+  router.get('/v1/admin/prices/:service/history', async (req, res) => {
+    adminOf(req);
+    const { service } = parseParams(priceParams, req);
+    res.json({ service, history: await prices.history(service) });
+  });
+
+  router.post('/v1/admin/statements/finalize', async (req, res) => {
+    adminOf(req);
+    const body = parseBody(finaliseBody, req);
+    const result = await finalise(body);
+    await audit.record({ action: 'billing.statements_finalized', outcome: 'success', actorId: principalOf(req).userId, targetType: 'statement', targetId: body.user_id ? `${body.month}/${body.user_id}` : body.month, ip: req.ip ?? null, requestId: String(req.id), details: { ...result } });
+    if (result.finalized) kickOutbox();
+    res.json(result);
+  });
+
+  const sendPayouts = (res: Response, report: PayoutReport, format: 'json' | 'csv') => {
+    if (format === 'json') return void res.json(report);
+    res.setHeader('content-type', 'text/csv; charset=utf-8');
+    res.setHeader('content-disposition', `attachment; filename="payouts-${report.period.start.slice(0, 7)}.csv"`);
+    res.send(payoutCsv(report));
+  };
+  router.get('/v1/admin/payouts', async (req, res) => {
+    adminOf(req);
+    const q = parseQuery(payoutQuery, req);
+    sendPayouts(res, await payouts(q.month), q.format);
+  });
+  router.get('/v1/provider/payouts', async (req, res) => {
+    const q = parseQuery(payoutQuery, req);
+    sendPayouts(res, await payouts(q.month, principalOf(req).userId), q.format);
+  });
+
+  router.get('/v1/admin/billing/events', async (req, res) => {
+    adminOf(req);
+    res.json({ events: await outbox.list(parseQuery(eventsQuery, req)) });
+  });
+  router.get('/v1/admin/billing/events/:id', async (req, res) => {
+    adminOf(req);
+    const event = await outbox.get(parseParams(eventParams, req).id);
+    if (!event) throw errors.notFound('Event');
+    res.json(event);
+  });
+  router.post('/v1/admin/billing/events/:id/redeliver', async (req, res) => {
+    adminOf(req);
+    const { id } = parseParams(eventParams, req);
+    const before = await outbox.get(id);
+    const event = before && (await outbox.redeliver(id));
+    if (!before || !event) throw errors.notFound('Event');
+    await audit.record({ action: 'billing.event_redelivered', outcome: 'success', actorId: principalOf(req).userId, targetType: 'billing_event', targetId: id, ip: req.ip ?? null, requestId: String(req.id), details: { type: before.type, state_before: before.state, attempts_before: before.attempts } });
+    kickOutbox();
+    res.status(202).json(event);
   });
 
   router.get('/v1/admin/plans', async (req, res) => {

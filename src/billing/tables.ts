@@ -37,12 +37,57 @@ export interface ServicePricesTable {
   updated_at: Generated<Date>;
 }
 
+export interface PriceHistoryTable {
+  id: Generated<string>;
+  service: string;
+  /** null: the price was removed from `valid_from` on. */
+  price_per_call_micros: ColumnType<string | number | null, number | null, never>;
+  currency: string | null;
+  valid_from: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface StatementsTable {
+  id: string;
+  user_id: string;
+  month: ColumnType<string, string, never>;
+  finalized_at: ColumnType<Date, Date | string | undefined, never>;
+  totals: ColumnType<Array<{ currency: string; amount: string }>, string, never>;
+}
+
+export interface StatementLinesTable {
+  statement_id: string;
+  service: string;
+  calls: ColumnType<string | number, number, never>;
+  unit_price_micros: ColumnType<string | number | null, number | null, never>;
+  amount_micros: ColumnType<string | number | null, string | null, never>;
+  currency: string | null;
+  price_history_id: ColumnType<string | number | null, string | number | null, never>;
+}
+
+export interface BillingEventsTable {
+  id: string;
+  type: string;
+  payload: ColumnType<Record<string, unknown>, string, never>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  state: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  claimed_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_status: number | null;
+  last_error: string | null;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
 // A type, not an interface: `withTables` wants an index signature.
 export type BillingTables = {
   plans: PlansTable;
   user_plans: UserPlansTable;
   usage_daily: UsageDailyTable;
   service_prices: ServicePricesTable;
+  service_price_history: PriceHistoryTable;
+  statements: StatementsTable;
+  statement_lines: StatementLinesTable;
+  billing_events: BillingEventsTable;
 };
 
 export type BillingDb = Kysely<Database & BillingTables>;

@@ -161,6 +161,18 @@ const envSchema = z.object({
   BILLING_METER_BATCH_SIZE: int(1, 10_000).default(500),
   /** How long a call waits for its usage event to be written before it is answered anyway (database down). */
   BILLING_METER_WRITE_BOUND_MS: int(100, 600_000).default(10_000),
+  /** Where the billing webhook outbox posts its events (usage records, statement finalisation); unset: no outbox. */
+  BILLING_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The HMAC-SHA256 key the events are signed with: at least 32 characters, required with BILLING_WEBHOOK_URL. */
+  BILLING_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters (a random secret, e.g. openssl rand -hex 32)').max(512).optional(),
+  /** Attempts per event before it is dead (an admin can redeliver it). */
+  BILLING_WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(12),
+  /** The first retry's delay; each next one doubles, up to an hour (ms). */
+  BILLING_WEBHOOK_BACKOFF_MS: int(10, 3_600_000).default(10_000),
+  /** How often each replica looks for due events (ms). */
+  BILLING_WEBHOOK_POLL_MS: int(10, 600_000).default(2_000),
+  /** One delivery's timeout (ms). */
+  BILLING_WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
 
   // --- MCP service catalog and credentials (docs/services.md) ---
   /** Catalog file applied on start; unset = the shipped catalog/services.yaml, 'none' = no file. */
@@ -339,6 +351,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (env.AUTH_EMAIL_CONFIRM && !env.SMTP_HOST && env.NODE_ENV === 'production') {
     problems.push('AUTH_EMAIL_CONFIRM: needs SMTP_HOST in production (new accounts could never be confirmed)');
   }
+  // --- billing webhook outbox ---
+  if (env.BILLING_WEBHOOK_URL && !env.BILLING_WEBHOOK_SECRET) problems.push('BILLING_WEBHOOK_SECRET: required when BILLING_WEBHOOK_URL is set (events are signed with it)');
+  if (env.BILLING_WEBHOOK_SECRET && !env.BILLING_WEBHOOK_URL) problems.push('BILLING_WEBHOOK_URL: BILLING_WEBHOOK_SECRET is set but no URL to post to');
+  if (env.BILLING_WEBHOOK_SECRET && new Set(env.BILLING_WEBHOOK_SECRET).size < 8) problems.push('BILLING_WEBHOOK_SECRET: too few distinct characters to be a random secret');
+  if (env.BILLING_WEBHOOK_URL && !env.BILLING_METERING) problems.push('BILLING_WEBHOOK_URL: needs BILLING_METERING=true (the outbox announces metered usage)');
   // --- MCP Router, upstream side ---
   if (Object.keys(env.BUILTIN_REMOTE_INSTANCES).length && !env.BUILTIN_SHARED_SECRET) {
     problems.push('BUILTIN_SHARED_SECRET: required when BUILTIN_REMOTE_INSTANCES is set');
@@ -383,6 +400,7 @@ const SECRET_SETTINGS = new Set<string>([
   'PLATFORM_ENCRYPTION_KEYS_PREVIOUS',
   'ADMIN_PASSWORD',
   'SUPABASE_JWT_SECRET',
+  'BILLING_WEBHOOK_SECRET',
   'AUTH_PUBLISHABLE_KEY',
   'OTEL_EXPORTER_OTLP_HEADERS',
   'SMTP_PASSWORD',

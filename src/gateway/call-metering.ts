@@ -45,6 +45,11 @@ export interface QuotaDecision {
   refuse?: QuotaRefusal;
   /** The `Quota-Warning` header's value: a soft limit is passed. */
   warning?: string;
+  /**
+   * The admitted call was not forwarded after all (refused by the tool policy, an unknown tool or
+   * session): gives back what `admit` charged (the plan's per-minute point). Call it at most once.
+   */
+  release?: () => Promise<void>;
 }
 
 export interface CallMetering {

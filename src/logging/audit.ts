@@ -52,6 +52,8 @@ export type AuditAction =
   | 'billing.plan_assigned'
   | 'billing.price_set'
   | 'billing.price_removed'
+  | 'billing.statements_finalized'
+  | 'billing.event_redelivered'
   // the marketplace (src/marketplace)
   | 'marketplace.provider_applied'
   | 'marketplace.provider_granted'

@@ -18,4 +18,12 @@ export { tracedDialect } from './tracing-db.js';
 export { redactValue, capturePayload, redactHeaders, REDACTED } from './redact.js';
 export { routeTemplate } from './http.js';
 export { loggingOpenApi } from './routes.js';
-export { maintainPartitions, listPartitions } from './partitions.js';
+export { maintainPartitions, listPartitions, ensurePartitions } from './partitions.js';
+export {
+  LATENCY_BUCKET_COUNT,
+  HISTOGRAM_COLUMNS,
+  latencyBucket,
+  latencyBucketBounds,
+  histogramQuantile,
+  rollupRequestLog,
+} from './rollups.js';

@@ -122,6 +122,17 @@ export class PlatformMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly usageEventsDropped = new client.Counter({
+    name: 'billing_usage_events_dropped_total',
+    help: 'Usage events the database refused for good (a poison row split out of its batch and dropped; logged)',
+    registers: [this.registry],
+  });
+  readonly webhookDeliveries = new client.Counter({
+    name: 'billing_webhook_deliveries_total',
+    help: 'Billing webhook delivery attempts by outcome (delivered, failed, dead)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   /** Where `log_queue_depth` is read at scrape time (the request log's queue), instead of a gauge update per queued row. */
   private logQueueDepthSource: (() => number) | undefined;
   readonly logQueueDepth = new client.Gauge({
@@ -259,6 +270,14 @@ export class PlatformMetrics {
 
   authFailed(reason: string): void {
     this.authFailures.inc({ reason });
+  }
+
+  usageEventDropped(): void {
+    this.usageEventsDropped.inc();
+  }
+
+  webhookDelivery(outcome: 'delivered' | 'failed' | 'dead'): void {
+    this.webhookDeliveries.inc({ outcome });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { PayloadCapture, PlatformDatabase, RequestLogTable } from '../db/index.js';
 import type { PlatformMetrics } from './metrics.js';
 import { ensurePartitions } from './partitions.js';
+import { rollupCtes } from './rollups.js';
 import { capturePayload, redactHeaders } from './redact.js';
 import { untraced } from '../tracing/index.js';
 
@@ -57,6 +58,8 @@ export interface RequestLogOptions {
   payloadMaxBytes: number;
   /** Longest backoff between retries of a failing batch. */
   maxBackoffMs?: number;
+  /** Update the analytics rollups in the same statement as each batch (docs/analytics.md); default true. */
+  rollups?: boolean;
 }
 
 /** A queued row: plain JSON, written with one `jsonb_to_recordset` parameter per batch. */
@@ -228,9 +231,16 @@ export class RequestLog {
   private async insert(batch: Row[]): Promise<void> {
     const { db, schema } = this.opts.database;
     // One JSON parameter per batch: far cheaper to build than a 22-column multi-row VALUES list.
+    const insertRows = sql`insert into ${sql.table(`${schema}.request_log`)} (${COLUMN_LIST})
+          select ${COLUMN_LIST} from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(${RECORD_DEF})`;
+    // The rollups ride in the same statement (src/logging/rollups.ts): they commit with the rows or not at all.
     const write = () =>
-      sql`insert into ${sql.table(`${schema}.request_log`)} (${COLUMN_LIST})
-          select ${COLUMN_LIST} from jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) as r(${RECORD_DEF})`.execute(db.withoutPlugins());
+      (this.opts.rollups === false
+        ? insertRows
+        : sql`with inserted as (${insertRows} returning time, kind, method, service, target, user_id, status, latency_ms, rate_limited),
+              ${rollupCtes(schema, 'inserted')}
+              select 1`
+      ).execute(db.withoutPlugins());
     try {
       await write();
     } catch (err) {

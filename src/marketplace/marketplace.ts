@@ -58,6 +58,22 @@ export class Marketplace {
     this.db = opts.db;
   }
 
+  /** The services of an approved provider's live listings (their analytics scope); 403 for anyone else. */
+  async providerServices(userId: string): Promise<string[]> {
+    if (!(await this.isProvider(userId))) throw errors.forbidden('This needs the provider role: apply with POST /v1/marketplace/provider, an admin approves it');
+    return (await this.serviceOwners(userId)).map((s) => s.service);
+  }
+
+  /** The catalog services of approved listings, by provider (all providers, or only `providerId`): billing's payout reports. */
+  async serviceOwners(providerId?: string): Promise<Array<{ provider_id: string; service: string }>> {
+    let q = this.db
+      .selectFrom('marketplace_listings')
+      .innerJoin('services', 'services.id', 'marketplace_listings.service_id')
+      .select(['marketplace_listings.provider_id', 'services.slug as service']);
+    if (providerId) q = q.where('marketplace_listings.provider_id', '=', providerId);
+    return q.execute();
+  }
+
   private async audit(actor: Actor, action: AuditAction, targetType: string, targetId: string, details: Record<string, unknown> = {}): Promise<void> {
     await this.opts.audit.record({ action, outcome: 'success', actorId: actor.userId, targetType, targetId, ip: actor.ip ?? null, requestId: actor.requestId, details });
   }

@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { seriousA11yViolations } from './axe.js';
+import { startPlatform, type StartOptions, type TestPlatform } from './platform.js';
 
 /**
  * The web app's test kit: a fresh production build of web/ (vite, the same config as
@@ -67,5 +69,77 @@ export async function launchChromium(): Promise<TestBrowser> {
       await context.close().catch(() => undefined);
       await rm(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/** The real platform serving a fresh build of web/ (one per test file); `close` stops both. */
+export interface WebPlatform {
+  t: TestPlatform;
+  close(): Promise<void>;
+}
+
+export async function startWebPlatform(env: Record<string, string | undefined> = {}, options: Omit<StartOptions, 'web'> = {}): Promise<WebPlatform> {
+  const web = await buildWebApp();
+  try {
+    const t = await startPlatform(env, { ...options, web: { distDir: web.distDir } });
+    return {
+      t,
+      async close() {
+        await t.close();
+        await web.close();
+      },
+    };
+  } catch (err) {
+    await web.close();
+    throw err;
+  }
+}
+
+/** One page of the app in a fresh Chromium, with what the file's last test checks collected on the way. */
+export interface AppPage {
+  browser: TestBrowser;
+  page: Page;
+  /** Console errors (and CSP reports) on the app's pages, and uncaught page errors. */
+  problems: string[];
+  /** Serious and critical axe violations of each page state `checkPage` saw, by name. */
+  a11y: Record<string, string[]>;
+  /** axe on the page as it is now; with WEB_SCREENSHOTS=<dir>, a screenshot too (`<name>.png`, docs/web.md shows them). */
+  checkPage(name: string): Promise<void>;
+  /** The Content-Security-Policy violations the page reported. */
+  cspViolations(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export async function openAppPage(
+  origin: string,
+  options: { timeoutMs?: number; clipboard?: boolean; beforeCheck?: (page: Page) => Promise<void> } = {},
+): Promise<AppPage> {
+  const browser = await launchChromium();
+  if (options.clipboard) await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await browser.context.addInitScript(`
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+  `);
+  const page = await browser.context.newPage();
+  page.setDefaultTimeout(options.timeoutMs ?? 15_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (page.url().startsWith(origin) && (m.type() === 'error' || /Content Security Policy/i.test(m.text()))) problems.push(`console ${m.type()} on ${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const a11y: Record<string, string[]> = {};
+  return {
+    browser,
+    page,
+    problems,
+    a11y,
+    async checkPage(name) {
+      await options.beforeCheck?.(page);
+      a11y[name] = await seriousA11yViolations(page);
+      const dir = process.env.WEB_SCREENSHOTS;
+      if (dir) await page.screenshot({ path: path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.png`), fullPage: true });
+    },
+    cspViolations: async () => (await page.evaluate('window.__csp')) as string[],
+    close: () => browser.close(),
   };
 }

@@ -14,6 +14,9 @@ import { builderVersions } from './0012_builder_versions.js';
 // billing: metering, plans, quotas
 import { billing } from './0013_billing.js';
 import { billingPrices } from './0014_billing_prices.js';
+import { billingOutbox } from './0015_billing_outbox.js';
+// analytics: rollups of the request log
+import { analytics } from './0016_analytics.js';
 // marketplace: providers, listings, reviews, installs
 import { marketplace } from './0017_marketplace.js';
 
@@ -41,6 +44,8 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0012_builder_versions', builderVersions],
   ['0013_billing', billing],
   ['0014_billing_prices', billingPrices],
+  ['0015_billing_outbox', billingOutbox],
+  ['0016_analytics', analytics],
   ['0017_marketplace', marketplace],
 ];
 

@@ -29,7 +29,7 @@ import { StreamResumption } from './resume.js';
 import { GetStreams, jsonRpcError, serveLegacySessionful } from './sessionful.js';
 import { SessionStore } from './sealed-sessions.js';
 import { McpRateLimited, type McpRateLimit } from './gateway-hooks.js';
-import { meteredObserve, refusedByQuota } from './metering.js';
+import { meteredObserve, quotaApplies, refusedByQuota } from './metering.js';
 
 export type McpConfig = Pick<
   Config,
@@ -271,7 +271,6 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
           throw err;
         }
       }
-      if (deps.metering && (await refusedByQuota(deps.metering, principal, req, res, slug))) return;
       let services: ResolvedService[];
       if (slug !== undefined) {
         const service = isValidSlug(slug) ? await deps.catalog.resolve(principal, slug) : undefined;
@@ -285,10 +284,19 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       } else {
         services = (await deps.catalog.listUsable(principal)).filter((s) => isValidSlug(s.definition.slug));
       }
+      // Quotas after the service is resolved: a call to a service that does not exist (or that this user
+      // cannot use) gets its own answer, not a quota refusal; on /mcp, a name no usable service claims
+      // is an unknown tool, not usage.
+      let releaseQuota: (() => Promise<void>) | undefined;
+      if (deps.metering && quotaApplies(req, slug, services)) {
+        const admitted = await refusedByQuota(deps.metering, principal, req, res, slug);
+        if (admitted.refused) return;
+        releaseQuota = admitted.release;
+      }
       // The logging middleware reads this when the response finishes: one row per JSON-RPC request.
       const calls = new McpCallLog(services, aggregate);
       res.locals.mcpCalls = calls;
-      const observe = deps.metering ? meteredObserve(calls, deps.metering, principal, req) : calls.observe;
+      const observe = deps.metering ? meteredObserve(calls, deps.metering, principal, req, releaseQuota) : calls.observe;
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;

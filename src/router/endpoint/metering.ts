@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import type { CallMetering, Principal } from '../../gateway/index.js';
+import type { ResolvedService } from '../contracts.js';
 import { toolCallService } from './gateway-hooks.js';
 import type { McpCallLog, RelayEvent } from './observe.js';
 
@@ -15,10 +16,26 @@ import type { McpCallLog, RelayEvent } from './observe.js';
 const IDEMPOTENCY_HEADER = 'idempotency-key';
 const MAX_KEY_LENGTH = 255;
 
-/** Refuses (429, Retry-After, a JSON-RPC error naming the quota) or lets a `tools/call` through; true when it answered. */
-export async function refusedByQuota(metering: CallMetering, principal: Principal, req: Request, res: Response, slug: string | undefined): Promise<boolean> {
+/** Whether a request is a `tools/call` of a resolved service (on /mcp: one the tool name's prefix names among the usable ones). */
+export function quotaApplies(req: Request, slug: string | undefined, services: readonly ResolvedService[]): boolean {
+  const service = toolCallService(req, slug);
+  if (service === undefined) return false;
+  return slug !== undefined || services.some((s) => s.definition.slug === service);
+}
+
+/**
+ * Refuses (429, Retry-After, a JSON-RPC error naming the quota) or lets a `tools/call` through:
+ * `refused` when it answered; else `release`, to give back the charge if the call is not forwarded.
+ */
+export async function refusedByQuota(
+  metering: CallMetering,
+  principal: Principal,
+  req: Request,
+  res: Response,
+  slug: string | undefined,
+): Promise<{ refused: boolean; release?: () => Promise<void> }> {
   const body = req.body as { method?: unknown; id?: unknown } | undefined;
-  if (req.method !== 'POST' || !body || typeof body !== 'object' || Array.isArray(body) || body.method !== 'tools/call') return false;
+  if (req.method !== 'POST' || !body || typeof body !== 'object' || Array.isArray(body) || body.method !== 'tools/call') return { refused: false };
   const decision = await metering.admit(principal, toolCallService(req, slug));
   if (decision.refuse) {
     const r = decision.refuse;
@@ -33,10 +50,10 @@ export async function refusedByQuota(metering: CallMetering, principal: Principa
         data: { reason: 'quota_exceeded', quota: r.quota, plan: r.plan, used: r.used, limit: r.limit, resets_at: r.resetsAt.toISOString() },
       },
     });
-    return true;
+    return { refused: true };
   }
   if (decision.warning) res.setHeader('Quota-Warning', decision.warning);
-  return false;
+  return decision.release ? { refused: false, release: decision.release } : { refused: false };
 }
 
 /** The exchange's observer with metering: the request log's collector first, then the usage event of a forwarded `tools/call`. */
@@ -45,14 +62,21 @@ export function meteredObserve(
   metering: CallMetering,
   principal: Principal,
   req: Request,
+  /** Gives back the quota's charge of a call that was not forwarded (refusedByQuota's `release`). */
+  release?: () => Promise<void>,
 ): (event: RelayEvent) => void | Promise<void> {
   const started = performance.now();
   return (event) => {
     calls.observe(event);
     if (event.type !== 'done' || event.method !== 'tools/call') return;
     const facts = calls.get(event.requestId);
-    // Only a call that reached an upstream is usage; a refusal of the platform's (policy, limits) is not.
-    if (!facts || facts.instance === null || facts.service === null) return;
+    // Only a call that reached an upstream is usage; a refusal of the platform's (policy, limits) is
+    // not, and gets back the per-minute point it was charged (before the answer, so the next call sees it).
+    if (!facts || facts.instance === null || facts.service === null) {
+      const giveBack = release;
+      release = undefined;
+      return giveBack?.();
+    }
     return metering.record({
       key: usageKey(req, principal.userId, event.params),
       userId: principal.userId,

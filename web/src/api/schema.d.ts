@@ -1184,6 +1184,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/analytics/quota-pressure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Users at or past a share of their plan's quotas this month, fullest first */
+        get: operations["adminAnalyticsQuotaPressure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls, errors, p50/p95/p99 latency and active users over time (tools/call), per service and tool
+         * @description From the rollups, never the raw request log. Ranges: at most 14 days with bucket=hour, 366 with bucket=day.
+         */
+        get: operations["adminAnalyticsSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/top-tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The most called tools over whole UTC days */
+        get: operations["adminAnalyticsTopTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/top-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The users with the most calls over whole UTC days */
+        get: operations["adminAnalyticsTopUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/analytics/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active users per UTC day, new (first call that day) against returning */
+        get: operations["adminAnalyticsUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit": {
         parameters: {
             query?: never;
@@ -1343,6 +1431,57 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/billing/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The webhook outbox: events and their delivery state, newest first (admin) */
+        get: operations["adminListBillingEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/billing/events/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook event and its delivery state (admin) */
+        get: operations["adminGetBillingEvent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/billing/events/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Deliver an event again (admin): pending now, a fresh set of attempts, the same id and Idempotency-Key. Audited. */
+        post: operations["adminRedeliverBillingEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1744,6 +1883,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every provider's payout report of a month (admin; JSON or CSV) */
+        get: operations["adminPayouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/plans": {
         parameters: {
             query?: never;
@@ -1811,6 +1967,23 @@ export interface paths {
         post?: never;
         /** Remove a service's price (admin). Audited. */
         delete: operations["adminDeletePrice"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/prices/{service}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every price a service had, newest first (admin) */
+        get: operations["adminPriceHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1924,6 +2097,23 @@ export interface paths {
         get: operations["adminListServiceTools"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/statements/finalize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Finalise a month's statements (admin): immutable snapshots at the prices of the moment, each announced by a statement.finalized event. Audited. */
+        post: operations["adminFinalizeStatements"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2864,6 +3054,123 @@ export interface paths {
         };
         /** This OpenAPI document */
         get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/quota-pressure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users at or past a share of their plan's quotas this month, fullest first — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsQuotaPressure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Calls, errors, p50/p95/p99 latency and active users over time (tools/call), per service and tool — a provider's own listings
+         * @description From the rollups, never the raw request log. Ranges: at most 14 days with bucket=hour, 366 with bucket=day. Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/top-tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The most called tools over whole UTC days — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsTopTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/top-users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The users with the most calls over whole UTC days — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsTopUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/analytics/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Active users per UTC day, new (first call that day) against returning — a provider's own listings
+         * @description Only the services of the caller's approved marketplace listings; users as pseudonyms stable within that scope.
+         */
+        get: operations["providerAnalyticsUsers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/provider/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your payout report of a month: the services you own (JSON or CSV) */
+        get: operations["getPayouts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3835,6 +4142,634 @@ export interface operations {
             };
         };
     };
+    adminAnalyticsQuotaPressure: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Least share of the quota used, percent */
+                min_percent?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            email: string | null;
+                            limit: number;
+                            /** @description used ≥ limit: calls are refused */
+                            over: boolean;
+                            percent: number;
+                            plan: string;
+                            /** @description `monthly_calls` or `service_calls:<slug>` */
+                            quota: string;
+                            used: number;
+                            user_id: string;
+                        }[];
+                        /** Format: date-time */
+                        month_start: string;
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsSeries: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+                /** @description Only this tool (as the upstream names it) */
+                tool?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        bucket: "hour" | "day";
+                        /** Format: date-time */
+                        from: string;
+                        /** @description One point per bucket of [from, to), empty buckets as zeros */
+                        points: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                            /**
+                             * Format: date-time
+                             * @description Start of the bucket (UTC)
+                             */
+                            start: string;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        tool: string | null;
+                        totals: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsTopTools: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tools, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            service: string | null;
+                            tool: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsTopUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            email: string | null;
+                            errors: number;
+                            /** @description How many services the user called */
+                            services: number;
+                            /** @description User ID (admins); a pseudonym for providers */
+                            user_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminAnalyticsUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active, new and returning users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        points: {
+                            active: number;
+                            /** Format: date */
+                            day: string;
+                            new: number;
+                            returning: number;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        /** @description Distinct users over the range; new: first call within it */
+                        totals: {
+                            active: number;
+                            new: number;
+                            returning: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminListBillingEvents: {
+        parameters: {
+            query?: {
+                /** @description Older than this created_at (to page on) */
+                before?: string;
+                /** @description default 100 */
+                limit?: number;
+                state?: "pending" | "delivered" | "dead";
+                type?: "usage.recorded" | "statement.finalized";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        events: {
+                            attempts: number;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: date-time */
+                            delivered_at: string | null;
+                            /**
+                             * Format: uuid
+                             * @description The event id: also the Idempotency-Key of every delivery attempt
+                             */
+                            id: string;
+                            last_error: string | null;
+                            /** @description The endpoint's HTTP status at the last attempt */
+                            last_status: number | null;
+                            /**
+                             * Format: date-time
+                             * @description When the next attempt is due (pending only)
+                             */
+                            next_attempt_at: string | null;
+                            /** @description The event's data (docs/billing.md, "Webhook events") */
+                            payload: Record<string, never>;
+                            /** @enum {string} */
+                            state: "pending" | "delivered" | "dead";
+                            /** @enum {string} */
+                            type: "usage.recorded" | "statement.finalized";
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminGetBillingEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempts: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        delivered_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The event id: also the Idempotency-Key of every delivery attempt
+                         */
+                        id: string;
+                        last_error: string | null;
+                        /** @description The endpoint's HTTP status at the last attempt */
+                        last_status: number | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next attempt is due (pending only)
+                         */
+                        next_attempt_at: string | null;
+                        /** @description The event's data (docs/billing.md, "Webhook events") */
+                        payload: Record<string, never>;
+                        /** @enum {string} */
+                        state: "pending" | "delivered" | "dead";
+                        /** @enum {string} */
+                        type: "usage.recorded" | "statement.finalized";
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminRedeliverBillingEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Event ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attempts: number;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        delivered_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The event id: also the Idempotency-Key of every delivery attempt
+                         */
+                        id: string;
+                        last_error: string | null;
+                        /** @description The endpoint's HTTP status at the last attempt */
+                        last_status: number | null;
+                        /**
+                         * Format: date-time
+                         * @description When the next attempt is due (pending only)
+                         */
+                        next_attempt_at: string | null;
+                        /** @description The event's data (docs/billing.md, "Webhook events") */
+                        payload: Record<string, never>;
+                        /** @enum {string} */
+                        state: "pending" | "delivered" | "dead";
+                        /** @enum {string} */
+                        type: "usage.recorded" | "statement.finalized";
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminMarketplaceProviders: {
         parameters: {
             query?: {
@@ -4587,6 +5522,80 @@ export interface operations {
             };
         };
     };
+    adminPayouts: {
+        parameters: {
+            query: {
+                /** @description json (default) or csv */
+                format?: "json" | "csv";
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payout report: per provider, calls and revenue per service and currency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            start: string;
+                        };
+                        providers: {
+                            lines: {
+                                calls: number;
+                                currency: string | null;
+                                revenue: string | null;
+                                service: string;
+                            }[];
+                            /** Format: uuid */
+                            provider_id: string;
+                            totals: {
+                                currency: string;
+                                revenue: string;
+                            }[];
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminListPlans: {
         parameters: {
             query?: never;
@@ -5097,6 +6106,64 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminPriceHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Service slug */
+                service: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Price history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        history: {
+                            currency: string | null;
+                            price_per_call: string | null;
+                            /** Format: date-time */
+                            valid_from: string;
+                        }[];
+                        service: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6398,6 +7465,74 @@ export interface operations {
             };
         };
     };
+    adminFinalizeStatements: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    month: string;
+                    /** Format: uuid */
+                    user_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was finalised */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        already_final: number;
+                        finalized: number;
+                        month: string;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden (not an admin) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description month_not_ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminTraffic: {
         parameters: {
             query?: {
@@ -6808,6 +7943,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: date-time */
+                        finalized_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The finalised statement's id (null while open)
+                         */
+                        id: string | null;
                         line_items: {
                             amount: string | null;
                             calls: number;
@@ -6822,6 +7964,11 @@ export interface operations {
                             /** Format: date-time */
                             start: string;
                         };
+                        /**
+                         * @description final: the immutable snapshot made when the month was finalised
+                         * @enum {string}
+                         */
+                        status: "open" | "final";
                         totals: {
                             amount: string;
                             currency: string;
@@ -9533,6 +10680,450 @@ export interface operations {
             };
         };
     };
+    providerAnalyticsQuotaPressure: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Least share of the quota used, percent */
+                min_percent?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Quota lines */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            email: string | null;
+                            limit: number;
+                            /** @description used ≥ limit: calls are refused */
+                            over: boolean;
+                            percent: number;
+                            plan: string;
+                            /** @description `monthly_calls` or `service_calls:<slug>` */
+                            quota: string;
+                            used: number;
+                            user_id: string;
+                        }[];
+                        /** Format: date-time */
+                        month_start: string;
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsSeries: {
+        parameters: {
+            query?: {
+                bucket?: "hour" | "day";
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+                /** @description Only this tool (as the upstream names it) */
+                tool?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        bucket: "hour" | "day";
+                        /** Format: date-time */
+                        from: string;
+                        /** @description One point per bucket of [from, to), empty buckets as zeros */
+                        points: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                            /**
+                             * Format: date-time
+                             * @description Start of the bucket (UTC)
+                             */
+                            start: string;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        tool: string | null;
+                        totals: {
+                            /** @description Distinct users with a call; day buckets without `tool` only, else null */
+                            active_users: number | null;
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            rate_limited: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsTopTools: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tools, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            error_rate: number;
+                            errors: number;
+                            /** @description Mean latency (exact), ms */
+                            mean_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p50_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p95_ms: number | null;
+                            /** @description Milliseconds (middle of a log-scale histogram bucket, within ±9 %); null without calls */
+                            p99_ms: number | null;
+                            service: string | null;
+                            tool: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsTopUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                limit?: number;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Users, most calls first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            calls: number;
+                            email: string | null;
+                            errors: number;
+                            /** @description How many services the user called */
+                            services: number;
+                            /** @description User ID (admins); a pseudonym for providers */
+                            user_id: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    providerAnalyticsUsers: {
+        parameters: {
+            query?: {
+                /** @description Start (ISO-8601 with offset); rounded down to the bucket (UTC). Default: `to` minus 24 h (hour) or 30 days (day) */
+                from?: string;
+                /** @description Only this service (slug) */
+                service?: string;
+                /** @description End, exclusive (ISO-8601 with offset); rounded up to the bucket. Default: now */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active, new and returning users */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        points: {
+                            active: number;
+                            /** Format: date */
+                            day: string;
+                            new: number;
+                            returning: number;
+                        }[];
+                        service: string | null;
+                        /** Format: date-time */
+                        to: string;
+                        /** @description Distinct users over the range; new: first call within it */
+                        totals: {
+                            active: number;
+                            new: number;
+                            returning: number;
+                        };
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown parameter, a bad time, from ≥ to, a range too long for the bucket, a limit out of range */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not an approved marketplace provider */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPayouts: {
+        parameters: {
+            query: {
+                /** @description json (default) or csv */
+                format?: "json" | "csv";
+                /** @description YYYY-MM */
+                month: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payout report: per provider, calls and revenue per service and currency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            /** Format: date-time */
+                            end: string;
+                            /** Format: date-time */
+                            start: string;
+                        };
+                        providers: {
+                            lines: {
+                                calls: number;
+                                currency: string | null;
+                                revenue: string | null;
+                                service: string;
+                            }[];
+                            /** Format: uuid */
+                            provider_id: string;
+                            totals: {
+                                currency: string;
+                                revenue: string;
+                            }[];
+                        }[];
+                    };
+                    "text/csv": string;
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listServices: {
         parameters: {
             query?: never;
@@ -10027,6 +11618,13 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** Format: date-time */
+                        finalized_at: string | null;
+                        /**
+                         * Format: uuid
+                         * @description The finalised statement's id (null while open)
+                         */
+                        id: string | null;
                         line_items: {
                             amount: string | null;
                             calls: number;
@@ -10041,6 +11639,11 @@ export interface operations {
                             /** Format: date-time */
                             start: string;
                         };
+                        /**
+                         * @description final: the immutable snapshot made when the month was finalised
+                         * @enum {string}
+                         */
+                        status: "open" | "final";
                         totals: {
                             amount: string;
                             currency: string;

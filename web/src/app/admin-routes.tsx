@@ -15,6 +15,7 @@ const AuditPage = lazy(() => import('../features/admin-audit/audit-page'));
 const ErrorsPage = lazy(() => import('../features/admin-errors/errors-page'));
 const ServicesAdminPage = lazy(() => import('../features/admin-services/services-admin-page'));
 const MarketplaceReviewPage = lazy(() => import('../features/admin-marketplace/marketplace-review-page'));
+const AnalyticsPage = lazy(() => import('../features/admin-analytics/analytics-page'));
 
 export const adminPaths = {
   overview: '/admin',
@@ -24,6 +25,7 @@ export const adminPaths = {
   errors: '/admin/errors',
   services: '/admin/services',
   marketplace: '/admin/marketplace',
+  analytics: '/admin/analytics',
 } as const;
 
 export const adminNav = [
@@ -34,6 +36,7 @@ export const adminNav = [
   { to: adminPaths.logs, label: 'Logs', hint: 'Every request' },
   { to: adminPaths.audit, label: 'Audit trail', hint: 'Security events, chain' },
   { to: adminPaths.errors, label: 'Error groups', hint: 'Unexpected failures' },
+  { to: adminPaths.analytics, label: 'Analytics', hint: 'Calls, latency, users, quotas' },
 ];
 
 /** Admin pages for admins; anyone else gets "Not allowed" (and the API's 403 besides). */
@@ -44,6 +47,7 @@ function RequireAdmin({ children }: { children: ReactNode }) {
 /** Children of the signed-in layout route. */
 export const adminRoutes: RouteObject[] = [
   { path: adminPaths.overview, element: <RequireAdmin><OverviewPage /></RequireAdmin> },
+  { path: adminPaths.analytics, element: <RequireAdmin><AnalyticsPage /></RequireAdmin> },
   { path: adminPaths.users, element: <RequireAdmin><UsersPage /></RequireAdmin> },
   { path: adminPaths.logs, element: <RequireAdmin><LogsPage /></RequireAdmin> },
   { path: adminPaths.audit, element: <RequireAdmin><AuditPage /></RequireAdmin> },

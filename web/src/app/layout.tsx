@@ -64,7 +64,8 @@ export function AppLayout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs">
+      {/* Scrolls when the portal and admin links are taller than the window. */}
+      <AppShell.Navbar p="xs" style={{ overflowY: 'auto' }}>
         <nav aria-label="Portal">
           {[...nav, ...(canBuild ? [builderNavItem] : []), ...accountNav].map((item) => (
             <NavLink key={item.to} component={RouterNavLink} to={item.to} active={location.pathname.startsWith(item.to)} label={item.label} description={item.hint} onClick={close} />

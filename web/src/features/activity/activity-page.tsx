@@ -7,6 +7,7 @@ import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { useServices } from '../services/queries';
 import { useOwnLogs, useOwnUsage, type LogQuery, type UsageRow } from './queries';
+import { QuotaPanel } from './quota-panel';
 
 // uPlot loads with the first chart only, never with the landing page.
 const TimeSeriesChart = lazy(() => import('../../components/time-series-chart'));
@@ -31,7 +32,8 @@ export default function ActivityPage() {
   const refresh = () => setNow(Date.now());
 
   return (
-    <Page title="Activity" lead="Your own MCP and API requests: calls, errors and latency per service over time, and the request log.">
+    <Page title="Activity" lead="Your plan's quota, and your own MCP and API requests: calls, errors and latency per service over time, and the request log.">
+      <QuotaPanel />
       <Group justify="space-between" align="flex-end">
         <NativeSelect
           label="Time range"

@@ -29,3 +29,13 @@ export function useOwnUsage(q: UsageQuery) {
     queryFn: async ({ signal }) => unwrap(await api.GET('/v1/usage', { params: { query: q }, signal })),
   });
 }
+
+export type QuotaView = paths['/v1/usage/quota']['get']['responses'][200]['content']['application/json'];
+
+/** The caller's plan and this month's calls against its quotas (GET /v1/usage/quota). */
+export function useOwnQuota() {
+  return useQuery({
+    queryKey: ['activity', 'quota'] as const,
+    queryFn: async ({ signal }) => unwrap(await api.GET('/v1/usage/quota', { signal })),
+  });
+}

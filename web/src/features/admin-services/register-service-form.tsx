@@ -47,8 +47,6 @@ export function RegisterServiceForm({ onDone, onCancel }: { onDone: (created: Ad
   const remote = apiErrors(register.error);
   const errors: DraftErrors = { ...remote.fields, ...local };
   const set = <K extends keyof ServiceDraft>(key: K, value: ServiceDraft[K]) => setDraft((d) => ({ ...d, [key]: value }));
-  const setCredential = (index: number, change: Partial<CredentialDraft>) =>
-    setDraft((d) => ({ ...d, credentials: d.credentials.map((c, i) => (i === index ? { ...c, ...change } : c)) }));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -61,16 +59,7 @@ export function RegisterServiceForm({ onDone, onCancel }: { onDone: (created: Ad
   return (
     <form onSubmit={submit} noValidate aria-label="Register a service">
       <Stack gap="sm">
-        {remote.rest ? (
-          <Alert color="red" role="alert" title="The service was not registered">
-            {describeError(remote.rest)}
-          </Alert>
-        ) : null}
-        {checked && Object.keys(local).length > 0 && (
-          <Alert color="red" role="alert" title="Check the marked fields">
-            Nothing was sent: {Object.keys(local).length} field(s) need a change.
-          </Alert>
-        )}
+        <FormProblems refused={remote.rest} refusedTitle="The service was not registered" unsent={checked ? Object.keys(local).length : 0} />
         <Radio.Group label="Kind" value={draft.kind} onChange={(v) => set('kind', v === 'stdio' ? 'stdio' : 'http')} description="http: a remote MCP endpoint, balanced over its instances. stdio: a command run as one child process per user.">
           <Group mt={4}>
             <Radio value="http" label="http (remote endpoint)" />
@@ -125,30 +114,80 @@ export function RegisterServiceForm({ onDone, onCancel }: { onDone: (created: Ad
           <Select label="Payload capture" data={PAYLOAD_CAPTURE_OPTIONS} value={draft.payloadCapture} onChange={(v) => v && set('payloadCapture', v as PayloadCapture)} error={errors.payloadCapture} allowDeselect={false} />
         </SimpleGrid>
         <Switch label="Enabled when registered" checked={draft.enabled} onChange={(e) => set('enabled', e.currentTarget.checked)} />
-        <Fieldset legend="Credential fields (what each user supplies)">
-          <Stack gap="sm">
-            {draft.credentials.length === 0 && (
-              <Text size="sm" c="dimmed">
-                None: users need nothing to connect.
-              </Text>
-            )}
-            {draft.credentials.map((c, i) => (
-              <CredentialFieldRow key={i} index={i} kind={draft.kind} field={c} errors={errors} onChange={(change) => setCredential(i, change)} onRemove={() => set('credentials', draft.credentials.filter((_, j) => j !== i))} />
-            ))}
-            <Group>
-              <Button variant="light" size="xs" onClick={() => set('credentials', [...draft.credentials, emptyCredential()])} disabled={draft.credentials.length >= 32}>
-                Add a credential field
-              </Button>
-            </Group>
-          </Stack>
-        </Fieldset>
+        <CredentialFieldsEditor kind={draft.kind} fields={draft.credentials} errors={errors} onChange={(credentials) => set('credentials', credentials)} />
         <FormActions submitLabel="Register" pending={register.isPending} onCancel={onCancel} />
       </Stack>
     </form>
   );
 }
 
-export function CredentialFieldRow({
+/** What stops a form: the API's refusal that belongs under no field, and how many fields the form's own checks marked. */
+export function FormProblems({ refused, refusedTitle, unsent }: { refused: unknown; refusedTitle: string; unsent: number }) {
+  return (
+    <>
+      {refused ? (
+        <Alert color="red" role="alert" title={refusedTitle}>
+          {describeError(refused)}
+        </Alert>
+      ) : null}
+      {unsent > 0 && (
+        <Alert color="red" role="alert" title="Check the marked fields">
+          Nothing was sent: {unsent} field(s) need a change.
+        </Alert>
+      )}
+    </>
+  );
+}
+
+/** The credential fields users supply (at most 32): one row each, removable, and a button to add one. */
+export function CredentialFieldsEditor({
+  kind,
+  fields,
+  errors,
+  onChange,
+  note,
+}: {
+  kind: ServiceDraft['kind'];
+  fields: CredentialDraft[];
+  errors: DraftErrors;
+  onChange: (fields: CredentialDraft[]) => void;
+  note?: string;
+}) {
+  return (
+    <Fieldset legend="Credential fields (what each user supplies)">
+      <Stack gap="sm">
+        {note && (
+          <Text size="xs" c="dimmed">
+            {note}
+          </Text>
+        )}
+        {fields.length === 0 && (
+          <Text size="sm" c="dimmed">
+            None: users need nothing to connect.
+          </Text>
+        )}
+        {fields.map((c, i) => (
+          <CredentialFieldRow
+            key={i}
+            index={i}
+            kind={kind}
+            field={c}
+            errors={errors}
+            onChange={(change) => onChange(fields.map((f, j) => (j === i ? { ...f, ...change } : f)))}
+            onRemove={() => onChange(fields.filter((_, j) => j !== i))}
+          />
+        ))}
+        <Group>
+          <Button variant="light" size="xs" onClick={() => onChange([...fields, emptyCredential()])} disabled={fields.length >= 32}>
+            Add a credential field
+          </Button>
+        </Group>
+      </Stack>
+    </Fieldset>
+  );
+}
+
+function CredentialFieldRow({
   index,
   kind,
   field,

@@ -43,8 +43,10 @@ function definitionLines(s: AdminService): Array<[string, string]> {
 export function ServiceCard({ service: s, circuits }: { service: AdminService; circuits: Pool['http'][string] | undefined }) {
   const change = useChangeService();
   const remove = useRemoveService();
-  const [editing, setEditing] = useState(false);
-  const [editingDefinition, setEditingDefinition] = useState(false);
+  // One dialog at a time: the admin-owned settings, or (admin-registered services) the definition.
+  const [dialog, setDialog] = useState<{ kind: 'settings' | 'definition'; open: boolean }>({ kind: 'settings', open: false });
+  const closeDialog = () => setDialog((d) => ({ ...d, open: false }));
+  const DialogForm = dialog.kind === 'settings' ? ServiceSettingsForm : ServiceDefinitionForm;
   const [removing, setRemoving] = useState(false);
   const toggle = (enabled: boolean) =>
     change.mutate(
@@ -80,7 +82,7 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
           <Text size="sm" data-testid="service-settings">
             <strong>Roles:</strong> {s.roles.join(', ')} · <strong>Tools:</strong> {policy || 'all'} · <strong>Payload capture:</strong> {CAPTURE[s.payload_capture] ?? s.payload_capture}
           </Text>
-          <Button size="xs" variant="light" onClick={() => setEditing(true)} aria-label={`Settings of ${s.title}`} style={{ flexShrink: 0 }}>
+          <Button size="xs" variant="light" onClick={() => setDialog({ kind: 'settings', open: true })} aria-label={`Settings of ${s.title}`} style={{ flexShrink: 0 }}>
             Settings
           </Button>
         </Group>
@@ -98,7 +100,7 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
         </Stack>
         {!catalog && (
           <Group justify="flex-end">
-            <Button size="xs" variant="light" onClick={() => setEditingDefinition(true)} aria-label={`Edit title, description and credential fields of ${s.title}`}>
+            <Button size="xs" variant="light" onClick={() => setDialog({ kind: 'definition', open: true })} aria-label={`Edit title, description and credential fields of ${s.title}`}>
               Edit definition
             </Button>
           </Group>
@@ -120,26 +122,14 @@ export function ServiceCard({ service: s, circuits }: { service: AdminService; c
           </Group>
         )}
       </Stack>
-      <Modal opened={editing} onClose={() => setEditing(false)} title={`Settings of ${s.title}`} size="lg" centered>
-        {editing && (
-          <ServiceSettingsForm
+      <Modal opened={dialog.open} onClose={closeDialog} title={`${dialog.kind === 'settings' ? 'Settings' : 'Definition'} of ${s.title}`} size="lg" centered>
+        {dialog.open && (
+          <DialogForm
             service={s}
-            onCancel={() => setEditing(false)}
+            onCancel={closeDialog}
             onDone={() => {
-              setEditing(false);
-              notifications.show({ color: 'teal', title: 'Settings saved', message: `${s.title} (${s.slug}) changed; the audit trail has it.` });
-            }}
-          />
-        )}
-      </Modal>
-      <Modal opened={editingDefinition} onClose={() => setEditingDefinition(false)} title={`Definition of ${s.title}`} size="lg" centered>
-        {editingDefinition && (
-          <ServiceDefinitionForm
-            service={s}
-            onCancel={() => setEditingDefinition(false)}
-            onDone={() => {
-              setEditingDefinition(false);
-              notifications.show({ color: 'teal', title: 'Definition saved', message: `${s.slug} changed; the audit trail has it.` });
+              closeDialog();
+              notifications.show({ color: 'teal', title: dialog.kind === 'settings' ? 'Settings saved' : 'Definition saved', message: `${s.title} (${s.slug}) changed; the audit trail has it.` });
             }}
           />
         )}

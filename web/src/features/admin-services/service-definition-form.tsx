@@ -1,10 +1,9 @@
-import { Alert, Button, Fieldset, Group, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
-import { describeError } from '../../api/errors';
 import { FormActions } from '../../components/form-actions';
 import { useChangeService, type AdminService, type ServiceChange } from './queries';
-import { apiErrors, CredentialFieldRow } from './register-service-form';
-import { credentialsFromApi, credentialsToApi, emptyCredential, validateCredentials, type CredentialDraft, type DraftErrors } from './service-draft';
+import { apiErrors, CredentialFieldsEditor, FormProblems } from './register-service-form';
+import { credentialsFromApi, credentialsToApi, validateCredentials, type CredentialDraft, type DraftErrors } from './service-draft';
 
 /** Credential fields the form can edit: those of http (headers) and stdio (environment) services. */
 export const editableCredentialKind = (s: AdminService): 'http' | 'stdio' | undefined => (s.kind === 'http' || s.kind === 'stdio' ? s.kind : undefined);
@@ -37,7 +36,6 @@ export function ServiceDefinitionForm({ service, onDone, onCancel }: { service: 
   if (kind && JSON.stringify(credentialsToApi(kind, credentials)) !== JSON.stringify(credentialsToApi(kind, initial))) patch.credentials = credentialsToApi(kind, credentials);
   const unchanged = Object.keys(patch).length === 0;
 
-  const setCredential = (index: number, next: Partial<CredentialDraft>) => setCredentials((list) => list.map((c, i) => (i === index ? { ...c, ...next } : c)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setChecked(true);
@@ -50,39 +48,17 @@ export function ServiceDefinitionForm({ service, onDone, onCancel }: { service: 
   return (
     <form onSubmit={submit} noValidate aria-label={`Definition of ${service.title}`}>
       <Stack gap="sm">
-        {remote.rest ? (
-          <Alert color="red" role="alert" title="Nothing changed">
-            {describeError(remote.rest)}
-          </Alert>
-        ) : null}
-        {checked && Object.keys(local).length > 0 && (
-          <Alert color="red" role="alert" title="Check the marked fields">
-            Nothing was sent: {Object.keys(local).length} field(s) need a change.
-          </Alert>
-        )}
+        <FormProblems refused={remote.rest} refusedTitle="Nothing changed" unsent={checked ? Object.keys(local).length : 0} />
         <TextInput label="Title" required value={title} onChange={(e) => setTitle(e.currentTarget.value)} error={errors.title} maxLength={200} />
         <Textarea label="Description" autosize minRows={2} value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} maxLength={4000} />
         {kind ? (
-          <Fieldset legend="Credential fields (what each user supplies)">
-            <Stack gap="sm">
-              <Text size="xs" c="dimmed">
-                Users' stored values are matched by field name: a renamed field, or a new required one, asks each user for it again.
-              </Text>
-              {credentials.length === 0 && (
-                <Text size="sm" c="dimmed">
-                  None: users need nothing to connect.
-                </Text>
-              )}
-              {credentials.map((c, i) => (
-                <CredentialFieldRow key={i} index={i} kind={kind} field={c} errors={errors} onChange={(next) => setCredential(i, next)} onRemove={() => setCredentials((list) => list.filter((_, j) => j !== i))} />
-              ))}
-              <Group>
-                <Button variant="light" size="xs" onClick={() => setCredentials((list) => [...list, emptyCredential()])} disabled={credentials.length >= 32}>
-                  Add a credential field
-                </Button>
-              </Group>
-            </Stack>
-          </Fieldset>
+          <CredentialFieldsEditor
+            kind={kind}
+            fields={credentials}
+            errors={errors}
+            onChange={setCredentials}
+            note="Users' stored values are matched by field name: a renamed field, or a new required one, asks each user for it again."
+          />
         ) : (
           <Text size="sm" c="dimmed">
             The credential fields of a {service.kind} service are edited {service.kind === 'openapi' ? 'in the builder' : 'where it is defined'}.

@@ -1,9 +1,9 @@
-import { Badge, Button, Group, Modal, Stack, Text } from '@mantine/core';
+import { Badge, Button, Group, Stack, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { describeError } from '../../api/errors';
 import { ErrorState } from '../../components/states';
+import { DisconnectDialog } from './disconnect-dialog';
 import { useOAuthDisconnect, useOAuthStart, type Service } from './queries';
 
 /** A service that connects by OAuth at its provider: its state, Connect (to the provider and back) and Disconnect. */
@@ -39,32 +39,14 @@ export function OAuthConnection({ service, connected }: { service: Service; conn
           : `You sign in at ${service.title}'s own site and come back here; the platform never sees your password there.`}
       </Text>
 
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={`Disconnect ${service.title}?`} centered>
-        <Stack>
-          <Text size="sm">The platform revokes its token at {service.title} and deletes it. Calls to {service.title} fail until you connect again.</Text>
-          {disconnect.isError && <ErrorState title="Could not disconnect" error={disconnect.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
-              Keep
-            </Button>
-            <Button
-              color="red"
-              loading={disconnect.isPending}
-              onClick={() =>
-                disconnect.mutate(undefined, {
-                  onSuccess: () => {
-                    setConfirming(false);
-                    notifications.show({ title: `${service.title} disconnected`, message: 'Its token was revoked and deleted.' });
-                  },
-                  onError: (e) => notifications.show({ color: 'red', title: 'Disconnect failed', message: describeError(e) }),
-                })
-              }
-            >
-              Disconnect
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <DisconnectDialog
+        service={service}
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        disconnect={disconnect}
+        effect={`The platform revokes its token at ${service.title} and deletes it. Calls to ${service.title} fail until you connect again.`}
+        doneMessage="Its token was revoked and deleted."
+      />
     </Stack>
   );
 }

@@ -1,10 +1,10 @@
-import { Badge, Button, Card, Code, Group, Modal, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
-import { describeError } from '../../api/errors';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { CredentialForm } from './credential-form';
+import { DisconnectDialog } from './disconnect-dialog';
 import { OAuthConnection, useConnectedNotice } from './oauth-connection';
 import { serviceStatus, useDisconnect, useServices, useStoredCredentials, type Service, type ServiceStatus } from './queries';
 
@@ -123,32 +123,14 @@ function ServiceCard({ service }: { service: Service }) {
         )}
       </Stack>
 
-      <Modal opened={confirming} onClose={() => setConfirming(false)} title={`Disconnect ${service.title}?`} centered>
-        <Stack>
-          <Text size="sm">Your stored credentials for {service.title} are deleted. MCP clients lose access to it until you connect again.</Text>
-          {disconnect.isError && <ErrorState title="Could not disconnect" error={disconnect.error} />}
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirming(false)}>
-              Keep
-            </Button>
-            <Button
-              color="red"
-              loading={disconnect.isPending}
-              onClick={() =>
-                disconnect.mutate(undefined, {
-                  onSuccess: () => {
-                    setConfirming(false);
-                    notifications.show({ title: `${service.title} disconnected`, message: 'Your credentials were deleted.' });
-                  },
-                  onError: (e) => notifications.show({ color: 'red', title: 'Disconnect failed', message: describeError(e) }),
-                })
-              }
-            >
-              Disconnect
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <DisconnectDialog
+        service={service}
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        disconnect={disconnect}
+        effect={`Your stored credentials for ${service.title} are deleted. MCP clients lose access to it until you connect again.`}
+        doneMessage="Your credentials were deleted."
+      />
     </Card>
   );
 }
