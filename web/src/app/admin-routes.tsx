@@ -14,6 +14,7 @@ const LogsPage = lazy(() => import('../features/admin-logs/logs-page'));
 const AuditPage = lazy(() => import('../features/admin-audit/audit-page'));
 const ErrorsPage = lazy(() => import('../features/admin-errors/errors-page'));
 const ServicesAdminPage = lazy(() => import('../features/admin-services/services-admin-page'));
+const MarketplaceReviewPage = lazy(() => import('../features/admin-marketplace/marketplace-review-page'));
 const AnalyticsPage = lazy(() => import('../features/admin-analytics/analytics-page'));
 
 export const adminPaths = {
@@ -23,6 +24,7 @@ export const adminPaths = {
   audit: '/admin/audit',
   errors: '/admin/errors',
   services: '/admin/services',
+  marketplace: '/admin/marketplace',
   analytics: '/admin/analytics',
 } as const;
 
@@ -30,6 +32,7 @@ export const adminNav = [
   { to: adminPaths.overview, label: 'Overview', hint: 'Traffic, pool, health', exact: true },
   { to: adminPaths.users, label: 'Users', hint: 'Roles, disable, sessions' },
   { to: adminPaths.services, label: 'Services admin', hint: 'Enable, roles, health' },
+  { to: adminPaths.marketplace, label: 'Marketplace review', hint: 'Listings, providers' },
   { to: adminPaths.logs, label: 'Logs', hint: 'Every request' },
   { to: adminPaths.audit, label: 'Audit trail', hint: 'Security events, chain' },
   { to: adminPaths.errors, label: 'Error groups', hint: 'Unexpected failures' },
@@ -50,5 +53,6 @@ export const adminRoutes: RouteObject[] = [
   { path: adminPaths.audit, element: <RequireAdmin><AuditPage /></RequireAdmin> },
   { path: adminPaths.errors, element: <RequireAdmin><ErrorsPage /></RequireAdmin> },
   { path: adminPaths.services, element: <RequireAdmin><ServicesAdminPage /></RequireAdmin> },
+  { path: adminPaths.marketplace, element: <RequireAdmin><MarketplaceReviewPage /></RequireAdmin> },
   { path: `${adminPaths.overview}/*`, element: <RequireAdmin><NotFoundPage /></RequireAdmin> },
 ];

@@ -14,11 +14,13 @@ const accountNav = [{ to: '/account', label: 'Account', hint: 'Password, session
 
 const nav = [
   { to: '/services', label: 'Services', hint: 'Connect your accounts' },
+  { to: '/marketplace', label: 'Marketplace', hint: 'Find and install services' },
   { to: '/api-keys', label: 'API keys', hint: 'Keys for your MCP clients' },
   { to: '/connect', label: 'Connect a client', hint: 'Ready-to-paste configuration' },
   { to: '/connected-apps', label: 'Connected apps', hint: 'Clients signed in by OAuth' },
   { to: '/playground', label: 'Playground', hint: 'Call a tool from the browser' },
   { to: '/activity', label: 'Activity', hint: 'Your requests and usage' },
+  { to: '/provider', label: 'Provide services', hint: 'Publish on the marketplace' },
 ];
 
 export function AppLayout() {

@@ -25,6 +25,10 @@ const ConnectedAppsPage = lazy(() => import('../features/oauth/connected-apps-pa
 // --- playground and activity (portal branch): their own chunks (the MCP SDK client, uPlot) ---
 const PlaygroundPage = lazy(() => import('../features/playground/playground-page'));
 const ActivityPage = lazy(() => import('../features/activity/activity-page'));
+// --- marketplace (issue 16): browse and one listing ---
+const MarketplacePage = lazy(() => import('../features/marketplace/marketplace-page'));
+const ListingPage = lazy(() => import('../features/marketplace/listing-page'));
+const ProviderPage = lazy(() => import('../features/provider/provider-page'));
 
 /** Where a signed-out visitor lands, and a signed-in one goes after signing in. */
 export const paths = {
@@ -37,6 +41,8 @@ export const paths = {
   connectedApps: '/connected-apps',
   playground: '/playground',
   activity: '/activity',
+  marketplace: '/marketplace',
+  provider: '/provider',
 } as const;
 
 function page(node: ReactNode) {
@@ -101,6 +107,9 @@ const router = createBrowserRouter([
       { path: paths.connectedApps, element: page(<ConnectedAppsPage />) },
       { path: paths.playground, element: page(<PlaygroundPage />) },
       { path: paths.activity, element: page(<ActivityPage />) },
+      { path: paths.marketplace, element: page(<MarketplacePage />) },
+      { path: `${paths.marketplace}/:slug`, element: page(<ListingPage />) },
+      { path: paths.provider, element: page(<ProviderPage />) },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

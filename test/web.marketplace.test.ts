@@ -1,0 +1,256 @@
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startProviderServer, type ProviderServer } from './fixtures/provider-mcp.js';
+import { seriousA11yViolations } from './support/axe.js';
+import { startPlatform, type TestPlatform } from './support/platform.js';
+import { adminSession, apiCall, DEFAULT_TEST_PASSWORD, signUp, uniqueEmail, type TestSession } from './support/users.js';
+import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
+
+/**
+ * The marketplace's pages in a real Chromium against the real platform (docs/marketplace.md, "Web
+ * pages"): an admin grants a provider (REST), the provider submits an http listing (REST; the
+ * listing is test/fixtures/provider-mcp.ts, a real SDK MCP server on 127.0.0.1, reachable because
+ * EGRESS_ALLOW lists it), the admin sees the tools the platform really found and approves it in the
+ * review page, and approves another user's provider application there; a user finds the listing
+ * in the Marketplace page (and a search that matches nothing), installs it, rates it, edits the
+ * rating and uninstalls it. axe-core checks every page; with WEB_SCREENSHOTS=<dir> each is saved.
+ */
+type Json = Record<string, unknown>;
+
+const toolNames = async (rows: Locator) => Promise.all((await rows.all()).map((row) => row.getAttribute('data-tool')));
+
+let web: WebBuild;
+let upstream: ProviderServer;
+let t: TestPlatform;
+
+beforeAll(async () => {
+  [web, upstream] = await Promise.all([buildWebApp(), startProviderServer(1)]);
+  t = await startPlatform({ EGRESS_ALLOW: '127.0.0.1', CATALOG_FILE: 'none' }, { web: { distDir: web.distDir } });
+}, 240_000);
+afterAll(async () => {
+  await t?.close();
+  await upstream?.close();
+  await web?.close();
+});
+
+describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
+  let chromium: TestBrowser;
+  let page: Page;
+  let admin: TestSession;
+  let provider: TestSession;
+  let applicant: TestSession;
+  let user: TestSession;
+  const userEmail = uniqueEmail('shopper');
+  let listingId = '';
+  const a11y: Record<string, string[]> = {};
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    admin = await adminSession(t);
+    [provider, applicant, user] = await Promise.all([signUp(t.url), signUp(t.url), signUp(t.url, userEmail)]);
+    expect((await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/marketplace/providers', { user_id: provider.userId, display_name: 'Acme Ltd' })).status).toBe(201);
+    expect((await apiCall(t.url, applicant.accessToken, 'POST', '/v1/marketplace/provider', { display_name: 'Globex', note: 'We sell maps' })).status).toBe(201);
+    const submitted = await apiCall(t.url, provider.accessToken, 'POST', '/v1/marketplace/provider/listings', {
+      slug: 'acme-weather',
+      title: 'Acme Weather',
+      description: 'Forecasts and arithmetic from Acme',
+      categories: ['weather', 'utilities'],
+      links: [{ title: 'Docs', url: 'https://acme.example/docs' }],
+      price: { per_call: '0.002', currency: 'USD' },
+      source: { type: 'http', url: upstream.url },
+      credentials: [{ name: 'api_key', title: 'Acme API key', inject: { header: 'x-api-key' } }],
+      changelog: 'First release',
+      test_credentials: { api_key: 'review-key' },
+    });
+    expect(submitted.status).toBe(201);
+    listingId = submitted.json.id as string;
+
+    chromium = await launchChromium();
+    page = await chromium.context.newPage();
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  }, 120_000);
+  afterAll(async () => chromium?.close());
+
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const checkA11y = async (name: string) => {
+    await page.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined);
+    a11y[name] = await seriousA11yViolations(page);
+    const dir = process.env.WEB_SCREENSHOTS;
+    if (dir) {
+      await page.evaluate('window.scrollTo(0, 0)');
+      await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+    }
+  };
+  const signIn = async (email: string, password: string) => {
+    await page.goto(`${t.url}/sign-in`);
+    await heading('Sign in').waitFor();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel(/^Password/).fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Services').waitFor();
+  };
+
+  it('an admin sees the real tools of the submitted listing and approves it, and approves a provider application', async () => {
+    await signIn('admin@example.test', 'admin-password-123');
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: /Marketplace review/ }).click();
+    await heading('Marketplace review').waitFor();
+    const card = page.locator('[data-review="acme-weather/1"]');
+    // What the platform found when it connected to the provider's server with the SDK client.
+    await card.getByTestId('inspection').waitFor();
+    expect((await toolNames(card.locator('tr[data-tool]'))).sort()).toEqual(['add', 'echo']);
+    await card.getByText('Prompts: forecast').waitFor();
+    await card.getByText('acme://terms').waitFor();
+    await card.getByText('0.002 USD per call').waitFor();
+    await page.locator(`tr[data-application="${applicant.userId}"]`).getByText('We sell maps').waitFor();
+    await checkA11y('marketplace-review');
+
+    // Rejecting needs a reason: the dialog says so and sends nothing.
+    await card.getByRole('button', { name: 'Reject Acme Weather v1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Reject' }).click();
+    await page.getByRole('dialog').getByText('Give a reason').waitFor();
+    await checkA11y('marketplace-review-reject');
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+
+    await card.getByRole('button', { name: 'Approve Acme Weather v1' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Nothing waits for review').waitFor();
+    const approved = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews?state=approved');
+    expect((approved.json.reviews as Json[]).map((r) => [r.slug, r.version])).toEqual([['acme-weather', 1]]);
+
+    await page.getByRole('button', { name: 'Approve Globex' }).click();
+    await page.getByText('No application waits for a decision.').waitFor();
+    expect((await apiCall(t.url, applicant.accessToken, 'GET', '/v1/marketplace/provider')).json.status).toBe('approved');
+    await checkA11y('marketplace-review-done');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+  }, 240_000);
+
+  it('a user finds the listing, installs it, rates it, edits the rating and uninstalls it', async () => {
+    await signIn(userEmail, DEFAULT_TEST_PASSWORD);
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: /Marketplace/ }).click();
+    await heading('Marketplace').waitFor();
+    await page.locator('[data-listing="acme-weather"]').waitFor();
+    await checkA11y('marketplace');
+
+    await page.getByLabel('Search').fill('no such thing');
+    await page.getByText('No listing matches these filters').waitFor();
+    await checkA11y('marketplace-empty');
+    await page.getByLabel('Search').fill('arithmetic');
+    await page.getByRole('combobox', { name: 'Price' }).click();
+    await page.getByRole('option', { name: 'Paid', exact: true }).click();
+    const card = page.locator('[data-listing="acme-weather"]');
+    await card.getByText('0.002 USD per call').waitFor();
+    await card.getByText('No ratings yet').waitFor();
+    await card.getByRole('link', { name: 'Acme Weather' }).click();
+
+    await heading('Acme Weather').waitFor();
+    expect((await toolNames(page.locator('[data-testid="listing-tools"] tr[data-tool]'))).sort()).toEqual(['add', 'echo']);
+    await page.locator('tr[data-version="1"]').getByText('First release').waitFor();
+    await page.getByText('Install this listing to rate it.').waitFor();
+    await checkA11y('marketplace-listing');
+
+    await page.getByRole('button', { name: 'Install', exact: true }).click();
+    await page.getByRole('link', { name: 'add your credentials on the Services page' }).waitFor();
+    const installs = await apiCall(t.url, user.accessToken, 'GET', '/v1/marketplace/installs');
+    expect(JSON.stringify(installs.json)).toContain('acme-weather');
+    const services = await apiCall(t.url, user.accessToken, 'GET', '/v1/services');
+    expect((services.json.services as Json[]).map((s) => s.slug)).toContain('acme-weather');
+
+    await page.getByRole('combobox', { name: 'Your rating' }).click();
+    await page.getByRole('option', { name: '4 of 5', exact: true }).click();
+    await page.getByLabel('Review (optional)').fill('Good forecasts');
+    await page.getByRole('button', { name: 'Submit my rating' }).click();
+    await page.locator('[data-review="mine"]').getByText('Good forecasts').waitFor();
+    await page.getByText('4.0 of 5 (1 rating)').waitFor();
+    await checkA11y('marketplace-listing-installed');
+
+    // Once per user: a second submission edits the same rating.
+    await page.getByRole('combobox', { name: 'Your rating' }).click();
+    await page.getByRole('option', { name: '5 of 5', exact: true }).click();
+    await page.getByLabel('Review (optional)').fill('Great forecasts');
+    await page.getByRole('button', { name: 'Update my rating' }).click();
+    await page.locator('[data-review="mine"]').getByText('Great forecasts').waitFor();
+    await page.getByText('5.0 of 5 (1 rating)').waitFor();
+    const listing = await apiCall(t.url, user.accessToken, 'GET', `/v1/marketplace/listings/${listingId}`);
+    expect(listing.json.rating).toEqual({ average: 5, count: 1 });
+    expect(listing.json.reviews).toEqual([expect.objectContaining({ mine: true, rating: 5, review: 'Great forecasts' })]);
+
+    await page.getByRole('button', { name: 'Uninstall' }).click();
+    await checkA11y('marketplace-uninstall');
+    await page.getByRole('dialog').getByRole('button', { name: 'Uninstall' }).click();
+    await page.getByRole('button', { name: 'Install', exact: true }).waitFor();
+    expect(((await apiCall(t.url, user.accessToken, 'GET', '/v1/marketplace/installs')).json.listings as Json[]).length).toBe(0);
+
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+    expect(problems).toEqual([]);
+  }, 240_000);
+  it('a user applies to be a provider; a provider follows a listing through review, with its figures, and submits another in the form', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+    const newcomer = await signUp(t.url);
+    await signIn(newcomer.email, DEFAULT_TEST_PASSWORD);
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: /Provide services/ }).click();
+    await heading('Provide services').waitFor();
+    await page.getByRole('heading', { name: 'Become a provider' }).waitFor();
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Give the name users will see').waitFor();
+    await checkA11y('provider-apply');
+    await page.getByLabel('Name shown to users').fill('Initech');
+    await page.getByLabel('Note for the administrator (optional)').fill('We make TPS reports');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('Your application is waiting for an administrator').waitFor();
+    expect((await apiCall(t.url, newcomer.accessToken, 'GET', '/v1/marketplace/provider')).json).toMatchObject({ status: 'pending', display_name: 'Initech', note: 'We make TPS reports' });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+
+    await signIn(provider.email, DEFAULT_TEST_PASSWORD);
+    await page.goto(`${t.url}/provider`);
+    await page.getByRole('heading', { name: 'My listings' }).waitFor();
+    const mine = page.locator('[data-provider-listing="acme-weather"]');
+    await mine.getByRole('link', { name: 'Live: version 1' }).waitFor();
+    await mine.locator('tr[data-version="1"]').getByText('approved').waitFor();
+    // The user installed and uninstalled it: no install now, no call made.
+    await mine.locator('[data-figure="Installs"]').getByText('0', { exact: true }).waitFor();
+    await mine.locator('[data-figure="Calls"]').getByText('0', { exact: true }).waitFor();
+    await mine.locator('[data-figure="Revenue"]').getByText('0 USD', { exact: true }).waitFor();
+    await checkA11y('provider-listings');
+
+    await page.getByRole('button', { name: 'Submit a listing' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Slug').fill('Acme Maps');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.getByText('Lowercase letters, digits and dashes, starting with a letter or digit').waitFor();
+    await dialog.getByText('An http or https URL').waitFor();
+    await checkA11y('provider-submit-errors');
+    await dialog.getByLabel('Slug').fill('acme-maps');
+    await dialog.getByRole('textbox', { name: 'Title', exact: true }).fill('Acme Maps');
+    await dialog.getByRole('textbox', { name: 'Description', exact: true }).fill('Maps from Acme');
+    await dialog.getByLabel('Categories').fill('maps, travel');
+    await dialog.getByLabel('Price per call (USD)').fill('0.01');
+    await dialog.getByLabel('MCP endpoint URL').fill(upstream.url);
+    await dialog.getByLabel('Credential header (optional)').fill('x-api-key');
+    await dialog.getByLabel('Credential title').fill('Acme API key');
+    await dialog.getByLabel('Key for the review').fill('form-review-key');
+    await dialog.getByLabel('Changelog').fill('Maps, first release');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const maps = page.locator('[data-provider-listing="acme-maps"]');
+    await maps.locator('tr[data-version="1"]').getByText('pending').waitFor();
+    await maps.locator('tr[data-version="1"]').getByText('2 tools: echo, add').waitFor();
+    // The platform inspected it with the key from the form (used once, never stored).
+    expect(upstream.keys).toContain('form-review-key');
+    const queue = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews');
+    expect((queue.json.reviews as Json[]).map((r) => [r.slug, r.version, r.price])).toEqual([['acme-maps', 1, { per_call: '0.010000', currency: 'USD' }]]);
+    await checkA11y('provider-submitted');
+
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+    // GET /v1/marketplace/provider answers 404 to a user who never applied (the page shows the form): Chromium logs it.
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
+  }, 240_000);
+});

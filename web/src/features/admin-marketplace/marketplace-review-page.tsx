@@ -1,0 +1,356 @@
+import { Alert, Badge, Button, Card, Group, List, Modal, Select, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useState, type FormEvent } from 'react';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { FormActions } from '../../components/form-actions';
+import { Page } from '../../components/page';
+import { EmptyState, ErrorState, LoadingState } from '../../components/states';
+import { formatPrice } from '../marketplace/queries';
+import { useDecideProvider, useDecideVersion, usePendingProviders, useReinspect, useReviews, type ProviderApplication, type ReviewItem, type ReviewState } from './queries';
+
+const STATES: Array<{ value: ReviewState; label: string }> = [
+  { value: 'pending', label: 'Waiting for review' },
+  { value: 'approved', label: 'Approved (live)' },
+  { value: 'rejected', label: 'Rejected' },
+  { value: 'superseded', label: 'Superseded' },
+];
+
+/**
+ * The marketplace's admin page (docs/marketplace.md, "Review"): the versions waiting for review,
+ * each with what the platform really found when it connected, approve or reject with a reason;
+ * and the provider applications, approve or refuse with a reason. Every decision is audited by the API.
+ */
+export default function MarketplaceReviewPage() {
+  const [state, setState] = useState<ReviewState>('pending');
+  const reviews = useReviews(state);
+  return (
+    <Page title="Marketplace review" lead="Listings and new versions wait here until an administrator approves them; a listing's live version changes only by approval.">
+      <ProviderApplications />
+      <section aria-labelledby="review-queue">
+        <Group justify="space-between" align="flex-end" mb="sm">
+          <Title order={2} size="h3" id="review-queue">
+            Listing versions
+          </Title>
+          <Select label="Show" data={STATES} value={state} onChange={(v) => v && setState(v as ReviewState)} allowDeselect={false} maw={240} />
+        </Group>
+        {reviews.isPending ? (
+          <LoadingState label="Loading the review queue…" />
+        ) : reviews.isError ? (
+          <ErrorState title="The review queue could not be loaded" error={reviews.error} onRetry={() => void reviews.refetch()} />
+        ) : reviews.data.length === 0 ? (
+          <EmptyState title={state === 'pending' ? 'Nothing waits for review' : 'No versions in this state'}>
+            {state === 'pending' ? 'When a provider submits a listing or a new version, it appears here.' : 'Choose another state above.'}
+          </EmptyState>
+        ) : (
+          <Stack>
+            {reviews.data.map((r) => (
+              <ReviewCard key={`${r.listing_id}/${r.version}`} item={r} />
+            ))}
+          </Stack>
+        )}
+      </section>
+    </Page>
+  );
+}
+
+function describeSource(source: Record<string, unknown>): string {
+  if (source.type === 'http') return `${String(source.url)} (${String(source.transport ?? 'streamable-http')})`;
+  if (source.type === 'npm') return `npm ${String(source.package)}@${String(source.version)}`;
+  return JSON.stringify(source);
+}
+
+function ReviewCard({ item }: { item: ReviewItem }) {
+  const decide = useDecideVersion();
+  const reinspect = useReinspect();
+  const [approving, setApproving] = useState(false);
+  const [rejecting, setRejecting] = useState(false);
+  const inspection = item.inspection;
+  const name = `${item.title} v${item.version}`;
+  return (
+    <Card withBorder radius="md" component="article" aria-label={name} data-review={`${item.slug}/${item.version}`}>
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-start">
+          <div>
+            <Title order={3} size="h4">
+              {item.title} · version {item.version}
+            </Title>
+            <Text size="sm" c="dimmed">
+              <code>{item.slug}</code> · by {item.provider.display_name ?? item.provider.user_id} · {item.kind} · live version {item.live_version ?? 'none yet'}
+            </Text>
+          </div>
+          <Badge variant="light" color={item.state === 'pending' ? 'yellow' : item.state === 'approved' ? 'teal' : item.state === 'rejected' ? 'red' : 'gray'}>
+            {item.state}
+          </Badge>
+        </Group>
+        <Text size="sm">{item.description || 'No description.'}</Text>
+        <Table variant="vertical" withTableBorder>
+          <Table.Tbody>
+            <Table.Tr>
+              <Table.Th w={180}>Source</Table.Th>
+              <Table.Td>
+                <code>{describeSource(item.source)}</code>
+              </Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Price</Table.Th>
+              <Table.Td>{formatPrice(item.price)}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Categories</Table.Th>
+              <Table.Td>{(item.categories ?? []).join(', ') || '—'}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Credentials asked</Table.Th>
+              <Table.Td>{item.credentials.map((c) => String(c.title ?? c.name)).join(', ') || 'none'}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>Changelog</Table.Th>
+              <Table.Td>{item.changelog || '—'}</Table.Td>
+            </Table.Tr>
+            {item.reason && (
+              <Table.Tr>
+                <Table.Th>Reviewer's reason</Table.Th>
+                <Table.Td>{item.reason}</Table.Td>
+              </Table.Tr>
+            )}
+          </Table.Tbody>
+        </Table>
+        <Title order={4} size="h5">
+          What the platform found when it connected
+        </Title>
+        {!inspection ? (
+          <Text c="dimmed">Not inspected yet.</Text>
+        ) : !inspection.ok ? (
+          <Alert color="red" variant="light" title="The platform could not connect" role="alert">
+            {inspection.error ?? 'Unknown error'}. It cannot be approved until an inspection connects.
+          </Alert>
+        ) : (
+          <Stack gap="xs" data-testid="inspection">
+            <Text size="sm">
+              Server <code>{inspection.server?.name ?? '?'}</code> {inspection.server?.version ?? ''}: {inspection.tools.length} tools, {inspection.prompts.length} prompts,{' '}
+              {inspection.resources.length + inspection.resourceTemplates.length} resources.
+            </Text>
+            <Table withTableBorder>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Tool</Table.Th>
+                  <Table.Th>Description</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {inspection.tools.map((t) => (
+                  <Table.Tr key={t.name} data-tool={t.name}>
+                    <Table.Td>
+                      <code>{t.name}</code>
+                    </Table.Td>
+                    <Table.Td>{t.description ?? '—'}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {inspection.prompts.length > 0 && (
+              <Text size="sm">
+                Prompts: {inspection.prompts.map((p) => p.name).join(', ')}
+              </Text>
+            )}
+            {inspection.resources.length + inspection.resourceTemplates.length > 0 && (
+              <List size="sm">
+                {inspection.resources.map((r) => (
+                  <List.Item key={r.uri}>
+                    Resource <code>{r.uri}</code> {r.name}
+                  </List.Item>
+                ))}
+                {inspection.resourceTemplates.map((r) => (
+                  <List.Item key={r.uriTemplate}>
+                    Template <code>{r.uriTemplate}</code> {r.name}
+                  </List.Item>
+                ))}
+              </List>
+            )}
+          </Stack>
+        )}
+        {reinspect.isError && <ErrorState title="The inspection failed" error={reinspect.error} />}
+        {item.state === 'pending' && (
+          <Group>
+            <Button onClick={() => setApproving(true)} disabled={!inspection?.ok}>
+              Approve {name}
+            </Button>
+            <Button color="red" variant="light" onClick={() => setRejecting(true)}>
+              Reject {name}
+            </Button>
+            <Button variant="default" loading={reinspect.isPending} onClick={() => reinspect.mutate({ listingId: item.listing_id, version: item.version })}>
+              Inspect again
+            </Button>
+          </Group>
+        )}
+      </Stack>
+      <ConfirmDialog
+        opened={approving}
+        title={`Approve ${name}?`}
+        confirmLabel="Approve"
+        color="blue"
+        pending={decide.isPending}
+        error={decide.error}
+        errorTitle="Not approved"
+        onClose={() => {
+          setApproving(false);
+          decide.reset();
+        }}
+        onConfirm={() =>
+          decide.mutate(
+            { listingId: item.listing_id, version: item.version, body: { decision: 'approve' } },
+            {
+              onSuccess: () => {
+                setApproving(false);
+                notifications.show({ color: 'green', title: 'Approved', message: `${name} is live.` });
+              },
+            },
+          )
+        }
+      >
+        It becomes the live version of <code>{item.slug}</code> at once{item.live_version ? `, replacing version ${item.live_version}` : ''}; users can find and install it, and calls are billed at {formatPrice(item.price)}.
+      </ConfirmDialog>
+      <ReasonDialog
+        opened={rejecting}
+        title={`Reject ${name}`}
+        explanation="The provider sees your reason on the version. Nothing changes for users."
+        submitLabel="Reject"
+        pending={decide.isPending}
+        error={decide.error}
+        onClose={() => {
+          setRejecting(false);
+          decide.reset();
+        }}
+        onSubmit={(reason) => decide.mutate({ listingId: item.listing_id, version: item.version, body: { decision: 'reject', reason } }, { onSuccess: () => setRejecting(false) })}
+      />
+    </Card>
+  );
+}
+
+/** A decision that needs a reason (reject a version, refuse an application). */
+function ReasonDialog({
+  opened,
+  title,
+  explanation,
+  submitLabel,
+  pending,
+  error,
+  onClose,
+  onSubmit,
+}: {
+  opened: boolean;
+  title: string;
+  explanation: string;
+  submitLabel: string;
+  pending: boolean;
+  error: unknown;
+  onClose: () => void;
+  onSubmit: (reason: string) => void;
+}) {
+  const [reason, setReason] = useState('');
+  const [missing, setMissing] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!reason.trim()) {
+      setMissing(true);
+      return;
+    }
+    onSubmit(reason.trim());
+  };
+  return (
+    <Modal opened={opened} onClose={onClose} title={title} centered>
+      <form onSubmit={submit}>
+        <Stack>
+          <Text size="sm">{explanation}</Text>
+          <Textarea
+            label="Reason"
+            withAsterisk
+            value={reason}
+            onChange={(e) => {
+              setReason(e.currentTarget.value);
+              setMissing(false);
+            }}
+            error={missing ? 'Give a reason' : undefined}
+            autosize
+            minRows={3}
+            data-autofocus
+          />
+          {error ? <ErrorState title="Not done" error={error} /> : null}
+          <FormActions submitLabel={submitLabel} pending={pending} onCancel={onClose} />
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function ProviderApplications() {
+  const providers = usePendingProviders();
+  return (
+    <section aria-labelledby="provider-applications">
+      <Title order={2} size="h3" id="provider-applications" mb="sm">
+        Provider applications
+      </Title>
+      {providers.isPending ? (
+        <LoadingState label="Loading the applications…" />
+      ) : providers.isError ? (
+        <ErrorState title="The applications could not be loaded" error={providers.error} onRetry={() => void providers.refetch()} />
+      ) : providers.data.length === 0 ? (
+        <Text c="dimmed">No application waits for a decision.</Text>
+      ) : (
+        <Table withTableBorder>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Provider</Table.Th>
+              <Table.Th>Account</Table.Th>
+              <Table.Th>Note</Table.Th>
+              <Table.Th>Applied</Table.Th>
+              <Table.Th>Decision</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {providers.data.map((p) => (
+              <ApplicationRow key={p.user_id} application={p} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </section>
+  );
+}
+
+function ApplicationRow({ application: p }: { application: ProviderApplication }) {
+  const decide = useDecideProvider();
+  const [refusing, setRefusing] = useState(false);
+  return (
+    <Table.Tr data-application={p.user_id}>
+      <Table.Td>{p.display_name}</Table.Td>
+      <Table.Td>{p.email ?? p.user_id}</Table.Td>
+      <Table.Td>{p.note || '—'}</Table.Td>
+      <Table.Td>{new Date(p.created_at).toLocaleString()}</Table.Td>
+      <Table.Td>
+        <Group gap="xs">
+          <Button size="xs" loading={decide.isPending && !refusing} onClick={() => decide.mutate({ userId: p.user_id, body: { decision: 'approve' } })}>
+            Approve {p.display_name}
+          </Button>
+          <Button size="xs" color="red" variant="light" onClick={() => setRefusing(true)}>
+            Refuse {p.display_name}
+          </Button>
+        </Group>
+        {decide.isError && !refusing && <ErrorState title="Not decided" error={decide.error} />}
+        <ReasonDialog
+          opened={refusing}
+          title={`Refuse ${p.display_name}`}
+          explanation="They can apply again later; your reason is kept with the application."
+          submitLabel="Refuse"
+          pending={decide.isPending}
+          error={decide.error}
+          onClose={() => {
+            setRefusing(false);
+            decide.reset();
+          }}
+          onSubmit={(reason) => decide.mutate({ userId: p.user_id, body: { decision: 'reject', reason } }, { onSuccess: () => setRefusing(false) })}
+        />
+      </Table.Td>
+    </Table.Tr>
+  );
+}
