@@ -275,6 +275,8 @@ describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
     // After a reload and when replacing, the secret input starts empty; the plain field is prefilled.
     await page.reload();
     await heading('Services').waitFor();
+    // The stored values are loaded (they prefill the form) before the form is opened.
+    await card('slack').getByTestId('stored-team_id').filter({ hasText: 'T0123WEB' }).waitFor();
     await card('slack').getByRole('button', { name: 'Replace credentials' }).click();
     const again = page.getByRole('form', { name: 'Credentials for Slack' });
     await expect(again.getByLabel(/Slack bot token/).inputValue()).resolves.toBe('');
