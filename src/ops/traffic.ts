@@ -64,6 +64,20 @@ export interface TrafficTotals {
   errorReasons: Record<string, number>;
 }
 
+/** All counters at zero: where a run starts, and where the measurement starts after the warm-up. */
+function emptyTotals(): TrafficTotals {
+  return {
+    sent: 0,
+    answered: 0,
+    failed: 0,
+    inFlight: 0,
+    skipped: 0,
+    byKind: Object.fromEntries(TRAFFIC_KINDS.map((k) => [k, { sent: 0, failed: 0 }])) as TrafficTotals['byKind'],
+    errorSamples: [],
+    errorReasons: {},
+  };
+}
+
 interface Session {
   userId: string;
   token: string;
@@ -127,16 +141,7 @@ export class MixedTraffic {
   private readonly minuteFailures = new Map<number, number>();
   private readonly inFlightSet = new Set<Promise<void>>();
   private pacer: NodeJS.Timeout | undefined;
-  private totals: TrafficTotals = {
-    sent: 0,
-    answered: 0,
-    failed: 0,
-    inFlight: 0,
-    skipped: 0,
-    byKind: Object.fromEntries(TRAFFIC_KINDS.map((k) => [k, { sent: 0, failed: 0 }])) as TrafficTotals['byKind'],
-    errorSamples: [],
-    errorReasons: {},
-  };
+  private totals: TrafficTotals = emptyTotals();
   /** Session opens (initialize) answered: requests too, and in the request log. */
   initializes = 0;
 
@@ -196,16 +201,7 @@ export class MixedTraffic {
         }
       }
     }
-    this.totals = {
-      sent: 0,
-      answered: 0,
-      failed: 0,
-      inFlight: 0,
-      skipped: 0,
-      byKind: Object.fromEntries(TRAFFIC_KINDS.map((k) => [k, { sent: 0, failed: 0 }])) as TrafficTotals['byKind'],
-      errorSamples: [],
-      errorReasons: {},
-    };
+    this.totals = emptyTotals();
     this.latencies.clear();
     this.minuteFailures.clear();
     this.started = Date.now();
