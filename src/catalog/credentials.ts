@@ -3,16 +3,13 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/index.js';
 import type { SealedColumn, Vault } from '../vault/index.js';
 import { sealedUserServiceColumn } from './sealed-column.js';
+import { UserCache, type UserCacheOptions } from './user-cache.js';
 
 /** The vault context that binds a sealed credential to its row: a copy on another row fails to open. */
 export const credentialContext = (userId: string, serviceId: string) => `credential:${userId}:${serviceId}`;
 
-export interface CredentialCacheOptions {
-  /** How long decrypted credentials may be served from memory; 0 disables the cache. */
-  ttlMs: number;
-  /** Most users whose credentials are held at once (least recently loaded dropped first). */
-  maxUsers: number;
-}
+/** How long (and for how many users) decrypted credentials may be served from memory. */
+export type CredentialCacheOptions = UserCacheOptions;
 
 type UserCredentials = Map<string, Record<string, string>>;
 
@@ -24,62 +21,45 @@ type UserCredentials = Map<string, Record<string, string>>;
  * `ttlMs`.
  */
 export class CredentialStore {
-  private readonly cache = new Map<string, { at: number; creds: UserCredentials }>();
-  /** Bumped on invalidation so a load racing a write never caches the old value. */
-  private readonly epochs = new Map<string, number>();
+  private readonly cache: UserCache<UserCredentials>;
   onChange: (userId: string) => void = () => undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly vault: Vault,
-    private readonly opts: CredentialCacheOptions,
+    opts: CredentialCacheOptions,
     private readonly logger?: Logger,
-  ) {}
+  ) {
+    this.cache = new UserCache(opts);
+  }
 
   get cachedUsers(): number {
     return this.cache.size;
   }
 
   invalidate(userId?: string): void {
-    if (userId === undefined) {
-      this.cache.clear();
-      this.epochs.clear();
-      return;
-    }
-    this.cache.delete(userId);
-    this.epochs.set(userId, (this.epochs.get(userId) ?? 0) + 1);
+    this.cache.invalidate(userId);
   }
 
   /** Every service's decrypted credentials for one user, keyed by service id. */
-  async forUser(userId: string): Promise<UserCredentials> {
-    const hit = this.cache.get(userId);
-    if (hit && Date.now() - hit.at < this.opts.ttlMs) return hit.creds;
-    const epoch = this.epochs.get(userId) ?? 0;
-    const started = Date.now();
-    const rows = await this.db
-      .selectFrom('user_credentials')
-      .select(['service_id', 'sealed'])
-      .where('user_id', '=', userId)
-      .execute();
-    const creds: UserCredentials = new Map();
-    for (const row of rows) {
-      try {
-        creds.set(row.service_id, JSON.parse(this.vault.openString(row.sealed, credentialContext(userId, row.service_id))) as Record<string, string>);
-      } catch (err) {
-        // Unknown master key or tampered row: treat as not connected, and say so (never the value).
-        this.logger?.warn({ 'user.id': userId, 'service.id': row.service_id, err: { message: (err as Error).message } }, 'stored credential cannot be opened');
+  forUser(userId: string): Promise<UserCredentials> {
+    return this.cache.get(userId, async () => {
+      const rows = await this.db
+        .selectFrom('user_credentials')
+        .select(['service_id', 'sealed'])
+        .where('user_id', '=', userId)
+        .execute();
+      const creds: UserCredentials = new Map();
+      for (const row of rows) {
+        try {
+          creds.set(row.service_id, JSON.parse(this.vault.openString(row.sealed, credentialContext(userId, row.service_id))) as Record<string, string>);
+        } catch (err) {
+          // Unknown master key or tampered row: treat as not connected, and say so (never the value).
+          this.logger?.warn({ 'user.id': userId, 'service.id': row.service_id, err: { message: (err as Error).message } }, 'stored credential cannot be opened');
+        }
       }
-    }
-    if (this.opts.ttlMs > 0 && (this.epochs.get(userId) ?? 0) === epoch) {
-      this.cache.delete(userId);
-      this.cache.set(userId, { at: started, creds });
-      while (this.cache.size > this.opts.maxUsers) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest === undefined) break;
-        this.cache.delete(oldest);
-      }
-    }
-    return creds;
+      return creds;
+    });
   }
 
   async get(userId: string, serviceId: string): Promise<Record<string, string> | undefined> {

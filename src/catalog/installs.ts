@@ -1,12 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { UserCache, type UserCacheOptions } from './user-cache.js';
 
-export interface InstallCacheOptions {
-  /** How long a user's installed services may be served from memory; 0 disables the cache. */
-  ttlMs: number;
-  /** Most users held at once (least recently loaded dropped first). */
-  maxUsers: number;
-}
+/** How long (and for how many users) installs may be served from memory. */
+export type InstallCacheOptions = UserCacheOptions;
 
 /**
  * Which services that need installing (`services.install_required`: marketplace listings) each user
@@ -14,38 +11,26 @@ export interface InstallCacheOptions {
  * like the credentials' (this replica at once, the others through `onChange`, at worst the TTL).
  */
 export class InstallStore {
-  private readonly cache = new Map<string, { at: number; services: ReadonlySet<string> }>();
-  private readonly epochs = new Map<string, number>();
+  private readonly cache: UserCache<ReadonlySet<string>>;
   onChange: (userId: string) => void = () => undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly opts: InstallCacheOptions,
-  ) {}
+    opts: InstallCacheOptions,
+  ) {
+    this.cache = new UserCache(opts);
+  }
 
   invalidate(userId?: string): void {
-    if (userId === undefined) {
-      this.cache.clear();
-      this.epochs.clear();
-      return;
-    }
-    this.cache.delete(userId);
-    this.epochs.set(userId, (this.epochs.get(userId) ?? 0) + 1);
+    this.cache.invalidate(userId);
   }
 
   /** The IDs of the services the user installed. */
-  async forUser(userId: string): Promise<ReadonlySet<string>> {
-    const hit = this.cache.get(userId);
-    if (hit && Date.now() - hit.at < this.opts.ttlMs) return hit.services;
-    const epoch = this.epochs.get(userId) ?? 0;
-    const started = Date.now();
-    const rows = await this.db.selectFrom('service_installs').select('service_id').where('user_id', '=', userId).execute();
-    const services = new Set(rows.map((r) => r.service_id));
-    if (this.opts.ttlMs > 0 && (this.epochs.get(userId) ?? 0) === epoch) {
-      if (this.cache.size >= this.opts.maxUsers) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(userId, { at: started, services });
-    }
-    return services;
+  forUser(userId: string): Promise<ReadonlySet<string>> {
+    return this.cache.get(userId, async () => {
+      const rows = await this.db.selectFrom('service_installs').select('service_id').where('user_id', '=', userId).execute();
+      return new Set(rows.map((r) => r.service_id));
+    });
   }
 
   /** Resolves true when the row is new. */
