@@ -86,7 +86,7 @@ describe('configuration', { timeout: 120_000 }, () => {
     const secretNamed = Object.keys(config).filter((k) => /(SECRET|PASSWORD|TOKEN|KEYS?(_PREVIOUS)?|HEADERS)$/.test(k));
     expect(secretNamed).toEqual(expect.arrayContaining(['BUILTIN_SHARED_SECRET', 'METRICS_TOKEN', 'ADMIN_PASSWORD']));
     for (const k of secretNamed) {
-      if ((config as Record<string, unknown>)[k] !== undefined) expect([k, masked[k]]).toEqual([k, '***** (set)']);
+      if ((config as unknown as Record<string, unknown>)[k] !== undefined) expect([k, masked[k]]).toEqual([k, '***** (set)']);
     }
   });
 });
