@@ -162,6 +162,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
       credentialSchema,
       payloadCapture: row.payload_capture,
       ...(row.live_version !== null ? { version: row.live_version } : {}),
+      ...(row.install_required ? { listing: true } : {}),
       config,
     },
     payloadCapture: row.payload_capture,
