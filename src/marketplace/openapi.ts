@@ -228,10 +228,15 @@ export const marketplaceOpenApi: OpenApiPaths = {
   },
   '/v1/marketplace/provider': {
     get: {
-      summary: 'Your provider application and its status',
+      summary: 'Your provider application and its status ({ "status": "none" } when you never applied)',
       tags,
       operationId: 'marketplaceProviderStatus',
-      responses: { '200': jsonResponse('Provider', providerSchema), '401': errorResponse('unauthorized'), '404': errorResponse('not_found') },
+      responses: {
+        '200': jsonResponse('Your provider record, or { "status": "none" } when you never applied', {
+          oneOf: [providerSchema, { type: 'object', properties: { status: { type: 'string', enum: ['none'] } }, required: ['status'], additionalProperties: false }],
+        }),
+        '401': errorResponse('unauthorized'),
+      },
     },
     post: {
       summary: 'Apply for the provider role (an admin approves or rejects it). Audited.',

@@ -2044,7 +2044,7 @@ export interface paths {
         head?: never;
         /**
          * Change a service (admin)
-         * @description Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise); admin-registered services accept every field.
+         * @description Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise), and so do marketplace listings' services, whose definition changes only by review (409 listing_managed: the provider submits a new version, an admin approves it); admin-registered services accept every field.
          */
         patch: operations["adminPatchService"];
         trace?: never;
@@ -2725,7 +2725,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your provider application and its status */
+        /** Your provider application and its status ({ "status": "none" } when you never applied) */
         get: operations["marketplaceProviderStatus"];
         put?: never;
         /** Apply for the provider role (an admin approves or rejects it). Audited. */
@@ -7204,7 +7204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Field owned by the catalog file */
+            /** @description Field owned by the catalog file (catalog_managed), or by a marketplace listing's review (listing_managed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7281,7 +7281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Already registered */
+            /** @description Already registered, or a marketplace listing's service (listing_managed: its instances change only by review) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7339,7 +7339,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Declared in the catalog file */
+            /** @description Declared in the catalog file, or a marketplace listing's service (listing_managed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9837,7 +9837,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Provider */
+            /** @description Your provider record, or { "status": "none" } when you never applied */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9855,20 +9855,14 @@ export interface operations {
                         status: "pending" | "approved" | "rejected" | "revoked";
                         /** Format: uuid */
                         user_id: string;
+                    } | {
+                        /** @enum {string} */
+                        status: "none";
                     };
                 };
             };
             /** @description unauthorized */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
