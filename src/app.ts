@@ -497,6 +497,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
             installTimeoutMs: 300_000,
           })
         : undefined,
+      // Builder listings: the review lists the tools of the server the router would run for the definition.
+      builder: {
+        server: (slug, openapi) =>
+          openApiRuntime.server(
+            { definition: { id: slug, slug, title: slug, description: '', kind: 'openapi', enabled: true, roles: ['user', 'admin'], toolPolicy: {}, credentialSchema: [], config: openapi }, credentials: {} },
+            { user: { id: 'marketplace-review' }, credentials: {} },
+          ),
+      },
       inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
     });
     late.marketplaceOwners = (providerId) => marketplace.marketplace.serviceOwners(providerId);

@@ -2746,7 +2746,7 @@ export interface paths {
         /** Your listings with every version and its review state (provider) */
         get: operations["marketplaceProviderListings"];
         put?: never;
-        /** Submit a listing (version 1) for review: a remote http MCP endpoint or an npm package; the platform connects to it and lists what it exposes. Audited. */
+        /** Submit a listing (version 1) for review: a remote http MCP endpoint, an npm package, or a version of a service you made with the builder; the platform connects to it and lists what it exposes. Audited. */
         post: operations["marketplaceSubmitListing"];
         delete?: never;
         options?: never;
@@ -5051,7 +5051,7 @@ export interface operations {
                                 }[];
                             } | null;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             links?: {
                                 title: string;
                                 url: string;
@@ -5167,7 +5167,7 @@ export interface operations {
                             }[];
                         } | null;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -5299,7 +5299,7 @@ export interface operations {
                             }[];
                         } | null;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -5450,7 +5450,7 @@ export interface operations {
                             }[];
                         } | null;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9283,7 +9283,7 @@ export interface operations {
                             installed: boolean;
                             installs: number;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             links?: {
                                 title: string;
                                 url: string;
@@ -9361,7 +9361,7 @@ export interface operations {
                             installed: boolean;
                             installs: number;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             links?: {
                                 title: string;
                                 url: string;
@@ -9449,7 +9449,7 @@ export interface operations {
                         installed: boolean;
                         installs: number;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9559,7 +9559,7 @@ export interface operations {
                         installed: boolean;
                         installs: number;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9637,7 +9637,7 @@ export interface operations {
                         installed: boolean;
                         installs: number;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9961,7 +9961,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             live_version: number | null;
                             slug: string;
                             versions: {
@@ -10092,6 +10092,12 @@ export interface operations {
                         /** @constant */
                         type: "npm";
                         version: string;
+                    } | {
+                        /** Format: uuid */
+                        service_id: string;
+                        /** @constant */
+                        type: "builder";
+                        version: number;
                     };
                     test_credentials?: {
                         [key: string]: string;
@@ -10113,7 +10119,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         live_version: number | null;
                         slug: string;
                         versions: {
@@ -10216,7 +10222,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         live_version: number | null;
                         slug: string;
                         versions: {
@@ -10449,6 +10455,12 @@ export interface operations {
                         /** @constant */
                         type: "npm";
                         version: string;
+                    } | {
+                        /** Format: uuid */
+                        service_id: string;
+                        /** @constant */
+                        type: "builder";
+                        version: number;
                     };
                     test_credentials?: {
                         [key: string]: string;
@@ -10470,7 +10482,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         live_version: number | null;
                         slug: string;
                         versions: {
