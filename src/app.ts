@@ -508,6 +508,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
     });
     late.marketplaceOwners = (providerId) => marketplace.marketplace.serviceOwners(providerId);
+    // npm listings' versions that no longer serve (e.g. their service deleted while the platform was down): removed once idle.
+    if (config.MARKETPLACE_NPM) void marketplace.marketplace.retirePackages().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'marketplace: package directories not tidied'));
     app.use('/v1/admin/marketplace', requireRole('admin'));
     app.use(marketplace.router);
     openApiFragments.push(marketplaceOpenApi);

@@ -26,6 +26,8 @@ export interface NpmListings {
   prepare(listingId: string, version: number, source: Extract<ListingSource, { type: 'npm' }>): Promise<{ command: string; args: string[]; env: Record<string, string> }>;
   /** Connects to it over stdio with the given environment, lists what it exposes, stops it. */
   inspect(run: { command: string; args: string[]; env: Record<string, string> }, timeoutMs: number): Promise<Inspection>;
+  /** Removes the listing's installed versions other than `keep`, once no child runs from them; resolves with those removed. */
+  retire(listingId: string, keep: readonly number[]): Promise<number[]>;
 }
 
 /** Builder-made listings: the builder's runtime, as app.ts hands it over (the marketplace does not import the builder). */
@@ -365,6 +367,7 @@ export class Marketplace {
         .where('state', '=', 'pending')
         .execute();
       await this.audit(actor, 'marketplace.version_rejected', 'listing', listingId, { slug: listing.slug, version, reason });
+      await this.retirePackages(listingId).catch(() => undefined); // tidying: never fails the decision
       return this.reviewItem(listingId, version);
     }
     if (listing.live_version !== null && version < listing.live_version) {
@@ -402,6 +405,7 @@ export class Marketplace {
       else await this.opts.prices.remove(listing.slug);
     }
     await this.audit(actor, 'marketplace.version_approved', 'listing', listingId, { slug: listing.slug, version, previous_version: listing.live_version, price });
+    await this.retirePackages(listingId).catch(() => undefined); // tidying: never fails the decision
     return this.reviewItem(listingId, version);
   }
 
@@ -415,6 +419,28 @@ export class Marketplace {
     if (!this.opts.npm) throw errors.conflict('npm listings are not enabled on this platform (MARKETPLACE_NPM)', 'npm_unavailable');
     const run = await this.opts.npm.prepare(listing.id, v.version, v.source);
     return serviceInputSchema.parse({ ...common, kind: 'stdio', stdio: { command: run.command, args: run.args, env: run.env } });
+  }
+
+  /**
+   * Removes the package directories of npm listings' versions that no longer serve (superseded,
+   * rejected; every version of a listing whose service an admin deleted), keeping the live version
+   * and those waiting for review (their install is reused at approval). One listing, or all of them.
+   */
+  async retirePackages(listingId?: string): Promise<void> {
+    const npm = this.opts.npm;
+    if (!npm) return;
+    const listings = await this.db
+      .selectFrom('marketplace_listings')
+      .select(['id', 'service_id', 'live_version'])
+      .where('kind', '=', 'npm')
+      .$if(listingId !== undefined, (q) => q.where('id', '=', listingId!))
+      .execute();
+    for (const listing of listings) {
+      const pending = await this.db.selectFrom('marketplace_listing_versions').select('version').where('listing_id', '=', listing.id).where('state', '=', 'pending').execute();
+      const keep = pending.map((p) => p.version);
+      if (listing.service_id !== null && listing.live_version !== null) keep.push(listing.live_version);
+      await npm.retire(listing.id, keep);
+    }
   }
 
   // ---- providers' own listings ----------------------------------------------------------------
