@@ -497,9 +497,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
             installTimeoutMs: 300_000,
           })
         : undefined,
+      // Builder listings: the review lists the tools of the server the router would run for the definition.
+      builder: {
+        server: (slug, openapi) =>
+          openApiRuntime.server(
+            { definition: { id: slug, slug, title: slug, description: '', kind: 'openapi', enabled: true, roles: ['user', 'admin'], toolPolicy: {}, credentialSchema: [], config: openapi }, credentials: {} },
+            { user: { id: 'marketplace-review' }, credentials: {} },
+          ),
+      },
       inspectTimeoutMs: config.MARKETPLACE_INSPECT_TIMEOUT_MS,
     });
     late.marketplaceOwners = (providerId) => marketplace.marketplace.serviceOwners(providerId);
+    // npm listings' versions that no longer serve (e.g. their service deleted while the platform was down): removed once idle.
+    if (config.MARKETPLACE_NPM) void marketplace.marketplace.retirePackages().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'marketplace: package directories not tidied'));
     app.use('/v1/admin/marketplace', requireRole('admin'));
     app.use(marketplace.router);
     openApiFragments.push(marketplaceOpenApi);

@@ -1,3 +1,5 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +26,11 @@ async function mcpClient(t: TestPlatform, token: string, p: string): Promise<Cli
   await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}${p}`), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
   return client;
 }
+/** Ends the MCP session (DELETE), then closes the client. */
+async function endSession(client: Client): Promise<void> {
+  await (client.transport as StreamableHTTPClientTransport | undefined)?.terminateSession().catch(() => undefined);
+  await client.close();
+}
 const text = (r: unknown) => (r as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '').join('');
 
 describe('marketplace: an npm package pinned by version and integrity, run over stdio in isolation', { timeout: 180_000 }, () => {
@@ -34,6 +41,9 @@ describe('marketplace: an npm package pinned by version and integrity, run over 
   let alice: TestSession;
   let integrity = '';
   let listingId = '';
+  let packagesDir = '';
+  /** The listing's installed version directories. */
+  const installed = async () => (await readdir(path.join(packagesDir, listingId)).catch(() => [] as string[])).sort();
 
   const body = (overrides: Json = {}) => ({
     slug: 'weather-stdio',
@@ -51,7 +61,9 @@ describe('marketplace: an npm package pinned by version and integrity, run over 
     integrity = registry.integrity[`${PACKAGE}@1.0.0`]!;
     // A secret in the platform process's own environment: the child must not see it.
     process.env[CANARY] = 'canary-value';
+    packagesDir = await mkdtemp(path.join(os.tmpdir(), 'marketplace-packages-'));
     t = await startPlatform({
+      MARKETPLACE_PACKAGES_DIR: packagesDir,
       CATALOG_FILE: 'none',
       MARKETPLACE_NPM: 'true',
       MARKETPLACE_NPM_REGISTRY: registry.url,
@@ -66,6 +78,7 @@ describe('marketplace: an npm package pinned by version and integrity, run over 
     delete process.env[CANARY];
     await t?.close();
     await registry?.close();
+    if (packagesDir) await rm(packagesDir, { recursive: true, force: true });
   });
 
   it('refuses a version that is a range or a tag, and an integrity that is not sha512', async () => {
@@ -131,7 +144,41 @@ describe('marketplace: an npm package pinned by version and integrity, run over 
       expect(limits.heap_size_limit).toBeGreaterThanOrEqual(96 * 1024 * 1024);
       expect(limits.heap_size_limit).toBeLessThan(160 * 1024 * 1024);
     } finally {
-      await client.close();
+      // Ending the session gives back its lease on the child (the next test replaces an idle child).
+      await endSession(client);
     }
+  });
+
+  it("a new version replaces the user's child; the old version's directory is removed once no child runs from it, a rejected one at once", async () => {
+    const call = async () => {
+      const client = await mcpClient(t, alice.accessToken, '/mcp/weather-stdio');
+      try {
+        return text(await client.callTool({ name: 'echo', arguments: { text: 'again' } }));
+      } finally {
+        await endSession(client);
+      }
+    };
+    expect(await installed()).toEqual(['1']);
+    const v2 = { ...body({ changelog: 'Second release', source: { type: 'npm', package: PACKAGE, version: '1.0.0', integrity, args: ['--v2'] } }) } as Json;
+    delete v2.slug;
+    expect((await apiCall(t.url, provider.accessToken, 'POST', `/v1/marketplace/provider/listings/${listingId}/versions`, v2)).status).toBe(201);
+    expect(await installed()).toEqual(['1', '2']);
+    // alice's child of version 1 is still running (idle in the pool): approving v2 leaves its directory.
+    const oldChildren = t.platform.upstream.stdio.pids();
+    expect(oldChildren.length).toBe(1);
+    expect((await apiCall(t.url, admin.accessToken, 'POST', `/v1/admin/marketplace/reviews/${listingId}/2/decision`, { decision: 'approve' })).json).toMatchObject({ live_version: 2 });
+    expect(await installed()).toEqual(['1', '2']);
+    // Her next call stops that child and starts version 2's.
+    expect(await call()).toBe('stdio:again');
+    const newChildren = t.platform.upstream.stdio.pids();
+    expect(newChildren.length).toBe(1);
+    expect(newChildren).not.toEqual(oldChildren);
+    // The next decision on the listing tidies: version 1 (no child runs from it now) and the rejected version 3 go, the live version 2 stays.
+    const v3 = { ...v2, changelog: 'Third' };
+    expect((await apiCall(t.url, provider.accessToken, 'POST', `/v1/marketplace/provider/listings/${listingId}/versions`, v3)).status).toBe(201);
+    expect(await installed()).toEqual(['1', '2', '3']);
+    expect((await apiCall(t.url, admin.accessToken, 'POST', `/v1/admin/marketplace/reviews/${listingId}/3/decision`, { decision: 'reject', reason: 'no change' })).status).toBe(200);
+    expect(await installed()).toEqual(['2']);
+    expect(await call()).toBe('stdio:again');
   });
 });

@@ -65,7 +65,8 @@ describe('marketplace: provider → review → install → call → new version 
 
   it('a user applies for the provider role; until an admin approves, provider routes answer 403', async () => {
     expect((await apiCall(t.url, provider.accessToken, 'POST', '/v1/marketplace/provider/listings', listing())).status).toBe(403);
-    expect((await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider')).status).toBe(404);
+    const never = await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider');
+    expect([never.status, never.json]).toEqual([200, { status: 'none' }]);
     const applied = await apiCall(t.url, provider.accessToken, 'POST', '/v1/marketplace/provider', { display_name: 'Acme Ltd', note: 'We make weather' });
     expect(applied.status).toBe(201);
     expect(applied.json.status).toBe('pending');
@@ -152,6 +153,26 @@ describe('marketplace: provider → review → install → call → new version 
     expect((detail.json.tools as Json[]).map((x) => x.name).sort()).toEqual(['add', 'echo']);
     expect(detail.json.changelog).toEqual([expect.objectContaining({ version: 1, changelog: 'First release' })]);
     expect(detail.json.credentials).toEqual([{ name: 'api_key', title: 'Acme API key', required: true, secret: true }]);
+  });
+
+  it("an admin cannot change a listing's live version past review: PATCH of its definition and its instances are 409", async () => {
+    const service = (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/acme-weather')).json;
+    for (const patch of [{ http: { transport: 'streamable-http' } }, { title: 'Hijacked' }, { credentials: [] }, { enabled: true, description: 'x' }]) {
+      const res = await apiCall(t.url, admin.accessToken, 'PATCH', `/v1/admin/services/${service.id as string}`, patch);
+      expect(res.status, JSON.stringify(patch)).toBe(409);
+      expect(res.json).toMatchObject({ error: { code: 'listing_managed' } });
+      const message = (res.json.error as Json).message as string;
+      expect(message).toContain('marketplace listing "acme-weather"');
+      expect(message).toContain('submits a new version');
+    }
+    const added = await apiCall(t.url, admin.accessToken, 'POST', `/v1/admin/services/${service.id as string}/instances`, { url: v2.url });
+    expect(added.status).toBe(409);
+    const instanceId = ((service.instances as Json[])[0] as Json).id as string;
+    expect((await apiCall(t.url, admin.accessToken, 'DELETE', `/v1/admin/services/${service.id as string}/instances/${instanceId}`)).status).toBe(409);
+    // Nothing changed; the operational levers stay the admin's.
+    const after = (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/acme-weather')).json;
+    expect(after).toMatchObject({ title: 'Acme Weather', instances: [expect.objectContaining({ url: v1.url })] });
+    expect((await apiCall(t.url, admin.accessToken, 'PATCH', `/v1/admin/services/${service.id as string}`, { enabled: true })).status).toBe(200);
   });
 
   it('a user installs it, stores its credential, connects with the SDK client and calls; others cannot', async () => {
@@ -257,6 +278,15 @@ describe('marketplace: provider → review → install → call → new version 
     expect(stats.json).toMatchObject({ installs: 1, calls: 4, errors: 0, price: { per_call: '0.003000' }, revenue: { amount: '0.012000', currency: 'USD' } });
     const body = JSON.stringify(stats.json);
     for (const secret of [alice.userId, alice.email, 'alice-key', 'acme:hi']) expect(body).not.toContain(secret);
+    // Each usage event names the listing version that served it (the live one at call time): three calls on v1, one on v3.
+    const events = await t.platform.database.db
+      .selectFrom('usage_events' as never)
+      .select(['listing_version' as never, (eb) => eb.fn.countAll<string>().as('calls')])
+      .where('service' as never, '=', 'acme-weather' as never)
+      .groupBy('listing_version' as never)
+      .orderBy('listing_version' as never)
+      .execute();
+    expect(events.map((e) => [(e as Json).listing_version, Number((e as Json).calls)])).toEqual([['1', 3], ['3', 1]]);
     // Another provider's listing is a 404; a user is refused.
     expect((await apiCall(t.url, alice.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}/stats`)).status).toBe(403);
     expect((await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/marketplace/providers', { user_id: bob.userId, display_name: 'Bob again' })).status).toBe(201);

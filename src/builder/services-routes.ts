@@ -93,11 +93,17 @@ export function builderServicesRouter(opts: BuilderServicesOptions): Router {
     return p;
   };
 
+  /**
+   * What the builder builds: admin-made openapi services, not a marketplace listing's (`install_required`),
+   * whose versions are the listing's and change only by review (docs/marketplace.md).
+   */
+  const isBuilt = (r: ServiceRecord) => r.definition.kind === 'openapi' && r.source === 'admin' && !r.installRequired;
+
   /** A service this caller may build: an admin-made openapi service; a user's own only. */
   const buildable = async (req: Request, principal: Principal): Promise<ServiceRecord> => {
     const { id } = parseParams(z.object({ id: idParams.shape.id }), req);
     const found = await registry.fresh(id);
-    if (!found || found.definition.kind !== 'openapi' || found.source !== 'admin') throw errors.notFound('Service');
+    if (!found || !isBuilt(found)) throw errors.notFound('Service');
     if (principal.role !== 'admin' && found.ownerId !== principal.userId) throw errors.notFound('Service');
     return found;
   };
@@ -123,7 +129,7 @@ export function builderServicesRouter(opts: BuilderServicesOptions): Router {
     parseQuery(z.strictObject({}), req);
     registry.invalidate();
     const mine = (await registry.all()).filter(
-      (r) => r.definition.kind === 'openapi' && r.source === 'admin' && (principal.role === 'admin' || r.ownerId === principal.userId),
+      (r) => isBuilt(r) && (principal.role === 'admin' || r.ownerId === principal.userId),
     );
     const latest = await registry.latestVersions(mine.map((r) => r.definition.id));
     res.json({ services: mine.map((r) => serviceView(r, latest.get(r.definition.id))) });

@@ -181,7 +181,7 @@ export const catalogOpenApi: OpenApiPaths = {
     patch: op({
       summary: 'Change a service (admin)',
       description:
-        'Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise); admin-registered services accept every field.',
+        "Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise), and so do marketplace listings' services, whose definition changes only by review (409 listing_managed: the provider submits a new version, an admin approves it); admin-registered services accept every field.",
       tags: ['admin'],
       operationId: 'adminPatchService',
       parameters: [idParam],
@@ -191,7 +191,7 @@ export const catalogOpenApi: OpenApiPaths = {
         '400': errorResponse('Invalid change'),
         ...adminCommon,
         '404': errorResponse('No such service'),
-        '409': errorResponse('Field owned by the catalog file'),
+        '409': errorResponse('Field owned by the catalog file (catalog_managed), or by a marketplace listing\'s review (listing_managed)'),
       },
     }),
     delete: op({
@@ -240,7 +240,7 @@ export const catalogOpenApi: OpenApiPaths = {
         '400': errorResponse('Not an http service, a bad URL, or a URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling)'),
         ...adminCommon,
         '404': errorResponse('No such service'),
-        '409': errorResponse('Already registered'),
+        '409': errorResponse('Already registered, or a marketplace listing\'s service (listing_managed: its instances change only by review)'),
       },
     }),
   },
@@ -254,7 +254,7 @@ export const catalogOpenApi: OpenApiPaths = {
         '204': { description: 'Removed' },
         ...adminCommon,
         '404': errorResponse('No such service or instance'),
-        '409': errorResponse('Declared in the catalog file'),
+        '409': errorResponse('Declared in the catalog file, or a marketplace listing\'s service (listing_managed)'),
       },
     }),
   },

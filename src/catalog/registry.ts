@@ -162,6 +162,7 @@ export function toRecord(row: ServiceRow, instanceRows: InstanceRow[]): ServiceR
       credentialSchema,
       payloadCapture: row.payload_capture,
       ...(row.live_version !== null ? { version: row.live_version } : {}),
+      ...(row.install_required ? { listing: true } : {}),
       config,
     },
     payloadCapture: row.payload_capture,
@@ -263,7 +264,8 @@ export class ServiceRegistry {
     source: RegistrySource,
     opts: { ownerId?: string | null; createdBy?: string | null; publish?: boolean; installRequired?: boolean; liveVersion?: number } = {},
   ): Promise<ServiceRecord> {
-    const versioned = input.kind === 'openapi' && source === 'admin';
+    // A marketplace listing's service (installRequired) has no builder versions: its versions are the listing's.
+    const versioned = input.kind === 'openapi' && source === 'admin' && !opts.installRequired;
     const publish = opts.publish ?? true;
     const id = await this.db.transaction().execute(async (trx) => {
       const row = await trx

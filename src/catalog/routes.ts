@@ -56,6 +56,18 @@ function localRequireAdmin(req: Request): Principal {
   return p;
 }
 
+/**
+ * A marketplace listing's service (`install_required`) changes only by review (docs/marketplace.md):
+ * its definition is the approved listing version's. An admin keeps the operational levers.
+ */
+function listingManaged(slug: string, what: string): ApiError {
+  return new ApiError(
+    409,
+    'listing_managed',
+    `Service ${slug} is the live version of marketplace listing "${slug}"; ${what} change only by review: the provider submits a new version (POST /v1/marketplace/provider/listings/{id}/versions) and an admin approves it (an admin may change ${OPERATIONAL_FIELDS.join(', ')})`,
+  );
+}
+
 function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   return e?.code === '23505' || /duplicate key value/.test(e?.message ?? '');
@@ -254,6 +266,10 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
         );
       }
     }
+    if (service.installRequired) {
+      const definitionFields = keys.filter((k) => !(OPERATIONAL_FIELDS as readonly string[]).includes(k));
+      if (definitionFields.length) throw listingManaged(service.definition.slug, definitionFields.join(', '));
+    }
     const kind = service.definition.kind;
     for (const k of ['builtin', 'stdio', 'http', 'openapi'] as const) {
       if (patch[k] !== undefined && k !== kind) {
@@ -318,6 +334,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const admin = requireAdmin(req);
     const service = await adminService(req);
     if (service.definition.kind !== 'http') throw errors.badRequest(`Only http services have instances; ${service.definition.slug} is ${service.definition.kind}`);
+    if (service.installRequired) throw listingManaged(service.definition.slug, 'its instances');
     const { url } = parseBody(instanceBody, req);
     await checkInstanceUrls([url], () => 'url');
     const instance = await registry.addInstance(service.definition.id, url);
@@ -332,6 +349,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const service = await adminService(req);
     const instance = service.instances.find((i) => i.id === instanceId && isUuid(instanceId));
     if (!instance) throw errors.notFound('Instance');
+    if (service.installRequired) throw listingManaged(service.definition.slug, 'its instances');
     if (instance.source === 'catalog') {
       throw new ApiError(409, 'catalog_managed', 'This instance is declared in the catalog file; remove it there');
     }

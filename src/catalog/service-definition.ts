@@ -49,8 +49,10 @@ export interface ServiceDefinition {
   credentialSchema: CredentialField[];
   /** What the request log keeps of this service's MCP requests (default `metadata`); see docs/logging.md. */
   payloadCapture?: PayloadCapture;
-  /** The published version of an `openapi` service's definition (docs/builder.md, "Versions"); unset for other kinds. */
+  /** The published version of an `openapi` service's definition (docs/builder.md, "Versions") or a marketplace listing's live version; unset for other kinds. */
   version?: number;
+  /** A marketplace listing's service (docs/marketplace.md): `version` is the approved listing version it serves. */
+  listing?: boolean;
   /** Kind-specific settings (stdio command/args/env, http instances, builtin name). */
   config: StdioServiceConfig | HttpServiceConfig | BuiltinServiceConfig | OpenApiServiceConfig;
 }

@@ -17,7 +17,7 @@ export interface UsageEvent {
   userId: string;
   /** The service slug. */
   service: string;
-  /** The marketplace listing version that served it (null until listings exist). */
+  /** The marketplace listing version that served it (its live version at call time); null for a service that is no listing's. */
   listingVersion: string | null;
   /** The tool as the upstream names it. */
   tool: string | null;

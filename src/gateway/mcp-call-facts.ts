@@ -13,6 +13,8 @@ export interface McpCallFacts {
   instance: string | null;
   /** The version of the service's definition that served it (`openapi` services); null otherwise. */
   version: number | null;
+  /** The marketplace listing version that served it (a listing's service: its live version then); null for other services. */
+  listingVersion: number | null;
   /** Upstream tool/prompt name or resource URI. */
   target: string | null;
   upstreamMs: number | null;

@@ -2,18 +2,18 @@ import type { PlatformCatalog } from '../catalog/index.js';
 import type { PlatformDatabase } from '../db/index.js';
 import type { EgressGuard } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
-import { Marketplace, type ListingPrices, type NpmListings } from './marketplace.js';
+import { Marketplace, type BuiltListings, type ListingPrices, type NpmListings } from './marketplace.js';
 import { marketplaceRouter } from './routes.js';
 import type { MarketplaceDb } from './tables.js';
 
 /**
- * The marketplace (docs/marketplace.md): providers publish listings (a remote http MCP endpoint or
- * an npm package run over stdio), admins review what the platform really sees when it connects,
+ * The marketplace (docs/marketplace.md): providers publish listings (a remote http MCP endpoint,
+ * an npm package run over stdio, or a service made with the builder), admins review what the platform really sees when it connects,
  * users browse, install, rate. An approved version is a catalog service that needs installing; the
  * router serves it like any other. Prices reach billing through the `ListingPrices` app.ts hands over.
  */
 export { marketplaceOpenApi } from './openapi.js';
-export type { ListingPrices, NpmListings } from './marketplace.js';
+export type { BuiltListings, ListingPrices, NpmListings } from './marketplace.js';
 export { Marketplace } from './marketplace.js';
 export { NpmInstaller, type NpmSettings } from './npm.js';
 
@@ -24,6 +24,8 @@ export interface MarketplaceSettings {
   audit: AuditSink;
   prices: ListingPrices | undefined;
   npm?: NpmListings;
+  /** Builder-made listings: the builder's runtime (absent: refused). */
+  builder?: BuiltListings;
   /** MARKETPLACE_INSPECT_TIMEOUT_MS: how long the review's connection to a listing may take. */
   inspectTimeoutMs: number;
 }
@@ -42,6 +44,7 @@ export function createMarketplace(s: MarketplaceSettings): MarketplaceComponent 
     audit: s.audit,
     prices: s.prices,
     npm: s.npm,
+    builder: s.builder,
     inspectTimeoutMs: s.inspectTimeoutMs,
   });
   return { marketplace, router: marketplaceRouter(marketplace) };

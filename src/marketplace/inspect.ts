@@ -1,4 +1,5 @@
 import { Client, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
+import { InMemoryTransport, type McpServer } from '@modelcontextprotocol/server';
 import { fetch as undiciFetch } from 'undici';
 import type { EgressGuard } from '../gateway/index.js';
 import type { Inspection } from './tables.js';
@@ -49,6 +50,17 @@ export async function inspectHttp(
   const url = new URL(target.url);
   const transport: Transport = target.transport === 'sse' ? new SSEClientTransport(url, { fetch }) : new StreamableHTTPClientTransport(url, { fetch });
   return inspectOver(transport, options);
+}
+
+/** A server the platform runs itself (a builder-made listing's): the SDK client over an in-memory pair, as the router connects to it. */
+export async function inspectServer(server: McpServer, options: InspectOptions): Promise<Inspection> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  try {
+    await server.connect(serverSide);
+    return await inspectOver(clientSide, options);
+  } finally {
+    await server.close().catch(() => undefined);
+  }
 }
 
 /** Connects over `transport`, lists everything, closes. Never throws: a failure is an inspection with `ok: false` and the reason. */

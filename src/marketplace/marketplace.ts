@@ -1,10 +1,11 @@
+import type { McpServer } from '@modelcontextprotocol/server';
 import { sql } from 'kysely';
-import { serviceInputSchema, type PlatformCatalog, type ServiceInput } from '../catalog/index.js';
+import { serviceInputSchema, type OpenApiServiceConfig, type PlatformCatalog, type ServiceInput } from '../catalog/index.js';
 import { EgressRefused, errors, type EgressGuard } from '../gateway/index.js';
 import type { AuditAction, AuditSink } from '../logging/index.js';
-import { emptyInspection, inspectHttp } from './inspect.js';
+import { emptyInspection, inspectHttp, inspectServer } from './inspect.js';
 import type { VersionInput } from './schemas.js';
-import type { Inspection, ListingSource, MarketplaceDb, ProviderStatus, ProvidersTable, VersionState } from './tables.js';
+import type { BuilderSource, Inspection, ListingSource, MarketplaceDb, ProviderStatus, ProvidersTable, VersionState } from './tables.js';
 
 /**
  * The marketplace (docs/marketplace.md): providers, listings and their reviewed versions, installs
@@ -25,6 +26,14 @@ export interface NpmListings {
   prepare(listingId: string, version: number, source: Extract<ListingSource, { type: 'npm' }>): Promise<{ command: string; args: string[]; env: Record<string, string> }>;
   /** Connects to it over stdio with the given environment, lists what it exposes, stops it. */
   inspect(run: { command: string; args: string[]; env: Record<string, string> }, timeoutMs: number): Promise<Inspection>;
+  /** Removes the listing's installed versions other than `keep`, once no child runs from them; resolves with those removed. */
+  retire(listingId: string, keep: readonly number[]): Promise<number[]>;
+}
+
+/** Builder-made listings: the builder's runtime, as app.ts hands it over (the marketplace does not import the builder). */
+export interface BuiltListings {
+  /** The SDK server the router would serve for this `openapi` definition (listing its tools needs no credentials). */
+  server(slug: string, config: OpenApiServiceConfig): McpServer;
 }
 
 export interface MarketplaceOptions {
@@ -34,6 +43,8 @@ export interface MarketplaceOptions {
   audit: AuditSink;
   prices: ListingPrices | undefined;
   npm: NpmListings | undefined;
+  /** Absent: builder listings are refused. */
+  builder?: BuiltListings;
   inspectTimeoutMs: number;
 }
 
@@ -188,6 +199,17 @@ export class Marketplace {
       }
       return inspectHttp(this.opts.egress, source, headers, { timeoutMs: this.opts.inspectTimeoutMs });
     }
+    if (source.type === 'builder') {
+      if (!this.opts.builder) return emptyInspection('builder listings are not available on this platform');
+      try {
+        const listing = await this.db.selectFrom('marketplace_listings').select('slug').where('id', '=', listingId).executeTakeFirstOrThrow();
+        const input = builtServiceInput({ slug: listing.slug, title: listing.slug, description: '', credentials: fields }, source);
+        const config = { kind: 'openapi', ...input.openapi } as unknown as OpenApiServiceConfig;
+        return await inspectServer(this.opts.builder.server(listing.slug, config), { timeoutMs: this.opts.inspectTimeoutMs });
+      } catch (err) {
+        return emptyInspection((err as Error).message.slice(0, 1000));
+      }
+    }
     if (!this.opts.npm) return emptyInspection('npm listings are not enabled on this platform');
     try {
       const run = await this.opts.npm.prepare(listingId, version, source);
@@ -203,8 +225,9 @@ export class Marketplace {
     }
   }
 
-  async submitListing(actor: Actor, body: VersionInput & { slug: string }) {
-    if (body.source.type === 'npm' && !this.opts.npm) throw errors.badRequest('npm listings are not enabled on this platform (MARKETPLACE_NPM)');
+  async submitListing(actor: Actor, submitted: VersionInput & { slug: string }) {
+    if (submitted.source.type === 'npm' && !this.opts.npm) throw errors.badRequest('npm listings are not enabled on this platform (MARKETPLACE_NPM)');
+    const body = await this.withBuiltDefinition(actor.userId, submitted);
     await this.checkUrls(body);
     if (await this.opts.catalog.registry.find(body.slug)) throw errors.conflict(`The slug "${body.slug}" is in use`, 'slug_taken');
     let listingId: string;
@@ -227,10 +250,11 @@ export class Marketplace {
     return this.providerListing(actor.userId, listingId);
   }
 
-  async submitVersion(actor: Actor, listingId: string, body: VersionInput) {
+  async submitVersion(actor: Actor, listingId: string, submitted: VersionInput) {
     const listing = await this.ownListing(actor.userId, listingId);
-    if (body.source.type !== listing.kind) throw errors.badRequest(`This listing is ${listing.kind}; a new version cannot change that`);
-    if (body.source.type === 'npm' && !this.opts.npm) throw errors.badRequest('npm listings are not enabled on this platform (MARKETPLACE_NPM)');
+    if (submitted.source.type !== listing.kind) throw errors.badRequest(`This listing is ${listing.kind}; a new version cannot change that`);
+    if (submitted.source.type === 'npm' && !this.opts.npm) throw errors.badRequest('npm listings are not enabled on this platform (MARKETPLACE_NPM)');
+    const body = await this.withBuiltDefinition(actor.userId, submitted);
     await this.checkUrls(body);
     const version = await this.db.transaction().execute(async (trx) => {
       await trx.selectFrom('marketplace_listings').select('id').where('id', '=', listingId).forUpdate().executeTakeFirstOrThrow();
@@ -242,6 +266,28 @@ export class Marketplace {
     await this.audit(actor, 'marketplace.version_submitted', 'listing', listingId, { slug: listing.slug, version });
     await this.storeInspection(listingId, version, body.source, body.credentials, body.test_credentials ?? {});
     return this.providerListing(actor.userId, listingId);
+  }
+
+  /**
+   * A builder listing's version: the provider's own builder service (`POST /v1/builder/services`) at
+   * the version named, its definition and credential fields copied into the listing version, so what
+   * is reviewed is what goes live, whatever the builder saves or publishes afterwards.
+   */
+  private async withBuiltDefinition<T extends VersionInput>(providerId: string, body: T): Promise<T> {
+    if (body.source.type !== 'builder') return body;
+    if (!this.opts.builder) throw errors.badRequest('builder listings are not available on this platform');
+    const { service_id: serviceId, version } = body.source;
+    const registry = this.opts.catalog.registry;
+    const built = await registry.fresh(serviceId);
+    if (!built || built.definition.kind !== 'openapi' || built.source !== 'admin' || built.installRequired || built.ownerId !== providerId) {
+      throw errors.badRequest('source.service_id: no service of yours made with the builder has this ID (build one with POST /v1/builder/services)', [
+        { path: 'source.service_id', message: 'not a builder service of yours' },
+      ]);
+    }
+    const saved = await registry.version(serviceId, version);
+    if (!saved) throw errors.badRequest(`source.version: ${built.definition.slug} has no version ${version}`, [{ path: 'source.version', message: 'no such version' }]);
+    const source: BuilderSource = { type: 'builder', service_id: serviceId, version, openapi: saved.definition.openapi as Record<string, unknown> };
+    return { ...body, source, credentials: saved.definition.credentials as T['credentials'] };
   }
 
   private async storeInspection(listingId: string, version: number, source: ListingSource, fields: Array<Record<string, unknown>>, credentials: Record<string, string>): Promise<Inspection> {
@@ -321,6 +367,7 @@ export class Marketplace {
         .where('state', '=', 'pending')
         .execute();
       await this.audit(actor, 'marketplace.version_rejected', 'listing', listingId, { slug: listing.slug, version, reason });
+      await this.retirePackages(listingId).catch(() => undefined); // tidying: never fails the decision
       return this.reviewItem(listingId, version);
     }
     if (listing.live_version !== null && version < listing.live_version) {
@@ -358,6 +405,7 @@ export class Marketplace {
       else await this.opts.prices.remove(listing.slug);
     }
     await this.audit(actor, 'marketplace.version_approved', 'listing', listingId, { slug: listing.slug, version, previous_version: listing.live_version, price });
+    await this.retirePackages(listingId).catch(() => undefined); // tidying: never fails the decision
     return this.reviewItem(listingId, version);
   }
 
@@ -367,9 +415,32 @@ export class Marketplace {
     if (v.source.type === 'http') {
       return serviceInputSchema.parse({ ...common, kind: 'http', http: { transport: v.source.transport, instances: [v.source.url] } });
     }
+    if (v.source.type === 'builder') return builtServiceInput(common, v.source);
     if (!this.opts.npm) throw errors.conflict('npm listings are not enabled on this platform (MARKETPLACE_NPM)', 'npm_unavailable');
     const run = await this.opts.npm.prepare(listing.id, v.version, v.source);
     return serviceInputSchema.parse({ ...common, kind: 'stdio', stdio: { command: run.command, args: run.args, env: run.env } });
+  }
+
+  /**
+   * Removes the package directories of npm listings' versions that no longer serve (superseded,
+   * rejected; every version of a listing whose service an admin deleted), keeping the live version
+   * and those waiting for review (their install is reused at approval). One listing, or all of them.
+   */
+  async retirePackages(listingId?: string): Promise<void> {
+    const npm = this.opts.npm;
+    if (!npm) return;
+    const listings = await this.db
+      .selectFrom('marketplace_listings')
+      .select(['id', 'service_id', 'live_version'])
+      .where('kind', '=', 'npm')
+      .$if(listingId !== undefined, (q) => q.where('id', '=', listingId!))
+      .execute();
+    for (const listing of listings) {
+      const pending = await this.db.selectFrom('marketplace_listing_versions').select('version').where('listing_id', '=', listing.id).where('state', '=', 'pending').execute();
+      const keep = pending.map((p) => p.version);
+      if (listing.service_id !== null && listing.live_version !== null) keep.push(listing.live_version);
+      await npm.retire(listing.id, keep);
+    }
   }
 
   // ---- providers' own listings ----------------------------------------------------------------
@@ -562,6 +633,13 @@ export class Marketplace {
     await this.audit(actor, 'marketplace.rated', 'listing', listing.id, { slug: listing.slug, rating: body.rating, edited: !!before });
     return { created: !before, rating: body.rating, review: body.review };
   }
+}
+
+/** The catalog service of a builder listing's version: an `openapi` service with the copied definition. */
+function builtServiceInput(common: { slug: string; title: string; description: string; credentials: Array<Record<string, unknown>> }, source: BuilderSource) {
+  const input = serviceInputSchema.parse({ ...common, roles: ['user', 'admin'], enabled: true, kind: 'openapi', openapi: source.openapi });
+  if (input.kind !== 'openapi') throw new Error('a builder listing is an openapi service');
+  return input;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -35,6 +35,32 @@ export interface NpmSettings {
 
 type NpmSource = Extract<ListingSource, { type: 'npm' }>;
 
+const RETIRE_RETRY_MS = 60_000;
+
+/**
+ * Which of `dirs` a process on this host runs from: one whose command line has an argument inside
+ * it (an npm listing's child runs `node … <dir>/node_modules/<package>/<bin>`). Without /proc (not
+ * Linux) every directory counts as busy: nothing is removed that might be in use.
+ */
+async function runningFrom(dirs: string[]): Promise<Set<string>> {
+  if (!dirs.length) return new Set();
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return new Set(dirs);
+  }
+  const busy = new Set<string>();
+  for (const pid of pids) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    if (!cmdline) continue;
+    for (const arg of cmdline.split('\0')) {
+      for (const dir of dirs) if (arg === dir || arg.startsWith(dir + path.sep)) busy.add(dir);
+    }
+  }
+  return busy;
+}
+
 export class NpmInstaller implements NpmListings {
   private readonly installing = new Map<string, Promise<string>>();
 
@@ -42,6 +68,35 @@ export class NpmInstaller implements NpmListings {
 
   private dirOf(listingId: string, version: number): string {
     return path.join(this.s.root, listingId, String(version));
+  }
+
+  /**
+   * Removes the listing's version directories other than `keep` (its live and pending versions):
+   * only numbered directories inside the packages root, never one being installed, and never one a
+   * process on this host still runs from (its command line names a file inside it). A busy one is
+   * tried again after RETIRE_RETRY_MS (and at the listing's next decision, and at start). Resolves
+   * with the versions removed.
+   */
+  async retire(listingId: string, keep: readonly number[]): Promise<number[]> {
+    const root = path.resolve(this.s.root);
+    const listingDir = path.resolve(root, listingId);
+    if (path.dirname(listingDir) !== root || !/^[0-9a-f-]{36}$/i.test(listingId)) return [];
+    const names = await readdir(listingDir).catch(() => [] as string[]);
+    const stale = names.filter((n) => /^\d{1,9}$/.test(n) && !keep.includes(Number(n))).map((n) => path.join(listingDir, n));
+    if (!stale.length) return [];
+    const busy = await runningFrom(stale.filter((dir) => !this.installing.has(dir)));
+    const removed: number[] = [];
+    let retry = false;
+    for (const dir of stale) {
+      if (this.installing.has(dir) || busy.has(dir)) {
+        retry = true;
+        continue;
+      }
+      await rm(dir, { recursive: true, force: true });
+      removed.push(Number(path.basename(dir)));
+    }
+    if (retry) setTimeout(() => void this.retire(listingId, keep).catch(() => undefined), RETIRE_RETRY_MS).unref();
+    return removed;
   }
 
   /** Installs once per listing version (concurrent callers share the work); resolves with the package's directory. */

@@ -54,7 +54,7 @@ const reviewItem = {
   properties: {
     listing_id: { type: 'string', format: 'uuid' },
     slug: { type: 'string' },
-    kind: { type: 'string', enum: ['http', 'npm'] },
+    kind: { type: 'string', enum: ['http', 'npm', 'builder'] },
     provider: { type: 'object', properties: { user_id: { type: 'string' }, display_name: { type: ['string', 'null'] } }, required: ['user_id', 'display_name'] },
     live_version: { type: ['integer', 'null'] },
     ...versionProps,
@@ -71,7 +71,7 @@ const providerListing = {
   properties: {
     id: { type: 'string', format: 'uuid' },
     slug: { type: 'string' },
-    kind: { type: 'string', enum: ['http', 'npm'] },
+    kind: { type: 'string', enum: ['http', 'npm', 'builder'] },
     live_version: { type: ['integer', 'null'] },
     created_at: { type: 'string', format: 'date-time' },
     versions: {
@@ -93,7 +93,7 @@ const providerListing = {
 const listingSummaryProps = {
   id: { type: 'string', format: 'uuid' },
   slug: { type: 'string' },
-  kind: { type: 'string', enum: ['http', 'npm'] },
+  kind: { type: 'string', enum: ['http', 'npm', 'builder'] },
   version: { type: 'integer', description: 'The live version' },
   title: { type: 'string' },
   description: { type: 'string' },
@@ -228,10 +228,15 @@ export const marketplaceOpenApi: OpenApiPaths = {
   },
   '/v1/marketplace/provider': {
     get: {
-      summary: 'Your provider application and its status',
+      summary: 'Your provider application and its status ({ "status": "none" } when you never applied)',
       tags,
       operationId: 'marketplaceProviderStatus',
-      responses: { '200': jsonResponse('Provider', providerSchema), '401': errorResponse('unauthorized'), '404': errorResponse('not_found') },
+      responses: {
+        '200': jsonResponse('Your provider record, or { "status": "none" } when you never applied', {
+          oneOf: [providerSchema, { type: 'object', properties: { status: { type: 'string', enum: ['none'] } }, required: ['status'], additionalProperties: false }],
+        }),
+        '401': errorResponse('unauthorized'),
+      },
     },
     post: {
       summary: 'Apply for the provider role (an admin approves or rejects it). Audited.',
@@ -249,7 +254,7 @@ export const marketplaceOpenApi: OpenApiPaths = {
       responses: { '200': jsonResponse('Listings', { type: 'object', properties: { listings: { type: 'array', items: providerListing } }, required: ['listings'] }), ...providerOnly },
     },
     post: {
-      summary: 'Submit a listing (version 1) for review: a remote http MCP endpoint or an npm package; the platform connects to it and lists what it exposes. Audited.',
+      summary: 'Submit a listing (version 1) for review: a remote http MCP endpoint, an npm package, or a version of a service you made with the builder; the platform connects to it and lists what it exposes. Audited.',
       tags,
       operationId: 'marketplaceSubmitListing',
       requestBody: jsonBody(listingBody),

@@ -81,9 +81,8 @@ export function marketplaceRouter(market: Marketplace): Router {
 
   // ---- providers ---------------------------------------------------------------------------------
   router.get('/v1/marketplace/provider', async (req, res) => {
-    const provider = await market.provider(principalOf(req).userId);
-    if (!provider) throw errors.notFound('Provider application');
-    res.json(provider);
+    // A user who never applied is no error (the provider page reads this for everyone): status "none".
+    res.json((await market.provider(principalOf(req).userId)) ?? { status: 'none' });
   });
   router.post('/v1/marketplace/provider', async (req, res) => {
     const body = parseBody(providerApplyBody, req);

@@ -43,6 +43,13 @@ export const npmSourceSchema = z.strictObject({
   args: z.array(z.string().max(500)).max(20).default([]),
 });
 
+/** A version of a service the provider made with the builder (`POST /v1/builder/services`, BUILDER_USERS). */
+export const builderSourceSchema = z.strictObject({
+  type: z.literal('builder'),
+  service_id: z.uuid(),
+  version: z.number().int().min(1),
+});
+
 const versionFields = {
   title: z.string().trim().min(1).max(120),
   description: z.string().max(4000).default(''),
@@ -54,7 +61,7 @@ const versionFields = {
     .strictObject({ per_call: z.string().regex(PRICE, 'a decimal with at most 6 places, e.g. "0.002"'), currency: z.string().regex(/^[A-Z]{3}$/).default('USD') })
     .nullable()
     .default(null),
-  source: z.discriminatedUnion('type', [httpSourceSchema, npmSourceSchema]),
+  source: z.discriminatedUnion('type', [httpSourceSchema, npmSourceSchema, builderSourceSchema]),
   credentials: credentialSchemaSchema.default([]),
   changelog: z.string().max(4000).default(''),
   /** Credential values for the platform's inspection of this version only; never stored. */
@@ -62,6 +69,10 @@ const versionFields = {
 };
 
 function credentialsMatchSource(v: { source: { type: string }; credentials: Array<{ inject: object }> }, ctx: z.RefinementCtx) {
+  if (v.source.type === 'builder') {
+    if (v.credentials.length) ctx.addIssue({ code: 'custom', path: ['credentials'], message: "a builder listing's credential fields are its builder version's; leave this out" });
+    return;
+  }
   v.credentials.forEach((f, i) => {
     const ok = v.source.type === 'http' ? 'header' in f.inject : 'env' in f.inject;
     if (!ok) ctx.addIssue({ code: 'custom', path: ['credentials', i, 'inject'], message: v.source.type === 'http' ? 'an http listing injects credentials as { header }' : 'an npm listing injects credentials as { env }' });

@@ -4,7 +4,7 @@ import type { Database } from '../db/index.js';
 /** The marketplace's tables (migration 0017_marketplace), added to the query builder here so db/ stays as it is. */
 export type ProviderStatus = 'pending' | 'approved' | 'rejected' | 'revoked';
 export type VersionState = 'pending' | 'approved' | 'rejected' | 'superseded';
-export type ListingKind = 'http' | 'npm';
+export type ListingKind = 'http' | 'npm' | 'builder';
 
 export interface ProvidersTable {
   user_id: string;
@@ -29,10 +29,24 @@ export interface ListingsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-/** Where a version's MCP server is: a remote endpoint, or an npm package the platform installs and runs over stdio. */
+/**
+ * Where a version's MCP server is: a remote endpoint, an npm package the platform installs and runs
+ * over stdio, or a version of a service the provider made with the builder (its definition copied
+ * at submission, so the reviewed version is the one that goes live whatever the builder does next).
+ */
 export type ListingSource =
   | { type: 'http'; url: string; transport: 'streamable-http' | 'sse' }
-  | { type: 'npm'; package: string; version: string; integrity: string; bin?: string; args: string[] };
+  | { type: 'npm'; package: string; version: string; integrity: string; bin?: string; args: string[] }
+  | BuilderSource;
+
+export interface BuilderSource {
+  type: 'builder';
+  /** The provider's builder service and its version the listing version was made from. */
+  service_id: string;
+  version: number;
+  /** The builder version's `openapi` definition (docs/builder.md), copied at submission. */
+  openapi?: Record<string, unknown>;
+}
 
 export interface ListingLink {
   title: string;

@@ -81,7 +81,7 @@ export function meteredObserve(
       key: usageKey(req, principal.userId, event.params),
       userId: principal.userId,
       service: facts.service,
-      listingVersion: null,
+      listingVersion: facts.listingVersion === null ? null : String(facts.listingVersion),
       tool: facts.target,
       units: 1,
       // A result with isError: true was run and answered by the upstream: billable, and an error.

@@ -68,7 +68,7 @@ export class McpCallLog {
   get(id: unknown): McpCallFacts | undefined {
     const p = this.pending.get(keyOf(id));
     const single = this.aggregate ? undefined : this.services[0];
-    if (!p) return single ? { ...EMPTY, service: single.definition.slug, version: single.definition.version ?? null, capture: captureOf(single) } : undefined;
+    if (!p) return single ? { ...EMPTY, service: single.definition.slug, ...versionsOf(single), capture: captureOf(single) } : undefined;
     const service = single ?? oneService(p.forwards);
     const method = p.done?.method;
     const primary = lastOf(p.forwards, method) ?? p.forwards.at(-1);
@@ -80,7 +80,7 @@ export class McpCallLog {
     const facts: McpCallFacts = {
       service: service?.definition.slug ?? null,
       instance: primary?.instance ?? null,
-      version: (primary?.service ?? service)?.definition.version ?? null,
+      ...versionsOf(primary?.service ?? service),
       target,
       upstreamMs: p.forwards.length ? p.forwards.reduce((sum, f) => sum + f.upstreamMs, 0) : null,
       errorCode,
@@ -125,6 +125,7 @@ const EMPTY: McpCallFacts = {
   service: null,
   instance: null,
   version: null,
+  listingVersion: null,
   target: null,
   upstreamMs: null,
   errorCode: null,
@@ -133,6 +134,12 @@ const EMPTY: McpCallFacts = {
   capture: 'metadata',
   tool: null,
 };
+
+/** The definition version that served a request, and the same number as the listing version when the service is a marketplace listing's. */
+function versionsOf(service: ResolvedService | undefined): Pick<McpCallFacts, 'version' | 'listingVersion'> {
+  const version = service?.definition.version ?? null;
+  return { version, listingVersion: service?.definition.listing ? version : null };
+}
 
 function captureOf(service: ResolvedService): PayloadCapture {
   return service.definition.payloadCapture ?? 'metadata';

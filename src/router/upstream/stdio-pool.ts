@@ -57,6 +57,10 @@ export interface StdioPoolStats {
 
 interface Entry {
   key: string;
+  /** The command line it runs (definitionOf): a replaced definition (a listing's new version) needs a new child. */
+  definition: string;
+  /** Replaced while leased: stopped when its last lease is given back. */
+  retiring?: boolean;
   userId: string;
   serviceId: string;
   serviceSlug: string;
@@ -89,6 +93,14 @@ export class StdioPool {
     let entry: Entry;
     for (;;) {
       const existing = this.entries.get(key);
+      if (existing && existing.state !== 'stopping' && existing.definition !== definitionOf(config)) {
+        // The service's definition changed (e.g. a marketplace listing's new version was approved):
+        // the old child finishes what it serves and stops; this acquire starts the new definition.
+        this.forget(existing);
+        if (existing.leases === 0) await this.stop(existing, 'its service definition was replaced');
+        else existing.retiring = true;
+        continue;
+      }
       if (existing && existing.state !== 'stopping') {
         configure(existing.client, options);
         entry = existing;
@@ -121,7 +133,8 @@ export class StdioPool {
         if (released) return;
         released = true;
         current.leases -= 1;
-        this.touch(current);
+        if (current.retiring && current.leases === 0) void this.stop(current, 'its service definition was replaced');
+        else this.touch(current);
       },
     };
   }
@@ -185,6 +198,7 @@ export class StdioPool {
     const now = Date.now();
     const entry: Entry = {
       key,
+      definition: definitionOf(config),
       userId,
       serviceId: service.definition.id,
       serviceSlug: service.definition.slug,
@@ -320,4 +334,9 @@ export function childEnvironment(service: ResolvedService, config: StdioServiceC
     env[field.inject.env] = value;
   }
   return env;
+}
+
+/** What a child runs: command, arguments and the definition's environment (not the user's credentials). */
+function definitionOf(config: StdioServiceConfig): string {
+  return JSON.stringify([config.command, config.args, config.env ?? {}]);
 }

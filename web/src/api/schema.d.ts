@@ -2044,7 +2044,7 @@ export interface paths {
         head?: never;
         /**
          * Change a service (admin)
-         * @description Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise); admin-registered services accept every field.
+         * @description Catalog-file services accept only enabled, roles, tool_policy and payload_capture (409 catalog_managed otherwise), and so do marketplace listings' services, whose definition changes only by review (409 listing_managed: the provider submits a new version, an admin approves it); admin-registered services accept every field.
          */
         patch: operations["adminPatchService"];
         trace?: never;
@@ -2725,7 +2725,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your provider application and its status */
+        /** Your provider application and its status ({ "status": "none" } when you never applied) */
         get: operations["marketplaceProviderStatus"];
         put?: never;
         /** Apply for the provider role (an admin approves or rejects it). Audited. */
@@ -2746,7 +2746,7 @@ export interface paths {
         /** Your listings with every version and its review state (provider) */
         get: operations["marketplaceProviderListings"];
         put?: never;
-        /** Submit a listing (version 1) for review: a remote http MCP endpoint or an npm package; the platform connects to it and lists what it exposes. Audited. */
+        /** Submit a listing (version 1) for review: a remote http MCP endpoint, an npm package, or a version of a service you made with the builder; the platform connects to it and lists what it exposes. Audited. */
         post: operations["marketplaceSubmitListing"];
         delete?: never;
         options?: never;
@@ -5051,7 +5051,7 @@ export interface operations {
                                 }[];
                             } | null;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             links?: {
                                 title: string;
                                 url: string;
@@ -5167,7 +5167,7 @@ export interface operations {
                             }[];
                         } | null;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -5299,7 +5299,7 @@ export interface operations {
                             }[];
                         } | null;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -5450,7 +5450,7 @@ export interface operations {
                             }[];
                         } | null;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -7204,7 +7204,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Field owned by the catalog file */
+            /** @description Field owned by the catalog file (catalog_managed), or by a marketplace listing's review (listing_managed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7281,7 +7281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Already registered */
+            /** @description Already registered, or a marketplace listing's service (listing_managed: its instances change only by review) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7339,7 +7339,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Declared in the catalog file */
+            /** @description Declared in the catalog file, or a marketplace listing's service (listing_managed) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -9283,7 +9283,7 @@ export interface operations {
                             installed: boolean;
                             installs: number;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             links?: {
                                 title: string;
                                 url: string;
@@ -9361,7 +9361,7 @@ export interface operations {
                             installed: boolean;
                             installs: number;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             links?: {
                                 title: string;
                                 url: string;
@@ -9449,7 +9449,7 @@ export interface operations {
                         installed: boolean;
                         installs: number;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9559,7 +9559,7 @@ export interface operations {
                         installed: boolean;
                         installs: number;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9637,7 +9637,7 @@ export interface operations {
                         installed: boolean;
                         installs: number;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         links?: {
                             title: string;
                             url: string;
@@ -9837,7 +9837,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Provider */
+            /** @description Your provider record, or { "status": "none" } when you never applied */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9855,20 +9855,14 @@ export interface operations {
                         status: "pending" | "approved" | "rejected" | "revoked";
                         /** Format: uuid */
                         user_id: string;
+                    } | {
+                        /** @enum {string} */
+                        status: "none";
                     };
                 };
             };
             /** @description unauthorized */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description not_found */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9967,7 +9961,7 @@ export interface operations {
                             /** Format: uuid */
                             id: string;
                             /** @enum {string} */
-                            kind: "http" | "npm";
+                            kind: "http" | "npm" | "builder";
                             live_version: number | null;
                             slug: string;
                             versions: {
@@ -10098,6 +10092,12 @@ export interface operations {
                         /** @constant */
                         type: "npm";
                         version: string;
+                    } | {
+                        /** Format: uuid */
+                        service_id: string;
+                        /** @constant */
+                        type: "builder";
+                        version: number;
                     };
                     test_credentials?: {
                         [key: string]: string;
@@ -10119,7 +10119,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         live_version: number | null;
                         slug: string;
                         versions: {
@@ -10222,7 +10222,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         live_version: number | null;
                         slug: string;
                         versions: {
@@ -10455,6 +10455,12 @@ export interface operations {
                         /** @constant */
                         type: "npm";
                         version: string;
+                    } | {
+                        /** Format: uuid */
+                        service_id: string;
+                        /** @constant */
+                        type: "builder";
+                        version: number;
                     };
                     test_credentials?: {
                         [key: string]: string;
@@ -10476,7 +10482,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         /** @enum {string} */
-                        kind: "http" | "npm";
+                        kind: "http" | "npm" | "builder";
                         live_version: number | null;
                         slug: string;
                         versions: {

@@ -56,6 +56,10 @@ export default function MarketplaceReviewPage() {
 function describeSource(source: Record<string, unknown>): string {
   if (source.type === 'http') return `${String(source.url)} (${String(source.transport ?? 'streamable-http')})`;
   if (source.type === 'npm') return `npm ${String(source.package)}@${String(source.version)}`;
+  if (source.type === 'builder') {
+    const openapi = (source.openapi ?? {}) as { base_url?: unknown };
+    return `builder service ${String(source.service_id)}, version ${String(source.version)} (calls ${String(openapi.base_url)})`;
+  }
   return JSON.stringify(source);
 }
 

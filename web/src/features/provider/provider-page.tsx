@@ -27,7 +27,7 @@ export default function ProviderPage() {
           You applied as <strong>{status.data.display_name}</strong> on {new Date(status.data.created_at).toLocaleDateString()}. This page shows your listings once it is approved.
         </Alert>
       ) : (
-        <ApplyForm previous={status.data ?? null} />
+        <ApplyForm previous={status.data && status.data.status !== 'none' ? status.data : null} />
       )}
     </Page>
   );

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import { isPlatformApiError, unwrap } from '../../api/errors';
+import { unwrap } from '../../api/errors';
 import type { paths } from '../../api/schema';
 
 export type ProviderStatus = paths['/v1/marketplace/provider']['get']['responses'][200]['content']['application/json'];
@@ -14,18 +14,11 @@ export const providerKeys = {
   stats: (id: string) => ['provider', 'stats', id] as const,
 };
 
-/** The caller's provider record; `null` when they never applied. */
+/** The caller's provider record; `{ status: 'none' }` when they never applied. */
 export function useProviderStatus() {
   return useQuery({
     queryKey: providerKeys.status,
-    queryFn: async ({ signal }) => {
-      try {
-        return unwrap(await api.GET('/v1/marketplace/provider', { signal }));
-      } catch (err) {
-        if (isPlatformApiError(err) && err.status === 404) return null;
-        throw err;
-      }
-    },
+    queryFn: async ({ signal }) => unwrap(await api.GET('/v1/marketplace/provider', { signal })),
   });
 }
 
