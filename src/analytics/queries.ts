@@ -343,7 +343,8 @@ export class AnalyticsQueries {
         select u.user_id, p.plan, 'service_calls:' || u.service as quota, u.calls as used, (p.service_quotas ->> u.service)::bigint as lim
         from ${this.table('usage_monthly')} u join plan_of p using (user_id)
         where u.month = ${month}::date ${this.serviceFilter(scope, undefined, 'u.service')} and p.service_quotas ? u.service
-          and u.service in (select jsonb_object_keys(service_quotas) from ${this.table('plans')}))
+          -- An array, not a subquery: the services go into the (month, service) index scan.
+          and u.service = any(array(select jsonb_object_keys(service_quotas) from ${this.table('plans')})))
       select pr.user_id, us.email, pr.plan, pr.quota, pr.used, pr.lim
       from pressure pr left join ${this.table('users')} us on us.id = pr.user_id
       where pr.lim > 0 and pr.used * 100 >= pr.lim * ${q.minPercent}
