@@ -12,7 +12,8 @@
  *    users every day); each user mostly on three services; log-normal-ish latencies, 3 % errors.
  * 2. Builds the rollups with `rollupRequestLog` (src/logging/rollups.ts) day by day: the same
  *    upserts the request-log writer runs with every batch, over a day's rows at once. Fills
- *    billing's usage_daily from the same rows (what the meter would have counted) for quota pressure.
+ *    billing's usage_daily, usage_monthly and usage_monthly_user from the same rows (what the meter
+ *    would have counted) for quota pressure.
  * 3. Times every analytics query (`AnalyticsQueries`, what the routes call) `--runs` times and
  *    prints the median, min and max in ms, for the admin scope and a provider's scope (2 services).
  *
@@ -44,6 +45,8 @@ const SERVICES = Number(values.services);
 const TOOLS = Number(values.tools);
 const RUNS = Number(values.runs);
 const DAY_MS = 86_400_000;
+/** What is built from request_log: the analytics rollups and billing's counters. */
+const ROLLUPS = ['analytics_tool_hourly', 'analytics_tool_daily', 'analytics_service_hourly', 'analytics_user_daily', 'analytics_active_daily', 'analytics_first_seen', 'usage_daily', 'usage_monthly', 'usage_monthly_user'];
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL to a PostgreSQL database of your own (createdb wt_analytics16)');
@@ -62,7 +65,7 @@ const end = new Date(today + DAY_MS);
 
 if (!values.reuse || (await count('request_log')) < ROWS) {
   const t0 = performance.now();
-  for (const name of ['request_log', 'analytics_tool_hourly', 'analytics_tool_daily', 'analytics_service_hourly', 'analytics_user_daily', 'analytics_active_daily', 'analytics_first_seen', 'usage_daily']) {
+  for (const name of ['request_log', ...ROLLUPS]) {
     await sql`truncate ${t(name)}`.execute(db);
   }
   await ensurePartitions(database, first, end);
@@ -96,7 +99,7 @@ if (!values.reuse || (await count('request_log')) < ROWS) {
   await buildRollups();
 }
 if (values['rebuild-rollups']) {
-  for (const name of ['analytics_tool_hourly', 'analytics_tool_daily', 'analytics_service_hourly', 'analytics_user_daily', 'analytics_active_daily', 'analytics_first_seen', 'usage_daily']) {
+  for (const name of ROLLUPS) {
     await sql`truncate ${t(name)}`.execute(db);
   }
   await buildRollups();
@@ -116,15 +119,22 @@ async function buildRollups(): Promise<void> {
     select user_id, (time at time zone 'UTC')::date, service, count(*), count(*), count(*) filter (where status = 'error'), sum(latency_ms)::bigint
     from ${t('request_log')} where kind = 'mcp' and method = 'tools/call' and time >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'
     group by 1, 2, 3`.execute(db);
+  // The monthly counters the meter raises with usage_daily (migration 0018), from the same rows.
+  await sql`
+    insert into ${t('usage_monthly')} (user_id, month, service, calls, units)
+    select user_id, date_trunc('month', day)::date, service, sum(calls), sum(units) from ${t('usage_daily')} group by 1, 2, 3`.execute(db);
+  await sql`
+    insert into ${t('usage_monthly_user')} (month, user_id, calls, units)
+    select date_trunc('month', day)::date, user_id, sum(calls), sum(units) from ${t('usage_daily')} group by 1, 2`.execute(db);
   await sql`update ${t('plans')} set service_quotas = '{"svc-3": 2000, "svc-4": 2000}'::jsonb where id = 'pro'`.execute(db);
-  console.log(`usage_daily (this month) filled in ${seconds(t2)} s`);
-  for (const name of ['analytics_tool_hourly', 'analytics_tool_daily', 'analytics_service_hourly', 'analytics_user_daily', 'analytics_active_daily', 'analytics_first_seen', 'usage_daily']) {
+  console.log(`usage_daily and the monthly counters (this month) filled in ${seconds(t2)} s`);
+  for (const name of ROLLUPS) {
     await sql`vacuum analyze ${t(name)}`.execute(db);
   }
 }
 
 const counts: Record<string, number> = {};
-for (const name of ['request_log', 'analytics_tool_hourly', 'analytics_tool_daily', 'analytics_service_hourly', 'analytics_user_daily', 'analytics_active_daily', 'analytics_first_seen', 'usage_daily']) {
+for (const name of ['request_log', ...ROLLUPS]) {
   counts[name] = await count(name);
 }
 console.log('rows:', counts);

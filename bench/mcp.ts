@@ -9,7 +9,8 @@
  * Scenarios (see docs/benchmarks.md): direct, platform-http (memory / redis), aggregate (5 http
  * services behind /mcp), sessionful (the same echo served as most deployed servers are: a 2025-11-25
  * transport per session; direct, and through the platform with the upstream sessions it opened per
- * 1,000 calls), platform-stdio, supergateway, mcp-proxy; each in the 2026-07-28 style
+ * 1,000 calls), metering (platform-http with metering and a checked quota, against a second
+ * platform with BILLING_METERING=false, in the same run), platform-stdio, supergateway, mcp-proxy; each in the 2026-07-28 style
  * (stateless, per-request envelope) and the 2025-11-25 style (one session, ID captured once);
  * session setup; memory (platform peak RSS, heap per idle session, p99 with idle sessions, RSS per
  * stdio child). Prints markdown, writes JSON to bench/results/.
@@ -19,7 +20,7 @@
  * BENCH_CONNECTIONS (pool for paced runs, 64), BENCH_SETUP_DURATION (s, 3),
  * BENCH_SETUP_CONCURRENCY (4), BENCH_IDLE_SESSIONS (10000), BENCH_IDLE_SECONDS (at most this long opening them, 60), BENCH_IDLE_RATE (calls/s; default half the platform-http 2025 ceiling),
  * BENCH_ONLY (comma-separated groups: direct,platform-http,aggregate,platform-stdio,supergateway,
- * mcp-proxy,platform-http-redis,sessionful,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
+ * mcp-proxy,platform-http-redis,sessionful,metering,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
  * REDIS_URL (else 127.0.0.1:6379 is probed), DATABASE_URL (else embedded PGlite).
  */
 import { execSync } from 'node:child_process';
@@ -32,7 +33,7 @@ import { sdkCheck } from './check.js';
 import type { Call, JobResult } from './jobs.js';
 import { Generator } from './generator.js';
 import { measureIdle, type IdleResult } from './idle.js';
-import { adminToken, heapAfterGc, heapUsedBytes, registerService, signUpUser, startPlatform, type Platform } from './platform.js';
+import { adminToken, heapAfterGc, heapUsedBytes, registerService, signUpUser, signUpUserWithPlan, startPlatform, type Platform } from './platform.js';
 import { childrenOf, cpuTimeMs, freePort, procStatusKb, redisAnswers, startProcess, stop, stopAll, treeRssKb, waitForPort, type Started } from './procs.js';
 import { baseHeaders, EXPECT, handshake, legacyCall, modernCall, openSession, type Style } from './wire.js';
 
@@ -136,6 +137,12 @@ async function upstreamStats(url: string): Promise<UpstreamSessionStats> {
 }
 
 const errorRatio = (r: JobResult) => (r.done ? r.errors / r.done : 1);
+
+/** A platform-http target: the 2026 style stateless, the 2025 style in one session opened now. */
+async function targetOf(name: string, group: string, style: Style, url: string, auth: Record<string, string>, platformPid: number): Promise<Target> {
+  const call = style === '2026' ? modernCall(url, 'echo', auth) : legacyCall(url, 'echo', auth, await openSession(url, auth));
+  return { name, group, style, call, rates: true, ramp: OPT.ramp, platformPid };
+}
 
 async function measure(gen: Generator, t: Target): Promise<TargetResult> {
   const cpuBefore = t.platformPid ? cpuTimeMs(t.platformPid) : undefined;
@@ -364,6 +371,13 @@ function render(r: Report): string {
   p();
   for (const line of issue11Lines(r)) p(`- ${line}`);
   p();
+  const metering = issue16Lines(r);
+  if (metering.length) {
+    p('### Issue 16: the cost of metering and quota checks (on vs off, this run)');
+    p();
+    for (const line of metering) p(`- ${line}`);
+    p();
+  }
   p('Correctness (real SDK client, once per scenario): ' + Object.entries(r.checks).map(([k, v]) => `${k} ${v}`).join('; '));
   return lines.join('\n');
 }
@@ -415,6 +429,24 @@ function targetLines(r: Report): string[] {
     out.push(`heap per idle 2025 session: ${kb.toFixed(2)} KB (target ≤ 50 KB) — ${kb <= 50 ? 'met' : 'missed'}`);
     const worse = idle.with.latency.p99 / idle.without.latency.p99 - 1;
     out.push(`p99 with ${idle.sessions} idle sessions: ${(worse * 100).toFixed(0)}% vs without (target ≤ 20% worse) — ${worse <= 0.2 ? 'met' : 'missed'}`);
+  }
+  return out;
+}
+
+/** Metering and quotas on against off: max calls/s and platform CPU per call, each style (acceptance: ≤ 10 % more cost). */
+function issue16Lines(r: Report): string[] {
+  const out: string[] = [];
+  for (const style of ['2026', '2025'] as Style[]) {
+    const on = r.targets.find((t) => t.group === 'metering-on' && t.style === style);
+    const off = r.targets.find((t) => t.group === 'metering-off' && t.style === style);
+    if (!on?.max || !off?.max || on.cpuMsPerCall === undefined || off.cpuMsPerCall === undefined) continue;
+    const throughput = on.max.result.throughput / off.max.result.throughput;
+    const cpu = on.cpuMsPerCall / off.cpuMsPerCall;
+    out.push(
+      `${style}: max ${on.max.result.throughput.toFixed(0)} vs ${off.max.result.throughput.toFixed(0)} calls/s (on/off ${throughput.toFixed(3)}), ` +
+        `platform CPU ${on.cpuMsPerCall.toFixed(3)} vs ${off.cpuMsPerCall.toFixed(3)} ms/call (on/off ${cpu.toFixed(3)}); ` +
+        `p50 at C=${on.max.connections} ${ms(on.max.result.latency.p50)} vs ${ms(off.max.result.latency.p50)} ms — ${cpu <= 1.1 && throughput >= 1 / 1.1 ? 'met' : 'missed'} (≤ 10 % more cost)`,
+    );
   }
   return out;
 }
@@ -508,6 +540,7 @@ async function main(): Promise<void> {
   const gen = await Generator.start();
   let platform: Platform | undefined;
   let redisPlatformP: Promise<Platform> | undefined;
+  let unmeteredP: Promise<Platform> | undefined;
   const check = async (name: string, url: string, tool: string, style: Style, auth: Record<string, string> = {}) => {
     checks[`${name} ${style}`] = await sdkCheck(url, tool, style, auth);
   };
@@ -537,6 +570,8 @@ async function main(): Promise<void> {
     // the run); the Redis one idles, with no services, until its turn.
     redisPlatformP = redisUrl && wanted('platform-http-redis') ? startPlatform(ROOT, 'redis', redisUrl) : undefined;
     redisPlatformP?.catch(() => undefined); // awaited (and its error reported) later
+    unmeteredP = wanted('metering') ? startPlatform(ROOT, 'metering off', undefined, false, { BILLING_METERING: 'false' }) : undefined;
+    unmeteredP?.catch(() => undefined); // awaited (and its error reported) in the metering group
     platform = await startPlatform(ROOT, 'memory', undefined, wanted('idle') && OPT.idleSessions > 0);
     log(`platform (memory) on ${platform.url}, pid ${platform.pid}`);
     const admin = await adminToken(platform);
@@ -577,6 +612,32 @@ async function main(): Promise<void> {
       phase1.push({ name: 'aggregate (5 services)', group: 'aggregate', style: '2025', call: legacyCall(agg, 'echo3__echo', auth, await openSession(agg, auth)), rates: true, ramp });
     }
     for (const t of phase1) targets.push(await measure(gen, t));
+
+    // ---- metering and quotas on (this platform, a user with a plan whose quotas are checked on
+    // every call and never reached) against off (a second platform, BILLING_METERING=false), in turn
+    if (unmeteredP) {
+      const off = await unmeteredP;
+      log(`platform (metering off) on ${off.url}, pid ${off.pid}`);
+      try {
+        if (process.env.BILLING_METERING === 'false') throw new Error('the metering group compares metering on with off: unset BILLING_METERING');
+        await registerService(off, await adminToken(off), { slug: 'echo1', title: 'Echo 1', kind: 'http', http: { instances: [direct] } });
+        const authOff = { authorization: `Bearer ${await signUpUser(off)}` };
+        const authOn = { authorization: `Bearer ${await signUpUserWithPlan(platform, admin, 'echo1')}` };
+        const oneOff = `${off.url}/mcp/echo1`;
+        const sides = {
+          off: (style: Style): Promise<Target> => targetOf('platform-http metering off', 'metering-off', style, oneOff, authOff, off.pid),
+          on: (style: Style): Promise<Target> => targetOf('platform-http metering+quota on', 'metering-on', style, one, authOn, pid),
+        };
+        for (const style of ['2026', '2025'] as Style[]) {
+          await check('metering-off', oneOff, 'echo', style, authOff);
+          await check('metering-on', one, 'echo', style, authOn);
+          // Alternating which side goes first, so a drift of the machine's load favours neither.
+          for (const side of style === '2026' ? (['off', 'on'] as const) : (['on', 'off'] as const)) targets.push(await measure(gen, await sides[side](style)));
+        }
+      } finally {
+        await off.stop();
+      }
+    }
     if (wanted('setup')) {
       setups.push(await setup(gen, 'direct (stateless server)', direct, 'echo', {}, false));
       setups.push(await setup(gen, 'platform-http (memory)', one, 'echo', auth, false));
@@ -701,6 +762,7 @@ async function main(): Promise<void> {
     if (platform) await platform.stop();
     // Stopping twice is harmless; this covers a run that failed before the Redis phase.
     if (redisPlatformP) await redisPlatformP.then((p) => p.stop(), () => undefined);
+    if (unmeteredP) await unmeteredP.then((p) => p.stop(), () => undefined);
     await stopAll();
   }
 

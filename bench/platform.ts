@@ -54,9 +54,10 @@ export function benchPlatformEnv(dataDir: string, tag: string, redisUrl: string 
 
 /**
  * `inspect` opens the V8 inspector on 127.0.0.1 (random port), used only to force a GC before
- * reading the heap (heapAfterGc); no debugger session is attached while load runs.
+ * reading the heap (heapAfterGc); no debugger session is attached while load runs. `env` overrides
+ * the bench environment (the metering group's second platform: BILLING_METERING=false).
  */
-export async function startPlatform(root: string, label: string, redisUrl: string | undefined, inspect = false): Promise<Platform> {
+export async function startPlatform(root: string, label: string, redisUrl: string | undefined, inspect = false, env: Record<string, string> = {}): Promise<Platform> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-bench-'));
   const tag = `${Date.now()}_${randomBytes(3).toString('hex')}`;
   let started: Started & { value: string };
@@ -65,7 +66,7 @@ export async function startPlatform(root: string, label: string, redisUrl: strin
     started = await startProcess(process.execPath, args, {
       name: `platform (${label})`,
       cwd: root,
-      env: benchPlatformEnv(dataDir, tag, redisUrl),
+      env: { ...benchPlatformEnv(dataDir, tag, redisUrl), ...env },
       timeoutMs: 120_000,
       ready: (out) => {
         const m = /"message":"platform listening"[^\n]*"address":"[^"]*:(\d+)"|"address":"[^"]*:(\d+)"[^\n]*"message":"platform listening"/.exec(out);
@@ -99,21 +100,40 @@ async function json<T>(res: Response, what: string): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-async function token(url: string, pathAndQuery: string, body: unknown): Promise<string> {
+async function session(url: string, pathAndQuery: string, body: unknown): Promise<{ access_token: string; user: { id: string } }> {
   const res = await fetch(`${url}${pathAndQuery}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', apikey: 'bench' },
     body: JSON.stringify(body),
   });
-  return (await json<{ access_token: string }>(res, pathAndQuery)).access_token;
+  return json(res, pathAndQuery);
+}
+
+async function token(url: string, pathAndQuery: string, body: unknown): Promise<string> {
+  return (await session(url, pathAndQuery, body)).access_token;
 }
 
 export function adminToken(p: Platform): Promise<string> {
   return token(p.url, '/auth/v1/token?grant_type=password', { email: ADMIN_EMAIL, password: ADMIN_PASSWORD });
 }
 
-export function signUpUser(p: Platform): Promise<string> {
-  return token(p.url, '/auth/v1/signup', { email: `bench-${randomBytes(4).toString('hex')}@example.test`, password: 'bench-password-123' });
+const signUp = (p: Platform) => session(p.url, '/auth/v1/signup', { email: `bench-${randomBytes(4).toString('hex')}@example.test`, password: 'bench-password-123' });
+
+export async function signUpUser(p: Platform): Promise<string> {
+  return (await signUp(p)).access_token;
+}
+
+/**
+ * Gives a new user a plan whose quotas are checked on every call but never reached: a monthly and a
+ * per-service quota of 10^12 calls and a per-minute limit of 1,000,000 (the metering group).
+ */
+export async function signUpUserWithPlan(p: Platform, admin: string, service: string): Promise<string> {
+  const headers = { authorization: `Bearer ${admin}`, 'content-type': 'application/json' };
+  const plan = { id: 'bench-quota', name: 'Bench (checked, never reached)', monthly_calls: 1e12, per_minute: 1_000_000, service_quotas: { [service]: 1e12 } };
+  await json(await fetch(`${p.url}/v1/admin/plans`, { method: 'POST', headers, body: JSON.stringify(plan) }), 'create plan');
+  const user = await signUp(p);
+  await json(await fetch(`${p.url}/v1/admin/users/${user.user.id}`, { method: 'PATCH', headers, body: JSON.stringify({ plan: plan.id }) }), 'assign plan');
+  return user.access_token;
 }
 
 export async function registerService(p: Platform, admin: string, body: Record<string, unknown>): Promise<void> {

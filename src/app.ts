@@ -341,6 +341,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
                 }
               : undefined,
           metrics: logging.metrics,
+          finaliseSchedule: config.BILLING_FINALISE_SCHEDULE ? { graceMs: config.BILLING_FINALISE_GRACE_MS, checkMs: config.BILLING_FINALISE_CHECK_MS } : undefined,
           now: opts.clock,
           // A provider's services for payouts: those they built, and their approved marketplace listings.
           serviceOwnership: async (db, providerId) => [...(await builtServiceOwners(db, providerId)), ...((await late.marketplaceOwners?.(providerId)) ?? [])],

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnalyticsQueries } from '../src/analytics/index.js';
+import { UsageWriter, type StampedUsageEvent } from '../src/billing/meter.js';
 import { latencyBucket, latencyBucketBounds, LATENCY_BUCKET_COUNT, RequestLog, type RequestLogEntry } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, bearer, signUp, type TestSession } from './support/users.js';
@@ -15,6 +16,8 @@ import { adminSession, apiCall, bearer, signUp, type TestSession } from './suppo
  *   database) gives rollups equal to a direct aggregate over request_log: counts exactly, histograms
  *   exactly (the same buckets), percentiles within the bucket error;
  * - the REST answers equal the direct aggregates; scoped queries see only their services;
+ * - billing's monthly counters (quota pressure reads them), raised by two usage writers at once with
+ *   some keys written twice, equal a direct aggregate over usage_events and over usage_daily;
  * - parameters are validated; a user gets 403, no token 401.
  */
 
@@ -108,6 +111,11 @@ describe('analytics: rollups and the admin API', () => {
   const calls = () => entries.filter((e) => e.kind === 'mcp' && e.method === 'tools/call');
   const dayOf = (d: Date) => d.toISOString().slice(0, 10);
   const get = async (token: string, path: string) => apiCall(a.url, token, 'GET', path);
+  const usageWriter = (database: TestPlatform['platform']['database'], batchSize = 50) =>
+    new UsageWriter({ database, logger: pino({ level: 'silent' }), batchSize, writeBoundMs: 60_000 });
+  const usageEvent = (userId: string, service: string, at: Date, key: string = randomUUID()): StampedUsageEvent => ({
+    key, userId, service, listingVersion: null, tool: 'search', units: 1 + (key.charCodeAt(0) % 3), status: 'ok', latencyMs: 3, at,
+  });
 
   it('every generated row reached request_log, through both writers', async () => {
     const { rows } = await sql<{ n: string }>`select count(*) as n from ${table('request_log')} where request_id like 'gen-%'`.execute(db());
@@ -260,17 +268,16 @@ describe('analytics: rollups and the admin API', () => {
     expect(created.status, JSON.stringify(created.json)).toBe(201);
     const [over, near, calm] = named;
     for (const s of named) expect((await apiCall(a.url, admin.accessToken, 'PATCH', `/v1/admin/users/${s.userId}`, { plan })).status).toBe(200);
-    const today = dayOf(new Date());
     const usage = [
       [over!.userId, 'alpha', 12],
       [near!.userId, 'alpha', 5],
       [near!.userId, 'beta', 4],
       [calm!.userId, 'alpha', 2],
     ] as const;
-    for (const [userId, service, n] of usage) {
-      await sql`insert into ${table('usage_daily')} (user_id, day, service, calls, units, errors, latency_ms_sum)
-                values (${userId}, ${today}::date, ${service}, ${n}, ${n}, 0, 0)`.execute(db());
-    }
+    // Through the meter, as calls would be counted (usage_daily and the monthly counters together).
+    const writer = usageWriter(a.platform.database);
+    await Promise.all(usage.flatMap(([userId, service, n]) => Array.from({ length: n }, () => writer.record(usageEvent(userId, service, new Date())))));
+    await writer.close();
     const res = await get(admin.accessToken, '/v1/admin/analytics/quota-pressure?min_percent=80');
     expect(res.status, JSON.stringify(res.json)).toBe(200);
     const mine = (res.json.data as Array<{ user_id: string; quota: string; used: number; limit: number; percent: number; over: boolean; email: string }>)
@@ -282,6 +289,39 @@ describe('analytics: rollups and the admin API', () => {
     ]);
     const scoped = await new AnalyticsQueries(a.platform.database).quotaPressure({ services: ['beta'], identifyUsers: false }, { minPercent: 80, limit: 50, now: new Date(), defaultPlan: undefined });
     expect(scoped.map((r) => [r.quota, r.used, r.limit, r.email])).toEqual([['service_calls:beta', 4, 4, null]]);
+  });
+
+  it('the monthly usage counters equal a direct aggregate over usage_events and usage_daily, with two writers and repeated keys', async () => {
+    // Two writers at once (PostgreSQL: the two platforms' databases, so two pools), over two months,
+    // each writing half the events and a quarter of the other's again (a retry on another replica).
+    const writers = [usageWriter(a.platform.database, 37), usageWriter((b ?? a).platform.database, 41)];
+    const thisMonth = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const random = rng(1601);
+    const people = [user, ...named].map((s) => s.userId);
+    const events = Array.from({ length: 3000 }, (_, i) => {
+      // Around the month's start: the end of last month and the start of this one (the counters' key).
+      const at = new Date(thisMonth + Math.floor((random() - 0.5) * 4 * DAY_MS));
+      return usageEvent(people[i % people.length]!, ['alpha', 'beta', 'gamma'][Math.floor(random() * 3)]!, at, `month-${i}-${randomUUID()}`);
+    });
+    await Promise.all(events.flatMap((e, i) => [writers[i % 2]!.record(e), ...(i % 4 === 0 ? [writers[(i + 1) % 2]!.record(e)] : [])]));
+    await Promise.all(writers.map((w) => w.close()));
+    const months = new Set(events.map((e) => e.at.toISOString().slice(0, 7)));
+    expect(months.size).toBe(2);
+
+    const byService = sql`select user_id::text, date_trunc('month', occurred_at at time zone 'UTC')::date::text as month, service, count(*)::text as calls, sum(units)::text as units
+      from ${table('usage_events')} group by 1, 2, 3 order by 1, 2, 3`;
+    const monthly = await sql`select user_id::text, month::text, service, calls::text, units::text from ${table('usage_monthly')} order by 1, 2, 3`.execute(db());
+    expect(monthly.rows).toEqual((await sql`${byService}`.execute(db())).rows);
+    const fromDaily = await sql`select user_id::text, date_trunc('month', day)::date::text as month, service, sum(calls)::text as calls, sum(units)::text as units
+      from ${table('usage_daily')} group by 1, 2, 3 order by 1, 2, 3`.execute(db());
+    expect(monthly.rows).toEqual(fromDaily.rows);
+    const perUser = await sql`select user_id::text, month::text, calls::text, units::text from ${table('usage_monthly_user')} order by 1, 2`.execute(db());
+    const direct = await sql`select user_id::text, date_trunc('month', occurred_at at time zone 'UTC')::date::text as month, count(*)::text as calls, sum(units)::text as units
+      from ${table('usage_events')} group by 1, 2 order by 1, 2`.execute(db());
+    expect(perUser.rows).toEqual(direct.rows);
+    // Every event once: the repeated keys inserted (and so counted) nothing.
+    const written = await sql<{ n: string }>`select count(*)::text as n from ${table('usage_events')} where event_key like 'month-%'`.execute(db());
+    expect(Number(written.rows[0]!.n)).toBe(events.length);
   });
 
   it('validates its parameters with a clear 400 and changes nothing', async () => {

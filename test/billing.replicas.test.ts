@@ -153,16 +153,24 @@ describe.skipIf(!DATABASE_URL)('exactly-once metering across two replicas, one S
         [user.userId, slug],
       );
       const events = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${schema}.usage_events WHERE user_id = $1`, [user.userId]);
+      // The monthly counters (quota checks and quota pressure read them), raised in the same statement.
+      const monthly = await client.query<{ service: string; user: string }>(
+        `SELECT (SELECT coalesce(sum(calls), 0) FROM ${schema}.usage_monthly WHERE user_id = $1 AND service = $2)::text AS service,
+                (SELECT coalesce(sum(calls), 0) FROM ${schema}.usage_monthly_user WHERE user_id = $1)::text AS user`,
+        [user.userId, slug],
+      );
       const upstreamCalls = upstream.count('tools/call');
       console.log(
         `metering: ${CALLS} calls, answered ${answered} (A ${answeredBy.a}, B ${answeredBy.b}), resent unanswered ${resent}, resent answered ${again.length}, upstream tools/call ${upstreamCalls}, ` +
-          `usage_daily calls ${counters.rows[0]!.calls}, usage_events ${events.rows[0]!.n}`,
+          `usage_daily calls ${counters.rows[0]!.calls}, usage_monthly calls ${monthly.rows[0]!.service} (per user ${monthly.rows[0]!.user}), usage_events ${events.rows[0]!.n}`,
       );
       expect(answered).toBe(CALLS);
       expect(answeredBy.a).toBeGreaterThan(0);
       expect(Number(counters.rows[0]!.calls)).toBe(answered);
       expect(Number(counters.rows[0]!.errors)).toBe(0);
       expect(Number(events.rows[0]!.n)).toBe(answered);
+      expect(Number(monthly.rows[0]!.service)).toBe(answered);
+      expect(Number(monthly.rows[0]!.user)).toBe(answered);
       // Every answered call reached the upstream at least once (a resent one more often).
       expect(upstreamCalls).toBeGreaterThanOrEqual(answered + again.length);
     } finally {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, testEnv, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, createApiKey, signIn, signUp, type TestSession } from './support/users.js';
@@ -90,6 +91,21 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
       .insertInto('service_versions')
       .values({ service_id: built.id, version: 1, definition: JSON.stringify({ openapi: { openapi: '3.1.0' }, credentials: [] }), created_by: before.userId })
       .execute();
+    // The marketplace (0017): `before` is a provider (approved by the admin) with a listing of
+    // backup-svc, installed it and rated it; the admin rated it too (not `before`'s to export).
+    const t_ = (name: string) => sql.table(`${p.platform.database.schema}.${name}`);
+    const mdb = p.platform.database.db.withoutPlugins();
+    await sql`insert into ${t_('marketplace_providers')} (user_id, display_name, note, status, decided_by, decided_at)
+              values (${before.userId}, 'Before Ltd', 'we make echoes', 'approved', ${admin.userId}, now())`.execute(mdb);
+    const listing = await sql<{ id: string }>`
+      insert into ${t_('marketplace_listings')} (provider_id, slug, kind, service_id, live_version)
+      select ${before.userId}, 'before-listing', 'http', id, 1 from ${t_('services')} where slug = ${serviceSlug} returning id`.execute(mdb);
+    const listingId = listing.rows[0]!.id;
+    await sql`insert into ${t_('marketplace_listing_versions')} (listing_id, version, title, source, state)
+              values (${listingId}, 1, 'Before listing', ${JSON.stringify({ type: 'http', url: 'http://127.0.0.1:9/mcp', transport: 'streamable-http' })}::jsonb, 'approved')`.execute(mdb);
+    await sql`insert into ${t_('service_installs')} (user_id, service_id) select ${before.userId}, id from ${t_('services')} where slug = ${serviceSlug}`.execute(mdb);
+    await sql`insert into ${t_('marketplace_ratings')} (listing_id, user_id, rating, body) values
+              (${listingId}, ${before.userId}, 4, 'echoes well'), (${listingId}, ${admin.userId}, 2, 'the admin’s own review')`.execute(mdb);
     await stop();
   }, 180_000);
 
@@ -158,6 +174,16 @@ describe('operator CLI: backup, restore, export-user, delete-user', () => {
     expect(data.notes).toEqual([expect.objectContaining({ title: 'kept note', body: 'in the backup' })]);
     expect(data.authorized_clients).toEqual([expect.objectContaining({ client_id: 'c1' })]);
     expect(data.built_services).toEqual([expect.objectContaining({ slug: 'before-built', kind: 'openapi', versions: [expect.objectContaining({ version: 1, definition: { openapi: { openapi: '3.1.0' }, credentials: [] } })] })]);
+    expect(data.marketplace_installs).toEqual([expect.objectContaining({ service: serviceSlug, listing: 'before-listing', installed_at: expect.any(String) })]);
+    expect(data.marketplace_ratings).toEqual([expect.objectContaining({ listing: 'before-listing', rating: 4, body: 'echoes well' })]);
+    expect(data.marketplace_provider).toMatchObject({
+      display_name: 'Before Ltd',
+      note: 'we make echoes',
+      status: 'approved',
+      listings: [{ slug: 'before-listing', kind: 'http', live_version: 1, versions: [expect.objectContaining({ version: 1, title: 'Before listing', state: 'approved' })] }],
+    });
+    expect(data.marketplace_provider).not.toHaveProperty('decided_by');
+    expect(text).not.toContain('the admin’s own review');
     expect((data.audit_events as Array<{ action: string }>).map((e) => e.action)).toContain('credential.stored');
     for (const secret of ['encrypted_password', 'key_hash', 'token_hash', 'sealed-secret-1', '$argon2']) expect(text).not.toContain(secret);
     expect((await cli(env, 'export-user', 'nobody@example.test')).stderr).toMatch(/no user nobody@example.test/);

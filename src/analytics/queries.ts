@@ -5,7 +5,7 @@ import { HISTOGRAM_COLUMNS, histogramQuantile } from '../logging/index.js';
 
 /**
  * The analytics queries (docs/analytics.md). Each reads only the rollup tables (and, for quota
- * pressure, billing's plans and usage_daily), never request_log, and each takes a scope: the
+ * pressure, billing's plans and monthly usage counters), never request_log, and each takes a scope: the
  * services whose numbers the caller may see. The admin routes pass `{ services: 'all' }`; a
  * provider's route passes the slugs of its own listings' services and `identifyUsers: false`.
  */
@@ -315,32 +315,36 @@ export class AnalyticsQueries {
   /**
    * Users at or past `minPercent` of a quota of their plan this calendar month (UTC), fullest first:
    * the monthly call quota (every service: only for the whole-platform scope) and the per-service
-   * quotas of the scope's services. Reads billing's usage_daily, plans and user_plans.
+   * quotas of the scope's services. Reads billing's monthly counters (usage_monthly_user: one row per
+   * user; usage_monthly: one per user and service, only the services some plan has a quota for),
+   * plans and user_plans; never the month's daily rows.
    */
   async quotaPressure(
     scope: AnalyticsScope,
     q: { minPercent: number; limit: number; now: Date; defaultPlan: string | undefined },
   ): Promise<QuotaPressureRow[]> {
-    const monthStart = new Date(Date.UTC(q.now.getUTCFullYear(), q.now.getUTCMonth(), 1));
-    const monthEnd = new Date(Date.UTC(q.now.getUTCFullYear(), q.now.getUTCMonth() + 1, 1));
+    const month = day(new Date(Date.UTC(q.now.getUTCFullYear(), q.now.getUTCMonth(), 1)));
+    // The users with usage this month: every one (whole platform), or those of the scope's services.
+    const users = scope.services === 'all'
+      ? sql`select user_id, calls from ${this.table('usage_monthly_user')} where month = ${month}::date`
+      : sql`select distinct user_id, null::bigint as calls from ${this.table('usage_monthly')} where month = ${month}::date ${this.serviceFilter(scope, undefined)}`;
     const monthly = scope.services === 'all' ? sql`
-        select p.user_id, p.plan, 'monthly_calls' as quota, t.calls as used, p.monthly_calls as lim
-        from plan_of p join per_user t using (user_id) where p.monthly_calls is not null
+        select p.user_id, p.plan, 'monthly_calls' as quota, p.calls as used, p.monthly_calls as lim
+        from plan_of p where p.monthly_calls is not null
         union all` : sql``;
     const { rows } = await sql<{ user_id: string; email: string | null; plan: string; quota: string; used: string; lim: string }>`
-      with used as (
-        select user_id, service, sum(calls) as calls from ${this.table('usage_daily')}
-        where day >= ${day(monthStart)}::date and day < ${day(monthEnd)}::date ${this.serviceFilter(scope, undefined)}
-        group by 1, 2),
-      per_user as (select user_id, sum(calls) as calls from used group by 1),
+      with active as (${users}),
       plan_of as (
-        select t.user_id, pl.id as plan, pl.monthly_calls, pl.service_quotas
-        from per_user t left join ${this.table('user_plans')} up on up.user_id = t.user_id
+        select t.user_id, t.calls, pl.id as plan, pl.monthly_calls, pl.service_quotas
+        from active t left join ${this.table('user_plans')} up on up.user_id = t.user_id
         join ${this.table('plans')} pl on pl.id = coalesce(up.plan_id, ${q.defaultPlan ?? null}::text)),
       pressure as (
         ${monthly}
         select u.user_id, p.plan, 'service_calls:' || u.service as quota, u.calls as used, (p.service_quotas ->> u.service)::bigint as lim
-        from used u join plan_of p using (user_id) where p.service_quotas ? u.service)
+        from ${this.table('usage_monthly')} u join plan_of p using (user_id)
+        where u.month = ${month}::date ${this.serviceFilter(scope, undefined, 'u.service')} and p.service_quotas ? u.service
+          -- An array, not a subquery: the services go into the (month, service) index scan.
+          and u.service = any(array(select jsonb_object_keys(service_quotas) from ${this.table('plans')})))
       select pr.user_id, us.email, pr.plan, pr.quota, pr.used, pr.lim
       from pressure pr left join ${this.table('users')} us on us.id = pr.user_id
       where pr.lim > 0 and pr.used * 100 >= pr.lim * ${q.minPercent}

@@ -8,11 +8,13 @@ import { PlanStore } from './plans.js';
 import { Quotas } from './quota.js';
 import { billingRouter } from './routes.js';
 import { builtServiceOwners, payoutReport, type ServiceOwnership } from './payouts.js';
+import { MonthCloser } from './month-close.js';
 import { finaliseMonth, PriceBook } from './statements.js';
 import { billingDb } from './tables.js';
 import { OutboxAdmin, WebhookOutbox, type WebhookConfig } from './webhooks.js';
 
 export { billingOpenApi } from './openapi.js';
+export type { MonthCloser } from './month-close.js';
 export type { Plan } from './plans.js';
 export type { QuotaView } from './routes.js';
 export type { Statement } from './statements.js';
@@ -46,6 +48,11 @@ export interface BillingOptions {
   serviceOwnership?: ServiceOwnership;
   /** Counters (billing_usage_events_dropped_total, billing_webhook_deliveries_total). */
   metrics?: { usageEventDropped(): void; webhookDelivery(outcome: 'delivered' | 'failed' | 'dead'): void };
+  /**
+   * BILLING_FINALISE_SCHEDULE / _GRACE_MS / _CHECK_MS: finalise the previous month's statements on a
+   * schedule; undefined: only by the admin route.
+   */
+  finaliseSchedule?: { graceMs: number; checkMs: number };
   /** The clock quotas count months by; only tests pass one (PlatformOptions.clock, not reachable from the environment). */
   now?: () => Date;
 }
@@ -60,6 +67,8 @@ export interface Billing {
   readonly prices: { set(service: string, pricePerCall: string, currency: string): Promise<void>; remove(service: string): Promise<void> };
   /** Usage events waiting to be written (for tests and metrics). */
   readonly queuedEvents: number;
+  /** The statement scheduler (undefined with BILLING_FINALISE_SCHEDULE=false); tests call its `tick`. */
+  readonly monthCloser: MonthCloser | undefined;
   /** The outbox's delivery worker (undefined without BILLING_WEBHOOK_URL). */
   readonly webhooks: WebhookOutbox | undefined;
   /** Writes the queued events (bounded), then stops. */
@@ -95,7 +104,11 @@ export function createBilling(opts: BillingOptions): Billing {
   });
   const prices = new PriceBook(store.db, now);
   const ownership = opts.serviceOwnership ?? builtServiceOwners;
+  const monthCloser = opts.finaliseSchedule
+    ? new MonthCloser({ db, schema: opts.database.schema, prices, logger: opts.logger, now, announce: Boolean(webhooks), ...opts.finaliseSchedule })
+    : undefined;
   webhooks?.start();
+  monthCloser?.start();
   return {
     prices: {
       async set(service, pricePerCall, currency) {
@@ -127,7 +140,9 @@ export function createBilling(opts: BillingOptions): Billing {
       return writer.depth;
     },
     webhooks,
+    monthCloser,
     close: async (timeoutMs = 10_000) => {
+      await monthCloser?.close();
       await writer.close(Date.now() + timeoutMs);
       await webhooks?.close();
     },

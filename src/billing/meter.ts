@@ -13,7 +13,7 @@ import { isPlatformUserId } from './tables.js';
  * call at once (no timer to wait for).
  *
  * One statement per batch inserts the events (`on conflict (event_key) do nothing`) and raises the
- * daily counters by exactly the rows it inserted: a second write of the same key (this batch
+ * daily and monthly counters by exactly the rows it inserted: a second write of the same key (this batch
  * retried after an error whose commit did happen, the same call retried by its client on another
  * replica) inserts nothing and counts nothing. The statement is atomic, so events and counters
  * never disagree.
@@ -147,7 +147,12 @@ export class UsageWriter {
     for (const p of this.queue) if (now - p.queuedAt >= this.opts.writeBoundMs) p.release();
   }
 
-  /** Inserts the events and raises their counters in one statement; resolves with the keys it inserted. */
+  /**
+   * Inserts the events and raises their counters in one statement: usage_daily (user, service, day),
+   * usage_monthly (user, service, month) and usage_monthly_user (user, month), each by the rows the
+   * insert really made. Each counter's rows are locked in key order, the same in every batch, so two
+   * replicas' batches wait for each other rather than deadlock. Resolves with the keys it inserted.
+   */
   private async insert(events: StampedUsageEvent[]): Promise<Set<string>> {
     const { db, schema } = this.opts.database;
     const meterable = events.filter((e) => isPlatformUserId(e.userId));
@@ -166,6 +171,8 @@ export class UsageWriter {
     }));
     const events_ = sql.table(`${schema}.usage_events`);
     const daily = sql.table(`${schema}.usage_daily`);
+    const monthly = sql.table(`${schema}.usage_monthly`);
+    const monthlyUser = sql.table(`${schema}.usage_monthly_user`);
     const users = sql.table(`${schema}.users`);
     const outbox = sql.table(`${schema}.billing_events`);
     // Data-modifying CTEs run to completion whether or not the final select reads them.
@@ -203,6 +210,24 @@ export class UsageWriter {
           units = ${daily}.units + excluded.units,
           errors = ${daily}.errors + excluded.errors,
           latency_ms_sum = ${daily}.latency_ms_sum + excluded.latency_ms_sum
+      ), monthly as (
+        insert into ${monthly} (user_id, month, service, calls, units)
+        select user_id, date_trunc('month', occurred_at at time zone 'UTC')::date, service, count(*), sum(units)
+        from ins
+        group by 1, 2, 3
+        order by 1, 2, 3
+        on conflict (user_id, month, service) do update set
+          calls = ${monthly}.calls + excluded.calls,
+          units = ${monthly}.units + excluded.units
+      ), monthly_user as (
+        insert into ${monthlyUser} (month, user_id, calls, units)
+        select date_trunc('month', occurred_at at time zone 'UTC')::date, user_id, count(*), sum(units)
+        from ins
+        group by 1, 2
+        order by 2, 1
+        on conflict (month, user_id) do update set
+          calls = ${monthlyUser}.calls + excluded.calls,
+          units = ${monthlyUser}.units + excluded.units
       )${announced}
       select event_key from ins`.execute(db);
     return new Set(result.rows.map((r) => r.event_key));

@@ -116,13 +116,12 @@ export class Quotas {
     const loadedAt = Date.now();
     const { plan } = await this.opts.store.planOf(userId);
     if ((!plan && !always) || !isPlatformUserId(userId)) return { plan, period, used: 0, perService: new Map(), loadedAt };
+    // The month's counters (one row per service), not the month's daily rows.
     const rows = await this.opts.store.db
-      .selectFrom('usage_daily')
-      .select(['service', sql<string>`sum(calls)::text`.as('calls')])
+      .selectFrom('usage_monthly')
+      .select(['service', sql<string>`calls::text`.as('calls')])
       .where('user_id', '=', userId)
-      .where('day', '>=', utcDay(period.start))
-      .where('day', '<', utcDay(period.end))
-      .groupBy('service')
+      .where('month', '=', utcDay(period.start))
       .execute();
     const perService = new Map(rows.map((r) => [r.service, Number(r.calls)]));
     let used = 0;

@@ -30,6 +30,25 @@ export interface UsageDailyTable {
   latency_ms_sum: ColumnType<string | number, number, number>;
 }
 
+/** Migration 0018: per user, UTC month (its first day) and service; raised with usage_daily. */
+export interface UsageMonthlyTable {
+  user_id: string;
+  month: ColumnType<string, string, string>;
+  service: string;
+  calls: ColumnType<string | number, number, number>;
+  units: ColumnType<string | number, number, number>;
+}
+
+/** Migration 0018: the month's claim of the statement scheduler (one replica finalises a month). */
+export interface BillingMonthClosesTable {
+  month: ColumnType<string, string, never>;
+  claimed_by: string;
+  claimed_at: ColumnType<Date, Date | string, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  finalized: number | null;
+  already_final: number | null;
+}
+
 export interface ServicePricesTable {
   service: string;
   price_per_call_micros: ColumnType<string | number, number, number>;
@@ -83,6 +102,8 @@ export type BillingTables = {
   plans: PlansTable;
   user_plans: UserPlansTable;
   usage_daily: UsageDailyTable;
+  usage_monthly: UsageMonthlyTable;
+  billing_month_closes: BillingMonthClosesTable;
   service_prices: ServicePricesTable;
   service_price_history: PriceHistoryTable;
   statements: StatementsTable;

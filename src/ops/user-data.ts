@@ -86,6 +86,7 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
       .orderBy('seq')
       .execute(),
   ]);
+  const marketplace = await exportMarketplace(db, user.id);
   const { encrypted_password: password, ...profile } = user;
   await audit.record({ action: requester.via === 'cli' ? 'admin.user_exported' : 'user.data_exported', outcome: 'success', actorId: requester.actorId, targetType: 'user', targetId: user.id, details: { via: requester.via } });
   return {
@@ -97,10 +98,71 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
     service_oauth_connections: oauthConnections,
     authorized_clients: oauthGrants,
     built_services: builtServices,
+    ...marketplace,
     notes,
     request_log: requests,
     audit_events: auditEvents,
   };
+}
+
+/**
+ * The marketplace's rows about the user (migration 0017): the listings' services they installed, the
+ * ratings and reviews they wrote, and, if they applied to be a provider, their provider record and
+ * listings. Read by table here (the marketplace component is not imported by ops); who decided on
+ * the application (another user) is left out.
+ */
+// A type, not an interface: `withTables` wants an index signature.
+type MarketplaceExportTables = {
+  marketplace_providers: { user_id: string; display_name: string; note: string; status: string; reason: string | null; decided_at: Date | null; created_at: Date; updated_at: Date };
+  marketplace_listings: { id: string; provider_id: string; slug: string; kind: string; service_id: string | null; live_version: number | null; created_at: Date; updated_at: Date };
+  marketplace_listing_versions: { listing_id: string; version: number; title: string; state: string; created_at: Date };
+  marketplace_ratings: { listing_id: string; user_id: string; rating: number; body: string; created_at: Date; updated_at: Date };
+};
+
+async function exportMarketplace(base: Kysely<Database>, userId: string) {
+  const db = base.withTables<MarketplaceExportTables>();
+  const [installs, ratings, provider, listings] = await Promise.all([
+    db
+      .selectFrom('service_installs')
+      .innerJoin('services', 'services.id', 'service_installs.service_id')
+      .leftJoin('marketplace_listings', 'marketplace_listings.service_id', 'services.id')
+      .select(['services.slug as service', 'marketplace_listings.slug as listing', 'service_installs.created_at as installed_at'])
+      .where('service_installs.user_id', '=', userId)
+      .orderBy('service_installs.created_at')
+      .execute(),
+    db
+      .selectFrom('marketplace_ratings')
+      .innerJoin('marketplace_listings', 'marketplace_listings.id', 'marketplace_ratings.listing_id')
+      .select(['marketplace_listings.slug as listing', 'marketplace_ratings.rating', 'marketplace_ratings.body', 'marketplace_ratings.created_at', 'marketplace_ratings.updated_at'])
+      .where('marketplace_ratings.user_id', '=', userId)
+      .orderBy('marketplace_ratings.created_at')
+      .execute(),
+    db
+      .selectFrom('marketplace_providers')
+      .select(['display_name', 'note', 'status', 'reason', 'decided_at', 'created_at', 'updated_at'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('marketplace_listings')
+      .select((eb) => [
+        'marketplace_listings.slug',
+        'marketplace_listings.kind',
+        'marketplace_listings.live_version',
+        'marketplace_listings.created_at',
+        'marketplace_listings.updated_at',
+        jsonArrayFrom(
+          eb
+            .selectFrom('marketplace_listing_versions')
+            .select(['marketplace_listing_versions.version', 'marketplace_listing_versions.title', 'marketplace_listing_versions.state', 'marketplace_listing_versions.created_at'])
+            .whereRef('marketplace_listing_versions.listing_id', '=', 'marketplace_listings.id')
+            .orderBy('marketplace_listing_versions.version'),
+        ).as('versions'),
+      ])
+      .where('marketplace_listings.provider_id', '=', userId)
+      .orderBy('marketplace_listings.created_at')
+      .execute(),
+  ]);
+  return { marketplace_installs: installs, marketplace_ratings: ratings, marketplace_provider: provider ? { ...provider, listings } : null };
 }
 
 export interface DeletionReport {

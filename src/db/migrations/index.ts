@@ -19,6 +19,9 @@ import { billingOutbox } from './0015_billing_outbox.js';
 import { analytics } from './0016_analytics.js';
 // marketplace: providers, listings, reviews, installs
 import { marketplace } from './0017_marketplace.js';
+// billing: monthly usage counters, the month-close claim
+import { usageMonthly } from './0018_usage_monthly.js';
+// marketplace: builder-made listings
 import { marketplaceBuilder } from './0019_marketplace_builder.js';
 
 export interface MigrationContext {
@@ -48,6 +51,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0015_billing_outbox', billingOutbox],
   ['0016_analytics', analytics],
   ['0017_marketplace', marketplace],
+  ['0018_usage_monthly', usageMonthly],
   ['0019_marketplace_builder', marketplaceBuilder],
 ];
 

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MonthCloser } from '../src/billing/month-close.js';
+import { PriceBook } from '../src/billing/statements.js';
+import { billingDb } from '../src/billing/tables.js';
+import { startPlatform, type TestPlatform } from './support/platform.js';
+import { adminSession, apiCall as api, signUp, type TestSession } from './support/users.js';
+
+/**
+ * The statement scheduler (docs/billing.md, "Finalised statements"; issue 16 part 2.3): after a
+ * month has closed and the grace has passed, its statements are finalised once, by one of the
+ * replicas checking at the same moment; a claim whose holder died is taken over after the lease.
+ * The platform's clock is injected and moved (no sleeping); the checks are called directly (the
+ * platform's own timer is set to a day, so it does not run during the test), the platform's and a
+ * second replica's on the same database.
+ */
+describe('billing: statements finalised on schedule', () => {
+  let t: TestPlatform;
+  let now = new Date('2026-03-01T00:10:00.000Z'); // February has just closed
+  let replicas: MonthCloser[];
+  let ada: TestSession;
+  let bob: TestSession;
+  const GRACE_MS = 3_600_000;
+  const LEASE_MS = 30 * 60_000;
+
+  beforeAll(async () => {
+    t = await startPlatform({ CATALOG_FILE: 'none', BILLING_FINALISE_GRACE_MS: String(GRACE_MS), BILLING_FINALISE_CHECK_MS: '86400000' }, { clock: () => now });
+    const db = billingDb(t.platform.database);
+    const second = new MonthCloser({
+      db,
+      schema: t.platform.database.schema,
+      prices: new PriceBook(db, () => now),
+      logger: t.platform.logger,
+      now: () => now,
+      graceMs: GRACE_MS,
+      checkMs: 86_400_000,
+      leaseMs: LEASE_MS,
+      announce: false,
+    });
+    replicas = [t.platform.billing!.monthCloser!, second];
+    ada = await signUp(t.url);
+    bob = await signUp(t.url);
+  }, 120_000);
+  afterAll(async () => {
+    await replicas?.[1]?.close();
+    await t?.close();
+  });
+
+  const record = (user: TestSession, n: number) =>
+    Promise.all(Array.from({ length: n }, () => t.platform.billing!.metering.record({ key: `call:${randomUUID()}`, userId: user.userId, service: 'sched', listingVersion: null, tool: 'echo', units: 1, status: 'ok', latencyMs: 1 })));
+  const statement = async (user: TestSession, month: string) => (await api(t.url, user.accessToken, 'GET', `/v1/usage/statement?month=${month}`)).json;
+  /** Every replica checks at the same moment. */
+  const checkAll = () => Promise.all([...replicas, ...replicas].map((r) => r.tick()));
+  const closes = () => t.platform.database.db.withTables<{ billing_month_closes: { month: string; claimed_by: string; finished_at: Date | null; finalized: number | null } }>()
+    .selectFrom('billing_month_closes').select([sql<string>`month::text`.as('month'), 'claimed_by', 'finished_at', 'finalized']).orderBy('month').execute();
+
+  it('finalises the closed month once, after the grace, on one replica of those checking at once', async () => {
+    await record(ada, 7);
+    await record(bob, 3);
+    expect(t.platform.billing!.monthCloser).toBeDefined();
+
+    // February has closed, but its grace has not passed.
+    const none = [undefined, undefined, undefined, undefined];
+    now = new Date('2026-03-01T00:59:59.999Z');
+    expect(await checkAll()).toEqual(none);
+    // Later in March, February (no usage) is closed, once.
+    now = new Date('2026-03-31T23:59:59.999Z');
+    expect((await checkAll()).filter((r) => r !== undefined)).toEqual([{ month: '2026-02', finalized: 0, already_final: 0 }]);
+    // March has ended, but its grace has not passed.
+    for (const at of ['2026-04-01T00:00:00.000Z', '2026-04-01T00:59:59.999Z']) {
+      now = new Date(at);
+      expect(await checkAll(), at).toEqual(none);
+    }
+    expect((await statement(ada, '2026-03')).status).toBe('open');
+    expect((await closes()).map((c) => c.month.slice(0, 10))).toEqual(['2026-02-01']);
+
+    now = new Date('2026-04-01T01:00:00.000Z');
+    const results = await checkAll();
+    expect(results.filter((r) => r !== undefined)).toEqual([{ month: '2026-03', finalized: 2, already_final: 0 }]);
+    expect(await statement(ada, '2026-03')).toMatchObject({ status: 'final', line_items: [{ service: 'sched', calls: 7 }] });
+    expect(await statement(bob, '2026-03')).toMatchObject({ status: 'final', line_items: [{ service: 'sched', calls: 3 }] });
+    expect((await closes()).map((c) => [c.month.slice(0, 10), c.finalized, c.finished_at !== null])).toEqual([['2026-02-01', 0, true], ['2026-03-01', 2, true]]);
+
+    // Later checks in April find March done.
+    now = new Date('2026-04-20T08:00:00.000Z');
+    expect(await checkAll()).toEqual(none);
+    // The admin route agrees: nothing left to finalise.
+    const admin = await adminSession(t);
+    expect((await api(t.url, admin.accessToken, 'POST', '/v1/admin/statements/finalize', { month: '2026-03' })).json).toEqual({ month: '2026-03', finalized: 0, already_final: 2 });
+  });
+
+  it('a claim whose holder died before finishing is taken over after the lease, by one replica', async () => {
+    await record(ada, 2); // April
+    // A replica claimed April at 01:10 and died.
+    await t.platform.database.db.withTables<{ billing_month_closes: { month: string; claimed_by: string; claimed_at: string } }>()
+      .insertInto('billing_month_closes').values({ month: '2026-04-01', claimed_by: 'dead-replica', claimed_at: '2026-05-01T01:10:00.000Z' }).execute();
+    now = new Date('2026-05-01T01:39:59.000Z'); // within its lease
+    expect(await checkAll()).toEqual([undefined, undefined, undefined, undefined]);
+    expect((await statement(ada, '2026-04')).status).toBe('open');
+
+    now = new Date('2026-05-01T01:40:01.000Z'); // past it
+    const results = await checkAll();
+    expect(results.filter((r) => r !== undefined)).toEqual([{ month: '2026-04', finalized: 1, already_final: 0 }]);
+    expect(await statement(ada, '2026-04')).toMatchObject({ status: 'final', line_items: [{ service: 'sched', calls: 2 }] });
+    const april = (await closes()).find((c) => c.month.startsWith('2026-04'))!;
+    expect(april.claimed_by).not.toBe('dead-replica');
+    expect(april.finalized).toBe(1);
+  });
+});
