@@ -246,7 +246,14 @@ export const marketplaceOpenApi: OpenApiPaths = {
       summary: 'Your listings with every version and its review state (provider)',
       tags,
       operationId: 'marketplaceProviderListings',
-      responses: { '200': jsonResponse('Listings', { type: 'object', properties: { listings: { type: 'array', items: providerListing } }, required: ['listings'] }), ...providerOnly },
+      responses: { '200': jsonResponse('Listings', {
+          type: 'object',
+          properties: {
+            listings: { type: 'array', items: providerListing },
+            npm_enabled: { type: 'boolean', description: 'Whether npm listings may be submitted here (MARKETPLACE_NPM); false: only http listings' },
+          },
+          required: ['listings', 'npm_enabled'],
+        }), ...providerOnly },
     },
     post: {
       summary: 'Submit a listing (version 1) for review: a remote http MCP endpoint or an npm package; the platform connects to it and lists what it exposes. Audited.',

@@ -10006,6 +10006,8 @@ export interface operations {
                                 version: number;
                             }[];
                         }[];
+                        /** @description Whether npm listings may be submitted here (MARKETPLACE_NPM); false: only http listings */
+                        npm_enabled: boolean;
                     };
                 };
             };
