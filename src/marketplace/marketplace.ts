@@ -397,6 +397,8 @@ export class Marketplace {
       versions: versions.map((v) => ({
         ...versionView(v),
         source: v.source,
+        // The provider's own field definitions, so a new version can start from them (no user's value is here).
+        credentials: v.credentials,
         inspection: v.inspection ? { ok: v.inspection.ok, ...(v.inspection.error ? { error: v.inspection.error } : {}), tools: v.inspection.tools.map((t) => t.name) } : null,
       })),
     };

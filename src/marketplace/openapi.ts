@@ -81,6 +81,7 @@ const providerListing = {
         properties: {
           ...versionProps,
           source,
+          credentials: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'The credential fields this version asks users for (definitions, as submitted; never a value)' },
           inspection: { type: ['object', 'null'], properties: { ok: { type: 'boolean' }, error: { type: 'string' }, tools: { type: 'array', items: { type: 'string' } } }, required: ['ok', 'tools'] },
         },
         required: ['version', 'state', 'title', 'price', 'source', 'inspection'],

@@ -9975,6 +9975,10 @@ export interface operations {
                                 changelog?: string;
                                 /** Format: date-time */
                                 created_at?: string;
+                                /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                                credentials?: {
+                                    [key: string]: unknown;
+                                }[];
                                 description?: string;
                                 icon_url?: string | null;
                                 inspection: {
@@ -10129,6 +10133,10 @@ export interface operations {
                             changelog?: string;
                             /** Format: date-time */
                             created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
                             description?: string;
                             icon_url?: string | null;
                             inspection: {
@@ -10232,6 +10240,10 @@ export interface operations {
                             changelog?: string;
                             /** Format: date-time */
                             created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
                             description?: string;
                             icon_url?: string | null;
                             inspection: {
@@ -10486,6 +10498,10 @@ export interface operations {
                             changelog?: string;
                             /** Format: date-time */
                             created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
                             description?: string;
                             icon_url?: string | null;
                             inspection: {

@@ -1,0 +1,71 @@
+import { Button, Group, NativeSelect, Paper, Stack, Title } from '@mantine/core';
+import { useState } from 'react';
+import { SeriesCharts, TopToolsTable } from '../../components/analytics-charts';
+import { EmptyState, ErrorState, LoadingState } from '../../components/states';
+import { useProviderSeries, useProviderTopTools, type AnalyticsRange } from './queries';
+
+const RANGES = {
+  '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
+  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: 'hour' },
+  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: 'day' },
+} as const;
+type RangeKey = keyof typeof RANGES;
+
+/**
+ * Calls, errors and latency over time and the top tools of the provider's own live listings
+ * (`/v1/provider/analytics/*`, docs/analytics.md): drawn like the admin's Analytics page, and
+ * without any user's identity.
+ */
+export function ProviderTraffic() {
+  const [range, setRange] = useState<RangeKey>('24h');
+  const [now, setNow] = useState(() => Date.now());
+  const query: AnalyticsRange = { from: new Date(now - RANGES[range].ms).toISOString(), to: new Date(now).toISOString(), bucket: RANGES[range].bucket };
+  const series = useProviderSeries(query);
+  const tools = useProviderTopTools(query);
+  return (
+    <Paper withBorder p="md" radius="md" component="section" aria-labelledby="traffic-heading" data-testid="provider-traffic">
+      <Stack gap="sm">
+        <Group justify="space-between" align="flex-end">
+          <Title order={2} size="h3" id="traffic-heading">
+            Traffic of your live listings
+          </Title>
+          <Group align="flex-end">
+            <NativeSelect
+              label="Time range"
+              value={range}
+              onChange={(e) => {
+                setRange(e.currentTarget.value as RangeKey);
+                setNow(Date.now());
+              }}
+              data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
+            />
+            <Button variant="light" onClick={() => setNow(Date.now())}>
+              Refresh
+            </Button>
+          </Group>
+        </Group>
+        {series.isPending ? (
+          <LoadingState label="Loading the traffic…" />
+        ) : series.isError ? (
+          <ErrorState title="The traffic could not be loaded" error={series.error} onRetry={() => void series.refetch()} />
+        ) : series.data.totals.calls === 0 ? (
+          <EmptyState title="No calls yet">Once users call your live listings' tools, the calls, errors and latency appear here, with the most called tools.</EmptyState>
+        ) : (
+          <>
+            <SeriesCharts series={series.data} />
+            <Title order={3} size="h4">
+              Top tools
+            </Title>
+            {tools.isPending ? (
+              <LoadingState label="Loading the tools…" />
+            ) : tools.isError ? (
+              <ErrorState title="The top tools could not be loaded" error={tools.error} onRetry={() => void tools.refetch()} />
+            ) : (
+              <TopToolsTable tools={tools.data.data} />
+            )}
+          </>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
