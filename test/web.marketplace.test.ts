@@ -376,9 +376,9 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     await expect(dialog.getByTestId('npm-disabled').count()).resolves.toBe(0);
     await dialog.getByLabel('Slug').fill('acme-stdio');
     await dialog.getByRole('textbox', { name: 'Title', exact: true }).fill('Acme over stdio');
-    await dialog.getByLabel('npm package', { exact: true }).fill('Not A Package');
+    await dialog.getByRole('textbox', { name: 'npm package', exact: true }).fill('Not A Package');
     await dialog.getByLabel('Exact version').fill('^1.0.0');
-    await dialog.getByLabel('Integrity', { exact: true }).fill('sha1-abc');
+    await dialog.getByRole('textbox', { name: 'Integrity', exact: true }).fill('sha1-abc');
     await dialog.getByLabel('Credential variable (optional)').fill('path');
     await dialog.getByRole('button', { name: 'Submit for review' }).click();
     await dialog.getByText('An npm package name, such as weather-mcp or @acme/weather-mcp').waitFor();
@@ -391,9 +391,9 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     expect((before.json.listings as Json[]).map((l) => l.slug)).not.toContain('acme-stdio');
     expect(before.json.npm_enabled).toBe(true);
 
-    await dialog.getByLabel('npm package', { exact: true }).fill(NPM_PACKAGE);
+    await dialog.getByRole('textbox', { name: 'npm package', exact: true }).fill(NPM_PACKAGE);
     await dialog.getByLabel('Exact version').fill('1.0.0');
-    await dialog.getByLabel('Integrity', { exact: true }).fill(registry.integrity[`${NPM_PACKAGE}@1.0.0`]!);
+    await dialog.getByRole('textbox', { name: 'Integrity', exact: true }).fill(registry.integrity[`${NPM_PACKAGE}@1.0.0`]!);
     await dialog.getByLabel('Credential variable (optional)').fill('WEATHER_TOKEN');
     await dialog.getByLabel('Credential title').fill('Weather token');
     await dialog.getByRole('button', { name: 'Submit for review' }).click();

@@ -126,6 +126,9 @@ function MyListings() {
   );
 }
 
+/** A reviewer's reason, ending as a sentence. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 const STATE_COLOR: Record<string, string> = { pending: 'yellow', approved: 'teal', rejected: 'red', superseded: 'gray' };
 
 function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNewVersion: () => void }) {
@@ -161,7 +164,7 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
         )}
         {rejected && (
           <Alert color="red" title={`Version ${rejected.version} was rejected`} data-testid="version-rejected">
-            {rejected.reason ? `The administrator's reason: ${rejected.reason}` : 'No reason was given.'} {listing.live_version ? `Version ${listing.live_version} stays live.` : ''} Submit a new version to address it.
+            {rejected.reason ? `The administrator's reason: ${sentence(rejected.reason)}` : 'No reason was given.'} {listing.live_version ? `Version ${listing.live_version} stays live.` : ''} Submit a new version to address it.
           </Alert>
         )}
         <Table withTableBorder>

@@ -1,8 +1,9 @@
 import { Button, Group, NativeSelect, Paper, Stack, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { SeriesCharts, TopToolsTable } from '../../components/analytics-charts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
-import { useProviderSeries, useProviderTopTools, type AnalyticsRange } from './queries';
+import { providerKeys, useProviderSeries, useProviderTopTools, type AnalyticsRange } from './queries';
 
 const RANGES = {
   '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
@@ -22,6 +23,12 @@ export function ProviderTraffic() {
   const query: AnalyticsRange = { from: new Date(now - RANGES[range].ms).toISOString(), to: new Date(now).toISOString(), bucket: RANGES[range].bucket };
   const series = useProviderSeries(query);
   const tools = useProviderTopTools(query);
+  const queryClient = useQueryClient();
+  // Refreshing moves the window to now, and reloads the listings' figures too.
+  const refresh = () => {
+    setNow(Date.now());
+    void queryClient.invalidateQueries({ queryKey: providerKeys.allStats });
+  };
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby="traffic-heading" data-testid="provider-traffic">
       <Stack gap="sm">
@@ -39,7 +46,7 @@ export function ProviderTraffic() {
               }}
               data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
             />
-            <Button variant="light" onClick={() => setNow(Date.now())}>
+            <Button variant="light" onClick={refresh}>
               Refresh
             </Button>
           </Group>

@@ -13,6 +13,7 @@ export const providerKeys = {
   all: ['provider'] as const,
   status: ['provider', 'status'] as const,
   listings: ['provider', 'listings'] as const,
+  allStats: ['provider', 'stats'] as const,
   stats: (id: string) => ['provider', 'stats', id] as const,
   series: (q: AnalyticsRange) => ['provider', 'analytics', 'series', q] as const,
   topTools: (q: AnalyticsRange) => ['provider', 'analytics', 'top-tools', q] as const,
