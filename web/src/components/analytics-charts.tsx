@@ -1,4 +1,4 @@
-import { Code, Group, SimpleGrid, Stack, Table, Text } from '@mantine/core';
+import { Code, Group, NativeSelect, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { lazy, Suspense, useMemo } from 'react';
 import type { paths } from '../api/schema';
 import { ms, percent } from './format';
@@ -17,6 +17,33 @@ export type TopTool = paths['/v1/admin/analytics/top-tools']['get']['responses']
 const TimeSeriesChart = lazy(() => import('./time-series-chart'));
 
 export const countUnit = (v: number) => String(Math.round(v));
+
+/** The time windows the analytics pages offer: up to 7 days by the hour, longer by the day (the API's limits). */
+export const ANALYTICS_RANGES = {
+  '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
+  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: 'hour' },
+  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: 'day' },
+  '90d': { label: 'Last 90 days', ms: 90 * 86_400_000, bucket: 'day' },
+} as const;
+export type AnalyticsRangeKey = keyof typeof ANALYTICS_RANGES;
+
+/** The window `key` ending at `now`, as the analytics routes take it. */
+export function rangeWindow(key: AnalyticsRangeKey, now: number) {
+  const range = ANALYTICS_RANGES[key];
+  return { from: new Date(now - range.ms).toISOString(), to: new Date(now).toISOString(), bucket: range.bucket };
+}
+
+/** Picks one of `options`; choosing one also moves the window's end to now (`onChange` gets both). */
+export function RangeSelect({ value, options, onChange }: { value: AnalyticsRangeKey; options: AnalyticsRangeKey[]; onChange: (key: AnalyticsRangeKey, now: number) => void }) {
+  return (
+    <NativeSelect
+      label="Time range"
+      value={value}
+      onChange={(e) => onChange(e.currentTarget.value as AnalyticsRangeKey, Date.now())}
+      data={options.map((key) => ({ value: key, label: ANALYTICS_RANGES[key].label }))}
+    />
+  );
+}
 const latencyUnit = (v: number) => ms(v);
 
 export function Figure({ label, value }: { label: string; value: string }) {

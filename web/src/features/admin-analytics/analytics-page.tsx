@@ -1,45 +1,36 @@
-import { Badge, Button, Code, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { Suspense, useMemo, useState, type ReactNode } from 'react';
-import { countUnit, Figure, SeriesCharts, TitledChart, TopToolsTable } from '../../components/analytics-charts';
+import { countUnit, Figure, RangeSelect, rangeWindow, SeriesCharts, TitledChart, TopToolsTable, type AnalyticsRangeKey } from '../../components/analytics-charts';
 import type { ChartSeries } from '../../components/time-series-chart';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { useQuotaPressure, useSeries, useTopTools, useTopUsers, useUsersReport, type RangeQuery, type UsersReport } from './queries';
 
-const RANGES = {
-  '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
-  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: 'hour' },
-  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: 'day' },
-  '90d': { label: 'Last 90 days', ms: 90 * 86_400_000, bucket: 'day' },
-} as const;
-type RangeKey = keyof typeof RANGES;
+const RANGE_OPTIONS: AnalyticsRangeKey[] = ['24h', '7d', '30d', '90d'];
 
 /** The admin dashboard's analytics (docs/analytics.md): every figure from the rollups. */
 export default function AnalyticsPage() {
-  const [range, setRange] = useState<RangeKey>('7d');
+  const [range, setRange] = useState<AnalyticsRangeKey>('7d');
   const [now, setNow] = useState(() => Date.now());
   const [serviceText, setServiceText] = useState('');
   const [toolText, setToolText] = useState('');
   const [service] = useDebouncedValue(serviceText.trim(), 400);
   const [tool] = useDebouncedValue(toolText.trim(), 400);
-  const from = new Date(now - RANGES[range].ms).toISOString();
-  const to = new Date(now).toISOString();
-  const bucket = RANGES[range].bucket;
+  const { from, to, bucket } = rangeWindow(range, now);
   const scope: RangeQuery = { from, to, ...(service ? { service } : {}) };
 
   return (
     <Page title="Analytics" lead="Tool calls across the platform: volume, errors, latency percentiles and users over time, the top tools and users, and who is near a quota.">
       <Group justify="space-between" align="flex-end">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <NativeSelect
-            label="Time range"
+          <RangeSelect
             value={range}
-            onChange={(e) => {
-              setRange(e.currentTarget.value as RangeKey);
-              setNow(Date.now());
+            options={RANGE_OPTIONS}
+            onChange={(key, at) => {
+              setRange(key);
+              setNow(at);
             }}
-            data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
           />
           <TextInput label="Service" placeholder="All services (slug)" value={serviceText} onChange={(e) => setServiceText(e.currentTarget.value)} />
           <TextInput label="Tool" placeholder="All tools" value={toolText} onChange={(e) => setToolText(e.currentTarget.value)} />

@@ -1,6 +1,7 @@
 import { Alert, Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { Figure } from '../../components/analytics-charts';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatAmount, formatPrice } from '../marketplace/queries';
@@ -217,14 +218,7 @@ function ListingFigures({ id }: { id: string }) {
       </Text>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         {figures.map(([label, value]) => (
-          <div key={label}>
-            <Text size="xs" c="dimmed">
-              {label}
-            </Text>
-            <Text fw={600} data-figure={label}>
-              {value}
-            </Text>
-          </div>
+          <Figure key={label} label={label} value={value} />
         ))}
       </SimpleGrid>
     </div>

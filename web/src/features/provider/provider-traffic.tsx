@@ -1,16 +1,11 @@
-import { Button, Group, NativeSelect, Paper, Stack, Title } from '@mantine/core';
+import { Button, Group, Paper, Stack, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { SeriesCharts, TopToolsTable } from '../../components/analytics-charts';
+import { RangeSelect, rangeWindow, SeriesCharts, TopToolsTable, type AnalyticsRangeKey } from '../../components/analytics-charts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { providerKeys, useProviderSeries, useProviderTopTools, type AnalyticsRange } from './queries';
 
-const RANGES = {
-  '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
-  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: 'hour' },
-  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: 'day' },
-} as const;
-type RangeKey = keyof typeof RANGES;
+const RANGE_OPTIONS: AnalyticsRangeKey[] = ['24h', '7d', '30d'];
 
 /**
  * Calls, errors and latency over time and the top tools of the provider's own live listings
@@ -18,9 +13,9 @@ type RangeKey = keyof typeof RANGES;
  * without any user's identity.
  */
 export function ProviderTraffic() {
-  const [range, setRange] = useState<RangeKey>('24h');
+  const [range, setRange] = useState<AnalyticsRangeKey>('24h');
   const [now, setNow] = useState(() => Date.now());
-  const query: AnalyticsRange = { from: new Date(now - RANGES[range].ms).toISOString(), to: new Date(now).toISOString(), bucket: RANGES[range].bucket };
+  const query: AnalyticsRange = rangeWindow(range, now);
   const series = useProviderSeries(query);
   const tools = useProviderTopTools(query);
   const queryClient = useQueryClient();
@@ -37,14 +32,13 @@ export function ProviderTraffic() {
             Traffic of your live listings
           </Title>
           <Group align="flex-end">
-            <NativeSelect
-              label="Time range"
+            <RangeSelect
               value={range}
-              onChange={(e) => {
-                setRange(e.currentTarget.value as RangeKey);
-                setNow(Date.now());
+              options={RANGE_OPTIONS}
+              onChange={(key, at) => {
+                setRange(key);
+                setNow(at);
               }}
-              data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
             />
             <Button variant="light" onClick={refresh}>
               Refresh
