@@ -408,4 +408,34 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
   }, 300_000);
+
+  it('without MARKETPLACE_NPM the provider page says npm listings are not enabled and offers only http', async () => {
+    const plain = await startPlatform({ CATALOG_FILE: 'none' }, { web: { distDir: web.distDir } });
+    try {
+      const plainAdmin = await adminSession(plain);
+      const maker = await signUp(plain.url);
+      expect((await apiCall(plain.url, plainAdmin.accessToken, 'POST', '/v1/admin/marketplace/providers', { user_id: maker.userId, display_name: 'Umbrella' })).status).toBe(201);
+      expect((await apiCall(plain.url, maker.accessToken, 'GET', '/v1/marketplace/provider/listings')).json).toEqual({ listings: [], npm_enabled: false });
+      await page.goto(`${plain.url}/sign-in`);
+      await heading('Sign in').waitFor();
+      await page.getByLabel('Email').fill(maker.email);
+      await page.getByLabel(/^Password/).fill(DEFAULT_TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await heading('Services').waitFor();
+      await page.goto(`${plain.url}/provider`);
+      await page.getByText('No listings yet').waitFor();
+      // No live listing: no traffic section.
+      await expect(page.getByTestId('provider-traffic').count()).resolves.toBe(0);
+      await page.getByRole('button', { name: 'Submit a listing' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('npm-disabled').getByText('npm listings are not enabled on this platform').waitFor();
+      await expect(dialog.getByRole('radio', { name: 'npm package (run over stdio)' }).isDisabled()).resolves.toBe(true);
+      await expect(dialog.getByRole('radio', { name: 'Remote http endpoint' }).isChecked()).resolves.toBe(true);
+      await checkA11y('provider-npm-disabled');
+      expect(a11y['provider-npm-disabled']).toEqual([]);
+      expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  }, 180_000);
 });
