@@ -1,5 +1,5 @@
 import { Code, Group, NativeSelect, SimpleGrid, Stack, Table, Text } from '@mantine/core';
-import { lazy, Suspense, useMemo } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import type { paths } from '../api/schema';
 import { ms, percent } from './format';
 import { LoadingState } from './states';
@@ -33,17 +33,28 @@ export function rangeWindow(key: AnalyticsRangeKey, now: number) {
   return { from: new Date(now - range.ms).toISOString(), to: new Date(now).toISOString(), bucket: range.bucket };
 }
 
-/** Picks one of `options`; choosing one also moves the window's end to now (`onChange` gets both). */
-export function RangeSelect({ value, options, onChange }: { value: AnalyticsRangeKey; options: AnalyticsRangeKey[]; onChange: (key: AnalyticsRangeKey, now: number) => void }) {
+/** The chosen range and the window it gives; choosing a range or refreshing moves the window's end to now. */
+export function useAnalyticsRange(initial: AnalyticsRangeKey) {
+  const [state, setState] = useState(() => ({ range: initial, now: Date.now() }));
+  return {
+    range: state.range,
+    window: rangeWindow(state.range, state.now),
+    choose: (range: AnalyticsRangeKey) => setState({ range, now: Date.now() }),
+    refresh: () => setState((s) => ({ ...s, now: Date.now() })),
+  };
+}
+
+export function RangeSelect({ value, options, onChange }: { value: AnalyticsRangeKey; options: AnalyticsRangeKey[]; onChange: (key: AnalyticsRangeKey) => void }) {
   return (
     <NativeSelect
       label="Time range"
       value={value}
-      onChange={(e) => onChange(e.currentTarget.value as AnalyticsRangeKey, Date.now())}
+      onChange={(e) => onChange(e.currentTarget.value as AnalyticsRangeKey)}
       data={options.map((key) => ({ value: key, label: ANALYTICS_RANGES[key].label }))}
     />
   );
 }
+
 const latencyUnit = (v: number) => ms(v);
 
 export function Figure({ label, value }: { label: string; value: string }) {

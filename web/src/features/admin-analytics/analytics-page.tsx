@@ -1,7 +1,7 @@
 import { Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { Suspense, useMemo, useState, type ReactNode } from 'react';
-import { countUnit, Figure, RangeSelect, rangeWindow, SeriesCharts, TitledChart, TopToolsTable, type AnalyticsRangeKey } from '../../components/analytics-charts';
+import { countUnit, Figure, RangeSelect, SeriesCharts, TitledChart, TopToolsTable, useAnalyticsRange, type AnalyticsRangeKey } from '../../components/analytics-charts';
 import type { ChartSeries } from '../../components/time-series-chart';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -11,31 +11,23 @@ const RANGE_OPTIONS: AnalyticsRangeKey[] = ['24h', '7d', '30d', '90d'];
 
 /** The admin dashboard's analytics (docs/analytics.md): every figure from the rollups. */
 export default function AnalyticsPage() {
-  const [range, setRange] = useState<AnalyticsRangeKey>('7d');
-  const [now, setNow] = useState(() => Date.now());
+  const range = useAnalyticsRange('7d');
   const [serviceText, setServiceText] = useState('');
   const [toolText, setToolText] = useState('');
   const [service] = useDebouncedValue(serviceText.trim(), 400);
   const [tool] = useDebouncedValue(toolText.trim(), 400);
-  const { from, to, bucket } = rangeWindow(range, now);
+  const { from, to, bucket } = range.window;
   const scope: RangeQuery = { from, to, ...(service ? { service } : {}) };
 
   return (
     <Page title="Analytics" lead="Tool calls across the platform: volume, errors, latency percentiles and users over time, the top tools and users, and who is near a quota.">
       <Group justify="space-between" align="flex-end">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <RangeSelect
-            value={range}
-            options={RANGE_OPTIONS}
-            onChange={(key, at) => {
-              setRange(key);
-              setNow(at);
-            }}
-          />
+          <RangeSelect value={range.range} options={RANGE_OPTIONS} onChange={range.choose} />
           <TextInput label="Service" placeholder="All services (slug)" value={serviceText} onChange={(e) => setServiceText(e.currentTarget.value)} />
           <TextInput label="Tool" placeholder="All tools" value={toolText} onChange={(e) => setToolText(e.currentTarget.value)} />
         </SimpleGrid>
-        <Button variant="light" onClick={() => setNow(Date.now())}>
+        <Button variant="light" onClick={range.refresh}>
           Refresh
         </Button>
       </Group>

@@ -1,7 +1,6 @@
 import { Button, Group, Paper, Stack, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
-import { RangeSelect, rangeWindow, SeriesCharts, TopToolsTable, type AnalyticsRangeKey } from '../../components/analytics-charts';
+import { RangeSelect, SeriesCharts, TopToolsTable, useAnalyticsRange, type AnalyticsRangeKey } from '../../components/analytics-charts';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { providerKeys, useProviderSeries, useProviderTopTools, type AnalyticsRange } from './queries';
 
@@ -13,15 +12,14 @@ const RANGE_OPTIONS: AnalyticsRangeKey[] = ['24h', '7d', '30d'];
  * without any user's identity.
  */
 export function ProviderTraffic() {
-  const [range, setRange] = useState<AnalyticsRangeKey>('24h');
-  const [now, setNow] = useState(() => Date.now());
-  const query: AnalyticsRange = rangeWindow(range, now);
+  const range = useAnalyticsRange('24h');
+  const query: AnalyticsRange = range.window;
   const series = useProviderSeries(query);
   const tools = useProviderTopTools(query);
   const queryClient = useQueryClient();
   // Refreshing moves the window to now, and reloads the listings' figures too.
   const refresh = () => {
-    setNow(Date.now());
+    range.refresh();
     void queryClient.invalidateQueries({ queryKey: providerKeys.allStats });
   };
   return (
@@ -32,14 +30,7 @@ export function ProviderTraffic() {
             Traffic of your live listings
           </Title>
           <Group align="flex-end">
-            <RangeSelect
-              value={range}
-              options={RANGE_OPTIONS}
-              onChange={(key, at) => {
-                setRange(key);
-                setNow(at);
-              }}
-            />
+            <RangeSelect value={range.range} options={RANGE_OPTIONS} onChange={range.choose} />
             <Button variant="light" onClick={refresh}>
               Refresh
             </Button>
