@@ -1,8 +1,10 @@
 import path from 'node:path';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from './fixtures/provider-mcp.js';
 import { seriousA11yViolations } from './support/axe.js';
+import { startLocalRegistry, type LocalRegistry } from './support/npm-registry.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, DEFAULT_TEST_PASSWORD, signUp, uniqueEmail, type TestSession } from './support/users.js';
 import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
@@ -14,7 +16,12 @@ import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type W
  * EGRESS_ALLOW lists it), the admin sees the tools the platform really found and approves it in the
  * review page, and approves another user's provider application there; a user finds the listing
  * in the Marketplace page (and a search that matches nothing), installs it, rates it, edits the
- * rating and uninstalls it. axe-core checks every page; with WEB_SCREENSHOTS=<dir> each is saved.
+ * rating and uninstalls it. The provider submits a new version in the provider page (a new URL:
+ * release 2 of the fixture, with `multiply`), the admin approves it in the review page and it goes
+ * live; a rejected version shows its reason; the npm listing form checks its fields and then submits
+ * a package the platform really installs from a local registry stand-in (MARKETPLACE_NPM is on);
+ * after a user's calls the provider's traffic charts have points. axe-core checks every page, and
+ * Chromium must log no error; with WEB_SCREENSHOTS=<dir> each page is saved.
  */
 type Json = Record<string, unknown>;
 
@@ -22,15 +29,26 @@ const toolNames = async (rows: Locator) => Promise.all((await rows.all()).map((r
 
 let web: WebBuild;
 let upstream: ProviderServer;
+let upstream2: ProviderServer;
+let registry: LocalRegistry;
 let t: TestPlatform;
+const NPM_PACKAGE = 'mcp-weather-stdio-fixture';
 
 beforeAll(async () => {
-  [web, upstream] = await Promise.all([buildWebApp(), startProviderServer(1)]);
-  t = await startPlatform({ EGRESS_ALLOW: '127.0.0.1', CATALOG_FILE: 'none' }, { web: { distDir: web.distDir } });
+  [web, upstream, upstream2, registry] = await Promise.all([
+    buildWebApp(),
+    startProviderServer(1),
+    startProviderServer(2),
+    startLocalRegistry([path.resolve(import.meta.dirname, 'fixtures/npm-listing')]),
+  ]);
+  t = await startPlatform(
+    { EGRESS_ALLOW: '127.0.0.1', CATALOG_FILE: 'none', MARKETPLACE_NPM: 'true', MARKETPLACE_NPM_REGISTRY: registry.url },
+    { web: { distDir: web.distDir } },
+  );
 }, 240_000);
 afterAll(async () => {
   await t?.close();
-  await upstream?.close();
+  await Promise.all([upstream?.close(), upstream2?.close(), registry?.close()]);
   await web?.close();
 });
 
@@ -219,13 +237,16 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     await mine.locator('[data-figure="Installs"]').getByText('0', { exact: true }).waitFor();
     await mine.locator('[data-figure="Calls"]').getByText('0', { exact: true }).waitFor();
     await mine.locator('[data-figure="Revenue"]').getByText('0 USD', { exact: true }).waitFor();
+    // The traffic section of the live listings: no call yet.
+    await page.getByTestId('provider-traffic').getByText('No calls yet').waitFor();
     await checkA11y('provider-listings');
 
     await page.getByRole('button', { name: 'Submit a listing' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByLabel('Slug').fill('Acme Maps');
     await dialog.getByRole('button', { name: 'Submit for review' }).click();
-    await dialog.getByText('Lowercase letters, digits and dashes, starting with a letter or digit').waitFor();
+    await dialog.getByText('Lowercase letters, digits and dashes, starting with a letter').waitFor();
+    await dialog.getByText('Nothing was sent: 3 field(s) need a change.').waitFor();
     await dialog.getByText('An http or https URL').waitFor();
     await checkA11y('provider-submit-errors');
     await dialog.getByLabel('Slug').fill('acme-maps');
@@ -253,4 +274,168 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     // No console error or failed request on any page (GET /v1/marketplace/provider answers a user who never applied { status: "none" }).
     expect(problems).toEqual([]);
   }, 240_000);
+
+  it('a provider submits a new version in the form, the admin approves it and it goes live; a rejected one shows its reason; the npm form checks its fields; the traffic charts fill after calls', async () => {
+    // The provider is still signed in.
+    await page.goto(`${t.url}/provider`);
+    const mine = page.locator('[data-provider-listing="acme-weather"]');
+    await mine.getByRole('button', { name: 'Submit a new version of Acme Weather' }).click();
+    const dialog = page.getByRole('dialog');
+    // The form starts from version 1: its URL and its credential field.
+    await expect(dialog.getByLabel('MCP endpoint URL').inputValue()).resolves.toBe(upstream.url);
+    await expect(dialog.getByLabel('Credential header (optional)').inputValue()).resolves.toBe('x-api-key');
+    await expect(dialog.getByLabel('Price per call (USD)').inputValue()).resolves.toBe('0.002');
+    await dialog.getByLabel('MCP endpoint URL').fill('mcp.acme.example');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.getByText('An http or https URL').waitFor();
+    await dialog.getByText('Nothing was sent: 1 field(s) need a change.').waitFor();
+    await checkA11y('provider-version-form');
+    await dialog.getByLabel('MCP endpoint URL').fill(upstream2.url);
+    await dialog.getByLabel('Key for the review').fill('v2-review-key');
+    await dialog.getByLabel('Changelog').fill('Adds multiply');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await mine.getByTestId('version-pending').getByText('Version 2 waits for review').waitFor();
+    await mine.locator('tr[data-version="2"]').getByText(/^3 tools: .*multiply/).waitFor();
+    // Version 1 stays live until the review.
+    await mine.getByRole('link', { name: 'Live: version 1' }).waitFor();
+    expect(upstream2.keys).toContain('v2-review-key');
+    await checkA11y('provider-version-pending');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+    await signIn('admin@example.test', 'admin-password-123');
+    await page.goto(`${t.url}/admin/marketplace`);
+    await heading('Marketplace review').waitFor();
+    const review = page.locator('[data-review="acme-weather/2"]');
+    await review.getByTestId('inspection').waitFor();
+    expect((await toolNames(review.locator('tr[data-tool]'))).sort()).toEqual(['add', 'echo', 'multiply']);
+    await review.getByText('Adds multiply').waitFor();
+    await checkA11y('marketplace-review-version');
+    await review.getByRole('button', { name: 'Approve Acme Weather v2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await review.waitFor({ state: 'detached' });
+    const approved = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews?state=approved');
+    expect((approved.json.reviews as Json[]).map((r) => [r.slug, r.version])).toEqual([['acme-weather', 2]]);
+
+    // Version 3, by REST, is rejected with a reason.
+    const v3 = await apiCall(t.url, provider.accessToken, 'POST', `/v1/marketplace/provider/listings/${listingId}/versions`, {
+      title: 'Acme Weather',
+      source: { type: 'http', url: upstream2.url },
+      credentials: [{ name: 'api_key', title: 'Acme API key', inject: { header: 'x-api-key' } }],
+      changelog: 'Nothing new',
+      test_credentials: { api_key: 'v3-review-key' },
+    });
+    expect(v3.status).toBe(201);
+    expect((await apiCall(t.url, admin.accessToken, 'POST', `/v1/admin/marketplace/reviews/${listingId}/3/decision`, { decision: 'reject', reason: 'The changelog says nothing new' })).status).toBe(200);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+
+    await signIn(provider.email, DEFAULT_TEST_PASSWORD);
+    await page.goto(`${t.url}/provider`);
+    await mine.getByRole('link', { name: 'Live: version 2' }).waitFor();
+    await mine.locator('tr[data-version="1"]').getByText('superseded').waitFor();
+    await mine.locator('tr[data-version="2"]').getByText('approved').waitFor();
+    await mine.getByTestId('version-rejected').getByText("The administrator's reason: The changelog says nothing new").waitFor();
+    await expect(mine.getByTestId('version-pending').count()).resolves.toBe(0);
+    await checkA11y('provider-version-rejected');
+
+    // A user's calls reach version 2 (multiply exists only there); the provider's charts then have points.
+    const traffic = page.getByTestId('provider-traffic');
+    await traffic.getByText('No calls yet').waitFor();
+    expect((await apiCall(t.url, user.accessToken, 'POST', `/v1/marketplace/listings/${listingId}/install`)).status).toBe(201);
+    expect((await apiCall(t.url, user.accessToken, 'PUT', '/v1/services/acme-weather/credentials', { api_key: 'user-key' })).status).toBe(201);
+    const client = new Client({ name: 'web-marketplace-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/acme-weather`), { requestInit: { headers: { Authorization: `Bearer ${user.accessToken}` } } }));
+    try {
+      const calls: Array<[string, Json]> = [['multiply', { a: 6, b: 7 }], ['multiply', { a: 2, b: 3 }], ['add', { a: 1, b: 2 }], ['echo', { text: 'hi' }]];
+      for (const [name, args] of calls) expect((await client.callTool({ name, arguments: args })).isError ?? false).toBe(false);
+    } finally {
+      await client.close();
+    }
+    expect(upstream2.calls).toBe(4);
+    expect(upstream.calls).toBe(0);
+    await t.platform.logging.requestLog.flush();
+    await traffic.getByRole('button', { name: 'Refresh' }).click();
+    const totals = traffic.getByTestId('analytics-totals');
+    await totals.waitFor();
+    await expect(totals.textContent()).resolves.toMatch(/^Calls4Errors0/);
+    await traffic.locator('canvas').first().waitFor();
+    expect(await traffic.locator('canvas').count()).toBeGreaterThanOrEqual(2);
+    const topTools = traffic.locator('[data-testid="top-tools"] tr[data-tool]');
+    await topTools.first().waitFor();
+    expect(await toolNames(topTools)).toEqual(['multiply', expect.any(String), expect.any(String)]);
+    await expect(traffic.locator('tr[data-tool="multiply"] td').nth(2).textContent()).resolves.toBe('2');
+    // No user's identity reaches the provider's page.
+    expect(await page.content()).not.toContain(userEmail);
+    await checkA11y('provider-traffic');
+
+    // An npm listing: the form checks the pinned version and the integrity before sending.
+    await page.getByRole('button', { name: 'Submit a listing' }).click();
+    await dialog.getByRole('radio', { name: 'npm package (run over stdio)' }).check();
+    await expect(dialog.getByTestId('npm-disabled').count()).resolves.toBe(0);
+    await dialog.getByLabel('Slug').fill('acme-stdio');
+    await dialog.getByRole('textbox', { name: 'Title', exact: true }).fill('Acme over stdio');
+    await dialog.getByRole('textbox', { name: 'npm package', exact: true }).fill('Not A Package');
+    await dialog.getByLabel('Exact version').fill('^1.0.0');
+    await dialog.getByRole('textbox', { name: 'Integrity', exact: true }).fill('sha1-abc');
+    await dialog.getByLabel('Credential variable (optional)').fill('path');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.getByText('An npm package name, such as weather-mcp or @acme/weather-mcp').waitFor();
+    await dialog.getByText('An exact version such as 1.2.3: not a range (^1.2.0) or a tag (latest)').waitFor();
+    await dialog.getByText(/^The sha512 integrity the registry gives/).waitFor();
+    await dialog.getByText('An upper-case environment variable name, such as ACME_API_KEY').waitFor();
+    await dialog.getByText('Name the credential for users').waitFor();
+    await checkA11y('provider-npm-errors');
+    const before = await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider/listings');
+    expect((before.json.listings as Json[]).map((l) => l.slug)).not.toContain('acme-stdio');
+    expect(before.json.npm_enabled).toBe(true);
+
+    await dialog.getByRole('textbox', { name: 'npm package', exact: true }).fill(NPM_PACKAGE);
+    await dialog.getByLabel('Exact version').fill('1.0.0');
+    await dialog.getByRole('textbox', { name: 'Integrity', exact: true }).fill(registry.integrity[`${NPM_PACKAGE}@1.0.0`]!);
+    await dialog.getByLabel('Credential variable (optional)').fill('WEATHER_TOKEN');
+    await dialog.getByLabel('Credential title').fill('Weather token');
+    await dialog.getByRole('button', { name: 'Submit for review' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 90_000 });
+    const stdio = page.locator('[data-provider-listing="acme-stdio"]');
+    await stdio.locator('tr[data-version="1"]').getByText('pending').waitFor();
+    // The platform installed the pinned package from the registry and listed its tools over stdio.
+    await stdio.locator('tr[data-version="1"]').getByText(/^3 tools: /).waitFor();
+    expect(registry.downloads).toBe(1);
+    await checkA11y('provider-npm-submitted');
+
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
+  }, 300_000);
+
+  it('without MARKETPLACE_NPM the provider page says npm listings are not enabled and offers only http', async () => {
+    const plain = await startPlatform({ CATALOG_FILE: 'none' }, { web: { distDir: web.distDir } });
+    try {
+      const plainAdmin = await adminSession(plain);
+      const maker = await signUp(plain.url);
+      expect((await apiCall(plain.url, plainAdmin.accessToken, 'POST', '/v1/admin/marketplace/providers', { user_id: maker.userId, display_name: 'Umbrella' })).status).toBe(201);
+      expect((await apiCall(plain.url, maker.accessToken, 'GET', '/v1/marketplace/provider/listings')).json).toEqual({ listings: [], npm_enabled: false });
+      await page.goto(`${plain.url}/sign-in`);
+      await heading('Sign in').waitFor();
+      await page.getByLabel('Email').fill(maker.email);
+      await page.getByLabel(/^Password/).fill(DEFAULT_TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await heading('Services').waitFor();
+      await page.goto(`${plain.url}/provider`);
+      await page.getByText('No listings yet').waitFor();
+      // No live listing: no traffic section.
+      await expect(page.getByTestId('provider-traffic').count()).resolves.toBe(0);
+      await page.getByRole('button', { name: 'Submit a listing' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByTestId('npm-disabled').getByText('npm listings are not enabled on this platform').waitFor();
+      await expect(dialog.getByRole('radio', { name: 'npm package (run over stdio)' }).isDisabled()).resolves.toBe(true);
+      await expect(dialog.getByRole('radio', { name: 'Remote http endpoint' }).isChecked()).resolves.toBe(true);
+      await checkA11y('provider-npm-disabled');
+      expect(a11y['provider-npm-disabled']).toEqual([]);
+      expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of 404/.test(p))).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  }, 180_000);
 });

@@ -69,6 +69,11 @@ export class Marketplace {
     this.db = opts.db;
   }
 
+  /** Whether providers may publish npm listings here (MARKETPLACE_NPM); the provider page says so. */
+  get npmEnabled(): boolean {
+    return this.opts.npm !== undefined;
+  }
+
   /** The services of an approved provider's live listings (their analytics scope); 403 for anyone else. */
   async providerServices(userId: string): Promise<string[]> {
     if (!(await this.isProvider(userId))) throw errors.forbidden('This needs the provider role: apply with POST /v1/marketplace/provider, an admin approves it');
@@ -463,6 +468,8 @@ export class Marketplace {
       versions: versions.map((v) => ({
         ...versionView(v),
         source: v.source,
+        // The provider's own field definitions, so a new version can start from them (no user's value is here).
+        credentials: v.credentials,
         inspection: v.inspection ? { ok: v.inspection.ok, ...(v.inspection.error ? { error: v.inspection.error } : {}), tools: v.inspection.tools.map((t) => t.name) } : null,
       })),
     };

@@ -81,6 +81,7 @@ const providerListing = {
         properties: {
           ...versionProps,
           source,
+          credentials: { type: 'array', items: { type: 'object', additionalProperties: true }, description: 'The credential fields this version asks users for (definitions, as submitted; never a value)' },
           inspection: { type: ['object', 'null'], properties: { ok: { type: 'boolean' }, error: { type: 'string' }, tools: { type: 'array', items: { type: 'string' } } }, required: ['ok', 'tools'] },
         },
         required: ['version', 'state', 'title', 'price', 'source', 'inspection'],
@@ -251,7 +252,14 @@ export const marketplaceOpenApi: OpenApiPaths = {
       summary: 'Your listings with every version and its review state (provider)',
       tags,
       operationId: 'marketplaceProviderListings',
-      responses: { '200': jsonResponse('Listings', { type: 'object', properties: { listings: { type: 'array', items: providerListing } }, required: ['listings'] }), ...providerOnly },
+      responses: { '200': jsonResponse('Listings', {
+          type: 'object',
+          properties: {
+            listings: { type: 'array', items: providerListing },
+            npm_enabled: { type: 'boolean', description: 'Whether npm listings may be submitted here (MARKETPLACE_NPM); false: only http listings' },
+          },
+          required: ['listings', 'npm_enabled'],
+        }), ...providerOnly },
     },
     post: {
       summary: 'Submit a listing (version 1) for review: a remote http MCP endpoint, an npm package, or a version of a service you made with the builder; the platform connects to it and lists what it exposes. Audited.',

@@ -90,7 +90,7 @@ export function marketplaceRouter(market: Marketplace): Router {
   });
   router.get('/v1/marketplace/provider/listings', async (req, res) => {
     const actor = await providerOf(req);
-    res.json({ listings: await market.providerListings(actor.userId) });
+    res.json({ listings: await market.providerListings(actor.userId), npm_enabled: market.npmEnabled });
   });
   router.post('/v1/marketplace/provider/listings', async (req, res) => {
     const actor = await providerOf(req);

@@ -9969,6 +9969,10 @@ export interface operations {
                                 changelog?: string;
                                 /** Format: date-time */
                                 created_at?: string;
+                                /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                                credentials?: {
+                                    [key: string]: unknown;
+                                }[];
                                 description?: string;
                                 icon_url?: string | null;
                                 inspection: {
@@ -10000,6 +10004,8 @@ export interface operations {
                                 version: number;
                             }[];
                         }[];
+                        /** @description Whether npm listings may be submitted here (MARKETPLACE_NPM); false: only http listings */
+                        npm_enabled: boolean;
                     };
                 };
             };
@@ -10127,6 +10133,10 @@ export interface operations {
                             changelog?: string;
                             /** Format: date-time */
                             created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
                             description?: string;
                             icon_url?: string | null;
                             inspection: {
@@ -10230,6 +10240,10 @@ export interface operations {
                             changelog?: string;
                             /** Format: date-time */
                             created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
                             description?: string;
                             icon_url?: string | null;
                             inspection: {
@@ -10490,6 +10504,10 @@ export interface operations {
                             changelog?: string;
                             /** Format: date-time */
                             created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
                             description?: string;
                             icon_url?: string | null;
                             inspection: {

@@ -1,56 +1,33 @@
-import { Badge, Button, Code, Group, NativeSelect, Paper, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Table, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { lazy, Suspense, useMemo, useState, type ReactNode } from 'react';
+import { Suspense, useMemo, useState, type ReactNode } from 'react';
+import { countUnit, Figure, RangeSelect, SeriesCharts, TitledChart, TopToolsTable, useAnalyticsRange, type AnalyticsRangeKey } from '../../components/analytics-charts';
 import type { ChartSeries } from '../../components/time-series-chart';
-import { ms, percent } from '../../components/format';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
-import { useQuotaPressure, useSeries, useTopTools, useTopUsers, useUsersReport, type RangeQuery, type Series, type UsersReport } from './queries';
+import { useQuotaPressure, useSeries, useTopTools, useTopUsers, useUsersReport, type RangeQuery, type UsersReport } from './queries';
 
-// uPlot loads with the first chart only, as on the Activity page.
-const TimeSeriesChart = lazy(() => import('../../components/time-series-chart'));
-
-const RANGES = {
-  '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: 'hour' },
-  '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: 'hour' },
-  '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: 'day' },
-  '90d': { label: 'Last 90 days', ms: 90 * 86_400_000, bucket: 'day' },
-} as const;
-type RangeKey = keyof typeof RANGES;
-
-const count = (v: number) => String(Math.round(v));
-const latencyUnit = (v: number) => ms(v);
+const RANGE_OPTIONS: AnalyticsRangeKey[] = ['24h', '7d', '30d', '90d'];
 
 /** The admin dashboard's analytics (docs/analytics.md): every figure from the rollups. */
 export default function AnalyticsPage() {
-  const [range, setRange] = useState<RangeKey>('7d');
-  const [now, setNow] = useState(() => Date.now());
+  const range = useAnalyticsRange('7d');
   const [serviceText, setServiceText] = useState('');
   const [toolText, setToolText] = useState('');
   const [service] = useDebouncedValue(serviceText.trim(), 400);
   const [tool] = useDebouncedValue(toolText.trim(), 400);
-  const from = new Date(now - RANGES[range].ms).toISOString();
-  const to = new Date(now).toISOString();
-  const bucket = RANGES[range].bucket;
+  const { from, to, bucket } = range.window;
   const scope: RangeQuery = { from, to, ...(service ? { service } : {}) };
 
   return (
     <Page title="Analytics" lead="Tool calls across the platform: volume, errors, latency percentiles and users over time, the top tools and users, and who is near a quota.">
       <Group justify="space-between" align="flex-end">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <NativeSelect
-            label="Time range"
-            value={range}
-            onChange={(e) => {
-              setRange(e.currentTarget.value as RangeKey);
-              setNow(Date.now());
-            }}
-            data={Object.entries(RANGES).map(([value, r]) => ({ value, label: r.label }))}
-          />
+          <RangeSelect value={range.range} options={RANGE_OPTIONS} onChange={range.choose} />
           <TextInput label="Service" placeholder="All services (slug)" value={serviceText} onChange={(e) => setServiceText(e.currentTarget.value)} />
           <TextInput label="Tool" placeholder="All tools" value={toolText} onChange={(e) => setToolText(e.currentTarget.value)} />
         </SimpleGrid>
-        <Button variant="light" onClick={() => setNow(Date.now())}>
+        <Button variant="light" onClick={range.refresh}>
           Refresh
         </Button>
       </Group>
@@ -78,24 +55,8 @@ function Section({ id, title, children }: { id: string; title: string; children:
   );
 }
 
-function seriesCharts(s: Series) {
-  const x = s.points.map((p) => Date.parse(p.start) / 1000);
-  const calls: ChartSeries[] = [
-    { label: 'calls', values: s.points.map((p) => p.calls), color: '#1c7ed6' },
-    { label: 'errors', values: s.points.map((p) => p.errors), color: '#e03131', dash: true },
-  ];
-  const latency: ChartSeries[] = [
-    { label: 'p50', values: s.points.map((p) => p.p50_ms), color: '#2b8a3e' },
-    { label: 'p95', values: s.points.map((p) => p.p95_ms), color: '#e8590c' },
-    { label: 'p99', values: s.points.map((p) => p.p99_ms), color: '#c2255c', dash: true },
-  ];
-  const active: ChartSeries[] = [{ label: 'active users', values: s.points.map((p) => p.active_users), color: '#7048e8' }];
-  return { x, calls, latency, active, xRange: [Date.parse(s.from) / 1000, Date.parse(s.to) / 1000] as [number, number] };
-}
-
 function SeriesSection({ query }: { query: Parameters<typeof useSeries>[0] }) {
   const series = useSeries(query);
-  const charts = useMemo(() => (series.data ? seriesCharts(series.data) : undefined), [series.data]);
   const per = query.bucket ?? 'day';
   return (
     <Section id="series-heading" title={`Calls, errors and latency per ${per}`}>
@@ -103,56 +64,12 @@ function SeriesSection({ query }: { query: Parameters<typeof useSeries>[0] }) {
         <LoadingState label="Loading the series…" />
       ) : series.isError ? (
         <ErrorState title="Could not load the series" error={series.error} onRetry={() => void series.refetch()} />
-      ) : series.data.totals.calls === 0 || !charts ? (
+      ) : series.data.totals.calls === 0 ? (
         <EmptyState title="No tool calls in this range">Widen the range or clear the service and tool filters.</EmptyState>
       ) : (
-        <>
-          <Group gap="xl" data-testid="analytics-totals">
-            <Figure label="Calls" value={String(series.data.totals.calls)} />
-            <Figure label="Errors" value={`${series.data.totals.errors} (${percent(series.data.totals.error_rate)})`} />
-            <Figure label="p50" value={ms(series.data.totals.p50_ms)} />
-            <Figure label="p95" value={ms(series.data.totals.p95_ms)} />
-            <Figure label="p99" value={ms(series.data.totals.p99_ms)} />
-            {series.data.totals.active_users != null && <Figure label="Active users" value={String(series.data.totals.active_users)} />}
-          </Group>
-          <Suspense fallback={<LoadingState label="Loading the chart…" />}>
-            <SimpleGrid cols={{ base: 1, lg: 2 }} spacing="md">
-              <div>
-                <Text size="sm" fw={600}>
-                  Calls and errors (dashed)
-                </Text>
-                <TimeSeriesChart xRange={charts.xRange} label={`Calls and errors per ${per}`} x={charts.x} series={charts.calls} unit={count} />
-              </div>
-              <div>
-                <Text size="sm" fw={600}>
-                  Latency p50, p95 and p99
-                </Text>
-                <TimeSeriesChart xRange={charts.xRange} label={`Latency percentiles per ${per}`} x={charts.x} series={charts.latency} unit={latencyUnit} />
-              </div>
-              {per === 'day' && series.data.totals.active_users != null && (
-                <div>
-                  <Text size="sm" fw={600}>
-                    Active users
-                  </Text>
-                  <TimeSeriesChart xRange={charts.xRange} label="Active users per day" x={charts.x} series={charts.active} unit={count} />
-                </div>
-              )}
-            </SimpleGrid>
-          </Suspense>
-        </>
+        <SeriesCharts series={series.data} />
       )}
     </Section>
-  );
-}
-
-function Figure({ label, value }: { label: string; value: string }) {
-  return (
-    <Stack gap={0}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text fw={700}>{value}</Text>
-    </Stack>
   );
 }
 
@@ -184,7 +101,7 @@ function UsersSection({ query }: { query: RangeQuery }) {
             <Figure label="Returning" value={String(report.data.totals.returning)} />
           </Group>
           <Suspense fallback={<LoadingState label="Loading the chart…" />}>
-            <TimeSeriesChart xRange={chart.xRange} label="New and returning users per day" x={chart.x} series={chart.series} unit={count} />
+            <TitledChart xRange={chart.xRange} label="New and returning users per day" x={chart.x} series={chart.series} unit={countUnit} />
           </Suspense>
         </>
       )}
@@ -203,32 +120,7 @@ function TopToolsSection({ query }: { query: RangeQuery }) {
       ) : tools.data.data.length === 0 ? (
         <EmptyState title="No tool calls in this range">Tools appear here once they are called.</EmptyState>
       ) : (
-        <Table.ScrollContainer minWidth={420}>
-          <Table aria-label="Most called tools" data-testid="top-tools">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">Service</Table.Th>
-                <Table.Th scope="col">Tool</Table.Th>
-                <Table.Th scope="col">Calls</Table.Th>
-                <Table.Th scope="col">Error rate</Table.Th>
-                <Table.Th scope="col">p95</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {tools.data.data.map((t) => (
-                <Table.Tr key={`${t.service ?? ''}/${t.tool ?? ''}`} data-tool={t.tool ?? ''}>
-                  <Table.Td>{t.service ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <Code>{t.tool ?? '—'}</Code>
-                  </Table.Td>
-                  <Table.Td>{t.calls}</Table.Td>
-                  <Table.Td>{percent(t.error_rate)}</Table.Td>
-                  <Table.Td>{ms(t.p95_ms)}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <TopToolsTable tools={tools.data.data} />
       )}
     </Section>
   );

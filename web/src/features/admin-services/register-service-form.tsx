@@ -2,6 +2,7 @@ import { Alert, Button, Checkbox, Fieldset, Group, Radio, Select, SimpleGrid, St
 import { useMemo, useState, type FormEvent } from 'react';
 import { describeError, isPlatformApiError } from '../../api/errors';
 import { FormActions } from '../../components/form-actions';
+import { TransportSelect } from '../../components/transport-select';
 import { useRegisterService, type AdminService } from './queries';
 import {
   draftToService,
@@ -83,17 +84,7 @@ export function RegisterServiceForm({ onDone, onCancel }: { onDone: (created: Ad
               error={errors.instances}
             />
             <SimpleGrid cols={{ base: 1, sm: 2 }}>
-              <Select
-                label="Transport"
-                data={[
-                  { value: 'streamable-http', label: 'Streamable HTTP' },
-                  { value: 'sse', label: 'SSE (legacy)' },
-                ]}
-                value={draft.transport}
-                onChange={(v) => set('transport', v === 'sse' ? 'sse' : 'streamable-http')}
-                error={errors.transport}
-                allowDeselect={false}
-              />
+              <TransportSelect value={draft.transport} onChange={(v) => set('transport', v)} error={errors.transport} />
               <TextInput label="Timeout (ms)" description="Empty: the platform default" inputMode="numeric" value={draft.timeoutMs} onChange={(e) => set('timeoutMs', e.currentTarget.value)} error={errors.timeoutMs} />
             </SimpleGrid>
           </>

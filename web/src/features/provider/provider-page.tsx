@@ -1,16 +1,18 @@
-import { Alert, Badge, Button, Card, Group, Modal, PasswordInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
+import { Alert, Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { FormActions } from '../../components/form-actions';
+import { Figure } from '../../components/analytics-charts';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatAmount, formatPrice } from '../marketplace/queries';
-import { useApply, useListingStats, useProviderListings, useProviderStatus, useSubmitListing, type ListingSubmission, type ProviderListing } from './queries';
+import { latestVersion, ListingForm } from './listing-form';
+import { ProviderTraffic } from './provider-traffic';
+import { useApply, useListingStats, useProviderListings, useProviderStatus, type ProviderListing } from './queries';
 
 /**
  * The provider's view of the marketplace (docs/marketplace.md, "Web pages"): apply for the role;
- * once approved, submit an http listing and follow its versions through review, with its figures.
+ * once approved, submit http or npm listings and new versions of them, follow each version through
+ * review, and see the figures and the traffic of the live ones.
  */
 export default function ProviderPage() {
   const status = useProviderStatus();
@@ -27,7 +29,7 @@ export default function ProviderPage() {
           You applied as <strong>{status.data.display_name}</strong> on {new Date(status.data.created_at).toLocaleDateString()}. This page shows your listings once it is approved.
         </Alert>
       ) : (
-        <ApplyForm previous={status.data && status.data.status !== 'none' ? status.data : null} />
+        <ApplyForm previous={status.data && (status.data.status === 'rejected' || status.data.status === 'revoked') ? status.data : null} />
       )}
     </Page>
   );
@@ -81,39 +83,59 @@ function ApplyForm({ previous }: { previous: { status: string; reason: string | 
 
 function MyListings() {
   const listings = useProviderListings(true);
-  const [submitting, setSubmitting] = useState(false);
+  const [submitting, setSubmitting] = useState<ProviderListing | 'new' | null>(null);
+  const npmEnabled = listings.data?.npm_enabled ?? false;
+  const anyLive = listings.data?.listings.some((l) => l.live_version !== null) ?? false;
   return (
-    <section aria-labelledby="my-listings">
-      <Group justify="space-between" mb="sm">
-        <Title order={2} size="h3" id="my-listings">
-          My listings
-        </Title>
-        <Button onClick={() => setSubmitting(true)}>Submit a listing</Button>
-      </Group>
-      {listings.isPending ? (
-        <LoadingState label="Loading your listings…" />
-      ) : listings.isError ? (
-        <ErrorState title="Your listings could not be loaded" error={listings.error} onRetry={() => void listings.refetch()} />
-      ) : listings.data.length === 0 ? (
-        <EmptyState title="No listings yet">Submit your MCP server's address; the platform connects to it and an administrator reviews what it offers.</EmptyState>
-      ) : (
-        <Stack>
-          {listings.data.map((l) => (
-            <ListingCard key={l.id} listing={l} />
-          ))}
-        </Stack>
-      )}
-      <Modal opened={submitting} onClose={() => setSubmitting(false)} title="Submit a listing" size="lg" centered>
-        <SubmitForm onDone={() => setSubmitting(false)} />
+    <Stack gap="lg">
+      <section aria-labelledby="my-listings">
+        <Group justify="space-between" mb="sm">
+          <Title order={2} size="h3" id="my-listings">
+            My listings
+          </Title>
+          <Button onClick={() => setSubmitting('new')}>Submit a listing</Button>
+        </Group>
+        {listings.isPending ? (
+          <LoadingState label="Loading your listings…" />
+        ) : listings.isError ? (
+          <ErrorState title="Your listings could not be loaded" error={listings.error} onRetry={() => void listings.refetch()} />
+        ) : listings.data.listings.length === 0 ? (
+          <EmptyState title="No listings yet">
+            Submit your MCP server's address{npmEnabled ? ' or its npm package' : ''}; the platform connects to it and an administrator reviews what it offers.
+          </EmptyState>
+        ) : (
+          <Stack>
+            {listings.data.listings.map((l) => (
+              <ListingCard key={l.id} listing={l} onNewVersion={() => setSubmitting(l)} />
+            ))}
+          </Stack>
+        )}
+      </section>
+      {anyLive && <ProviderTraffic />}
+      <Modal
+        opened={submitting !== null}
+        onClose={() => setSubmitting(null)}
+        title={submitting === 'new' || submitting === null ? 'Submit a listing' : `New version of ${latestVersion(submitting)?.title ?? submitting.slug}`}
+        size="lg"
+        centered
+      >
+        {submitting !== null && (
+          <ListingForm target={submitting === 'new' ? { kind: 'listing', npmEnabled } : { kind: 'version', listing: submitting, npmEnabled }} onDone={() => setSubmitting(null)} />
+        )}
       </Modal>
-    </section>
+    </Stack>
   );
 }
 
+/** A reviewer's reason, ending as a sentence. */
+const sentence = (text: string) => (/[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`);
+
 const STATE_COLOR: Record<string, string> = { pending: 'yellow', approved: 'teal', rejected: 'red', superseded: 'gray' };
 
-function ListingCard({ listing }: { listing: ProviderListing }) {
-  const latest = listing.versions.at(-1);
+function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNewVersion: () => void }) {
+  const latest = latestVersion(listing);
+  const waiting = latest?.state === 'pending' ? latest : undefined;
+  const rejected = latest?.state === 'rejected' ? latest : undefined;
   return (
     <Card withBorder radius="md" component="article" aria-label={latest?.title ?? listing.slug} data-provider-listing={listing.slug}>
       <Stack gap="sm">
@@ -121,16 +143,31 @@ function ListingCard({ listing }: { listing: ProviderListing }) {
           <Title order={3} size="h4">
             {latest?.title ?? listing.slug}
           </Title>
-          {listing.live_version ? (
-            <Button component={Link} to={`/marketplace/${listing.slug}`} variant="subtle" size="xs">
-              Live: version {listing.live_version}
+          <Group gap="xs">
+            {listing.live_version ? (
+              <Button component={Link} to={`/marketplace/${listing.slug}`} variant="subtle" size="xs">
+                Live: version {listing.live_version}
+              </Button>
+            ) : (
+              <Text size="sm" c="dimmed">
+                Not live yet
+              </Text>
+            )}
+            <Button size="xs" variant="light" onClick={onNewVersion} aria-label={`Submit a new version of ${latest?.title ?? listing.slug}`}>
+              Submit a new version
             </Button>
-          ) : (
-            <Text size="sm" c="dimmed">
-              Not live yet
-            </Text>
-          )}
+          </Group>
         </Group>
+        {waiting && (
+          <Alert color="yellow" title={`Version ${waiting.version} waits for review`} role="status" data-testid="version-pending">
+            {listing.live_version ? `Version ${listing.live_version} stays live until an administrator approves it.` : 'It goes live when an administrator approves it.'} Another version you submit now waits beside it.
+          </Alert>
+        )}
+        {rejected && (
+          <Alert color="red" title={`Version ${rejected.version} was rejected`} data-testid="version-rejected">
+            {rejected.reason ? `The administrator's reason: ${sentence(rejected.reason)}` : 'No reason was given.'} {listing.live_version ? `Version ${listing.live_version} stays live.` : ''} Submit a new version to address it.
+          </Alert>
+        )}
         <Table withTableBorder>
           <Table.Thead>
             <Table.Tr>
@@ -181,125 +218,9 @@ function ListingFigures({ id }: { id: string }) {
       </Text>
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
         {figures.map(([label, value]) => (
-          <div key={label}>
-            <Text size="xs" c="dimmed">
-              {label}
-            </Text>
-            <Text fw={600} data-figure={label}>
-              {value}
-            </Text>
-          </div>
+          <Figure key={label} label={label} value={value} />
         ))}
       </SimpleGrid>
     </div>
-  );
-}
-
-interface Draft {
-  slug: string;
-  title: string;
-  description: string;
-  categories: string;
-  price: string;
-  url: string;
-  transport: 'streamable-http' | 'sse';
-  header: string;
-  credentialTitle: string;
-  testKey: string;
-  changelog: string;
-}
-
-const EMPTY: Draft = { slug: '', title: '', description: '', categories: '', price: '', url: '', transport: 'streamable-http', header: '', credentialTitle: '', testKey: '', changelog: '' };
-
-/** What the form checks before sending; the server checks the rest (a taken slug, a refused address). */
-function check(d: Draft): Partial<Record<keyof Draft, string>> {
-  const errors: Partial<Record<keyof Draft, string>> = {};
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(d.slug)) errors.slug = 'Lowercase letters, digits and dashes, starting with a letter or digit';
-  if (!d.title.trim()) errors.title = 'Give a title';
-  if (d.price.trim() && !/^\d+(\.\d{1,6})?$/.test(d.price.trim())) errors.price = 'A decimal with at most 6 places, or empty for free';
-  try {
-    if (!/^https?:$/.test(new URL(d.url).protocol)) errors.url = 'An http or https URL';
-  } catch {
-    errors.url = 'An http or https URL';
-  }
-  if (d.header.trim() && !d.credentialTitle.trim()) errors.credentialTitle = 'Name the credential for users';
-  return errors;
-}
-
-function toSubmission(d: Draft): ListingSubmission {
-  const hasCredential = d.header.trim() !== '';
-  return {
-    slug: d.slug,
-    title: d.title.trim(),
-    description: d.description.trim(),
-    categories: d.categories.split(',').map((c) => c.trim()).filter(Boolean),
-    price: d.price.trim() ? { per_call: d.price.trim(), currency: 'USD' } : null,
-    source: { type: 'http', url: d.url.trim(), transport: d.transport },
-    credentials: hasCredential ? [{ name: 'api_key', title: d.credentialTitle.trim(), inject: { header: d.header.trim() } }] : [],
-    changelog: d.changelog.trim(),
-    ...(hasCredential && d.testKey ? { test_credentials: { api_key: d.testKey } } : {}),
-  };
-}
-
-function SubmitForm({ onDone }: { onDone: () => void }) {
-  const submit = useSubmitListing();
-  const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [shown, setShown] = useState<Partial<Record<keyof Draft, string>>>({});
-  const field = (name: keyof Draft) => ({
-    value: draft[name],
-    error: shown[name],
-    onChange: (e: { currentTarget: { value: string } }) => {
-      const value = e.currentTarget.value;
-      setDraft((d) => ({ ...d, [name]: value }));
-      setShown((s) => ({ ...s, [name]: undefined }));
-    },
-  });
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    const errors = check(draft);
-    setShown(errors);
-    if (Object.keys(errors).length > 0) return;
-    submit.mutate(toSubmission(draft), {
-      onSuccess: () => {
-        notifications.show({ color: 'teal', title: 'Submitted', message: 'The platform inspected your server; the listing now waits for review.' });
-        onDone();
-      },
-    });
-  };
-  return (
-    <form onSubmit={onSubmit} noValidate>
-      <Stack>
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Slug" description="Its address: /mcp/<slug>" withAsterisk {...field('slug')} />
-          <TextInput label="Title" withAsterisk {...field('title')} />
-        </SimpleGrid>
-        <Textarea label="Description" autosize minRows={2} {...field('description')} />
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Categories" description="Comma-separated" {...field('categories')} />
-          <TextInput label="Price per call (USD)" description="Empty: free" {...field('price')} />
-        </SimpleGrid>
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="MCP endpoint URL" withAsterisk {...field('url')} />
-          <Select
-            label="Transport"
-            data={[
-              { value: 'streamable-http', label: 'Streamable HTTP' },
-              { value: 'sse', label: 'SSE (legacy)' },
-            ]}
-            value={draft.transport}
-            allowDeselect={false}
-            onChange={(v) => v && setDraft((d) => ({ ...d, transport: v as Draft['transport'] }))}
-          />
-        </SimpleGrid>
-        <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput label="Credential header (optional)" description="For example x-api-key" {...field('header')} />
-          <TextInput label="Credential title" description="What users are asked for" {...field('credentialTitle')} />
-          <PasswordInput label="Key for the review" description="Used once, never stored" {...field('testKey')} />
-        </SimpleGrid>
-        <Textarea label="Changelog" autosize minRows={2} {...field('changelog')} />
-        {submit.isError && <ErrorState title="The listing was not submitted" error={submit.error} />}
-        <FormActions submitLabel="Submit for review" pending={submit.isPending} onCancel={onDone} />
-      </Stack>
-    </form>
   );
 }
