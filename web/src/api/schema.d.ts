@@ -5074,7 +5074,7 @@ export interface operations {
                             /** Format: date-time */
                             reviewed_at?: string | null;
                             slug: string;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
@@ -5190,7 +5190,7 @@ export interface operations {
                         /** Format: date-time */
                         reviewed_at?: string | null;
                         slug: string;
-                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                         source: {
                             [key: string]: unknown;
                         };
@@ -5322,7 +5322,7 @@ export interface operations {
                         /** Format: date-time */
                         reviewed_at?: string | null;
                         slug: string;
-                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                         source: {
                             [key: string]: unknown;
                         };
@@ -5473,7 +5473,7 @@ export interface operations {
                         /** Format: date-time */
                         reviewed_at?: string | null;
                         slug: string;
-                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                         source: {
                             [key: string]: unknown;
                         };
@@ -9990,7 +9990,7 @@ export interface operations {
                                 reason?: string | null;
                                 /** Format: date-time */
                                 reviewed_at?: string | null;
-                                /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                                /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                                 source: {
                                     [key: string]: unknown;
                                 };
@@ -10148,7 +10148,7 @@ export interface operations {
                             reason?: string | null;
                             /** Format: date-time */
                             reviewed_at?: string | null;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
@@ -10251,7 +10251,7 @@ export interface operations {
                             reason?: string | null;
                             /** Format: date-time */
                             reviewed_at?: string | null;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
@@ -10511,7 +10511,7 @@ export interface operations {
                             reason?: string | null;
                             /** Format: date-time */
                             reviewed_at?: string | null;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
