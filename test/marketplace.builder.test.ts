@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRestFixture, type RestFixture } from './fixtures/rest-api.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { callsByListingVersion } from './support/usage.js';
 import { adminSession, apiCall, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -147,14 +148,7 @@ describe('marketplace: a listing made with the builder', { timeout: 120_000 }, (
       await after.close();
     }
     // Usage events name the listing version that served each call: two on v1, two on v2.
-    const events = await t.platform.database.db
-      .selectFrom('usage_events' as never)
-      .select(['listing_version' as never, (eb) => eb.fn.countAll<string>().as('calls')])
-      .where('service' as never, '=', 'acme-echo' as never)
-      .groupBy('listing_version' as never)
-      .orderBy('listing_version' as never)
-      .execute();
-    expect(events.map((e) => [(e as Json).listing_version, Number((e as Json).calls)])).toEqual([['1', 2], ['2', 2]]);
+    expect(await callsByListingVersion(t, 'acme-echo')).toEqual([['1', 2], ['2', 2]]);
     // An admin cannot change it past review either.
     const service = (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/acme-echo')).json;
     const patched = await apiCall(t.url, admin.accessToken, 'PATCH', `/v1/admin/services/${service.id as string}`, { openapi: echoDefinition(fixture.url, 'evil-').openapi });

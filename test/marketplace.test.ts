@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProviderServer, type ProviderServer } from './fixtures/provider-mcp.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { callsByListingVersion } from './support/usage.js';
 import { adminSession, apiCall, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -279,14 +280,7 @@ describe('marketplace: provider → review → install → call → new version 
     const body = JSON.stringify(stats.json);
     for (const secret of [alice.userId, alice.email, 'alice-key', 'acme:hi']) expect(body).not.toContain(secret);
     // Each usage event names the listing version that served it (the live one at call time): three calls on v1, one on v3.
-    const events = await t.platform.database.db
-      .selectFrom('usage_events' as never)
-      .select(['listing_version' as never, (eb) => eb.fn.countAll<string>().as('calls')])
-      .where('service' as never, '=', 'acme-weather' as never)
-      .groupBy('listing_version' as never)
-      .orderBy('listing_version' as never)
-      .execute();
-    expect(events.map((e) => [(e as Json).listing_version, Number((e as Json).calls)])).toEqual([['1', 3], ['3', 1]]);
+    expect(await callsByListingVersion(t, 'acme-weather')).toEqual([['1', 3], ['3', 1]]);
     // Another provider's listing is a 404; a user is refused.
     expect((await apiCall(t.url, alice.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}/stats`)).status).toBe(403);
     expect((await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/marketplace/providers', { user_id: bob.userId, display_name: 'Bob again' })).status).toBe(201);

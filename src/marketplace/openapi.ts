@@ -47,7 +47,7 @@ const versionProps = {
   created_at: { type: 'string', format: 'date-time' },
   reviewed_at: { type: ['string', 'null'], format: 'date-time' },
 };
-const source = { type: 'object', description: '{ type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args }', additionalProperties: true };
+const source = { type: 'object', description: '{ type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version\'s definition, copied at submission)', additionalProperties: true };
 
 const reviewItem = {
   type: 'object',

@@ -5074,7 +5074,7 @@ export interface operations {
                             /** Format: date-time */
                             reviewed_at?: string | null;
                             slug: string;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
@@ -5190,7 +5190,7 @@ export interface operations {
                         /** Format: date-time */
                         reviewed_at?: string | null;
                         slug: string;
-                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                         source: {
                             [key: string]: unknown;
                         };
@@ -5322,7 +5322,7 @@ export interface operations {
                         /** Format: date-time */
                         reviewed_at?: string | null;
                         slug: string;
-                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                         source: {
                             [key: string]: unknown;
                         };
@@ -5473,7 +5473,7 @@ export interface operations {
                         /** Format: date-time */
                         reviewed_at?: string | null;
                         slug: string;
-                        /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                        /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                         source: {
                             [key: string]: unknown;
                         };
@@ -9994,7 +9994,7 @@ export interface operations {
                                 reason?: string | null;
                                 /** Format: date-time */
                                 reviewed_at?: string | null;
-                                /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                                /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                                 source: {
                                     [key: string]: unknown;
                                 };
@@ -10158,7 +10158,7 @@ export interface operations {
                             reason?: string | null;
                             /** Format: date-time */
                             reviewed_at?: string | null;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
@@ -10265,7 +10265,7 @@ export interface operations {
                             reason?: string | null;
                             /** Format: date-time */
                             reviewed_at?: string | null;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
@@ -10529,7 +10529,7 @@ export interface operations {
                             reason?: string | null;
                             /** Format: date-time */
                             reviewed_at?: string | null;
-                            /** @description { type: "http", url, transport } or { type: "npm", package, version, integrity, bin?, args } */
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
                             source: {
                                 [key: string]: unknown;
                             };
