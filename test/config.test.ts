@@ -68,6 +68,27 @@ describe('configuration', { timeout: 120_000 }, () => {
     expect(masked.DATABASE_URL).toContain('db.example.com');
     expect(masked.ADMIN_EMAIL).toBe('a@example.com');
   });
+
+  it('masks the builtin shared secret and the metrics token', () => {
+    const builtinSecret = 'builtin-shared-secret-0123456789abcdef';
+    const metricsToken = 'metrics-token-4567';
+    const masked = maskedConfig(loadConfig({ BUILTIN_SHARED_SECRET: builtinSecret, METRICS_TOKEN: metricsToken }));
+    const text = JSON.stringify(masked);
+    expect(text).not.toContain(builtinSecret);
+    expect(text).not.toContain(metricsToken);
+    expect(masked.BUILTIN_SHARED_SECRET).toBe('***** (set)');
+    expect(masked.METRICS_TOKEN).toBe('***** (set)');
+  });
+
+  it('masks every set setting whose name says it holds a secret', () => {
+    const config = loadConfig({ BUILTIN_SHARED_SECRET: 'builtin-shared-secret-0123456789abcdef', METRICS_TOKEN: 'm', ADMIN_EMAIL: 'a@example.com', ADMIN_PASSWORD: 'admin-pass-789xyz' });
+    const masked = maskedConfig(config);
+    const secretNamed = Object.keys(config).filter((k) => /(SECRET|PASSWORD|TOKEN|KEYS?(_PREVIOUS)?|HEADERS)$/.test(k));
+    expect(secretNamed).toEqual(expect.arrayContaining(['BUILTIN_SHARED_SECRET', 'METRICS_TOKEN', 'ADMIN_PASSWORD']));
+    for (const k of secretNamed) {
+      if ((config as unknown as Record<string, unknown>)[k] !== undefined) expect([k, masked[k]]).toEqual([k, '***** (set)']);
+    }
+  });
 });
 
 describe('CLI', { timeout: 180_000 }, () => {

@@ -404,6 +404,8 @@ const SECRET_SETTINGS = new Set<string>([
   'AUTH_PUBLISHABLE_KEY',
   'OTEL_EXPORTER_OTLP_HEADERS',
   'SMTP_PASSWORD',
+  'BUILTIN_SHARED_SECRET',
+  'METRICS_TOKEN',
 ]);
 
 function maskUrlPassword(raw: string): string {
