@@ -72,6 +72,8 @@ describe('auth: audit events', () => {
     }
     expect(events.find((e) => e.action === 'admin.role_changed')?.actorId).toBe(admin.userId);
     expect(events.find((e) => e.action === 'auth.refresh_token_reuse')?.actorId).toBe(u.userId);
+    // The count of sessions a logout ended is kept (a secret-looking name, but a number).
+    expect(rows.find((r) => r.action === 'auth.logout')?.details).toMatchObject({ sessions: expect.any(Number) });
 
     const all = lines.join('\n') + JSON.stringify(rows);
     for (const secret of [password, 'wrong-password-zz', u.refreshToken, u.accessToken, r1.access_token, key, victim.accessToken]) {

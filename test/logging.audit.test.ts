@@ -44,6 +44,28 @@ describe('logging: audit trail', () => {
     expect(await t.platform.logging.verifyAudit()).toMatchObject({ ok: true, checked: rows.length });
   });
 
+  it('keeps counts under secret-looking names and redacts the secrets themselves', async () => {
+    await t.platform.logging.audit.record({
+      action: 'auth.logout',
+      outcome: 'success',
+      actorId: null,
+      details: { scope: 'global', sessions: 3, api_keys: 2, session_id: 'sess-id-must-not-be-stored', sessionId: 'sess-id2-must-not-be-stored', 'mcp-session-id': 'mcp-sess-must-not-be-stored', password: 123456, token: 'tok-must-not-be-stored', ended: ['a', 'b'] },
+    });
+    const row = await t.platform.database.db.selectFrom('audit_log').select('details').where('action', '=', 'auth.logout').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect(row.details).toEqual({
+      scope: 'global',
+      sessions: 3,
+      api_keys: 2,
+      session_id: '[REDACTED]',
+      sessionId: '[REDACTED]',
+      'mcp-session-id': '[REDACTED]',
+      password: '[REDACTED]',
+      token: '[REDACTED]',
+      ended: ['a', 'b'],
+    });
+    expect(JSON.stringify(row)).not.toMatch(/must-not-be-stored|123456/);
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE', async () => {
     const db = t.platform.database.db;
     await expect(db.updateTable('audit_log').set({ outcome: 'success' }).where('seq', '=', '1').execute()).rejects.toThrow(/append-only/);

@@ -36,6 +36,28 @@ function secretForms(secrets: Iterable<string> | undefined): string[] {
   return [...out].sort((a, b) => b.length - a.length);
 }
 
+/** What a secret-looking key is named for when its value is a number: the secret itself (`password`, `session_id`), not a count. */
+const SECRET_ITSELF = /^(pass(word|wd|phrase|code)?|pin|otp|secret|token|key|apikey|cookie|credential|signature|bearer|auth(orization)?|session|id|refresh)$/;
+
+/** The words of a key: `sessionId` → session, id; `mcp-session-id` → mcp, session, id; `api_keys` → api, keys. */
+function keyWords(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+}
+
+/**
+ * Whether a value under a secret-looking key reveals nothing: a boolean or null (`"token": false`),
+ * or a number that counts or bounds something (`sessions: 2`, `api_keys: 3`, `max_tokens: 1000`,
+ * `session_ttl: 60`) rather than being the secret (`password: 123456`, `session_id: 42`).
+ */
+function revealsNothing(key: string, value: unknown): boolean {
+  if (value === null || typeof value === 'boolean') return true;
+  return typeof value === 'number' && !SECRET_ITSELF.test(keyWords(key).at(-1) ?? '');
+}
+
 export function redactValue(value: unknown, opts: RedactOptions = {}): unknown {
   const secrets = secretForms(opts.secrets);
   const maxDepth = opts.maxDepth ?? 12;
@@ -47,9 +69,8 @@ export function redactValue(value: unknown, opts: RedactOptions = {}): unknown {
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      const secretKey = SECRET_KEY.test(k) || keys.has(k.toLowerCase());
-      // A secret-looking key keeps its value when it is a boolean or null (e.g. `"token": false`), which reveals nothing.
-      out[k] = secretKey && x !== null && typeof x !== 'boolean' ? REDACTED : walk(x, depth + 1);
+      const secretKey = keys.has(k.toLowerCase()) || (SECRET_KEY.test(k) && !revealsNothing(k, x));
+      out[k] = secretKey ? REDACTED : walk(x, depth + 1);
     }
     return out;
   };
