@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { descendantsOf, freePort, startCluster, type Cluster, type ReplicaProcess, type ServeCommand } from './cluster.js';
+import { startEverythingHttp, type EverythingHttp } from './everything.js';
+import { descendantsOf, startCluster, type Cluster, type ReplicaProcess, type ServeCommand } from './cluster.js';
 import { adminToken, ensureHttpService, MixedTraffic, type MinuteStats, type TrafficTotals } from './traffic.js';
 
 /**
@@ -109,39 +108,11 @@ async function clusterState(dir: string): Promise<ClusterState> {
   return state;
 }
 
-export interface DemoUpstream {
-  url: string;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
+export type DemoUpstream = EverythingHttp;
 
 /** server-everything over Streamable HTTP: the http service of the demo and of the traffic. */
-export async function startDemoUpstream(): Promise<DemoUpstream> {
-  const require = createRequire(import.meta.url);
-  const entry = require.resolve('@modelcontextprotocol/server-everything/package.json').replace(/package\.json$/, 'dist/index.js');
-  const port = await freePort();
-  const child = spawn(process.execPath, [entry, 'streamableHttp'], { env: { PATH: process.env.PATH ?? '', PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (/listening|running/i.test(seen)) resolve();
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then(() => reject(new Error(`server-everything exited early: ${seen.slice(-300)}`)));
-  });
-  child.stdout.resume();
-  child.stderr.resume();
-  return {
-    url: `http://127.0.0.1:${port}/mcp`,
-    child,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+export function startDemoUpstream(): Promise<DemoUpstream> {
+  return startEverythingHttp('streamableHttp');
 }
 
 /** Request-log rows (kind mcp) of these users, once the count stops changing or reaches `want`. */

@@ -7,4 +7,5 @@ export { deleteUser, exportUser, UserDataError, type DeletionReport, type Export
 export { accountExportOpenApi, accountExportRouter, type AccountExportOptions } from './routes.js';
 export { descendantsOf, freePort, haproxyConfig, prometheusConfig, startCluster, type Cluster, type ClusterOptions, type LbServerState, type ReplicaProcess, type RestartReport, type ServeCommand } from './cluster.js';
 export { clusterDatabase, clusterFigures, HTTP_SLUG, LOAD_ENV, requestLogRows, runClusterCommand, startDemoUpstream, STDIO_SLUG, UsageError, type DemoUpstream } from './cluster-command.js';
+export { EVERYTHING_ENTRY, startEverythingHttp, type EverythingHttp, type EverythingHttpOptions } from './everything.js';
 export { adminToken, ensureHttpService, MixedTraffic, rpcResponse, TRAFFIC_KINDS, type MinuteStats, type TrafficKind, type TrafficTotals } from './traffic.js';

@@ -1,13 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import type { Principal } from '../../src/gateway/index.js';
 import type { CredentialField, ResolvedService, ServiceDefinition } from '../../src/catalog/index.js';
+import { freePort } from '../../src/ops/cluster.js';
+import { EVERYTHING_ENTRY, startEverythingHttp as startShared, type EverythingHttp } from '../../src/ops/everything.js';
 
 /** Helpers for the router upstream tests: principals, resolved services, and real child-process counts. */
 
-const require = createRequire(import.meta.url);
-/** The real @modelcontextprotocol/server-everything entry point (a project dependency). */
-export const EVERYTHING_ENTRY = require.resolve('@modelcontextprotocol/server-everything/package.json').replace(/package\.json$/, 'dist/index.js');
+export { EVERYTHING_ENTRY, type EverythingHttp };
 
 export function principal(userId: string, role: Principal['role'] = 'user'): Principal {
   return { userId, role, email: `${userId}@example.test`, via: 'jwt' };
@@ -90,52 +89,9 @@ export async function until(check: () => boolean | Promise<boolean>, intervalMs 
   while (!(await check())) await new Promise((r) => setTimeout(r, intervalMs));
 }
 
-/** A port that was free a moment ago (for a child that must listen on a known port). */
-export async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
-export interface EverythingHttp {
-  port: number;
-  url: string;
-  stop(): Promise<void>;
-}
-
-/** Starts the real server-everything in `streamableHttp` (endpoint /mcp) or `sse` (endpoint /sse) mode. */
-export async function startEverythingHttp(mode: 'streamableHttp' | 'sse', port?: number): Promise<EverythingHttp> {
-  const { spawn } = await import('node:child_process');
-  const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, [EVERYTHING_ENTRY, mode], {
-    env: { PATH: process.env.PATH ?? '', PORT: String(chosen) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  await new Promise<void>((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (/listening|running/i.test(seen)) resolve();
-    };
-    child.stderr.on('data', onData);
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`server-everything ${mode} exited early (${code}): ${seen.slice(-500)}`)));
-  });
-  child.stdout.resume();
-  child.stderr.resume();
-  return {
-    port: chosen,
-    url: `http://127.0.0.1:${chosen}/${mode === 'sse' ? 'sse' : 'mcp'}`,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
+/** The real server-everything over HTTP (src/ops/everything.ts), killed outright by `stop()`. */
+export function startEverythingHttp(mode: 'streamableHttp' | 'sse', port?: number): Promise<EverythingHttp> {
+  return startShared(mode, { port, stopSignal: 'SIGKILL' });
 }
