@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
@@ -160,6 +161,37 @@ describe('logging: MCP rows from the router', () => {
     expect(call.upstream_instance).toMatch(/^stdio:\d+$/);
     expect(JSON.stringify(call)).not.toContain(SECRET);
     expect(JSON.stringify(call.payload)).toContain('[REDACTED]');
+  });
+
+  it('counts a tool result with isError: true as an error (row, metrics, usage), on the stdio and the http upstream', async () => {
+    const user = await userWithSecret();
+    for (const slug of ['echoenv', 'ev-http']) {
+      const client = await connect(`/mcp/${slug}`, user.accessToken, slug === 'echoenv' ? 'legacy' : 'modern');
+      try {
+        // The upstream's own input validation: a result with isError, not a JSON-RPC error.
+        const failed = (await client.callTool({ name: 'echo', arguments: {} })) as { isError?: boolean };
+        expect(failed.isError, slug).toBe(true);
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { message: 'fine' } }))).toContain('fine');
+      } finally {
+        await client.close();
+      }
+    }
+    const calls = (await rows(user.userId)).filter((r) => r.method === 'tools/call');
+    expect(calls.map((r) => [r.service, r.status, r.rpc_error_code, r.http_status])).toEqual([
+      ['echoenv', 'error', null, 200],
+      ['echoenv', 'ok', null, 200],
+      ['ev-http', 'error', null, 200],
+      ['ev-http', 'ok', null, 200],
+    ]);
+    expect(sample(await metrics(), 'mcp_tool_calls_total{service="echoenv",tool="echo",outcome="error"}')).toBeGreaterThanOrEqual(1);
+    // Usage: the upstream ran and answered each call, so all four are billable; two are errors.
+    const usage = await sql<{ service: string; status: string }>`select service, status from ${sql.table(`${t.platform.database.schema}.usage_events`)} where user_id = ${user.userId} order by occurred_at`.execute(t.platform.database.db);
+    expect(usage.rows.map((r) => [r.service, r.status])).toEqual([
+      ['echoenv', 'error'],
+      ['echoenv', 'ok'],
+      ['ev-http', 'error'],
+      ['ev-http', 'ok'],
+    ]);
   });
 
   it('records the http instance, drives upstream and MCP metrics, and writes no row with capture off', async () => {

@@ -18,6 +18,11 @@ export interface McpCallFacts {
   upstreamMs: number | null;
   /** JSON-RPC error code of the response, null when it succeeded (or had not finished). */
   errorCode: number | null;
+  /**
+   * A `tools/call` answered with a result whose `isError` is true: the upstream ran the tool and
+   * reported its failure inside the result (no JSON-RPC error). The request log counts it as an error.
+   */
+  toolError: boolean;
   rateLimited: boolean;
   capture: PayloadCapture;
   /** The tool name when the catalog bounds it (named in the service's allow list): safe as a metric label. */

@@ -154,7 +154,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
         const service = facts?.service ?? pathService;
         const rateLimited = status === 429 || facts?.rateLimited === true;
         const rpcError = status < 400 ? (facts?.errorCode ?? null) : null;
-        const outcome = rateLimited ? 'rate_limited' : status >= 400 || rpcError !== null ? 'error' : 'ok';
+        const outcome = rateLimited ? 'rate_limited' : status >= 400 || rpcError !== null || facts?.toolError === true ? 'error' : 'ok';
         const upstreamSeconds = typeof facts?.upstreamMs === 'number' ? facts.upstreamMs / 1000 : undefined;
         // Label values stay bounded: a slug from the path is a label only once the endpoint resolved
         // it (it then left its collector); a refused request to /mcp/<anything> is `unresolved`.

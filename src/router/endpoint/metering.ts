@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import type { CallMetering, Principal } from '../../gateway/index.js';
 import type { ResolvedService } from '../contracts.js';
 import { toolCallService } from './gateway-hooks.js';
-import type { McpCallLog, RelayEvent } from './observe.js';
+import { isToolError, type McpCallLog, type RelayEvent } from './observe.js';
 
 /**
  * The MCP endpoint's two metering touch points (docs/billing.md): `admitCall` before anything of a
@@ -84,7 +84,8 @@ export function meteredObserve(
       listingVersion: null,
       tool: facts.target,
       units: 1,
-      status: event.error === undefined ? 'ok' : 'error',
+      // A result with isError: true was run and answered by the upstream: billable, and an error.
+      status: event.error === undefined && !isToolError(event.result) ? 'ok' : 'error',
       latencyMs: performance.now() - started,
     });
   };

@@ -84,6 +84,7 @@ export class McpCallLog {
       target,
       upstreamMs: p.forwards.length ? p.forwards.reduce((sum, f) => sum + f.upstreamMs, 0) : null,
       errorCode,
+      toolError: method === 'tools/call' && error === undefined && isToolError(p.done?.result),
       rateLimited: error?.data?.reason === 'rate_limited',
       capture,
       tool: method === 'tools/call' && target !== null && allow?.includes(target) ? target : null,
@@ -98,6 +99,11 @@ export class McpCallLog {
     }
     return facts;
   }
+}
+
+/** Whether a `tools/call` result reports the tool's failure (`isError: true`, MCP's CallToolResult). */
+export function isToolError(result: unknown): boolean {
+  return typeof result === 'object' && result !== null && (result as { isError?: unknown }).isError === true;
 }
 
 /** The one service all forwards went to, or undefined (none, or several). */
@@ -122,6 +128,7 @@ const EMPTY: McpCallFacts = {
   target: null,
   upstreamMs: null,
   errorCode: null,
+  toolError: false,
   rateLimited: false,
   capture: 'metadata',
   tool: null,
