@@ -60,7 +60,10 @@ describe.skipIf(!process.env.DATABASE_URL || !ownPostgresAvailable)('faults: Pos
     const keys = await fetch(`${t.url}/v1/api-keys`, { headers: { ...bearer(user.accessToken), 'x-request-id': 'faults-pg-db-call' } });
     const failFastMs = Date.now() - asked;
     expect(keys.status).toBe(503);
-    expect(((await keys.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'service_unavailable', message: expect.stringMatching(/unavailable; try again shortly/) });
+    const refused = (await keys.json()) as { error: { code: string; message: string } };
+    // Names the database, never its address or credentials.
+    expect(refused.error).toMatchObject({ code: 'service_unavailable', message: 'The database is unavailable; try again shortly' });
+    expect(JSON.stringify(refused)).not.toContain(new URL(pg.url).host);
     expect(failFastMs).toBeLessThan(OUTAGE_MS);
 
     // Needs no database: served throughout the outage, and each one is logged (queued).

@@ -5,7 +5,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeMiddleware } from '../src/gateway/index.js';
+import { edgeMiddleware, errorHandler } from '../src/gateway/index.js';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { bearer, signUp } from './support/users.js';
@@ -196,6 +196,35 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
     const text = await ready.text();
     expect(JSON.parse(text)).toMatchObject({ status: 'unavailable', checks: { database: 'fail' } });
     expect(text).not.toMatch(/\n\s+at |\.ts:\d+|node_modules/);
+  });
+});
+
+describe('gateway edge: a backing service down', () => {
+  it('names the database when PostgreSQL is unreachable (never its address or credentials), and no name for Redis', async () => {
+    const app = express();
+    const connectRefused = Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5433 (postgres://app:db-pass-123@10.1.2.3:5433/app)'), { code: 'ECONNREFUSED' });
+    const terminated = new Error('Connection terminated due to connection timeout');
+    const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const redisClosed = new Error('Connection is closed.');
+    const failures: Record<string, Error> = { refused: connectRefused, terminated, shutdown: adminShutdown, redis: redisClosed };
+    app.get('/:failure', (req, _res, next) => next(failures[req.params.failure]));
+    app.use(errorHandler(createLogger('silent'), 2048));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const failure of ['refused', 'terminated', 'shutdown']) {
+        const res = await fetch(`${base}/${failure}`);
+        const text = await res.text();
+        expect([failure, res.status, (JSON.parse(text) as { error: { message: string } }).error.message]).toEqual([failure, 503, 'The database is unavailable; try again shortly']);
+        expect(text).not.toMatch(/10\.1\.2\.3|5433|db-pass-123|postgres:/);
+      }
+      const redis = await fetch(`${base}/redis`);
+      expect(redis.status).toBe(503);
+      expect(((await redis.json()) as { error: { message: string } }).error.message).toBe('A backing service is unavailable; try again shortly');
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 

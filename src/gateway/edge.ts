@@ -180,7 +180,7 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number, opts: Error
       apiError = errors.unsupportedMediaType();
     else if (parserError?.type === 'request.aborted') apiError = errors.badRequest('Request aborted by the client');
     else if (isUnavailable(err)) {
-      apiError = errors.unavailable();
+      apiError = errors.unavailable(isRedisFailure(err) ? undefined : 'The database is unavailable; try again shortly');
       (req.log ?? logger).warn({ err: { message: (err as Error).message } }, 'backing service unavailable');
     } else {
       apiError = errors.internal();
@@ -203,6 +203,16 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number, opts: Error
 }
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003']);
+
+/**
+ * ioredis's own failures (a closed connection, retries or the offline queue exhausted). Every other
+ * connection failure that reaches a handler is PostgreSQL's (node-postgres: socket errors, SQLSTATE
+ * 57P0x/08xxx, its pool's messages), named in the answer without its address or credentials.
+ */
+function isRedisFailure(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return e.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|max retries per request/i.test(e.message ?? '');
+}
 
 /** Database or Redis connection failures become 503 instead of 500. */
 function isUnavailable(err: unknown): boolean {
