@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HTTP_SLUG, MixedTraffic, requestLogRows, STDIO_SLUG, type RestartReport } from '../src/ops/index.js';
-import { CLUSTER_ADMIN, startTestCluster, type TestCluster } from './support/cluster.js';
+import { requestLogRows, type RestartReport } from '../src/ops/index.js';
+import { clusterTestsRun, clusterTraffic, startTestCluster, type TestCluster } from './support/cluster.js';
 
 /**
  * A rolling restart under load (issue 14 §2), on real processes: three `serve` replicas on
@@ -10,15 +9,12 @@ import { CLUSTER_ADMIN, startTestCluster, type TestCluster } from './support/clu
  * replica in turn SIGTERMed, drained and replaced by a new process that passes /readyz and is UP
  * in HAProxy before the next goes. Server mode only: PGlite is one process's database.
  */
-const serverMode = !!process.env.DATABASE_URL && !!process.env.REDIS_URL;
-// Under CI a missing haproxy fails the test (.ci/run installs it) instead of skipping it.
-const haproxy = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0 || !!process.env.CI;
 // Runs in CI's server mode (.ci/run: DATABASE_URL and REDIS_URL). The drain ends forwarded stdio
 // sessions and public GET streams at once, and a forwarded call whose owner drains leases again
 // from the next owner (docs/operations.md, "Rolling restart"), so the assertion is zero failed
 // requests.
 
-describe.skipIf(!serverMode || !haproxy)('cluster: rolling restart under load (server mode, needs haproxy)', { timeout: 1_500_000 }, () => {
+describe.skipIf(!clusterTestsRun)('cluster: rolling restart under load (server mode, needs haproxy)', { timeout: 1_500_000 }, () => {
   let t: TestCluster | undefined;
   afterAll(async () => t?.close(), 120_000);
 
@@ -27,14 +23,7 @@ describe.skipIf(!serverMode || !haproxy)('cluster: rolling restart under load (s
     t = await startTestCluster({ keepDir: process.env.CLUSTER_KEEP_DIR === '1' });
     const { cluster } = t;
     if (process.env.CLUSTER_KEEP_DIR === '1') console.log(`cluster directory (kept): ${cluster.dir}`);
-    const traffic = await MixedTraffic.setup({
-      url: cluster.url,
-      adminEmail: CLUSTER_ADMIN.email,
-      adminPassword: CLUSTER_ADMIN.password,
-      stdioSlug: STDIO_SLUG,
-      httpSlug: HTTP_SLUG,
-      users: 2,
-    });
+    const traffic = await clusterTraffic(cluster, 2);
     const firstIds = cluster.replicas.map((r) => r.id);
     const firstPids = cluster.replicas.map((r) => r.child.pid);
 

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { descendantsOf, HTTP_SLUG, MixedTraffic, STDIO_SLUG } from '../src/ops/index.js';
-import { CLUSTER_ADMIN, startTestCluster, type TestCluster } from './support/cluster.js';
+import { descendantsOf } from '../src/ops/index.js';
+import { clusterTestsRun, clusterTraffic, startTestCluster, type TestCluster } from './support/cluster.js';
 
 /**
  * Fault matrix (issue 14 §3): one replica SIGKILLed under traffic, on real processes (three
@@ -14,8 +13,6 @@ import { CLUSTER_ADMIN, startTestCluster, type TestCluster } from './support/clu
  * - only requests in flight at the moment of the kill may fail (counted, not timed).
  * Server mode only, needs haproxy.
  */
-const serverMode = !!process.env.DATABASE_URL && !!process.env.REDIS_URL;
-const haproxy = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0 || !!process.env.CI;
 
 function alive(pid: number): boolean {
   try {
@@ -35,21 +32,14 @@ async function waitUntil(what: string, done: () => boolean | Promise<boolean>, b
   throw new Error(`${what}: not within ${boundMs} ms`);
 }
 
-describe.skipIf(!serverMode || !haproxy)('faults: one replica SIGKILLed (server mode, needs haproxy)', { timeout: 600_000 }, () => {
+describe.skipIf(!clusterTestsRun)('faults: one replica SIGKILLed (server mode, needs haproxy)', { timeout: 600_000 }, () => {
   let t: TestCluster | undefined;
   afterAll(async () => t?.close(), 120_000);
 
   it('its stdio children die with it, ownership moves, and every session goes on through the others', async () => {
     t = await startTestCluster();
     const { cluster } = t;
-    const traffic = await MixedTraffic.setup({
-      url: cluster.url,
-      adminEmail: CLUSTER_ADMIN.email,
-      adminPassword: CLUSTER_ADMIN.password,
-      stdioSlug: STDIO_SLUG,
-      httpSlug: HTTP_SLUG,
-      users: 4,
-    });
+    const traffic = await clusterTraffic(cluster, 4);
     // Every user's stdio child started (on its owner) before the kill.
     expect(await traffic.checkSessions()).toEqual([]);
     const children = new Map(cluster.replicas.map((r) => [r.slot, descendantsOf(r.child.pid!)]));

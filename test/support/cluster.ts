@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
-import { adminToken, ensureHttpService, HTTP_SLUG, LOAD_ENV, startCluster, startDemoUpstream, type Cluster, type ClusterOptions, type DemoUpstream } from '../../src/ops/index.js';
+import { adminToken, ensureHttpService, HTTP_SLUG, LOAD_ENV, MixedTraffic, startCluster, startDemoUpstream, STDIO_SLUG, type Cluster, type ClusterOptions, type DemoUpstream } from '../../src/ops/index.js';
 import { TEST_MASTER_KEY } from './platform.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -11,6 +12,26 @@ const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs');
 export const SERVE_FROM_SOURCE = { command: process.execPath, args: ['--import', TSX, path.join(ROOT, 'src', 'main.ts'), 'serve'] };
 
 export const CLUSTER_ADMIN = { email: 'admin@cluster.test', password: 'cluster-admin-password-1' };
+
+/**
+ * Whether the cluster tests run here: server mode only (DATABASE_URL and REDIS_URL; PGlite is one
+ * process's database) and HAProxy. Under CI a missing haproxy fails them (.ci/run installs it)
+ * instead of skipping them.
+ */
+export const clusterTestsRun =
+  !!process.env.DATABASE_URL && !!process.env.REDIS_URL && (spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0 || !!process.env.CI);
+
+/** Mixed traffic (src/ops/traffic.ts) through the cluster's HAProxy: `users` new users, each with a session to the stdio and the http demo service. */
+export function clusterTraffic(cluster: Cluster, users: number): Promise<MixedTraffic> {
+  return MixedTraffic.setup({
+    url: cluster.url,
+    adminEmail: CLUSTER_ADMIN.email,
+    adminPassword: CLUSTER_ADMIN.password,
+    stdioSlug: STDIO_SLUG,
+    httpSlug: HTTP_SLUG,
+    users,
+  });
+}
 
 export interface TestCluster {
   cluster: Cluster;
