@@ -8,28 +8,25 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logging/index.js';
 import { RESERVED_PREFIXES, webAppRouter } from '../src/web/index.js';
-import { startPlatform, type TestPlatform } from './support/platform.js';
+import type { TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, bearer, DEFAULT_TEST_PASSWORD, signIn, uniqueEmail } from './support/users.js';
-import { buildWebApp, launchChromium, skipBrowserTests, type TestBrowser, type WebBuild } from './support/web.js';
+import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type WebPlatform } from './support/web.js';
 
 /**
  * The web app, served by the real platform (app.ts, real PGlite/PostgreSQL) from a fresh
  * production build of web/, and used in a real Chromium: the serving rules, then a new user's
  * path through the portal. One build, one platform and one browser for the whole file.
  */
-let web: WebBuild;
+let platform: WebPlatform;
 let t: TestPlatform;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  web = await buildWebApp();
   const logger = createLogger('debug', new Writable({ write: (chunk, _enc, cb) => (logLines.push(String(chunk)), cb()) }));
-  t = await startPlatform({}, { web: { distDir: web.distDir }, logger });
+  platform = await startWebPlatform({}, { logger });
+  t = platform.t;
 }, 240_000);
-afterAll(async () => {
-  await t?.close();
-  await web?.close();
-});
+afterAll(async () => platform?.close());
 
 /** What a browser sends when it navigates to a page. */
 const NAVIGATION = { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' };
@@ -166,13 +163,12 @@ describe('web: serving rules', () => {
 });
 
 describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
-  let chromium: TestBrowser;
+  let app: AppPage;
   let page: Page;
   const email = uniqueEmail('portal');
   const password = `${DEFAULT_TEST_PASSWORD}-web`;
   const secret = `xoxb-${randomBytes(12).toString('hex')}-topsecret`;
   const bodies: Array<{ url: string; body: string }> = [];
-  const problems: string[] = [];
   let apiKey = '';
 
   beforeAll(async () => {
@@ -185,23 +181,8 @@ describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
     });
     expect(enable.status).toBe(200);
 
-    chromium = await launchChromium();
-    await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
-    // CSP violations are reported to the page as events; collect them from the first script on,
-    // naming the offenders (<style> elements without the nonce, by their first characters).
-    await chromium.context.addInitScript(`
-      window.__csp = [];
-      document.addEventListener('securitypolicyviolation', (e) => {
-        const offenders = [...document.querySelectorAll('style')].filter((el) => !el.nonce).map((el) => (el.textContent || '').slice(0, 80));
-        window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + JSON.stringify(offenders));
-      });
-    `);
-    page = await chromium.context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    app = await openAppPage(t.url, { clipboard: true });
+    page = app.page;
     page.on('response', (r) => {
       if (!r.url().startsWith(t.url)) return;
       void r.text().then(
@@ -210,7 +191,7 @@ describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
       );
     });
   }, 120_000);
-  afterAll(async () => chromium?.close());
+  afterAll(async () => app?.close());
 
   const clipboard = async () => (await page.evaluate('navigator.clipboard.readText()')) as string;
   const heading = (name: string) => page.getByRole('heading', { level: 1, name });
@@ -427,9 +408,8 @@ describe.skipIf(skipBrowserTests)('web: the portal in Chromium', () => {
     expect(logLines.length).toBeGreaterThan(0);
     expect(logLines.filter((l) => l.includes(secret) || l.includes(apiKey))).toEqual([]);
 
-    const csp = (await page.evaluate('window.__csp')) as string[];
-    expect(csp).toEqual([]);
+    expect(await app.cspViolations()).toEqual([]);
     // The browser reports expected API refusals (weak password, wrong password, invalid value) as failed loads.
-    expect(problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|422)/.test(p))).toEqual([]);
+    expect(app.problems.filter((p) => !/Failed to load resource: the server responded with a status of (400|422)/.test(p))).toEqual([]);
   });
 });

@@ -118,7 +118,11 @@ export async function openAppPage(
   if (options.clipboard) await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
   await browser.context.addInitScript(`
     window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+    // Each violation names its offenders: <style> elements without the nonce, by their first characters.
+    document.addEventListener('securitypolicyviolation', (e) => {
+      const offenders = [...document.querySelectorAll('style')].filter((el) => !el.nonce).map((el) => (el.textContent || '').slice(0, 80));
+      window.__csp.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + JSON.stringify(offenders));
+    });
   `);
   const page = await browser.context.newPage();
   page.setDefaultTimeout(options.timeoutMs ?? 15_000);
