@@ -10,9 +10,11 @@ import { isPlatformUserId } from './tables.js';
  * per-minute limit of the user's plan, checked before anything is forwarded.
  *
  * Each replica keeps, per user, the plan and this month's counts as the database had them when
- * last read (at most `cacheTtlMs` ago), plus the calls this replica metered since. So a check costs
- * no round trip, a replica sees its own calls at once, and the calls of other replicas within
- * `cacheTtlMs`: a hard limit can be passed by at most what other replicas answered in that window
+ * last read (at most `cacheTtlMs` ago, plus one read's time: an expired state is read again beside
+ * the call that found it, which goes on with the old counts), plus the calls this replica metered
+ * since. So a check costs no round trip (only a user's first call in a month, or after a plan
+ * change, waits for a read), a replica sees its own calls at once, and the calls of other replicas
+ * within `cacheTtlMs`: a hard limit can be passed by at most what other replicas answered in that window
  * (and by the calls of one user in flight at the same moment).
  */
 export interface QuotaOptions {
@@ -38,6 +40,8 @@ const MAX_CACHED_USERS = 50_000;
 export class Quotas {
   private readonly states = new Map<string, UserQuotaState | Promise<UserQuotaState>>();
   private readonly limiters = new Map<number, RateLimiter>();
+  /** Users whose counts are being read again in the background. */
+  private readonly revalidating = new Set<string>();
 
   constructor(private readonly opts: QuotaOptions) {}
 
@@ -95,7 +99,16 @@ export class Quotas {
   private async state(userId: string, now: Date): Promise<UserQuotaState> {
     const cached = this.states.get(userId);
     if (cached instanceof Promise) return cached;
-    if (cached && now >= cached.period.start && now < cached.period.end && Date.now() - cached.loadedAt < this.opts.cacheTtlMs) return cached;
+    if (cached && now >= cached.period.start && now < cached.period.end) {
+      if (Date.now() - cached.loadedAt < this.opts.cacheTtlMs) return cached;
+      // Expired: this call goes on with the counts it has (this replica's own calls are in them) and
+      // the read happens beside it, so a busy user's calls never wait for the database; the next
+      // calls see the fresh counts. With no cache (cacheTtlMs 0) every call waits for its read.
+      if (this.opts.cacheTtlMs > 0) {
+        this.revalidate(userId, cached, now);
+        return cached;
+      }
+    }
     const loading = this.load(userId, now);
     this.states.set(userId, loading);
     try {
@@ -108,6 +121,23 @@ export class Quotas {
       if (this.states.get(userId) === loading) this.states.delete(userId);
       throw err;
     }
+  }
+
+  /** Reads a user's counts again in the background (one read at a time per user); a failed read keeps the old ones. */
+  private revalidate(userId: string, stale: UserQuotaState, now: Date): void {
+    if (this.revalidating.has(userId)) return;
+    this.revalidating.add(userId);
+    this.load(userId, now)
+      .then((fresh) => {
+        // Only if nothing replaced the state meanwhile (a plan change, a month's end).
+        if (this.states.get(userId) !== stale) return;
+        this.states.delete(userId); // re-inserted last: the map's order is the eviction order
+        this.states.set(userId, fresh);
+      })
+      .catch(() => {
+        stale.loadedAt = Date.now() - this.opts.cacheTtlMs / 2; // try again after half the TTL
+      })
+      .finally(() => this.revalidating.delete(userId));
   }
 
   /** The user's plan and this month's counts; without a plan the counts are read only for the API (`always`). */
