@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownPostgresAvailable, startOwnPostgres, type OwnPostgres } from './support/own-postgres.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { usageEventCount } from './support/usage.js';
 import { bearer, signUp, type TestSession } from './support/users.js';
 
 /**
@@ -33,7 +34,10 @@ describe.skipIf(!process.env.DATABASE_URL || !ownPostgresAvailable)('faults: Pos
     // revocation cache has expired (fail closed: 503 during an outage). Here the caches cover the
     // outage, as an operator who prefers availability sets them; the registry snapshot expires
     // (CATALOG_CACHE_TTL_MS, 5 s) and its last read is what serves.
-    t = await startPlatform({ DATABASE_URL: pg.url, LOG_FLUSH_INTERVAL_MS: '100', AUTH_REVOCATION_CACHE_TTL_MS: '60000', CREDENTIAL_CACHE_TTL_MS: '120000' });
+    t = await startPlatform({ DATABASE_URL: pg.url, LOG_FLUSH_INTERVAL_MS: '100', AUTH_REVOCATION_CACHE_TTL_MS: '60000', CREDENTIAL_CACHE_TTL_MS: '120000',
+      // A call's usage event cannot be written during the outage: the call must not wait for it (a
+      // bound longer than the outage makes a waiting call hold the loop below until the end).
+      BILLING_METER_WRITE_BOUND_MS: '600000' });
     user = await signUp(t.url);
     client = new Client({ name: 'faults-pg', version: '1.0.0' });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${t.url}/mcp/everything`), { requestInit: { headers: bearer(user.accessToken) } }));
@@ -77,7 +81,8 @@ describe.skipIf(!process.env.DATABASE_URL || !ownPostgresAvailable)('faults: Pos
       i++;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    expect(served).toBeGreaterThan(0);
+    // Paced 250 ms apart: a call that waited for the database would leave one or none.
+    expect(served).toBeGreaterThanOrEqual(Math.min(5, Math.floor(OUTAGE_MS / 1000)));
     expect(log.depth).toBeGreaterThan(0);
 
     await pg.start();
@@ -100,8 +105,14 @@ describe.skipIf(!process.env.DATABASE_URL || !ownPostgresAvailable)('faults: Pos
     const rows = await t.platform.database.db.selectFrom('request_log').select(['request_id', 'http_status', 'kind', 'method']).where('user_id', '=', user.userId).execute();
     expect(rows.find((r) => r.request_id === 'faults-pg-db-call')?.http_status).toBe(503);
     expect(rows.filter((r) => r.kind === 'mcp' && r.method === 'tools/call').length).toBeGreaterThanOrEqual(served + 1);
+    // The outage's usage events were queued, not lost: written once the database is back (the call
+    // before the outage, and each one served during it).
+    const usageRows = () => usageEventCount(t, user.userId);
+    let metered = await usageRows();
+    for (const until = Date.now() + 30_000; metered < served + 1 && Date.now() < until; metered = await usageRows()) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(metered).toBe(served + 1);
     console.log(
-      `[faults] PostgreSQL down ${OUTAGE_MS} ms: db request refused in ${failFastMs} ms; ${served} MCP calls served during the outage; ` +
+      `[faults] PostgreSQL down ${OUTAGE_MS} ms: db request refused in ${failFastMs} ms; ${served} MCP calls served during the outage (${metered} usage events written after it); ` +
         `after start: /readyz 200 in ${readyAfterMs} ms, first db request ${servedAfterMs} ms, queued log rows written by ${loggedAfterMs} ms`,
     );
   }, 120_000 + OUTAGE_MS);

@@ -22,8 +22,10 @@ import { isPlatformUserId } from './tables.js';
  * (logged, counted in `billing_usage_events_dropped_total`). A batch that fails otherwise stays at
  * the head of the queue and is retried with backoff. A call whose event
  * has waited longer than `writeBoundMs` is answered anyway (the event stays queued and is written
- * when the database is back): an outage longer than the bound, followed by a crash of this replica
- * before the database returns, is the one way an answered call goes unmetered; it is logged.
+ * when the database is back). Once a write has failed, and until one succeeds, calls are answered
+ * at once: the database is known to be away, and a call that can be served without it must not wait
+ * out the bound (docs/operations.md, PostgreSQL outage). An outage followed by a crash of this
+ * replica before the database returns is the one way an answered call goes unmetered; it is logged.
  */
 export interface UsageWriterOptions {
   database: PlatformDatabase;
@@ -72,6 +74,8 @@ export class UsageWriter {
   record(event: StampedUsageEvent): Promise<void> {
     return new Promise((release) => {
       this.queue.push({ event, queuedAt: Date.now(), release });
+      // The last write failed: the database is away, so answer now; the event stays queued.
+      if (this.failures > 0) release();
       this.writing ??= this.drain().finally(() => {
         this.writing = undefined;
       });
@@ -106,7 +110,8 @@ export class UsageWriter {
       } catch (err) {
         this.failures++;
         this.log.error({ err: { message: (err as Error).message }, 'usage_events.queued': this.queue.length, failures: this.failures }, 'usage events could not be written; retrying');
-        this.releaseOverdue();
+        // Until a write succeeds again, the calls waiting on this batch go on unwritten (see the class comment).
+        for (const p of this.queue) p.release();
         await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.failures, 10)));
       } finally {
         clearTimeout(guard);

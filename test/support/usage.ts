@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { TestPlatform } from './platform.js';
 
 /** Billing's usage events of one service, counted per listing version: `[[version, calls], …]`, in version order. */
@@ -13,4 +14,10 @@ export async function callsByListingVersion(t: TestPlatform, service: string): P
     const row = r as { listing_version: string | null; calls: string };
     return [row.listing_version, Number(row.calls)];
   });
+}
+
+/** How many usage events billing holds for one user. */
+export async function usageEventCount(t: TestPlatform, userId: string): Promise<number> {
+  const { rows } = await sql<{ n: string }>`select count(*)::text as n from ${sql.table(`${t.platform.database.schema}.usage_events`)} where user_id = ${userId}`.execute(t.platform.database.db);
+  return Number(rows[0]?.n ?? 0);
 }
