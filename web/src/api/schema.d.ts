@@ -2814,7 +2814,7 @@ export interface paths {
         };
         /**
          * Download everything the platform holds about you, as JSON
-         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
+         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, the marketplace listings you installed and rated, your provider record with your listings and their versions (not who decided), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
          */
         get: {
             parameters: {
@@ -2846,6 +2846,16 @@ export interface paths {
                             }[];
                             /** Format: date-time */
                             exported_at: string;
+                            marketplace_installs: {
+                                [key: string]: unknown;
+                            }[];
+                            /** @description Your provider application and listings; null if you never applied */
+                            marketplace_provider: {
+                                [key: string]: unknown;
+                            } | null;
+                            marketplace_ratings: {
+                                [key: string]: unknown;
+                            }[];
                             notes: {
                                 [key: string]: unknown;
                             }[];
