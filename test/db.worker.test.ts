@@ -113,6 +113,27 @@ describe.skipIf(!embedded)('embedded PGlite in a worker thread', () => {
       expect(order).toEqual(['call 1', 'call 2', 'background 1', 'background 2']);
       const rows = await sql<{ who: string }>`select who from lane_probe order by n`.execute(raw);
       expect(rows.rows.map((r) => r.who)).toEqual(['holder', 'call 1', 'call 2', 'background 1', 'background 2']);
+
+      // Never starved: behind twenty waiting calls, a background write goes after eight of them.
+      order.length = 0;
+      let releaseAgain!: () => void;
+      const holdingAgain = new Promise<void>((r) => (releaseAgain = r));
+      let heldAgain!: () => void;
+      const isHeldAgain = new Promise<void>((r) => (heldAgain = r));
+      const again = raw.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        heldAgain();
+        await holdingAgain;
+      });
+      await isHeldAgain;
+      const more = [
+        sql`select 1`.execute(background).then(() => order.push('background')),
+        ...Array.from({ length: 20 }, (_, i) => sql`select 1`.execute(raw).then(() => order.push(`call ${i}`))),
+      ];
+      releaseAgain();
+      await again;
+      await Promise.all(more);
+      expect(order.indexOf('background')).toBe(8);
     } finally {
       await database.close();
     }

@@ -53,15 +53,21 @@ export class PGliteDialect implements Dialect {
 
 type Lane = 'foreground' | 'background';
 
+/** Most foreground hand-overs in a row while a background acquirer waits (then it goes). */
+const FOREGROUND_RUN = 8;
+
 /**
  * The one connection of a PGlite, held by one acquirer at a time. Waiting foreground acquirers
  * come first, each lane in arrival order: a call's write that its answer waits for (the usage
  * meter's, docs/billing.md) then waits at most for the one statement running, not also for the
- * request log's batches queued before it.
+ * request log's batches queued before it. A waiting background acquirer is not starved: after
+ * `FOREGROUND_RUN` hand-overs in a row to the foreground while it waits, it gets the next one.
  */
 export class PGliteLock {
   private held = false;
   private readonly waiting: Record<Lane, Array<() => void>> = { foreground: [], background: [] };
+  /** Foreground hand-overs in a row while background acquirers waited. */
+  private run = 0;
 
   /** Resolves once the connection is this caller's; call the returned function to give it back. */
   async acquire(lane: Lane): Promise<() => void> {
@@ -71,7 +77,10 @@ export class PGliteLock {
     return () => {
       if (released) return;
       released = true;
-      const next = this.waiting.foreground.shift() ?? this.waiting.background.shift();
+      const { foreground, background } = this.waiting;
+      const backgroundsTurn = background.length > 0 && (foreground.length === 0 || this.run >= FOREGROUND_RUN);
+      this.run = backgroundsTurn || background.length === 0 ? 0 : this.run + 1;
+      const next = backgroundsTurn ? background.shift() : foreground.shift();
       if (next) next(); // handed over: stays held
       else this.held = false;
     };
