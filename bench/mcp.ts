@@ -17,7 +17,7 @@
  *
  * Options (env): BENCH_DURATION (s per offered rate, 3), BENCH_RATES (200,500,1000,2000),
  * BENCH_RAMP (connections, 1,4,16,64), BENCH_RAMP_STEP (s, 3), BENCH_WARMUP (s, 1),
- * BENCH_CONNECTIONS (pool for paced runs, 64), BENCH_SETUP_DURATION (s, 3),
+ * BENCH_RAMP_FULL (1 = run every ramp step, not only while it gains 5%), BENCH_CONNECTIONS (pool for paced runs, 64), BENCH_SETUP_DURATION (s, 3),
  * BENCH_SETUP_CONCURRENCY (4), BENCH_IDLE_SESSIONS (10000), BENCH_IDLE_SECONDS (at most this long opening them, 60), BENCH_IDLE_RATE (calls/s; default half the platform-http 2025 ceiling),
  * BENCH_ONLY (comma-separated groups: direct,platform-http,aggregate,platform-stdio,supergateway,
  * mcp-proxy,platform-http-redis,sessionful,metering,setup,idle), BENCH_REDIS (0 = skip the Redis platform),
@@ -69,6 +69,8 @@ const OPT = {
   idleSeconds: num('BENCH_IDLE_SECONDS', 60),
   /** 0 = half the measured ceiling of platform-http 2025. */
   idleRate: num('BENCH_IDLE_RATE', 0),
+  /** 1 = every ramp step runs (no stop once more connections buy < 5%): calls/s and p50 per step in one run. */
+  rampFull: process.env.BENCH_RAMP_FULL === '1',
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((s) => s.trim())) : undefined,
   redis: process.env.BENCH_REDIS !== '0',
 };
@@ -180,7 +182,7 @@ async function measureCalls(gen: Generator, t: Target): Promise<TargetResult> {
     const best = out.max;
     if (result.throughput > 0 && (!best || result.throughput > best.result.throughput)) out.max = { connections, result };
     // Stop once more connections no longer buy 5% more throughput.
-    if (best && result.throughput < 1.05 * best.result.throughput) break;
+    if (!OPT.rampFull && best && result.throughput < 1.05 * best.result.throughput) break;
   }
   if (!t.rates) {
     out.rates = OPT.rates.map((rate) => ({ rate, skipped: t.note ?? 'not run' }));

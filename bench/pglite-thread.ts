@@ -49,8 +49,10 @@ async function openOnMainThread(dataDir: string): Promise<PlatformDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const client = await PGlite.create({ dataDir: path.join(dataDir, 'pglite'), startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS] });
   const raw = new Kysely<Database>({ dialect: new PGliteDialect(client) });
+  const db = raw.withPlugin(new WithSchemaPlugin(SCHEMA));
   return {
-    db: raw.withPlugin(new WithSchemaPlugin(SCHEMA)),
+    db,
+    background: db,
     kind: 'pglite',
     schema: SCHEMA,
     ping: async () => void (await sql`select 1`.execute(raw)),

@@ -80,4 +80,62 @@ describe.skipIf(!embedded)('embedded PGlite in a worker thread', () => {
     await expect(thread.query('select 1', [])).rejects.toThrow(/embedded database worker exited/);
     await thread.close(); // resolves: nothing left to wait for
   });
+  it('a query of db waiting for the connection goes before the background builder\'s waiting writes (the request log)', async () => {
+    const database = await openDatabase({ dataDir: await dataDir(), schema: 'mcp_platform', poolMax: 1, logger: pino({ level: 'silent' }) });
+    try {
+      const raw = database.db.withoutPlugins();
+      const background = database.background.withoutPlugins();
+      await sql`create table lane_probe (n serial primary key, who text not null)`.execute(raw);
+      // Both builders used once before (a driver's first use initializes it, a few ticks later in the queue).
+      await sql`select 1`.execute(background);
+      const order: string[] = [];
+      let releaseHolder!: () => void;
+      const holding = new Promise<void>((r) => (releaseHolder = r));
+      let held!: () => void;
+      const isHeld = new Promise<void>((r) => (held = r));
+      // A transaction holds the one connection while the others queue for it.
+      const holder = raw.transaction().execute(async (trx) => {
+        await sql`insert into lane_probe (who) values ('holder')`.execute(trx);
+        held();
+        await holding;
+      });
+      await isHeld;
+      const writes = [
+        sql`insert into lane_probe (who) values ('background 1')`.execute(background).then(() => order.push('background 1')),
+        sql`insert into lane_probe (who) values ('background 2')`.execute(background).then(() => order.push('background 2')),
+        sql`insert into lane_probe (who) values ('call 1')`.execute(raw).then(() => order.push('call 1')),
+        sql`insert into lane_probe (who) values ('call 2')`.execute(raw).then(() => order.push('call 2')),
+      ];
+      releaseHolder();
+      await holder;
+      await Promise.all(writes);
+      // Within a lane in arrival order; the calls' writes, queued last, went first.
+      expect(order).toEqual(['call 1', 'call 2', 'background 1', 'background 2']);
+      const rows = await sql<{ who: string }>`select who from lane_probe order by n`.execute(raw);
+      expect(rows.rows.map((r) => r.who)).toEqual(['holder', 'call 1', 'call 2', 'background 1', 'background 2']);
+
+      // Never starved: behind twenty waiting calls, a background write goes after eight of them.
+      order.length = 0;
+      let releaseAgain!: () => void;
+      const holdingAgain = new Promise<void>((r) => (releaseAgain = r));
+      let heldAgain!: () => void;
+      const isHeldAgain = new Promise<void>((r) => (heldAgain = r));
+      const again = raw.transaction().execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        heldAgain();
+        await holdingAgain;
+      });
+      await isHeldAgain;
+      const more = [
+        sql`select 1`.execute(background).then(() => order.push('background')),
+        ...Array.from({ length: 20 }, (_, i) => sql`select 1`.execute(raw).then(() => order.push(`call ${i}`))),
+      ];
+      releaseAgain();
+      await again;
+      await Promise.all(more);
+      expect(order.indexOf('background')).toBe(8);
+    } finally {
+      await database.close();
+    }
+  });
 });

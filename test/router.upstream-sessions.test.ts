@@ -151,6 +151,26 @@ describe.each(['sessionful', 'stateless', 'modern'] as const)('upstream sessions
     await end(session);
   });
 
+  it.skipIf(mode !== 'sessionful')("concurrent calls of one client session are served at once on its one upstream session, not one after another", async () => {
+    const session = await connect(t.url, slug, user.accessToken, 'legacy');
+    try {
+      await echo(session.client, 'first');
+      const upstreamSession = traffic(upstream).at(-1)!.session!;
+      const openedBefore = upstream.opened.length;
+      const before = traffic(upstream).length;
+      // Eight calls sent together, each answered once all eight wait upstream at the same time (or
+      // after 3 s): served one after another, the upstream would never hold more than one of them.
+      const answers = await Promise.all(Array.from({ length: 8 }, () => session.client.callTool({ name: 'gate', arguments: { count: 8, ms: 3_000 } })));
+      expect(answers.map((a) => a.content)).toEqual(Array.from({ length: 8 }, () => [{ type: 'text', text: 'together 8' }]));
+      expect(upstream.peakConcurrentCalls(upstreamSession)).toBe(8);
+      const calls = traffic(upstream).slice(before);
+      expect(calls.map((s) => `${s.rpc} ${s.session === upstreamSession} ${routeOf(s)}`)).toEqual(Array.from({ length: 8 }, () => `tools/call:gate true session ${LEGACY}`));
+      expect(upstream.opened.length - openedBefore).toBe(0);
+    } finally {
+      await end(session);
+    }
+  }, 60_000);
+
   it('50 client sessions opened and closed leave no upstream session open', async () => {
     const admin = await adminSession(t);
     // The admin view counts the upstream clients kept for client sessions, per instance.

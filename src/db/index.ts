@@ -4,7 +4,7 @@ import { Kysely, Migrator, PostgresDialect, WithSchemaPlugin, sql, type Dialect 
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { lockDataDir } from './data-dir-lock.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, PGliteLock } from './pglite-dialect.js';
 import { PGliteThread } from './pglite-thread.js';
 import { scopeIntrospection } from './schema-introspector.js';
 import { migrationProvider } from './migrations/index.js';
@@ -27,6 +27,12 @@ export interface DatabaseOptions {
 export interface PlatformDatabase {
   /** Query builder whose table references are qualified with the platform schema. */
   readonly db: Kysely<Database>;
+  /**
+   * The same, for writes no request waits for (the request log's batches). On embedded PGlite (one
+   * connection) its statements wait behind every query of `db` that is waiting too, so a write a
+   * call's answer waits for is not queued behind them; on PostgreSQL (a pool) it is `db`.
+   */
+  readonly background: Kysely<Database>;
   readonly kind: 'pglite' | 'postgres';
   readonly schema: string;
   /** Resolves when the database answers a trivial query. */
@@ -41,6 +47,7 @@ const MIGRATION_LOCK_KEY = 0x6d63702d706c6174n;
 
 export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatabase> {
   let raw: Kysely<Database>;
+  let rawBackground: Kysely<Database> | undefined;
   let kind: PlatformDatabase['kind'];
   let pgPool: pg.Pool | undefined;
   let unlock: (() => Promise<void>) | undefined;
@@ -72,11 +79,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
       await unlock?.();
       throw err;
     });
-    raw = new Kysely<Database>({ dialect: wrap(new PGliteDialect(client)) });
+    const lock = new PGliteLock();
+    raw = new Kysely<Database>({ dialect: wrap(new PGliteDialect(client, lock)) });
+    rawBackground = new Kysely<Database>({ dialect: wrap(new PGliteDialect(client, lock, 'background')) });
   }
   const db = raw.withPlugin(new WithSchemaPlugin(opts.schema));
   return {
     db,
+    background: rawBackground ? rawBackground.withPlugin(new WithSchemaPlugin(opts.schema)) : db,
     kind,
     schema: opts.schema,
     async ping() {
@@ -84,6 +94,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<PlatformDatab
     },
     async close() {
       try {
+        await rawBackground?.destroy();
         await raw.destroy();
       } finally {
         await unlock?.();

@@ -27,12 +27,21 @@ export interface PGliteClient {
  * (kysely-pglite hands the shared client out without such a lock, which is why this exists.)
  */
 export class PGliteDialect implements Dialect {
-  constructor(private readonly client: PGliteClient) {}
+  /**
+   * `lane`: the dialects of one PGlite share its `PGliteLock`; a `background` one (writes nobody
+   * waits for, such as the request log) gets the connection only when no `foreground` query waits,
+   * and does not close the client (the foreground one owns it).
+   */
+  constructor(
+    private readonly client: PGliteClient,
+    private readonly lock = new PGliteLock(),
+    private readonly lane: Lane = 'foreground',
+  ) {}
   createAdapter() {
     return new PostgresAdapter();
   }
   createDriver(): Driver {
-    return new PGliteDriver(this.client);
+    return new PGliteDriver(this.client, this.lock, this.lane);
   }
   createIntrospector(db: Parameters<Dialect['createIntrospector']>[0]) {
     return new PostgresIntrospector(db);
@@ -42,22 +51,57 @@ export class PGliteDialect implements Dialect {
   }
 }
 
+type Lane = 'foreground' | 'background';
+
+/** Most foreground hand-overs in a row while a background acquirer waits (then it goes). */
+const FOREGROUND_RUN = 8;
+
+/**
+ * The one connection of a PGlite, held by one acquirer at a time. Waiting foreground acquirers
+ * come first, each lane in arrival order: a call's write that its answer waits for (the usage
+ * meter's, docs/billing.md) then waits at most for the one statement running, not also for the
+ * request log's batches queued before it. A waiting background acquirer is not starved: after
+ * `FOREGROUND_RUN` hand-overs in a row to the foreground while it waits, it gets the next one.
+ */
+export class PGliteLock {
+  private held = false;
+  private readonly waiting: Record<Lane, Array<() => void>> = { foreground: [], background: [] };
+  /** Foreground hand-overs in a row while background acquirers waited. */
+  private run = 0;
+
+  /** Resolves once the connection is this caller's; call the returned function to give it back. */
+  async acquire(lane: Lane): Promise<() => void> {
+    if (this.held) await new Promise<void>((resolve) => this.waiting[lane].push(resolve));
+    this.held = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const { foreground, background } = this.waiting;
+      const backgroundsTurn = background.length > 0 && (foreground.length === 0 || this.run >= FOREGROUND_RUN);
+      this.run = backgroundsTurn || background.length === 0 ? 0 : this.run + 1;
+      const next = backgroundsTurn ? background.shift() : foreground.shift();
+      if (next) next(); // handed over: stays held
+      else this.held = false;
+    };
+  }
+}
+
 class PGliteDriver implements Driver {
-  private queue: Promise<void> = Promise.resolve();
   private readonly connection: PGliteConnection;
 
-  constructor(private readonly client: PGliteClient) {
+  constructor(
+    private readonly client: PGliteClient,
+    private readonly lock: PGliteLock,
+    private readonly lane: Lane,
+  ) {
     this.connection = new PGliteConnection(client);
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    const previous = this.queue;
-    this.queue = previous.then(() => held);
-    await previous;
+    const release = await this.lock.acquire(this.lane);
     this.connection.release = release;
     return this.connection;
   }
@@ -78,7 +122,7 @@ class PGliteDriver implements Driver {
     await conn.executeQuery(CompiledQuery.raw('rollback'));
   }
   async destroy(): Promise<void> {
-    await this.client.close();
+    if (this.lane === 'foreground') await this.client.close();
   }
 }
 

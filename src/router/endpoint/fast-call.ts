@@ -84,7 +84,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
       await opts.beforeForward?.(target.principal, plan.service);
       if (plan.session) res.setHeader('mcp-session-id', plan.session.id);
       if (plan.route.kind === 'client') {
-        const result = await sendOnClient(connector, target.principal, plan, writer, controller.signal, opts.timeouts, exchange);
+        const result = await sendOnClient({ connector, principal: target.principal, plan, writer, signal: controller.signal, timeouts: opts.timeouts, exchange });
         await exchange.done({ result });
         writer.finish({ result });
         return true;
@@ -222,33 +222,28 @@ function upstreamSessionOf(route: SessionRoute, service: ResolvedService): RawUp
  * was not processed (a forwarded stdio lease whose owner replica drained it): the call is made
  * once more on a new lease, twice at most, as the relay does.
  */
-async function sendOnClient(
-  connector: UpstreamConnector,
-  principal: Principal,
-  plan: CallPlan,
-  writer: AnswerWriter,
-  signal: AbortSignal,
-  timeouts: CallTimeouts,
-  exchange: Exchange,
-): Promise<Record<string, unknown>> {
+async function sendOnClient(call: ClientCall): Promise<Record<string, unknown>> {
   for (let renewal = 0; ; renewal++) {
     try {
-      return await sendOnClientOnce(connector, principal, plan, writer, signal, timeouts, exchange);
+      return await sendOnClientOnce(call);
     } catch (err) {
-      if (renewal >= 2 || signal.aborted || !(err instanceof SdkHttpError) || err.status !== 404) throw err;
+      if (renewal >= 2 || call.signal.aborted || !(err instanceof SdkHttpError) || err.status !== 404) throw err;
     }
   }
 }
 
-async function sendOnClientOnce(
-  connector: UpstreamConnector,
-  principal: Principal,
-  plan: CallPlan,
-  writer: AnswerWriter,
-  signal: AbortSignal,
-  timeouts: CallTimeouts,
-  exchange: Exchange,
-): Promise<Record<string, unknown>> {
+/** What a call on the `client` route needs, for each of its tries. */
+interface ClientCall {
+  connector: UpstreamConnector;
+  principal: Principal;
+  plan: CallPlan;
+  writer: AnswerWriter;
+  signal: AbortSignal;
+  timeouts: CallTimeouts;
+  exchange: Exchange;
+}
+
+async function sendOnClientOnce({ connector, principal, plan, writer, signal, timeouts, exchange }: ClientCall): Promise<Record<string, unknown>> {
   const service = plan.service;
   let lease: UpstreamLease | undefined;
   let detach: (() => void) | undefined;
