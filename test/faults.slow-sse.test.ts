@@ -132,14 +132,14 @@ describe('faults: an SSE consumer that never reads', () => {
   const stalledRequest = async (sessionId: string, message: Rpc) => {
     const port = Number(new URL(t.url).port);
     const server = t.platform.server;
+    // The server's end of the connection: the one that arrives while this client connects.
     let serverSide: net.Socket | undefined;
+    const onConnection = (s: net.Socket) => (serverSide ??= s);
+    server.on('connection', onConnection);
     const client = net.connect(port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => client.once('connect', resolve).once('error', reject));
-    const localPort = client.localPort;
-    const onConnection = (s: net.Socket) => {
-      if (s.remotePort === localPort) serverSide = s;
-    };
-    server.on('connection', onConnection);
+    while (!serverSide) await sleep(5);
+    server.off('connection', onConnection);
     // Never read: nothing is taken off the kernel's receive buffer.
     client.pause();
     client.on('error', () => undefined);
@@ -148,8 +148,6 @@ describe('faults: an SSE consumer that never reads', () => {
       `POST /mcp/flood HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${user.accessToken}\r\nContent-Type: application/json\r\n` +
         `Accept: application/json, text/event-stream\r\nMcp-Session-Id: ${sessionId}\r\nMcp-Protocol-Version: 2025-11-25\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
-    await sleep(0);
-    server.off('connection', onConnection);
     return { client, serverSide: () => serverSide };
   };
 
@@ -191,6 +189,7 @@ describe('faults: an SSE consumer that never reads', () => {
       const healthz = await probe(20);
       const f = flood();
       expect(f, 'the request reached the upstream').toBeDefined();
+      console.log(method, JSON.stringify(f), maxBuffered, JSON.stringify(logLines.filter((l) => String(l.message).startsWith('mcp')).slice(-5)));
       const pulledMb = f!.flushed / 2 ** 20;
       const growthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
       // Bounded: the upstream offered OFFERED bytes; the platform took a bounded part of them.
