@@ -364,11 +364,12 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
         note(`minute ${minute}: ${figuresLine(figures)}; ${stats.map(minuteLine).join('; ')}`);
       }
       const totals = await traffic.stop();
-      // Start and end are each the median of three one-minute samples (minutes 1–3, and the last
-      // three): one sample catches whatever is in flight at that instant (a slow minute holds many
-      // more sockets), the median shows the level. Minute 0 is before the replicas are warm.
-      const start = medianFigures(samples.slice(1, 4).map((x) => x.figures));
-      const end = medianFigures(samples.slice(Math.max(1, samples.length - 3)).map((x) => x.figures));
+      // Start and end are each the median of five one-minute samples (minutes 1–5, and the last
+      // five): one sample catches whatever is in flight at that instant (a minute slowed by the
+      // host holds many more sockets and queued requests), the median shows the level. Minute 0 is
+      // before the replicas are warm.
+      const start = medianFigures(samples.slice(1, 6).map((x) => x.figures));
+      const end = medianFigures(samples.slice(Math.max(1, samples.length - 5)).map((x) => x.figures));
       const change = (k: 'rssMb' | 'fds' | 'heapMb') => (end[k] - start[k]) / start[k];
       ok = totals.failed === 0 && !signal.aborted && Math.abs(change('rssMb')) <= 0.1 && Math.abs(change('fds')) <= 0.1;
       report = {
@@ -382,8 +383,8 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
         perMinuteFigures: samples.map((x) => ({ minute: x.minute, rssMb: x.figures.rssMb, heapMb: x.figures.heapMb, fds: x.figures.fds, stdioProcesses: x.figures.stdioProcesses })),
       };
       note(`soak: ${summary(totals)}`);
-      note(`start (median of minutes 1-3): ${figuresLine(start)}`);
-      note(`end (median of the last 3):    ${figuresLine(end)}`);
+      note(`start (median of minutes 1-5): ${figuresLine(start)}`);
+      note(`end (median of the last 5):    ${figuresLine(end)}`);
       note(`RSS ${pct(change('rssMb'))}, heap ${pct(change('heapMb'))}, fds ${pct(change('fds'))}`);
     }
     await traffic.close();
