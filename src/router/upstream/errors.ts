@@ -72,10 +72,15 @@ const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UN
  * either side's timers run late.
  */
 export function isStaleSocket(err: unknown): boolean {
+  return hasCauseCode(err, STALE_SOCKET_CODES);
+}
+
+/** Whether `err` or one of its causes (six deep) carries one of `codes`. */
+export function hasCauseCode(err: unknown, codes: ReadonlySet<string>): boolean {
   let current: unknown = err;
   for (let i = 0; i < 6 && current; i++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && STALE_SOCKET_CODES.has(code)) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
