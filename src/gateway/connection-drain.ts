@@ -10,7 +10,9 @@ import type { Socket } from 'node:net';
  * serves that one too, so a replica under steady traffic keeps receiving requests on old
  * connections and then waits out `KEEP_ALIVE_TIMEOUT_MS` on each. Once `begin()` is called, every
  * answer not yet started says `Connection: close`, and each connection is closed as soon as its
- * answer in flight is finished, so the drain lasts as long as the slowest request in flight.
+ * answer in flight is finished, so the drain lasts as long as the slowest request in flight. A
+ * connection that never sent a request is not idle to Node (`closeIdleConnections` keeps it) and,
+ * the server closed, no headers timeout applies to it any more: `begin()` closes it.
  *
  * `holding()` says what a drain still waits for (the requests in flight, by method, path and age),
  * for the `draining` log line.
@@ -63,6 +65,10 @@ export function trackConnections(server: Server): ConnectionDrain {
       for (const socket of sockets) {
         const current = latest.get(socket);
         if (current && !current.res.writableFinished) closeAfter(current.res);
+        // A connection that has not sent a (whole) request yet: Node's closeIdleConnections()
+        // leaves it open, and once the server is closed no headers timeout ends it either, so it
+        // held the drain until SHUTDOWN_TIMEOUT_MS. Nothing of it is being served: closed.
+        else if (!current) socket.destroy();
       }
       server.closeIdleConnections();
     },
