@@ -18,7 +18,7 @@ import {
   type RateLimiter,
 } from './gateway/index.js';
 import { authOpenApi, createAuthService, type AuthService } from './auth/index.js';
-import { authenticate, createEgressGuard, errors, requireRole, type EgressGuard } from './gateway/index.js';
+import { authenticate, createEgressGuard, errors, requireRole, trackConnections, type EgressGuard } from './gateway/index.js';
 import { createLogger, createLoggingService, createTracing, loggingOpenApi, tracedDialect, type LoggingService, type Tracing } from './logging/index.js';
 import {
   catalogOpenApi,
@@ -570,6 +570,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       },
       app,
     );
+    const connections = trackConnections(server);
 
     let closing: Promise<void> | undefined;
     const platform: Platform = {
@@ -626,15 +627,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
             force.unref();
             // What still holds the drain, every 5 s (a slow drain is then explained in the log).
             const progress = setInterval(() => {
-              server.getConnections((_err, connections) => logger.info({ connections, forwardedStdioSessions: internalStdio.sessions() }, 'draining'));
+              logger.info({ ...connections.holding(), forwardedStdioSessions: internalStdio.sessions() }, 'draining');
             }, 5_000);
             progress.unref();
+            logger.info({ ...connections.holding(), forwardedStdioSessions: internalStdio.sessions() }, 'drain started');
             server.close(() => {
               clearTimeout(force);
               clearInterval(progress);
               resolve();
             });
-            server.closeIdleConnections();
+            // No more requests on kept-alive connections: each closes once its answer is done.
+            connections.begin();
           });
           logger.info({ 'shutdown.drain_ms': Date.now() - drainStart }, 'connections drained');
           // A slow step of the shutdown is named in the log (what held a replica's exit).

@@ -7,7 +7,7 @@ import { startPlatform, type TestPlatform } from './support/platform.js';
  * finished) and 5,000 idle keep-alive connections. Invariant: /healthz keeps answering 200 to a
  * fresh client throughout (counted; each within a generous 5 s), the slowloris sockets are closed by
  * the server at HEADERS_TIMEOUT_MS, and the platform's RSS stays bounded. Both modes (no database
- * involved). Not here yet: an SSE consumer that never reads.
+ * involved). An SSE consumer that never reads: test/faults.slow-sse.test.ts.
  */
 const CONNECTIONS = Number(process.env.FAULTS_IDLE_CONNECTIONS ?? 5_000);
 const SLOWLORIS = 50;

@@ -16,6 +16,10 @@ let server: http.Server;
 let url: string;
 const methods: string[] = [];
 let failNextPost = false;
+/** The next POST that arrives on a socket that already carried one has its socket destroyed unanswered (once). */
+let dropReusedOnce = false;
+const usedSockets = new WeakSet<object>();
+let dropped = 0;
 
 beforeAll(async () => {
   const handler = createMcpHandler(
@@ -29,6 +33,14 @@ beforeAll(async () => {
   const node = toNodeHandler(handler);
   server = http.createServer((req, res) => {
     if (req.method === 'POST') {
+      // A server closing an idle kept-alive socket just as the client reuses it: the request is never read.
+      if (dropReusedOnce && usedSockets.has(req.socket)) {
+        dropReusedOnce = false;
+        dropped++;
+        req.socket.destroy();
+        return;
+      }
+      usedSockets.add(req.socket);
       methods.push(String(req.headers['mcp-method'] ?? ''));
       if (failNextPost) {
         failNextPost = false;
@@ -88,6 +100,25 @@ describe('http balancer: idle upstream clients', () => {
       await b.close();
     }
     expect(b.idleClientCount).toBe(0);
+  });
+
+  it('makes the handshake once more when it met a kept-alive socket the instance had closed', async () => {
+    const b = balancer();
+    try {
+      const first = await b.acquire('svc', target(), { 'x-api-key': 's1' });
+      expect(textOf(await first.client.callTool({ name: 'ping', arguments: {} }))).toBe('pong');
+      await first.release();
+      // The next connect (other credentials: a new client) goes out on the kept-alive socket, which the instance drops.
+      dropReusedOnce = true;
+      const before = dropped;
+      const second = await b.acquire('svc', target(), { 'x-api-key': 's2' });
+      expect(dropped - before).toBe(1);
+      expect(textOf(await second.client.callTool({ name: 'ping', arguments: {} }))).toBe('pong');
+      await second.release();
+    } finally {
+      dropReusedOnce = false;
+      await b.close();
+    }
   });
 
   it('drops a client whose request failed, and connects a new one next time', async () => {

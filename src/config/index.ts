@@ -144,6 +144,8 @@ const envSchema = z.object({
   /** Largest upstream answer (a JSON body, or one SSE event) relayed; beyond it the answer is cut off and the caller gets a JSON-RPC error naming the cap. */
   MCP_MAX_RESPONSE_BYTES: int(1024, 1024 * 1024 * 1024).default(16 * 1024 * 1024),
   MCP_STREAM_RESUME_WINDOW_SECONDS: int(0, 3600).default(60),
+  /** The most bytes of an SSE answer held for a client that does not read it; beyond it the client is cut off (connection closed, logged) and the upstream request cancelled. */
+  MCP_STREAM_MAX_BUFFERED_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(8 * 1024 * 1024),
   /** The fast path of tools/call without an SDK server (endpoint/fast-call.ts); false = always the SDK relay. */
   MCP_PASSTHROUGH: bool.default(true),
   MCP_ALLOWED_HOSTS: csv.default([]),

@@ -1,6 +1,7 @@
 /** The HTTP edge kit every route-owning component uses. Depends on nothing but config-level types. */
 export { ApiError, errors, errorBody, type ErrorBody, type ErrorDetail } from './errors.js';
 export { parse, parseBody, parseParams, parseQuery, unreadBody, zodDetails } from './validate.js';
+export { trackConnections, type ConnectionDrain, type DrainHolders } from './connection-drain.js';
 export { edgeMiddleware, errorHandler, notFound, type EdgeOptions, type ErrorHandlerOptions } from './edge.js';
 export { requestIdFor } from './request-context.js';
 export type { McpCallFacts, McpCallFactsSource } from './mcp-call-facts.js';

@@ -335,8 +335,12 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
         note(`minute ${minute}: ${figuresLine(figures)}; ${stats.map(minuteLine).join('; ')}`);
       }
       const totals = await traffic.stop();
-      const start = samples[Math.min(1, samples.length - 1)]!.figures;
-      const end = samples[samples.length - 1]!.figures;
+      // Start and end are each the median of five one-minute samples (minutes 1–5, and the last
+      // five): one sample catches whatever is in flight at that instant (a minute slowed by the
+      // host holds many more sockets and queued requests), the median shows the level. Minute 0 is
+      // before the replicas are warm.
+      const start = medianFigures(samples.slice(1, 6).map((x) => x.figures));
+      const end = medianFigures(samples.slice(Math.max(1, samples.length - 5)).map((x) => x.figures));
       const change = (k: 'rssMb' | 'fds' | 'heapMb') => (end[k] - start[k]) / start[k];
       ok = totals.failed === 0 && !signal.aborted && Math.abs(change('rssMb')) <= 0.1 && Math.abs(change('fds')) <= 0.1;
       report = {
@@ -347,10 +351,11 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
         totals,
         perMinute: traffic.perMinute(),
         figures: { launch, start, end, change: { rss: change('rssMb'), heap: change('heapMb'), fds: change('fds') } },
+        perMinuteFigures: samples.map((x) => ({ minute: x.minute, rssMb: x.figures.rssMb, heapMb: x.figures.heapMb, fds: x.figures.fds, stdioProcesses: x.figures.stdioProcesses })),
       };
       note(`soak: ${summary(totals)}`);
-      note(`start (after minute 1): ${figuresLine(start)}`);
-      note(`end:                    ${figuresLine(end)}`);
+      note(`start (median of minutes 1-5): ${figuresLine(start)}`);
+      note(`end (median of the last 5):    ${figuresLine(end)}`);
       note(`RSS ${pct(change('rssMb'))}, heap ${pct(change('heapMb'))}, fds ${pct(change('fds'))}`);
     }
     await traffic.close();
@@ -359,6 +364,16 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
     out(text);
     return ok ? 0 : 1;
   });
+}
+
+/** Each figure's median over `samples` (the per-replica figures of the middle sample by RSS). */
+function medianFigures(samples: Array<ProcessFigures & { perReplica: ProcessFigures[] }>): ProcessFigures & { perReplica: ProcessFigures[] } {
+  const median = (k: keyof ProcessFigures) => {
+    const sorted = samples.map((f) => f[k]).sort((a, b) => a - b);
+    return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  };
+  const byRss = [...samples].sort((a, b) => a.rssMb - b.rssMb);
+  return { rssMb: median('rssMb'), heapMb: median('heapMb'), fds: median('fds'), stdioProcesses: median('stdioProcesses'), perReplica: byRss[Math.floor((byRss.length - 1) / 2)]!.perReplica };
 }
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;

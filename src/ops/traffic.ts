@@ -135,7 +135,12 @@ export class MixedTraffic {
   private readonly users: TrafficUser[] = [];
   private readonly sessions: Session[] = [];
   private nextId = 1;
-  private turn = 0;
+  /**
+   * Whose session the next call of each kind uses, per kind: with one counter for all kinds, the
+   * kinds' fixed rotation gave each kind the same users every time (with 2 or 4 users, only every
+   * other user ever called stdio), and the other users' stdio children went idle and were stopped.
+   */
+  private readonly turns = new Map<TrafficKind, number>();
   private started = Date.now();
   private readonly latencies = new Map<number, number[]>();
   private readonly minuteFailures = new Map<number, number>();
@@ -252,7 +257,9 @@ export class MixedTraffic {
   async call(kind: TrafficKind, session?: Session): Promise<string | undefined> {
     const stateful = kind.startsWith('session');
     const wantKind = kind.endsWith('stdio') ? 'stdio' : 'http';
-    const s = session ?? this.sessions.filter((x) => x.kind === wantKind)[this.turn++ % this.users.length]!;
+    const turn = this.turns.get(kind) ?? 0;
+    if (!session) this.turns.set(kind, turn + 1);
+    const s = session ?? this.sessions.filter((x) => x.kind === wantKind)[turn % this.users.length]!;
     const id = this.nextId++;
     const message = `m${id}-${randomBytes(4).toString('hex')}`;
     const params = stateful

@@ -3,6 +3,7 @@ import { createParser } from 'eventsource-parser';
 import type { Response as ExpressResponse } from 'express';
 import { rewriteUris } from './aggregate.js';
 import { encodeUri } from './names.js';
+import type { StreamBudget } from './stream-budget.js';
 import { errorObject } from './upstream-errors.js';
 
 /**
@@ -47,6 +48,8 @@ export class AnswerWriter {
   constructor(
     private readonly res: ExpressResponse,
     readonly shape: AnswerShape,
+    /** What may wait for a client that does not read the notifications written to it. */
+    private readonly budget?: StreamBudget,
   ) {}
 
   private get gone(): boolean {
@@ -69,6 +72,8 @@ export class AnswerWriter {
       this.startStream();
     }
     this.res.write(sseEvent(JSON.stringify({ jsonrpc: '2.0', ...this.rewriteNotification(n) })));
+    // Notifications are pushed as the upstream sends them: a client that does not read them is cut off past the budget.
+    if (this.budget && this.res.writableLength > this.budget.maxBytes) this.budget.onStalled(this.res.writableLength);
   }
 
   /** The final answer to a result the platform's client received, or an error of the platform's. */
@@ -252,6 +257,7 @@ function sseEvent(data: string, id?: string, event = 'message'): string {
 
 function waitForDrain(res: ExpressResponse, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted || res.destroyed) return resolve();
     const done = () => {
       res.off('drain', done);
       res.off('close', done);

@@ -6,6 +6,7 @@ import type { Principal } from '../../gateway/index.js';
 import { traceUpstreamCall } from '../../tracing/index.js';
 import type { RawUpstreamResponse, RawUpstreamSession, ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { AnswerWriter, type Outcome } from './answer-writer.js';
+import type { StreamBudget } from './stream-budget.js';
 import { planToolCall, type BytesRoute, type CallPlan, type SessionFacts, type SessionRoute } from './call-plan.js';
 import { IdleWatch, sdkTimeoutOptions, type CallTimeouts } from './call-timeouts.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
@@ -50,6 +51,8 @@ export interface FastPathTarget {
   aggregate?: { slug: string; upstreamName: string };
   /** Called when the call goes to the relay after its charge was paid here: the relay's first forward to the service spends it. */
   handOver(service: ResolvedService): void;
+  /** What may wait for a client that does not read its SSE answer (stream-budget.ts). */
+  budget?: StreamBudget;
 }
 
 /** Serves the request when it is the fast path's; false when the SDK relay must (nothing has been written then). */
@@ -70,7 +73,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
       era: plan.era,
       aggregateSlug: plan.aggregateSlug,
       upstreamId: plan.route.kind === 'session' ? plan.route.upstreamId : undefined,
-    });
+    }, target.budget);
     const exchange = new Exchange(plan, target.observe, logger);
     const controller = new AbortController();
     const onClose = () => {

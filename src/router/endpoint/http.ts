@@ -17,6 +17,7 @@ import type { CallMetering, OpenApiPaths, Principal } from '../../gateway/index.
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, Unusable, UpstreamConnector } from '../contracts.js';
 import { isShortened, isValidSlug, splitName } from './names.js';
+import { boundStream } from './stream-budget.js';
 import { callTimeouts } from './call-timeouts.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
 import type { SessionFacts } from './call-plan.js';
@@ -45,6 +46,7 @@ export type McpConfig = Pick<
   | 'MCP_ALLOWED_ORIGINS'
   | 'MCP_STREAM_RESUME_WINDOW_SECONDS'
   | 'MCP_PASSTHROUGH'
+  | 'MCP_STREAM_MAX_BUFFERED_BYTES'
 >;
 
 export interface McpRouterDeps {
@@ -84,6 +86,8 @@ interface Target {
   observe?: (event: RelayEvent) => void | Promise<void>;
   /** Services whose per user + service charge the fast path paid before handing the call to the relay. */
   handedOver?: Set<string>;
+  /** This exchange's client stopped reading its SSE answer past the budget (stream-budget.ts): cut it off. */
+  stalled: (bufferedBytes: number) => void;
 }
 
 const AUTH_EXTRA_KEY = 'mcpTarget';
@@ -173,7 +177,10 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     const authInfo = options?.authInfo;
     const target = authInfo ? targetOf({ authInfo }) : undefined;
     if (!authInfo || !target) return jsonRpcError(500, -32603, 'Internal error');
-    const parsedBody = options?.parsedBody;
+    // An SSE answer holds at most MCP_STREAM_MAX_BUFFERED_BYTES for a client that does not read it.
+    return boundStream(await dispatchTo(target, authInfo, request, options?.parsedBody), { maxBytes: config.MCP_STREAM_MAX_BUFFERED_BYTES, onStalled: target.stalled });
+  };
+  const dispatchTo = async (target: Target, authInfo: AuthInfo, request: Request, parsedBody: unknown): Promise<Response> => {
     if (!(await isLegacyRequest(request, parsedBody, { maxRequestBodySize }))) {
       return bus.run(listenScope(target, parsedBody), () => modern.fetch(request, { authInfo, parsedBody }));
     }
@@ -297,14 +304,19 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       const calls = new McpCallLog(services, aggregate);
       res.locals.mcpCalls = calls;
       const observe = deps.metering ? meteredObserve(calls, deps.metering, principal, req, releaseQuota) : calls.observe;
-      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe };
+      const stalled = (bufferedBytes: number) => {
+        logger.warn({ 'user.id': principal.userId, 'mcp.endpoint': slug ?? '*', bufferedBytes, maxBytes: config.MCP_STREAM_MAX_BUFFERED_BYTES }, 'mcp: client not reading its stream: cut off');
+        res.destroy();
+      };
+      const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe, stalled };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
       const routed = fastPath && (slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services));
       if (routed) {
         const session = await sessionFacts(req, principal.userId, slug ?? '*');
         const handOver = (service: ResolvedService) => (target.handedOver ??= new Set()).add(service.definition.slug);
-        if (session !== null && (await fastPath(req, res, { principal, observe, session, handOver, ...routed }))) return;
+        const budget = { maxBytes: config.MCP_STREAM_MAX_BUFFERED_BYTES, onStalled: stalled };
+        if (session !== null && (await fastPath(req, res, { principal, observe, session, handOver, budget, ...routed }))) return;
       }
       await nodeHandler(req, res, req.body);
     } catch (err) {

@@ -63,3 +63,25 @@ export function isUpstreamErrorCode(code: string): code is UpstreamErrorCode {
 export function isUpstreamError(err: unknown): err is UpstreamError {
   return err instanceof UpstreamError;
 }
+
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/**
+ * A kept-alive socket the other side had closed (or reset) when a request went out on it: the
+ * server closes an idle socket just as the client reuses it, more often on a loaded host, where
+ * either side's timers run late.
+ */
+export function isStaleSocket(err: unknown): boolean {
+  return hasCauseCode(err, STALE_SOCKET_CODES);
+}
+
+/** Whether `err` or one of its causes (six deep) carries one of `codes`. */
+export function hasCauseCode(err: unknown, codes: ReadonlySet<string>): boolean {
+  let current: unknown = err;
+  for (let i = 0; i < 6 && current; i++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && codes.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -4,7 +4,7 @@ import { Agent, fetch as undiciFetch, request as undiciRequest, type buildConnec
 import { injectTraceContext } from '../../tracing/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
-import { UpstreamError, type UpstreamErrorCode } from './errors.js';
+import { isStaleSocket, UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { alive, clientKey, discard, IdleClients, SessionClients, type PooledClient } from './http-client-pool.js';
 import { capResponseBody, capSdkResponse } from './response-cap.js';
 
@@ -314,7 +314,15 @@ export class HttpBalancer {
     let lastRefused = false;
     for (const instance of candidates) {
       try {
-        return await this.connectTo(instance, target, headers, timeoutMs, options, legacyVersion);
+        try {
+          return await this.connectTo(instance, target, headers, timeoutMs, options, legacyVersion);
+        } catch (err) {
+          // The handshake (probe, initialize) met a kept-alive socket the instance had closed: it
+          // carries nothing of the caller's, so it is made once more, on a new connection.
+          if (!isStaleSocket(err) || options?.signal?.aborted) throw err;
+          this.options.logger?.info({ instance: instance.url, 'error.code': describe(err) }, 'upstream handshake met a closed kept-alive socket; trying again');
+          return await this.connectTo(instance, target, headers, timeoutMs, options, legacyVersion);
+        }
       } catch (err) {
         if (options?.signal?.aborted) throw new UpstreamError('upstream_cancelled', 'The request was cancelled');
         if (isConnectionRefused(err)) {
@@ -330,7 +338,7 @@ export class HttpBalancer {
         if (err instanceof SdkHttpError && err.status !== undefined && err.status >= 400 && err.status < 500) {
           throw new UpstreamError('upstream_refused', `The service refused the connection (HTTP ${err.status})`);
         }
-        this.options.logger?.warn({ instance: instance.url, err: { message: (err as Error).message } }, 'upstream connect failed');
+        this.options.logger?.warn({ instance: instance.url, err: { message: (err as Error).message }, 'error.code': describe(err) }, 'upstream connect failed');
         throw new UpstreamError('upstream_unavailable', 'The service could not be reached; try again shortly');
       }
     }

@@ -5,7 +5,7 @@ import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
 import { configure, UPSTREAM_CLIENT_INFO } from './client.js';
-import { isUpstreamErrorCode, UpstreamError } from './errors.js';
+import { hasCauseCode, isStaleSocket, isUpstreamErrorCode, UpstreamError } from './errors.js';
 import { FORWARD_TOKEN_HEADER, sealForwardToken } from './forward-token.js';
 import { stdioOwnershipKey, type Replica, type ReplicaRing } from './replicas.js';
 
@@ -201,24 +201,7 @@ export class StdioForwarder {
   }
 }
 
-const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-
-function isStaleSocket(err: unknown): boolean {
-  let current: unknown = err;
-  for (let i = 0; i < 6 && current; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && STALE_SOCKET_CODES.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
-}
 
 function isConnectPhase(err: unknown): boolean {
-  let current: unknown = err;
-  for (let i = 0; i < 6 && current; i++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
+  return hasCauseCode(err, UNREACHABLE_CODES);
 }
