@@ -1,6 +1,8 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileSchema } from '../src/builder/index.js';
+import { serviceInputSchema } from '../src/catalog/index.js';
+import { parse } from '../src/gateway/index.js';
 import { startRestFixture, type RestFixture } from './fixtures/rest-api.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall, signUp, type TestSession } from './support/users.js';
@@ -243,20 +245,24 @@ describe('without the allowlist, loopback and metadata addresses are refused, wi
     expect(fixture.requests.length).toBe(0);
   });
 
-  it('refuses a tool call to a loopback or metadata base URL, before any request', async () => {
+  it('refuses a loopback or metadata base URL at registration, and a tool call to one stored anyway, before any request', async () => {
     const imported = (await importYaml(t, admin.accessToken, fixture.document())).json as unknown as ImportAnswer;
     for (const [slug, base] of [
       ['loop', fixture.url],
       ['meta', 'http://169.254.169.254/latest'],
     ] as const) {
-      const saved = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+      const input = {
         slug,
         title: slug,
-        kind: 'openapi',
+        kind: 'openapi' as const,
         credentials: imported.credentials.map((c) => ({ ...c, required: false })),
         openapi: { base_url: base, auth: imported.auth, tools: imported.tools },
-      });
-      expect(saved.status).toBe(201);
+      };
+      const refused = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', input);
+      expect(refused.status).toBe(400);
+      expect(refused.json.error).toMatchObject({ code: 'base_url_refused', details: [{ path: 'openapi.base_url' }] });
+      // One stored before that check existed (straight into the registry) is still refused when called.
+      await t.platform.catalog.registry.create(parse(serviceInputSchema, input), 'admin', { createdBy: admin.userId, publish: true });
       const client = await mcpClient(t, admin.accessToken, `/mcp/${slug}`);
       try {
         const result = (await client.callTool({ name: 'listItems', arguments: {} })) as ToolResult;

@@ -201,6 +201,23 @@ describe('versions of an openapi service: publish, call, publish v2, call, roll 
     });
     expect(text(metadata.json as unknown as ToolResult)).toMatch(/^The API address is refused/);
   });
+
+  it('refuses a base URL the egress guard refuses when a service is created, a version saved or the definition patched, saving nothing', async () => {
+    const versionsBefore = (await apiCall(a.url, admin.accessToken, 'GET', `/v1/builder/services/${serviceId}/versions`)).json.versions as unknown[];
+    for (const base of ['http://169.254.169.254/latest', 'http://[::ffff:169.254.169.254]/latest', 'http://0xA9FEA9FE/latest', 'http://[fd00:ec2::254]/latest']) {
+      const created = await apiCall(a.url, admin.accessToken, 'POST', '/v1/builder/services', { slug: `meta-${randomBytes(3).toString('hex')}`, title: 'Meta', ...echoDefinition(base, 'x') });
+      expect(created.status, base).toBe(400);
+      expect(created.json.error, base).toMatchObject({ code: 'base_url_refused', details: [{ path: 'openapi.base_url' }] });
+      const saved = await apiCall(a.url, admin.accessToken, 'POST', `/v1/builder/services/${serviceId}/versions`, echoDefinition(base, 'x'));
+      expect(saved.status, base).toBe(400);
+      expect(saved.json.error, base).toMatchObject({ code: 'base_url_refused' });
+      const patched = await apiCall(a.url, admin.accessToken, 'PATCH', `/v1/admin/services/${serviceId}`, { openapi: echoDefinition(base, 'x').openapi });
+      expect(patched.status, base).toBe(400);
+      expect(patched.json.error, base).toMatchObject({ code: 'base_url_refused' });
+    }
+    expect((await apiCall(a.url, admin.accessToken, 'GET', `/v1/builder/services/${serviceId}/versions`)).json.versions).toHaveLength(versionsBefore.length);
+    expect(((await apiCall(a.url, admin.accessToken, 'GET', '/v1/builder/services')).json.services as Array<{ slug: string }>).filter((x) => x.slug.startsWith('meta-'))).toEqual([]);
+  });
 });
 
 describe('BUILDER_USERS=true: users build services only they can see; larger import bodies', () => {

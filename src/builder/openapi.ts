@@ -189,7 +189,7 @@ Object.assign(builderOpenApi, {
       requestBody: jsonBody(createDoc),
       responses: {
         '201': jsonResponse('Created', builderService),
-        '400': errorResponse('Invalid definition'),
+        '400': errorResponse('Invalid definition, or a base URL the egress guard refuses (base_url_refused: private, loopback, link-local or metadata address in any spelling, unless EGRESS_ALLOW names it)'),
         ...common,
         '409': errorResponse('The slug is taken (slug_taken)'),
         '413': errorResponse('Larger than BUILDER_IMPORT_MAX_BYTES'),
@@ -237,7 +237,7 @@ Object.assign(builderOpenApi, {
       requestBody: jsonBody(saveDoc),
       responses: {
         '201': jsonResponse('The saved version', versionSummary),
-        '400': errorResponse('Invalid definition'),
+        '400': errorResponse('Invalid definition, or a base URL the egress guard refuses (base_url_refused)'),
         ...common,
         ...notFound,
         '413': errorResponse('Larger than BUILDER_IMPORT_MAX_BYTES'),

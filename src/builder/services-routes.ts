@@ -9,7 +9,7 @@ import {
   type ServiceRegistry,
   type ServiceVersion,
 } from '../catalog/index.js';
-import { ApiError, errors, parse, parseBody, parseParams, parseQuery, type Principal } from '../gateway/index.js';
+import { ApiError, errors, parse, parseBody, parseParams, parseQuery, refuseAtRegistration, type EgressGuard, type Principal } from '../gateway/index.js';
 import type { AuditAction, AuditSink } from '../logging/index.js';
 import { canBuild, principalOf } from './access.js';
 import type { OpenApiRuntime } from './runtime.js';
@@ -20,6 +20,8 @@ export interface BuilderServicesOptions {
   runtime: Pick<OpenApiRuntime, 'call'>;
   /** BUILDER_USERS: users build services only they can see; otherwise admins only. */
   builderUsers: boolean;
+  /** A saved base URL is checked here as well as when it is called (docs/gateway.md, "Outbound requests"). */
+  egress: Pick<EgressGuard, 'check'>;
 }
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
@@ -87,6 +89,9 @@ export function builderServicesRouter(opts: BuilderServicesOptions): Router {
   const registry: ServiceRegistry = catalog.registry;
   const router = Router();
 
+  const checkBaseUrl = (baseUrl: string) =>
+    refuseAtRegistration(opts.egress, baseUrl, 'public', { code: 'base_url_refused', field: 'openapi.base_url', what: 'Base URL' });
+
   const builder = (req: Request): Principal => {
     const p = principalOf(req);
     if (!canBuild(p, opts.builderUsers)) throw errors.forbidden('Building services needs the admin role (or BUILDER_USERS=true)');
@@ -140,6 +145,7 @@ export function builderServicesRouter(opts: BuilderServicesOptions): Router {
     const { publish, ...fields } = parseBody(createBody, req);
     const input = parse(serviceInputSchema, { ...fields, kind: 'openapi' });
     if (input.kind !== 'openapi') throw errors.badRequest('kind must be openapi');
+    await checkBaseUrl(input.openapi.base_url);
     let created: ServiceRecord;
     try {
       // A user's service is theirs alone; an admin's is a platform service like any other.
@@ -177,6 +183,7 @@ export function builderServicesRouter(opts: BuilderServicesOptions): Router {
     const principal = builder(req);
     const service = await buildable(req, principal);
     const { publish, ...definition } = parseBody(saveBody, req);
+    await checkBaseUrl(definition.openapi.base_url);
     const saved = await registry.saveVersion(service.definition.id, definition, principal.userId);
     await record(req, 'service.version_saved', principal, service, { version: saved.version });
     let live = service.liveVersion;

@@ -164,7 +164,7 @@ export const catalogOpenApi: OpenApiPaths = {
       requestBody: jsonBody(serviceInputSchema, 'The same shape as an entry of catalog/services.yaml'),
       responses: {
         '201': jsonResponse('Registered', adminServiceView),
-        '400': errorResponse('Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling)'),
+        '400': errorResponse('Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling), or an openapi base URL it refuses (base_url_refused)'),
         ...adminCommon,
         '409': errorResponse('Slug taken'),
       },
@@ -188,7 +188,7 @@ export const catalogOpenApi: OpenApiPaths = {
       requestBody: jsonBody(servicePatchSchema),
       responses: {
         '200': jsonResponse('Changed', adminServiceView),
-        '400': errorResponse('Invalid change'),
+        '400': errorResponse('Invalid change, or an openapi base URL the egress guard refuses (base_url_refused)'),
         ...adminCommon,
         '404': errorResponse('No such service'),
         '409': errorResponse('Field owned by the catalog file (catalog_managed), or by a marketplace listing\'s review (listing_managed)'),

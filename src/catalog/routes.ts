@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError, EgressRefused, errors, parse, parseBody, parseParams, type EgressGuard, type Principal } from '../gateway/index.js';
+import { ApiError, errors, parse, parseBody, parseParams, refuseAtRegistration, type EgressGuard, type Principal } from '../gateway/index.js';
 import type { AuditAction, AuditSink } from '../logging/index.js';
 import { PlatformCatalog } from './catalog.js';
 import {
@@ -177,21 +177,14 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     }
   };
 
-  /**
-   * An instance URL the egress guard refuses (metadata, link-local, … in any spelling) is a 400 that
-   * names the address. A name that does not resolve yet is accepted (the DNS record may follow the
-   * registration); the connection-time check refuses it if it turns out to be forbidden.
-   */
+  /** Instance URLs and an openapi service's base URL, checked before anything is saved (refuseAtRegistration). */
   const checkInstanceUrls = async (urls: readonly string[], path: (index: number) => string) => {
     if (!opts.egress) return;
-    for (const [index, url] of urls.entries()) {
-      try {
-        await opts.egress.check(url, 'instance');
-      } catch (err) {
-        if (!(err instanceof EgressRefused) || err.kind === 'unresolvable') continue;
-        throw new ApiError(400, 'instance_url_refused', `Instance URL refused: ${err.reason}`, [{ path: path(index), message: err.reason }]);
-      }
-    }
+    for (const [index, url] of urls.entries()) await refuseAtRegistration(opts.egress, url, 'instance', { code: 'instance_url_refused', field: path(index), what: 'Instance URL' });
+  };
+  // The builder's runtime calls a base URL under the 'public' policy, whoever registered it.
+  const checkBaseUrl = async (openapi: { base_url: string } | undefined) => {
+    if (opts.egress && openapi) await refuseAtRegistration(opts.egress, openapi.base_url, 'public', { code: 'base_url_refused', field: 'openapi.base_url', what: 'Base URL' });
   };
 
   router.get('/v1/admin/services', async (req, res) => {
@@ -206,6 +199,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     const input: ServiceInput = parseBody(serviceInputSchema, req);
     checkBuiltin(input);
     if (input.kind === 'http') await checkInstanceUrls(input.http.instances, (i) => `http.instances.${i}`);
+    if (input.kind === 'openapi') await checkBaseUrl(input.openapi);
     let created: ServiceRecord;
     try {
       created = await registry.create(input, 'admin', { createdBy: admin.userId });
@@ -285,6 +279,7 @@ export function catalogRouter(opts: CatalogRoutesOptions): Router {
     } else if (patch.http) {
       config = storedConfig({ kind: 'http', http: { ...patch.http, instances: [] } });
     } else if (patch.openapi) {
+      await checkBaseUrl(patch.openapi);
       config = storedConfig({ kind: 'openapi', openapi: patch.openapi });
     }
     let credentialSchema = patch.credentials;

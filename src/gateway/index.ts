@@ -50,5 +50,6 @@ export {
   type EgressPolicy,
   type EgressResolver,
   type EgressResponse,
+  refuseAtRegistration,
 } from './egress/index.js';
 export type { CallMetering, QuotaDecision, QuotaRefusal, UsageEvent } from './call-metering.js';

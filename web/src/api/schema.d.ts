@@ -6749,7 +6749,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling) */
+            /** @description Invalid definition, or an instance URL the egress guard refuses (instance_url_refused: link-local or cloud metadata address in any spelling), or an openapi base URL it refuses (base_url_refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7178,7 +7178,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid change */
+            /** @description Invalid change, or an openapi base URL the egress guard refuses (base_url_refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8572,7 +8572,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid definition */
+            /** @description Invalid definition, or a base URL the egress guard refuses (base_url_refused: private, loopback, link-local or metadata address in any spelling, unless EGRESS_ALLOW names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8968,7 +8968,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Invalid definition */
+            /** @description Invalid definition, or a base URL the egress guard refuses (base_url_refused) */
             400: {
                 headers: {
                     [name: string]: unknown;

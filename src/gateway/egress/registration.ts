@@ -1,0 +1,24 @@
+import { ApiError } from '../errors.js';
+import { EgressRefused, type EgressPolicy } from './addresses.js';
+import type { EgressGuard } from './guard.js';
+
+/**
+ * The registration-time half of "checked at registration and again at connection time": a URL the
+ * guard refuses under `policy` (metadata, link-local, private … in any spelling) is a 400 `code` that
+ * names the field and the address, and nothing is saved. A name that does not resolve yet is
+ * accepted (its DNS record may follow the registration); the connection-time check refuses it if it
+ * turns out to be forbidden.
+ */
+export async function refuseAtRegistration(
+  guard: Pick<EgressGuard, 'check'>,
+  url: string,
+  policy: EgressPolicy,
+  refusal: { code: string; field: string; what: string },
+): Promise<void> {
+  try {
+    await guard.check(url, policy);
+  } catch (err) {
+    if (!(err instanceof EgressRefused) || err.kind === 'unresolvable') return;
+    throw new ApiError(400, refusal.code, `${refusal.what} refused: ${err.reason}`, [{ path: refusal.field, message: err.reason }]);
+  }
+}
