@@ -58,7 +58,7 @@ class OwnerUnreachable extends Error {
 /**
  * The handshake with the owner failed for another reason (seen only in rolling restarts, ~1 in 10
  * stdio calls of some runs, cause not yet found). Nothing of the caller's was sent during the
- * handshake, so it is tried once more; the owner is not marked unreachable for it.
+ * handshake, so it is tried once more with the same owner, then with the next owner.
  */
 class HandshakeFailed extends Error {
   override name = 'HandshakeFailed';
@@ -99,8 +99,8 @@ export class StdioForwarder {
           attempt--;
           continue;
         }
-        if (err instanceof HandshakeFailed) throw new UpstreamError('upstream_unavailable', `The service ${service.definition.slug} could not be reached through its owner replica; try again shortly`);
-        if (!(err instanceof OwnerUnreachable)) throw err;
+        // Failed twice with this owner: lease from the next one, as from an owner that is gone.
+        if (!(err instanceof OwnerUnreachable) && !(err instanceof HandshakeFailed)) throw err;
         this.options.logger?.warn({ replica: owner.id, service: service.definition.slug }, 'stdio owner unreachable; recomputing the owner');
         ring.markUnreachable(owner.id);
       }
