@@ -317,6 +317,13 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     await review.waitFor({ state: 'detached' });
     const approved = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews?state=approved');
     expect((approved.json.reviews as Json[]).map((r) => [r.slug, r.version])).toEqual([['acme-weather', 2]]);
+    // The queue's "Show" filter (the shared FilterBar): the approved version is listed under "Approved (live)", and back.
+    await page.getByRole('combobox', { name: 'Show' }).click();
+    await page.getByRole('option', { name: 'Approved (live)', exact: true }).click();
+    await page.locator('[data-review="acme-weather/2"]').waitFor();
+    await page.getByRole('combobox', { name: 'Show' }).click();
+    await page.getByRole('option', { name: 'Waiting for review', exact: true }).click();
+    await page.locator('[data-review="acme-weather/2"]').waitFor({ state: 'detached' });
 
     // Version 3, by REST, is rejected with a reason.
     const v3 = await apiCall(t.url, provider.accessToken, 'POST', `/v1/marketplace/provider/listings/${listingId}/versions`, {
