@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { requestLogRows, type RestartReport } from '../src/ops/index.js';
 import { clusterTestsRun, clusterTraffic, startTestCluster, type TestCluster } from './support/cluster.js';
+import { alive } from './support/wait.js';
 
 /**
  * A rolling restart under load (issue 14 §2), on real processes: three `serve` replicas on
@@ -63,14 +64,6 @@ describe.skipIf(!clusterTestsRun)('cluster: rolling restart under load (server m
     expect(before.length).toBeGreaterThanOrEqual(4);
     await t.close();
     t = undefined;
-    const alive = before.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    expect(alive).toEqual([]);
+    expect(before.filter(alive)).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { clusterTestsRun } from './support/cluster.js';
 
 /**
  * `npm run soak` itself, for one minute (issue 14 §4), so the script cannot rot: the real CLI starts
@@ -13,9 +14,6 @@ import { afterAll, describe, expect, it } from 'vitest';
  * is recorded in docs/operations.md. Server mode only (PostgreSQL and Redis), needs haproxy.
  */
 const ROOT = path.resolve(import.meta.dirname, '..');
-const serverMode = !!process.env.DATABASE_URL && !!process.env.REDIS_URL;
-// Under CI a missing haproxy fails the test (.ci/run installs it) instead of skipping it.
-const haproxy = spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0 || !!process.env.CI;
 
 interface Figures {
   rssMb: number;
@@ -25,7 +23,7 @@ interface Figures {
   perReplica: unknown[];
 }
 
-describe.skipIf(!serverMode || !haproxy)('soak script (server mode, needs haproxy)', { timeout: 420_000 }, () => {
+describe.skipIf(!clusterTestsRun)('soak script (server mode, needs haproxy)', { timeout: 420_000 }, () => {
   const schema = `t_soak_${randomBytes(4).toString('hex')}`;
   let dir: string | undefined;
   afterAll(async () => {

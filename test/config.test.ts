@@ -45,6 +45,9 @@ describe('configuration', { timeout: 120_000 }, () => {
     expect(configError({ REDIS_URL: 'http://r' })).toContain('REDIS_URL');
     expect(configError({ RATE_LIMIT_REDIS_DOWN: 'maybe' })).toContain('RATE_LIMIT_REDIS_DOWN');
     expect(configError({ DATABASE_SCHEMA: 'Robert"); DROP' })).toContain('DATABASE_SCHEMA');
+    // The scheduler closes only the previous month: a grace past the shortest month would skip months.
+    expect(configError({ BILLING_FINALISE_GRACE_MS: String(31 * 86_400_000) })).toContain('BILLING_FINALISE_GRACE_MS');
+    expect(loadConfig({ BILLING_FINALISE_GRACE_MS: String(14 * 86_400_000) }).BILLING_FINALISE_GRACE_MS).toBe(14 * 86_400_000);
     const both = configError({ PORT: '-1', LOG_LEVEL: 'loud' });
     expect(both).toContain('PORT');
     expect(both).toContain('LOG_LEVEL');

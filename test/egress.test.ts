@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/index.js';
-import { createEgressGuard, EgressFailed, EgressRefused, type EgressGuard, type EgressPolicy, type EgressResolver } from '../src/gateway/index.js';
+import { createEgressGuard, EgressFailed, EgressRefused, refuseAtRegistration, type EgressGuard, type EgressPolicy, type EgressResolver } from '../src/gateway/index.js';
 import { UpstreamError } from '../src/router/upstream/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { principal, service } from './support/upstream.js';
@@ -279,6 +279,25 @@ describe('egress guard: connections, redirects, rebinding and limits (local serv
       expect((err as EgressFailed).code).toBe('timeout');
       expect((err as EgressFailed).message).toBe('no complete answer within 400 ms');
     }
+  });
+});
+
+describe('egress guard: refuseAtRegistration', () => {
+  const refusal = { code: 'base_url_refused', field: 'openapi.base_url', what: 'Base URL' };
+  const guardThrowing = (err: unknown) => ({ check: () => Promise.reject(err) });
+
+  it('a refused address is a 400 naming the field; a name that does not resolve yet is accepted', async () => {
+    await expect(refuseAtRegistration(guardThrowing(new EgressRefused('169.254.169.254 is link-local')), 'http://169.254.169.254/', 'public', refusal)).rejects.toMatchObject({
+      status: 400,
+      code: 'base_url_refused',
+      message: 'Base URL refused: 169.254.169.254 is link-local',
+    });
+    await expect(refuseAtRegistration(guardThrowing(new EgressRefused('x.invalid does not resolve', 'unresolvable')), 'http://x.invalid/', 'public', refusal)).resolves.toBeUndefined();
+  });
+
+  it('a failure that is not a refusal is not taken as an acceptance', async () => {
+    const broken = new TypeError('the guard itself failed');
+    await expect(refuseAtRegistration(guardThrowing(broken), 'http://example.com/', 'public', refusal)).rejects.toBe(broken);
   });
 });
 

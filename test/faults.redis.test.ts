@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 import { redisServerAvailable, startRedisServer } from './support/redis-server.js';
 import { apiCall, bearer, createApiKey, signUp } from './support/users.js';
+import { waitUntil } from './support/wait.js';
 
 /**
  * Fault matrix (issue 14 §3): Redis killed (SIGKILL) and started again, a redis-server of the
@@ -27,16 +28,6 @@ async function status(url: string, path: string, token?: string): Promise<Respon
   const res = await fetch(`${url}${path}`, { headers: token ? bearer(token) : {} });
   await res.arrayBuffer();
   return res;
-}
-
-/** Polls until `done` holds (every 50 ms, at most `boundMs`); returns the time it took, or throws. */
-async function timeUntil(what: string, done: () => Promise<boolean>, boundMs = 20_000): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start < boundMs) {
-    if (await done()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not within ${boundMs} ms`);
 }
 
 describe.skipIf(!serverMode || !redisServerAvailable)('faults: Redis killed and started again', { timeout: 180_000 }, () => {
@@ -73,7 +64,7 @@ describe.skipIf(!serverMode || !redisServerAvailable)('faults: Redis killed and 
 
     await redis.stop();
     const killedAt = Date.now();
-    for (const t of [memory, open, closed]) await timeUntil('the replica sees Redis gone', async () => t.platform.redis?.status !== 'ready');
+    for (const t of [memory, open, closed]) await waitUntil('the replica sees Redis gone', async () => t.platform.redis?.status !== 'ready');
 
     // memory: the same limit, enforced per replica by the insurance limiter.
     const answers: number[] = [];
@@ -106,14 +97,14 @@ describe.skipIf(!serverMode || !redisServerAvailable)('faults: Redis killed and 
 
     await redis.restart();
     const backAt = Date.now();
-    const reconnectMs = await timeUntil('every replica reconnects', async () => [memory, open, closed].every((t) => t.platform.redis?.status === 'ready'));
-    const readyMs = await timeUntil('every /readyz is 200', async () => {
+    const reconnectMs = await waitUntil('every replica reconnects', async () => [memory, open, closed].every((t) => t.platform.redis?.status === 'ready'));
+    const readyMs = await waitUntil('every /readyz is 200', async () => {
       const codes = await Promise.all([memory, open, closed].map(async (t) => (await status(t.url, '/readyz')).status));
       return codes.every((c) => c === 200);
     });
-    const closedServesMs = await timeUntil('closed serves again', async () => (await status(closed.url, '/v1/api-keys', closedUser!.accessToken)).status === 200);
+    const closedServesMs = await waitUntil('closed serves again', async () => (await status(closed.url, '/v1/api-keys', closedUser!.accessToken)).status === 200);
     // The revocation made during the outage reaches the `open` replica: its cache was dropped on reconnect.
-    const staleGoneMs = await timeUntil('the key revoked during the outage is refused elsewhere', async () => (await status(open.url, '/v1/api-keys', keyDuring.key)).status === 401, 10_000);
+    const staleGoneMs = await waitUntil('the key revoked during the outage is refused elsewhere', async () => (await status(open.url, '/v1/api-keys', keyDuring.key)).status === 401, 10_000);
     // Counting is shared in Redis again: a request on `open` is counted, with its headers back.
     const recounted = await status(open.url, '/v1/api-keys', openUser!.accessToken);
     expect(recounted.status).toBe(200);
@@ -127,7 +118,7 @@ describe.skipIf(!serverMode || !redisServerAvailable)('faults: Redis killed and 
     // Invalidation after recovery: revoked on `memory`, refused by `open` at once (the subscription is back).
     expect((await status(open.url, '/v1/api-keys', keyAfter.key)).status).toBe(200);
     expect((await apiCall(memory.url, revokedAfter!.accessToken, 'DELETE', `/v1/api-keys/${keyAfter.id}`)).status).toBe(204);
-    const invalidationMs = await timeUntil('a key revoked after recovery is refused elsewhere', async () => (await status(open.url, '/v1/api-keys', keyAfter.key)).status === 401, 5_000);
+    const invalidationMs = await waitUntil('a key revoked after recovery is refused elsewhere', async () => (await status(open.url, '/v1/api-keys', keyAfter.key)).status === 401, 5_000);
     const totalMs = Date.now() - backAt;
     console.log(
       `faults.redis: outage ${outageMs} ms; after redis-server restarted: every replica reconnected in ${reconnectMs} ms, /readyz 200 on all in ${reconnectMs + readyMs} ms, ` +

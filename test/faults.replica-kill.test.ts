@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { descendantsOf } from '../src/ops/index.js';
 import { clusterTestsRun, clusterTraffic, startTestCluster, type TestCluster } from './support/cluster.js';
+import { alive, waitUntil } from './support/wait.js';
 
 /**
  * Fault matrix (issue 14 §3): one replica SIGKILLed under traffic, on real processes (three
@@ -13,24 +14,6 @@ import { clusterTestsRun, clusterTraffic, startTestCluster, type TestCluster } f
  * - only requests in flight at the moment of the kill may fail (counted, not timed).
  * Server mode only, needs haproxy.
  */
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(what: string, done: () => boolean | Promise<boolean>, boundMs: number): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start < boundMs) {
-    if (await done()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what}: not within ${boundMs} ms`);
-}
 
 describe.skipIf(!clusterTestsRun)('faults: one replica SIGKILLed (server mode, needs haproxy)', { timeout: 600_000 }, () => {
   let t: TestCluster | undefined;

@@ -108,6 +108,29 @@ async function startFloodingUpstream(): Promise<{ url: string; floods: Flood[]; 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Reads `socket` until an SSE event carrying the JSON-RPC response to `id` arrives; returns that event's data. */
+function finalEvent(socket: net.Socket, id: number, boundMs: number): Promise<string> {
+  const marker = `"id":${id},`;
+  return new Promise((resolve, reject) => {
+    // Only the tail is kept: the notifications before the response run to megabytes.
+    let tail = '';
+    const timer = setTimeout(() => done(new Error(`no response to id ${id} within ${boundMs} ms`)), boundMs);
+    const onData = (chunk: Buffer) => {
+      tail = (tail + chunk.toString('latin1')).slice(-64 * 1024);
+      const at = tail.indexOf(marker);
+      const end = at < 0 ? -1 : tail.indexOf('\n\n', at);
+      if (end >= 0) done(undefined, tail.slice(tail.lastIndexOf('data: ', at), end));
+    };
+    const done = (err?: Error, data?: string) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      if (err) reject(err);
+      else resolve(data!);
+    };
+    socket.on('data', onData);
+  });
+}
+
 describe('faults: an SSE consumer that never reads', () => {
   let t: TestPlatform;
   let user: TestSession;
@@ -119,7 +142,7 @@ describe('faults: an SSE consumer that never reads', () => {
     upstream = await startFloodingUpstream();
     // The platform's log lines (JSON), to find the cut-off's.
     const logger = createLogger('info', new Writable({ write: (chunk, _enc, cb) => (logLines.push(JSON.parse(String(chunk)) as Record<string, unknown>), cb()) }));
-    t = await startPlatform({ MCP_STREAM_MAX_BUFFERED_BYTES: String(STREAM_CAP), MCP_UPSTREAM_TIMEOUT_MS: '20000', CATALOG_CACHE_TTL_MS: '0' }, { logger });
+    t = await startPlatform({ MCP_STREAM_MAX_BUFFERED_BYTES: String(STREAM_CAP), MCP_UPSTREAM_TIMEOUT_MS: '10000', CATALOG_CACHE_TTL_MS: '0' }, { logger });
     const admin = await adminSession(t);
     user = await signUp(t.url);
     const res = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', { slug: 'flood', title: 'flood', kind: 'http', http: { transport: 'streamable-http', instances: [upstream.url] } });
@@ -217,6 +240,19 @@ describe('faults: an SSE consumer that never reads', () => {
         expect(cut, JSON.stringify(logLines)).toBeDefined();
         expect(cut!.bufferedBytes as number).toBeGreaterThan(STREAM_CAP);
         expect(f!.cancelled || f!.closedEarly, 'the upstream request was cancelled').toBe(true);
+      }
+      if (method === 'tools/call') {
+        // The fast path's call ends at MCP_UPSTREAM_TIMEOUT_MS without a chunk read (the upstream
+        // request aborted); its error names the client that did not read, not the upstream (which
+        // was answering, paused by TCP). Read only once the call has ended.
+        const deadline = Date.now() + 60_000;
+        while (!f!.closedEarly && Date.now() < deadline) await sleep(100);
+        expect(f!.closedEarly, 'the upstream request was aborted at MCP_UPSTREAM_TIMEOUT_MS').toBe(true);
+        client.resume();
+        const answer = await finalEvent(client, 7, 60_000);
+        expect(answer, answer).toContain('did not read its answer');
+        expect(answer).toContain('client_not_reading');
+        expect(answer).not.toContain('did not answer in time');
       }
       figures.push(
         `${method}: pulled ${pulledMb.toFixed(1)} MB of ${OFFERED / 2 ** 20} MB offered, server socket buffer max ${(maxBuffered / 1024).toFixed(0)} KB, ` +

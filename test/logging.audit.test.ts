@@ -49,21 +49,40 @@ describe('logging: audit trail', () => {
       action: 'auth.logout',
       outcome: 'success',
       actorId: null,
-      details: { scope: 'global', sessions: 3, api_keys: 2, session_id: 'sess-id-must-not-be-stored', sessionId: 'sess-id2-must-not-be-stored', 'mcp-session-id': 'mcp-sess-must-not-be-stored', password: 123456, token: 'tok-must-not-be-stored', ended: ['a', 'b'] },
+      details: {
+        scope: 'global',
+        sessions: 3,
+        api_keys: 2,
+        max_tokens: 1000,
+        session_ttl: 60,
+        session_id: 'sess-id-must-not-be-stored',
+        sessionId: 'sess-id2-must-not-be-stored',
+        'mcp-session-id': 'mcp-sess-must-not-be-stored',
+        password: 123456,
+        // Numbers that are the secret although the key's last word is not a secret's name.
+        auth_code: 246813,
+        password_value: 975310,
+        token: 'tok-must-not-be-stored',
+        ended: ['a', 'b'],
+      },
     });
     const row = await t.platform.database.db.selectFrom('audit_log').select('details').where('action', '=', 'auth.logout').orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
     expect(row.details).toEqual({
       scope: 'global',
       sessions: 3,
       api_keys: 2,
+      max_tokens: 1000,
+      session_ttl: 60,
       session_id: '[REDACTED]',
       sessionId: '[REDACTED]',
       'mcp-session-id': '[REDACTED]',
       password: '[REDACTED]',
+      auth_code: '[REDACTED]',
+      password_value: '[REDACTED]',
       token: '[REDACTED]',
       ended: ['a', 'b'],
     });
-    expect(JSON.stringify(row)).not.toMatch(/must-not-be-stored|123456/);
+    expect(JSON.stringify(row)).not.toMatch(/must-not-be-stored|123456|246813|975310/);
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE', async () => {

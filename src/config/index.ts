@@ -165,8 +165,12 @@ const envSchema = z.object({
   BILLING_METER_WRITE_BOUND_MS: int(100, 600_000).default(10_000),
   /** Finalise the previous month's statements on a schedule (one replica, once); false: only POST /v1/admin/statements/finalize. */
   BILLING_FINALISE_SCHEDULE: bool.default(true),
-  /** How long after a month's end its statements are finalised (usage held back by an outage lands first; ms). */
-  BILLING_FINALISE_GRACE_MS: int(0, 31 * 86_400_000).default(3_600_000),
+  /**
+   * How long after a month's end its statements are finalised (usage held back by an outage lands first; ms).
+   * At most 14 days: the scheduler closes only the previous month, so grace plus a check must fall within the
+   * next month (28 days at the shortest); a longer grace skipped months (31 days: every month).
+   */
+  BILLING_FINALISE_GRACE_MS: int(0, 14 * 86_400_000).default(3_600_000),
   /** How often each replica checks whether the previous month is due (ms). */
   BILLING_FINALISE_CHECK_MS: int(1_000, 86_400_000).default(300_000),
   /** Where the billing webhook outbox posts its events (usage records, statement finalisation); unset: no outbox. */

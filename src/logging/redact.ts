@@ -38,6 +38,8 @@ function secretForms(secrets: Iterable<string> | undefined): string[] {
 
 /** What a secret-looking key is named for when its value is a number: the secret itself (`password`, `session_id`), not a count. */
 const SECRET_ITSELF = /^(pass(word|wd|phrase|code)?|pin|otp|secret|token|key|apikey|cookie|credential|signature|bearer|auth(orization)?|session|id|refresh)$/;
+/** A key's last word that counts or bounds something: `token_count`, `session_ttl`, `max_tokens` (a plural), `cookie_age`. */
+const COUNT_OR_BOUND = /^(count|total|max|min|limit|ttl|seconds|secs|ms|minutes|hours|days|size|length|len|age|depth|version|revoked|ended|remaining)$|^[a-z]{3,}s$/;
 
 /** The words of a key: `sessionId` → session, id; `mcp-session-id` → mcp, session, id; `api_keys` → api, keys. */
 function keyWords(key: string): string[] {
@@ -50,12 +52,15 @@ function keyWords(key: string): string[] {
 
 /**
  * Whether a value under a secret-looking key reveals nothing: a boolean or null (`"token": false`),
- * or a number that counts or bounds something (`sessions: 2`, `api_keys: 3`, `max_tokens: 1000`,
- * `session_ttl: 60`) rather than being the secret (`password: 123456`, `session_id: 42`).
+ * or a number whose key's last word says it counts or bounds something (`sessions: 2`, `api_keys: 3`,
+ * `max_tokens: 1000`, `session_ttl: 60`). Any other number may be the secret (`password: 123456`,
+ * `session_id: 42`, `auth_code: 123456`, `password_value: 1234`): redacted.
  */
 function revealsNothing(key: string, value: unknown): boolean {
   if (value === null || typeof value === 'boolean') return true;
-  return typeof value === 'number' && !SECRET_ITSELF.test(keyWords(key).at(-1) ?? '');
+  if (typeof value !== 'number') return false;
+  const last = keyWords(key).at(-1) ?? '';
+  return !SECRET_ITSELF.test(last) && COUNT_OR_BOUND.test(last);
 }
 
 export function redactValue(value: unknown, opts: RedactOptions = {}): unknown {

@@ -339,8 +339,10 @@ async function run(command: 'cluster' | 'rolling-restart' | 'soak', values: Valu
       // five): one sample catches whatever is in flight at that instant (a minute slowed by the
       // host holds many more sockets and queued requests), the median shows the level. Minute 0 is
       // before the replicas are warm.
-      const start = medianFigures(samples.slice(1, 6).map((x) => x.figures));
-      const end = medianFigures(samples.slice(Math.max(1, samples.length - 5)).map((x) => x.figures));
+      // A soak stopped before minute 1 has only minute 0: its figures stand for both (no empty median).
+      const warm = samples.length > 1 ? samples.slice(1) : samples;
+      const start = medianFigures(warm.slice(0, 5).map((x) => x.figures));
+      const end = medianFigures(warm.slice(-5).map((x) => x.figures));
       const change = (k: 'rssMb' | 'fds' | 'heapMb') => (end[k] - start[k]) / start[k];
       ok = totals.failed === 0 && !signal.aborted && Math.abs(change('rssMb')) <= 0.1 && Math.abs(change('fds')) <= 0.1;
       report = {

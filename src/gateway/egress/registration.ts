@@ -18,7 +18,9 @@ export async function refuseAtRegistration(
   try {
     await guard.check(url, policy);
   } catch (err) {
-    if (!(err instanceof EgressRefused) || err.kind === 'unresolvable') return;
+    // Anything but a refusal (a bug, a guard that failed) is not an acceptance: it goes up as the error it is.
+    if (!(err instanceof EgressRefused)) throw err;
+    if (err.kind === 'unresolvable') return;
     throw new ApiError(400, refusal.code, `${refusal.what} refused: ${err.reason}`, [{ path: refusal.field, message: err.reason }]);
   }
 }

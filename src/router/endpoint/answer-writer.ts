@@ -3,7 +3,7 @@ import { createParser } from 'eventsource-parser';
 import type { Response as ExpressResponse } from 'express';
 import { rewriteUris } from './aggregate.js';
 import { encodeUri } from './names.js';
-import type { StreamBudget } from './stream-budget.js';
+import { ClientStalled, type StreamBudget } from './stream-budget.js';
 import { errorObject } from './upstream-errors.js';
 
 /**
@@ -44,6 +44,8 @@ export const SERVER_INFO = { name: 'mcp-online-platform', version: '1.0.0' };
 
 export class AnswerWriter {
   private streaming = false;
+  /** `relaySse` is waiting for the client to read (its socket full), or was when the call was aborted. */
+  private waitingOnClient = false;
 
   constructor(
     private readonly res: ExpressResponse,
@@ -190,8 +192,8 @@ export class AnswerWriter {
           for (const text of held) res.write(text);
           held = [];
         }
-        if (!rewrite && !res.write(chunk)) await waitForDrain(res, signal);
-        else if (rewrite && res.writableNeedDrain) await waitForDrain(res, signal);
+        if (!rewrite && !res.write(chunk)) await this.untilDrained(signal);
+        else if (rewrite && res.writableNeedDrain) await this.untilDrained(signal);
       }
     } catch (err) {
       // Once the response has gone to the client, what breaks afterwards does not change the answer.
@@ -199,6 +201,20 @@ export class AnswerWriter {
     }
     if (answered && !this.gone) res.end();
     return answered;
+  }
+
+  private async untilDrained(signal: AbortSignal): Promise<void> {
+    this.waitingOnClient = true;
+    await waitForDrain(this.res, signal);
+    if (!signal.aborted) this.waitingOnClient = false;
+  }
+
+  /**
+   * What held the call when it was aborted while waiting for the client to read its stream (the
+   * idle timeout then measured the client, not the upstream, which TCP had paused); undefined otherwise.
+   */
+  stalledClient(): ClientStalled | undefined {
+    return this.waitingOnClient ? new ClientStalled(this.res.writableLength) : undefined;
   }
 
   private rewriteNotificationData(data: string): string {

@@ -197,7 +197,9 @@ async function sendBytes(
         throw new Error(`unexpected content type ${type || '(none)'}`);
       }
     } catch (err) {
-      throw watch.fired ?? err;
+      // Timed out while the client's socket was full: the client did not read; the upstream was not silent.
+      const fired = watch.fired;
+      throw fired ? (writer.stalledClient() ?? fired) : err;
     }
     settled = true;
     if (!outcome) throw new Error('the upstream answered something other than the JSON-RPC response to the call');

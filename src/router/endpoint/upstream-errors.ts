@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ResolvedService } from '../contracts.js';
 import { CallTimeout } from './call-timeouts.js';
 import { McpRateLimited } from './gateway-hooks.js';
+import { ClientStalled } from './stream-budget.js';
 
 /**
  * The one error mapper of the router's edge: whatever went wrong on the way to an upstream and
@@ -45,6 +46,7 @@ export function upstreamError(err: unknown, service: ResolvedService, logger: Lo
   const slug = service.definition.slug;
   if (err instanceof McpRateLimited) return rateLimitedError(slug, err.retryAfterSeconds);
   if (err instanceof CallTimeout) return timeoutError(slug);
+  if (err instanceof ClientStalled) return new ProtocolError(-32001, 'The client did not read its answer in time', { reason: 'client_not_reading', bufferedBytes: err.bufferedBytes });
   // Connector errors written for the caller (pool full, per-user cap, crash, timeout…) carry
   // `expose: true`, their own JSON-RPC code and a stable reason (src/router/upstream/errors.ts).
   const e = err as { expose?: boolean; message?: string; jsonRpcCode?: number; upstreamCode?: string } | undefined;

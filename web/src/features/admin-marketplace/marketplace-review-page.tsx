@@ -1,7 +1,8 @@
-import { Alert, Badge, Button, Card, Group, List, Modal, Select, Stack, Table, Text, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, List, Modal, Space, Stack, Table, Text, Textarea, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { FilterBar, type FilterField } from '../../components/filter-bar';
 import { FormActions } from '../../components/form-actions';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
@@ -14,6 +15,8 @@ const STATES: Array<{ value: ReviewState; label: string }> = [
   { value: 'rejected', label: 'Rejected' },
   { value: 'superseded', label: 'Superseded' },
 ];
+const FILTERS: Array<FilterField<'state'>> = [{ type: 'select', name: 'state', label: 'Show', options: STATES, required: true }];
+const isReviewState = (v: unknown): v is ReviewState => STATES.some((s) => s.value === v);
 
 /**
  * The marketplace's admin page (docs/marketplace.md, "Review"): the versions waiting for review,
@@ -27,12 +30,11 @@ export default function MarketplaceReviewPage() {
     <Page title="Marketplace review" lead="Listings and new versions wait here until an administrator approves them; a listing's live version changes only by approval.">
       <ProviderApplications />
       <section aria-labelledby="review-queue">
-        <Group justify="space-between" align="flex-end" mb="sm">
-          <Title order={2} size="h3" id="review-queue">
-            Listing versions
-          </Title>
-          <Select label="Show" data={STATES} value={state} onChange={(v) => v && setState(v as ReviewState)} allowDeselect={false} maw={240} />
-        </Group>
+        <Title order={2} size="h3" id="review-queue" mb="sm">
+          Listing versions
+        </Title>
+        <FilterBar fields={FILTERS} values={{ state }} onChange={(_name, v) => isReviewState(v) && setState(v)} />
+        <Space h="sm" />
         {reviews.isPending ? (
           <LoadingState label="Loading the review queue…" />
         ) : reviews.isError ? (

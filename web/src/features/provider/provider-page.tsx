@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Group, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Figure } from '../../components/analytics-charts';
@@ -153,9 +153,16 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
                 Not live yet
               </Text>
             )}
-            <Button size="xs" variant="light" onClick={onNewVersion} aria-label={`Submit a new version of ${latest?.title ?? listing.slug}`}>
-              Submit a new version
-            </Button>
+            {listing.kind === 'builder' ? (
+              // The form has no builder source: it would send an http one, which the API refuses for this listing.
+              <Text size="sm" c="dimmed" data-testid="builder-version-api">
+                New versions: <Code>POST /v1/marketplace/provider/listings/{'{id}'}/versions</Code>
+              </Text>
+            ) : (
+              <Button size="xs" variant="light" onClick={onNewVersion} aria-label={`Submit a new version of ${latest?.title ?? listing.slug}`}>
+                Submit a new version
+              </Button>
+            )}
           </Group>
         </Group>
         {waiting && (
