@@ -1,0 +1,35 @@
+import { sql, type Kysely } from 'kysely';
+import type { MigrationContext } from './index.js';
+
+/**
+ * The usage rollup's queue (docs/billing.md, "Write-before-answer, rolled up behind"):
+ * - `usage_pending`: one row per usage event inserted and not yet counted, written in the same
+ *   statement as its `usage_events` row. The rollup deletes a batch of them and raises the daily and
+ *   monthly counters (and writes the outbox's `usage.recorded`) by exactly the rows it deleted, in one
+ *   statement: a row is counted by the transaction that deleted it, so once, on whichever replica.
+ *   No index and no key: the rollup claims rows by `ctid` (`for update skip locked`), and the quota
+ *   check counts a user's rows by a scan of a table that holds only the last fraction of a second's
+ *   events. No foreign key either: a deleted user's rows are dropped by the rollup.
+ */
+export function usagePending({ schema }: MigrationContext) {
+  const t = (name: string) => sql.table(`${schema}.${name}`);
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await sql`
+        create table ${t('usage_pending')} (
+          user_id uuid not null,
+          service text not null,
+          units integer not null,
+          status text not null,
+          latency_ms integer not null,
+          occurred_at timestamptz not null
+        )`.execute(db);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      // Events still queued would go uncounted: refuse (a platform that ran rolls its queue up when it stops).
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${t('usage_pending')}`.execute(db);
+      if ((rows[0]?.n ?? 0) > 0) throw new Error(`usage_pending still holds ${rows[0]!.n} events not yet counted: start the platform once to roll them up, then migrate down`);
+      await sql`drop table if exists ${t('usage_pending')}`.execute(db);
+    },
+  };
+}
