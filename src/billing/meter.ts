@@ -258,7 +258,7 @@ export class UsageRollup {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       await this.running;
-      await this.rollUpAll().catch(() => undefined);
+      await this.rollUpAll(deadline).catch(() => undefined);
       const left = await this.queuedBefore(before);
       if (left === 0 || Date.now() >= deadline) return left;
       await sleep(20); // rows another replica holds in its rollup: wait for its commit
@@ -293,12 +293,12 @@ export class UsageRollup {
     return this.running;
   }
 
-  /** Rolls up batch after batch while they come back full. */
-  private async rollUpAll(): Promise<void> {
+  /** Rolls up batch after batch while they come back full (until `deadline`, epoch ms). */
+  private async rollUpAll(deadline = Infinity): Promise<void> {
     for (;;) {
       const { counted, announced } = await this.rollUpOnce();
       if (announced) this.opts.onAnnounced?.();
-      if (counted < this.opts.batchSize) return;
+      if (counted < this.opts.batchSize || Date.now() >= deadline) return;
     }
   }
 
