@@ -11,6 +11,7 @@
  *    in 1: CPU ms per event, statements.
  * 3. The batch sizes a closed loop of C callers gets from group commit (C = 4, 16): events per statement.
  * Runs the same on a tree before the rollup (then 2 is skipped), so the two can be compared.
+ * METER_SQL_ANNOUNCE=1: with the webhook outbox's `usage.recorded` rows (the bench's platforms have no outbox).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +30,9 @@ const userId = randomUUID();
 await sql`insert into ${sql.table('meter_sql.users')} (id, email) values (${userId}, ${`${userId}@bench.test`})`.execute(database.db);
 
 type Insert = (events: meter.StampedUsageEvent[]) => Promise<Set<string>>;
-const writer = new meter.UsageWriter({ database, logger, batchSize: 500, writeBoundMs: 60_000, announce: true } as meter.UsageWriterOptions);
+const announce = process.env.METER_SQL_ANNOUNCE === '1';
+console.log(`${database.kind}, outbox rows ${announce ? 'on' : 'off'}`);
+const writer = new meter.UsageWriter({ database, logger, batchSize: 500, writeBoundMs: 60_000, announce } as meter.UsageWriterOptions);
 const insert: Insert = (writer as unknown as { insert: Insert }).insert.bind(writer);
 const event = (): meter.StampedUsageEvent => ({ key: randomUUID(), userId, service: `svc${Math.floor(Math.random() * 3)}`, listingVersion: null, tool: 'echo', units: 1, status: 'ok', latencyMs: 2, at: new Date() });
 const cpuMs = () => {
@@ -56,7 +59,7 @@ for (const size of [1, 4, 16, 64]) {
 
 const Rollup = (meter as Record<string, unknown>).UsageRollup as (new (o: object) => { flush(): Promise<number> }) | undefined;
 if (Rollup) {
-  const rollup = new Rollup({ database, logger, batchSize: 5_000, delayMs: 200, sweepMs: 60_000, announce: true });
+  const rollup = new Rollup({ database, logger, batchSize: 5_000, delayMs: 200, sweepMs: 60_000, announce });
   const c0 = cpuMs();
   const t0 = performance.now();
   const left = await rollup.flush();
