@@ -44,6 +44,12 @@ const cpuMs = () => {
 for (let i = 0; i < 50; i++) await insert([event(), event()]);
 
 const EVENTS = Number(process.env.METER_SQL_EVENTS ?? 960);
+{
+  // The floor: a statement that does nothing, through the same path (Kysely, the worker, PGlite).
+  const c0 = cpuMs();
+  for (let i = 0; i < EVENTS; i++) await sql`select 1`.execute(database.db);
+  console.log(`floor: select 1, CPU ${((cpuMs() - c0) / EVENTS).toFixed(3)} ms/statement`);
+}
 let written = 0;
 console.log('foreground write (what the answer waits for):');
 for (const size of [1, 4, 16, 64]) {

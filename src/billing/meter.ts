@@ -161,28 +161,15 @@ export class UsageWriter {
     const meterable = events.filter((e) => isPlatformUserId(e.userId));
     if (meterable.length < events.length) this.log.warn({ 'usage_events.skipped': events.length - meterable.length }, 'usage events of principals that are not platform users were not metered');
     if (!meterable.length) return new Set();
-    const events_ = sql.table(`${schema}.usage_events`);
-    const pending = sql.table(`${schema}.usage_pending`);
-    const users = sql.table(`${schema}.users`);
     const col = <T>(f: (e: StampedUsageEvent) => T): T[] => meterable.map(f);
+    // usage_write (migration 0020): inserts the events (`on conflict (event_key) do nothing`, joined to
+    // users) and queues each inserted one in usage_pending, in one statement whose plan the session keeps.
     const result = await sql<{ event_key: string }>`
-      with ins as (
-        insert into ${events_} (event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
-        select r.event_key, r.user_id, r.service, r.listing_version, r.tool, r.units, r.status, r.latency_ms, r.occurred_at
-        from unnest(${col((e) => e.key)}::text[], ${col((e) => e.userId)}::uuid[], ${col((e) => e.service)}::text[],
-                    ${col((e) => e.listingVersion)}::text[], ${col((e) => e.tool)}::text[], ${col((e) => e.units)}::integer[],
-                    ${col((e) => e.status)}::text[], ${col((e) => Math.max(0, Math.round(e.latencyMs)))}::integer[],
-                    ${col((e) => e.at.toISOString())}::timestamptz[])
-             as r(event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
-        -- A user deleted meanwhile has nothing left to bill; the join keeps its events from failing the whole batch.
-        join ${users} u on u.id = r.user_id
-        on conflict (event_key) do nothing
-        returning event_key, user_id, service, units, status, latency_ms, occurred_at
-      ), queued as (
-        insert into ${pending} (user_id, service, units, status, latency_ms, occurred_at)
-        select user_id, service, units, status, latency_ms, occurred_at from ins
-      )
-      select event_key from ins`.execute(db);
+      select k as event_key from ${sql.id(schema)}.usage_write(
+        ${col((e) => e.key)}::text[], ${col((e) => e.userId)}::uuid[], ${col((e) => e.service)}::text[],
+        ${col((e) => e.listingVersion)}::text[], ${col((e) => e.tool)}::text[], ${col((e) => e.units)}::integer[],
+        ${col((e) => e.status)}::text[], ${col((e) => Math.max(0, Math.round(e.latencyMs)))}::integer[],
+        ${col((e) => e.at.toISOString())}::timestamptz[]) as k`.execute(db);
     return new Set(result.rows.map((r) => r.event_key));
   }
 }
