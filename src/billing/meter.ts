@@ -267,19 +267,22 @@ export class UsageRollup {
 
   private run(): Promise<void> {
     this.running ??= (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.rollUpAll();
-          this.failures = 0;
-        } catch (err) {
-          this.failures++;
-          this.log.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, failures: this.failures }, 'usage rollup failed; the events stay queued and are retried');
-          await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.failures, 10)));
-          this.again = true;
-        }
-      } while (this.again && !this.closed);
-    })().finally(() => (this.running = undefined));
+      this.again = false;
+      try {
+        await this.rollUpAll();
+        this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        this.log.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, failures: this.failures }, 'usage rollup failed; the events stay queued and are retried');
+        await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.failures, 10)));
+        this.again = true;
+      }
+    })().finally(() => {
+      this.running = undefined;
+      // Written meanwhile: the next rollup after the delay again, so a busy replica rolls up every
+      // `delayMs` in one batch rather than back to back in small ones.
+      if (this.again) this.kick();
+    });
     return this.running;
   }
 
