@@ -68,8 +68,8 @@ export interface Billing {
   /** Usage events waiting to be written (for tests and metrics). */
   readonly queuedEvents: number;
   /**
-   * Counts the written events queued before `before` (default: now) into the counters at once, every
-   * replica's (docs/billing.md, "Write-before-answer, rolled up behind"); resolves with what is still queued.
+   * Counts the written events queued before `before` (default: all of them) into the counters at once,
+   * every replica's (docs/billing.md, "Rolled up behind"); resolves with what is still queued.
    */
   rollUp(before?: Date): Promise<number>;
   /** The statement scheduler (undefined with BILLING_FINALISE_SCHEDULE=false); tests call its `tick`. */
