@@ -166,6 +166,7 @@ describe('plans and quotas', () => {
     // One batch holding the same key twice, another key, then the first key again in a later batch.
     await Promise.all([metering.record(event('k1')), metering.record(event('k1')), metering.record(event('k2', 'error'))]);
     await metering.record(event('k1'));
+    expect(await t.platform.billing!.rollUp()).toBe(0); // the counters are raised from the rollup queue
     const rows = await t.platform.database.db
       .withTables<{ usage_daily: { user_id: string; calls: string; errors: string; latency_ms_sum: string } }>()
       .selectFrom('usage_daily')
@@ -230,6 +231,7 @@ describe('plans and quotas', () => {
     // it and go in one batch, where units 2^40 overflows the integer column: a permanent SQL error.
     const first = metering.record(event(`p:${randomUUID()}`));
     await Promise.all([first, metering.record(event(`p:${randomUUID()}`)), metering.record(event(`poison:${randomUUID()}`, 2 ** 40)), metering.record(event(`p:${randomUUID()}`)), metering.record(event(`p:${randomUUID()}`))]);
+    expect(await t.platform.billing!.rollUp()).toBe(0);
     const rows = await t.platform.database.db
       .withTables<{ usage_daily: { user_id: string; calls: string; units: string } }>()
       .selectFrom('usage_daily')

@@ -148,12 +148,19 @@ describe.skipIf(!DATABASE_URL)('exactly-once metering across two replicas, one S
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     try {
+      // The counters are raised behind the writes (docs/billing.md, "rolled up behind"): B's rollup counts
+      // what is queued, A's leftovers (SIGKILLed between its writes and its rollup) included.
+      const pendingOf = async () => Number((await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${schema}.usage_pending WHERE user_id = $1`, [user.userId])).rows[0]!.n);
+      const queuedAtEnd = await pendingOf();
+      for (const until = Date.now() + 30_000; (await pendingOf()) > 0 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+      expect(await pendingOf(), 'usage events still queued 30 s after the last answer').toBe(0);
+      console.log(`metering: ${queuedAtEnd} events were queued for the rollup when the last call was answered`);
       const counters = await client.query<{ calls: string; errors: string }>(
         `SELECT coalesce(sum(calls), 0)::text AS calls, coalesce(sum(errors), 0)::text AS errors FROM ${schema}.usage_daily WHERE user_id = $1 AND service = $2`,
         [user.userId, slug],
       );
       const events = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${schema}.usage_events WHERE user_id = $1`, [user.userId]);
-      // The monthly counters (quota checks and quota pressure read them), raised in the same statement.
+      // The monthly counters (quota checks and quota pressure read them), raised in the same rollup statement.
       const monthly = await client.query<{ service: string; user: string }>(
         `SELECT (SELECT coalesce(sum(calls), 0) FROM ${schema}.usage_monthly WHERE user_id = $1 AND service = $2)::text AS service,
                 (SELECT coalesce(sum(calls), 0) FROM ${schema}.usage_monthly_user WHERE user_id = $1)::text AS user`,

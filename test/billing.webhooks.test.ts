@@ -278,6 +278,7 @@ describe('billing webhook outbox, finalised statements, payouts', () => {
     receiver.refuseUsers.add(doomed.userId);
     now = new Date('2026-09-03T10:00:00.000Z');
     await t.platform.billing!.metering.record({ key: `call:${randomUUID()}`, userId: doomed.userId, service: 'svc-dead', listingVersion: null, tool: 'x', units: 1, status: 'error', latencyMs: 1 });
+    await t.platform.billing!.rollUp(); // usage.recorded is written by the rollup, behind the answer
     const all = await settled();
     const dead = all.find((e) => e.payload.user_id === doomed.userId)!;
     expect(dead).toMatchObject({ type: 'usage.recorded', state: 'dead', attempts: 5, payload: { calls: 1, errors: 1, service: 'svc-dead' } });

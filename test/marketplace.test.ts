@@ -273,6 +273,7 @@ describe('marketplace: provider → review → install → call → new version 
   });
 
   it("the provider sees installs, calls, errors and revenue, and no user's identity, payload or credential", async () => {
+    await t.platform.billing!.rollUp(); // the counters the figures read are raised behind the answers (docs/billing.md)
     const stats = await apiCall(t.url, provider.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}/stats`);
     expect(stats.status).toBe(200);
     // alice's calls: echo, add (v1, /mcp/…), echo (aggregate), multiply (v3): 4, none an error.

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database, PlatformDatabase } from '../db/index.js';
 import type { CallMetering, EgressGuard, RateLimiter } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
-import { UsageWriter } from './meter.js';
+import { UsageRollup, UsageWriter } from './meter.js';
 import { PlanStore } from './plans.js';
 import { Quotas } from './quota.js';
 import { billingRouter } from './routes.js';
@@ -67,6 +67,11 @@ export interface Billing {
   readonly prices: { set(service: string, pricePerCall: string, currency: string): Promise<void>; remove(service: string): Promise<void> };
   /** Usage events waiting to be written (for tests and metrics). */
   readonly queuedEvents: number;
+  /**
+   * Counts the written events queued before `before` (default: all of them) into the counters at once,
+   * every replica's (docs/billing.md, "Rolled up behind"); resolves with what is still queued.
+   */
+  rollUp(before?: Date): Promise<number>;
   /** The statement scheduler (undefined with BILLING_FINALISE_SCHEDULE=false); tests call its `tick`. */
   readonly monthCloser: MonthCloser | undefined;
   /** The outbox's delivery worker (undefined without BILLING_WEBHOOK_URL). */
@@ -82,6 +87,13 @@ export interface UserPlanAssigner {
   changed(userId: string): void;
 }
 
+/** Most queued usage events one rollup statement counts. */
+const ROLLUP_BATCH_SIZE = 5_000;
+/** How long after a write the counters are raised (docs/billing.md: the counters' lag). */
+const ROLLUP_DELAY_MS = 200;
+/** How often each replica rolls up with no write of its own (another replica's leftovers after a crash). */
+const ROLLUP_SWEEP_MS = 5_000;
+
 export function createBilling(opts: BillingOptions): Billing {
   const now = opts.now ?? (() => new Date());
   const store = new PlanStore(opts.database, opts.defaultPlan);
@@ -90,23 +102,32 @@ export function createBilling(opts: BillingOptions): Billing {
   const webhooks = opts.webhook
     ? new WebhookOutbox({ db, schema: opts.database.schema, logger: opts.logger, egress: opts.egress, config: opts.webhook, onAttempt: (o) => opts.metrics?.webhookDelivery(o) })
     : undefined;
+  const rollup = new UsageRollup({
+    database: opts.database,
+    logger: opts.logger,
+    batchSize: ROLLUP_BATCH_SIZE,
+    delayMs: ROLLUP_DELAY_MS,
+    sweepMs: ROLLUP_SWEEP_MS,
+    announce: Boolean(webhooks),
+    onAnnounced: () => webhooks?.kick(),
+  });
   const writer = new UsageWriter({
     database: opts.database,
     logger: opts.logger,
     batchSize: opts.batchSize,
     writeBoundMs: opts.writeBoundMs,
-    announce: Boolean(webhooks),
     onDropped: () => opts.metrics?.usageEventDropped(),
     onInserted: (events) => {
       quotas.counted(events);
-      webhooks?.kick();
+      rollup.kick();
     },
   });
   const prices = new PriceBook(store.db, now);
   const ownership = opts.serviceOwnership ?? builtServiceOwners;
   const monthCloser = opts.finaliseSchedule
-    ? new MonthCloser({ db, schema: opts.database.schema, prices, logger: opts.logger, now, announce: Boolean(webhooks), ...opts.finaliseSchedule })
+    ? new MonthCloser({ db, schema: opts.database.schema, prices, logger: opts.logger, now, announce: Boolean(webhooks), rollUp: (before) => rollup.flush(before), ...opts.finaliseSchedule })
     : undefined;
+  rollup.start();
   webhooks?.start();
   monthCloser?.start();
   return {
@@ -128,9 +149,16 @@ export function createBilling(opts: BillingOptions): Billing {
       prices,
       audit: opts.audit,
       outbox: new OutboxAdmin(db),
-      finalise: (body) => finaliseMonth(prices, db, now(), body, Boolean(webhooks)),
-      payouts: async (month, providerId) => payoutReport(db, opts.database.schema, month, await ownership(db, providerId)),
+      finalise: async (body) => {
+        await rollup.flush(); // the counters the statements read: everything queued first
+        return finaliseMonth(prices, db, now(), body, Boolean(webhooks));
+      },
+      payouts: async (month, providerId) => {
+        await rollup.flush();
+        return payoutReport(db, opts.database.schema, month, await ownership(db, providerId));
+      },
       kickOutbox: () => webhooks?.kick(),
+      rollUp: () => rollup.flush(),
     }),
     userPlans: {
       assign: (trx, userId, planId) => store.assign(trx, userId, planId),
@@ -139,11 +167,14 @@ export function createBilling(opts: BillingOptions): Billing {
     get queuedEvents() {
       return writer.depth;
     },
+    rollUp: (before) => rollup.flush(before),
     webhooks,
     monthCloser,
     close: async (timeoutMs = 10_000) => {
       await monthCloser?.close();
-      await writer.close(Date.now() + timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      await writer.close(deadline);
+      await rollup.close(Math.max(1_000, deadline - Date.now()));
       await webhooks?.close();
     },
   };

@@ -12,11 +12,12 @@ import { isPlatformUserId } from './tables.js';
  * a busy replica writes one statement per round trip, not one per call, and an idle one writes each
  * call at once (no timer to wait for).
  *
- * One statement per batch inserts the events (`on conflict (event_key) do nothing`) and raises the
- * daily and monthly counters by exactly the rows it inserted: a second write of the same key (this batch
- * retried after an error whose commit did happen, the same call retried by its client on another
- * replica) inserts nothing and counts nothing. The statement is atomic, so events and counters
- * never disagree.
+ * One statement per batch inserts the events (`on conflict (event_key) do nothing`) and queues each
+ * row it really inserted in `usage_pending`: a second write of the same key (this batch retried
+ * after an error whose commit did happen, the same call retried by its client on another replica)
+ * inserts and queues nothing. The counters (daily, monthly, per user) and the outbox's
+ * `usage.recorded` are raised from that queue by `UsageRollup`, in the background and in big
+ * batches, exactly once per queued row; the answer waits only for the event and its queue row.
  *
  * A batch the database refuses for good is split down to its poison event, which alone is dropped
  * (logged, counted in `billing_usage_events_dropped_total`). A batch that fails otherwise stays at
@@ -34,11 +35,6 @@ export interface UsageWriterOptions {
   batchSize: number;
   /** How long a call waits for its event to be written before it is answered anyway. */
   writeBoundMs: number;
-  /**
-   * Announce the inserted usage in the webhook outbox (`billing_events`, type `usage.recorded`), in
-   * the same statement: one event per user, service and UTC day of the batch.
-   */
-  announce?: boolean;
   /** A usage event the database refused for good was dropped (logged; counted in a metric). */
   onDropped?: () => void;
   /** The events a batch really inserted (not duplicates), after the commit: the quota cache counts them. */
@@ -55,6 +51,8 @@ interface Pending {
 }
 
 const MAX_BACKOFF_MS = 5_000;
+/** Rows the rollup counts between two vacuums of the queue on embedded PGlite. */
+const VACUUM_EVERY = 20_000;
 
 export class UsageWriter {
   private queue: Pending[] = [];
@@ -153,28 +151,166 @@ export class UsageWriter {
   }
 
   /**
-   * Inserts the events and raises their counters in one statement: usage_daily (user, service, day),
-   * usage_monthly (user, service, month) and usage_monthly_user (user, month), each by the rows the
-   * insert really made. Each counter's rows are locked in key order, the same in every batch, so two
-   * replicas' batches wait for each other rather than deadlock. Resolves with the keys it inserted.
+   * Inserts the events and queues them for the rollup in one statement: each row the insert really
+   * made (not a key written before) gets its `usage_pending` row, which the rollup counts once
+   * (`UsageRollup`). The rows travel as one array per column (`unnest`), not as JSON. Resolves with
+   * the keys it inserted.
    */
   private async insert(events: StampedUsageEvent[]): Promise<Set<string>> {
     const { db, schema } = this.opts.database;
     const meterable = events.filter((e) => isPlatformUserId(e.userId));
     if (meterable.length < events.length) this.log.warn({ 'usage_events.skipped': events.length - meterable.length }, 'usage events of principals that are not platform users were not metered');
     if (!meterable.length) return new Set();
-    const rows = meterable.map((e) => ({
-      event_key: e.key,
-      user_id: e.userId,
-      service: e.service,
-      listing_version: e.listingVersion,
-      tool: e.tool,
-      units: e.units,
-      status: e.status,
-      latency_ms: Math.max(0, Math.round(e.latencyMs)),
-      occurred_at: e.at.toISOString(),
-    }));
-    const events_ = sql.table(`${schema}.usage_events`);
+    const col = <T>(f: (e: StampedUsageEvent) => T): T[] => meterable.map(f);
+    // usage_write (migration 0020): inserts the events (`on conflict (event_key) do nothing`, joined to
+    // users) and queues each inserted one in usage_pending, in one statement whose plan the session keeps.
+    const result = await sql<{ event_key: string }>`
+      select k as event_key from ${sql.id(schema)}.usage_write(
+        ${col((e) => e.key)}::text[], ${col((e) => e.userId)}::uuid[], ${col((e) => e.service)}::text[],
+        ${col((e) => e.listingVersion)}::text[], ${col((e) => e.tool)}::text[], ${col((e) => e.units)}::integer[],
+        ${col((e) => e.status)}::text[], ${col((e) => Math.max(0, Math.round(e.latencyMs)))}::integer[],
+        ${col((e) => e.at.toISOString())}::timestamptz[]) as k`.execute(db);
+    return new Set(result.rows.map((r) => r.event_key));
+  }
+}
+
+export interface UsageRollupOptions {
+  database: PlatformDatabase;
+  logger: Logger;
+  /** Most queued events one rollup statement counts. */
+  batchSize: number;
+  /** How long after a write the rollup runs (events written meanwhile go in the same rollup). */
+  delayMs: number;
+  /** How often a replica looks for queued events with no write of its own (another replica's, left by a crash). */
+  sweepMs: number;
+  /** Announce the counted usage in the webhook outbox (`usage.recorded`), in the same statement. */
+  announce?: boolean;
+  /** After a rollup that announced something. */
+  onAnnounced?: () => void;
+}
+
+/**
+ * The usage rollup (docs/billing.md, "Write-before-answer, rolled up behind"): counts the events
+ * queued in `usage_pending` into usage_daily, usage_monthly and usage_monthly_user, and announces
+ * them in the outbox, off the answer's path and in big batches.
+ *
+ * One statement per batch deletes up to `batchSize` queued rows, claimed with `for update skip
+ * locked`, and raises the counters by exactly the rows it deleted: a row is counted by the one
+ * transaction that deleted it. Two replicas rolling up at once claim disjoint rows (a row another
+ * has locked is skipped, one it deleted is gone), and a crash anywhere leaves each row either
+ * queued (counted by the next rollup, on any replica) or deleted and counted, never in between. No
+ * cursor over ids is involved, so events that commit out of order are no concern.
+ *
+ * Runs `delayMs` after a write of this replica (`kick`), and every `sweepMs` regardless (another
+ * replica's leftovers), on the database's background lane (on PGlite behind the calls' writes).
+ */
+export class UsageRollup {
+  private timer: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private failures = 0;
+  private closed = false;
+  private sinceVacuum = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly opts: UsageRollupOptions) {
+    this.log = opts.logger.child({ 'event.dataset': 'mcp-platform.usage' });
+  }
+
+  start(): void {
+    this.kick(0);
+    this.sweeper ??= setInterval(() => this.kick(0), this.opts.sweepMs);
+    this.sweeper.unref();
+  }
+
+  /** Events were queued: roll up within `delayMs` (one timer however many writes). */
+  kick(delayMs = this.opts.delayMs): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.run();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Rolls up until nothing queued before `before` (default: nothing at all) is left, every
+   * replica's events, not only this one's, or `timeoutMs` passed. Month closing, the quota API and tests call it; resolves with the
+   * rows still queued before `before`.
+   */
+  async flush(before?: Date, timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.running;
+      await this.rollUpAll(deadline).catch(() => undefined);
+      const left = await this.queuedBefore(before);
+      if (left === 0 || Date.now() >= deadline) return left;
+      await sleep(20); // rows another replica holds in its rollup: wait for its commit
+    }
+  }
+
+  /** Stops the timers and counts what is queued (bounded); what is left waits for the next start. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearInterval(this.sweeper);
+    await this.running;
+    const left = await this.flush(undefined, timeoutMs).catch(() => -1);
+    if (left !== 0) this.log.warn({ 'usage_pending.left': left }, 'queued usage events not yet counted at shutdown; the next rollup (any replica) counts them');
+  }
+
+  private run(): Promise<void> {
+    this.running ??= (async () => {
+      this.again = false;
+      try {
+        await this.rollUpAll();
+        this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        this.log.error({ err: { message: (err as Error).message, code: (err as { code?: string }).code }, failures: this.failures }, 'usage rollup failed; the events stay queued and are retried');
+        await sleep(Math.min(MAX_BACKOFF_MS, 50 * 2 ** Math.min(this.failures, 10)));
+        this.again = true;
+      }
+    })().finally(() => {
+      this.running = undefined;
+      // Written meanwhile: the next rollup after the delay again, so a busy replica rolls up every
+      // `delayMs` in one batch rather than back to back in small ones.
+      if (this.again) this.kick();
+    });
+    return this.running;
+  }
+
+  /** Rolls up batch after batch while they come back full (until `deadline`, epoch ms). */
+  private async rollUpAll(deadline = Infinity): Promise<void> {
+    for (;;) {
+      const { counted, announced } = await this.rollUpOnce();
+      if (counted) this.sinceVacuum += counted;
+      if (announced) this.opts.onAnnounced?.();
+      if (counted < this.opts.batchSize || Date.now() >= deadline) break;
+    }
+    // Embedded PGlite runs no autovacuum: the queue's deleted rows would stay in its pages, and every
+    // scan of it (the rollup's claim, the quota read) would read them. Vacuumed after every
+    // VACUUM_EVERY rows it counted (a few ms on a table that holds at most a batch).
+    if (this.opts.database.kind === 'pglite' && this.sinceVacuum >= VACUUM_EVERY) {
+      this.sinceVacuum = 0;
+      await sql`vacuum ${sql.table(`${this.opts.database.schema}.usage_pending`)}`.execute(this.opts.database.background);
+    }
+  }
+
+  /**
+   * One batch: claims queued rows, deletes them and raises each counter by them, in one statement.
+   * Each counter's rows are upserted in key order, the same in every batch, so two replicas' rollups
+   * wait for each other rather than deadlock. A deleted user's rows are deleted and not counted.
+   */
+  private async rollUpOnce(): Promise<{ counted: number; announced: boolean }> {
+    const { background, schema } = this.opts.database;
+    const pending = sql.table(`${schema}.usage_pending`);
     const daily = sql.table(`${schema}.usage_daily`);
     const monthly = sql.table(`${schema}.usage_monthly`);
     const monthlyUser = sql.table(`${schema}.usage_monthly_user`);
@@ -188,26 +324,23 @@ export class UsageWriter {
           'user_id', user_id, 'service', service, 'day', (occurred_at at time zone 'UTC')::date,
           'calls', count(*), 'units', sum(units), 'errors', count(*) filter (where status = 'error'),
           'first_at', min(occurred_at), 'last_at', max(occurred_at))
-        from ins
+        from live
         group by user_id, service, (occurred_at at time zone 'UTC')::date
+        returning 1
       )`
       : sql``;
-    const result = await sql<{ event_key: string }>`
-      with ins as (
-        insert into ${events_} (event_key, user_id, service, listing_version, tool, units, status, latency_ms, occurred_at)
-        select r.event_key, r.user_id, r.service, r.listing_version, r.tool, r.units, r.status, r.latency_ms, r.occurred_at
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(
-          event_key text, user_id uuid, service text, listing_version text, tool text,
-          units integer, status text, latency_ms integer, occurred_at timestamptz)
-        -- A user deleted meanwhile has nothing left to bill; the join keeps its events from failing the whole batch.
-        join ${users} u on u.id = r.user_id
-        on conflict (event_key) do nothing
-        returning event_key, user_id, service, units, status, latency_ms, occurred_at
+    const result = await sql<{ counted: number; announced: number }>`
+      with claimed as (
+        delete from ${pending}
+        where ctid = any(array(select ctid from ${pending} limit ${this.opts.batchSize} for update skip locked))
+        returning user_id, service, units, status, latency_ms, occurred_at
+      ), live as (
+        select c.* from claimed c join ${users} u on u.id = c.user_id
       ), counted as (
         insert into ${daily} (user_id, service, day, calls, units, errors, latency_ms_sum)
         select user_id, service, (occurred_at at time zone 'UTC')::date, count(*), sum(units),
                count(*) filter (where status = 'error'), sum(latency_ms)
-        from ins
+        from live
         group by 1, 2, 3
         order by 1, 3, 2
         on conflict (user_id, day, service) do update set
@@ -218,7 +351,7 @@ export class UsageWriter {
       ), monthly as (
         insert into ${monthly} (user_id, month, service, calls, units)
         select user_id, date_trunc('month', occurred_at at time zone 'UTC')::date, service, count(*), sum(units)
-        from ins
+        from live
         group by 1, 2, 3
         order by 1, 2, 3
         on conflict (user_id, month, service) do update set
@@ -227,15 +360,23 @@ export class UsageWriter {
       ), monthly_user as (
         insert into ${monthlyUser} (month, user_id, calls, units)
         select date_trunc('month', occurred_at at time zone 'UTC')::date, user_id, count(*), sum(units)
-        from ins
+        from live
         group by 1, 2
         order by 2, 1
         on conflict (month, user_id) do update set
           calls = ${monthlyUser}.calls + excluded.calls,
           units = ${monthlyUser}.units + excluded.units
       )${announced}
-      select event_key from ins`.execute(db);
-    return new Set(result.rows.map((r) => r.event_key));
+      select (select count(*) from claimed)::int as counted, ${this.opts.announce ? sql`(select count(*) from announced)::int` : sql`0`} as announced`.execute(background);
+    const row = result.rows[0];
+    return { counted: row?.counted ?? 0, announced: (row?.announced ?? 0) > 0 };
+  }
+
+  private async queuedBefore(before: Date | undefined): Promise<number> {
+    const { db, schema } = this.opts.database;
+    const until = before ? sql`where occurred_at < ${before.toISOString()}::timestamptz` : sql``;
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(`${schema}.usage_pending`)} ${until}`.execute(db);
+    return rows[0]?.n ?? 0;
   }
 }
 

@@ -31,6 +31,11 @@ export interface MonthCloserOptions {
   leaseMs?: number;
   /** With the outbox on: each statement's `statement.finalized` event. */
   announce: boolean;
+  /**
+   * Counts the usage queued before `before` (the usage rollup's `flush`); resolves with what is still
+   * queued. The month is finalised only when nothing of it is left queued.
+   */
+  rollUp?: (before: Date) => Promise<number>;
 }
 
 const DEFAULT_LEASE_MS = 30 * 60_000;
@@ -81,6 +86,12 @@ export class MonthCloser {
     const current = monthOf(now);
     if (now.getTime() < current.start.getTime() + this.opts.graceMs) return undefined;
     const previous = monthOf(new Date(current.start.getTime() - 1));
+    // The counters the statements read are raised behind the writes: the month's queued events first.
+    const left = (await this.opts.rollUp?.(current.start)) ?? 0;
+    if (left > 0) {
+      this.log.warn({ 'usage_pending.left': left }, 'usage of the closed month is still queued; finalising at the next check');
+      return undefined;
+    }
     const month = utcDay(previous.start);
     const staleBefore = new Date(now.getTime() - (this.opts.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
     const closes = sql.table(`${this.opts.schema}.billing_month_closes`);

@@ -67,7 +67,7 @@ export class PlanStore {
   readonly db: BillingDb;
 
   constructor(
-    database: PlatformDatabase,
+    readonly database: PlatformDatabase,
     /** The plan of users an admin gave none (BILLING_DEFAULT_PLAN); undefined: no quota. */
     private readonly defaultPlan: string | undefined,
   ) {

@@ -146,13 +146,18 @@ export class Quotas {
     const loadedAt = Date.now();
     const { plan } = await this.opts.store.planOf(userId);
     if ((!plan && !always) || !isPlatformUserId(userId)) return { plan, period, used: 0, perService: new Map(), loadedAt };
-    // The month's counters (one row per service), not the month's daily rows.
-    const rows = await this.opts.store.db
-      .selectFrom('usage_monthly')
-      .select(['service', sql<string>`calls::text`.as('calls')])
-      .where('user_id', '=', userId)
-      .where('month', '=', utcDay(period.start))
-      .execute();
+    // The month's counters (one row per service), not the month's daily rows, plus the events written
+    // and not yet rolled up into them (usage_pending, a fraction of a second's): one statement, one
+    // snapshot, so an event is in exactly one of the two (the rollup moves it atomically).
+    const { schema } = this.opts.store.database;
+    const { rows } = await sql<{ service: string; calls: string }>`
+      select service, sum(calls)::text as calls from (
+        select service, calls from ${sql.table(`${schema}.usage_monthly`)} where user_id = ${userId} and month = ${utcDay(period.start)}::date
+        union all
+        select service, count(*) from ${sql.table(`${schema}.usage_pending`)}
+        where user_id = ${userId} and occurred_at >= ${period.start.toISOString()}::timestamptz and occurred_at < ${period.end.toISOString()}::timestamptz
+        group by service
+      ) c group by service`.execute(this.opts.store.db);
     const perService = new Map(rows.map((r) => [r.service, Number(r.calls)]));
     let used = 0;
     for (const n of perService.values()) used += n;

@@ -52,10 +52,12 @@ export interface BillingRoutesDeps {
   payouts(month: string, providerId?: string): Promise<PayoutReport>;
   /** After an admin queued events (redeliver, finalise): deliver soon. */
   kickOutbox(): void;
+  /** Raises the usage counters by the events still queued (the usage rollup), before a statement reads them. */
+  rollUp(): Promise<unknown>;
 }
 
 /** /v1/admin/plans…, /v1/usage/quota, /v1/admin/users/{id}/quota. Mount after `authenticate`. */
-export function billingRouter({ store, quotas, prices, audit, outbox, finalise, payouts, kickOutbox }: BillingRoutesDeps): Router {
+export function billingRouter({ store, quotas, prices, audit, outbox, finalise, payouts, kickOutbox, rollUp }: BillingRoutesDeps): Router {
   const router = Router();
   const audited = (req: Request, event: Pick<AuditEvent, 'action' | 'targetId' | 'details'>) =>
     audit.record({ ...event, outcome: 'success', actorId: principalOf(req).userId, targetType: 'plan', ip: req.ip ?? null, requestId: String(req.id) });
@@ -91,6 +93,7 @@ export function billingRouter({ store, quotas, prices, audit, outbox, finalise, 
   };
   router.get('/v1/usage/statement', async (req, res) => {
     const q = parseQuery(statementQuery, req);
+    await rollUp();
     sendStatement(res, await prices.statement(principalOf(req).userId, q.month), q.format);
   });
   router.get('/v1/admin/users/:id/statement', async (req, res) => {
@@ -98,6 +101,7 @@ export function billingRouter({ store, quotas, prices, audit, outbox, finalise, 
     const { id } = parseParams(userIdParams, req);
     const q = parseQuery(statementQuery, req);
     if (!UUID.test(id) || !(await store.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst())) throw errors.notFound('User');
+    await rollUp();
     sendStatement(res, await prices.statement(id, q.month), q.format);
   });
   router.get('/v1/admin/prices', async (req, res) => {

@@ -23,6 +23,7 @@ import { marketplace } from './0017_marketplace.js';
 import { usageMonthly } from './0018_usage_monthly.js';
 // marketplace: builder-made listings
 import { marketplaceBuilder } from './0019_marketplace_builder.js';
+import { usagePending } from './0020_usage_pending.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -53,6 +54,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0017_marketplace', marketplace],
   ['0018_usage_monthly', usageMonthly],
   ['0019_marketplace_builder', marketplaceBuilder],
+  ['0020_usage_pending', usagePending],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
