@@ -23,6 +23,8 @@ import { marketplace } from './0017_marketplace.js';
 import { usageMonthly } from './0018_usage_monthly.js';
 // marketplace: builder-made listings
 import { marketplaceBuilder } from './0019_marketplace_builder.js';
+// marketplace: withdrawn listings
+import { marketplaceWithdraw } from './0021_marketplace_withdraw.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -53,6 +55,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0017_marketplace', marketplace],
   ['0018_usage_monthly', usageMonthly],
   ['0019_marketplace_builder', marketplaceBuilder],
+  ['0021_marketplace_withdraw', marketplaceWithdraw],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {
