@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { sql } from 'kysely';
 import { serviceInputSchema, type OpenApiServiceConfig, type PlatformCatalog, type ServiceInput } from '../catalog/index.js';
-import { EgressRefused, errors, type EgressGuard } from '../gateway/index.js';
+import { EgressRefused, errors, refuseAtRegistration, type EgressGuard } from '../gateway/index.js';
 import type { AuditAction, AuditSink } from '../logging/index.js';
 import { emptyInspection, inspectHttp, inspectServer } from './inspect.js';
 import type { VersionInput } from './schemas.js';
@@ -292,6 +292,14 @@ export class Marketplace {
     }
     const saved = await registry.version(serviceId, version);
     if (!saved) throw errors.badRequest(`source.version: ${built.definition.slug} has no version ${version}`, [{ path: 'source.version', message: 'no such version' }]);
+    // The builder checked the base URL when the version was saved; the egress policy (EGRESS_ALLOW) or the
+    // stored row may have changed since, and the listing goes live with this URL, so it is checked again here.
+    const baseUrl = (saved.definition.openapi as { base_url?: unknown } | undefined)?.base_url;
+    await refuseAtRegistration(this.opts.egress, typeof baseUrl === 'string' ? baseUrl : '', 'public', {
+      code: 'base_url_refused',
+      field: 'source.openapi.base_url',
+      what: `The base URL of ${built.definition.slug} version ${version}`,
+    });
     const source: BuilderSource = { type: 'builder', service_id: serviceId, version, openapi: saved.definition.openapi as Record<string, unknown> };
     return { ...body, source, credentials: saved.definition.credentials as T['credentials'] };
   }

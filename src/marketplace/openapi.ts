@@ -274,7 +274,7 @@ export const marketplaceOpenApi: OpenApiPaths = {
       tags,
       operationId: 'marketplaceSubmitListing',
       requestBody: jsonBody(listingBody),
-      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed, or a URL the egress guard refuses'), ...providerOnly, '409': errorResponse('slug_taken') },
+      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version\'s base URL)'), ...providerOnly, '409': errorResponse('slug_taken') },
     },
   },
   '/v1/marketplace/provider/listings/{id}': {
@@ -293,7 +293,7 @@ export const marketplaceOpenApi: OpenApiPaths = {
       operationId: 'marketplaceSubmitVersion',
       parameters: [uuidParam],
       requestBody: jsonBody(versionBody),
-      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed'), ...providerOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn') },
+      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version\'s base URL)'), ...providerOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn') },
     },
   },
   '/v1/marketplace/provider/listings/{id}/withdraw': {

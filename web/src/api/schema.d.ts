@@ -10405,7 +10405,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_failed, or a URL the egress guard refuses */
+            /** @description validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version's base URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10792,7 +10792,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description validation_failed */
+            /** @description validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version's base URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
