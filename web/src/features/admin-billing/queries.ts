@@ -63,6 +63,8 @@ export function useEvents(state: EventState | null) {
     queryKey: billingKeys.events(state),
     queryFn: async ({ signal }) => unwrap(await api.GET('/v1/admin/billing/events', { params: { query: { ...(state ? { state } : {}), limit: 100 } }, signal })).events,
     placeholderData: keepPreviousData,
+    // While an event waits for delivery, look again every 2 s (its state changes without a click here).
+    refetchInterval: (query) => (query.state.data?.some((e) => e.state === 'pending') ? 2_000 : false),
   });
 }
 
