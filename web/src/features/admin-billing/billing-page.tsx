@@ -211,7 +211,7 @@ function Payouts() {
         <LoadingState label="Loading the payouts…" />
       ) : payouts.isError ? (
         <ErrorState title="The payouts could not be loaded" error={payouts.error} onRetry={() => void payouts.refetch()} />
-      ) : payouts.data.providers.length === 0 ? (
+      ) : payouts.data.providers.every((p) => p.lines.length === 0) ? (
         <EmptyState title="No payouts this month">No marketplace provider's service was called in {valid ? month : previousMonth()}.</EmptyState>
       ) : (
         <Table withTableBorder data-testid="billing-payouts">

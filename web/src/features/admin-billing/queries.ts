@@ -34,7 +34,7 @@ export function useUserChoices() {
 export function useStatement(userId: string | null, month: string) {
   return useQuery({
     queryKey: billingKeys.statement(userId ?? '', month),
-    enabled: userId !== null,
+    enabled: userId !== null && month !== '',
     queryFn: async ({ signal }) =>
       unwrap(await api.GET('/v1/admin/users/{id}/statement', { params: { path: { id: userId! }, query: { month } }, signal, parseAs: 'json' })) as Statement,
   });
