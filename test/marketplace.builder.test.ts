@@ -1,4 +1,5 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRestFixture, type RestFixture } from './fixtures/rest-api.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
@@ -153,5 +154,34 @@ describe('marketplace: a listing made with the builder', { timeout: 120_000 }, (
     const service = (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/services/acme-echo')).json;
     const patched = await apiCall(t.url, admin.accessToken, 'PATCH', `/v1/admin/services/${service.id as string}`, { openapi: echoDefinition(fixture.url, 'evil-').openapi });
     expect([patched.status, (patched.json.error as Json).code]).toEqual([409, 'listing_managed']);
+  });
+
+  it("a builder version's base URL is checked again at submission: one the guard refuses is 400 base_url_refused, nothing stored", async () => {
+    // No API path saves a refused base URL (the builder checks it at every save, and EGRESS_ALLOW changes only
+    // with a restart), so the test edits the stored row, as a changed allowlist or a hand-edited database would leave it.
+    const saved = await apiCall(t.url, provider.accessToken, 'POST', `/v1/builder/services/${builtId}/versions`, echoDefinition(fixture.url, 'three-'));
+    expect(saved.status).toBe(201);
+    const version = saved.json.version as number;
+    const db = t.platform.database.db.withTables<{ service_versions: { service_id: string; version: number; definition: unknown } }>();
+    await db
+      .updateTable('service_versions')
+      .set({ definition: sql`jsonb_set(definition, '{openapi,base_url}', '"http://169.254.169.254/latest"')` })
+      .where('service_id', '=', builtId)
+      .where('version', '=', version)
+      .execute();
+    const versionsBefore = (await apiCall(t.url, provider.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}`)).json.versions as Json[];
+
+    const body = { title: 'Acme Echo', changelog: 'Metadata', source: { type: 'builder', service_id: builtId, version } };
+    const asVersion = await apiCall(t.url, provider.accessToken, 'POST', `/v1/marketplace/provider/listings/${listingId}/versions`, body);
+    expect(asVersion.status, JSON.stringify(asVersion.json)).toBe(400);
+    expect(asVersion.json.error).toMatchObject({ code: 'base_url_refused', details: [expect.objectContaining({ path: 'source.openapi.base_url' })] });
+    expect((asVersion.json.error as Json).message).toContain('169.254.169.254');
+    const asListing = await apiCall(t.url, provider.accessToken, 'POST', '/v1/marketplace/provider/listings', { ...body, slug: 'acme-metadata' });
+    expect([asListing.status, (asListing.json.error as Json).code]).toEqual([400, 'base_url_refused']);
+
+    // Nothing stored: no new version, no new listing, nothing new in the review queue.
+    expect((await apiCall(t.url, provider.accessToken, 'GET', `/v1/marketplace/provider/listings/${listingId}`)).json.versions).toEqual(versionsBefore);
+    expect(((await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider/listings')).json.listings as Json[]).map((l) => l.slug)).toEqual(['acme-echo']);
+    expect((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews')).json.reviews).toEqual([]);
   });
 });

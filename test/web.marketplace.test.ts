@@ -412,6 +412,19 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     expect(registry.downloads).toBe(1);
     await checkA11y('provider-npm-submitted');
 
+    // The provider withdraws the npm listing (confirmed): it leaves the review queue, and its card says so without the buttons.
+    await stdio.getByRole('button', { name: /^Withdraw / }).click();
+    const confirm = page.getByRole('dialog', { name: /^Withdraw / });
+    await confirm.getByText('the versions waiting for review leave the queue', { exact: false }).waitFor();
+    await confirm.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await stdio.getByTestId('listing-withdrawn').waitFor();
+    await expect(stdio.getByRole('button', { name: /^Submit a new version|^Withdraw / }).count()).resolves.toBe(0);
+    const withdrawn = ((await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider/listings')).json.listings as Json[]).find((l) => l.slug === 'acme-stdio')!;
+    expect(withdrawn.withdrawn).toMatchObject({ by: 'provider', reason: null });
+    expect(((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews')).json.reviews as Json[]).map((r) => r.slug)).not.toContain('acme-stdio');
+    await checkA11y('provider-withdrawn');
+
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(problems).toEqual([]);
   }, 300_000);

@@ -9,7 +9,9 @@ import type { BillingDb } from './tables.js';
 /**
  * The statement scheduler (docs/billing.md, "Finalised statements"): once the previous month has
  * been closed for `graceMs` (usage held back by a database outage lands first), one replica
- * finalises its statements, once.
+ * finalises its statements, once. It catches up: every past month from the first with usage that
+ * has no finished close is finalised, oldest first, at most `maxMonthsPerRun` a check (a platform
+ * that was down for longer than a month closes the months it missed on its next checks).
  *
  * Every replica checks every `checkMs`; the one whose insert into `billing_month_closes` creates the
  * month's row does it. A claim whose holder died before finishing (no `finished_at` after
@@ -33,12 +35,18 @@ export interface MonthCloserOptions {
   announce: boolean;
   /**
    * Counts the usage queued before `before` (the usage rollup's `flush`); resolves with what is still
-   * queued. The month is finalised only when nothing of it is left queued.
+   * queued. A month is finalised only when nothing of it is left queued.
    */
   rollUp?: (before: Date) => Promise<number>;
+  /** How many months one check finalises at most (catching up after an outage); the rest wait for the next check. */
+  maxMonthsPerRun?: number;
 }
 
 const DEFAULT_LEASE_MS = 30 * 60_000;
+const DEFAULT_MAX_MONTHS_PER_RUN = 3;
+
+/** `YYYY-MM-01` of the month `n` months after the one starting at `start`. */
+const monthStart = (start: Date, n: number): Date => new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + n, 1));
 
 export class MonthCloser {
   private timer: NodeJS.Timeout | undefined;
@@ -52,21 +60,22 @@ export class MonthCloser {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick().catch(() => undefined), this.opts.checkMs);
+    this.timer ??= setInterval(() => void this.tick().catch(() => []), this.opts.checkMs);
     this.timer.unref();
   }
 
   /**
-   * One check: finalises the previous month if it is due and this replica wins the claim. Resolves
-   * with what it finalised, or undefined (not due yet, or claimed by another replica or earlier).
-   * A check while one runs waits for it and returns undefined.
+   * One check: finalises the past months that are due (ended, the last one `graceMs` ago or more),
+   * not finished yet and not claimed by a live holder, oldest first, at most `maxMonthsPerRun`.
+   * Resolves with what it finalised, one result a month, or [] (nothing due, or all claimed by
+   * another replica or earlier). A check while one runs waits for it and returns [].
    */
-  async tick(): Promise<FinaliseResult | undefined> {
+  async tick(): Promise<FinaliseResult[]> {
     if (this.running) {
       await this.running.catch(() => undefined);
-      return undefined;
+      return [];
     }
-    const run = this.closePrevious();
+    const run = this.closeDue();
     this.running = run;
     try {
       return await run;
@@ -81,18 +90,57 @@ export class MonthCloser {
     await this.running?.catch(() => undefined);
   }
 
-  private async closePrevious(): Promise<FinaliseResult | undefined> {
-    const now = this.opts.now();
+  /**
+   * The months to look at, oldest first, up to the last one due: from the first month in
+   * `billing_month_closes` (one row a month: a small table), or, before any close was recorded, from
+   * the first month with usage (the previous month at the latest); without those whose close has finished.
+   */
+  private async dueMonths(now: Date): Promise<string[]> {
     const current = monthOf(now);
-    if (now.getTime() < current.start.getTime() + this.opts.graceMs) return undefined;
-    const previous = monthOf(new Date(current.start.getTime() - 1));
-    // The counters the statements read are raised behind the writes: the month's queued events first.
-    const left = (await this.opts.rollUp?.(current.start)) ?? 0;
-    if (left > 0) {
-      this.log.warn({ 'usage_pending.left': left }, 'usage of the closed month is still queued; finalising at the next check');
-      return undefined;
+    // The previous month waits for its grace; older ones are long past theirs.
+    const lastDue = monthStart(current.start, now.getTime() < current.start.getTime() + this.opts.graceMs ? -2 : -1);
+    const closes = await this.opts.db
+      .selectFrom('billing_month_closes')
+      .select([sql<string>`month::text`.as('month'), 'finished_at'])
+      .orderBy('month')
+      .execute();
+    let firstText = closes[0]?.month;
+    if (firstText === undefined) {
+      const first = await this.opts.db.selectFrom('usage_daily').select(sql<string | null>`min(day)::text`.as('day')).executeTakeFirst();
+      firstText = first?.day ?? undefined;
     }
-    const month = utcDay(previous.start);
+    // Never later than the previous month (closed even without usage, as the admin call would).
+    const previous = monthStart(current.start, -1);
+    const recorded = firstText ? monthOf(new Date(`${firstText.slice(0, 10)}T00:00:00.000Z`)).start : previous;
+    const done = new Set(closes.filter((c) => c.finished_at !== null).map((c) => c.month.slice(0, 10)));
+    const months: string[] = [];
+    for (let m = recorded < previous ? recorded : previous; m <= lastDue; m = monthStart(m, 1)) {
+      if (!done.has(utcDay(m))) months.push(utcDay(m));
+    }
+    return months;
+  }
+
+  private async closeDue(): Promise<FinaliseResult[]> {
+    const now = this.opts.now();
+    const limit = this.opts.maxMonthsPerRun ?? DEFAULT_MAX_MONTHS_PER_RUN;
+    // The counters the statements read (and the first month with usage) are raised behind the
+    // writes: the ended months' queued events are counted first.
+    const left = (await this.opts.rollUp?.(monthOf(now).start)) ?? 0;
+    if (left > 0) {
+      this.log.warn({ 'usage_pending.left': left }, 'usage of an ended month is still queued; finalising at the next check');
+      return [];
+    }
+    const results: FinaliseResult[] = [];
+    for (const month of await this.dueMonths(now)) {
+      if (results.length >= limit) break;
+      const result = await this.closeMonth(month, now);
+      if (result) results.push(result);
+    }
+    return results;
+  }
+
+  /** Claims `month` (`YYYY-MM-01`) and finalises it; undefined when another replica holds a live claim. */
+  private async closeMonth(month: string, now: Date): Promise<FinaliseResult | undefined> {
     const staleBefore = new Date(now.getTime() - (this.opts.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
     const closes = sql.table(`${this.opts.schema}.billing_month_closes`);
     const claimed = await sql<{ month: string }>`

@@ -65,6 +65,7 @@ export type AuditAction =
   | 'marketplace.version_inspected'
   | 'marketplace.version_approved'
   | 'marketplace.version_rejected'
+  | 'marketplace.listing_withdrawn'
   | 'marketplace.installed'
   | 'marketplace.uninstalled'
   | 'marketplace.rated';

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { sql } from 'kysely';
 import { serviceInputSchema, type OpenApiServiceConfig, type PlatformCatalog, type ServiceInput } from '../catalog/index.js';
-import { EgressRefused, errors, type EgressGuard } from '../gateway/index.js';
+import { EgressRefused, errors, refuseAtRegistration, type EgressGuard } from '../gateway/index.js';
 import type { AuditAction, AuditSink } from '../logging/index.js';
 import { emptyInspection, inspectHttp, inspectServer } from './inspect.js';
 import type { VersionInput } from './schemas.js';
@@ -257,6 +257,7 @@ export class Marketplace {
 
   async submitVersion(actor: Actor, listingId: string, submitted: VersionInput) {
     const listing = await this.ownListing(actor.userId, listingId);
+    if (listing.withdrawn_at !== null) throw withdrawnConflict(listing.withdrawn_at);
     if (submitted.source.type !== listing.kind) throw errors.badRequest(`This listing is ${listing.kind}; a new version cannot change that`);
     if (submitted.source.type === 'npm' && !this.opts.npm) throw errors.badRequest('npm listings are not enabled on this platform (MARKETPLACE_NPM)');
     const body = await this.withBuiltDefinition(actor.userId, submitted);
@@ -291,6 +292,14 @@ export class Marketplace {
     }
     const saved = await registry.version(serviceId, version);
     if (!saved) throw errors.badRequest(`source.version: ${built.definition.slug} has no version ${version}`, [{ path: 'source.version', message: 'no such version' }]);
+    // The builder checked the base URL when the version was saved; the egress policy (EGRESS_ALLOW) or the
+    // stored row may have changed since, and the listing goes live with this URL, so it is checked again here.
+    const baseUrl = (saved.definition.openapi as { base_url?: unknown } | undefined)?.base_url;
+    await refuseAtRegistration(this.opts.egress, typeof baseUrl === 'string' ? baseUrl : '', 'public', {
+      code: 'base_url_refused',
+      field: 'source.openapi.base_url',
+      what: `The base URL of ${built.definition.slug} version ${version}`,
+    });
     const source: BuilderSource = { type: 'builder', service_id: serviceId, version, openapi: saved.definition.openapi as Record<string, unknown> };
     return { ...body, source, credentials: saved.definition.credentials as T['credentials'] };
   }
@@ -327,6 +336,8 @@ export class Marketplace {
       .innerJoin('marketplace_listings as l', 'l.id', 'v.listing_id')
       .select(['v.listing_id', 'v.version'])
       .where('v.state', '=', state)
+      // A withdrawn listing's pending versions wait for no one (approving them is 409 listing_withdrawn).
+      .$if(state === 'pending', (q) => q.where('l.withdrawn_at', 'is', null))
       .orderBy('v.created_at')
       .limit(200)
       .execute();
@@ -344,6 +355,7 @@ export class Marketplace {
       kind: listing.kind,
       provider: { user_id: listing.provider_id, display_name: provider?.display_name ?? null },
       live_version: listing.live_version,
+      withdrawn_at: iso(listing.withdrawn_at),
       ...versionView(v),
       source: v.source,
       credentials: v.credentials,
@@ -362,6 +374,7 @@ export class Marketplace {
     if (!listing) throw errors.notFound('Listing');
     const v = await this.versionRow(listingId, version);
     if (v.state !== 'pending') throw errors.conflict(`Version ${version} is ${v.state}, not pending`, 'invalid_state');
+    if (listing.withdrawn_at !== null) throw withdrawnConflict(listing.withdrawn_at);
     if (decision === 'reject') {
       if (!reason) throw errors.badRequest('A reason is required to reject');
       await this.db
@@ -464,6 +477,7 @@ export class Marketplace {
       slug: listing.slug,
       kind: listing.kind,
       live_version: listing.live_version,
+      withdrawn: listing.withdrawn_at === null ? null : { at: iso(listing.withdrawn_at)!, by: listing.withdrawn_by === listing.provider_id ? ('provider' as const) : ('admin' as const), reason: listing.withdrawn_reason },
       created_at: iso(listing.created_at),
       versions: versions.map((v) => ({
         ...versionView(v),
@@ -473,6 +487,32 @@ export class Marketplace {
         inspection: v.inspection ? { ok: v.inspection.ok, ...(v.inspection.error ? { error: v.inspection.error } : {}), tools: v.inspection.tools.map((t) => t.name) } : null,
       })),
     };
+  }
+
+  /**
+   * Withdraws a listing (docs/marketplace.md, "Withdrawing a listing"): a provider its own (another's
+   * is a 404 and changes nothing), an admin any. It leaves browse and search, cannot be newly
+   * installed and takes no new version or approval; its catalog service stays, so the users who
+   * installed it keep using it (and are billed at its live price) until they uninstall. Final.
+   */
+  async withdraw(actor: Actor, listingId: string, by: 'provider' | 'admin', reason: string | undefined) {
+    const listing =
+      by === 'provider'
+        ? await this.ownListing(actor.userId, listingId)
+        : await this.db.selectFrom('marketplace_listings').selectAll().where('id', '=', listingId).executeTakeFirst();
+    if (!listing) throw errors.notFound('Listing');
+    if (listing.withdrawn_at !== null) throw withdrawnConflict(listing.withdrawn_at);
+    const row = await this.db
+      .updateTable('marketplace_listings')
+      .set({ withdrawn_at: sql<Date>`now()`, withdrawn_by: actor.userId, withdrawn_reason: reason ?? null, updated_at: sql<Date>`now()` })
+      .where('id', '=', listingId)
+      .where('withdrawn_at', 'is', null)
+      .returning('withdrawn_at')
+      .executeTakeFirst();
+    if (!row) throw errors.conflict('This listing was withdrawn meanwhile', 'listing_withdrawn');
+    const installs = listing.service_id ? ((await this.opts.catalog.installs?.counts([listing.service_id]))?.get(listing.service_id) ?? 0) : 0;
+    await this.audit(actor, 'marketplace.listing_withdrawn', 'listing', listingId, { slug: listing.slug, by, ...(reason ? { reason } : {}), live_version: listing.live_version, installs });
+    return this.providerListing(listing.provider_id, listingId);
   }
 
   async providerListings(providerId: string) {
@@ -519,17 +559,24 @@ export class Marketplace {
 
   // ---- users: browse, install, rate ------------------------------------------------------------
 
-  private liveListings() {
+  /** Approved listings; withdrawn ones only among `installedServices` (the caller's installs), else none. */
+  private liveListings(installedServices?: ReadonlySet<string>) {
+    const installed = [...(installedServices ?? [])];
     return this.db
       .selectFrom('marketplace_listings as l')
       .innerJoin('marketplace_listing_versions as v', (j) => j.onRef('v.listing_id', '=', 'l.id').onRef('v.version', '=', 'l.live_version'))
       .innerJoin('marketplace_providers as p', 'p.user_id', 'l.provider_id')
-      .where('l.service_id', 'is not', null);
+      .where('l.service_id', 'is not', null)
+      .where((eb) => (installed.length ? eb.or([eb('l.withdrawn_at', 'is', null), eb('l.service_id', 'in', installed)]) : eb('l.withdrawn_at', 'is', null)));
   }
 
-  async browse(userId: string, q: { q?: string; category?: string; price?: 'free' | 'paid'; max_price?: string; limit: number; offset: number; id?: string }) {
-    let query = this.liveListings()
-      .select(['l.id', 'l.slug', 'l.kind', 'l.service_id', 'l.live_version', 'l.updated_at', 'v.title', 'v.description', 'v.icon_url', 'v.categories', 'v.links', 'v.price_per_call_micros', 'v.currency', 'p.display_name'])
+  /**
+   * Live listings for browse and search (never a withdrawn one). Internally, `installed` also lets
+   * through the withdrawn listings among the caller's installs (their own installs and detail).
+   */
+  async browse(userId: string, q: { q?: string; category?: string; price?: 'free' | 'paid'; max_price?: string; limit: number; offset: number; id?: string; installed?: ReadonlySet<string> }) {
+    let query = this.liveListings(q.installed)
+      .select(['l.id', 'l.slug', 'l.kind', 'l.service_id', 'l.live_version', 'l.updated_at', 'l.withdrawn_at', 'v.title', 'v.description', 'v.icon_url', 'v.categories', 'v.links', 'v.price_per_call_micros', 'v.currency', 'p.display_name'])
       .select((eb) => [
         eb.selectFrom('marketplace_ratings as r').whereRef('r.listing_id', '=', 'l.id').select((e) => e.fn.avg<string>('r.rating').as('a')).as('rating_average'),
         eb.selectFrom('marketplace_ratings as r').whereRef('r.listing_id', '=', 'l.id').select((e) => e.fn.countAll<string>().as('n')).as('rating_count'),
@@ -564,23 +611,28 @@ export class Marketplace {
       rating: { average: r.rating_average === null ? null : Math.round(Number(r.rating_average) * 100) / 100, count: Number(r.rating_count ?? 0) },
       installs: installs.get(r.service_id!) ?? 0,
       installed: mine.has(r.service_id!),
+      withdrawn_at: iso(r.withdrawn_at),
       updated_at: iso(r.updated_at),
     }));
   }
 
-  /** A live listing by slug or ID; anything else (not approved yet, unknown) is 404. */
-  private async liveListing(idOrSlug: string) {
-    const row = await this.liveListings()
+  /**
+   * A live listing by slug or ID, as `userId` sees it; anything else (not approved yet, unknown,
+   * withdrawn and not installed by them) is 404.
+   */
+  private async liveListing(idOrSlug: string, userId: string) {
+    const mine = (await this.opts.catalog.installs?.forUser(userId)) ?? new Set<string>();
+    const row = await this.liveListings(mine)
       .select(['l.id', 'l.slug', 'l.service_id', 'l.live_version'])
       .where((eb) => (isUuid(idOrSlug) ? eb('l.id', '=', idOrSlug) : eb('l.slug', '=', idOrSlug)))
       .executeTakeFirst();
     if (!row) throw errors.notFound('Listing');
-    return { id: row.id, slug: row.slug, serviceId: row.service_id!, liveVersion: row.live_version! };
+    return { id: row.id, slug: row.slug, serviceId: row.service_id!, liveVersion: row.live_version!, installed: mine };
   }
 
   async detail(userId: string, idOrSlug: string) {
-    const listing = await this.liveListing(idOrSlug);
-    const [summary] = await this.browse(userId, { id: listing.id, limit: 1, offset: 0 });
+    const listing = await this.liveListing(idOrSlug, userId);
+    const [summary] = await this.browse(userId, { id: listing.id, limit: 1, offset: 0, installed: listing.installed });
     const live = await this.versionRow(listing.id, listing.liveVersion);
     const history = await this.db
       .selectFrom('marketplace_listing_versions')
@@ -605,7 +657,7 @@ export class Marketplace {
   }
 
   async install(actor: Actor, idOrSlug: string) {
-    const listing = await this.liveListing(idOrSlug);
+    const listing = await this.liveListing(idOrSlug, actor.userId);
     const installs = this.opts.catalog.installs;
     if (!installs) throw errors.unavailable('Installs are not available');
     const created = await installs.install(actor.userId, listing.serviceId);
@@ -614,7 +666,7 @@ export class Marketplace {
   }
 
   async uninstall(actor: Actor, idOrSlug: string): Promise<void> {
-    const listing = await this.liveListing(idOrSlug);
+    const listing = await this.liveListing(idOrSlug, actor.userId);
     const removed = await this.opts.catalog.installs?.uninstall(actor.userId, listing.serviceId);
     if (!removed) throw errors.notFound('Install');
     await this.audit(actor, 'marketplace.uninstalled', 'listing', listing.id, { slug: listing.slug });
@@ -623,14 +675,14 @@ export class Marketplace {
   async installed(userId: string) {
     const mine = await this.opts.catalog.installs?.forUser(userId);
     if (!mine?.size) return [];
-    return (await this.browse(userId, { limit: 100, offset: 0 })).filter((l) => l.installed);
+    return (await this.browse(userId, { limit: 100, offset: 0, installed: mine })).filter((l) => l.installed);
   }
 
   /** One rating per user and listing; a second PUT edits it. Only users who installed the listing rate it. */
   async rate(actor: Actor, idOrSlug: string, body: { rating: number; review: string }) {
-    const listing = await this.liveListing(idOrSlug);
-    const mine = await this.opts.catalog.installs?.forUser(actor.userId);
-    if (!mine?.has(listing.serviceId)) throw errors.forbidden('Install the listing before rating it');
+    const listing = await this.liveListing(idOrSlug, actor.userId);
+    const mine = listing.installed;
+    if (!mine.has(listing.serviceId)) throw errors.forbidden('Install the listing before rating it');
     const before = await this.db.selectFrom('marketplace_ratings').select('rating').where('listing_id', '=', listing.id).where('user_id', '=', actor.userId).executeTakeFirst();
     await this.db
       .insertInto('marketplace_ratings')
@@ -648,6 +700,9 @@ function builtServiceInput(common: { slug: string; title: string; description: s
   if (input.kind !== 'openapi') throw new Error('a builder listing is an openapi service');
   return input;
 }
+
+/** 409 listing_withdrawn: a withdrawn listing takes no new version, approval or second withdrawal. */
+const withdrawnConflict = (at: Date) => errors.conflict(`This listing was withdrawn on ${at.toISOString()}; it takes no new version or decision`, 'listing_withdrawn');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isUuid = (v: string) => UUID.test(v);

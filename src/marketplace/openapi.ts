@@ -1,5 +1,5 @@
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
-import { inspectBody, listingBody, providerApplyBody, providerDecisionBody, providerGrantBody, ratingBody, reviewDecisionBody, versionBody } from './schemas.js';
+import { adminWithdrawBody, inspectBody, listingBody, providerApplyBody, providerDecisionBody, providerGrantBody, ratingBody, reviewDecisionBody, versionBody, withdrawBody } from './schemas.js';
 
 const price = { type: ['object', 'null'], properties: { per_call: { type: 'string', description: 'Decimal, 6 places' }, currency: { type: 'string' } }, required: ['per_call', 'currency'], description: 'null: free' };
 const link = { type: 'object', properties: { title: { type: 'string' }, url: { type: 'string' } }, required: ['title', 'url'] };
@@ -57,6 +57,7 @@ const reviewItem = {
     kind: { type: 'string', enum: ['http', 'npm', 'builder'] },
     provider: { type: 'object', properties: { user_id: { type: 'string' }, display_name: { type: ['string', 'null'] } }, required: ['user_id', 'display_name'] },
     live_version: { type: ['integer', 'null'] },
+    withdrawn_at: { type: ['string', 'null'], format: 'date-time', description: 'When the listing was withdrawn (null: it was not)' },
     ...versionProps,
     source,
     credentials: { type: 'array', items: { type: 'object', additionalProperties: true } },
@@ -73,6 +74,12 @@ const providerListing = {
     slug: { type: 'string' },
     kind: { type: 'string', enum: ['http', 'npm', 'builder'] },
     live_version: { type: ['integer', 'null'] },
+    withdrawn: {
+      type: ['object', 'null'],
+      description: 'null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall',
+      properties: { at: { type: 'string', format: 'date-time' }, by: { type: 'string', enum: ['provider', 'admin'] }, reason: { type: ['string', 'null'] } },
+      required: ['at', 'by', 'reason'],
+    },
     created_at: { type: 'string', format: 'date-time' },
     versions: {
       type: 'array',
@@ -88,7 +95,7 @@ const providerListing = {
       },
     },
   },
-  required: ['id', 'slug', 'kind', 'live_version', 'versions'],
+  required: ['id', 'slug', 'kind', 'live_version', 'withdrawn', 'versions'],
 };
 
 const listingSummaryProps = {
@@ -106,6 +113,7 @@ const listingSummaryProps = {
   rating: { type: 'object', properties: { average: { type: ['number', 'null'] }, count: { type: 'integer' } }, required: ['average', 'count'] },
   installs: { type: 'integer' },
   installed: { type: 'boolean', description: 'Whether the caller installed it' },
+  withdrawn_at: { type: ['string', 'null'], format: 'date-time', description: 'Withdrawn by its provider or an admin: only users who installed it still see it (and use it until they uninstall)' },
   updated_at: { type: 'string', format: 'date-time' },
 };
 const listingSummary = { type: 'object', properties: listingSummaryProps, required: ['id', 'slug', 'kind', 'version', 'title', 'price', 'provider', 'rating', 'installs', 'installed'] };
@@ -266,7 +274,7 @@ export const marketplaceOpenApi: OpenApiPaths = {
       tags,
       operationId: 'marketplaceSubmitListing',
       requestBody: jsonBody(listingBody),
-      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed, or a URL the egress guard refuses'), ...providerOnly, '409': errorResponse('slug_taken') },
+      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version\'s base URL)'), ...providerOnly, '409': errorResponse('slug_taken') },
     },
   },
   '/v1/marketplace/provider/listings/{id}': {
@@ -285,7 +293,18 @@ export const marketplaceOpenApi: OpenApiPaths = {
       operationId: 'marketplaceSubmitVersion',
       parameters: [uuidParam],
       requestBody: jsonBody(versionBody),
-      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed'), ...providerOnly, '404': errorResponse('not_found') },
+      responses: { '201': jsonResponse('Submitted', providerListing), '400': errorResponse('validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version\'s base URL)'), ...providerOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn') },
+    },
+  },
+  '/v1/marketplace/provider/listings/{id}/withdraw': {
+    post: {
+      summary:
+        "Withdraw your listing (provider): it leaves browse and search and cannot be newly installed; users who installed it keep using it until they uninstall. Final. Another provider's listing is a 404. Audited.",
+      tags,
+      operationId: 'marketplaceWithdraw',
+      parameters: [uuidParam],
+      requestBody: jsonBody(withdrawBody),
+      responses: { '200': jsonResponse('Withdrawn', providerListing), '400': errorResponse('validation_failed'), ...providerOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn: withdrawn already') },
     },
   },
   '/v1/marketplace/provider/listings/{id}/stats': {
@@ -324,6 +343,17 @@ export const marketplaceOpenApi: OpenApiPaths = {
       parameters: [userParam],
       requestBody: jsonBody(providerDecisionBody),
       responses: { '200': jsonResponse('Provider', providerSchema), '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found'), '409': errorResponse('invalid_state') },
+    },
+  },
+  '/v1/admin/marketplace/listings/{id}/withdraw': {
+    post: {
+      summary:
+        'Withdraw any listing, with a reason (admin): as the provider\'s withdrawal. To stop existing installs as well, disable its service (PATCH /v1/admin/services/{id} { "enabled": false }). Audited.',
+      tags: adminTags,
+      operationId: 'adminMarketplaceWithdraw',
+      parameters: [uuidParam],
+      requestBody: jsonBody(adminWithdrawBody),
+      responses: { '200': jsonResponse('Withdrawn', providerListing), '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn: withdrawn already') },
     },
   },
   '/v1/admin/marketplace/reviews': {
@@ -366,7 +396,7 @@ export const marketplaceOpenApi: OpenApiPaths = {
         '400': errorResponse('validation_failed'),
         ...adminOnly,
         '404': errorResponse('not_found'),
-        '409': errorResponse('invalid_state, older_version, not_inspected or slug_taken'),
+        '409': errorResponse('invalid_state, older_version, not_inspected, slug_taken or listing_withdrawn'),
       },
     },
   },

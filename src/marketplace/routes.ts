@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errors, parseBody, parseParams, parseQuery, type Principal } from '../gateway/index.js';
 import type { Actor, Marketplace } from './marketplace.js';
 import {
+  adminWithdrawBody,
   browseQuery,
   inspectBody,
   listingBody,
@@ -13,6 +14,7 @@ import {
   reviewDecisionBody,
   statsQuery,
   versionBody,
+  withdrawBody,
 } from './schemas.js';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
@@ -108,6 +110,12 @@ export function marketplaceRouter(market: Marketplace): Router {
     const body = parseBody(versionBody, req);
     res.status(201).json(await market.submitVersion(actor, id, body));
   });
+  router.post('/v1/marketplace/provider/listings/:id/withdraw', async (req, res) => {
+    const actor = await providerOf(req);
+    const { id } = parseParams(uuidParams, req);
+    const body = parseBody(withdrawBody, req);
+    res.json(await market.withdraw(actor, id, 'provider', body.reason));
+  });
   router.get('/v1/marketplace/provider/listings/:id/stats', async (req, res) => {
     const actor = await providerOf(req);
     const { id } = parseParams(uuidParams, req);
@@ -134,6 +142,12 @@ export function marketplaceRouter(market: Marketplace): Router {
     const { id } = parseParams(uuidParams, req);
     const body = parseBody(providerDecisionBody, req);
     res.json(await market.decideProvider(actor, id, body.decision, body.reason));
+  });
+  router.post('/v1/admin/marketplace/listings/:id/withdraw', async (req, res) => {
+    const actor = adminOf(req);
+    const { id } = parseParams(uuidParams, req);
+    const body = parseBody(adminWithdrawBody, req);
+    res.json(await market.withdraw(actor, id, 'admin', body.reason));
   });
   router.get('/v1/admin/marketplace/reviews', async (req, res) => {
     adminOf(req);

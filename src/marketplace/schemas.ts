@@ -91,6 +91,10 @@ export const reviewDecisionBody = z.strictObject({
   reason: z.string().trim().max(2000).optional(),
 });
 
+/** A provider withdraws its own listing (a reason is optional); an admin must give one. */
+export const withdrawBody = z.strictObject({ reason: z.string().trim().min(1).max(2000).optional() });
+export const adminWithdrawBody = z.strictObject({ reason: z.string().trim().min(1, 'A reason is required').max(2000) });
+
 export const inspectBody = z.strictObject({
   /** Credential values for this inspection only; never stored. */
   credentials: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), z.string().max(4096)).default({}),

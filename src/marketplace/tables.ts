@@ -25,6 +25,10 @@ export interface ListingsTable {
   kind: ListingKind;
   service_id: string | null;
   live_version: number | null;
+  /** Withdrawn (0021): off the marketplace, no new installs; existing installs keep working. */
+  withdrawn_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  withdrawn_by: ColumnType<string | null, string | null | undefined, string | null>;
+  withdrawn_reason: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

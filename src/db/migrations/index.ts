@@ -24,6 +24,8 @@ import { usageMonthly } from './0018_usage_monthly.js';
 // marketplace: builder-made listings
 import { marketplaceBuilder } from './0019_marketplace_builder.js';
 import { usagePending } from './0020_usage_pending.js';
+// marketplace: withdrawn listings
+import { marketplaceWithdraw } from './0021_marketplace_withdraw.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -55,6 +57,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0018_usage_monthly', usageMonthly],
   ['0019_marketplace_builder', marketplaceBuilder],
   ['0020_usage_pending', usagePending],
+  ['0021_marketplace_withdraw', marketplaceWithdraw],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

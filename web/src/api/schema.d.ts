@@ -1673,6 +1673,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/marketplace/listings/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw any listing, with a reason (admin): as the provider's withdrawal. To stop existing installs as well, disable its service (PATCH /v1/admin/services/{id} { "enabled": false }). Audited. */
+        post: operations["adminMarketplaceWithdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/marketplace/providers": {
         parameters: {
             query?: never;
@@ -2799,6 +2816,23 @@ export interface paths {
         put?: never;
         /** Submit a new version for review; the live version stays until an admin approves this one. Audited. */
         post: operations["marketplaceSubmitVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/marketplace/provider/listings/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw your listing (provider): it leaves browse and search and cannot be newly installed; users who installed it keep using it until they uninstall. Final. Another provider's listing is a 404. Audited. */
+        post: operations["marketplaceWithdraw"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4780,6 +4814,136 @@ export interface operations {
             };
         };
     };
+    adminMarketplaceWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm" | "builder";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description validation_failed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description listing_withdrawn: withdrawn already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminMarketplaceProviders: {
         parameters: {
             query?: {
@@ -5092,6 +5256,11 @@ export interface operations {
                             state: "pending" | "approved" | "rejected" | "superseded";
                             title: string;
                             version: number;
+                            /**
+                             * Format: date-time
+                             * @description When the listing was withdrawn (null: it was not)
+                             */
+                            withdrawn_at?: string | null;
                         }[];
                     };
                 };
@@ -5208,6 +5377,11 @@ export interface operations {
                         state: "pending" | "approved" | "rejected" | "superseded";
                         title: string;
                         version: number;
+                        /**
+                         * Format: date-time
+                         * @description When the listing was withdrawn (null: it was not)
+                         */
+                        withdrawn_at?: string | null;
                     };
                 };
             };
@@ -5340,6 +5514,11 @@ export interface operations {
                         state: "pending" | "approved" | "rejected" | "superseded";
                         title: string;
                         version: number;
+                        /**
+                         * Format: date-time
+                         * @description When the listing was withdrawn (null: it was not)
+                         */
+                        withdrawn_at?: string | null;
                     };
                 };
             };
@@ -5379,7 +5558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description invalid_state, older_version, not_inspected or slug_taken */
+            /** @description invalid_state, older_version, not_inspected, slug_taken or listing_withdrawn */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5491,6 +5670,11 @@ export interface operations {
                         state: "pending" | "approved" | "rejected" | "superseded";
                         title: string;
                         version: number;
+                        /**
+                         * Format: date-time
+                         * @description When the listing was withdrawn (null: it was not)
+                         */
+                        withdrawn_at?: string | null;
                     };
                 };
             };
@@ -9317,6 +9501,11 @@ export interface operations {
                             updated_at?: string;
                             /** @description The live version */
                             version: number;
+                            /**
+                             * Format: date-time
+                             * @description Withdrawn by its provider or an admin: only users who installed it still see it (and use it until they uninstall)
+                             */
+                            withdrawn_at?: string | null;
                         }[];
                     };
                 };
@@ -9395,6 +9584,11 @@ export interface operations {
                             updated_at?: string;
                             /** @description The live version */
                             version: number;
+                            /**
+                             * Format: date-time
+                             * @description Withdrawn by its provider or an admin: only users who installed it still see it (and use it until they uninstall)
+                             */
+                            withdrawn_at?: string | null;
                         }[];
                     };
                 };
@@ -9506,6 +9700,11 @@ export interface operations {
                         updated_at?: string;
                         /** @description The live version */
                         version: number;
+                        /**
+                         * Format: date-time
+                         * @description Withdrawn by its provider or an admin: only users who installed it still see it (and use it until they uninstall)
+                         */
+                        withdrawn_at?: string | null;
                     };
                 };
             };
@@ -9616,6 +9815,11 @@ export interface operations {
                         updated_at?: string;
                         /** @description The live version */
                         version: number;
+                        /**
+                         * Format: date-time
+                         * @description Withdrawn by its provider or an admin: only users who installed it still see it (and use it until they uninstall)
+                         */
+                        withdrawn_at?: string | null;
                     };
                 };
             };
@@ -9694,6 +9898,11 @@ export interface operations {
                         updated_at?: string;
                         /** @description The live version */
                         version: number;
+                        /**
+                         * Format: date-time
+                         * @description Withdrawn by its provider or an admin: only users who installed it still see it (and use it until they uninstall)
+                         */
+                        withdrawn_at?: string | null;
                     };
                 };
             };
@@ -10013,6 +10222,14 @@ export interface operations {
                                 title: string;
                                 version: number;
                             }[];
+                            /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                            withdrawn: {
+                                /** Format: date-time */
+                                at: string;
+                                /** @enum {string} */
+                                by: "provider" | "admin";
+                                reason: string | null;
+                            } | null;
                         }[];
                         /** @description Whether npm listings may be submitted here (MARKETPLACE_NPM); false: only http listings */
                         npm_enabled: boolean;
@@ -10177,10 +10394,18 @@ export interface operations {
                             title: string;
                             version: number;
                         }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
-            /** @description validation_failed, or a URL the egress guard refuses */
+            /** @description validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version's base URL) */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10284,6 +10509,14 @@ export interface operations {
                             title: string;
                             version: number;
                         }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -10548,6 +10781,144 @@ export interface operations {
                             title: string;
                             version: number;
                         }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description validation_failed, or a URL the egress guard refuses (base_url_refused: a builder version's base URL) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description listing_withdrawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm" | "builder";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
                     };
                 };
             };
@@ -10580,6 +10951,15 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description listing_withdrawn: withdrawn already */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

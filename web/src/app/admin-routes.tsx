@@ -16,6 +16,7 @@ const ErrorsPage = lazy(() => import('../features/admin-errors/errors-page'));
 const ServicesAdminPage = lazy(() => import('../features/admin-services/services-admin-page'));
 const MarketplaceReviewPage = lazy(() => import('../features/admin-marketplace/marketplace-review-page'));
 const AnalyticsPage = lazy(() => import('../features/admin-analytics/analytics-page'));
+const BillingPage = lazy(() => import('../features/admin-billing/billing-page'));
 
 export const adminPaths = {
   overview: '/admin',
@@ -26,6 +27,7 @@ export const adminPaths = {
   services: '/admin/services',
   marketplace: '/admin/marketplace',
   analytics: '/admin/analytics',
+  billing: '/admin/billing',
 } as const;
 
 export const adminNav = [
@@ -37,6 +39,7 @@ export const adminNav = [
   { to: adminPaths.audit, label: 'Audit trail', hint: 'Security events, chain' },
   { to: adminPaths.errors, label: 'Error groups', hint: 'Unexpected failures' },
   { to: adminPaths.analytics, label: 'Analytics', hint: 'Calls, latency, users, quotas' },
+  { to: adminPaths.billing, label: 'Billing', hint: 'Prices, statements, payouts, outbox' },
 ];
 
 /** Admin pages for admins; anyone else gets "Not allowed" (and the API's 403 besides). */
@@ -54,5 +57,6 @@ export const adminRoutes: RouteObject[] = [
   { path: adminPaths.errors, element: <RequireAdmin><ErrorsPage /></RequireAdmin> },
   { path: adminPaths.services, element: <RequireAdmin><ServicesAdminPage /></RequireAdmin> },
   { path: adminPaths.marketplace, element: <RequireAdmin><MarketplaceReviewPage /></RequireAdmin> },
+  { path: adminPaths.billing, element: <RequireAdmin><BillingPage /></RequireAdmin> },
   { path: `${adminPaths.overview}/*`, element: <RequireAdmin><NotFoundPage /></RequireAdmin> },
 ];

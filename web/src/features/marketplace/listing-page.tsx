@@ -35,7 +35,7 @@ export default function ListingPage() {
               </Button>
             }
           >
-            It may have been removed, or it is not approved yet.
+            It may have been removed or withdrawn, or it is not approved yet.
           </EmptyState>
         ) : (
           <ErrorState title="The listing could not be loaded" error={listing.error} onRetry={() => void listing.refetch()} />
@@ -77,6 +77,11 @@ function ListingDetails({ listing }: { listing: Listing }) {
                 </Anchor>
               ))}
             </Group>
+          )}
+          {listing.withdrawn_at && (
+            <Alert color="gray" title={`Withdrawn on ${formatDate(listing.withdrawn_at)}`} data-testid="listing-withdrawn">
+              It is no longer in the marketplace. You installed it before, so you keep using it until you uninstall it; after that it cannot be installed again.
+            </Alert>
           )}
           <InstallControls listing={listing} />
         </Stack>

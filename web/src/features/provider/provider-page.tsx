@@ -2,12 +2,13 @@ import { Alert, Badge, Button, Card, Code, Group, Modal, SimpleGrid, Stack, Tabl
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { Figure } from '../../components/analytics-charts';
+import { ConfirmDialog } from '../../components/confirm-dialog';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatAmount, formatPrice } from '../marketplace/queries';
 import { latestVersion, ListingForm } from './listing-form';
 import { ProviderTraffic } from './provider-traffic';
-import { useApply, useListingStats, useProviderListings, useProviderStatus, type ProviderListing } from './queries';
+import { useApply, useListingStats, useProviderListings, useProviderStatus, useWithdrawListing, type ProviderListing } from './queries';
 
 /**
  * The provider's view of the marketplace (docs/marketplace.md, "Web pages"): apply for the role;
@@ -136,15 +137,21 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
   const latest = latestVersion(listing);
   const waiting = latest?.state === 'pending' ? latest : undefined;
   const rejected = latest?.state === 'rejected' ? latest : undefined;
+  const title = latest?.title ?? listing.slug;
+  const withdrawn = listing.withdrawn;
   return (
     <Card withBorder radius="md" component="article" aria-label={latest?.title ?? listing.slug} data-provider-listing={listing.slug}>
       <Stack gap="sm">
         <Group justify="space-between">
           <Title order={3} size="h4">
-            {latest?.title ?? listing.slug}
+            {title}
           </Title>
           <Group gap="xs">
-            {listing.live_version ? (
+            {withdrawn ? (
+              <Badge variant="light" color="gray">
+                Withdrawn
+              </Badge>
+            ) : listing.live_version ? (
               <Button component={Link} to={`/marketplace/${listing.slug}`} variant="subtle" size="xs">
                 Live: version {listing.live_version}
               </Button>
@@ -153,19 +160,29 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
                 Not live yet
               </Text>
             )}
-            {listing.kind === 'builder' ? (
-              // The form has no builder source: it would send an http one, which the API refuses for this listing.
-              <Text size="sm" c="dimmed" data-testid="builder-version-api">
-                New versions: <Code>POST /v1/marketplace/provider/listings/{'{id}'}/versions</Code>
-              </Text>
-            ) : (
-              <Button size="xs" variant="light" onClick={onNewVersion} aria-label={`Submit a new version of ${latest?.title ?? listing.slug}`}>
-                Submit a new version
-              </Button>
+            {!withdrawn && (
+              <>
+                {listing.kind === 'builder' ? (
+                  // The form has no builder source: it would send an http one, which the API refuses for this listing.
+                  <Text size="sm" c="dimmed" data-testid="builder-version-api">
+                    New versions: <Code>POST /v1/marketplace/provider/listings/{'{id}'}/versions</Code>
+                  </Text>
+                ) : (
+                  <Button size="xs" variant="light" onClick={onNewVersion} aria-label={`Submit a new version of ${title}`}>
+                    Submit a new version
+                  </Button>
+                )}
+                <WithdrawButton listing={listing} title={title} />
+              </>
             )}
           </Group>
         </Group>
-        {waiting && (
+        {withdrawn && (
+          <Alert color="gray" title={`Withdrawn on ${new Date(withdrawn.at).toLocaleDateString()}${withdrawn.by === 'admin' ? ' by an administrator' : ''}`} data-testid="listing-withdrawn">
+            {withdrawn.reason ? `Reason: ${sentence(withdrawn.reason)} ` : ''}It is no longer in the marketplace and cannot be installed; users who installed it keep using it until they uninstall it.
+          </Alert>
+        )}
+        {!withdrawn && waiting && (
           <Alert color="yellow" title={`Version ${waiting.version} waits for review`} role="status" data-testid="version-pending">
             {listing.live_version ? `Version ${listing.live_version} stays live until an administrator approves it.` : 'It goes live when an administrator approves it.'} Another version you submit now waits beside it.
           </Alert>
@@ -204,6 +221,37 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
         {listing.live_version !== null && <ListingFigures id={listing.id} />}
       </Stack>
     </Card>
+  );
+}
+
+/** *Withdraw*, after a confirmation that says what it does and that it cannot be undone. */
+function WithdrawButton({ listing, title }: { listing: ProviderListing; title: string }) {
+  const withdraw = useWithdrawListing(listing.id);
+  const [confirming, setConfirming] = useState(false);
+  const close = () => {
+    setConfirming(false);
+    withdraw.reset();
+  };
+  return (
+    <>
+      <Button size="xs" variant="default" color="red" onClick={() => setConfirming(true)} aria-label={`Withdraw ${title}`}>
+        Withdraw
+      </Button>
+      <ConfirmDialog
+        opened={confirming}
+        title={`Withdraw ${title}?`}
+        confirmLabel="Withdraw"
+        pending={withdraw.isPending}
+        error={withdraw.error}
+        errorTitle="Not withdrawn"
+        onClose={close}
+        onConfirm={() => withdraw.mutate({}, { onSuccess: close })}
+      >
+        It leaves the marketplace at once: nobody can find or install it any more, and it takes no new version
+        {listing.versions.some((v) => v.state === 'pending') ? ' (the versions waiting for review leave the queue)' : ''}. Users who installed it keep using it
+        until they uninstall it. This cannot be undone.
+      </ConfirmDialog>
+    </>
   );
 }
 

@@ -69,6 +69,15 @@ export function useSubmitVersion(listingId: string) {
   });
 }
 
+/** Withdraws one of the provider's listings: off the marketplace, no new installs; existing installs keep working. */
+export function useWithdrawListing(listingId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { reason?: string }) => unwrap(await api.POST('/v1/marketplace/provider/listings/{id}/withdraw', { params: { path: { id: listingId } }, body })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: providerKeys.listings }),
+  });
+}
+
 /** Calls, errors and latency over time across the provider's own listings (docs/analytics.md). */
 export function useProviderSeries(q: AnalyticsRange) {
   return useQuery({

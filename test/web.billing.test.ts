@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestPlatform } from './support/platform.js';
+import { adminSession, apiCall, signUp, uniqueEmail, type TestSession } from './support/users.js';
+import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type WebPlatform } from './support/web.js';
+
+/**
+ * The admin Billing page (docs/billing.md, "Admin page") in a real Chromium against the real
+ * platform: empty states first (no price, no payout, an empty outbox); then prices set and calls
+ * metered as the router meters them, with the webhook outbox on and a local receiver (a real HTTP
+ * server) that refuses every delivery at first, so the events end dead. The page lists the prices, a
+ * user's open statement with its line items and total, refuses to finalise a month that has not
+ * ended (the API's 409 in the dialog), lists the payouts of the provider's service, and delivers a
+ * dead event again once the receiver accepts (same idempotency key). A failing API shows the error
+ * state. axe-core checks every state; with WEB_SCREENSHOTS=<dir> each is saved.
+ */
+class Receiver {
+  accept = false;
+  /** Idempotency keys of the deliveries answered 200. */
+  readonly delivered: string[] = [];
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (this.accept) this.delivered.push(String(req.headers['idempotency-key']));
+        res.writeHead(this.accept ? 200 : 503, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks/billing`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const receiver = new Receiver();
+let served: WebPlatform;
+let t: TestPlatform;
+
+beforeAll(async () => {
+  await receiver.start();
+  served = await startWebPlatform({
+    CATALOG_FILE: 'none',
+    BILLING_WEBHOOK_URL: receiver.url,
+    BILLING_WEBHOOK_SECRET: 'whsec-web-billing-test-secret-0123456789',
+    BILLING_WEBHOOK_BACKOFF_MS: '20',
+    BILLING_WEBHOOK_POLL_MS: '200',
+    BILLING_WEBHOOK_MAX_ATTEMPTS: '2',
+  });
+  t = served.t;
+}, 240_000);
+afterAll(async () => {
+  await served?.close();
+  await receiver.close();
+});
+
+describe.skipIf(skipBrowserTests)('web: the admin Billing page in Chromium', () => {
+  let app: AppPage;
+  let page: Page;
+  let admin: TestSession;
+  const month = new Date().toISOString().slice(0, 7);
+
+  beforeAll(async () => {
+    admin = await adminSession(t);
+    app = await openAppPage(t.url, {
+      beforeCheck: (p) => p.locator('.mantine-Notification-root').first().waitFor({ state: 'detached', timeout: 15_000 }).catch(() => undefined),
+    });
+    page = app.page;
+  }, 120_000);
+  afterAll(async () => app?.close());
+
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const tab = (name: string) => page.getByRole('tab', { name });
+  /** A choice of the outbox's state filter (Mantine hides the radio inputs behind their labels). */
+  const segment = (name: string) => page.locator('label.mantine-SegmentedControl-label', { hasText: new RegExp(`^${name}$`) });
+  const events = async () => (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/billing/events?limit=500')).json.events as Array<{ id: string; state: string; payload: { calls?: number } }>;
+  const calls = (all: Awaited<ReturnType<typeof events>>) => all.reduce((n, e) => n + (e.payload.calls ?? 0), 0);
+
+  it('shows empty states, then prices, a statement, the refusal to finalise an open month, payouts and the outbox; delivers a dead event again', async () => {
+    await page.goto(`${t.url}/sign-in`);
+    await heading('Sign in').waitFor();
+    await page.getByLabel('Email').fill('admin@example.test');
+    await page.getByLabel(/^Password/).fill('admin-password-123');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Services').waitFor();
+    await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: /^Billing/ }).click();
+    await heading('Billing').waitFor();
+
+    // Nothing yet.
+    await page.getByText('No service has a price').waitFor();
+    await app.checkPage('billing-empty');
+    await tab('Payouts').click();
+    await page.getByText('No payouts this month').waitFor();
+    await tab('Outbox').click();
+    await page.getByText('The outbox is empty').waitFor();
+
+    // A provider's priced service and a free one; ada calls the first three times, the second once.
+    const provider = await signUp(t.url);
+    const ada = await signUp(t.url, uniqueEmail('ada'));
+    for (const slug of ['ui-alpha', 'ui-free']) {
+      const created = await apiCall(t.url, admin.accessToken, 'POST', '/v1/admin/services', { slug, title: slug, kind: 'http', http: { transport: 'streamable-http', instances: ['http://127.0.0.1:9/mcp'] } });
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+    }
+    await t.platform.database.db.updateTable('services').set({ owner_id: provider.userId }).where('slug', '=', 'ui-alpha').execute();
+    expect((await apiCall(t.url, admin.accessToken, 'PUT', '/v1/admin/prices/ui-alpha', { price_per_call: '0.25' })).status).toBe(200);
+    const metering = t.platform.billing!.metering;
+    await Promise.all(
+      ['ui-alpha', 'ui-alpha', 'ui-alpha', 'ui-free'].map((service) =>
+        metering.record({ key: `call:${randomUUID()}`, userId: ada.userId, service, listingVersion: null, tool: 'echo', units: 1, status: 'ok', latencyMs: 2 }),
+      ),
+    );
+    // The receiver refuses every delivery: after two attempts each usage.recorded event (one per user, service and
+    // day of a written batch: the four calls in two to four events) is dead.
+    const deadline = Date.now() + 30_000;
+    let all = await events();
+    while (!(calls(all) === 4 && all.every((e) => e.state === 'dead')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      all = await events();
+    }
+    expect(calls(all)).toBe(4);
+    expect(new Set(all.map((e) => e.state))).toEqual(new Set(['dead']));
+
+    await page.reload();
+    await heading('Billing').waitFor();
+    const prices = page.getByTestId('billing-prices');
+    await prices.locator('tr[data-service="ui-alpha"]').getByText('0.25 USD').waitFor();
+    await app.checkPage('billing-prices');
+
+    // ada's statement of this month: open, a line per service, the total.
+    await tab('Statements').click();
+    await page.getByText('Choose a user and a month').waitFor();
+    await page.getByRole('combobox', { name: 'User' }).fill(ada.email);
+    await page.getByRole('option', { name: ada.email }).click();
+    await page.getByRole('textbox', { name: 'Month' }).fill(month);
+    const statement = page.getByTestId('billing-statement');
+    await statement.getByText('open', { exact: true }).waitFor();
+    await expect(statement.locator('tr[data-service="ui-alpha"] td').allTextContents()).resolves.toEqual(['ui-alpha', '3', '0.25 USD', '0.75 USD']);
+    await expect(statement.locator('tr[data-service="ui-free"] td').allTextContents()).resolves.toEqual(['ui-free', '1', 'free', '—']);
+    await statement.getByText('Total: 0.75 USD').waitFor();
+    await app.checkPage('billing-statement');
+    // This month has not ended: the API's refusal is shown in the dialog, and nothing is final.
+    await page.getByRole('button', { name: `Finalise ${month}` }).click();
+    const dialog = page.getByRole('dialog', { name: `Finalise ${month}?` });
+    await dialog.getByRole('button', { name: 'Finalise' }).click();
+    await dialog.getByText('Not finalised').waitFor();
+    await dialog.getByText(/has not ended yet/).waitFor();
+    await app.checkPage('billing-finalise-refused');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect((await apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/users/${ada.userId}/statement?month=${month}`)).json.status).toBe('open');
+    // A month that is not one is named under the field.
+    await page.getByRole('textbox', { name: 'Month' }).fill('2026-13');
+    await page.getByText('A month looks like 2026-11').waitFor();
+
+    // Payouts: the provider's service for this month (the default, last month, has none).
+    await tab('Payouts').click();
+    await page.getByText('No payouts this month').waitFor();
+    await page.getByRole('textbox', { name: 'Month' }).fill(month);
+    const payouts = page.getByTestId('billing-payouts');
+    await payouts.locator('tr[data-service="ui-alpha"]').waitFor();
+    await expect(payouts.locator('tr[data-service="ui-alpha"] td').allTextContents()).resolves.toEqual([provider.userId.slice(0, 8), 'ui-alpha', '3', '0.75 USD']);
+    await app.checkPage('billing-payouts');
+
+    // The outbox: the dead events; once the receiver accepts, one is delivered again with its own id as the idempotency key.
+    await tab('Outbox').click();
+    const rows = page.getByTestId('billing-events').locator('tr[data-event]');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(all.length);
+    await segment('Delivered').click();
+    await page.getByText('No delivered event').waitFor();
+    await segment('Dead').click();
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(all.length);
+    await segment('All').click();
+    const first = rows.first();
+    const eventId = (await first.getAttribute('data-event'))!;
+    receiver.accept = true;
+    await first.getByRole('button', { name: /^Deliver .* again$/ }).click();
+    await page.locator(`tr[data-event="${eventId}"]`).getByText('delivered').waitFor({ timeout: 20_000 });
+    expect(receiver.delivered).toEqual([eventId]);
+    await app.checkPage('billing-outbox');
+
+    // A failing API: the error state, with what the API said.
+    await page.route('**/v1/admin/prices', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'The database is unavailable' } }) }));
+    await page.reload();
+    await page.getByText('The prices could not be loaded').waitFor();
+    await page.getByText('The database is unavailable').first().waitFor();
+    await app.checkPage('billing-error');
+    await page.unroute('**/v1/admin/prices');
+
+    expect(app.a11y).toEqual(Object.fromEntries(Object.keys(app.a11y).map((k) => [k, []])));
+    expect(await app.cspViolations()).toEqual([]);
+    // The only console errors: the browser's reports of the refused finalisation (409) and of the 500 the test made the API answer.
+    expect(app.problems.filter((p) => !/status of (409|500)/.test(p))).toEqual([]);
+  }, 300_000);
+});
