@@ -163,15 +163,15 @@ const envSchema = z.object({
   BILLING_METER_BATCH_SIZE: int(1, 10_000).default(500),
   /** How long a call waits for its usage event to be written before it is answered anyway (database down). */
   BILLING_METER_WRITE_BOUND_MS: int(100, 600_000).default(10_000),
-  /** Finalise the previous month's statements on a schedule (one replica, once); false: only POST /v1/admin/statements/finalize. */
+  /** Finalise ended months' statements on a schedule (one replica, once; months missed during an outage too); false: only POST /v1/admin/statements/finalize. */
   BILLING_FINALISE_SCHEDULE: bool.default(true),
   /**
    * How long after a month's end its statements are finalised (usage held back by an outage lands first; ms).
-   * At most 14 days: the scheduler closes only the previous month, so grace plus a check must fall within the
-   * next month (28 days at the shortest); a longer grace skipped months (31 days: every month).
+   * At most 14 days: the scheduler treats every month before the previous one as past its grace, which
+   * holds only for a grace shorter than the shortest month.
    */
   BILLING_FINALISE_GRACE_MS: int(0, 14 * 86_400_000).default(3_600_000),
-  /** How often each replica checks whether the previous month is due (ms). */
+  /** How often each replica checks whether ended months are due (ms). */
   BILLING_FINALISE_CHECK_MS: int(1_000, 86_400_000).default(300_000),
   /** Where the billing webhook outbox posts its events (usage records, statement finalisation); unset: no outbox. */
   BILLING_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
