@@ -37,6 +37,8 @@ describe('billing: statements finalised on schedule', () => {
       checkMs: 86_400_000,
       leaseMs: LEASE_MS,
       announce: false,
+      // As the platform's own closer: the usage queued behind the answers is counted first.
+      rollUp: (before) => t.platform.billing!.rollUp(before),
     });
     replicas = [t.platform.billing!.monthCloser!, second];
     ada = await signUp(t.url);
@@ -117,7 +119,7 @@ describe('billing: statements finalised on schedule', () => {
     await record(ada, 5);
     // A replica that finalises at most two months a check.
     const db = billingDb(t.platform.database);
-    const bounded = new MonthCloser({ db, schema: t.platform.database.schema, prices: new PriceBook(db, () => now), logger: t.platform.logger, now: () => now, graceMs: GRACE_MS, checkMs: 86_400_000, leaseMs: LEASE_MS, announce: false, maxMonthsPerRun: 2 });
+    const bounded = new MonthCloser({ db, schema: t.platform.database.schema, prices: new PriceBook(db, () => now), logger: t.platform.logger, now: () => now, graceMs: GRACE_MS, checkMs: 86_400_000, leaseMs: LEASE_MS, announce: false, maxMonthsPerRun: 2, rollUp: (before) => t.platform.billing!.rollUp(before) });
     try {
       // 1 August, within July's grace: May and June are due (July is not yet).
       now = new Date('2026-08-01T00:30:00.000Z');
