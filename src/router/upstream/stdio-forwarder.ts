@@ -49,6 +49,8 @@ interface ForwardState {
   /** The owner no longer knows the lease's session (404: it drained it, or restarted). */
   sessionGone: boolean;
   refused?: UpstreamError;
+  /** What each HTTP request of the lease got so far (the last few), for the failure's log line. */
+  trail: string[];
 }
 
 class OwnerUnreachable extends Error {
@@ -110,7 +112,7 @@ export class StdioForwarder {
 
   private async remote(owner: Replica, principal: Principal, service: ResolvedService, options: UpstreamConnectOptions | undefined): Promise<UpstreamLease> {
     const slug = service.definition.slug;
-    const state: ForwardState = { sent: false, unreachable: false, sessionGone: false };
+    const state: ForwardState = { sent: false, unreachable: false, sessionGone: false, trail: [] };
     const fetch = this.fetchFor(owner, principal, service, state);
     const transport = new StreamableHTTPClientTransport(new URL(`${owner.address}${INTERNAL_STDIO_PATH}/${slug}`), { fetch });
     // Default (legacy) negotiation: initialize + Mcp-Session-Id, so server→client requests of the
@@ -126,7 +128,7 @@ export class StdioForwarder {
       // began to drain, or died): nothing of the caller's was sent yet, so lease from the next owner.
       if (state.unreachable || state.sessionGone) throw new OwnerUnreachable(owner.id);
       if (state.refused) throw state.refused;
-      this.options.logger?.warn({ replica: owner.id, service: slug, err: { message: (err as Error).message, name: (err as Error).name } }, 'forwarded stdio connect failed');
+      this.options.logger?.warn({ replica: owner.id, service: slug, err: describeError(err), requests: state.trail }, 'forwarded stdio connect failed');
       throw new HandshakeFailed((err as Error).message);
     }
     let released = false;
@@ -162,6 +164,11 @@ export class StdioForwarder {
           service: { id: service.definition.id, slug: service.definition.slug },
         }),
       );
+      const what = `${init?.method ?? 'GET'} ${rpcMethod(init?.body)}`.trim();
+      const note = (outcome: string) => {
+        state.trail.push(`${what}: ${outcome}`);
+        if (state.trail.length > 8) state.trail.shift();
+      };
       let response: Response;
       try {
         const send = async () =>
@@ -178,9 +185,11 @@ export class StdioForwarder {
           // more, on a new connection. (An owner closes a socket with a request on it only when
           // it is killed, and then its stdio child died with it.)
           if (!isStaleSocket(err) || init?.signal?.aborted) throw err;
+          note(`stale socket (${errorCodes(err)}), sent again`);
           response = await send();
         }
       } catch (err) {
+        note(`failed (${errorCodes(err)})`);
         if (!state.sent && isConnectPhase(err)) state.unreachable = true;
         else if (state.sent && isConnectPhase(err) && init?.method === 'POST') {
           // The owner of an open lease is gone (it shut down): nothing was sent, so answer as a
@@ -201,6 +210,7 @@ export class StdioForwarder {
         throw new OwnerUnreachable(owner.id);
       }
       state.sent = true;
+      note(String(response.status));
       if (response.status === 404 && init?.method === 'POST') state.sessionGone = true;
       const code = response.headers.get(UPSTREAM_CODE_HEADER);
       if (!response.ok && code && isUpstreamErrorCode(code)) {
@@ -220,4 +230,33 @@ export class StdioForwarder {
 
 function isConnectPhase(err: unknown): boolean {
   return hasCauseCode(err, UNREACHABLE_CODES);
+}
+
+/** The JSON-RPC method of a request body (for the log), or '' for none. */
+function rpcMethod(body: unknown): string {
+  if (typeof body !== 'string') return '';
+  return /"method":"([^"]{1,64})"/.exec(body)?.[1] ?? '';
+}
+
+/** The codes (or names) of an error and its causes, outermost first: `TypeError > UND_ERR_SOCKET`. */
+function errorCodes(err: unknown): string {
+  const out: string[] = [];
+  let current: unknown = err;
+  for (let i = 0; i < 6 && current; i++) {
+    const e = current as { code?: unknown; name?: unknown };
+    out.push(typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : typeof current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return out.join(' > ');
+}
+
+/** Name, message, HTTP status (SDK errors) and the cause chain of a failed handshake, for the log. */
+function describeError(err: unknown): Record<string, unknown> {
+  const e = err as { name?: unknown; message?: unknown; status?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : typeof err,
+    message: typeof e?.message === 'string' ? e.message.slice(0, 300) : String(err).slice(0, 300),
+    ...(typeof e?.status === 'number' ? { status: e.status } : {}),
+    codes: errorCodes(err),
+  };
 }
