@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport, type FetchLike } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Client as HttpClient, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
@@ -57,15 +57,6 @@ class OwnerUnreachable extends Error {
   override name = 'OwnerUnreachable';
 }
 
-/**
- * The handshake with the owner failed for another reason (seen only in rolling restarts, ~1 in 10
- * stdio calls of some runs, cause not yet found). Nothing of the caller's was sent during the
- * handshake, so it is tried once more with the same owner, then with the next owner.
- */
-class HandshakeFailed extends Error {
-  override name = 'HandshakeFailed';
-}
-
 export class StdioForwarder {
   private readonly agent: Agent;
 
@@ -89,20 +80,13 @@ export class StdioForwarder {
     const ring = this.options.replicas;
     const key = stdioOwnershipKey(principal.userId, service.definition.id);
     // Three owners at most: during a rolling restart the first two may both be going away.
-    let handshakeRetried = false;
     for (let attempt = 0; attempt < 3; attempt++) {
       const owner = ring.ownerOf(key);
       if (owner.id === ring.self.id) return local();
       try {
         return await this.remote(owner, principal, service, options);
       } catch (err) {
-        if (err instanceof HandshakeFailed && !handshakeRetried && !options?.signal?.aborted) {
-          handshakeRetried = true;
-          attempt--;
-          continue;
-        }
-        // Failed twice with this owner: lease from the next one, as from an owner that is gone.
-        if (!(err instanceof OwnerUnreachable) && !(err instanceof HandshakeFailed)) throw err;
+        if (!(err instanceof OwnerUnreachable)) throw err;
         this.options.logger?.warn({ replica: owner.id, service: service.definition.slug }, 'stdio owner unreachable; recomputing the owner');
         ring.markUnreachable(owner.id);
       }
@@ -129,7 +113,7 @@ export class StdioForwarder {
       if (state.unreachable || state.sessionGone) throw new OwnerUnreachable(owner.id);
       if (state.refused) throw state.refused;
       this.options.logger?.warn({ replica: owner.id, service: slug, err: describeError(err), requests: state.trail }, 'forwarded stdio connect failed');
-      throw new HandshakeFailed((err as Error).message);
+      throw new UpstreamError('upstream_unavailable', `The service ${slug} could not be reached through its owner replica; try again shortly`);
     }
     let released = false;
     return {
@@ -171,22 +155,43 @@ export class StdioForwarder {
       };
       let response: Response;
       try {
-        const send = async () =>
+        const send = async (dispatcher: Dispatcher) =>
           (await undiciFetch(input, {
             ...(init as Record<string, unknown>),
             headers: Object.fromEntries(headers.entries()),
-            dispatcher: this.agent,
+            dispatcher,
           })) as unknown as Response;
+        // Sent again on a connection of its own: the pool might hand out another stale socket.
+        const sendOnNewConnection = async () => {
+          const client = new HttpClient(new URL(owner.address).origin, { connect: { timeout: this.options.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 });
+          try {
+            return await send(client);
+          } finally {
+            // Closes once the answer (an SSE stream included) is done.
+            void client.close().catch(() => undefined);
+          }
+        };
         try {
-          response = await send();
+          response = await send(this.agent);
         } catch (err) {
           // A kept-alive socket the owner closed as idle (it does so at the start of its drain)
           // fails the request before the owner read it: nothing was processed, so send it once
           // more, on a new connection. (An owner closes a socket with a request on it only when
-          // it is killed, and then its stdio child died with it.)
+          // it is killed or its drain reaches SHUTDOWN_TIMEOUT_MS.)
           if (!isStaleSocket(err) || init?.signal?.aborted) throw err;
           note(`stale socket (${errorCodes(err)}), sent again`);
-          response = await send();
+          response = await sendOnNewConnection();
+        }
+        if (response.status === 408 && !init?.signal?.aborted) {
+          // Node's own answer on a connection it expired before reading a request from it: a
+          // connection that stays without a request for HEADERS_TIMEOUT_MS is cut with a bare
+          // 408 (the forwarder's pool keeps such connections: one opened for a request that was
+          // aborted before it was written, e.g. a released lease's GET stream). A request written
+          // on it as the owner's check runs gets that 408. The owner's application never saw
+          // the request, so it is sent once more, on a new connection.
+          note('408 (the owner expired the connection before reading the request), sent again');
+          await response.body?.cancel().catch(() => undefined);
+          response = await sendOnNewConnection();
         }
       } catch (err) {
         note(`failed (${errorCodes(err)})`);
