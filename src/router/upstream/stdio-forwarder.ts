@@ -190,6 +190,7 @@ export class StdioForwarder {
           // on it as the owner's check runs gets that 408. The owner's application never saw
           // the request, so it is sent once more, on a new connection.
           note('408 (the owner expired the connection before reading the request), sent again');
+          this.options.logger?.info({ replica: owner.id, service: service.definition.slug, request: what }, 'forwarded request got the owner\'s 408 on a pooled connection; sent again on a new connection');
           await response.body?.cancel().catch(() => undefined);
           response = await sendOnNewConnection();
         }
