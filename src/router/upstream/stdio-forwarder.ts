@@ -1,6 +1,6 @@
 import { Client, StreamableHTTPClientTransport, type FetchLike } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, Client as HttpClient, type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, UpstreamConnectOptions, UpstreamLease } from '../contracts.js';
@@ -49,19 +49,12 @@ interface ForwardState {
   /** The owner no longer knows the lease's session (404: it drained it, or restarted). */
   sessionGone: boolean;
   refused?: UpstreamError;
+  /** What each HTTP request of the lease got so far (the last few), for the failure's log line. */
+  trail: string[];
 }
 
 class OwnerUnreachable extends Error {
   override name = 'OwnerUnreachable';
-}
-
-/**
- * The handshake with the owner failed for another reason (seen only in rolling restarts, ~1 in 10
- * stdio calls of some runs, cause not yet found). Nothing of the caller's was sent during the
- * handshake, so it is tried once more with the same owner, then with the next owner.
- */
-class HandshakeFailed extends Error {
-  override name = 'HandshakeFailed';
 }
 
 export class StdioForwarder {
@@ -87,20 +80,13 @@ export class StdioForwarder {
     const ring = this.options.replicas;
     const key = stdioOwnershipKey(principal.userId, service.definition.id);
     // Three owners at most: during a rolling restart the first two may both be going away.
-    let handshakeRetried = false;
     for (let attempt = 0; attempt < 3; attempt++) {
       const owner = ring.ownerOf(key);
       if (owner.id === ring.self.id) return local();
       try {
         return await this.remote(owner, principal, service, options);
       } catch (err) {
-        if (err instanceof HandshakeFailed && !handshakeRetried && !options?.signal?.aborted) {
-          handshakeRetried = true;
-          attempt--;
-          continue;
-        }
-        // Failed twice with this owner: lease from the next one, as from an owner that is gone.
-        if (!(err instanceof OwnerUnreachable) && !(err instanceof HandshakeFailed)) throw err;
+        if (!(err instanceof OwnerUnreachable)) throw err;
         this.options.logger?.warn({ replica: owner.id, service: service.definition.slug }, 'stdio owner unreachable; recomputing the owner');
         ring.markUnreachable(owner.id);
       }
@@ -110,7 +96,7 @@ export class StdioForwarder {
 
   private async remote(owner: Replica, principal: Principal, service: ResolvedService, options: UpstreamConnectOptions | undefined): Promise<UpstreamLease> {
     const slug = service.definition.slug;
-    const state: ForwardState = { sent: false, unreachable: false, sessionGone: false };
+    const state: ForwardState = { sent: false, unreachable: false, sessionGone: false, trail: [] };
     const fetch = this.fetchFor(owner, principal, service, state);
     const transport = new StreamableHTTPClientTransport(new URL(`${owner.address}${INTERNAL_STDIO_PATH}/${slug}`), { fetch });
     // Default (legacy) negotiation: initialize + Mcp-Session-Id, so server→client requests of the
@@ -126,8 +112,8 @@ export class StdioForwarder {
       // began to drain, or died): nothing of the caller's was sent yet, so lease from the next owner.
       if (state.unreachable || state.sessionGone) throw new OwnerUnreachable(owner.id);
       if (state.refused) throw state.refused;
-      this.options.logger?.warn({ replica: owner.id, service: slug, err: { message: (err as Error).message, name: (err as Error).name } }, 'forwarded stdio connect failed');
-      throw new HandshakeFailed((err as Error).message);
+      this.options.logger?.warn({ replica: owner.id, service: slug, err: describeError(err), requests: state.trail }, 'forwarded stdio connect failed');
+      throw new UpstreamError('upstream_unavailable', `The service ${slug} could not be reached through its owner replica; try again shortly`);
     }
     let released = false;
     return {
@@ -162,25 +148,54 @@ export class StdioForwarder {
           service: { id: service.definition.id, slug: service.definition.slug },
         }),
       );
+      const what = `${init?.method ?? 'GET'} ${rpcMethod(init?.body)}`.trim();
+      const note = (outcome: string) => {
+        state.trail.push(`${what}: ${outcome}`);
+        if (state.trail.length > 8) state.trail.shift();
+      };
       let response: Response;
       try {
-        const send = async () =>
+        const send = async (dispatcher: Dispatcher) =>
           (await undiciFetch(input, {
             ...(init as Record<string, unknown>),
             headers: Object.fromEntries(headers.entries()),
-            dispatcher: this.agent,
+            dispatcher,
           })) as unknown as Response;
+        // Sent again on a connection of its own: the pool might hand out another stale socket.
+        const sendOnNewConnection = async () => {
+          const client = new HttpClient(new URL(owner.address).origin, { connect: { timeout: this.options.connectTimeoutMs }, headersTimeout: 0, bodyTimeout: 0 });
+          try {
+            return await send(client);
+          } finally {
+            // Closes once the answer (an SSE stream included) is done.
+            void client.close().catch(() => undefined);
+          }
+        };
         try {
-          response = await send();
+          response = await send(this.agent);
         } catch (err) {
           // A kept-alive socket the owner closed as idle (it does so at the start of its drain)
           // fails the request before the owner read it: nothing was processed, so send it once
           // more, on a new connection. (An owner closes a socket with a request on it only when
-          // it is killed, and then its stdio child died with it.)
+          // it is killed or its drain reaches SHUTDOWN_TIMEOUT_MS.)
           if (!isStaleSocket(err) || init?.signal?.aborted) throw err;
-          response = await send();
+          note(`stale socket (${errorCodes(err)}), sent again`);
+          response = await sendOnNewConnection();
+        }
+        if (response.status === 408 && !init?.signal?.aborted) {
+          // Node's own answer on a connection it expired before reading a request from it: a
+          // connection that stays without a request for HEADERS_TIMEOUT_MS is cut with a bare
+          // 408 (the forwarder's pool keeps such connections: one opened for a request that was
+          // aborted before it was written, e.g. a released lease's GET stream). A request written
+          // on it as the owner's check runs gets that 408. The owner's application never saw
+          // the request, so it is sent once more, on a new connection.
+          note('408 (the owner expired the connection before reading the request), sent again');
+          this.options.logger?.info({ replica: owner.id, service: service.definition.slug, request: what }, 'forwarded request got the owner\'s 408 on a pooled connection; sent again on a new connection');
+          await response.body?.cancel().catch(() => undefined);
+          response = await sendOnNewConnection();
         }
       } catch (err) {
+        note(`failed (${errorCodes(err)})`);
         if (!state.sent && isConnectPhase(err)) state.unreachable = true;
         else if (state.sent && isConnectPhase(err) && init?.method === 'POST') {
           // The owner of an open lease is gone (it shut down): nothing was sent, so answer as a
@@ -201,6 +216,7 @@ export class StdioForwarder {
         throw new OwnerUnreachable(owner.id);
       }
       state.sent = true;
+      note(String(response.status));
       if (response.status === 404 && init?.method === 'POST') state.sessionGone = true;
       const code = response.headers.get(UPSTREAM_CODE_HEADER);
       if (!response.ok && code && isUpstreamErrorCode(code)) {
@@ -220,4 +236,33 @@ export class StdioForwarder {
 
 function isConnectPhase(err: unknown): boolean {
   return hasCauseCode(err, UNREACHABLE_CODES);
+}
+
+/** The JSON-RPC method of a request body (for the log), or '' for none. */
+function rpcMethod(body: unknown): string {
+  if (typeof body !== 'string') return '';
+  return /"method":"([^"]{1,64})"/.exec(body)?.[1] ?? '';
+}
+
+/** The codes (or names) of an error and its causes, outermost first: `TypeError > UND_ERR_SOCKET`. */
+function errorCodes(err: unknown): string {
+  const out: string[] = [];
+  let current: unknown = err;
+  for (let i = 0; i < 6 && current; i++) {
+    const e = current as { code?: unknown; name?: unknown };
+    out.push(typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : typeof current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return out.join(' > ');
+}
+
+/** Name, message, HTTP status (SDK errors) and the cause chain of a failed handshake, for the log. */
+function describeError(err: unknown): Record<string, unknown> {
+  const e = err as { name?: unknown; message?: unknown; status?: unknown };
+  return {
+    name: typeof e?.name === 'string' ? e.name : typeof err,
+    message: typeof e?.message === 'string' ? e.message.slice(0, 300) : String(err).slice(0, 300),
+    ...(typeof e?.status === 'number' ? { status: e.status } : {}),
+    codes: errorCodes(err),
+  };
 }
