@@ -16,7 +16,7 @@
  * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000; 0 = max throughput only), BENCH_ONLY_RATE (1: the fixed rate only), BENCH_ROUNDS (1),
  * BENCH_PROTOCOL (2026-07-28 | 2025-11-25: the platform targets then run as one 2025-era session each,
  * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
- * PROFILE (0|1), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
+ * PROFILE (0|1), PLATFORM_NODE_FLAGS / BASELINE_NODE_FLAGS (Node flags of the build and the baseline), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
  * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode),
  * BENCH_COMPARE_REDIS=1 (the one build twice, side by side: `memory` without Redis and `redis` with
  * REDIS_URL, default redis://127.0.0.1:6379, so Redis mode's cost is read against memory mode in
@@ -47,6 +47,8 @@ const PROFILE = process.env.PROFILE === '1';
 const COMPARE_REDIS = process.env.BENCH_COMPARE_REDIS === '1';
 const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
+/** Node flags (space-separated) for the measured build and the baseline: PLATFORM_NODE_FLAGS, BASELINE_NODE_FLAGS (e.g. `--experimental-async-context-frame`). */
+const nodeFlags = (value: string | undefined) => (value ?? '').split(' ').filter(Boolean);
 
 interface Row {
   round: number;
@@ -119,10 +121,10 @@ let platformSpawnedAt = performance.now();
 /** Windows (ms since the platform's spawn) in which the platform was under load, for the profile summary. */
 const platformWindows: Array<[number, number]> = [];
 
-async function startPlatform(dataDir: string, main: string, profile: boolean, redisUrl: string | undefined): Promise<{ url: string; child: ChildProcess }> {
+async function startPlatform(dataDir: string, main: string, profile: boolean, redisUrl: string | undefined, flags: string[]): Promise<{ url: string; child: ChildProcess }> {
   const stamp = `${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   if (profile) platformSpawnedAt = performance.now();
-  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), main, 'serve'];
+  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...flags, main, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: benchPlatformEnv(dataDir, stamp, redisUrl),
@@ -326,19 +328,21 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const builds = COMPARE_REDIS
     ? [{ prefix: '', main }, ...(process.env.PLATFORM_BASELINE ? [{ prefix: 'baseline-', main: process.env.PLATFORM_BASELINE }] : [])].flatMap((b) => [
-        { name: `${b.prefix}memory`, main: b.main, profile: false, redisUrl: undefined },
-        { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl },
+        { name: `${b.prefix}memory`, main: b.main, profile: false, redisUrl: undefined, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
+        { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
       ])
     : [
-        { name: 'platform', main, profile: PROFILE, redisUrl: process.env.REDIS_URL },
-        ...(process.env.PLATFORM_BASELINE ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL }] : []),
+        { name: 'platform', main, profile: PROFILE, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.PLATFORM_NODE_FLAGS) },
+        ...(process.env.PLATFORM_BASELINE
+          ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
+          : []),
       ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
   const rows: Row[] = [];
   try {
     for (const b of builds) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
-      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl)) });
+      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl, b.flags)) });
     }
     const direct = { name: 'direct', url: upstream.url, headers: echoCallHeaders(), body: ECHO_CALL, pid: undefined as number | undefined };
     const targets = [direct];
