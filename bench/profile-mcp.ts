@@ -16,7 +16,7 @@
  * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000; 0 = max throughput only), BENCH_ONLY_RATE (1: the fixed rate only), BENCH_ROUNDS (1),
  * BENCH_PROTOCOL (2026-07-28 | 2025-11-25: the platform targets then run as one 2025-era session each,
  * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
- * PROFILE (0|1), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
+ * PROFILE (0|1), PLATFORM_NODE_FLAGS / BASELINE_NODE_FLAGS (Node flags of the build and the baseline), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
  * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode),
  * BENCH_COMPARE_REDIS=1 (the one build twice, side by side: `memory` without Redis and `redis` with
  * REDIS_URL, default redis://127.0.0.1:6379, so Redis mode's cost is read against memory mode in
@@ -47,6 +47,8 @@ const PROFILE = process.env.PROFILE === '1';
 const COMPARE_REDIS = process.env.BENCH_COMPARE_REDIS === '1';
 const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
+/** Node flags (space-separated) for the measured build and the baseline: PLATFORM_NODE_FLAGS, BASELINE_NODE_FLAGS (e.g. `--experimental-async-context-frame`). */
+const nodeFlags = (value: string | undefined) => (value ?? '').split(' ').filter(Boolean);
 
 interface Row {
   round: number;
@@ -119,10 +121,10 @@ let platformSpawnedAt = performance.now();
 /** Windows (ms since the platform's spawn) in which the platform was under load, for the profile summary. */
 const platformWindows: Array<[number, number]> = [];
 
-async function startPlatform(dataDir: string, main: string, profile: boolean, redisUrl: string | undefined): Promise<{ url: string; child: ChildProcess }> {
+async function startPlatform(dataDir: string, main: string, profile: boolean, redisUrl: string | undefined, flags: string[]): Promise<{ url: string; child: ChildProcess }> {
   const stamp = `${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   if (profile) platformSpawnedAt = performance.now();
-  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), main, 'serve'];
+  const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...flags, main, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: benchPlatformEnv(dataDir, stamp, redisUrl),
@@ -237,13 +239,82 @@ async function summariseProfile(file: string, top = 30): Promise<string> {
     const a = m ? m[1]! : key.includes('dist/') ? `platform ${key.split('dist/')[1]!.split(':')[0]}` : key.startsWith('(') ? key.split(' ')[0]! : 'node internals';
     area.set(a, (area.get(a) ?? 0) + us);
   }
+  // Per component: each sample is charged to the nearest frame on its stack that belongs to one
+  // (so Node's own functions called by a component count for it; what has none is Node's).
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes as Array<{ id: number; children?: number[] }>) for (const c of n.children ?? []) parent.set(c, n.id);
+  const componentOfNode = new Map<number, string>();
+  const componentOf = (id: number): string => {
+    const known = componentOfNode.get(id);
+    if (known !== undefined) return known;
+    const node = byId.get(id);
+    const name = node?.callFrame.functionName ?? '';
+    let c: string | undefined;
+    if (name === '(garbage collector)' || name === '(program)') c = name;
+    else if (node) c = componentOfUrl(node.callFrame.url.replace(/^file:\/\//, '').replace(ROOT + '/', ''));
+    if (c === undefined) {
+      const up = parent.get(id);
+      c = up === undefined ? 'Node, no component on the stack' : componentOf(up);
+    }
+    componentOfNode.set(id, c);
+    return c;
+  };
+  const components = new Map<string, number>();
+  elapsed = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    const id = prof.samples[i]!;
+    const node = byId.get(id);
+    const dt = prof.timeDeltas[i] ?? 0;
+    elapsed += dt;
+    if (!node || !inWindow(elapsed / 1000) || node.callFrame.functionName === '(idle)') continue;
+    const c = componentOf(id);
+    components.set(c, (components.get(c) ?? 0) + dt);
+  }
   const lines = [`Busy ${(total / 1000).toFixed(0)} ms of CPU in ${windowMs.toFixed(0)} ms under load.`, '', '| self % | self ms | frame |', '| ---: | ---: | --- |'];
   for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) {
     lines.push(`| ${((100 * us) / total).toFixed(1)} | ${(us / 1000).toFixed(0)} | \`${key}\` |`);
   }
   lines.push('', '| self % | area |', '| ---: | --- |');
   for (const [a, us] of [...area].sort((x, y) => y[1] - x[1]).slice(0, 20)) lines.push(`| ${((100 * us) / total).toFixed(1)} | ${a} |`);
+  lines.push('', '| % (nearest component on the stack) | component |', '| ---: | --- |');
+  for (const [c, us] of [...components].sort((x, y) => y[1] - x[1])) lines.push(`| ${((100 * us) / total).toFixed(1)} | ${c} |`);
   return lines.join('\n');
+}
+
+/** The component a script belongs to (undefined: Node's own, or not one of ours; the caller looks further up the stack). */
+const COMPONENTS: Array<[RegExp, string]> = [
+  [/dist\/router\/endpoint\/(fast-call|call-plan|answer-writer|call-timeouts|upstream-errors|stream-budget)\.js/, 'fast path (plan, send, answer writer)'],
+  [/dist\/router\/endpoint\/(gateway-hooks)\.js|dist\/gateway\/rate-limit/, 'rate limits'],
+  [/dist\/router\/endpoint\/(observe|metering)\.js/, 'request-log facts and metering hooks (router)'],
+  [/dist\/router\/endpoint\/(sealed-sessions)\.js/, 'sealed 2025 sessions'],
+  [/dist\/router\/endpoint\//, 'MCP endpoint (http.ts: guard, target, session)'],
+  [/dist\/router\/upstream\//, 'upstream balancer / pools'],
+  [/dist\/billing\//, 'metering and quotas (billing)'],
+  [/dist\/gateway\/edge\.js|dist\/gateway\/request-context\.js|\/(helmet|cors)\//, 'edge: request id, access log, security headers, CORS'],
+  [/dist\/gateway\//, 'gateway (other)'],
+  [/dist\/logging\/request-log\.js|\/kysely\//, 'request-log insert (row, batch, kysely)'],
+  [/dist\/logging\/(http|routes)\.js/, 'HTTP/MCP metrics and request-log middleware'],
+  [/dist\/logging\/(trace-middleware)\.js|dist\/tracing\//, 'trace context'],
+  [/\/prom-client\//, 'prom-client'],
+  [/dist\/db\//, 'db (PGlite thread messages)'],
+  [/dist\/(auth|oauth)\/|\/jose\//, 'auth (JWT, revocation cache)'],
+  [/dist\/catalog\//, 'catalog (resolve, credentials)'],
+  [/dist\/vault\//, 'vault'],
+  [/\/undici\//, 'undici (upstream request)'],
+  [/\/(body-parser|raw-body|iconv-lite|type-is|content-type|media-typer|bytes)\//, 'body parser'],
+  [/\/(express|router|path-to-regexp|parseurl|proxy-addr|finalhandler|send|on-finished|vary|accepts|negotiator|fresh|range-parser|qs|utils-merge|methods|depd)\//, 'Express'],
+  [/\/(pino|pino-std-serializers|sonic-boom|thread-stream|fast-redact)\//, 'pino'],
+  [/\/@modelcontextprotocol\//, 'MCP SDK'],
+  [/\/eventsource-parser\//, 'eventsource-parser'],
+  [/\/(zod|ajv)\//, 'validation (zod, ajv)'],
+  [/\/node_modules\//, 'other packages'],
+  [/dist\//, 'platform (other)'],
+];
+
+function componentOfUrl(url: string): string | undefined {
+  if (!url || url.startsWith('node:')) return undefined;
+  for (const [re, name] of COMPONENTS) if (re.test(url)) return name;
+  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -257,19 +328,21 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const builds = COMPARE_REDIS
     ? [{ prefix: '', main }, ...(process.env.PLATFORM_BASELINE ? [{ prefix: 'baseline-', main: process.env.PLATFORM_BASELINE }] : [])].flatMap((b) => [
-        { name: `${b.prefix}memory`, main: b.main, profile: false, redisUrl: undefined },
-        { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl },
+        { name: `${b.prefix}memory`, main: b.main, profile: false, redisUrl: undefined, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
+        { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
       ])
     : [
-        { name: 'platform', main, profile: PROFILE, redisUrl: process.env.REDIS_URL },
-        ...(process.env.PLATFORM_BASELINE ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL }] : []),
+        { name: 'platform', main, profile: PROFILE, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.PLATFORM_NODE_FLAGS) },
+        ...(process.env.PLATFORM_BASELINE
+          ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
+          : []),
       ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
   const rows: Row[] = [];
   try {
     for (const b of builds) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
-      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl)) });
+      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl, b.flags)) });
     }
     const direct = { name: 'direct', url: upstream.url, headers: echoCallHeaders(), body: ECHO_CALL, pid: undefined as number | undefined };
     const targets = [direct];
