@@ -230,7 +230,6 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
         ['the user bearer', bearer(user.accessToken)],
         ['garbage', { [FORWARD_TOKEN_HEADER]: 'v1.abc.def.ghi.jkl' }],
         ['expired', { [FORWARD_TOKEN_HEADER]: seal(vault, self, -5) }],
-        ['another replica as audience', { [FORWARD_TOKEN_HEADER]: seal(vault, 'some-other-replica', 60) }],
         ['another key', { [FORWARD_TOKEN_HEADER]: seal(otherVault, self, 60) }],
         ['another service in the token', { [FORWARD_TOKEN_HEADER]: seal(vault, self, 60, 'everything') }],
       ];
@@ -239,6 +238,13 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
         expect(res.status, what).toBe(401);
         await res.body?.cancel();
       }
+    }
+    // A genuine, fresh token for another replica (sent to the address that replica had): 421, so the
+    // sender leases from the next owner; nothing is started either.
+    for (const r of [a, b]) {
+      const res = await post(r, { [FORWARD_TOKEN_HEADER]: sealForwardToken(vault, { audience: 'some-other-replica', issuer: 'test', principal, service: { id: envy.id, slug: 'envy' } }, 60) });
+      expect(res.status, 'another replica as audience').toBe(421);
+      await res.body?.cancel();
     }
     // A malformed path is refused the same way, not a server error.
     const malformed = await fetch(`${a.url}/internal/router/stdio/%E0%A4%A`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(initialize) });
@@ -253,54 +259,69 @@ describe.skipIf(!DATABASE_URL)('stdio ownership forwarding (server mode only: ne
     const started = await children(user.userId, 'envy');
     expect(started).toEqual([expect.objectContaining({ replica: b.url })]);
   });
-  it('skips an owner that refuses connections: marks it unreachable and serves through the next owner', async () => {
-    // A replica that heartbeats (written straight into the directory the replicas use) but whose
-    // address refuses connections: a crashed pod whose heartbeat has not expired yet.
-    const ghost = { id: `ghost-${randomBytes(3).toString('hex')}`, address: `http://127.0.0.1:${await freePort()}` };
-    const beat = async () => {
-      if (process.env.REDIS_URL) {
-        const redis = new Redis(process.env.REDIS_URL, { keyPrefix: `test:fwd:${schema}:` });
-        await redis.multi().zadd('router:replicas', Date.now(), ghost.id).hset('router:replica-addresses', ghost.id, ghost.address).exec();
-        await redis.quit();
-      } else {
-        const client = new pg.Client({ connectionString: DATABASE_URL });
-        await client.connect();
-        await client.query(
-          `INSERT INTO ${schema}.router_replicas (id, address) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET last_seen_at = now()`,
-          [ghost.id, ghost.address],
-        );
-        await client.end();
-      }
-    };
-    await beat();
-    const ids = [(await pool(a)).replica.id, (await pool(b)).replica.id];
+  /** Writes a heartbeat for `ghost` straight into the directory the replicas use, as a live replica's would be. */
+  const heartbeat = async (ghost: { id: string; address: string }) => {
+    if (process.env.REDIS_URL) {
+      const redis = new Redis(process.env.REDIS_URL, { keyPrefix: `test:fwd:${schema}:` });
+      await redis.multi().zadd('router:replicas', Date.now(), ghost.id).hset('router:replica-addresses', ghost.id, ghost.address).exec();
+      await redis.quit();
+    } else {
+      const client = new pg.Client({ connectionString: DATABASE_URL });
+      await client.connect();
+      await client.query(
+        `INSERT INTO ${schema}.router_replicas (id, address) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET last_seen_at = now()`,
+        [ghost.id, ghost.address],
+      );
+      await client.end();
+    }
+  };
+
+  /** Both replicas list `ghost`; then a new user whose `everything` child the ghost would own. */
+  const userOwnedBy = async (ghost: { id: string; address: string }): Promise<TestSession> => {
+    await heartbeat(ghost);
     for (let i = 0; i < 100; i++) {
       const [pa, pb] = [await pool(a), await pool(b)];
       if (pa.replicas.live.some((r) => r.id === ghost.id) && pb.replicas.live.some((r) => r.id === ghost.id)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    // The replicas as A lists them (an earlier test's ghost may still be listed).
+    const ids = (await pool(a)).replicas.live.map((r) => r.id);
     const services = (await api(a.url, admin.accessToken, 'GET', '/v1/services')).json as { services: Array<{ id: string; slug: string }> };
     const everything = services.services.find((s) => s.slug === 'everything')!;
-    // A user whose `everything` child the ghost would own.
     let user: TestSession | undefined;
     for (let i = 0; i < 40 && !user; i++) {
       const candidate = await signUp(a.url);
       const key = stdioOwnershipKey(candidate.userId, everything.id);
-      if (rendezvousOwner(key, [...ids, ghost.id].map((id) => ({ id })))?.id === ghost.id) user = candidate;
+      if (rendezvousOwner(key, ids.map((id) => ({ id })))?.id === ghost.id) user = candidate;
     }
     expect(user, 'a user owned by the ghost').toBeDefined();
-    await beat();
+    await heartbeat(ghost);
+    return user!;
+  };
+
+  /** One call through each replica; each first tried the ghost (it owned the key), then served through the next owner: one child. */
+  const servedPastTheGhost = async (user: TestSession, ghost: { id: string }) => {
     for (const r of [a, b]) {
-      const transport = new StreamableHTTPClientTransport(new URL(`${r.url}/mcp/everything`), { requestInit: { headers: bearer(user!.accessToken) } });
+      const transport = new StreamableHTTPClientTransport(new URL(`${r.url}/mcp/everything`), { requestInit: { headers: bearer(user.accessToken) } });
       const client = new Client({ name: 'forwarding-test', version: '1.0.0' });
       await client.connect(transport);
       expect(text(await client.callTool({ name: 'echo', arguments: { message: 'still here' } }))).toBe('Echo: still here');
       await transport.terminateSession().catch(() => undefined);
       await client.close();
     }
-    // Each replica tried the ghost first (it owned the key), then served through the next owner.
     for (const r of [a, b]) expect(r.logs.some((l) => l.message === 'stdio owner unreachable; recomputing the owner' && l.replica === ghost.id)).toBe(true);
-    // Both replicas agreed on the next owner: one child.
-    expect(await children(user!.userId, 'everything')).toHaveLength(1);
+    expect(await children(user.userId, 'everything')).toHaveLength(1);
+  };
+
+  it('skips an owner that refuses connections: marks it unreachable and serves through the next owner', async () => {
+    // A replica that heartbeats but whose address refuses connections: a crashed pod whose heartbeat has not expired yet.
+    const ghost = { id: `ghost-${randomBytes(3).toString('hex')}`, address: `http://127.0.0.1:${await freePort()}` };
+    await servedPastTheGhost(await userOwnedBy(ghost), ghost);
+  });
+
+  it('skips an owner whose address now answers as another replica (a successor on its port): 421, served through the next owner', async () => {
+    // A replica that has left, still listed, whose port its successor (here: replica B) already listens on.
+    const ghost = { id: `gone-${randomBytes(3).toString('hex')}`, address: b.url };
+    await servedPastTheGhost(await userOwnedBy(ghost), ghost);
   });
 });

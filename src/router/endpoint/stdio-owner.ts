@@ -9,6 +9,7 @@ import {
   FORWARD_TOKEN_HEADER,
   INTERNAL_STDIO_PATH,
   isUpstreamError,
+  isMisdirectedForwardToken,
   openForwardToken,
   principalOf,
   UPSTREAM_CODE_HEADER,
@@ -92,6 +93,9 @@ export function createInternalStdioEndpoint(deps: InternalStdioDeps): InternalSt
     const claims = openForwardToken(deps.vault, deps.replicaId(), request.headers.get(FORWARD_TOKEN_HEADER));
     const slug = new URL(request.url).pathname.slice(INTERNAL_STDIO_PATH.length + 1);
     // Slugs are [a-z0-9-]: compared raw, so a malformed escape cannot throw.
+    if (!claims && isMisdirectedForwardToken(deps.vault, deps.replicaId(), request.headers.get(FORWARD_TOKEN_HEADER))) {
+      return jsonRpcError(421, -32000, 'This replica is not the one the request was addressed to');
+    }
     if (!claims || claims.service.slug !== slug) return unauthorized();
     const parsedBody = options?.parsedBody;
     const sessionId = request.headers.get('mcp-session-id');

@@ -77,6 +77,22 @@ export function openForwardToken(vault: Vault, audience: string, token: string |
   }
 }
 
+/**
+ * True when the token is genuine and fresh but names another replica: the request reached this
+ * replica at an address the sender took for another one (a successor listening on the port of the
+ * replica it replaced, before the sender's replica list caught up). Nothing is processed; the owner
+ * answers 421 so that the sender leases from the next owner instead of failing the call.
+ */
+export function isMisdirectedForwardToken(vault: Vault, audience: string, token: string | null | undefined): boolean {
+  if (!token || token.length > MAX_TOKEN_LENGTH) return false;
+  try {
+    const parsed = tokenSchema.safeParse(JSON.parse(vault.openString(token, CONTEXT)));
+    return parsed.success && parsed.data.aud !== audience && parsed.data.exp >= Date.now() / 1000;
+  } catch {
+    return false;
+  }
+}
+
 export function principalOf(claims: ForwardClaims): Principal {
   return { ...claims.principal };
 }

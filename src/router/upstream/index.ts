@@ -7,7 +7,7 @@ export { BUILTIN_CONTEXT_HEADER, builtinContextFor, openBuiltinContext, sealBuil
 export { UpstreamError, isUpstreamError, isUpstreamErrorCode, type UpstreamErrorCode } from './errors.js';
 export { DRAINING_HEADER, INTERNAL_STDIO_PATH, StdioForwarder, UPSTREAM_CODE_HEADER, type StdioForwarderOptions } from './stdio-forwarder.js';
 export { SharedInstanceHealth, type SharedInstanceHealthOptions } from './shared-health.js';
-export { FORWARD_TOKEN_HEADER, openForwardToken, principalOf, sealForwardToken, type ForwardClaims } from './forward-token.js';
+export { FORWARD_TOKEN_HEADER, isMisdirectedForwardToken, openForwardToken, principalOf, sealForwardToken, type ForwardClaims } from './forward-token.js';
 export { ProcessGroupStdioTransport } from './stdio-transport.js';
 export { serveBuiltin, type BuiltinHttpServer, type BuiltinHttpServerOptions } from './builtin-server.js';
 export {

@@ -202,10 +202,7 @@ export class StdioForwarder {
           // forgotten session would; the relay then leases again, from the next owner.
           this.options.replicas.markUnreachable(owner.id);
           state.sessionGone = true;
-          return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }), {
-            status: 404,
-            headers: { 'content-type': 'application/json' },
-          });
+          return sessionNotFound();
         }
         throw err;
       }
@@ -214,6 +211,22 @@ export class StdioForwarder {
         state.unreachable = true;
         await response.body?.cancel().catch(() => undefined);
         throw new OwnerUnreachable(owner.id);
+      }
+      if (response.status === 421) {
+        // Another replica listens at the owner's address (its successor on the same port, before
+        // this replica's list caught up): it processed nothing. Lease from the next owner; on an
+        // open lease, answer as a forgotten session would, so the caller leases again.
+        note('421 (another replica at the owner\'s address)');
+        await response.body?.cancel().catch(() => undefined);
+        this.options.replicas.markUnreachable(owner.id);
+        if (!state.sent) {
+          state.unreachable = true;
+          throw new OwnerUnreachable(owner.id);
+        }
+        if (init?.method === 'POST') {
+          state.sessionGone = true;
+          return sessionNotFound();
+        }
       }
       state.sent = true;
       note(String(response.status));
@@ -233,6 +246,14 @@ export class StdioForwarder {
   }
 }
 
+
+/** What an owner answers for a session it does not know: the relay then leases again. */
+function sessionNotFound(): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } }), {
+    status: 404,
+    headers: { 'content-type': 'application/json' },
+  });
+}
 
 function isConnectPhase(err: unknown): boolean {
   return hasCauseCode(err, UNREACHABLE_CODES);
