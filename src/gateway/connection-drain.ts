@@ -53,7 +53,8 @@ export function trackConnections(server: Server): ConnectionDrain {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+  // First: an answer the app sends synchronously during a drain must already carry `Connection: close`.
+  server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     latest.set(req.socket, { req, res, started: Date.now() });
     if (draining) closeAfter(res);
   });
