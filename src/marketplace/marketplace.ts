@@ -26,8 +26,8 @@ export interface NpmListings {
   prepare(listingId: string, version: number, source: Extract<ListingSource, { type: 'npm' }>): Promise<{ command: string; args: string[]; env: Record<string, string> }>;
   /** Connects to it over stdio with the given environment, lists what it exposes, stops it. */
   inspect(run: { command: string; args: string[]; env: Record<string, string> }, timeoutMs: number): Promise<Inspection>;
-  /** Removes the listing's installed versions other than `keep`, once no child runs from them; resolves with those removed. */
-  retire(listingId: string, keep: readonly number[]): Promise<number[]>;
+  /** Removes the listing's installed versions other than those `keep` names (read again at each try), once no child runs from them; resolves with those removed. */
+  retire(listingId: string, keep: () => Promise<readonly number[]>): Promise<number[]>;
 }
 
 /** Builder-made listings: the builder's runtime, as app.ts hands it over (the marketplace does not import the builder). */
@@ -449,16 +449,21 @@ export class Marketplace {
     if (!npm) return;
     const listings = await this.db
       .selectFrom('marketplace_listings')
-      .select(['id', 'service_id', 'live_version'])
+      .select(['id'])
       .where('kind', '=', 'npm')
       .$if(listingId !== undefined, (q) => q.where('id', '=', listingId!))
       .execute();
-    for (const listing of listings) {
-      const pending = await this.db.selectFrom('marketplace_listing_versions').select('version').where('listing_id', '=', listing.id).where('state', '=', 'pending').execute();
-      const keep = pending.map((p) => p.version);
-      if (listing.service_id !== null && listing.live_version !== null) keep.push(listing.live_version);
-      await npm.retire(listing.id, keep);
-    }
+    for (const listing of listings) await npm.retire(listing.id, () => this.versionsToKeep(listing.id));
+  }
+
+  /** An npm listing's versions whose packages must stay installed: the live one (while its service exists) and those waiting for review. */
+  private async versionsToKeep(listingId: string): Promise<number[]> {
+    const listing = await this.db.selectFrom('marketplace_listings').select(['service_id', 'live_version']).where('id', '=', listingId).executeTakeFirst();
+    if (!listing) return [];
+    const pending = await this.db.selectFrom('marketplace_listing_versions').select('version').where('listing_id', '=', listingId).where('state', '=', 'pending').execute();
+    const keep = pending.map((p) => p.version);
+    if (listing.service_id !== null && listing.live_version !== null) keep.push(listing.live_version);
+    return keep;
   }
 
   // ---- providers' own listings ----------------------------------------------------------------

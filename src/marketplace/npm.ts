@@ -31,6 +31,8 @@ export interface NpmSettings {
   memoryMb: number;
   /** How long one `npm install` may take. */
   installTimeoutMs: number;
+  /** How long a busy version directory waits before `retire` tries it again (default 60 s). */
+  retireRetryMs?: number;
 }
 
 type NpmSource = Extract<ListingSource, { type: 'npm' }>;
@@ -63,6 +65,8 @@ async function runningFrom(dirs: string[]): Promise<Set<string>> {
 
 export class NpmInstaller implements NpmListings {
   private readonly installing = new Map<string, Promise<string>>();
+  /** Listings whose busy version directories wait for a retry of `retire` (one timer each). */
+  private readonly retrying = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly s: NpmSettings) {}
 
@@ -71,18 +75,20 @@ export class NpmInstaller implements NpmListings {
   }
 
   /**
-   * Removes the listing's version directories other than `keep` (its live and pending versions):
-   * only numbered directories inside the packages root, never one being installed, and never one a
-   * process on this host still runs from (its command line names a file inside it). A busy one is
-   * tried again after RETIRE_RETRY_MS (and at the listing's next decision, and at start). Resolves
-   * with the versions removed.
+   * Removes the listing's version directories other than those `keep` names (its live and pending
+   * versions, read again at each try): only numbered directories inside the packages root, never one
+   * being installed, and never one a process on this host still runs from (its command line names a
+   * file inside it). A busy one is tried again after RETIRE_RETRY_MS, once per listing however many
+   * decisions found it busy (and at the listing's next decision, and at start); the retry reads
+   * `keep` afresh, so a version approved meanwhile is not removed. Resolves with the versions removed.
    */
-  async retire(listingId: string, keep: readonly number[]): Promise<number[]> {
+  async retire(listingId: string, keep: () => Promise<readonly number[]>): Promise<number[]> {
     const root = path.resolve(this.s.root);
     const listingDir = path.resolve(root, listingId);
     if (path.dirname(listingDir) !== root || !/^[0-9a-f-]{36}$/i.test(listingId)) return [];
     const names = await readdir(listingDir).catch(() => [] as string[]);
-    const stale = names.filter((n) => /^\d{1,9}$/.test(n) && !keep.includes(Number(n))).map((n) => path.join(listingDir, n));
+    const kept = await keep();
+    const stale = names.filter((n) => /^\d{1,9}$/.test(n) && !kept.includes(Number(n))).map((n) => path.join(listingDir, n));
     if (!stale.length) return [];
     const busy = await runningFrom(stale.filter((dir) => !this.installing.has(dir)));
     const removed: number[] = [];
@@ -95,7 +101,14 @@ export class NpmInstaller implements NpmListings {
       await rm(dir, { recursive: true, force: true });
       removed.push(Number(path.basename(dir)));
     }
-    if (retry) setTimeout(() => void this.retire(listingId, keep).catch(() => undefined), RETIRE_RETRY_MS).unref();
+    if (retry && !this.retrying.has(listingId)) {
+      const timer = setTimeout(() => {
+        this.retrying.delete(listingId);
+        void this.retire(listingId, keep).catch(() => undefined);
+      }, this.s.retireRetryMs ?? RETIRE_RETRY_MS);
+      timer.unref();
+      this.retrying.set(listingId, timer);
+    }
     return removed;
   }
 
