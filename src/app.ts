@@ -327,6 +327,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           quotaCacheMs: config.BILLING_QUOTA_CACHE_MS,
           batchSize: config.BILLING_METER_BATCH_SIZE,
           writeBoundMs: config.BILLING_METER_WRITE_BOUND_MS,
+          // Embedded PGlite: a call is answered once its event is in the journal beside the data (docs/billing.md).
+          journalDir: database.kind === 'pglite' ? path.join(config.DATA_DIR, 'usage-journal') : undefined,
           minuteLimiter: (perMinute) => limiter(`plan-minute-${perMinute}`, perMinute),
           egress,
           webhook:

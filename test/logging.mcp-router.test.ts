@@ -185,6 +185,7 @@ describe('logging: MCP rows from the router', () => {
     ]);
     expect(sample(await metrics(), 'mcp_tool_calls_total{service="echoenv",tool="echo",outcome="error"}')).toBeGreaterThanOrEqual(1);
     // Usage: the upstream ran and answered each call, so all four are billable; two are errors.
+    await t.platform.billing!.rollUp(); // embedded: the journal's events reach the table behind the answers
     const usage = await sql<{ service: string; status: string }>`select service, status from ${sql.table(`${t.platform.database.schema}.usage_events`)} where user_id = ${user.userId} order by occurred_at`.execute(t.platform.database.db);
     expect(usage.rows.map((r) => [r.service, r.status])).toEqual([
       ['echoenv', 'error'],

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database, PlatformDatabase } from '../db/index.js';
 import type { CallMetering, EgressGuard, RateLimiter } from '../gateway/index.js';
 import type { AuditSink } from '../logging/index.js';
+import { UsageJournal } from './journal.js';
 import { UsageRollup, UsageWriter } from './meter.js';
 import { PlanStore } from './plans.js';
 import { Quotas } from './quota.js';
@@ -38,6 +39,12 @@ export interface BillingOptions {
   batchSize: number;
   /** BILLING_METER_WRITE_BOUND_MS */
   writeBoundMs: number;
+  /**
+   * The usage journal's directory (embedded PGlite: DATA_DIR/usage-journal): calls are answered once
+   * their event is in it, and the events are inserted behind the answers. Undefined (PostgreSQL):
+   * each call waits for its event's commit.
+   */
+  journalDir?: string;
   /** A per-minute limiter for plans' `per_minute` (the gateway's rate-limit store). */
   minuteLimiter: (perMinute: number) => RateLimiter;
   /** The webhook outbox (BILLING_WEBHOOK_*); undefined: no events are written or posted. */
@@ -91,13 +98,14 @@ export interface UserPlanAssigner {
 const ROLLUP_BATCH_SIZE = 5_000;
 /** How long after a write the counters are raised (docs/billing.md: the counters' lag). */
 const ROLLUP_DELAY_MS = 200;
+/** How long a journaled event waits for the next batch to PGlite (docs/billing.md: the journal). */
+const JOURNAL_FLUSH_MS = 100;
 /** How often each replica rolls up with no write of its own (another replica's leftovers after a crash). */
 const ROLLUP_SWEEP_MS = 5_000;
 
 export function createBilling(opts: BillingOptions): Billing {
   const now = opts.now ?? (() => new Date());
   const store = new PlanStore(opts.database, opts.defaultPlan);
-  const quotas = new Quotas({ store, now, cacheTtlMs: opts.quotaCacheMs, minuteLimiter: opts.minuteLimiter });
   const db = billingDb(opts.database);
   const webhooks = opts.webhook
     ? new WebhookOutbox({ db, schema: opts.database.schema, logger: opts.logger, egress: opts.egress, config: opts.webhook, onAttempt: (o) => opts.metrics?.webhookDelivery(o) })
@@ -111,21 +119,37 @@ export function createBilling(opts: BillingOptions): Billing {
     announce: Boolean(webhooks),
     onAnnounced: () => webhooks?.kick(),
   });
+  const opened = opts.journalDir ? UsageJournal.open(opts.journalDir, opts.logger) : undefined;
   const writer = new UsageWriter({
     database: opts.database,
     logger: opts.logger,
     batchSize: opts.batchSize,
     writeBoundMs: opts.writeBoundMs,
+    journal: opened ? { journal: opened.journal, flushMs: JOURNAL_FLUSH_MS } : undefined,
     onDropped: () => opts.metrics?.usageEventDropped(),
-    onInserted: (events) => {
-      quotas.counted(events);
-      rollup.kick();
-    },
+    onCounted: (events) => quotas.counted(events),
+    onUncounted: (events) => quotas.uncounted(events),
+    onInserted: () => rollup.kick(),
   });
+  if (opened) writer.recover(opened.leftovers);
+  const quotas = new Quotas({
+    store,
+    now,
+    cacheTtlMs: opts.quotaCacheMs,
+    minuteLimiter: opts.minuteLimiter,
+    // The journal's events not yet in the database count too (none without a journal: a call counts once committed).
+    unwritten: opened ? (userId, period) => writer.unwritten(userId, period.start, period.end) : undefined,
+    writeRecorded: opened ? () => writer.flush() : undefined,
+  });
+  /** Everything recorded so far into the counters: the journal's events written, then the queue rolled up. */
+  const flushUsage = async (before?: Date): Promise<number> => {
+    await writer.flush();
+    return rollup.flush(before);
+  };
   const prices = new PriceBook(store.db, now);
   const ownership = opts.serviceOwnership ?? builtServiceOwners;
   const monthCloser = opts.finaliseSchedule
-    ? new MonthCloser({ db, schema: opts.database.schema, prices, logger: opts.logger, now, announce: Boolean(webhooks), rollUp: (before) => rollup.flush(before), ...opts.finaliseSchedule })
+    ? new MonthCloser({ db, schema: opts.database.schema, prices, logger: opts.logger, now, announce: Boolean(webhooks), rollUp: flushUsage, ...opts.finaliseSchedule })
     : undefined;
   rollup.start();
   webhooks?.start();
@@ -150,15 +174,15 @@ export function createBilling(opts: BillingOptions): Billing {
       audit: opts.audit,
       outbox: new OutboxAdmin(db),
       finalise: async (body) => {
-        await rollup.flush(); // the counters the statements read: everything queued first
+        await flushUsage(); // the counters the statements read: everything recorded first
         return finaliseMonth(prices, db, now(), body, Boolean(webhooks));
       },
       payouts: async (month, providerId) => {
-        await rollup.flush();
+        await flushUsage();
         return payoutReport(db, opts.database.schema, month, await ownership(db, providerId));
       },
       kickOutbox: () => webhooks?.kick(),
-      rollUp: () => rollup.flush(),
+      rollUp: () => flushUsage(),
     }),
     userPlans: {
       assign: (trx, userId, planId) => store.assign(trx, userId, planId),
@@ -167,7 +191,7 @@ export function createBilling(opts: BillingOptions): Billing {
     get queuedEvents() {
       return writer.depth;
     },
-    rollUp: (before) => rollup.flush(before),
+    rollUp: flushUsage,
     webhooks,
     monthCloser,
     close: async (timeoutMs = 10_000) => {

@@ -2,12 +2,17 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { PlatformDatabase } from '../db/index.js';
 import type { UsageEvent } from '../gateway/index.js';
+import type { UsageJournal } from './journal.js';
 import { isPlatformUserId } from './tables.js';
 
 /**
  * The usage writer: write-before-answer with group commit (docs/billing.md, "Metering").
  *
- * `record` resolves once the event is in the database; the router answers the call only then. While
+ * `record` resolves once the event is in the database; the router answers the call only then. On
+ * embedded PGlite it resolves once the event is in the journal (`UsageJournal`), a file beside the
+ * data, and the events go to PGlite behind the answers, in batches every `flushMs`: the same
+ * guarantee (an answered call's event is kept, across a crash) without a PGlite statement per call.
+ * While
  * one batch is being written, the events that arrive queue up and go together in the next one, so
  * a busy replica writes one statement per round trip, not one per call, and an idle one writes each
  * call at once (no timer to wait for).
@@ -35,10 +40,20 @@ export interface UsageWriterOptions {
   batchSize: number;
   /** How long a call waits for its event to be written before it is answered anyway. */
   writeBoundMs: number;
+  /**
+   * The embedded store's journal (docs/billing.md, "The journal on embedded PGlite"): each event is
+   * appended to it before the call is answered, and inserted behind the answers every `flushMs` (at
+   * once when `batchSize` are waiting). Without it, each call waits for its event's commit.
+   */
+  journal?: { journal: UsageJournal; flushMs: number };
   /** A usage event the database refused for good was dropped (logged; counted in a metric). */
   onDropped?: () => void;
-  /** The events a batch really inserted (not duplicates), after the commit: the quota cache counts them. */
-  onInserted?: (events: StampedUsageEvent[]) => void;
+  /** Events now recorded for good (committed, or in the journal): the quota cache counts them. */
+  onCounted?: (events: StampedUsageEvent[]) => void;
+  /** Journaled events the database did not take (their key was written before, or refused): counted back. */
+  onUncounted?: (events: StampedUsageEvent[]) => void;
+  /** After a batch's commit, when it inserted events (not only duplicates): the rollup counts them. */
+  onInserted?: () => void;
 }
 
 /** A usage event with the time it was recorded (the day and month it counts in). */
@@ -48,16 +63,26 @@ interface Pending {
   event: StampedUsageEvent;
   queuedAt: number;
   release: () => void;
+  /** In the journal: its call is answered already, and its file is removed once it is committed. */
+  journaled: boolean;
+  /** The sealed journal file that holds it (set when its file is sealed). */
+  file?: string;
 }
 
 const MAX_BACKOFF_MS = 5_000;
 /** Rows the rollup counts between two vacuums of the queue on embedded PGlite. */
 const VACUUM_EVERY = 20_000;
+const answered = Promise.resolve();
+const noop = () => undefined;
 
 export class UsageWriter {
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  private journalFailed = false;
+  /** Keys of the journaled events queued: a retry of one of them (same key) is recorded already. */
+  private readonly journaledKeys = new Set<string>();
   private readonly log: Logger;
 
   constructor(private readonly opts: UsageWriterOptions) {
@@ -69,42 +94,138 @@ export class UsageWriter {
     return this.queue.length;
   }
 
+  /**
+   * Resolves when the call may be answered: at once once the event is in the journal, else when it
+   * is committed (or the database is known to be away, or `writeBoundMs` passed).
+   */
   record(event: StampedUsageEvent): Promise<void> {
+    const journal = this.opts.journal;
+    if (journal && this.journaledKeys.has(event.key)) return answered;
+    if (journal && this.appendToJournal(journal.journal, event)) {
+      this.queue.push({ event, queuedAt: Date.now(), release: noop, journaled: true });
+      this.journaledKeys.add(event.key);
+      this.opts.onCounted?.([event]);
+      this.schedule(this.queue.length >= this.opts.batchSize ? 0 : journal.flushMs);
+      return answered;
+    }
     return new Promise((release) => {
-      this.queue.push({ event, queuedAt: Date.now(), release });
+      this.queue.push({ event, queuedAt: Date.now(), release, journaled: false });
       // The last write failed: the database is away, so answer now; the event stays queued.
       if (this.failures > 0) release();
-      this.writing ??= this.drain().finally(() => {
-        this.writing = undefined;
-      });
+      this.schedule(0);
     });
+  }
+
+  /** The journal's events a previous run left (UsageJournal.open): written first, once each by key. */
+  recover(leftovers: Array<{ file: string; events: StampedUsageEvent[] }>): void {
+    const queuedAt = Date.now();
+    for (const { file, events } of leftovers) {
+      for (const event of events) {
+        if (this.journaledKeys.has(event.key)) continue;
+        this.queue.push({ event, queuedAt, release: noop, journaled: true, file });
+        this.journaledKeys.add(event.key);
+      }
+    }
+    if (this.queue.length) this.schedule(0);
+  }
+
+  /**
+   * Calls counted by this replica and not yet in the database (the journal's, waiting for their
+   * batch), per service, for one user's period: the quota check adds them to what it reads.
+   */
+  unwritten(userId: string, start: Date, end: Date): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const { event: e } of this.queue) {
+      if (e.userId === userId && e.at >= start && e.at < end) counts.set(e.service, (counts.get(e.service) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Writes everything queued now (the journal's too), within `timeoutMs`; resolves with what is left. */
+  async flush(timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.queue.length && Date.now() < deadline) {
+      if (!this.writing) this.schedule(0);
+      await Promise.race([this.writing, sleep(Math.max(0, deadline - Date.now()))]);
+    }
+    return this.queue.length;
   }
 
   /** Writes what is queued; gives up at `deadline` (epoch ms), logging what is left. */
   async close(deadline = Date.now() + 10_000): Promise<void> {
-    while (this.queue.length && Date.now() < deadline) {
-      if (this.writing) await Promise.race([this.writing, sleep(Math.max(0, deadline - Date.now()))]);
-      else this.writing = this.drain().finally(() => (this.writing = undefined));
-    }
+    await this.flush(Math.max(0, deadline - Date.now()));
+    clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.queue.length) {
-      this.log.error({ 'usage_events.lost': this.queue.length }, 'usage events could not be written before shutdown');
+      const kept = this.queue.filter((p) => p.journaled).length;
+      if (kept) this.log.warn({ 'usage_events.kept': kept }, 'usage events not yet written at shutdown stay in the journal; the next start writes them');
+      if (kept < this.queue.length) this.log.error({ 'usage_events.lost': this.queue.length - kept }, 'usage events could not be written before shutdown');
       for (const p of this.queue) p.release();
       this.queue = [];
+      this.journaledKeys.clear();
+    }
+    this.opts.journal?.journal.close();
+  }
+
+  /** Appends to the journal; false (logged once per failure streak) when it cannot be written. */
+  private appendToJournal(journal: UsageJournal, event: StampedUsageEvent): boolean {
+    try {
+      journal.append(event);
+      if (this.journalFailed) this.log.info('the usage journal can be written again');
+      this.journalFailed = false;
+      return true;
+    } catch (err) {
+      if (!this.journalFailed) this.log.error({ err: { message: (err as Error).message }, dir: journal.dir }, 'the usage journal cannot be written; calls wait for their usage write to the database instead');
+      this.journalFailed = true;
+      return false;
     }
   }
 
+  /** Starts a drain in `delayMs` (one timer), or after the running one. */
+  private schedule(delayMs: number): void {
+    if (this.writing) return; // the running drain schedules the next when it ends
+    if (delayMs === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.writing = this.drain().finally(() => {
+        this.writing = undefined;
+        if (this.queue.length) this.schedule(this.queue.length >= this.opts.batchSize || !this.opts.journal ? 0 : this.opts.journal.flushMs);
+      });
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.schedule(0);
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /**
+   * Writes the queue batch by batch. With a journal it writes what was queued when it started (its
+   * file sealed first, so the file can go once they are committed) and the next drain comes
+   * `flushMs` later with the next batch; without, it writes until the queue is empty, the callers
+   * waiting.
+   */
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const batch = this.queue.slice(0, this.opts.batchSize);
+    let left = this.opts.journal ? this.seal(this.opts.journal.journal) : Infinity;
+    while (this.queue.length && left > 0) {
+      const batch = this.queue.slice(0, Math.min(this.opts.batchSize, left));
       // A statement that hangs (the database unreachable) must not hold the answers past the bound either.
       const guard = setTimeout(() => this.releaseOverdue(), this.opts.writeBoundMs);
       guard.unref();
       try {
         const inserted = await this.insertSplitting(batch.map((p) => p.event));
         this.queue.splice(0, batch.length);
+        left -= batch.length;
         this.failures = 0;
         for (const p of batch) p.release();
-        if (inserted.size && this.opts.onInserted) this.opts.onInserted(batch.map((p) => p.event).filter((e) => inserted.has(e.key)));
+        const direct = batch.filter((p) => !p.journaled && inserted.has(p.event.key)).map((p) => p.event);
+        if (direct.length) this.opts.onCounted?.(direct);
+        const notTaken = batch.filter((p) => p.journaled && !inserted.has(p.event.key)).map((p) => p.event);
+        if (notTaken.length) this.opts.onUncounted?.(notTaken);
+        for (const p of batch) if (p.journaled) this.journaledKeys.delete(p.event.key);
+        if (inserted.size) this.opts.onInserted?.();
+        this.removeWrittenFiles(batch);
       } catch (err) {
         this.failures++;
         this.log.error({ err: { message: (err as Error).message }, 'usage_events.queued': this.queue.length, failures: this.failures }, 'usage events could not be written; retrying');
@@ -115,6 +236,27 @@ export class UsageWriter {
         clearTimeout(guard);
       }
     }
+  }
+
+  /** Seals the journal's current file; its events (queued, not yet in a file) get it. Resolves how many are queued. */
+  private seal(journal: UsageJournal): number {
+    if (journal.unsealed > 0) {
+      try {
+        const file = journal.seal();
+        for (const p of this.queue) if (p.journaled && p.file === undefined) p.file = file;
+      } catch (err) {
+        // Their file stays where it is (read again at the next start, and skipped by key); the events are written all the same.
+        this.log.error({ err: { message: (err as Error).message }, dir: journal.dir }, 'the usage journal could not be sealed');
+      }
+    }
+    return this.queue.length;
+  }
+
+  /** Removes the journal files whose every event is now committed. */
+  private removeWrittenFiles(batch: Pending[]): void {
+    const files = new Set(batch.map((p) => p.file).filter((f) => f !== undefined));
+    for (const p of this.queue) if (p.file !== undefined) files.delete(p.file);
+    for (const f of files) this.opts.journal?.journal.remove(f);
   }
 
   /**

@@ -24,6 +24,13 @@ export interface QuotaOptions {
   cacheTtlMs: number;
   /** A per-minute limiter of `perMinute` calls (the gateway's store: Redis when configured). */
   minuteLimiter: (perMinute: number) => RateLimiter;
+  /**
+   * The calls this replica recorded that the database does not hold yet (the embedded journal's), per
+   * service: added to what a read finds. Undefined: every recorded call is committed before it counts.
+   */
+  unwritten?: (userId: string, period: Period) => Map<string, number>;
+  /** Writes what is recorded and not yet in the database, before the API's read (`usage`), so that it is exact. */
+  writeRecorded?: () => Promise<unknown>;
 }
 
 interface UserQuotaState {
@@ -75,14 +82,19 @@ export class Quotas {
     return decided;
   }
 
-  /** Calls this replica metered (the writer's `onInserted`): counted at once in the cached states. */
-  counted(events: StampedUsageEvent[]): void {
+  /** Calls this replica metered (the writer's `onCounted`): counted at once in the cached states. */
+  counted(events: StampedUsageEvent[], by = 1): void {
     for (const e of events) {
       const state = this.states.get(e.userId);
       if (!state || state instanceof Promise || e.at < state.period.start || e.at >= state.period.end) continue;
-      state.used += 1;
-      state.perService.set(e.service, (state.perService.get(e.service) ?? 0) + 1);
+      state.used = Math.max(0, state.used + by);
+      state.perService.set(e.service, Math.max(0, (state.perService.get(e.service) ?? 0) + by));
     }
+  }
+
+  /** Calls counted at once that the database then did not take (a retry of a key written before): counted back. */
+  uncounted(events: StampedUsageEvent[]): void {
+    this.counted(events, -1);
   }
 
   /** The user's plan changed (or the plan did): read again on the next call. */
@@ -93,6 +105,7 @@ export class Quotas {
 
   /** The caller's quota as the API shows it, read from the database now. */
   async usage(userId: string): Promise<{ plan: Plan | undefined; period: Period; used: number; perService: Map<string, number> }> {
+    await this.opts.writeRecorded?.();
     return this.load(userId, this.opts.now(), true);
   }
 
@@ -159,6 +172,8 @@ export class Quotas {
         group by service
       ) c group by service`.execute(this.opts.store.db);
     const perService = new Map(rows.map((r) => [r.service, Number(r.calls)]));
+    // Read after the statement: an event committed meanwhile is no longer unwritten, so none counts twice.
+    for (const [service, n] of this.opts.unwritten?.(userId, period) ?? []) perService.set(service, (perService.get(service) ?? 0) + n);
     let used = 0;
     for (const n of perService.values()) used += n;
     return { plan, period, used, perService, loadedAt };
