@@ -389,8 +389,8 @@ export class UsageRollup {
   async flush(before?: Date, timeoutMs = 10_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      await this.running;
-      await this.rollUpAll(deadline).catch(() => undefined);
+      // The one run slot: joins a rollup under way, or starts one (never two of this replica's at once).
+      await this.run(deadline);
       const left = await this.queuedBefore(before);
       if (left === 0 || Date.now() >= deadline) return left;
       await sleep(20); // rows another replica holds in its rollup: wait for its commit
@@ -407,11 +407,11 @@ export class UsageRollup {
     if (left !== 0) this.log.warn({ 'usage_pending.left': left }, 'queued usage events not yet counted at shutdown; the next rollup (any replica) counts them');
   }
 
-  private run(): Promise<void> {
+  private run(deadline = Infinity): Promise<void> {
     this.running ??= (async () => {
       this.again = false;
       try {
-        await this.rollUpAll();
+        await this.rollUpAll(deadline);
         this.failures = 0;
       } catch (err) {
         this.failures++;
