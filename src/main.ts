@@ -1,6 +1,7 @@
 // First: holds the young generation's growth off while the modules below load (startup-heap.ts).
 import { startupDone } from './startup-heap.js';
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, maskedConfig, platformVersion, type Config } from './config/index.js';
 import { createPlatform } from './app.js';
@@ -302,7 +303,9 @@ async function main(argv: string[]): Promise<number> {
           if (values.out) await writeFile(values.out, `${data}\n`, { mode: 0o600 });
           else console.log(data);
         } else {
-          console.log(JSON.stringify(await deleteUser(platform.database.db, platform.logging.audit, who)));
+          // A provider's npm listings live under the packages root (as app.ts resolves it): removed with them.
+          const packagesDir = path.resolve(config.MARKETPLACE_PACKAGES_DIR ?? path.join(config.DATA_DIR, 'marketplace-packages'));
+          console.log(JSON.stringify(await deleteUser(platform.database.db, platform.logging.audit, who, { packagesDir })));
         }
         return 0;
       } catch (err) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
@@ -10,7 +11,9 @@ import { openAppPage, skipBrowserTests, startWebPlatform, type AppPage, type Web
 /**
  * The admin Billing page (docs/billing.md, "Admin page") in a real Chromium against the real
  * platform: empty states first (no price, no payout, an empty outbox); then prices set and calls
- * metered as the router meters them, with the webhook outbox on and a local receiver (a real HTTP
+ * metered as the router meters them; a price set in the page's form (a bad amount named first) and
+ * removed (confirmed), each checked through the API; users found by e-mail and paged (51 matches: 50,
+ * then *More users*); the statement and the payouts downloaded as CSV, byte for byte the API's; with the webhook outbox on and a local receiver (a real HTTP
  * server) that refuses every delivery at first, so the events end dead. The page lists the prices, a
  * user's open statement with its line items and total, refuses to finalise a month that has not
  * ended (the API's 409 in the dialog), lists the payouts of the provider's service, and delivers a
@@ -134,11 +137,50 @@ describe.skipIf(skipBrowserTests)('web: the admin Billing page in Chromium', () 
     await prices.locator('tr[data-service="ui-alpha"]').getByText('0.25 USD').waitFor();
     await app.checkPage('billing-prices');
 
+    // Set a price in the form: a bad amount is named and nothing is sent; then ui-free costs 0.5 EUR.
+    const apiPrices = async () => (await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/prices')).json.prices as Array<{ service: string; price_per_call: string; currency: string }>;
+    await page.getByRole('button', { name: 'Set the price' }).click();
+    await page.getByText('Choose a service', { exact: true }).last().waitFor();
+    await page.getByRole('combobox', { name: 'Service' }).fill('ui-fr');
+    await page.getByRole('option', { name: 'ui-free' }).click();
+    await page.getByRole('textbox', { name: 'Price per call' }).fill('0.5x');
+    await page.getByRole('textbox', { name: 'Currency' }).fill('eur');
+    await page.getByRole('button', { name: 'Set the price' }).click();
+    await page.getByText('A decimal with at most 6 places, e.g. 0.002').waitFor();
+    expect((await apiPrices()).map((p) => p.service)).toEqual(['ui-alpha']);
+    await page.getByRole('textbox', { name: 'Price per call' }).fill('0.5');
+    await page.getByRole('button', { name: 'Set the price' }).click();
+    await prices.locator('tr[data-service="ui-free"]').getByText('0.50 EUR').waitFor();
+    expect((await apiPrices()).find((p) => p.service === 'ui-free')).toMatchObject({ price_per_call: '0.500000', currency: 'EUR' });
+    await app.checkPage('billing-price-set');
+    // Removed again (confirmed): ui-free is free, as the statement below expects.
+    await prices.locator('tr[data-service="ui-free"]').getByRole('button', { name: 'Remove the price of ui-free' }).click();
+    const removeDialog = page.getByRole('dialog', { name: 'Remove the price of ui-free?' });
+    await removeDialog.getByRole('button', { name: 'Remove the price' }).click();
+    await prices.locator('tr[data-service="ui-free"]').waitFor({ state: 'detached' });
+    expect((await apiPrices()).map((p) => p.service)).toEqual(['ui-alpha']);
+
     // ada's statement of this month: open, a line per service, the total.
     await tab('Statements').click();
     await page.getByText('Choose a user and a month').waitFor();
-    await page.getByRole('combobox', { name: 'User' }).fill(ada.email);
-    await page.getByRole('option', { name: ada.email }).click();
+    // Any user, not only the first page: 51 users match "pager-", 50 are shown, then the 51st after *More users*.
+    await t.platform.database.db
+      .insertInto('users')
+      .values(Array.from({ length: 51 }, (_, i) => ({ email: `pager-${String(i).padStart(2, '0')}@example.test`, user_metadata: '{}', app_metadata: '{}' })))
+      .execute();
+    const userRows = page.getByTestId('billing-users').locator('tr[data-user]');
+    await page.getByRole('textbox', { name: 'Find a user' }).fill('pager-');
+    await page.getByText('50 users shown, more follow').waitFor();
+    expect(await userRows.count()).toBe(50);
+    await page.getByRole('button', { name: 'More users' }).click();
+    await page.getByText('51 users shown').waitFor();
+    expect(await userRows.count()).toBe(51);
+    await expect(page.getByRole('button', { name: 'More users' }).count()).resolves.toBe(0);
+    await page.getByRole('textbox', { name: 'Find a user' }).fill('nobody-has-this');
+    await page.getByText('No user found').waitFor();
+    await page.getByRole('textbox', { name: 'Find a user' }).fill(ada.email);
+    await page.getByText('1 user shown').waitFor();
+    await page.getByRole('button', { name: `Statement of ${ada.email}` }).click();
     await page.getByRole('textbox', { name: 'Month' }).fill(month);
     const statement = page.getByTestId('billing-statement');
     await statement.getByText('open', { exact: true }).waitFor();
@@ -146,6 +188,16 @@ describe.skipIf(skipBrowserTests)('web: the admin Billing page in Chromium', () 
     await expect(statement.locator('tr[data-service="ui-free"] td').allTextContents()).resolves.toEqual(['ui-free', '1', 'free', '—']);
     await statement.getByText('Total: 0.75 USD').waitFor();
     await app.checkPage('billing-statement');
+    // The CSV download: byte for byte what the API's format=csv answers.
+    const download = async (button: string) => {
+      const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+      return { name: file.suggestedFilename(), text: await readFile((await file.path())!, 'utf8') };
+    };
+    const csvOf = async (path: string) => (await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${admin.accessToken}` } })).text();
+    const statementCsv = await download('Download CSV');
+    expect(statementCsv.name).toBe(`statement-${month}-${ada.userId.slice(0, 8)}.csv`);
+    expect(statementCsv.text).toBe(await csvOf(`/v1/admin/users/${ada.userId}/statement?month=${month}&format=csv`));
+    expect(statementCsv.text).toContain('ui-alpha,3,0.250000,0.750000,USD');
     // This month has not ended: the API's refusal is shown in the dialog, and nothing is final.
     await page.getByRole('button', { name: `Finalise ${month}` }).click();
     const dialog = page.getByRole('dialog', { name: `Finalise ${month}?` });
@@ -167,6 +219,10 @@ describe.skipIf(skipBrowserTests)('web: the admin Billing page in Chromium', () 
     await payouts.locator('tr[data-service="ui-alpha"]').waitFor();
     await expect(payouts.locator('tr[data-service="ui-alpha"] td').allTextContents()).resolves.toEqual([provider.userId.slice(0, 8), 'ui-alpha', '3', '0.75 USD']);
     await app.checkPage('billing-payouts');
+    const payoutsCsv = await download('Download CSV');
+    expect(payoutsCsv.name).toBe(`payouts-${month}.csv`);
+    expect(payoutsCsv.text).toBe(await csvOf(`/v1/admin/payouts?month=${month}&format=csv`));
+    expect(payoutsCsv.text).toContain(`${provider.userId},ui-alpha,3,0.750000,USD`);
 
     // The outbox: the dead events; once the receiver accepts, one is delivered again with its own id as the idempotency key.
     await tab('Outbox').click();

@@ -425,6 +425,19 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     expect(((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews')).json.reviews as Json[]).map((r) => r.slug)).not.toContain('acme-stdio');
     await checkA11y('provider-withdrawn');
 
+    // And reinstates it (confirmed): the card loses *Withdrawn*, the API answers withdrawn null, and its pending version is back in the queue.
+    await stdio.getByRole('button', { name: /^Reinstate / }).click();
+    const back = page.getByRole('dialog', { name: /^Reinstate / });
+    await back.getByText('the versions waiting for review go back to the queue', { exact: false }).waitFor();
+    await back.getByRole('button', { name: 'Reinstate', exact: true }).click();
+    await back.waitFor({ state: 'detached' });
+    await stdio.getByTestId('listing-withdrawn').waitFor({ state: 'detached' });
+    await stdio.getByRole('button', { name: /^Withdraw / }).waitFor();
+    const reinstated = ((await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider/listings')).json.listings as Json[]).find((l) => l.slug === 'acme-stdio')!;
+    expect(reinstated.withdrawn).toBeNull();
+    expect(((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews')).json.reviews as Json[]).map((r) => r.slug)).toContain('acme-stdio');
+    await checkA11y('provider-reinstated');
+
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(problems).toEqual([]);
   }, 300_000);

@@ -66,6 +66,7 @@ export type AuditAction =
   | 'marketplace.version_approved'
   | 'marketplace.version_rejected'
   | 'marketplace.listing_withdrawn'
+  | 'marketplace.listing_reinstated'
   | 'marketplace.installed'
   | 'marketplace.uninstalled'
   | 'marketplace.rated';

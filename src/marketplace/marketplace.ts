@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { sql } from 'kysely';
 import { serviceInputSchema, type OpenApiServiceConfig, type PlatformCatalog, type ServiceInput } from '../catalog/index.js';
-import { EgressRefused, errors, refuseAtRegistration, type EgressGuard } from '../gateway/index.js';
+import { errors, refuseAtRegistration, type EgressGuard } from '../gateway/index.js';
 import type { AuditAction, AuditSink } from '../logging/index.js';
 import { emptyInspection, inspectHttp, inspectServer } from './inspect.js';
 import type { VersionInput } from './schemas.js';
@@ -174,23 +174,18 @@ export class Marketplace {
 
   // ---- submissions and review ----------------------------------------------------------------
 
-  /** The URLs a provider supplies: the endpoint must pass the guard's 'public' policy now; icons and links are never fetched by the platform, so they must only not name a refused address. */
-  private async checkUrls(body: VersionInput): Promise<void> {
-    const refuse = (field: string, err: unknown): never => {
-      if (err instanceof EgressRefused) throw errors.badRequest(`${field} refused: ${err.reason}`, [{ path: field, message: err.reason }]);
-      throw err;
-    };
-    if (body.source.type === 'http') await this.opts.egress.check(body.source.url, 'public').catch((err: unknown) => refuse('source.url', err));
-    const shown: Array<[string, string]> = [
-      ...(body.icon_url ? [['icon_url', body.icon_url] as [string, string]] : []),
-      ...body.links.map((l, i): [string, string] => [`links.${i}.url`, l.url]),
-    ];
-    for (const [field, url] of shown) {
-      await this.opts.egress.check(url, 'public').catch((err: unknown) => {
-        if (err instanceof EgressRefused && err.kind === 'unresolvable') return; // a name only a browser resolves
-        refuse(field, err);
-      });
-    }
+  /**
+   * The URLs a provider supplies, through the gateway kit's registration check (as every registered
+   * URL): the endpoint must pass the guard's 'public' policy now, and resolve (it is inspected at
+   * once); icons and links are never fetched by the platform, so they must only not name a refused
+   * address (a name that does not resolve from here is accepted).
+   */
+  private async checkUrls(body: Pick<VersionInput, 'source' | 'icon_url' | 'links'>): Promise<void> {
+    const check = (url: string, field: string, unresolvable: 'accept' | 'refuse') =>
+      refuseAtRegistration(this.opts.egress, url, 'public', { code: 'bad_request', field, what: field, unresolvable });
+    if (body.source.type === 'http') await check(body.source.url, 'source.url', 'refuse');
+    if (body.icon_url) await check(body.icon_url, 'icon_url', 'accept');
+    for (const [i, l] of body.links.entries()) await check(l.url, `links.${i}.url`, 'accept');
   }
 
   /** Connects to the version as the platform will, with `credentials` for this time only. */
@@ -482,7 +477,8 @@ export class Marketplace {
       slug: listing.slug,
       kind: listing.kind,
       live_version: listing.live_version,
-      withdrawn: listing.withdrawn_at === null ? null : { at: iso(listing.withdrawn_at)!, by: listing.withdrawn_by === listing.provider_id ? ('provider' as const) : ('admin' as const), reason: listing.withdrawn_reason },
+      // The role the withdrawer acted in (0022), not who they are: an admin withdrawing their own listing through the admin route is 'admin'.
+      withdrawn: listing.withdrawn_at === null ? null : { at: iso(listing.withdrawn_at)!, by: listing.withdrawn_as ?? (listing.withdrawn_by === listing.provider_id ? ('provider' as const) : ('admin' as const)), reason: listing.withdrawn_reason },
       created_at: iso(listing.created_at),
       versions: versions.map((v) => ({
         ...versionView(v),
@@ -498,7 +494,7 @@ export class Marketplace {
    * Withdraws a listing (docs/marketplace.md, "Withdrawing a listing"): a provider its own (another's
    * is a 404 and changes nothing), an admin any. It leaves browse and search, cannot be newly
    * installed and takes no new version or approval; its catalog service stays, so the users who
-   * installed it keep using it (and are billed at its live price) until they uninstall. Final.
+   * installed it keep using it (and are billed at its live price) until they uninstall. `reinstate` undoes it.
    */
   async withdraw(actor: Actor, listingId: string, by: 'provider' | 'admin', reason: string | undefined) {
     const listing =
@@ -509,7 +505,7 @@ export class Marketplace {
     if (listing.withdrawn_at !== null) throw withdrawnConflict(listing.withdrawn_at);
     const row = await this.db
       .updateTable('marketplace_listings')
-      .set({ withdrawn_at: sql<Date>`now()`, withdrawn_by: actor.userId, withdrawn_reason: reason ?? null, updated_at: sql<Date>`now()` })
+      .set({ withdrawn_at: sql<Date>`now()`, withdrawn_by: actor.userId, withdrawn_as: by, withdrawn_reason: reason ?? null, updated_at: sql<Date>`now()` })
       .where('id', '=', listingId)
       .where('withdrawn_at', 'is', null)
       .returning('withdrawn_at')
@@ -517,6 +513,54 @@ export class Marketplace {
     if (!row) throw errors.conflict('This listing was withdrawn meanwhile', 'listing_withdrawn');
     const installs = listing.service_id ? ((await this.opts.catalog.installs?.counts([listing.service_id]))?.get(listing.service_id) ?? 0) : 0;
     await this.audit(actor, 'marketplace.listing_withdrawn', 'listing', listingId, { slug: listing.slug, by, ...(reason ? { reason } : {}), live_version: listing.live_version, installs });
+    return this.providerListing(listing.provider_id, listingId);
+  }
+
+  /**
+   * Puts a withdrawn listing back on the marketplace (docs/marketplace.md, "Reinstating a listing"):
+   * its provider, if they withdrew it themselves (one an admin withdrew is `409 withdrawn_by_admin`
+   * for them); an admin, any. The live version's URLs are checked by the egress guard again exactly as
+   * at submission (the allowlist may have shrunk, a name turned private): refused, nothing changes.
+   * Its pending versions return to the review queue.
+   */
+  async reinstate(actor: Actor, listingId: string, by: 'provider' | 'admin', reason: string | undefined) {
+    const listing =
+      by === 'provider'
+        ? await this.ownListing(actor.userId, listingId)
+        : await this.db.selectFrom('marketplace_listings').selectAll().where('id', '=', listingId).executeTakeFirst();
+    if (!listing) throw errors.notFound('Listing');
+    if (listing.withdrawn_at === null) throw errors.conflict('This listing is not withdrawn', 'not_withdrawn');
+    const withdrawnAs = listing.withdrawn_as ?? (listing.withdrawn_by === listing.provider_id ? 'provider' : 'admin');
+    if (by === 'provider' && withdrawnAs === 'admin') {
+      throw errors.conflict('An administrator withdrew this listing; only an administrator can reinstate it', 'withdrawn_by_admin');
+    }
+    if (listing.live_version !== null) {
+      const live = await this.versionRow(listingId, listing.live_version);
+      await this.checkUrls({ source: live.source, icon_url: live.icon_url ?? undefined, links: live.links });
+      if (live.source.type === 'builder') {
+        const baseUrl = (live.source.openapi as { base_url?: unknown }).base_url;
+        await refuseAtRegistration(this.opts.egress, typeof baseUrl === 'string' ? baseUrl : '', 'public', {
+          code: 'base_url_refused',
+          field: 'source.openapi.base_url',
+          what: `The base URL of version ${live.version}`,
+        });
+      }
+    }
+    const row = await this.db
+      .updateTable('marketplace_listings')
+      .set({ withdrawn_at: null, withdrawn_by: null, withdrawn_as: null, withdrawn_reason: null, updated_at: sql<Date>`now()` })
+      .where('id', '=', listingId)
+      .where('withdrawn_at', 'is not', null)
+      .returning('id')
+      .executeTakeFirst();
+    if (!row) throw errors.conflict('This listing was reinstated meanwhile', 'not_withdrawn');
+    await this.audit(actor, 'marketplace.listing_reinstated', 'listing', listingId, {
+      slug: listing.slug,
+      by,
+      ...(reason ? { reason } : {}),
+      live_version: listing.live_version,
+      withdrawn: { at: iso(listing.withdrawn_at), as: withdrawnAs, reason: listing.withdrawn_reason },
+    });
     return this.providerListing(listing.provider_id, listingId);
   }
 

@@ -1,5 +1,5 @@
 import { errorResponse, jsonBody, jsonResponse, type OpenApiPaths } from '../gateway/index.js';
-import { adminWithdrawBody, inspectBody, listingBody, providerApplyBody, providerDecisionBody, providerGrantBody, ratingBody, reviewDecisionBody, versionBody, withdrawBody } from './schemas.js';
+import { adminWithdrawBody, inspectBody, listingBody, providerApplyBody, providerDecisionBody, providerGrantBody, ratingBody, reinstateBody, reviewDecisionBody, versionBody, withdrawBody } from './schemas.js';
 
 const price = { type: ['object', 'null'], properties: { per_call: { type: 'string', description: 'Decimal, 6 places' }, currency: { type: 'string' } }, required: ['per_call', 'currency'], description: 'null: free' };
 const link = { type: 'object', properties: { title: { type: 'string' }, url: { type: 'string' } }, required: ['title', 'url'] };
@@ -77,7 +77,7 @@ const providerListing = {
     withdrawn: {
       type: ['object', 'null'],
       description: 'null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall',
-      properties: { at: { type: 'string', format: 'date-time' }, by: { type: 'string', enum: ['provider', 'admin'] }, reason: { type: ['string', 'null'] } },
+      properties: { at: { type: 'string', format: 'date-time' }, by: { type: 'string', enum: ['provider', 'admin'], description: 'The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)' }, reason: { type: ['string', 'null'] } },
       required: ['at', 'by', 'reason'],
     },
     created_at: { type: 'string', format: 'date-time' },
@@ -299,12 +299,29 @@ export const marketplaceOpenApi: OpenApiPaths = {
   '/v1/marketplace/provider/listings/{id}/withdraw': {
     post: {
       summary:
-        "Withdraw your listing (provider): it leaves browse and search and cannot be newly installed; users who installed it keep using it until they uninstall. Final. Another provider's listing is a 404. Audited.",
+        "Withdraw your listing (provider): it leaves browse and search and cannot be newly installed; users who installed it keep using it until they uninstall. Undone by …/reinstate. Another provider's listing is a 404. Audited.",
       tags,
       operationId: 'marketplaceWithdraw',
       parameters: [uuidParam],
       requestBody: jsonBody(withdrawBody),
       responses: { '200': jsonResponse('Withdrawn', providerListing), '400': errorResponse('validation_failed'), ...providerOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn: withdrawn already') },
+    },
+  },
+  '/v1/marketplace/provider/listings/{id}/reinstate': {
+    post: {
+      summary:
+        "Put your withdrawn listing back on the marketplace (provider; only one you withdrew yourself). Its live version's URLs are checked by the egress guard again as at submission; its pending versions return to the review queue. Audited.",
+      tags,
+      operationId: 'marketplaceReinstate',
+      parameters: [uuidParam],
+      requestBody: jsonBody(reinstateBody),
+      responses: {
+        '200': jsonResponse('Reinstated', providerListing),
+        '400': errorResponse('validation_failed, or a URL of the live version the egress guard refuses now (bad_request naming source.url, icon_url or links.N.url; base_url_refused)'),
+        ...providerOnly,
+        '404': errorResponse('not_found'),
+        '409': errorResponse('not_withdrawn or withdrawn_by_admin (an administrator withdrew it)'),
+      },
     },
   },
   '/v1/marketplace/provider/listings/{id}/stats': {
@@ -354,6 +371,22 @@ export const marketplaceOpenApi: OpenApiPaths = {
       parameters: [uuidParam],
       requestBody: jsonBody(adminWithdrawBody),
       responses: { '200': jsonResponse('Withdrawn', providerListing), '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found'), '409': errorResponse('listing_withdrawn: withdrawn already') },
+    },
+  },
+  '/v1/admin/marketplace/listings/{id}/reinstate': {
+    post: {
+      summary: "Put any withdrawn listing back on the marketplace (admin). Its live version's URLs are checked by the egress guard again as at submission. Audited.",
+      tags: adminTags,
+      operationId: 'adminMarketplaceReinstate',
+      parameters: [uuidParam],
+      requestBody: jsonBody(reinstateBody),
+      responses: {
+        '200': jsonResponse('Reinstated', providerListing),
+        '400': errorResponse('validation_failed, or a URL of the live version the egress guard refuses now (bad_request, base_url_refused)'),
+        ...adminOnly,
+        '404': errorResponse('not_found'),
+        '409': errorResponse('not_withdrawn'),
+      },
     },
   },
   '/v1/admin/marketplace/reviews': {

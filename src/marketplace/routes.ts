@@ -11,6 +11,7 @@ import {
   providerDecisionBody,
   providerGrantBody,
   ratingBody,
+  reinstateBody,
   reviewDecisionBody,
   statsQuery,
   versionBody,
@@ -116,6 +117,12 @@ export function marketplaceRouter(market: Marketplace): Router {
     const body = parseBody(withdrawBody, req);
     res.json(await market.withdraw(actor, id, 'provider', body.reason));
   });
+  router.post('/v1/marketplace/provider/listings/:id/reinstate', async (req, res) => {
+    const actor = await providerOf(req);
+    const { id } = parseParams(uuidParams, req);
+    const body = parseBody(reinstateBody, req);
+    res.json(await market.reinstate(actor, id, 'provider', body.reason));
+  });
   router.get('/v1/marketplace/provider/listings/:id/stats', async (req, res) => {
     const actor = await providerOf(req);
     const { id } = parseParams(uuidParams, req);
@@ -148,6 +155,12 @@ export function marketplaceRouter(market: Marketplace): Router {
     const { id } = parseParams(uuidParams, req);
     const body = parseBody(adminWithdrawBody, req);
     res.json(await market.withdraw(actor, id, 'admin', body.reason));
+  });
+  router.post('/v1/admin/marketplace/listings/:id/reinstate', async (req, res) => {
+    const actor = adminOf(req);
+    const { id } = parseParams(uuidParams, req);
+    const body = parseBody(reinstateBody, req);
+    res.json(await market.reinstate(actor, id, 'admin', body.reason));
   });
   router.get('/v1/admin/marketplace/reviews', async (req, res) => {
     adminOf(req);

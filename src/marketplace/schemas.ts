@@ -93,6 +93,8 @@ export const reviewDecisionBody = z.strictObject({
 
 /** A provider withdraws its own listing (a reason is optional); an admin must give one. */
 export const withdrawBody = z.strictObject({ reason: z.string().trim().min(1).max(2000).optional() });
+/** Reinstating a withdrawn listing (its provider, or an admin): an optional reason, kept in the audit trail. */
+export const reinstateBody = withdrawBody;
 export const adminWithdrawBody = z.strictObject({ reason: z.string().trim().min(1, 'A reason is required').max(2000) });
 
 export const inspectBody = z.strictObject({

@@ -29,6 +29,8 @@ export interface ListingsTable {
   withdrawn_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   withdrawn_by: ColumnType<string | null, string | null | undefined, string | null>;
   withdrawn_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The role the withdrawer acted in (0022): 'provider' (their own listing) or 'admin'. */
+  withdrawn_as: ColumnType<'provider' | 'admin' | null, 'provider' | 'admin' | null | undefined, 'provider' | 'admin' | null>;
   created_at: Generated<Date>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../db/index.js';
 import type { AuditSink } from '../logging/index.js';
@@ -114,7 +116,20 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
 // A type, not an interface: `withTables` wants an index signature.
 type MarketplaceExportTables = {
   marketplace_providers: { user_id: string; display_name: string; note: string; status: string; reason: string | null; decided_at: Date | null; created_at: Date; updated_at: Date };
-  marketplace_listings: { id: string; provider_id: string; slug: string; kind: string; service_id: string | null; live_version: number | null; created_at: Date; updated_at: Date };
+  marketplace_listings: {
+    id: string;
+    provider_id: string;
+    slug: string;
+    kind: string;
+    service_id: string | null;
+    live_version: number | null;
+    withdrawn_at: Date | null;
+    withdrawn_by: string | null;
+    withdrawn_as: 'provider' | 'admin' | null;
+    withdrawn_reason: string | null;
+    created_at: Date;
+    updated_at: Date;
+  };
   marketplace_listing_versions: { listing_id: string; version: number; title: string; state: string; created_at: Date };
   marketplace_ratings: { listing_id: string; user_id: string; rating: number; body: string; created_at: Date; updated_at: Date };
 };
@@ -150,6 +165,12 @@ async function exportMarketplace(base: Kysely<Database>, userId: string) {
         'marketplace_listings.live_version',
         'marketplace_listings.created_at',
         'marketplace_listings.updated_at',
+        // Withdrawal facts (0021, 0022): when, in which role (their own or an administrator's), why;
+        // not who the administrator was (another user).
+        'marketplace_listings.withdrawn_at',
+        'marketplace_listings.withdrawn_reason',
+        sql<'provider' | 'admin' | null>`case when marketplace_listings.withdrawn_at is null then null else coalesce(marketplace_listings.withdrawn_as, case when marketplace_listings.withdrawn_by = marketplace_listings.provider_id then 'provider' else 'admin' end) end`.as('withdrawn_as'),
+        eb.selectFrom('services').select('services.slug').whereRef('services.id', '=', 'marketplace_listings.service_id').as('service'),
         jsonArrayFrom(
           eb
             .selectFrom('marketplace_listing_versions')
@@ -162,24 +183,45 @@ async function exportMarketplace(base: Kysely<Database>, userId: string) {
       .orderBy('marketplace_listings.created_at')
       .execute(),
   ]);
-  return { marketplace_installs: installs, marketplace_ratings: ratings, marketplace_provider: provider ? { ...provider, listings } : null };
+  const shown = listings.map(({ withdrawn_at, withdrawn_as, withdrawn_reason, ...l }) => ({ ...l, withdrawn: withdrawn_at === null ? null : { at: withdrawn_at, by: withdrawn_as, reason: withdrawn_reason } }));
+  return { marketplace_installs: installs, marketplace_ratings: ratings, marketplace_provider: provider ? { ...provider, listings: shown } : null };
 }
 
 export interface DeletionReport {
   user_id: string;
-  deleted: { sessions: number; api_keys: number; service_credentials: number; notes: number; request_log: number; oauth_payloads: number };
+  deleted: {
+    sessions: number;
+    api_keys: number;
+    service_credentials: number;
+    notes: number;
+    request_log: number;
+    oauth_payloads: number;
+    /** A provider's listings (by cascade), the catalog services they became, and their npm package directories. */
+    marketplace_listings: number;
+    marketplace_services: number;
+    package_directories: number;
+  };
+}
+
+export interface DeletionOptions {
+  /** MARKETPLACE_PACKAGES_DIR (resolved): where a provider's npm listings are installed, one directory per listing. */
+  packagesDir?: string;
 }
 
 /**
  * Deletes the user and everything that is theirs, in one transaction: the account, sessions and
  * refresh tokens, API keys, service credentials, upstream OAuth connections, services they built
  * (with their versions), notes, request-log
- * rows, and the OAuth grants and tokens the platform issued to their MCP clients. The audit trail keeps
+ * rows, and the OAuth grants and tokens the platform issued to their MCP clients; a provider's
+ * listings with the catalog services they became (with those services' installs and users'
+ * credentials: nothing may serve a deleted provider's code or endpoint) and, after the commit, the
+ * listings' npm package directories. The audit trail keeps
  * its rows (a hash chain: removing one breaks verification; it is the security record) and gains
  * one for the deletion. The last enabled admin is not deleted.
  */
-export async function deleteUser(db: Kysely<Database>, audit: AuditSink, who: string): Promise<DeletionReport> {
+export async function deleteUser(db: Kysely<Database>, audit: AuditSink, who: string, options: DeletionOptions = {}): Promise<DeletionReport> {
   const user = await findUser(db, who);
+  let listings: Array<{ id: string; slug: string; service_id: string | null }> = [];
   const report = await db.transaction().execute(async (trx) => {
     if (user.role === 'admin') {
       const admins = await trx.selectFrom('users').select((eb) => eb.fn.countAll<string>().as('n')).where('role', '=', 'admin').where('disabled_at', 'is', null).where('id', '!=', user.id).executeTakeFirst();
@@ -197,10 +239,59 @@ export async function deleteUser(db: Kysely<Database>, audit: AuditSink, who: st
       .deleteFrom('oauth_payloads')
       .where((eb) => eb.or([eb('account_id', '=', user.id), eb('grant_id', 'in', userGrants)]))
       .executeTakeFirst();
-    // Sessions (and their refresh tokens), API keys, credentials, upstream OAuth tokens and notes go by ON DELETE CASCADE.
+    // A provider's listings go with the user (ON DELETE CASCADE); the services they became would stay
+    // in the catalog, ownerless and still served to those who installed them: removed here, with their
+    // installs, credentials and instances (cascade), and their prices (keyed by slug).
+    listings = await trx.withTables<MarketplaceExportTables>().selectFrom('marketplace_listings').select(['id', 'slug', 'service_id']).where('provider_id', '=', user.id).execute();
+    const serviceIds = listings.flatMap((l) => (l.service_id ? [l.service_id] : []));
+    const services = serviceIds.length ? await trx.deleteFrom('services').where('id', 'in', serviceIds).returning('slug').execute() : [];
+    if (services.length) {
+      await trx
+        .withTables<{ service_prices: { service: string } }>()
+        .deleteFrom('service_prices')
+        .where(
+          'service',
+          'in',
+          services.map((x) => x.slug),
+        )
+        .execute();
+    }
+    // Sessions (and their refresh tokens), API keys, credentials, upstream OAuth tokens, notes and listings go by ON DELETE CASCADE.
     await trx.deleteFrom('users').where('id', '=', user.id).execute();
-    return { user_id: user.id, deleted: { ...counts, request_log: Number(logged.numDeletedRows), oauth_payloads: Number(oauth.numDeletedRows) } };
+    return {
+      user_id: user.id,
+      deleted: { ...counts, request_log: Number(logged.numDeletedRows), oauth_payloads: Number(oauth.numDeletedRows), marketplace_listings: listings.length, marketplace_services: services.length, package_directories: 0 },
+    };
   });
-  await audit.record({ action: 'admin.user_deleted', outcome: 'success', actorId: null, targetType: 'user', targetId: user.id, details: { via: 'cli', ...report.deleted } });
+  report.deleted.package_directories = await removePackageDirectories(options.packagesDir, listings);
+  await audit.record({
+    action: 'admin.user_deleted',
+    outcome: 'success',
+    actorId: null,
+    targetType: 'user',
+    targetId: user.id,
+    details: { via: 'cli', ...report.deleted, ...(listings.length ? { listings: listings.map((l) => l.slug) } : {}) },
+  });
   return report;
+}
+
+const LISTING_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Removes the deleted listings' directories (`<packagesDir>/<listing id>`), only inside the packages root; resolves with how many existed. */
+async function removePackageDirectories(packagesDir: string | undefined, listings: ReadonlyArray<{ id: string }>): Promise<number> {
+  if (!packagesDir) return 0;
+  const root = path.resolve(packagesDir);
+  let removed = 0;
+  for (const { id } of listings) {
+    if (!LISTING_ID.test(id)) continue; // a listing id is a UUID: never a path of another shape
+    const dir = path.join(root, id);
+    if (path.dirname(dir) !== root) continue;
+    const existed = await stat(dir).then(
+      () => true,
+      () => false,
+    );
+    await rm(dir, { recursive: true, force: true });
+    if (existed) removed += 1;
+  }
+  return removed;
 }

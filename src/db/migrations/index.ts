@@ -26,6 +26,7 @@ import { marketplaceBuilder } from './0019_marketplace_builder.js';
 import { usagePending } from './0020_usage_pending.js';
 // marketplace: withdrawn listings
 import { marketplaceWithdraw } from './0021_marketplace_withdraw.js';
+import { marketplaceReinstate } from './0022_marketplace_reinstate.js';
 
 export interface MigrationContext {
   /** The schema that holds the platform's tables; never `public`. */
@@ -58,6 +59,7 @@ const migrations: Array<[name: string, make: (ctx: MigrationContext) => Migratio
   ['0019_marketplace_builder', marketplaceBuilder],
   ['0020_usage_pending', usagePending],
   ['0021_marketplace_withdraw', marketplaceWithdraw],
+  ['0022_marketplace_reinstate', marketplaceReinstate],
 ];
 
 export function migrationProvider(ctx: MigrationContext): MigrationProvider {

@@ -1673,6 +1673,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/marketplace/listings/{id}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put any withdrawn listing back on the marketplace (admin). Its live version's URLs are checked by the egress guard again as at submission. Audited. */
+        post: operations["adminMarketplaceReinstate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/marketplace/listings/{id}/withdraw": {
         parameters: {
             query?: never;
@@ -2788,6 +2805,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/marketplace/provider/listings/{id}/reinstate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put your withdrawn listing back on the marketplace (provider; only one you withdrew yourself). Its live version's URLs are checked by the egress guard again as at submission; its pending versions return to the review queue. Audited. */
+        post: operations["marketplaceReinstate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/marketplace/provider/listings/{id}/stats": {
         parameters: {
             query?: never;
@@ -2831,7 +2865,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Withdraw your listing (provider): it leaves browse and search and cannot be newly installed; users who installed it keep using it until they uninstall. Final. Another provider's listing is a 404. Audited. */
+        /** Withdraw your listing (provider): it leaves browse and search and cannot be newly installed; users who installed it keep using it until they uninstall. Undone by …/reinstate. Another provider's listing is a 404. Audited. */
         post: operations["marketplaceWithdraw"];
         delete?: never;
         options?: never;
@@ -4814,6 +4848,139 @@ export interface operations {
             };
         };
     };
+    adminMarketplaceReinstate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reinstated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm" | "builder";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description validation_failed, or a URL of the live version the egress guard refuses now (bad_request, base_url_refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_withdrawn */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     adminMarketplaceWithdraw: {
         parameters: {
             query?: never;
@@ -4890,7 +5057,10 @@ export interface operations {
                         withdrawn: {
                             /** Format: date-time */
                             at: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
                             by: "provider" | "admin";
                             reason: string | null;
                         } | null;
@@ -10226,7 +10396,10 @@ export interface operations {
                             withdrawn: {
                                 /** Format: date-time */
                                 at: string;
-                                /** @enum {string} */
+                                /**
+                                 * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                                 * @enum {string}
+                                 */
                                 by: "provider" | "admin";
                                 reason: string | null;
                             } | null;
@@ -10398,7 +10571,10 @@ export interface operations {
                         withdrawn: {
                             /** Format: date-time */
                             at: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
                             by: "provider" | "admin";
                             reason: string | null;
                         } | null;
@@ -10513,7 +10689,10 @@ export interface operations {
                         withdrawn: {
                             /** Format: date-time */
                             at: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
                             by: "provider" | "admin";
                             reason: string | null;
                         } | null;
@@ -10540,6 +10719,139 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    marketplaceReinstate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Listing ID */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Reinstated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        created_at?: string;
+                        /** Format: uuid */
+                        id: string;
+                        /** @enum {string} */
+                        kind: "http" | "npm" | "builder";
+                        live_version: number | null;
+                        slug: string;
+                        versions: {
+                            categories?: string[];
+                            changelog?: string;
+                            /** Format: date-time */
+                            created_at?: string;
+                            /** @description The credential fields this version asks users for (definitions, as submitted; never a value) */
+                            credentials?: {
+                                [key: string]: unknown;
+                            }[];
+                            description?: string;
+                            icon_url?: string | null;
+                            inspection: {
+                                error?: string;
+                                ok: boolean;
+                                tools: string[];
+                            } | null;
+                            links?: {
+                                title: string;
+                                url: string;
+                            }[];
+                            /** @description null: free */
+                            price: {
+                                currency: string;
+                                /** @description Decimal, 6 places */
+                                per_call: string;
+                            } | null;
+                            /** @description The reviewer's reason (always given for a rejection) */
+                            reason?: string | null;
+                            /** Format: date-time */
+                            reviewed_at?: string | null;
+                            /** @description { type: "http", url, transport }, { type: "npm", package, version, integrity, bin?, args }, or { type: "builder", service_id, version, openapi } (the builder version's definition, copied at submission) */
+                            source: {
+                                [key: string]: unknown;
+                            };
+                            /** @enum {string} */
+                            state: "pending" | "approved" | "rejected" | "superseded";
+                            title: string;
+                            version: number;
+                        }[];
+                        /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                        withdrawn: {
+                            /** Format: date-time */
+                            at: string;
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
+                            by: "provider" | "admin";
+                            reason: string | null;
+                        } | null;
+                    };
+                };
+            };
+            /** @description validation_failed, or a URL of the live version the egress guard refuses now (bad_request naming source.url, icon_url or links.N.url; base_url_refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: needs the provider role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not_withdrawn or withdrawn_by_admin (an administrator withdrew it) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10785,7 +11097,10 @@ export interface operations {
                         withdrawn: {
                             /** Format: date-time */
                             at: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
                             by: "provider" | "admin";
                             reason: string | null;
                         } | null;
@@ -10915,7 +11230,10 @@ export interface operations {
                         withdrawn: {
                             /** Format: date-time */
                             at: string;
-                            /** @enum {string} */
+                            /**
+                             * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                             * @enum {string}
+                             */
                             by: "provider" | "admin";
                             reason: string | null;
                         } | null;

@@ -1,16 +1,21 @@
-import { Alert, Badge, Button, Group, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, SegmentedControl, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { shortId, when } from '../../components/format';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
-import { useEvents, useFinalise, usePayouts, usePrices, useRedeliver, useStatement, useUserChoices, type EventState } from './queries';
+import type { AdminUser } from '../admin-users/queries';
+import { amount } from './amount';
+import { Prices } from './prices';
+import { useEvents, useFinalise, usePayouts, usePayoutsCsv, useRedeliver, useStatement, useStatementCsv, type EventState } from './queries';
+import { UserPicker } from './user-picker';
 
 /**
- * Billing for admins (docs/billing.md, "Admin page"): the per-call prices, a user's statement of a
- * month (and finalising a month), the providers' payouts and the webhook outbox, each read from the
- * REST API with the generated client; loading, empty and error states on every tab.
+ * Billing for admins (docs/billing.md, "Admin page"): the per-call prices (set, changed, removed), a
+ * user's statement of a month (any user: searched and paged; finalising a month; CSV), the providers'
+ * payouts (CSV) and the webhook outbox, each through the REST API with the generated client;
+ * loading, empty and error states on every tab.
  */
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -18,12 +23,6 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const previousMonth = () => {
   const now = new Date();
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
-};
-/** A decimal amount without trailing zeros past two places: 0.012000 → 0.012, 4.000000 → 4.00. */
-const amount = (value: string | null) => {
-  if (value === null) return '—';
-  const [whole, fraction = ''] = value.split('.');
-  return `${whole}.${fraction.replace(/0+$/, '').padEnd(2, '0')}`;
 };
 
 export default function BillingPage() {
@@ -53,41 +52,6 @@ export default function BillingPage() {
   );
 }
 
-function Prices() {
-  const prices = usePrices();
-  if (prices.isPending) return <LoadingState label="Loading the prices…" />;
-  if (prices.isError) return <ErrorState title="The prices could not be loaded" error={prices.error} onRetry={() => void prices.refetch()} />;
-  if (prices.data.length === 0) {
-    return (
-      <EmptyState title="No service has a price">
-        Calls are free until a price is set (<code>PUT /v1/admin/prices/&#123;service&#125;</code>) or a marketplace listing with a price is approved.
-      </EmptyState>
-    );
-  }
-  return (
-    <Table withTableBorder data-testid="billing-prices">
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>Service</Table.Th>
-          <Table.Th>Price per call</Table.Th>
-          <Table.Th>Since</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {prices.data.map((p) => (
-          <Table.Tr key={p.service} data-service={p.service}>
-            <Table.Td>{p.service}</Table.Td>
-            <Table.Td>
-              {amount(p.price_per_call)} {p.currency}
-            </Table.Td>
-            <Table.Td>{when(p.updated_at)}</Table.Td>
-          </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
-  );
-}
-
 function MonthInput({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   return (
     <TextInput
@@ -102,32 +66,33 @@ function MonthInput({ value, onChange }: { value: string; onChange: (v: string) 
 }
 
 function Statements() {
-  const users = useUserChoices();
-  const [userId, setUserId] = useState<string | null>(null);
+  const [user, setUser] = useState<AdminUser | null>(null);
+  const userId = user?.id ?? null;
   const [month, setMonth] = useState(previousMonth);
   const statement = useStatement(userId, MONTH.test(month) ? month : '');
   const finalise = useFinalise();
+  const csv = useStatementCsv();
   const [confirming, setConfirming] = useState(false);
   const ready = userId !== null && MONTH.test(month);
   return (
     <Stack>
+      <UserPicker
+        chosen={user}
+        onChoose={(u) => {
+          setUser(u);
+          csv.reset();
+        }}
+      />
       <Group align="flex-start">
-        <Select
-          label="User"
-          placeholder={users.isPending ? 'Loading users…' : 'Choose a user'}
-          searchable
-          data={(users.data ?? []).map((u) => ({ value: u.id, label: u.email ?? u.id }))}
-          value={userId}
-          onChange={setUserId}
-          nothingFoundMessage="No user has this address"
-          w={320}
-          error={users.isError ? 'The users could not be loaded' : undefined}
-        />
         <MonthInput value={month} onChange={setMonth} />
         <Button mt={24} variant="light" disabled={!MONTH.test(month)} onClick={() => setConfirming(true)}>
           Finalise {MONTH.test(month) ? month : 'the month'}
         </Button>
+        <Button mt={24} variant="default" disabled={!ready} loading={csv.isPending} onClick={() => userId && csv.mutate({ userId, month })}>
+          Download CSV
+        </Button>
       </Group>
+      {csv.isError && <ErrorState title="The CSV could not be downloaded" error={csv.error} />}
       {!ready ? (
         <Text c="dimmed">Choose a user and a month to read their statement.</Text>
       ) : statement.isPending ? (
@@ -204,9 +169,16 @@ function Payouts() {
   const [month, setMonth] = useState(previousMonth);
   const valid = MONTH.test(month);
   const payouts = usePayouts(valid ? month : previousMonth());
+  const csv = usePayoutsCsv();
   return (
     <Stack>
-      <MonthInput value={month} onChange={setMonth} />
+      <Group align="flex-start">
+        <MonthInput value={month} onChange={setMonth} />
+        <Button mt={24} variant="default" disabled={!valid} loading={csv.isPending} onClick={() => csv.mutate(month)}>
+          Download CSV
+        </Button>
+      </Group>
+      {csv.isError && <ErrorState title="The CSV could not be downloaded" error={csv.error} />}
       {payouts.isPending ? (
         <LoadingState label="Loading the payouts…" />
       ) : payouts.isError ? (

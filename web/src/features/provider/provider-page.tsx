@@ -8,7 +8,7 @@ import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatAmount, formatPrice } from '../marketplace/queries';
 import { latestVersion, ListingForm } from './listing-form';
 import { ProviderTraffic } from './provider-traffic';
-import { useApply, useListingStats, useProviderListings, useProviderStatus, useWithdrawListing, type ProviderListing } from './queries';
+import { useApply, useListingStats, useProviderListings, useProviderStatus, useReinstateListing, useWithdrawListing, type ProviderListing } from './queries';
 
 /**
  * The provider's view of the marketplace (docs/marketplace.md, "Web pages"): apply for the role;
@@ -179,7 +179,17 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
         </Group>
         {withdrawn && (
           <Alert color="gray" title={`Withdrawn on ${new Date(withdrawn.at).toLocaleDateString()}${withdrawn.by === 'admin' ? ' by an administrator' : ''}`} data-testid="listing-withdrawn">
-            {withdrawn.reason ? `Reason: ${sentence(withdrawn.reason)} ` : ''}It is no longer in the marketplace and cannot be installed; users who installed it keep using it until they uninstall it.
+            <Stack gap="xs">
+              <Text size="sm">
+                {withdrawn.reason ? `Reason: ${sentence(withdrawn.reason)} ` : ''}It is no longer in the marketplace and cannot be installed; users who installed it keep using it until they uninstall it.
+                {withdrawn.by === 'admin' ? ' Only an administrator can put it back.' : ''}
+              </Text>
+              {withdrawn.by === 'provider' && (
+                <Group>
+                  <ReinstateButton listing={listing} title={title} />
+                </Group>
+              )}
+            </Stack>
           </Alert>
         )}
         {!withdrawn && waiting && (
@@ -224,7 +234,38 @@ function ListingCard({ listing, onNewVersion }: { listing: ProviderListing; onNe
   );
 }
 
-/** *Withdraw*, after a confirmation that says what it does and that it cannot be undone. */
+/** *Reinstate* a listing the provider withdrew, after a confirmation that says what it does. */
+function ReinstateButton({ listing, title }: { listing: ProviderListing; title: string }) {
+  const reinstate = useReinstateListing(listing.id);
+  const [confirming, setConfirming] = useState(false);
+  const close = () => {
+    setConfirming(false);
+    reinstate.reset();
+  };
+  return (
+    <>
+      <Button size="xs" variant="light" onClick={() => setConfirming(true)} aria-label={`Reinstate ${title}`}>
+        Reinstate
+      </Button>
+      <ConfirmDialog
+        opened={confirming}
+        title={`Reinstate ${title}?`}
+        confirmLabel="Reinstate"
+        color="blue"
+        pending={reinstate.isPending}
+        error={reinstate.error}
+        errorTitle="Not reinstated"
+        onClose={close}
+        onConfirm={() => reinstate.mutate(undefined, { onSuccess: close })}
+      >
+        It returns to the marketplace{listing.live_version ? ` with version ${listing.live_version}, whose address the platform checks again first` : ''}: users can find and install it again
+        {listing.versions.some((v) => v.state === 'pending') ? ', and the versions waiting for review go back to the queue' : ''}.
+      </ConfirmDialog>
+    </>
+  );
+}
+
+/** *Withdraw*, after a confirmation that says what it does and how it is undone. */
 function WithdrawButton({ listing, title }: { listing: ProviderListing; title: string }) {
   const withdraw = useWithdrawListing(listing.id);
   const [confirming, setConfirming] = useState(false);
@@ -249,7 +290,7 @@ function WithdrawButton({ listing, title }: { listing: ProviderListing; title: s
       >
         It leaves the marketplace at once: nobody can find or install it any more, and it takes no new version
         {listing.versions.some((v) => v.state === 'pending') ? ' (the versions waiting for review leave the queue)' : ''}. Users who installed it keep using it
-        until they uninstall it. This cannot be undone.
+        until they uninstall it. You can reinstate it later.
       </ConfirmDialog>
     </>
   );

@@ -78,6 +78,15 @@ export function useWithdrawListing(listingId: string) {
   });
 }
 
+/** Puts a listing the provider withdrew back on the marketplace (its pending versions back in review). */
+export function useReinstateListing(listingId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => unwrap(await api.POST('/v1/marketplace/provider/listings/{id}/reinstate', { params: { path: { id: listingId } }, body: {} })),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: providerKeys.listings }),
+  });
+}
+
 /** Calls, errors and latency over time across the provider's own listings (docs/analytics.md). */
 export function useProviderSeries(q: AnalyticsRange) {
   return useQuery({
