@@ -19,8 +19,10 @@ interface RejectingCommand {
 export function markRedisFailures(redis: Redis): void {
   if (marked.has(redis)) return;
   marked.add(redis);
-  const send = redis.sendCommand.bind(redis);
-  redis.sendCommand = ((command: Parameters<Redis['sendCommand']>[0], ...rest: unknown[]) => {
+  // The class's method is looked up at each call, not kept: what wraps it later (a test counting
+  // commands on the prototype) still sees every command.
+  const proto = Object.getPrototypeOf(redis) as Redis;
+  redis.sendCommand = function (this: Redis, command: Parameters<Redis['sendCommand']>[0], ...rest: unknown[]) {
     const c = command as unknown as RejectingCommand;
     const reject = c.reject;
     // ioredis re-sends a command through here after a reconnect: wrap its reject once.
@@ -32,8 +34,8 @@ export function markRedisFailures(redis: Redis): void {
       wrappers.add(wrapped);
       c.reject = wrapped;
     }
-    return (send as (...args: unknown[]) => ReturnType<Redis['sendCommand']>)(command, ...rest);
-  }) as Redis['sendCommand'];
+    return (proto.sendCommand as (...args: unknown[]) => ReturnType<Redis['sendCommand']>).call(this, command, ...rest);
+  } as Redis['sendCommand'];
 }
 
 /** True for a failure of a Redis connection marked with `markRedisFailures` (not a reply error). */
