@@ -5,9 +5,12 @@ import express from 'express';
 import helmet from 'helmet';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeMiddleware, errorHandler } from '../src/gateway/index.js';
+import pg from 'pg';
+import { connectRedis, waitForRedis } from '../src/db/index.js';
+import { createRateLimitStore, edgeMiddleware, errorHandler } from '../src/gateway/index.js';
 import { createLogger } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
+import { freePort, redisServerAvailable, startRedisServer } from './support/redis-server.js';
 import { bearer, signUp } from './support/users.js';
 
 /** Every line the platform logs, as raw JSON text, for assertions on content and redaction. */
@@ -200,29 +203,91 @@ describe('gateway edge: headers, limits, logs, errors', { timeout: 120_000 }, ()
 });
 
 describe('gateway edge: a backing service down', () => {
-  it('names the database when PostgreSQL is unreachable (never its address or credentials), and no name for Redis', async () => {
+  it('names the database when PostgreSQL is unreachable (never its address or credentials); an error in those words that is not from Redis is not taken for Redis', async () => {
     const app = express();
     const connectRefused = Object.assign(new Error('connect ECONNREFUSED 10.1.2.3:5433 (postgres://app:db-pass-123@10.1.2.3:5433/app)'), { code: 'ECONNREFUSED' });
     const terminated = new Error('Connection terminated due to connection timeout');
     const adminShutdown = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
-    const redisClosed = new Error('Connection is closed.');
-    const failures: Record<string, Error> = { refused: connectRefused, terminated, shutdown: adminShutdown, redis: redisClosed };
+    // SQLSTATE 08003 (connection_does_not_exist) in the words ioredis uses: the database's, by where it came from.
+    const lookalike = Object.assign(new Error('Connection is closed.'), { code: '08003' });
+    const failures: Record<string, Error> = { refused: connectRefused, terminated, shutdown: adminShutdown, lookalike };
     app.get('/:failure', (req, _res, next) => next(failures[req.params.failure]));
     app.use(errorHandler(createLogger('silent'), 2048));
     const server = app.listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      for (const failure of ['refused', 'terminated', 'shutdown']) {
+      for (const failure of ['refused', 'terminated', 'shutdown', 'lookalike']) {
         const res = await fetch(`${base}/${failure}`);
         const text = await res.text();
         expect([failure, res.status, (JSON.parse(text) as { error: { message: string } }).error.message]).toEqual([failure, 503, 'The database is unavailable; try again shortly']);
         expect(text).not.toMatch(/10\.1\.2\.3|5433|db-pass-123|postgres:/);
       }
-      const redis = await fetch(`${base}/redis`);
-      expect(redis.status).toBe(503);
-      expect(((await redis.json()) as { error: { message: string } }).error.message).toBe('A backing service is unavailable; try again shortly');
     } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it.skipIf(!redisServerAvailable)('answers a stopped Redis (a redis-server of its own) without a name, a real PostgreSQL connection refused as the database, a Redis reply error as 500', async () => {
+    const own = await startRedisServer();
+    const redis = await connectRedis(own.url, 'gw-test:', createLogger('silent'));
+    await waitForRedis(redis);
+    createRateLimitStore({ redis }); // the store marks the shared connection it is given
+    const deadPort = await freePort();
+    const app = express();
+    app.get('/redis/get', async (_req, res, next) => {
+      try {
+        res.json({ value: await redis.get('k') });
+      } catch (err) {
+        next(err);
+      }
+    });
+    app.get('/redis/in-flight', async (_req, res, next) => {
+      try {
+        res.json({ value: await redis.blpop('q', 5) });
+      } catch (err) {
+        next(err);
+      }
+    });
+    app.get('/redis/wrong-type', async (_req, res, next) => {
+      try {
+        await redis.set('s', 'x');
+        res.json({ value: await redis.lpush('s', 'y') });
+      } catch (err) {
+        next(err);
+      }
+    });
+    app.get('/postgres', async (_req, res, next) => {
+      const client = new pg.Client({ connectionString: `postgres://app:db-pass-123@127.0.0.1:${deadPort}/app`, connectionTimeoutMillis: 2_000 });
+      try {
+        await client.connect();
+        res.json({ connected: true });
+      } catch (err) {
+        next(err);
+      }
+    });
+    app.use(errorHandler(createLogger('silent'), 2048));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const answer = async (path: string) => {
+      const res = await fetch(`${base}${path}`);
+      const text = await res.text();
+      expect(text).not.toMatch(/127\.0\.0\.1|db-pass-123|ECONNREFUSED|Connection is closed|writeable|max retries/i);
+      return [path, res.status, (JSON.parse(text) as { error?: { message: string } }).error?.message];
+    };
+    try {
+      expect(await answer('/redis/get')).toEqual(['/redis/get', 200, undefined]);
+      expect(await answer('/redis/wrong-type')).toEqual(['/redis/wrong-type', 500, 'An unexpected error occurred']);
+      const inFlight = answer('/redis/in-flight'); // written to Redis, then Redis is killed under it
+      await new Promise((r) => setTimeout(r, 200));
+      await own.stop();
+      expect(await inFlight).toEqual(['/redis/in-flight', 503, 'A backing service is unavailable; try again shortly']);
+      expect(await answer('/redis/get')).toEqual(['/redis/get', 503, 'A backing service is unavailable; try again shortly']);
+      expect(await answer('/postgres')).toEqual(['/postgres', 503, 'The database is unavailable; try again shortly']);
+    } finally {
+      redis.disconnect();
+      await own.stop();
       await new Promise((r) => server.close(r));
     }
   });

@@ -11,6 +11,7 @@ import type { Principal } from '../src/gateway/index.js';
 import { trackConnections } from '../src/gateway/index.js';
 import { createInternalStdioEndpoint } from '../src/router/index.js';
 import type { ResolvedService, UpstreamConnector, UpstreamLease } from '../src/router/contracts.js';
+import { upstreamError } from '../src/router/endpoint/upstream-errors.js';
 import { ReplicaRing, rendezvousOwner, StdioForwarder, stdioOwnershipKey, type Replica, type ReplicaDirectory } from '../src/router/upstream/index.js';
 import { parseMasterKey, Vault } from '../src/vault/index.js';
 import { TEST_MASTER_KEY } from './support/platform.js';
@@ -40,11 +41,17 @@ const service: ResolvedService = {
   credentials: {},
 };
 
+/** How many times each `echo` text ran, on any replica. */
+const executed = new Map<string, number>();
+
 /** The owner's local connector: an in-memory SDK server with `echo`, one per lease. */
 const local: UpstreamConnector = {
   async connect(_p, _s, options): Promise<UpstreamLease> {
     const server = new McpServer({ name: 'echo', version: '1.0.0' });
-    server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, ({ text }) => ({ content: [{ type: 'text', text }] }));
+    server.registerTool('echo', { inputSchema: z.object({ text: z.string() }) }, ({ text }) => {
+      executed.set(text, (executed.get(text) ?? 0) + 1);
+      return { content: [{ type: 'text', text }] };
+    });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     await server.connect(serverSide);
     const client = new Client({ name: 'owner-local', version: '1.0.0' });
@@ -150,7 +157,11 @@ describe('stdio forwarding while the owner drains', () => {
     }
   });
 
-  it('loses no forwarded call while the owner drains under concurrent calls', { timeout: 60_000 }, async () => {
+  // A call whose pooled connection the drain closes just as it is written (the owner had not read
+  // it, but the forwarder cannot tell that from a replica killed after reading it) is answered with
+  // the clear error and not sent again: at most one per connection the drain closes (8 loops).
+  it('runs no forwarded call twice and loses none silently while the owner drains under concurrent calls', { timeout: 60_000 }, async () => {
+    executed.clear();
     const owner = await startOwner('owner-d');
     const ring = new ReplicaRing(new StaticDirectory([self, owner.replica]), { id: self.id, address: self.address, heartbeatMs: 600_000, ttlMs: 600_000 });
     await ring.refresh();
@@ -188,14 +199,19 @@ describe('stdio forwarding while the owner drains', () => {
       }
     };
     const loops = Array.from({ length: 8 }, (_, n) => loop(n));
-    await new Promise((r) => setTimeout(r, 300));
+    // Forwarded calls under way (counted, not timed: on a loaded host the first handshakes take a while).
+    await until(() => (instances.get('replica:owner-d') ?? 0) >= 8 || errors.length > 0, 30_000);
+    await new Promise((r) => setTimeout(r, 100));
     const drained = owner.drain().then(() => 'drained');
     console.log('drain:', await Promise.race([drained, new Promise((r) => setTimeout(() => r('not drained after 5 s'), 5_000))]));
     await new Promise((r) => setTimeout(r, 300));
     stop = true;
     console.log('errors so far', errors.length, [...instances]);
     await Promise.all(loops);
-    expect(errors).toEqual([]);
+    const notSentAgain = 'The connection to the replica that runs echo for you was lost after the request was sent; it was not sent again, as it may have been carried out';
+    expect(errors.filter((e) => e !== notSentAgain)).toEqual([]);
+    expect(errors.length).toBeLessThanOrEqual(8);
+    expect([...executed].filter(([, n]) => n > 1)).toEqual([]);
     expect(instances.get('replica:owner-d')).toBeGreaterThan(0);
   });
 
@@ -286,6 +302,78 @@ describe('stdio forwarding while the owner drains', () => {
     // The same request went again (not a second handshake after a failed one).
     expect({ cut, initializes }).toEqual({ cut: 1, initializes: 1 });
     expect(lines.filter((l) => l.includes('forwarded stdio connect failed'))).toEqual([]);
+  });
+
+  it('never sends a tools/call twice: the owner read it and the connection was lost, so the caller gets a clear error (issue 11)', async () => {
+    let toolCalls = 0;
+    let cut = false;
+    const owner = await startOwner('owner-reset', 0, {
+      before: (req, _res, next) => {
+        const method = (req.body as { method?: string } | undefined)?.method;
+        if (method === 'tools/call') {
+          toolCalls += 1;
+          if (!cut) {
+            // Read and taken in (as a replica killed while running it), then the connection is lost.
+            cut = true;
+            req.socket.destroy();
+            return;
+          }
+        }
+        next();
+      },
+    });
+    cleanup.push(() => owner.drain());
+    const ring = new ReplicaRing(new StaticDirectory([self, owner.replica]), { id: self.id, address: self.address, heartbeatMs: 600_000, ttlMs: 600_000 });
+    await ring.refresh();
+    cleanup.push(() => ring.close());
+    const lines: string[] = [];
+    const captured = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const forwarder = new StdioForwarder({ vault, replicas: ring, connectTimeoutMs: 5_000, startTimeoutMs: 10_000, logger: captured });
+    cleanup.push(() => forwarder.close());
+    const principal = userOwnedBy('owner-reset');
+    const lease = await forwarder.connect(principal, service, undefined, () => Promise.reject(new Error('not the owner')));
+    cleanup.push(() => lease.release());
+    const failed = await lease.client.callTool({ name: 'echo', arguments: { text: 'once' } }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    // What the client of the platform gets for it (the relay's and the fast path's mapping).
+    const answer = upstreamError(failed, service);
+    expect({ code: answer.code, message: answer.message, data: answer.data }).toEqual({
+      code: -32000,
+      message: 'The connection to the replica that runs echo for you was lost after the request was sent; it was not sent again, as it may have been carried out',
+      data: { reason: 'upstream_unavailable' },
+    });
+    expect(toolCalls).toBe(1);
+    expect(lines.filter((l) => l.includes('not sent again'))).toHaveLength(1);
+    // The lease still works: the next call goes on a new connection, once.
+    const result = (await lease.client.callTool({ name: 'echo', arguments: { text: 'next' } })) as { content: Array<{ text: string }> };
+    expect(result.content[0]?.text).toBe('next');
+    expect(toolCalls).toBe(2);
+  });
+
+  it('sends the handshake again when its connection is lost after it was written (a second initialize runs nothing of the caller\'s)', async () => {
+    let initializes = 0;
+    const owner = await startOwner('owner-reset-init', 0, {
+      before: (req, _res, next) => {
+        if ((req.body as { method?: string } | undefined)?.method === 'initialize' && ++initializes === 1) {
+          req.socket.destroy();
+          return;
+        }
+        next();
+      },
+    });
+    cleanup.push(() => owner.drain());
+    const ring = new ReplicaRing(new StaticDirectory([self, owner.replica]), { id: self.id, address: self.address, heartbeatMs: 600_000, ttlMs: 600_000 });
+    await ring.refresh();
+    cleanup.push(() => ring.close());
+    const forwarder = new StdioForwarder({ vault, replicas: ring, connectTimeoutMs: 5_000, startTimeoutMs: 10_000, logger });
+    cleanup.push(() => forwarder.close());
+    const lease = await forwarder.connect(userOwnedBy('owner-reset-init'), service, undefined, () => Promise.reject(new Error('not the owner')));
+    cleanup.push(() => lease.release());
+    const result = (await lease.client.callTool({ name: 'echo', arguments: { text: 'after a reset' } })) as { content: Array<{ text: string }> };
+    expect(result.content[0]?.text).toBe('after a reset');
+    expect(initializes).toBe(2);
   });
 });
 

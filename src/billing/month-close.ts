@@ -15,7 +15,9 @@ import type { BillingDb } from './tables.js';
  *
  * Every replica checks every `checkMs`; the one whose insert into `billing_month_closes` creates the
  * month's row does it. A claim whose holder died before finishing (no `finished_at` after
- * `leaseMs`) is taken over by the next check of any replica; finalising is per user and insert-once
+ * `leaseMs`) is taken over by the next check of any replica; a holder whose claim or finalising
+ * failed takes its own claim again at its next check (logged with the month and the holder).
+ * Finalising is per user and insert-once
  * (`finaliseMonth`), so a takeover, or two holders at once, finalise nothing twice.
  */
 export interface MonthCloserOptions {
@@ -45,6 +47,9 @@ export interface MonthCloserOptions {
 const DEFAULT_LEASE_MS = 30 * 60_000;
 const DEFAULT_MAX_MONTHS_PER_RUN = 3;
 
+/** Failures already logged with their month (the timer's catch does not log them again). */
+const logged = new WeakSet<object>();
+
 /** `YYYY-MM-01` of the month `n` months after the one starting at `start`. */
 const monthStart = (start: Date, n: number): Date => new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + n, 1));
 
@@ -60,7 +65,14 @@ export class MonthCloser {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => void this.tick().catch(() => []), this.opts.checkMs);
+    this.timer ??= setInterval(
+      () =>
+        void this.tick().catch((err: unknown) => {
+          // A failure closeMonth logged with its month is not logged twice; any other (the roll-up, the due months' query) is.
+          if (!logged.has(err as object)) this.log.error({ err: { message: (err as Error)?.message }, 'billing.holder': this.holder }, 'month close check failed; retried at the next check');
+        }),
+      this.opts.checkMs,
+    );
     this.timer.unref();
   }
 
@@ -143,13 +155,22 @@ export class MonthCloser {
   private async closeMonth(month: string, now: Date): Promise<FinaliseResult | undefined> {
     const staleBefore = new Date(now.getTime() - (this.opts.leaseMs ?? DEFAULT_LEASE_MS)).toISOString();
     const closes = sql.table(`${this.opts.schema}.billing_month_closes`);
+    const label = month.slice(0, 7);
+    // This replica's own unfinished claim is taken again at once (its checks run one at a time): a
+    // claim whose statement failed after it was written, or whose finalising failed, is retried at
+    // the next check, not after the lease.
     const claimed = await sql<{ month: string }>`
       insert into ${closes} (month, claimed_by, claimed_at) values (${month}::date, ${this.holder}, ${now.toISOString()}::timestamptz)
       on conflict (month) do update set claimed_by = excluded.claimed_by, claimed_at = excluded.claimed_at
-        where ${closes}.finished_at is null and ${closes}.claimed_at < ${staleBefore}::timestamptz
-      returning month::text`.execute(this.opts.db);
+        where ${closes}.finished_at is null and (${closes}.claimed_at < ${staleBefore}::timestamptz or ${closes}.claimed_by = ${this.holder})
+      returning month::text`
+      .execute(this.opts.db)
+      .catch((err: unknown) => {
+        this.log.error({ err: { message: (err as Error)?.message }, month: label, 'billing.holder': this.holder }, 'claiming the closed month failed; retried at the next check');
+        if (err && typeof err === 'object') logged.add(err);
+        throw err;
+      });
     if (!claimed.rows.length) return undefined;
-    const label = month.slice(0, 7);
     try {
       const result = await finaliseMonth(this.opts.prices, this.opts.db, now, { month: label }, this.opts.announce);
       await this.opts.db
@@ -161,8 +182,9 @@ export class MonthCloser {
       this.log.info({ month: label, finalized: result.finalized, already_final: result.already_final }, 'statements of the closed month finalised');
       return result;
     } catch (err) {
-      // The claim stays unfinished: after the lease, any replica's check takes it over.
-      this.log.error({ err: { message: (err as Error).message }, month: label }, 'finalising the closed month failed; retried after the lease');
+      // The claim stays unfinished: this replica's next check takes it again, any other's after the lease.
+      this.log.error({ err: { message: (err as Error).message }, month: label, 'billing.holder': this.holder }, 'finalising the closed month failed; retried at the next check');
+      if (err && typeof err === 'object') logged.add(err);
       throw err;
     }
   }

@@ -3,6 +3,7 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import helmet from 'helmet';
 import type { Level, Logger } from 'pino';
 import { ApiError, errorBody, errors } from './errors.js';
+import { isRedisFailure } from './redis-failures.js';
 import { requestIdFor } from './request-context.js';
 
 export interface EdgeOptions {
@@ -205,21 +206,16 @@ export function errorHandler(logger: Logger, bodyLimitBytes: number, opts: Error
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001', '08003']);
 
 /**
- * ioredis's own failures (a closed connection, retries or the offline queue exhausted). Every other
- * connection failure that reaches a handler is PostgreSQL's (node-postgres: socket errors, SQLSTATE
- * 57P0x/08xxx, its pool's messages), named in the answer without its address or credentials.
+ * Database or Redis connection failures become 503 instead of 500. Redis's are known structurally
+ * (redis-failures.ts: the shared connection marks its commands' failures) and answered without a
+ * name; every other connection failure that reaches a handler is PostgreSQL's (node-postgres:
+ * socket errors, SQLSTATE 57P0x/08xxx, its pool's messages), named in the answer without its
+ * address or credentials.
  */
-function isRedisFailure(err: unknown): boolean {
-  const e = err as { name?: string; message?: string };
-  return e.name === 'MaxRetriesPerRequestError' || /Connection is closed|Stream isn't writeable|max retries per request/i.test(e.message ?? '');
-}
-
-/** Database or Redis connection failures become 503 instead of 500. */
 function isUnavailable(err: unknown): boolean {
   const e = err as { code?: string; message?: string } | undefined;
   if (!e) return false;
+  if (isRedisFailure(err)) return true;
   if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection is closed/i.test(
-    e.message ?? '',
-  );
+  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e.message ?? '');
 }

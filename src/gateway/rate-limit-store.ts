@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Redis } from '../db/index.js';
 import { errors } from './errors.js';
+import { markRedisFailures } from './redis-failures.js';
 
 /**
  * Fixed-window rate-limit counters. With Redis the counters are shared by every replica (keys
@@ -185,6 +186,8 @@ class Store implements RateLimitStore {
     if (opts.redis) {
       const redis = opts.redis as ScriptedRedis;
       if (typeof redis[SCRIPT_COMMAND] !== 'function') redis.defineCommand(SCRIPT_COMMAND, { lua: CONSUME_SCRIPT });
+      // The shared connection's failures reaching the error handler are answered as Redis's (edge.ts).
+      markRedisFailures(redis);
       this.redis = redis;
     }
   }

@@ -68,7 +68,7 @@ export function upstreamError(err: unknown, service: ResolvedService, logger: Lo
   if ((err as Error | undefined)?.name === 'AbortError') {
     return new ProtocolError(-32000, 'Request cancelled', { reason: 'cancelled' });
   }
-  logger.warn({ service: slug, err: { message: (err as Error | undefined)?.message } }, 'upstream request failed');
+  logger.warn({ service: slug, err: loggable(err) }, 'upstream request failed');
   return new ProtocolError(ProtocolErrorCode.InternalError, `Service ${slug} failed to handle the request`, { reason: 'upstream_error' });
 }
 
@@ -82,4 +82,32 @@ export class UpstreamSessionGone extends Error {
 /** The `error` member of a JSON-RPC response carrying `error`. */
 export function errorObject(error: ProtocolError): { code: number; message: string; data?: unknown } {
   return { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) };
+}
+
+/**
+ * What the log keeps of an unexpected failure: its name, cause codes and message, without an
+ * upstream's answer. The SDK's transport puts the whole body of a non-2xx answer into its error's
+ * message (SdkHttpError "Error POSTing to endpoint: <body>", or a plain Error "Error POSTing to
+ * endpoint (HTTP 500): <body>"), and a failing upstream's body may echo the request, with the
+ * credentials the platform added to it: only the status is kept. Other messages are cut at 300
+ * characters.
+ */
+function loggable(err: unknown): { name?: string; message: string; status?: number; codes?: string } {
+  // The SDK's HTTP errors (SdkHttpError: "Error POSTing to endpoint: <body>") carry the status apart.
+  if (err instanceof SdkHttpError) return { name: err.name, message: `${String(err.code)} (answer body not logged)`, status: err.status };
+  const e = err as { name?: unknown; message?: unknown } | undefined;
+  const text = typeof e?.message === 'string' ? e.message : String(err);
+  const http = /\(HTTP (\d{3})\)/.exec(text.slice(0, 100));
+  const codes: string[] = [];
+  for (let current: unknown = (err as { cause?: unknown } | undefined)?.cause, i = 0; current && i < 5; i++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') codes.push(code);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return {
+    ...(typeof e?.name === 'string' ? { name: e.name } : {}),
+    message: http ? `${text.slice(0, http.index + http[0].length)} (answer body not logged)` : text.slice(0, 300),
+    ...(http ? { status: Number(http[1]) } : {}),
+    ...(codes.length ? { codes: codes.join(' > ') } : {}),
+  };
 }

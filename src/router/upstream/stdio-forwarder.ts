@@ -174,11 +174,13 @@ export class StdioForwarder {
         try {
           response = await send(this.agent);
         } catch (err) {
-          // A kept-alive socket the owner closed as idle (it does so at the start of its drain)
-          // fails the request before the owner read it: nothing was processed, so send it once
-          // more, on a new connection. (An owner closes a socket with a request on it only when
-          // it is killed or its drain reaches SHUTDOWN_TIMEOUT_MS.)
+          // A kept-alive socket that failed (reset, or closed by the owner) once the request was
+          // handed to it: undici re-dispatches by itself a request it had not begun to write, so
+          // the owner may have read this one, and processed it. Only a request whose second
+          // delivery is harmless is sent again (see `harmlessTwice`); any other is answered as
+          // unknown below, never sent twice (issue 11). A closed client (UND_ERR_CLOSED) wrote nothing.
           if (!isStaleSocket(err) || init?.signal?.aborted) throw err;
+          if (!hasCauseCode(err, NOT_WRITTEN_CODES) && !harmlessTwice(init)) throw err;
           note(`stale socket (${errorCodes(err)}), sent again`);
           response = await sendOnNewConnection();
         }
@@ -196,6 +198,17 @@ export class StdioForwarder {
         }
       } catch (err) {
         note(`failed (${errorCodes(err)})`);
+        if (isStaleSocket(err) && !hasCauseCode(err, NOT_WRITTEN_CODES) && !init?.signal?.aborted && !harmlessTwice(init)) {
+          // The request may have reached the owner: not sent again (nor through a renewed lease).
+          this.options.logger?.warn(
+            { replica: owner.id, service: service.definition.slug, request: what, err: { codes: errorCodes(err) } },
+            'forwarded request lost its connection after it was sent; not sent again (it may have been processed)',
+          );
+          throw new UpstreamError(
+            'upstream_unavailable',
+            `The connection to the replica that runs ${service.definition.slug} for you was lost after the request was sent; it was not sent again, as it may have been carried out`,
+          );
+        }
         if (!state.sent && isConnectPhase(err)) state.unreachable = true;
         else if (state.sent && isConnectPhase(err) && init?.method === 'POST') {
           // The owner of an open lease is gone (it shut down): nothing was sent, so answer as a
@@ -253,6 +266,30 @@ function sessionNotFound(): Response {
     status: 404,
     headers: { 'content-type': 'application/json' },
   });
+}
+
+/** Errors raised before anything of the request was written (the client was already closed). */
+const NOT_WRITTEN_CODES = new Set(['UND_ERR_CLOSED']);
+
+/**
+ * Requests the owner may receive twice without harm, so they are sent again when their socket
+ * fails after they were handed to it: the GET stream and the DELETE of a session (idempotent), and
+ * the handshake, `initialize` and `notifications/initialized` (a second one runs nothing of the
+ * caller's; a first session, if it was opened, is closed by the owner after 10 minutes without
+ * requests). Never a `tools/call` or any other JSON-RPC message.
+ */
+function harmlessTwice(init: RequestInit | undefined): boolean {
+  const method = init?.method ?? 'GET';
+  if (method === 'GET' || method === 'DELETE') return true;
+  if (method !== 'POST' || typeof init?.body !== 'string') return false;
+  // The message's own method (parsed: a tool's arguments may hold the same words).
+  try {
+    const message = JSON.parse(init.body) as unknown;
+    const method = Array.isArray(message) ? undefined : (message as { method?: unknown } | null)?.method;
+    return method === 'initialize' || method === 'notifications/initialized';
+  } catch {
+    return false;
+  }
 }
 
 function isConnectPhase(err: unknown): boolean {
