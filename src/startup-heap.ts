@@ -17,28 +17,15 @@ import { runInNewContext } from 'node:vm';
  * An operator who sizes the young generation themselves (NODE_OPTIONS or node flags:
  * --max-semi-space-size, --min-semi-space-size, --semi-space-growth-factor) keeps their setting:
  * nothing here runs then.
- *
- * Once started, the old generation may grow by 20 % over what a full GC left live before the next
- * one (`--heap-growing-percent=20`), instead of V8's up to 4× on a machine with memory to spare.
- * Under load, requests in flight survive scavenges and are promoted, then die there: with 4×, the
- * old space of ~45 MB live filled to ~200 MB of garbage before a full GC (peak RSS 380–440 MB under
- * bench/memory-load.ts; 270–300 MB with 20 %, docs/benchmarks.md, "Memory under load"). V8 reads the
- * flag at each GC; an operator's own --heap-growing-percent is kept.
  */
 const DEFAULT_GROWTH_FACTOR = 2; // V8's default for --semi-space-growth-factor
 const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
 const ownSetting = flags.some((f) => /^--(semi[-_]space[-_]growth[-_]factor|(max|min)[-_]semi[-_]space[-_]size)/.test(f));
-const ownGrowing = flags.some((f) => /^--heap[-_]growing[-_]percent/.test(f));
-/** Old-generation headroom over the live size after a full GC, in percent (see above). */
-export const HEAP_GROWING_PERCENT = 20;
 
 if (!ownSetting) v8.setFlagsFromString('--semi-space-growth-factor=1');
 
-/** The platform has started: the old generation's growth bounded, one memory-reducing GC, and the young generation may grow again. */
+/** The platform has started: one memory-reducing GC, and the young generation may grow again. */
 export function startupDone(): void {
-  // Before the GC below, which sets the first limit from it. Not during start-up: loading the modules
-  // grows the old space from nothing, and a full GC at each 20 % would slow the start.
-  if (!ownGrowing) v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   if (ownSetting) return;
   v8.setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
   // The `gc` function of a fresh context (the flag applies to contexts created after it is set),

@@ -25,13 +25,6 @@ import type { PGliteClient } from './pglite-dialect.js';
  */
 export const PGLITE_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
 
-/**
- * The worker's V8 young generation, in MB. What the worker allocates (a statement's message, the
- * rows PGlite parses) dies within the statement, so a small one costs little, while V8's default
- * grew it to 16 MB under load, resident for nothing (docs/benchmarks.md, "Memory under load").
- */
-export const PGLITE_WORKER_YOUNG_GENERATION_MB = 4;
-
 /** @internal what the worker receives as `workerData`. */
 export interface WorkerSettings {
   dataDir: string;
@@ -97,7 +90,7 @@ export class PGliteThread implements PGliteClient {
         throw new Error(`embedded database: could not create the cluster in ${opts.dataDir}: ${err.stderr?.trim() || err.message}`, { cause: err });
       });
     }
-    const worker = new Worker(url, { workerData: settings, execArgv, resourceLimits: { maxYoungGenerationSizeMb: PGLITE_WORKER_YOUNG_GENERATION_MB } });
+    const worker = new Worker(url, { workerData: settings, execArgv });
     let thread!: PGliteThread;
     const ready = new Promise<PGliteThread>((resolve, reject) => {
       thread = new PGliteThread(worker, (err) => {
