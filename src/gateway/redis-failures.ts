@@ -19,8 +19,9 @@ interface RejectingCommand {
 export function markRedisFailures(redis: Redis): void {
   if (marked.has(redis)) return;
   marked.add(redis);
-  // The class's method is looked up at each call, not kept: what wraps it later (a test counting
-  // commands on the prototype) still sees every command.
+  // A wrapper already on the connection itself is kept and called; otherwise the class's method is
+  // looked up at each call, not kept, so what wraps the prototype later still sees every command.
+  const own = Object.prototype.hasOwnProperty.call(redis, 'sendCommand') ? redis.sendCommand : undefined;
   const proto = Object.getPrototypeOf(redis) as Redis;
   redis.sendCommand = function (this: Redis, command: Parameters<Redis['sendCommand']>[0], ...rest: unknown[]) {
     const c = command as unknown as RejectingCommand;
@@ -34,7 +35,7 @@ export function markRedisFailures(redis: Redis): void {
       wrappers.add(wrapped);
       c.reject = wrapped;
     }
-    return (proto.sendCommand as (...args: unknown[]) => ReturnType<Redis['sendCommand']>).call(this, command, ...rest);
+    return ((own ?? proto.sendCommand) as (...args: unknown[]) => ReturnType<Redis['sendCommand']>).call(this, command, ...rest);
   } as Redis['sendCommand'];
 }
 
