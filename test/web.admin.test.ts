@@ -488,6 +488,7 @@ describe.skipIf(skipBrowserTests)('web: account and admin dashboard in Chromium'
       // Remove the http one; every step is in the audit trail with the admin as actor.
       await card.getByRole('button', { name: 'Remove Everything, edited' }).click();
       const removeDialog = page.getByRole('dialog', { name: 'Remove Everything, edited?' });
+      await removeDialog.waitFor();
       await checkA11y('admin services (remove service)');
       await removeDialog.getByRole('button', { name: 'Remove', exact: true }).click();
       await card.waitFor({ state: 'detached' });

@@ -8,6 +8,9 @@ import type { Page } from 'playwright-core';
 export async function seriousA11yViolations(page: Page): Promise<string[]> {
   // Colours mid-transition (a dialog fading in) are not what a person reads: wait for them to settle.
   // (Polled with page.evaluate: waitForFunction's string form is eval, which the page's CSP refuses.)
+  // A dialog opened by the click just before starts its transition a frame or two later (Mantine's
+  // useTransition): let three frames pass first, or the poll finds nothing running yet.
+  await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(resolve))))');
   for (let i = 0; i < 50; i++) {
     const running = (await page.evaluate("document.getAnimations().filter((a) => a.playState === 'running').length")) as number;
     if (running === 0) break;
