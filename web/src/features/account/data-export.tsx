@@ -2,26 +2,14 @@ import { Button, Group, Paper, Text, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import { unwrap } from '../../api/errors';
+import { saveFile } from '../../components/save-file';
 import { ErrorState } from '../../components/states';
-
-/** Saves a JSON value as a file, in the browser (no URL with data in it leaves the page). */
-function saveJson(data: unknown, filename: string) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked after the click has been handled, so the download has its bytes.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 /** "Download my data": GET /v1/me/export, the same export as the operator's export-user. */
 export function DataExport() {
   const exportData = useMutation({
     mutationFn: async () => unwrap(await api.GET('/v1/me/export')),
-    onSuccess: (data) => saveJson(data, `mcp-platform-export-${new Date().toISOString().slice(0, 10)}.json`),
+    onSuccess: (data) => saveFile(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }), `mcp-platform-export-${new Date().toISOString().slice(0, 10)}.json`),
   });
   return (
     <Paper withBorder p="md" component="section" aria-labelledby="export-heading">

@@ -1,4 +1,5 @@
 import { PlatformApiError, unwrap } from '../../api/errors';
+import { saveFile } from '../../components/save-file';
 
 /**
  * A CSV export of the API (`format=csv`), read with the generated client as text and saved as a
@@ -18,14 +19,6 @@ export function saveCsv(result: { data?: unknown; error?: unknown; response: Res
     unwrap({ error: body, response: result.response });
   }
   if (typeof result.data !== 'string') throw new PlatformApiError(result.response.status, 'unexpected_response', 'The platform answered without a CSV body.', undefined, []);
-  const url = URL.createObjectURL(new Blob([result.data], { type: 'text/csv' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked after the click has been handled, so the download has its bytes.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(new Blob([result.data], { type: 'text/csv' }), filename);
   return filename;
 }
