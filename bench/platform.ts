@@ -49,6 +49,8 @@ export function benchPlatformEnv(dataDir: string, tag: string, redisUrl: string 
     ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: `bench:${tag}:` } : {}),
     // Metering and quotas on (the default) or off, to compare their cost (docs/billing.md, "Cost").
     ...(process.env.BILLING_METERING ? { BILLING_METERING: process.env.BILLING_METERING } : {}),
+    // BENCH_PLATFORM_ENV="K=V K2=V2": more of the platform's environment, to measure what one setting costs.
+    ...Object.fromEntries((process.env.BENCH_PLATFORM_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
   };
 }
 

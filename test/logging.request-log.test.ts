@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { listPartitions, maintainPartitions } from '../src/logging/index.js';
+import pino from 'pino';
+import { listPartitions, maintainPartitions, RequestLog } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 
 /** Request log pipeline, partitions/retention, metrics and error groups, through the real app. */
@@ -194,5 +195,34 @@ describe('logging: request log', () => {
     }
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
     expect(Number(/^auth_failures_total\{reason="unauthenticated"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(7);
+  });
+  it('under steady traffic writes one batch per interval, not a statement per round trip of the last one', async () => {
+    // Each statement costs a fixed ~8 ms on PGlite: writing the queue down to empty while rows kept
+    // coming made batches of a few rows, back to back (issue 11: 0.3 ms of PGlite per call).
+    let statements = 0;
+    const counter = { inc: () => undefined, set: () => undefined };
+    const metrics = {
+      readLogQueueDepth: () => undefined,
+      logFlushDuration: { startTimer: () => { statements++; return () => undefined; } },
+      logFlushFailures: counter,
+      logQueueDepth: counter,
+      logRecordsDropped: counter,
+      logRecordsWritten: counter,
+    } as unknown as ConstructorParameters<typeof RequestLog>[0]['metrics'];
+    const log = new RequestLog({ database: t.platform.database, logger: pino({ level: 'silent' }), metrics, queueMax: 100_000, batchSize: 500, flushIntervalMs: 250, payloadMaxBytes: 8192 });
+    log.start();
+    const started = performance.now();
+    const rows = 600;
+    for (let i = 0; i < rows; i++) {
+      log.record({ kind: 'mcp', requestId: `steady-${i}`, method: 'tools/call', service: 'steady', target: 'echo', status: 'ok', latencyMs: 1 });
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const intervals = Math.ceil((performance.now() - started) / 250);
+    await log.close();
+    const written = await t.platform.database.db.selectFrom('request_log').select((eb) => eb.fn.countAll<number>().as('n')).where('request_id', 'like', 'steady-%').executeTakeFirstOrThrow();
+    expect(Number(written.n)).toBe(rows);
+    // One statement per interval that had rows, plus the close's (before: one per ~10 ms, ~150 here).
+    expect(statements, `${statements} statements for ${rows} rows in ${intervals} intervals`).toBeGreaterThan(0);
+    expect(statements, `${statements} statements for ${rows} rows in ${intervals} intervals`).toBeLessThanOrEqual(intervals + 2);
   });
 });

@@ -98,8 +98,8 @@ export interface UserPlanAssigner {
 const ROLLUP_BATCH_SIZE = 5_000;
 /** How long after a write the counters are raised (docs/billing.md: the counters' lag). */
 const ROLLUP_DELAY_MS = 200;
-/** How long a journaled event waits for the next batch to PGlite (docs/billing.md: the journal). */
-const JOURNAL_FLUSH_MS = 100;
+/** How long a journaled event waits for the next batch to PGlite (docs/billing.md: the journal): a statement has a fixed cost on PGlite, so fewer, bigger batches. */
+const JOURNAL_FLUSH_MS = 1000;
 /** How often each replica rolls up with no write of its own (another replica's leftovers after a crash). */
 const ROLLUP_SWEEP_MS = 5_000;
 

@@ -157,7 +157,7 @@ export class RequestLog {
       if (wait > 0) await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
       if (Date.now() >= deadline) break;
       this.retryAt = 0;
-      await this.tick();
+      await this.tick(true);
     }
     if (this.queue.length) {
       this.log.error({ 'log_records.lost': this.queue.length }, 'request log: records could not be written before the deadline');
@@ -177,10 +177,10 @@ export class RequestLog {
     this.opts.metrics.logQueueDepth.set(0);
   }
 
-  private tick(): Promise<void> {
+  private tick(drain = false): Promise<void> {
     if (this.flushing) return this.flushing;
     if (!this.queue.length || Date.now() < this.retryAt) return Promise.resolve();
-    this.flushing = this.writeBatches()
+    this.flushing = this.writeBatches(drain)
       .catch((err: unknown) => this.log.error({ err }, 'request log: writer failed'))
       .finally(() => {
       this.flushing = undefined;
@@ -188,9 +188,15 @@ export class RequestLog {
     return this.flushing;
   }
 
-  private async writeBatches(): Promise<void> {
+  /**
+   * Writes one batch of what is queued, then more only while full batches wait (or everything, when
+   * `drain`). Rows that arrive while a batch is written wait for the next interval: a statement has
+   * a fixed cost (about 8 ms on PGlite with the rollups, whatever its size), so writing the queue
+   * down to empty under steady traffic made batches of a few dozen rows and cost that much per row.
+   */
+  private async writeBatches(drain: boolean): Promise<void> {
     const { database, metrics, batchSize } = this.opts;
-    while (this.queue.length) {
+    for (let first = true; this.queue.length > 0 && (first || drain || this.queue.length >= batchSize); first = false) {
       const batch = this.queue.slice(0, batchSize);
       const stop = metrics.logFlushDuration.startTimer();
       try {
