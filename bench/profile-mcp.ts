@@ -18,6 +18,8 @@
  * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
  * PROFILE (0|1), PLATFORM_NODE_FLAGS / BASELINE_NODE_FLAGS (Node flags of the build and the baseline), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
  * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode),
+ * BENCH_FLOOR=1 (also `floor`: bench/floor-proxy.ts, a bare node:http + undici proxy, the least CPU a
+ * Node process spends to proxy the call), BENCH_PLATFORM_ENV ("K=V K2=V2", more of the platform's environment),
  * BENCH_COMPARE_REDIS=1 (the one build twice, side by side: `memory` without Redis and `redis` with
  * REDIS_URL, default redis://127.0.0.1:6379, so Redis mode's cost is read against memory mode in
  * the same rounds; with PLATFORM_BASELINE, that build too, as `baseline-memory` and `baseline-redis`).
@@ -45,6 +47,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const ONLY_RATE = process.env.BENCH_ONLY_RATE === '1';
 const PROFILE = process.env.PROFILE === '1';
 const COMPARE_REDIS = process.env.BENCH_COMPARE_REDIS === '1';
+/** BENCH_FLOOR=1: also measure bench/floor-proxy.ts, a bare Node proxy, as the target `floor`. */
+const FLOOR = process.env.BENCH_FLOOR === '1';
 const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
 /** Node flags (space-separated) for the measured build and the baseline: PLATFORM_NODE_FLAGS, BASELINE_NODE_FLAGS (e.g. `--experimental-async-context-frame`). */
@@ -338,6 +342,7 @@ async function main(): Promise<void> {
           : []),
       ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
+  let floorChild: ChildProcess | undefined;
   const rows: Row[] = [];
   try {
     for (const b of builds) {
@@ -346,6 +351,13 @@ async function main(): Promise<void> {
     }
     const direct = { name: 'direct', url: upstream.url, headers: echoCallHeaders(), body: ECHO_CALL, pid: undefined as number | undefined };
     const targets = [direct];
+    if (FLOOR) {
+      // The bare proxy (bench/floor-proxy.ts), measured like a platform: its CPU per call is the floor under the platform's.
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'floor-proxy.ts'), upstream.url], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const m = await waitFor(child, /listening (\d+)/, 'floor proxy');
+      floorChild = child;
+      targets.push({ name: 'floor', url: `http://127.0.0.1:${m[1]}/mcp`, headers: echoCallHeaders(), body: ECHO_CALL, pid: child.pid });
+    }
     for (const platform of started) {
       const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);
       const created = await fetch(`${platform.url}/v1/admin/services`, {
@@ -395,6 +407,7 @@ async function main(): Promise<void> {
       await stop(p.child);
       await rm(p.dataDir, { recursive: true, force: true });
     }
+    if (floorChild) await stop(floorChild);
     await stop(upstream.child);
   }
 
