@@ -375,8 +375,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ],
       }),
     );
-    app.use(operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
-    app.use(
+    // Mounted on their own paths, not as routers every request enters: a `/mcp` call only tests the paths.
+    app.get(['/healthz', '/readyz'], operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
+    app.get(
+      '/v1/openapi.json',
       openApiRouter(() =>
         buildOpenApiDocument({ fragments: openApiFragments, publicUrl: config.PUBLIC_URL, version: platformVersion() }),
       ),
