@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/index.js';
 // The worker's own client: the crash case needs its handle, which the database does not expose.
 import { PGliteThread } from '../src/db/pglite-thread.js';
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { errorHandler } from '../src/gateway/index.js';
 
 const embedded = !process.env.DATABASE_URL;
 
@@ -70,14 +73,27 @@ describe.skipIf(!embedded)('embedded PGlite in a worker thread', () => {
     const pending = thread.query('select pg_sleep(20)', []);
     const outcome = pending.then(
       () => 'resolved',
-      (err: Error) => err.message,
+      (err: Error & { code?: string }) => `${err.code}: ${err.message}`,
     );
     await new Promise((r) => setTimeout(r, 200));
     const stoppedAt = Date.now();
     await thread.terminate();
-    expect(await outcome).toMatch(/embedded database worker exited/);
+    // SQLSTATE 08006, as a PostgreSQL connection failure: the edge answers 503, not 500 (test/gateway.test.ts).
+    expect(await outcome).toMatch(/^08006: embedded database worker exited/);
     expect(Date.now() - stoppedAt).toBeLessThan(5_000);
-    await expect(thread.query('select 1', [])).rejects.toThrow(/embedded database worker exited/);
+    await expect(thread.query('select 1', [])).rejects.toMatchObject({ code: '08006', message: expect.stringMatching(/embedded database worker exited/) });
+    // What a handler's failed query answers through the edge: 503, the database named, nothing else.
+    const app = express();
+    app.get('/', (_req, _res, next) => void thread.query('select 1', []).catch(next));
+    app.use(errorHandler(pino({ level: 'silent' }), 2048));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect([res.status, ((await res.json()) as { error: { message: string } }).error.message]).toEqual([503, 'The database is unavailable; try again shortly']);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
     await thread.close(); // resolves: nothing left to wait for
   });
   it('a query of db waiting for the connection goes before the background builder\'s waiting writes (the request log)', async () => {

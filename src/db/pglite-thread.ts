@@ -57,6 +57,13 @@ function workerUrl(): { url: URL; execArgv: string[] } {
   };
 }
 
+/**
+ * SQLSTATE 08006 (connection_failure) on every query once the worker is gone: to its callers the
+ * embedded database went away as a PostgreSQL server does, so the edge answers 503 (the database is
+ * unavailable) instead of 500, and /readyz fails.
+ */
+const WORKER_GONE = { code: '08006' };
+
 function revive(e: SerializedError, site: Error): Error {
   const err = new Error(e.message);
   Object.assign(err, e.fields);
@@ -142,7 +149,7 @@ export class PGliteThread implements PGliteClient {
 
   private send(req: WorkerRequest): Promise<{ rows: unknown[]; affectedRows?: number | undefined }> {
     const site = new Error('query');
-    if (this.dead) return Promise.reject(revive({ message: this.dead.message, fields: {} }, site));
+    if (this.dead) return Promise.reject(revive({ message: this.dead.message, fields: WORKER_GONE }, site));
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(req.id, {
@@ -170,7 +177,7 @@ export class PGliteThread implements PGliteClient {
     this.dead = err;
     const waiting = [...this.pending.values()];
     this.pending.clear();
-    for (const p of waiting) p.reject(revive({ message: err.message, fields: {} }, p.site));
+    for (const p of waiting) p.reject(revive({ message: err.message, fields: WORKER_GONE }, p.site));
     this.onExit(err);
   }
 }
