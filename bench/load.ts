@@ -7,7 +7,9 @@
  *   queueing it causes (no coordinated omission). autocannon's `overallRate` is not used for this:
  *   it gives each connection a per-second quota that it sends back to back at the start of every
  *   second (autocannon/lib/httpClient.js), i.e. bursts rather than a rate.
- * - `max`: autocannon, closed loop, N connections: the throughput ceiling.
+ * - `max`: autocannon, closed loop, N connections: the throughput ceiling. With one connection, an
+ *   undici loop instead: the calls one after another, timed in µs (autocannon's latencies are whole
+ *   milliseconds, too coarse for issue 11's ≤ 0.5 ms overhead at C = 1).
  * - `setup`, `sessions`: undici loops over the handshake requests (the session ID is read from
  *   the initialize answer once per session and replayed).
  *
@@ -135,6 +137,7 @@ async function runRate(job: RateJob): Promise<Omit<JobResult, 'generatorCores' |
 }
 
 async function runMax(job: MaxJob): Promise<Omit<JobResult, 'generatorCores' | 'wallS'>> {
+  if (job.connections === 1) return runSerial(job);
   const { call } = job;
   const errors = new Errors();
   const body = bodyMaker(call);
@@ -216,6 +219,22 @@ async function closedLoop(
   const elapsed = (performance.now() - start) / 1000;
   await p.close();
   return { done: samples.length + errors.count, errors: errors.count, errorSamples: errors.samples, throughput: samples.length / elapsed, latency: latencyOf(samples) };
+}
+
+/** `max` at one connection: each call sent when the last was answered, its latency in µs. */
+function runSerial(job: MaxJob): Promise<LoopResult> {
+  const { call } = job;
+  const body = bodyMaker(call);
+  let n = 0;
+  return closedLoop(
+    call.url,
+    1,
+    (start) => performance.now() < start + job.durationS * 1000,
+    async (p, path) => {
+      const r = await request(p, path, call.method ?? 'POST', call.headers, body(++n));
+      if (r.status < 200 || r.status >= 300 || !okBody(r.text, call.expect)) throw new Error(`${r.status} ${r.text.slice(0, 300)}`);
+    },
+  );
 }
 
 function runSetup(job: SetupJob): Promise<LoopResult> {
