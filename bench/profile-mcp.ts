@@ -18,6 +18,8 @@
  * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
  * PROFILE (0|1), PLATFORM_NODE_FLAGS / BASELINE_NODE_FLAGS (Node flags of the build and the baseline), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
  * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode),
+ * PROFILE_HEAP=1 (the platform's bytes allocated per call and its top allocating frames, round 1,
+ * from the inspector's sampling heap profiler with collected objects counted: what the GC works off),
  * BENCH_FLOOR=1 (also `floor`: bench/floor-proxy.ts, a bare node:http + undici proxy, the least CPU a
  * Node process spends to proxy the call), BENCH_PLATFORM_ENV ("K=V K2=V2", more of the platform's environment),
  * BENCH_COMPARE_REDIS=1 (the one build twice, side by side: `memory` without Redis and `redis` with
@@ -34,6 +36,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { WebSocket } from 'undici';
 import { benchPlatformEnv } from './platform.js';
 import { ECHO_CALL, echoCallHeaders } from './repeat-call.js';
 import { MODERN } from './wire.js';
@@ -47,6 +50,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const ONLY_RATE = process.env.BENCH_ONLY_RATE === '1';
 const PROFILE = process.env.PROFILE === '1';
 const COMPARE_REDIS = process.env.BENCH_COMPARE_REDIS === '1';
+/** PROFILE_HEAP=1: allocation per call of `platform` in round 1 (the inspector's sampling heap profiler, collected objects included). */
+const PROFILE_HEAP = process.env.PROFILE_HEAP === '1';
+/** The inspector port of the measured build under PROFILE_HEAP (loopback only). */
+const HEAP_INSPECTOR_PORT = 9339;
 /** BENCH_FLOOR=1: also measure bench/floor-proxy.ts, a bare Node proxy, as the target `floor`. */
 const FLOOR = process.env.BENCH_FLOOR === '1';
 const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
@@ -321,6 +328,55 @@ function componentOfUrl(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Starts V8's sampling heap profiler in the process whose inspector listens on `port`, counting the
+ * objects the GC has collected too (so the figure is what was allocated, not what survived).
+ * `stop(calls)` returns a markdown summary: bytes per call and the frames that allocated most.
+ */
+async function startHeapSampling(port: number): Promise<{ stop(calls: number): Promise<string> }> {
+  const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve, { once: true });
+    ws.addEventListener('error', reject, { once: true });
+  });
+  let nextId = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  ws.addEventListener('message', (e) => {
+    const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
+    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
+  });
+  const call = <T>(method: string, params: Record<string, unknown> = {}) =>
+    new Promise<T>((resolve) => {
+      const id = ++nextId;
+      waiting.set(id, resolve as (result: unknown) => void);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  await call('HeapProfiler.enable');
+  await call('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return {
+    async stop(calls) {
+      interface HeapNode { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: HeapNode[] }
+      const { profile } = await call<{ profile: { head: HeapNode } }>('HeapProfiler.stopSampling');
+      ws.close();
+      const self = new Map<string, number>();
+      let total = 0;
+      const walk = (node: HeapNode) => {
+        const f = node.callFrame;
+        const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${f.lineNumber + 1}` : '';
+        const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+        self.set(key, (self.get(key) ?? 0) + node.selfSize);
+        total += node.selfSize;
+        for (const c of node.children) walk(c);
+      };
+      walk(profile.head);
+      const lines = [`${calls} calls): **${(total / Math.max(1, calls) / 1024).toFixed(1)} kB allocated per call**`, '', '| % of bytes | frame |', '| ---: | --- |'];
+      for (const [key, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20)) lines.push(`| ${((100 * bytes) / total).toFixed(1)} | \`${key}\` |`);
+      return lines.join('\n');
+    },
+  };
+}
+
 async function main(): Promise<void> {
   if (process.env.BENCH_NO_BUILD !== '1') execSync('npm run build --silent', { cwd: ROOT, stdio: 'inherit' });
   await mkdir(PROFILE_DIR, { recursive: true });
@@ -336,13 +392,20 @@ async function main(): Promise<void> {
         { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
       ])
     : [
-        { name: 'platform', main, profile: PROFILE, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.PLATFORM_NODE_FLAGS) },
+        {
+          name: 'platform',
+          main,
+          profile: PROFILE,
+          redisUrl: process.env.REDIS_URL,
+          flags: [...nodeFlags(process.env.PLATFORM_NODE_FLAGS), ...(PROFILE_HEAP ? [`--inspect=127.0.0.1:${HEAP_INSPECTOR_PORT}`] : [])],
+        },
         ...(process.env.PLATFORM_BASELINE
           ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
           : []),
       ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
   let floorChild: ChildProcess | undefined;
+  const heapReports: string[] = [];
   const rows: Row[] = [];
   try {
     for (const b of builds) {
@@ -387,7 +450,9 @@ async function main(): Promise<void> {
         for (const t of [first!, ...platforms.slice(shift), ...platforms.slice(0, shift)]) {
           const begun = performance.now() - platformSpawnedAt;
           const cpu0 = { platform: await cpuMs(t.pid), platformMain: await cpuMs(t.pid, true), upstream: await cpuMs(upstream.child.pid) };
+          const heap = PROFILE_HEAP && round === 1 && t.name === 'platform' ? await startHeapSampling(HEAP_INSPECTOR_PORT) : undefined;
           const r = await load(t.url, t.headers, t.body, rate, DURATION);
+          if (heap) heapReports.push(`offered ${rate ?? 'max'}: ${await heap.stop(r.requests.total)}`);
           const cpu = {
             platform: (await cpuMs(t.pid)) - cpu0.platform,
             platformMain: (await cpuMs(t.pid, true)) - cpu0.platformMain,
@@ -466,6 +531,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  for (const report of heapReports) console.log(`\n### Allocation (platform, round 1, ${report}`);
   const outDir = path.join(ROOT, 'bench', 'results');
   await writeFile(path.join(outDir, `profile-mcp-${Date.now()}.json`), JSON.stringify({ commit, rows }, null, 2));
   if (PROFILE) {
