@@ -169,11 +169,25 @@ describe.skipIf(skipBrowserTests)('web: the admin Billing page in Chromium', () 
       .values(Array.from({ length: 51 }, (_, i) => ({ email: `pager-${String(i).padStart(2, '0')}@example.test`, user_metadata: '{}', app_metadata: '{}' })))
       .execute();
     const userRows = page.getByTestId('billing-users').locator('tr[data-user]');
+    // Each page's answer is awaited before its count is read: the list on screen is then the filtered
+    // one (the search is debounced), and a click that fetched nothing fails here, by name.
+    const usersPage = (cursor: boolean) =>
+      page.waitForResponse((r) => r.url().includes('/v1/admin/users?') && r.url().includes('q=pager-') && r.url().includes('cursor=') === cursor, { timeout: 15_000 });
+    const firstPage = usersPage(false);
     await page.getByRole('textbox', { name: 'Find a user' }).fill('pager-');
+    expect((await firstPage).status()).toBe(200);
     await page.getByText('50 users shown, more follow').waitFor();
     expect(await userRows.count()).toBe(50);
+    const secondPage = usersPage(true);
     await page.getByRole('button', { name: 'More users' }).click();
-    await page.getByText('51 users shown').waitFor();
+    const second = await secondPage;
+    expect([second.status(), ((await second.json()) as { users: unknown[] }).users.length]).toEqual([200, 1]);
+    await page
+      .getByText('51 users shown')
+      .waitFor()
+      .catch(async (err: unknown) => {
+        throw new Error(`after More users the list says "${await page.getByText(/users? shown/).first().textContent()}"`, { cause: err });
+      });
     expect(await userRows.count()).toBe(51);
     await expect(page.getByRole('button', { name: 'More users' }).count()).resolves.toBe(0);
     await page.getByRole('textbox', { name: 'Find a user' }).fill('nobody-has-this');
