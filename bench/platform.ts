@@ -50,8 +50,15 @@ export function benchPlatformEnv(dataDir: string, tag: string, redisUrl: string 
     // Metering and quotas on (the default) or off, to compare their cost (docs/billing.md, "Cost").
     ...(process.env.BILLING_METERING ? { BILLING_METERING: process.env.BILLING_METERING } : {}),
     // BENCH_PLATFORM_ENV="K=V K2=V2": more of the platform's environment, to measure what one setting costs.
-    ...Object.fromEntries((process.env.BENCH_PLATFORM_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
+    ...Object.fromEntries((process.env.BENCH_PLATFORM_ENV ?? '').split(' ').filter(Boolean).map(envPair)),
   };
+}
+
+/** One `K=V` of BENCH_PLATFORM_ENV (the value may hold `=`). */
+function envPair(kv: string): [string, string] {
+  const at = kv.indexOf('=');
+  if (at < 1) throw new Error(`BENCH_PLATFORM_ENV: "${kv}" is not NAME=value`);
+  return [kv.slice(0, at), kv.slice(at + 1)];
 }
 
 /**
@@ -162,31 +169,46 @@ export async function heapUsedBytes(p: Platform): Promise<number> {
  */
 export async function heapAfterGc(p: Platform): Promise<number> {
   if (!p.inspector) throw new Error(`platform (${p.label}) was started without the inspector`);
-  const ws = new WebSocket(p.inspector);
-  const pending = new Map<number, (msg: { result?: { result?: { value?: unknown } }; error?: { message: string } }) => void>();
+  const inspector = await inspectorSession(p.inspector, `platform (${p.label})`);
+  try {
+    await inspector.call('HeapProfiler.collectGarbage');
+    await inspector.call('HeapProfiler.collectGarbage');
+    const r = await inspector.call<{ result?: { value?: unknown } }>('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+    const v = r.result?.value;
+    if (typeof v !== 'number') throw new Error(`heapUsed not readable through the inspector: ${JSON.stringify(r).slice(0, 200)}`);
+    return v;
+  } finally {
+    inspector.close();
+  }
+}
+
+/** A DevTools-protocol session with a process's inspector (its WebSocket URL): `call` resolves with a method's result. */
+export async function inspectorSession(
+  url: string,
+  what: string,
+): Promise<{ call<T = unknown>(method: string, params?: Record<string, unknown>): Promise<T>; close(): void }> {
+  const ws = new WebSocket(url);
+  const pending = new Map<number, (msg: { result?: unknown; error?: { message: string } }) => void>();
   ws.addEventListener('message', (ev) => {
-    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: { result?: { value?: unknown } }; error?: { message: string } };
+    const msg = JSON.parse(String(ev.data)) as { id?: number; result?: unknown; error?: { message: string } };
     if (msg.id !== undefined) pending.get(msg.id)?.(msg);
   });
   await new Promise<void>((resolve, reject) => {
     ws.addEventListener('open', () => resolve());
-    ws.addEventListener('error', () => reject(new Error(`inspector of platform (${p.label}) did not accept a connection`)));
+    ws.addEventListener('error', () => reject(new Error(`inspector of ${what} did not accept a connection`)));
   });
   let nextId = 1;
-  const call = (method: string, params?: Record<string, unknown>) =>
-    new Promise<{ result?: { result?: { value?: unknown } } }>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, (msg) => (msg.error ? reject(new Error(`${method}: ${msg.error.message}`)) : resolve(msg)));
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  try {
-    await call('HeapProfiler.collectGarbage');
-    await call('HeapProfiler.collectGarbage');
-    const r = await call('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
-    const v = r.result?.result?.value;
-    if (typeof v !== 'number') throw new Error(`heapUsed not readable through the inspector: ${JSON.stringify(r).slice(0, 200)}`);
-    return v;
-  } finally {
-    ws.close();
-  }
+  return {
+    call: <T>(method: string, params?: Record<string, unknown>) =>
+      new Promise<T>((resolve, reject) => {
+        const id = nextId++;
+        pending.set(id, (msg) => {
+          pending.delete(id);
+          if (msg.error) reject(new Error(`${method}: ${msg.error.message}`));
+          else resolve(msg.result as T);
+        });
+        ws.send(JSON.stringify({ id, method, params }));
+      }),
+    close: () => ws.close(),
+  };
 }

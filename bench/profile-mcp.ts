@@ -36,8 +36,7 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { WebSocket } from 'undici';
-import { benchPlatformEnv } from './platform.js';
+import { benchPlatformEnv, inspectorSession } from './platform.js';
 import { ECHO_CALL, echoCallHeaders } from './repeat-call.js';
 import { MODERN } from './wire.js';
 
@@ -117,14 +116,20 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...(process.env.TRACE_UPSTREAM ? ['--import', process.env.TRACE_UPSTREAM] : []), '--import', 'tsx', path.join(ROOT, 'bench', 'echo-server.ts'), 'http', '0'], {
+/** Runs a bench script (under tsx) and resolves with its port once it prints `listening <port>`. */
+async function startScript(what: string, script: string, args: string[], imports: string[] = []): Promise<{ port: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...imports.flatMap((i) => ['--import', i]), '--import', 'tsx', path.join(ROOT, 'bench', script), ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const m = await waitFor(child, /listening (\d+)/, 'echo upstream');
-  return { url: `http://127.0.0.1:${m[1]}/mcp`, child };
+  const m = await waitFor(child, /listening (\d+)/, what);
+  return { port: m[1]!, child };
+}
+
+async function startUpstream(): Promise<{ url: string; child: ChildProcess }> {
+  const { port, child } = await startScript('echo upstream', 'echo-server.ts', ['http', '0'], process.env.TRACE_UPSTREAM ? [process.env.TRACE_UPSTREAM] : []);
+  return { url: `http://127.0.0.1:${port}/mcp`, child };
 }
 
 /** performance.now() when the platform process was spawned: its CPU profile's time origin, near enough. */
@@ -215,13 +220,25 @@ function row(round: number, name: string, rate: number | undefined, r: autocanno
   };
 }
 
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+
+/** A profile frame as the summaries name it: function and script:line, relative to the repository. */
+function frameKey(f: CallFrame): string {
+  const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${f.lineNumber + 1}` : '';
+  return `${f.functionName || '(anonymous)'} ${where}`.trim();
+}
+
 /**
  * Top self-time frames of a .cpuprofile (V8 format), as markdown tables: only the samples taken
  * while the platform was under load (startup, migrations and shutdown left out), idle excluded.
  */
 async function summariseProfile(file: string, top = 30): Promise<string> {
   const prof = JSON.parse(await readFile(file, 'utf8')) as {
-    nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+    nodes: Array<{ id: number; callFrame: CallFrame; hitCount?: number }>;
     samples: number[];
     timeDeltas: number[];
   };
@@ -237,9 +254,7 @@ async function summariseProfile(file: string, top = 30): Promise<string> {
     const dt = prof.timeDeltas[i] ?? 0;
     elapsed += dt;
     if (!node || !inWindow(elapsed / 1000) || node.callFrame.functionName === '(idle)') continue;
-    const f = node.callFrame;
-    const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${f.lineNumber + 1}` : '';
-    const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+    const key = frameKey(node.callFrame);
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
   }
@@ -335,36 +350,18 @@ function componentOfUrl(url: string): string | undefined {
  */
 async function startHeapSampling(port: number): Promise<{ stop(calls: number): Promise<string> }> {
   const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ webSocketDebuggerUrl: string }>;
-  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
-  await new Promise((resolve, reject) => {
-    ws.addEventListener('open', resolve, { once: true });
-    ws.addEventListener('error', reject, { once: true });
-  });
-  let nextId = 0;
-  const waiting = new Map<number, (result: unknown) => void>();
-  ws.addEventListener('message', (e) => {
-    const m = JSON.parse(String(e.data)) as { id?: number; result?: unknown };
-    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
-  });
-  const call = <T>(method: string, params: Record<string, unknown> = {}) =>
-    new Promise<T>((resolve) => {
-      const id = ++nextId;
-      waiting.set(id, resolve as (result: unknown) => void);
-      ws.send(JSON.stringify({ id, method, params }));
-    });
-  await call('HeapProfiler.enable');
-  await call('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  const inspector = await inspectorSession(targets[0]!.webSocketDebuggerUrl, 'the platform');
+  await inspector.call('HeapProfiler.enable');
+  await inspector.call('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
   return {
     async stop(calls) {
-      interface HeapNode { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: HeapNode[] }
-      const { profile } = await call<{ profile: { head: HeapNode } }>('HeapProfiler.stopSampling');
-      ws.close();
+      interface HeapNode { callFrame: CallFrame; selfSize: number; children: HeapNode[] }
+      const { profile } = await inspector.call<{ profile: { head: HeapNode } }>('HeapProfiler.stopSampling');
+      inspector.close();
       const self = new Map<string, number>();
       let total = 0;
       const walk = (node: HeapNode) => {
-        const f = node.callFrame;
-        const where = f.url ? `${f.url.replace(/^file:\/\//, '').replace(ROOT + '/', '')}:${f.lineNumber + 1}` : '';
-        const key = `${f.functionName || '(anonymous)'} ${where}`.trim();
+        const key = frameKey(node.callFrame);
         self.set(key, (self.get(key) ?? 0) + node.selfSize);
         total += node.selfSize;
         for (const c of node.children) walk(c);
@@ -416,10 +413,9 @@ async function main(): Promise<void> {
     const targets = [direct];
     if (FLOOR) {
       // The bare proxy (bench/floor-proxy.ts), measured like a platform: its CPU per call is the floor under the platform's.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench', 'floor-proxy.ts'), upstream.url], { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] });
-      const m = await waitFor(child, /listening (\d+)/, 'floor proxy');
+      const { port, child } = await startScript('floor proxy', 'floor-proxy.ts', [upstream.url]);
       floorChild = child;
-      targets.push({ name: 'floor', url: `http://127.0.0.1:${m[1]}/mcp`, headers: echoCallHeaders(), body: ECHO_CALL, pid: child.pid });
+      targets.push({ name: 'floor', url: `http://127.0.0.1:${port}/mcp`, headers: echoCallHeaders(), body: ECHO_CALL, pid: child.pid });
     }
     for (const platform of started) {
       const admin = await token(platform.url, 'admin@bench.test', 'bench-admin-password-1', false);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { listPartitions, maintainPartitions, RequestLog } from '../src/logging/index.js';
+import { listPartitions, maintainPartitions, PlatformMetrics, RequestLog } from '../src/logging/index.js';
 import { startPlatform, type TestPlatform } from './support/platform.js';
 
 /** Request log pipeline, partitions/retention, metrics and error groups, through the real app. */
@@ -199,16 +199,8 @@ describe('logging: request log', () => {
   it('under steady traffic writes one batch per interval, not a statement per round trip of the last one', async () => {
     // Each statement costs a fixed ~8 ms on PGlite: writing the queue down to empty while rows kept
     // coming made batches of a few rows, back to back (issue 11: 0.3 ms of PGlite per call).
-    let statements = 0;
-    const counter = { inc: () => undefined, set: () => undefined };
-    const metrics = {
-      readLogQueueDepth: () => undefined,
-      logFlushDuration: { startTimer: () => { statements++; return () => undefined; } },
-      logFlushFailures: counter,
-      logQueueDepth: counter,
-      logRecordsDropped: counter,
-      logRecordsWritten: counter,
-    } as unknown as ConstructorParameters<typeof RequestLog>[0]['metrics'];
+    // Statements counted as the writer's own metric does: one log_flush_duration_seconds observation each.
+    const metrics = new PlatformMetrics();
     const log = new RequestLog({ database: t.platform.database, logger: pino({ level: 'silent' }), metrics, queueMax: 100_000, batchSize: 500, flushIntervalMs: 250, payloadMaxBytes: 8192 });
     log.start();
     const started = performance.now();
@@ -221,6 +213,7 @@ describe('logging: request log', () => {
     await log.close();
     const written = await t.platform.database.db.selectFrom('request_log').select((eb) => eb.fn.countAll<number>().as('n')).where('request_id', 'like', 'steady-%').executeTakeFirstOrThrow();
     expect(Number(written.n)).toBe(rows);
+    const statements = (await metrics.logFlushDuration.get()).values.find((v) => v.metricName === 'log_flush_duration_seconds_count')?.value ?? 0;
     // One statement per interval that had rows, plus the close's (before: one per ~10 ms, ~150 here).
     expect(statements, `${statements} statements for ${rows} rows in ${intervals} intervals`).toBeGreaterThan(0);
     expect(statements, `${statements} statements for ${rows} rows in ${intervals} intervals`).toBeLessThanOrEqual(intervals + 2);
