@@ -13,6 +13,7 @@ import {
   errorHandler,
   ipRateLimit,
   notFound,
+  requestLane,
   userRateLimit,
   type OpenApiPaths,
   type RateLimiter,
@@ -354,8 +355,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // Every component that serves REST routes adds its OpenAPI fragment here.
     const openApiFragments: OpenApiPaths[] = [operationsOpenApi, apiOpenApi];
 
-    app.use(
-      edgeMiddleware({
+    const edge = edgeMiddleware({
         logger,
         bodyLimitBytes: config.BODY_LIMIT_BYTES,
         // The builder reads its own bodies after authentication, up to BUILDER_IMPORT_MAX_BYTES.
@@ -373,8 +373,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
             { 'rate_limit.scope': 'ip' },
           ),
         ],
-      }),
-    );
+      });
+    app.use(edge);
     // Mounted on their own paths, not as routers every request enters: a `/mcp` call only tests the paths.
     app.get(['/healthz', '/readyz'], operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
     app.get(
@@ -558,10 +558,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.use(webAppRouter({ ...opts.web, publishableKey: config.AUTH_PUBLISHABLE_KEY }));
     openApiFragments.push(webOpenApi);
     app.use(notFound);
-    app.use(
-      errorHandler(logger, config.BODY_LIMIT_BYTES, {
-        onUnexpectedError: (err, req) => logging.captureError(err, 'http', req),
-      }),
+    const platformErrors = errorHandler(logger, config.BODY_LIMIT_BYTES, {
+      onUnexpectedError: (err, req) => logging.captureError(err, 'http', req),
+    });
+    app.use(platformErrors);
+
+    // `/mcp` and `/mcp/{service}` take a lane: the middleware they meet in the app, in the same
+    // order, without the router's walk over the app's other layers (gateway/lane.ts).
+    const mcpLane = requestLane(
+      app,
+      [...(tracing.serverSpans ? [tracing.serverSpans] : []), ...edge, ...logging.middleware, ...mcp.endpoint],
+      [mcp.errorHandler, platformErrors],
     );
 
     const server = http.createServer(
@@ -572,7 +579,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         // How often Node checks the header/request timeouts (default 30 s would let slow clients linger).
         connectionsCheckingInterval: Math.min(1_000, config.HEADERS_TIMEOUT_MS),
       },
-      app,
+      (req, res) => {
+        const route = mcp.route(req.url);
+        if (route) mcpLane(req, res, route);
+        else app(req, res);
+      },
     );
     const connections = trackConnections(server);
 

@@ -4,6 +4,7 @@ export { parse, parseBody, parseParams, parseQuery, unreadBody, zodDetails } fro
 export { trackConnections, type ConnectionDrain, type DrainHolders } from './connection-drain.js';
 export { edgeMiddleware, errorHandler, notFound, type EdgeOptions, type ErrorHandlerOptions } from './edge.js';
 export { requestIdFor } from './request-context.js';
+export { requestLane, type Lane, type LaneRoute } from './lane.js';
 export type { McpCallFacts, McpCallFactsSource } from './mcp-call-facts.js';
 export type { Principal } from './principal.js';
 export {

@@ -13,7 +13,7 @@ import express, { type ErrorRequestHandler, type Request as ExpressRequest, type
 import type { Logger } from 'pino';
 import type { Config } from '../../config/index.js';
 import type { Redis } from '../../db/index.js';
-import type { CallMetering, OpenApiPaths, Principal } from '../../gateway/index.js';
+import type { CallMetering, LaneRoute, OpenApiPaths, Principal } from '../../gateway/index.js';
 import type { Vault } from '../../vault/index.js';
 import type { ResolvedService, ServiceCatalog, Unusable, UpstreamConnector } from '../contracts.js';
 import { isShortened, isValidSlug, splitName } from './names.js';
@@ -68,7 +68,15 @@ export interface McpRouterDeps {
 }
 
 export interface McpRouter {
+  /** The OAuth protected-resource metadata routes (GET), mounted on the app. */
   router: express.Router;
+  /**
+   * `/mcp` and `/mcp/{service}` (any method, a trailing slash allowed, case-insensitive, as Express
+   * routed them): the route a request's URL names, or undefined. The app serves these on a lane
+   * (gateway/lane.ts), `endpoint` after its edge and logging middleware.
+   */
+  route(url: string | undefined): LaneRoute | undefined;
+  endpoint: RequestHandler[];
   /** Mount after the router and before the platform error handler: JSON-RPC errors for /mcp bodies. */
   errorHandler: ErrorRequestHandler;
   openapi: OpenApiPaths;
@@ -253,9 +261,11 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
     next();
   };
 
-  const serve = (aggregate: boolean): RequestHandler => async (req, res, next) => {
+  const serve: RequestHandler = async (req, res, next) => {
     try {
-      const slug = aggregate ? undefined : String(req.params.service);
+      const service = req.params.service;
+      const slug = service === undefined ? undefined : String(service);
+      const aggregate = slug === undefined;
       const principal = await deps.authenticate(req);
       if (!principal) {
         const hadToken = typeof req.headers.authorization === 'string' && req.headers.authorization.length > 0;
@@ -340,8 +350,6 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
   router.get(PRM_PATH, metadata);
   router.get(`${PRM_PATH}/mcp`, metadata);
   router.get(`${PRM_PATH}/mcp/:service`, metadata);
-  router.all('/mcp', guard, serve(true));
-  router.all('/mcp/:service', guard, serve(false));
 
   const errorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
     if (!req.path.startsWith('/mcp') || res.headersSent) return next(err);
@@ -359,6 +367,8 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
 
   return {
     router,
+    route: mcpRoute,
+    endpoint: [guard, serve],
     errorHandler,
     openapi: openapiPaths(),
     drain() {
@@ -380,6 +390,22 @@ function aggregateToolTarget(body: unknown, services: ResolvedService[]): { serv
   if (!parts || isShortened(parts.slug, encoded)) return undefined;
   const service = services.find((s) => s.definition.slug === parts.slug);
   return service ? { service, aggregate: { slug: parts.slug, upstreamName: parts.name } } : undefined;
+}
+
+/** `/mcp`, `/mcp/{service}`, a trailing slash, any case: what Express's `/mcp` and `/mcp/:service` routes matched. */
+const MCP_PATH = /^\/mcp(?:\/([^/?#]+))?\/?(?:[?#]|$)/i;
+
+export function mcpRoute(url: string | undefined): LaneRoute | undefined {
+  const match = url ? MCP_PATH.exec(url) : null;
+  if (!match) return undefined;
+  if (match[1] === undefined) return { path: '/mcp', params: {} };
+  let service = match[1];
+  try {
+    service = decodeURIComponent(service);
+  } catch {
+    // Not valid percent-encoding: no service has such a name; the endpoint answers 404.
+  }
+  return { path: '/mcp/:service', params: { service } };
 }
 
 function sessionKeyOf(sessionId: string): string {
