@@ -18,6 +18,7 @@
  * Valgrind runs the process about 50× slower: keep CALLS small (default 400).
  *
  * Options (env): CALLS (400), WARMUP (300), CONCURRENCY (4), PLATFORM_MAIN (default dist/main.js),
+ * PLATFORM_NODE (the Node binary the platform runs on, default this one's),
  * REDIS_URL, DATABASE_URL, CALLGRIND_OUT (directory for the callgrind.out files, default a temp dir;
  * `callgrind_annotate` reads them).
  */
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
     const main = process.env.PLATFORM_MAIN ?? path.join(ROOT, 'dist', 'main.js');
     platform = spawn(
       'valgrind',
-      ['--tool=callgrind', `--vgdb-prefix=${VGDB_PREFIX}`, '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${outDir}/callgrind.out.%p`, process.execPath, main, 'serve'],
+      ['--tool=callgrind', `--vgdb-prefix=${VGDB_PREFIX}`, '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${outDir}/callgrind.out.%p`, process.env.PLATFORM_NODE || process.execPath, main, 'serve'],
       {
         cwd: ROOT,
         // Under valgrind a request takes far longer than Node's default request and header timeouts allow.

@@ -16,7 +16,8 @@
  * Options (env): BENCH_DURATION (s, 8), BENCH_CONNECTIONS (20), BENCH_RATE (1000; 0 = max throughput only), BENCH_ONLY_RATE (1: the fixed rate only), BENCH_ROUNDS (1),
  * BENCH_PROTOCOL (2026-07-28 | 2025-11-25: the platform targets then run as one 2025-era session each,
  * `initialize` once and every call with its `Mcp-Session-Id`; direct stays 2026-07-28 stateless),
- * PROFILE (0|1), PLATFORM_NODE_FLAGS / BASELINE_NODE_FLAGS (Node flags of the build and the baseline), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
+ * PROFILE (0|1), PLATFORM_NODE_FLAGS / BASELINE_NODE_FLAGS (Node flags of the build and the baseline),
+ * PLATFORM_NODE / BASELINE_NODE (the Node binary each runs on, default this one's: a runtime against another), PLATFORM_MAIN (the build to measure, default dist/main.js), PLATFORM_BASELINE (another
  * build's dist/main.js, run side by side as `baseline`), DATABASE_URL / REDIS_URL (server mode),
  * PROFILE_HEAP=1 (the platform's bytes allocated per call and its top allocating frames, round 1,
  * from the inspector's sampling heap profiler with collected objects counted: what the GC works off),
@@ -59,6 +60,8 @@ const PROTOCOL = process.env.BENCH_PROTOCOL ?? MODERN;
 const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
 /** Node flags (space-separated) for the measured build and the baseline: PLATFORM_NODE_FLAGS, BASELINE_NODE_FLAGS (e.g. `--experimental-async-context-frame`). */
 const nodeFlags = (value: string | undefined) => (value ?? '').split(' ').filter(Boolean);
+/** The Node binary of the measured build (PLATFORM_NODE) and of the baseline (BASELINE_NODE): another runtime side by side. Default: this one. */
+const nodeOf = (prefix: string) => (prefix ? process.env.BASELINE_NODE : process.env.PLATFORM_NODE) || process.execPath;
 
 interface Row {
   round: number;
@@ -137,11 +140,11 @@ let platformSpawnedAt = performance.now();
 /** Windows (ms since the platform's spawn) in which the platform was under load, for the profile summary. */
 const platformWindows: Array<[number, number]> = [];
 
-async function startPlatform(dataDir: string, main: string, profile: boolean, redisUrl: string | undefined, flags: string[]): Promise<{ url: string; child: ChildProcess }> {
+async function startPlatform(dataDir: string, main: string, node: string, profile: boolean, redisUrl: string | undefined, flags: string[]): Promise<{ url: string; child: ChildProcess }> {
   const stamp = `${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   if (profile) platformSpawnedAt = performance.now();
   const args = [...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...flags, main, 'serve'];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(node, args, {
     cwd: ROOT,
     env: benchPlatformEnv(dataDir, stamp, redisUrl),
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -385,19 +388,20 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const builds = COMPARE_REDIS
     ? [{ prefix: '', main }, ...(process.env.PLATFORM_BASELINE ? [{ prefix: 'baseline-', main: process.env.PLATFORM_BASELINE }] : [])].flatMap((b) => [
-        { name: `${b.prefix}memory`, main: b.main, profile: false, redisUrl: undefined, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
-        { name: `${b.prefix}redis`, main: b.main, profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
+        { name: `${b.prefix}memory`, main: b.main, node: nodeOf(b.prefix), profile: false, redisUrl: undefined, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
+        { name: `${b.prefix}redis`, main: b.main, node: nodeOf(b.prefix), profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
       ])
     : [
         {
           name: 'platform',
           main,
+          node: nodeOf(''),
           profile: PROFILE,
           redisUrl: process.env.REDIS_URL,
           flags: [...nodeFlags(process.env.PLATFORM_NODE_FLAGS), ...(PROFILE_HEAP ? [`--inspect=127.0.0.1:${HEAP_INSPECTOR_PORT}`] : [])],
         },
         ...(process.env.PLATFORM_BASELINE
-          ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
+          ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, node: nodeOf('baseline-'), profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
           : []),
       ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];
@@ -407,7 +411,7 @@ async function main(): Promise<void> {
   try {
     for (const b of builds) {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mcp-profile-'));
-      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.profile, b.redisUrl, b.flags)) });
+      started.push({ name: b.name, dataDir, ...(await startPlatform(dataDir, b.main, b.node, b.profile, b.redisUrl, b.flags)) });
     }
     const direct = { name: 'direct', url: upstream.url, headers: echoCallHeaders(), body: ECHO_CALL, pid: undefined as number | undefined };
     const targets = [direct];

@@ -87,10 +87,7 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
     const start = process.hrtime.bigint();
     const time = new Date();
     const bytesOutAtStart = socketBytes(req);
-    let done = false;
     const finish = () => {
-      if (done) return;
-      done = true;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       // The web app's pages and files (src/web marks them on res.locals.webApp, read structurally) are
       // one route in the metrics and no request-log rows: page loads are not API traffic.
@@ -200,8 +197,8 @@ export function httpInstrumentation(opts: HttpInstrumentationOptions): RequestHa
         );
       }
     };
-    res.once('finish', finish);
-    res.once('close', finish);
+    // `close` follows `finish` on every response, and comes alone when the client went away first.
+    res.on('close', finish);
     next();
   };
 }
