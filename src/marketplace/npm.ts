@@ -38,6 +38,8 @@ export interface NpmSettings {
 type NpmSource = Extract<ListingSource, { type: 'npm' }>;
 
 const RETIRE_RETRY_MS = 60_000;
+/** A marketplace child's V8 semi-space (MB): 16 is Node 22's default, so its heap limit is its memory setting + 48 MB on any Node. */
+const CHILD_SEMI_SPACE_MB = 16;
 
 /**
  * Which of `dirs` a process on this host runs from: one whose command line has an argument inside
@@ -200,7 +202,16 @@ export class NpmInstaller implements NpmListings {
     return {
       command: '/bin/sh',
       // The limits are set in the shell that then becomes Node (exec): they hold for the child and everything it starts.
-      args: ['-c', `ulimit -t ${this.s.cpuSeconds} && ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, process.execPath, `--max-old-space-size=${this.s.memoryMb}`, script, ...source.args],
+      // The young generation is sized too: its default grew with V8 (Node 24's doubles the heap limit of a 96 MB old space).
+      args: [
+        '-c',
+        `ulimit -t ${this.s.cpuSeconds} && ulimit -v ${addressSpaceKb} && exec "$0" "$@"`,
+        process.execPath,
+        `--max-old-space-size=${this.s.memoryMb}`,
+        `--max-semi-space-size=${CHILD_SEMI_SPACE_MB}`,
+        script,
+        ...source.args,
+      ],
       env: { HOME: dir, NODE_ENV: 'production' },
     };
   }
