@@ -356,24 +356,24 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     const openApiFragments: OpenApiPaths[] = [operationsOpenApi, apiOpenApi];
 
     const edge = edgeMiddleware({
-        logger,
-        bodyLimitBytes: config.BODY_LIMIT_BYTES,
-        // The builder reads its own bodies after authentication, up to BUILDER_IMPORT_MAX_BYTES.
-        ownBodyPrefixes: [BUILDER_BODY_PREFIX],
-        corsOrigins: config.CORS_ORIGINS,
-        // Replica-to-replica stdio forwarding (valid replica token) is not one client: not IP-limited.
-        // On /mcp the IP is counted with the MCP endpoint's own limits, in one round trip (rate-limit.ts).
-        beforeBody: [
-          tracing.middleware(
-            'rate-limit',
-            exemptReplicaTraffic(
-              { vault, replicaId: () => upstream.replicas.self.id },
-              ipRateLimit(ipLimiter, ['/healthz', '/readyz'], { defer: (req) => req.path === '/mcp' || req.path.startsWith('/mcp/') }),
-            ),
-            { 'rate_limit.scope': 'ip' },
+      logger,
+      bodyLimitBytes: config.BODY_LIMIT_BYTES,
+      // The builder reads its own bodies after authentication, up to BUILDER_IMPORT_MAX_BYTES.
+      ownBodyPrefixes: [BUILDER_BODY_PREFIX],
+      corsOrigins: config.CORS_ORIGINS,
+      // Replica-to-replica stdio forwarding (valid replica token) is not one client: not IP-limited.
+      // On /mcp the IP is counted with the MCP endpoint's own limits, in one round trip (rate-limit.ts).
+      beforeBody: [
+        tracing.middleware(
+          'rate-limit',
+          exemptReplicaTraffic(
+            { vault, replicaId: () => upstream.replicas.self.id },
+            ipRateLimit(ipLimiter, ['/healthz', '/readyz'], { defer: (req) => req.path === '/mcp' || req.path.startsWith('/mcp/') }),
           ),
-        ],
-      });
+          { 'rate_limit.scope': 'ip' },
+        ),
+      ],
+    });
     app.use(edge);
     // Mounted on their own paths, not as routers every request enters: a `/mcp` call only tests the paths.
     app.get(['/healthz', '/readyz'], operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
