@@ -61,7 +61,7 @@ const PROFILE_DIR = path.join(ROOT, 'bench', 'results', 'profiles');
 /** Node flags (space-separated) for the measured build and the baseline: PLATFORM_NODE_FLAGS, BASELINE_NODE_FLAGS (e.g. `--experimental-async-context-frame`). */
 const nodeFlags = (value: string | undefined) => (value ?? '').split(' ').filter(Boolean);
 /** The Node binary of the measured build (PLATFORM_NODE) and of the baseline (BASELINE_NODE): another runtime side by side. Default: this one. */
-const nodeOf = (prefix: string) => (prefix ? process.env.BASELINE_NODE : process.env.PLATFORM_NODE) || process.execPath;
+const nodeOf = (baseline: boolean) => (baseline ? process.env.BASELINE_NODE : process.env.PLATFORM_NODE) || process.execPath;
 
 interface Row {
   round: number;
@@ -388,20 +388,20 @@ async function main(): Promise<void> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const builds = COMPARE_REDIS
     ? [{ prefix: '', main }, ...(process.env.PLATFORM_BASELINE ? [{ prefix: 'baseline-', main: process.env.PLATFORM_BASELINE }] : [])].flatMap((b) => [
-        { name: `${b.prefix}memory`, main: b.main, node: nodeOf(b.prefix), profile: false, redisUrl: undefined, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
-        { name: `${b.prefix}redis`, main: b.main, node: nodeOf(b.prefix), profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
+        { name: `${b.prefix}memory`, main: b.main, node: nodeOf(b.prefix !== ''), profile: false, redisUrl: undefined, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
+        { name: `${b.prefix}redis`, main: b.main, node: nodeOf(b.prefix !== ''), profile: PROFILE && !b.prefix, redisUrl, flags: nodeFlags(b.prefix ? process.env.BASELINE_NODE_FLAGS : process.env.PLATFORM_NODE_FLAGS) },
       ])
     : [
         {
           name: 'platform',
           main,
-          node: nodeOf(''),
+          node: nodeOf(false),
           profile: PROFILE,
           redisUrl: process.env.REDIS_URL,
           flags: [...nodeFlags(process.env.PLATFORM_NODE_FLAGS), ...(PROFILE_HEAP ? [`--inspect=127.0.0.1:${HEAP_INSPECTOR_PORT}`] : [])],
         },
         ...(process.env.PLATFORM_BASELINE
-          ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, node: nodeOf('baseline-'), profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
+          ? [{ name: 'baseline', main: process.env.PLATFORM_BASELINE, node: nodeOf(true), profile: false, redisUrl: process.env.REDIS_URL, flags: nodeFlags(process.env.BASELINE_NODE_FLAGS) }]
           : []),
       ];
   const started: Array<{ name: string; dataDir: string; url: string; child: ChildProcess }> = [];

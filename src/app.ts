@@ -301,8 +301,6 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     app.disable('x-powered-by');
     app.set('trust proxy', config.TRUST_PROXY);
     app.set('query parser', 'simple');
-    // The request's server span starts before anything else runs (tracing on only).
-    if (tracing.serverSpans) app.use(tracing.serverSpans);
 
     // --- gateway: rate limits, operations probes, OpenAPI ---
     // One store for every limiter: the limits of one request can be counted in one Redis round trip.
@@ -374,7 +372,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         ),
       ],
     });
-    app.use(edge);
+    // What every request meets first: its server span (tracing on only) before anything else, then the edge.
+    const front = [...(tracing.serverSpans ? [tracing.serverSpans] : []), ...edge];
+    app.use(front);
     // Mounted on their own paths, not as routers every request enters: a `/mcp` call only tests the paths.
     app.get(['/healthz', '/readyz'], operationsRouter({ database: () => database.ping(), redis: redis ? () => redis.ping() : undefined }));
     app.get(
@@ -567,7 +567,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     // order, without the router's walk over the app's other layers (gateway/lane.ts).
     const mcpLane = requestLane(
       app,
-      [...(tracing.serverSpans ? [tracing.serverSpans] : []), ...edge, ...logging.middleware, ...mcp.endpoint],
+      [...front, ...logging.middleware, ...mcp.endpoint],
       [mcp.errorHandler, platformErrors],
     );
 

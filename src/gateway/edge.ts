@@ -133,8 +133,8 @@ function defineRequestLogger(): void {
  * 2xx/3xx, `info` for 4xx, `error` for 5xx), through `req.log`, so every line a handler logs carries
  * the request's IDs. The line is built only when its level is on; per request the edge sets one
  * property and one listener (`close` follows `finish` on every response, and comes alone when the
- * client went away first): pino-http made four child loggers and the line's object for every
- * request even with the level off, and a getter defined on each request cost ~4 % of a call.
+ * client went away first). pino-http made four child loggers and the line's object for every
+ * request even with the level off.
  */
 function accessLogMiddleware(logger: Logger): (req: express.Request, res: express.Response) => void {
   defineRequestLogger();

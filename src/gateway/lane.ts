@@ -15,7 +15,7 @@ export type Lane = (req: IncomingMessage, res: ServerResponse, route: LaneRoute)
  * A request lane: a fixed list of handlers run in order for the paths one component owns, without
  * Express's router walk. The hot path (`/mcp`, `/mcp/{service}`) is served this way: through the
  * app, a call tested every layer of the stack in turn, entered the MCP router and its route, and
- * made a final handler per request (about a tenth of the call's CPU, docs/benchmarks.md).
+ * made a final handler per request (~6 % of a call's main-thread instructions, docs/benchmarks.md).
  *
  * The handlers are the same Express middleware the app would run, with the same request and
  * response objects (the app's prototypes, `res.locals`, `req.params`, `req.route`), so nothing in
