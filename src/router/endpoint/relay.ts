@@ -70,18 +70,28 @@ const DEFAULT_MAX_CALL_MS = 600_000;
 /** All listen watchers of a user share one key: an upstream change event is published once. */
 const LISTEN_SESSION_KEY = 'listen';
 
+/** What the relay declares to its clients, a new object each time (the handshake without an SDK server, handshake.ts, declares the same). */
+export function relayCapabilities() {
+  return {
+    tools: { listChanged: true },
+    prompts: { listChanged: true },
+    resources: { subscribe: true, listChanged: true },
+    completions: {},
+    logging: {},
+  };
+}
+
+/** The relay's `instructions`: the aggregate's naming rules, or the one service's description. */
+export function relayInstructions(aggregate: boolean, services: ResolvedService[]): string | undefined {
+  return aggregate
+    ? 'Aggregate of your MCP services. Tools and prompts are named <service>__<name>; resource URIs are <service>+<uri>.'
+    : services[0]?.definition.description;
+}
+
 export function createRelayServer(opts: RelayOptions & { standalone?: boolean }): Server {
   const server = new ObservedServer(SERVER_INFO, {
-    capabilities: {
-      tools: { listChanged: true },
-      prompts: { listChanged: true },
-      resources: { subscribe: true, listChanged: true },
-      completions: {},
-      logging: {},
-    },
-    instructions: opts.aggregate
-      ? 'Aggregate of your MCP services. Tools and prompts are named <service>__<name>; resource URIs are <service>+<uri>.'
-      : opts.services[0]?.definition.description,
+    capabilities: relayCapabilities(),
+    instructions: relayInstructions(opts.aggregate, opts.services),
   }, opts.observe);
   // One 2025-era session is served by many short-lived instances (one per HTTP request, on any
   // replica); a random start keeps their server→client request IDs unique within the session.

@@ -371,11 +371,13 @@ export class HttpBalancer {
     const transport = this.transportFor(instance, target.transport, headers, timeoutMs, holder);
     try {
       await client.connect(transport, { timeout: timeoutMs, signal: options?.signal });
-      if (client.getNegotiatedProtocolVersion() !== MODERN_PROTOCOL_VERSION && transport instanceof StreamableHTTPClientTransport) {
+      if (client.wantsCapabilities && client.getNegotiatedProtocolVersion() !== MODERN_PROTOCOL_VERSION && transport instanceof StreamableHTTPClientTransport) {
         // The transport opens the session's GET stream right after the handshake. Some servers send
         // what belongs to the first call (a sampling request) wherever a stream is open when the call
         // starts: the first request waits until the stream is answered (or refused), as a direct
-        // client on a warm connection would (bounded).
+        // client on a warm connection would (bounded). A client that declared nothing a server may
+        // ask (sampling, elicitation, roots) gets no such request, so its first request does not
+        // wait: a round trip to the upstream less on every new session.
         await Promise.race([streamReady, new Promise((r) => setTimeout(r, Math.min(timeoutMs, 2_000)).unref())]);
       }
     } catch (err) {

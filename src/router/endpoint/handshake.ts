@@ -1,0 +1,93 @@
+import { isInitializedNotification, isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import type { ResolvedService } from '../contracts.js';
+import { AnswerWriter, SERVER_INFO } from './answer-writer.js';
+import type { RelayEvent } from './observe.js';
+import { relayCapabilities, relayInstructions } from './relay.js';
+import type { SessionStore } from './sealed-sessions.js';
+
+/**
+ * The 2025-era handshake without an SDK server. sessionful.ts serves a session's requests with a
+ * new SDK `Server` and transport each, into which it first replays `initialize`; for the two
+ * handshake messages that was most of a new session's cost at the endpoint (~4 ms of CPU each),
+ * although neither needs the relay:
+ *
+ * - `initialize` outside a session: the relay's answer (its capabilities, instructions and
+ *   identity; the client's revision when the platform speaks it, else the newest), with the
+ *   session's state sealed into a new `Mcp-Session-Id` as sessionful.ts seals it;
+ * - `notifications/initialized` in a session of this user at this endpoint: accepted (202). The
+ *   platform's own upstream sessions are opened with their own handshake, when first needed.
+ *
+ * Only a well-formed exchange is served here (a POST accepting JSON and SSE, a JSON body holding
+ * one such message, no revision header on `initialize`, a revision the platform speaks on the
+ * notification); anything else goes on to the SDK transport, which answers as before (its errors
+ * included). Nothing is sent upstream by either.
+ */
+
+export interface HandshakeTarget {
+  userId: string;
+  /** The endpoint the session is bound to: the service's slug, `*` for the aggregate. */
+  endpointKey: string;
+  services: ResolvedService[];
+  aggregate: boolean;
+  /** The exchange's request-log collector (observe.ts): told the outcome of `initialize`, as the relay's server tells it. */
+  observe?: (event: RelayEvent) => void | Promise<void>;
+}
+
+const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026-07-28');
+
+/** Serves the exchange when it is one of the two handshake messages above; false (nothing written) otherwise. */
+export async function serveHandshake(req: ExpressRequest, res: ExpressResponse, sessions: SessionStore, target: HandshakeTarget): Promise<boolean> {
+  if (req.method !== 'POST' || !acceptsBoth(req.headers.accept) || !isJson(req.headers['content-type'])) return false;
+  const body = req.body as unknown;
+  const sessionId = req.headers['mcp-session-id'];
+  if (sessionId === undefined) {
+    const id = requestId(body);
+    if (req.headers['mcp-protocol-version'] !== undefined || id === undefined || !isInitializeRequest(body)) return false;
+    const params = body.params;
+    const requested = params.protocolVersion;
+    const newId = sessions.seal({ u: target.userId, e: target.endpointKey, p: requested, i: params as Record<string, unknown> });
+    const instructions = relayInstructions(target.aggregate, target.services);
+    const result = {
+      protocolVersion: LEGACY_VERSIONS.includes(requested) ? requested : (LEGACY_VERSIONS[0] ?? requested),
+      capabilities: relayCapabilities(),
+      serverInfo: SERVER_INFO,
+      ...(instructions ? { instructions } : {}),
+    };
+    await observeSafely(target.observe, { type: 'done', requestId: id, method: 'initialize', params, result });
+    res.setHeader('mcp-session-id', newId);
+    new AnswerWriter(res, { id, era: 'legacy' }).finish({ result });
+    return true;
+  }
+  if (typeof sessionId !== 'string' || Array.isArray(body) || (body as { jsonrpc?: unknown } | undefined)?.jsonrpc !== '2.0' || !isInitializedNotification(body)) return false;
+  const version = req.headers['mcp-protocol-version'];
+  if (version !== undefined && (typeof version !== 'string' || !LEGACY_VERSIONS.includes(version))) return false;
+  const state = await sessions.open(sessionId);
+  if (!state || state.u !== target.userId || state.e !== target.endpointKey) return false;
+  res.status(202).end();
+  return true;
+}
+
+/** The id of a JSON-RPC 2.0 request (one message, not a batch), else undefined. */
+function requestId(body: unknown): string | number | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const { jsonrpc, id } = body as { jsonrpc?: unknown; id?: unknown };
+  return jsonrpc === '2.0' && (typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id))) ? id : undefined;
+}
+
+function acceptsBoth(accept: string | undefined): boolean {
+  return typeof accept === 'string' && accept.includes('application/json') && accept.includes('text/event-stream');
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return typeof contentType === 'string' && contentType.includes('application/json');
+}
+
+/** Observation never changes the answer (as the relay's server treats it). */
+async function observeSafely(observe: HandshakeTarget['observe'], event: RelayEvent): Promise<void> {
+  try {
+    await observe?.(event);
+  } catch {
+    // ignored
+  }
+}
