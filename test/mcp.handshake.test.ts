@@ -143,6 +143,43 @@ describe('mcp: the 2025-era handshake without an SDK server', () => {
     }
   });
 
+  it("serves a session's tools/list on the upstream session as bytes, filtered by the tool policy as the relay filters", async () => {
+    const admin = await adminSession(t);
+    const denied = `${slug}-deny`;
+    const created = await api(t.url, admin.accessToken, 'POST', '/v1/admin/services', {
+      slug: denied,
+      title: denied,
+      kind: 'http',
+      http: { transport: 'streamable-http', instances: [upstream.url] },
+      tool_policy: { deny: ['slow'] },
+    });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const listOf = async (endpoint: string, meta?: Record<string, unknown>) => {
+      const init = await post(endpoint, user.accessToken, initialize(1, '2025-11-25'));
+      const headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+      const before = upstream.seen.length;
+      const res = await post(endpoint, user.accessToken, JSON.stringify({ jsonrpc: '2.0', id: 'l', method: 'tools/list', ...(meta ? { params: { _meta: meta } } : {}) }), headers);
+      const message = await messageOf(res);
+      const listing = upstream.seen.slice(before).filter((s) => s.rpc === 'tools/list');
+      expect(listing).toHaveLength(1);
+      return { message, upstreamId: listing[0]!.rpcId };
+    };
+    const plain = await listOf(`/mcp/${slug}`);
+    expect(plain.message.id).toBe('l');
+    expect(String(plain.upstreamId)).toMatch(/^platform-/);
+    expect((plain.message.result!.tools as Array<{ name: string }>).map((x) => x.name).sort()).toEqual(['echo', 'gate', 'slow', 'ticks']);
+    expect(plain.message.result).not.toHaveProperty('resultType');
+
+    const filtered = await listOf(`/mcp/${denied}`);
+    expect(String(filtered.upstreamId)).toMatch(/^platform-/);
+    expect((filtered.message.result!.tools as Array<{ name: string }>).map((x) => x.name).sort()).toEqual(['echo', 'gate', 'ticks']);
+
+    // Progress asked for: the relay's (its client maps progress back), with the same filter.
+    const relayed = await listOf(`/mcp/${denied}`, { progressToken: 'p1' });
+    expect(typeof relayed.upstreamId).toBe('number');
+    expect((relayed.message.result!.tools as Array<{ name: string }>).map((x) => x.name).sort()).toEqual(['echo', 'gate', 'ticks']);
+  });
+
   it('keeps the request-log row of initialize', async () => {
     const init = await post(`/mcp/${slug}`, other.accessToken, initialize('logged', '2025-06-18'));
     expect(init.status).toBe(200);

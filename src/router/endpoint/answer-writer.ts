@@ -35,6 +35,8 @@ export interface AnswerShape {
    * client (its id back, the result as `forClient` gives it: an upstream session speaks 2025).
    */
   upstreamId?: string | undefined;
+  /** A `tools/list` answer: the tools kept (the service's tool policy). */
+  listFilter?: ((name: string) => boolean) | undefined;
 }
 
 export type Outcome = { result: Record<string, unknown>; error?: undefined } | { error: unknown; result?: undefined };
@@ -122,6 +124,14 @@ export class AnswerWriter {
     return this.shape.era === 'modern' ? stampModern(named) : withoutResultType(named);
   }
 
+  /** A listing's tools as the policy lets the client see them; an entry without a name is no tool (the relay's SDK client refused such a listing whole). */
+  private listed(result: Record<string, unknown>): Record<string, unknown> {
+    const keep = this.shape.listFilter;
+    if (!keep || !Array.isArray(result.tools)) return result;
+    const tools = (result.tools as unknown[]).filter((t) => !!t && typeof t === 'object' && typeof (t as { name?: unknown }).name === 'string' && keep((t as { name: string }).name));
+    return tools.length === result.tools.length ? result : { ...result, tools };
+  }
+
   private rewriteNotification<N extends { method: string; params?: Record<string, unknown> }>(n: N): N {
     const slug = this.shape.aggregateSlug;
     if (slug === undefined || n.method !== 'notifications/resources/updated' || typeof n.params?.uri !== 'string') return n;
@@ -135,7 +145,7 @@ export class AnswerWriter {
   private rewriteResponse(message: Record<string, unknown>): Record<string, unknown> {
     if (this.shape.upstreamId !== undefined) {
       const out: Record<string, unknown> = { ...message, id: this.shape.id };
-      if (message.result !== undefined) out.result = this.forClient(message.result as Record<string, unknown>);
+      if (message.result !== undefined) out.result = this.forClient(this.listed(message.result as Record<string, unknown>));
       return out;
     }
     const slug = this.shape.aggregateSlug;

@@ -54,13 +54,19 @@ type ToolParams = Record<string, unknown> & { name: string };
 
 export interface CallPlan {
   id: string | number;
+  /** `tools/list` only on the `session` route (planToolsList). */
+  method: 'tools/call' | 'tools/list';
   era: 'modern' | 'legacy';
   session: SessionFacts | undefined;
   service: ResolvedService;
-  /** As the client sent them. */
-  params: ToolParams;
+  /** As the client sent them (a `tools/call`'s carry the tool's `name`). */
+  params: Record<string, unknown>;
   /** As the upstream gets them: the aggregate's prefix off the name; on the `client` route without the client↔platform envelope. */
-  upstreamParams: ToolParams;
+  upstreamParams: Record<string, unknown>;
+  /** The tool a `tools/call` names, as the client named it. */
+  tool: string | undefined;
+  /** A `tools/list`'s answer keeps the tools the service's policy lets be called (as the relay's listing does). */
+  listFilter?: (name: string) => boolean;
   /** On the aggregate `/mcp`: the slug the service's names carry. */
   aggregateSlug: string | undefined;
   /** The service's tool policy lets the tool be called. */
@@ -103,9 +109,15 @@ function nextUpstreamId(): string {
   return `platform-${upstreamIds}`;
 }
 
-function sessionRoute(params: ToolParams, key: string | undefined, protocolVersion: string, capabilities: Record<string, unknown>): SessionRoute {
+function sessionRoute(
+  params: Record<string, unknown> | undefined,
+  key: string | undefined,
+  protocolVersion: string,
+  capabilities: Record<string, unknown>,
+  method: CallPlan['method'] = 'tools/call',
+): SessionRoute {
   const upstreamId = nextUpstreamId();
-  const body = JSON.stringify({ jsonrpc: '2.0', id: upstreamId, method: 'tools/call', params });
+  const body = JSON.stringify(params === undefined ? { jsonrpc: '2.0', id: upstreamId, method } : { jsonrpc: '2.0', id: upstreamId, method, params });
   return { kind: 'session', body, upstreamId, key, protocolVersion, capabilities };
 }
 
@@ -118,7 +130,7 @@ export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | 
   const upstreamName = aggregate?.upstreamName ?? call.params.name;
   if ((aggregate || session) && !PLAIN_NAME.test(upstreamName)) return undefined;
   const meta = call.params._meta as Record<string, unknown> | undefined;
-  const base = { id: call.id, session, service, params: call.params, aggregateSlug: aggregate?.slug, allowed: toolAllowed(def.toolPolicy, upstreamName) };
+  const base = { id: call.id, method: 'tools/call' as const, session, service, params: call.params, tool: call.params.name, aggregateSlug: aggregate?.slug, allowed: toolAllowed(def.toolPolicy, upstreamName) };
   const h = req.headers;
 
   if (session) {
@@ -162,6 +174,59 @@ export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | 
   return { ...base, era: 'modern', upstreamParams: withoutHopMeta({ ...call.params, name: upstreamName }), route: { kind: 'client' } };
 }
 
+/**
+ * A 2025-era session's `tools/list` on `/mcp/{service}` of an http service, on the `session` route:
+ * the request as the upstream gets it, the answer's tools filtered by the service's policy as the
+ * relay filters them. The same conditions as a call on that route (nothing to relay back, the
+ * session's revision); the aggregate's listing (every service, names prefixed) is the relay's.
+ * Undefined when it is not one (the relay serves it).
+ */
+export function planToolsList(req: ExpressRequest, input: PlanInput): CallPlan | undefined {
+  const { service, session } = input;
+  const def = service.definition;
+  if (!session || input.aggregate || def.config.kind !== 'http' || def.payloadCapture === 'full') return undefined;
+  const list = toolsListOf(req);
+  if (!list) return undefined;
+  if (req.headers['mcp-protocol-version'] !== undefined && req.headers['mcp-protocol-version'] !== session.protocolVersion) return undefined;
+  const meta = list.params?._meta as Record<string, unknown> | undefined;
+  if (!nothingToRelayBack(meta, session.capabilities)) return undefined;
+  if (meta && Object.keys(meta).some((k) => k.startsWith(ENVELOPE_PREFIX))) return undefined;
+  if (!input.acceptsBytes(service, 'session')) return undefined;
+  const params = list.params ?? {};
+  return {
+    id: list.id,
+    method: 'tools/list',
+    era: 'legacy',
+    session,
+    service,
+    params,
+    upstreamParams: params,
+    tool: undefined,
+    listFilter: (name) => toolAllowed(def.toolPolicy, name),
+    aggregateSlug: undefined,
+    allowed: true,
+    route: sessionRoute(list.params, session.key, session.protocolVersion, session.capabilities, 'tools/list'),
+  };
+}
+
+/** The JSON-RPC tools/list request of the body (a POST accepting JSON and SSE), when it is one and well-formed. */
+function toolsListOf(req: ExpressRequest): { id: string | number; params: Record<string, unknown> | undefined } | undefined {
+  if (req.method !== 'POST' || !acceptsJsonAndSse(req)) return undefined;
+  const body = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | undefined;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/list') return undefined;
+  if (typeof body.id !== 'string' && typeof body.id !== 'number') return undefined;
+  const params = body.params as Record<string, unknown> | undefined;
+  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return undefined;
+  if (params?.cursor !== undefined && typeof params.cursor !== 'string') return undefined;
+  if (params?._meta !== undefined && (typeof params._meta !== 'object' || params._meta === null || Array.isArray(params._meta))) return undefined;
+  return { id: body.id, params };
+}
+
+function acceptsJsonAndSse(req: ExpressRequest): boolean {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('application/json') && accept.includes('text/event-stream');
+}
+
 /** No progress token, and a client that cannot be asked anything: nothing the upstream sends during the call needs relaying back. */
 function nothingToRelayBack(meta: Record<string, unknown> | undefined, capabilities: Record<string, unknown> | undefined): boolean {
   if (meta?.progressToken !== undefined) return false;
@@ -191,9 +256,7 @@ export function withoutHopMeta<P extends Record<string, unknown> | undefined>(pa
 
 /** The JSON-RPC tools/call request of the body (a POST accepting JSON and SSE), when it is one and well-formed. */
 function toolCallOf(req: ExpressRequest): { id: string | number; params: ToolParams } | undefined {
-  if (req.method !== 'POST') return undefined;
-  const accept = req.headers.accept;
-  if (typeof accept !== 'string' || !accept.includes('application/json') || !accept.includes('text/event-stream')) return undefined;
+  if (req.method !== 'POST' || !acceptsJsonAndSse(req)) return undefined;
   const body = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | undefined;
   if (!body || typeof body !== 'object' || Array.isArray(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
   if (typeof body.id !== 'string' && typeof body.id !== 'number') return undefined;

@@ -7,7 +7,7 @@ import { traceUpstreamCall } from '../../tracing/index.js';
 import type { RawUpstreamResponse, RawUpstreamSession, ResolvedService, UpstreamConnector, UpstreamLease } from '../contracts.js';
 import { AnswerWriter, type Outcome } from './answer-writer.js';
 import type { StreamBudget } from './stream-budget.js';
-import { planToolCall, type BytesRoute, type CallPlan, type SessionFacts, type SessionRoute } from './call-plan.js';
+import { planToolCall, planToolsList, type BytesRoute, type CallPlan, type SessionFacts, type SessionRoute } from './call-plan.js';
 import { IdleWatch, sdkTimeoutOptions, type CallTimeouts } from './call-timeouts.js';
 import { routerFor, type RelayEndpoint } from './client-routing.js';
 import type { RelayEvent } from './observe.js';
@@ -66,13 +66,15 @@ export function createFastPath(opts: FastPathOptions): FastPath {
   const acceptsBytes = (service: ResolvedService, route: 'stateless' | 'session') => connector.acceptsRaw?.(service, route) === true;
 
   return async (req, res, target) => {
-    const plan = planToolCall(req, { service: target.service, session: target.session, aggregate: target.aggregate, acceptsBytes });
+    const input = { service: target.service, session: target.session, aggregate: target.aggregate, acceptsBytes };
+    const plan = planToolCall(req, input) ?? planToolsList(req, input);
     if (!plan) return false;
     const writer = new AnswerWriter(res, {
       id: plan.id,
       era: plan.era,
       aggregateSlug: plan.aggregateSlug,
       upstreamId: plan.route.kind === 'session' ? plan.route.upstreamId : undefined,
+      listFilter: plan.listFilter,
     }, target.budget);
     const exchange = new Exchange(plan, target.observe, logger);
     const controller = new AbortController();
@@ -82,7 +84,7 @@ export function createFastPath(opts: FastPathOptions): FastPath {
     res.once('close', onClose);
     try {
       if (!plan.allowed) {
-        throw policyRefusal(plan.params.name);
+        throw policyRefusal(plan.tool ?? '');
       }
       await opts.beforeForward?.(target.principal, plan.service);
       if (plan.session) res.setHeader('mcp-session-id', plan.session.id);
@@ -132,9 +134,9 @@ class Exchange {
     this.reported = true;
     const { plan } = this;
     if (this.instance !== undefined) {
-      this.observe({ type: 'forward', requestId: plan.id, service: plan.service, instance: this.instance, method: 'tools/call', params: plan.upstreamParams, upstreamMs: performance.now() - this.started });
+      this.observe({ type: 'forward', requestId: plan.id, service: plan.service, instance: this.instance, method: plan.method, params: plan.upstreamParams, upstreamMs: performance.now() - this.started });
     }
-    return this.observe({ type: 'done', requestId: plan.id, method: 'tools/call', params: plan.params, ...outcome });
+    return this.observe({ type: 'done', requestId: plan.id, method: plan.method, params: plan.params, ...outcome });
   }
 }
 
@@ -166,7 +168,7 @@ async function sendBytes(
       session: route.kind === 'session' ? upstreamSessionOf(route, plan.service) : undefined,
       signal: controller.signal,
       // The span names the instance that serves the call.
-      around: (instance, send) => traceUpstreamCall({ service: slug, instance, method: 'tools/call', params: plan.upstreamParams }, send),
+      around: (instance, send) => traceUpstreamCall({ service: slug, instance, method: plan.method, params: plan.upstreamParams }, send),
     }).catch((err: unknown) => {
       const tried = (err as { instance?: unknown } | undefined)?.instance;
       if (typeof tried === 'string') exchange.forwarded(tried);
