@@ -1,12 +1,13 @@
 import { ProtocolError, SdkHttpError, SSEClientTransport, StreamableHTTPClientTransport, type FetchLike, type Transport } from '@modelcontextprotocol/client';
 import type { Logger } from 'pino';
-import { Agent, fetch as undiciFetch, request as undiciRequest, type buildConnector } from 'undici';
+import { Agent, request as undiciRequest, type buildConnector, type Dispatcher } from 'undici';
 import { injectTraceContext } from '../../tracing/index.js';
 import type { RawUpstreamRequest, RawUpstreamResponse, UpstreamConnectOptions, UpstreamLease, UpstreamObserver } from '../contracts.js';
 import { configure, isLegacyVersion, MODERN_PROTOCOL_VERSION, raceAbort, tolerateMissingResultType, UpstreamClient } from './client.js';
 import { isStaleSocket, UpstreamError, type UpstreamErrorCode } from './errors.js';
 import { alive, clientKey, discard, IdleClients, SessionClients, type PooledClient } from './http-client-pool.js';
-import { capResponseBody, capSdkResponse } from './response-cap.js';
+import { capResponseBody } from './response-cap.js';
+import { sdkResponse } from './sdk-response.js';
 
 /**
  * Load balancing over the instances of one http service (or of a remote builtin).
@@ -656,12 +657,14 @@ export class HttpBalancer {
       const deadline = isCall(method, init?.body) ? undefined : headersDeadline(controller, timeoutMs);
       instance.outstanding += 1;
       try {
-        const response = await undiciFetch(input, {
-          ...(init as Record<string, unknown>),
+        const answer = await undiciRequest(String(input), {
+          method: method as Dispatcher.HttpMethod,
           headers: Object.fromEntries(headers.entries()),
+          body: init?.body as string | undefined,
           signal: controller.signal,
           dispatcher: method === 'GET' ? this.streams : this.agent,
         });
+        const response = { status: answer.statusCode };
         if (response.status >= 500) this.failure(instance, `HTTP ${response.status}`);
         else this.success(instance, true);
         if (method === 'GET') holder.streamAnswered?.();
@@ -669,7 +672,7 @@ export class HttpBalancer {
         if (response.status === 404 && headers.has('mcp-session-id')) holder.expired = true;
         // A stateless server's 405 to the optional GET stream is no failure of the client.
         else if (response.status >= 400 && !(response.status === 405 && method === 'GET')) holder.broken = true;
-        return this.cappedResponse(response as unknown as Response, init?.body);
+        return await sdkResponse(answer, method, init?.body, this.options.maxResponseBytes);
       } catch (err) {
         // A dropped GET stream is re-opened by the transport; it says nothing of the client's requests.
         if (method !== 'GET') holder.broken = true;
@@ -691,14 +694,6 @@ export class HttpBalancer {
   private capped(body: AsyncIterable<Uint8Array>, contentType: string): AsyncIterable<Uint8Array> {
     const limit = this.options.maxResponseBytes;
     return limit === undefined ? body : capResponseBody(body, contentType, limit);
-  }
-
-  /** The SDK transport's response with its body read through the cap (the SDK would buffer it whole). */
-  private cappedResponse(response: Response, requestBody: unknown): Response {
-    const limit = this.options.maxResponseBytes;
-    if (limit === undefined || !response.body) return response;
-    const body = capSdkResponse(response.body as unknown as AsyncIterable<Uint8Array>, response.headers.get('content-type') ?? '', limit, requestBody);
-    return new Response(ReadableStream.from(body) as ReadableStream<Uint8Array>, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
   private pool(poolId: string, configured: string[], label?: string): PoolState {

@@ -34,7 +34,7 @@ export function capResponseBody(source: AsyncIterable<Uint8Array>, contentType: 
  * the error event follows a complete one. Other bodies break off with `responseTooLarge`.
  */
 export async function* capSdkResponse(source: AsyncIterable<Uint8Array>, contentType: string, limit: number, requestBody: unknown): AsyncGenerator<Uint8Array> {
-  const id = requestId(requestBody);
+  const id = requestIdOf(requestBody);
   try {
     yield* capResponseBody(source, contentType, limit);
   } catch (err) {
@@ -46,7 +46,7 @@ export async function* capSdkResponse(source: AsyncIterable<Uint8Array>, content
 }
 
 /** The id of a single JSON-RPC request body, when it is one. */
-function requestId(body: unknown): string | number | undefined {
+export function requestIdOf(body: unknown): string | number | undefined {
   if (typeof body !== 'string') return undefined;
   try {
     const message = JSON.parse(body) as { id?: unknown; method?: unknown };
