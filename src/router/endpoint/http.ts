@@ -22,7 +22,7 @@ import { callTimeouts } from './call-timeouts.js';
 import { McpCallLog, type RelayEvent } from './observe.js';
 import type { SessionFacts } from './call-plan.js';
 import { createFastPath } from './fast-call.js';
-import { serveHandshake } from './handshake.js';
+import { serveLifecycle } from './session-lifecycle.js';
 import { createRelayServer } from './relay.js';
 import { SessionEventLog } from './event-store.js';
 import { UserEventBus } from './listen-bus.js';
@@ -322,7 +322,7 @@ export function createMcpRouter(deps: McpRouterDeps): McpRouter {
       const target: Target = { principal, services, aggregate, endpointKey: slug ?? '*', observe, stalled };
       const authInfo: AuthInfo = { token: '', clientId: principal.userId, scopes: [], extra: { [AUTH_EXTRA_KEY]: target } };
       (req as ExpressRequest & { auth?: AuthInfo }).auth = authInfo;
-      if (await serveHandshake(req, res, sessions, { userId: principal.userId, endpointKey: target.endpointKey, services, aggregate, observe })) return;
+      if (await serveLifecycle(req, res, { sessions, resumption }, { userId: principal.userId, endpointKey: target.endpointKey, services, aggregate, observe })) return;
       const routed = fastPath && (slug !== undefined ? { service: services[0]! } : aggregateToolTarget(req.body, services));
       if (routed) {
         const session = await sessionFacts(req, principal.userId, slug ?? '*');

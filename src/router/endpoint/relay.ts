@@ -70,7 +70,7 @@ const DEFAULT_MAX_CALL_MS = 600_000;
 /** All listen watchers of a user share one key: an upstream change event is published once. */
 const LISTEN_SESSION_KEY = 'listen';
 
-/** What the relay declares to its clients, a new object each time (the handshake without an SDK server, handshake.ts, declares the same). */
+/** What the relay declares to its clients, a new object each time (session-lifecycle.ts answers `initialize` with the same). */
 export function relayCapabilities() {
   return {
     tools: { listChanged: true },

@@ -4,27 +4,31 @@ import type { ResolvedService } from '../contracts.js';
 import { AnswerWriter, SERVER_INFO } from './answer-writer.js';
 import type { RelayEvent } from './observe.js';
 import { relayCapabilities, relayInstructions } from './relay.js';
+import type { StreamResumption } from './resume.js';
 import type { SessionStore } from './sealed-sessions.js';
 
 /**
- * The 2025-era handshake without an SDK server. sessionful.ts serves a session's requests with a
- * new SDK `Server` and transport each, into which it first replays `initialize`; for the two
- * handshake messages that was most of a new session's cost at the endpoint (~4 ms of CPU each),
- * although neither needs the relay:
+ * A 2025-era session's start and end without an SDK server. sessionful.ts serves a session's
+ * requests with a new SDK `Server` and transport each, into which it first replays `initialize`;
+ * for the two handshake messages that was most of a new session's cost at the endpoint (~4 ms of
+ * CPU each), although neither needs the relay, nor does the session's end:
  *
  * - `initialize` outside a session: the relay's answer (its capabilities, instructions and
  *   identity; the client's revision when the platform speaks it, else the newest), with the
  *   session's state sealed into a new `Mcp-Session-Id` as sessionful.ts seals it;
  * - `notifications/initialized` in a session of this user at this endpoint: accepted (202). The
- *   platform's own upstream sessions are opened with their own handshake, when first needed.
+ *   platform's own upstream sessions are opened with their own handshake, when first needed;
+ * - `DELETE` of a session of this user at this endpoint: ended as sessionful.ts ends it (revoked on
+ *   every replica, which ends the upstream sessions kept for it; its lingering GET stream stops
+ *   recording), 200.
  *
- * Only a well-formed exchange is served here (a POST accepting JSON and SSE, a JSON body holding
+ * Only a well-formed exchange is served here (a DELETE of a session that opens, a POST accepting JSON and SSE, a JSON body holding
  * one such message, no revision header on `initialize`, a revision the platform speaks on the
  * notification); anything else goes on to the SDK transport, which answers as before (its errors
  * included). Nothing is sent upstream by either.
  */
 
-export interface HandshakeTarget {
+export interface LifecycleTarget {
   userId: string;
   /** The endpoint the session is bound to: the service's slug, `*` for the aggregate. */
   endpointKey: string;
@@ -36,11 +40,24 @@ export interface HandshakeTarget {
 
 const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026-07-28');
 
-/** Serves the exchange when it is one of the two handshake messages above; false (nothing written) otherwise. */
-export async function serveHandshake(req: ExpressRequest, res: ExpressResponse, sessions: SessionStore, target: HandshakeTarget): Promise<boolean> {
+/** Serves the exchange when it is one of the three above; false (nothing written) otherwise. */
+export async function serveLifecycle(
+  req: ExpressRequest,
+  res: ExpressResponse,
+  { sessions, resumption }: { sessions: SessionStore; resumption: StreamResumption },
+  target: LifecycleTarget,
+): Promise<boolean> {
+  const sessionId = req.headers['mcp-session-id'];
+  if (req.method === 'DELETE' && typeof sessionId === 'string') {
+    const state = await sessions.open(sessionId);
+    if (!state || state.u !== target.userId || state.e !== target.endpointKey) return false;
+    await sessions.revoke(sessionId);
+    resumption.resumed(sessionId);
+    res.status(200).end();
+    return true;
+  }
   if (req.method !== 'POST' || !acceptsBoth(req.headers.accept) || !isJson(req.headers['content-type'])) return false;
   const body = req.body as unknown;
-  const sessionId = req.headers['mcp-session-id'];
   if (sessionId === undefined) {
     const id = requestId(body);
     if (req.headers['mcp-protocol-version'] !== undefined || id === undefined || !isInitializeRequest(body)) return false;
@@ -84,7 +101,7 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 /** Observation never changes the answer (as the relay's server treats it). */
-async function observeSafely(observe: HandshakeTarget['observe'], event: RelayEvent): Promise<void> {
+async function observeSafely(observe: LifecycleTarget['observe'], event: RelayEvent): Promise<void> {
   try {
     await observe?.(event);
   } catch {

@@ -6,8 +6,8 @@ import { startPlatform, type TestPlatform } from './support/platform.js';
 import { adminSession, apiCall as api, bearer, signUp, type TestSession } from './support/users.js';
 
 /**
- * The 2025-era handshake without an SDK server (src/router/endpoint/handshake.ts): `initialize`
- * and `notifications/initialized` are answered by the endpoint itself. Shown here against the SDK
+ * A 2025-era session's start and end without an SDK server (src/router/endpoint/session-lifecycle.ts):
+ * `initialize`, `notifications/initialized` and `DELETE` are answered by the endpoint itself. Shown here against the SDK
  * path, on the same platform: the same `initialize` with an `MCP-Protocol-Version` header is not
  * the handshake's (it goes on to the SDK transport), so the two answers can be compared; the
  * fallbacks answer as before; nothing reaches the upstream; the request log keeps its row.
@@ -18,6 +18,11 @@ const initialize = (id: string | number, protocolVersion: string, capabilities: 
   JSON.stringify({ jsonrpc: '2.0', id, method: 'initialize', params: { protocolVersion, capabilities, clientInfo: { name: 'handshake-test', version: '1.0.0' } } });
 const INITIALIZED = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' });
 
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+}
+
 /** The JSON-RPC message of an answer, JSON or a single SSE event. */
 async function messageOf(res: Response): Promise<{ id?: unknown; result?: Record<string, unknown>; error?: { code: number; message: string } }> {
   const text = await res.text();
@@ -26,7 +31,7 @@ async function messageOf(res: Response): Promise<{ id?: unknown; result?: Record
   return JSON.parse(data!.slice('data: '.length)) as never;
 }
 
-describe('mcp: the 2025-era handshake without an SDK server', () => {
+describe("mcp: a 2025-era session's start and end without an SDK server", () => {
   let upstream: CountingUpstream;
   let t: TestPlatform;
   let slug: string;
@@ -178,6 +183,29 @@ describe('mcp: the 2025-era handshake without an SDK server', () => {
     const relayed = await listOf(`/mcp/${denied}`, { progressToken: 'p1' });
     expect(typeof relayed.upstreamId).toBe('number');
     expect((relayed.message.result!.tools as Array<{ name: string }>).map((x) => x.name).sort()).toEqual(['echo', 'gate', 'ticks']);
+  });
+
+  it("ends the caller's own session with DELETE, and its upstream session with it; another's is not found", async () => {
+    const init = await post(`/mcp/${slug}`, user.accessToken, initialize('d', '2025-11-25'));
+    const sid = init.headers.get('mcp-session-id')!;
+    const headers = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' };
+    const opened = upstream.opened.length;
+    expect((await messageOf(await post(`/mcp/${slug}`, user.accessToken, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }), headers))).result).toBeDefined();
+    expect(upstream.opened.length - opened).toBe(1);
+    const upstreamSession = upstream.opened.at(-1)!;
+    const del = (token: string, endpoint = `/mcp/${slug}`) => fetch(`${t.url}${endpoint}`, { method: 'DELETE', headers: { ...bearer(token), ...headers } });
+    // Another user's DELETE, or at another endpoint: not found, and the session goes on.
+    expect((await del(other.accessToken)).status).toBe(404);
+    expect((await del(user.accessToken, '/mcp')).status).toBe(404);
+    expect((await post(`/mcp/${slug}`, user.accessToken, INITIALIZED, headers)).status).toBe(202);
+    expect(upstream.deleted).not.toContain(upstreamSession);
+    const ended = await del(user.accessToken);
+    expect(ended.status).toBe(200);
+    expect(await ended.text()).toBe('');
+    expect((await post(`/mcp/${slug}`, user.accessToken, INITIALIZED, headers)).status).toBe(404);
+    expect((await del(user.accessToken)).status).toBe(404);
+    await until(() => upstream.deleted.includes(upstreamSession));
+    expect(upstream.deleted).toContain(upstreamSession);
   });
 
   it('keeps the request-log row of initialize', async () => {
