@@ -222,7 +222,8 @@ function toolsListOf(req: ExpressRequest): { id: string | number; params: Record
   return { id: body.id, params };
 }
 
-function acceptsJsonAndSse(req: ExpressRequest): boolean {
+/** A POST's `Accept` names both JSON and SSE, as Streamable HTTP requires (the SDK transport answers 406 otherwise). */
+export function acceptsJsonAndSse(req: ExpressRequest): boolean {
   const accept = req.headers.accept;
   return typeof accept === 'string' && accept.includes('application/json') && accept.includes('text/event-stream');
 }

@@ -2,6 +2,7 @@ import { isInitializedNotification, isInitializeRequest, SUPPORTED_PROTOCOL_VERS
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { ResolvedService } from '../contracts.js';
 import { AnswerWriter, SERVER_INFO } from './answer-writer.js';
+import { acceptsJsonAndSse } from './call-plan.js';
 import type { RelayEvent } from './observe.js';
 import { relayCapabilities, relayInstructions } from './relay.js';
 import type { StreamResumption } from './resume.js';
@@ -22,10 +23,11 @@ import type { SessionStore } from './sealed-sessions.js';
  *   every replica, which ends the upstream sessions kept for it; its lingering GET stream stops
  *   recording), 200.
  *
- * Only a well-formed exchange is served here (a DELETE of a session that opens, a POST accepting JSON and SSE, a JSON body holding
- * one such message, no revision header on `initialize`, a revision the platform speaks on the
- * notification); anything else goes on to the SDK transport, which answers as before (its errors
- * included). Nothing is sent upstream by either.
+ * Only a well-formed exchange is served here (a DELETE naming a session of the caller's here; a
+ * POST accepting JSON and SSE with a JSON body holding one such message, no revision header on
+ * `initialize`, a revision the platform speaks on the notification); anything else goes on to the
+ * SDK transport, which answers as before (its errors included). The two handshake messages send
+ * nothing upstream; the DELETE ends the upstream sessions kept for the session, as before.
  */
 
 export interface LifecycleTarget {
@@ -56,7 +58,7 @@ export async function serveLifecycle(
     res.status(200).end();
     return true;
   }
-  if (req.method !== 'POST' || !acceptsBoth(req.headers.accept) || !isJson(req.headers['content-type'])) return false;
+  if (req.method !== 'POST' || !acceptsJsonAndSse(req) || !isJson(req.headers['content-type'])) return false;
   const body = req.body as unknown;
   if (sessionId === undefined) {
     const id = requestId(body);
@@ -90,10 +92,6 @@ function requestId(body: unknown): string | number | undefined {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const { jsonrpc, id } = body as { jsonrpc?: unknown; id?: unknown };
   return jsonrpc === '2.0' && (typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id))) ? id : undefined;
-}
-
-function acceptsBoth(accept: string | undefined): boolean {
-  return typeof accept === 'string' && accept.includes('application/json') && accept.includes('text/event-stream');
 }
 
 function isJson(contentType: string | undefined): boolean {
