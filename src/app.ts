@@ -280,6 +280,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           };
         },
       },
+      replicaKeepAliveMs: config.KEEP_ALIVE_TIMEOUT_MS,
       builtinRemote: config.BUILTIN_REMOTE_INSTANCES,
       builtinSharedSecret: config.BUILTIN_SHARED_SECRET,
       logger,
@@ -646,13 +647,12 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
             }, 5_000);
             progress.unref();
             logger.info({ ...connections.holding(), forwardedStdioSessions: internalStdio.sessions() }, 'drain started');
-            server.close(() => {
+            // No new connections, and each open one closed where no request can be on its way.
+            void connections.drain().then(() => {
               clearTimeout(force);
               clearInterval(progress);
               resolve();
             });
-            // No more requests on kept-alive connections: each closes once its answer is done.
-            connections.begin();
           });
           logger.info({ 'shutdown.drain_ms': Date.now() - drainStart }, 'connections drained');
           // A slow step of the shutdown is named in the log (what held a replica's exit).

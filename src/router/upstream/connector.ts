@@ -40,6 +40,8 @@ export interface UpstreamConnectorDeps {
   database?: PlatformDatabase;
   /** Connect bound towards another replica (forwarded stdio leases). */
   forwardConnectTimeoutMs?: number;
+  /** The replicas' `KEEP_ALIVE_TIMEOUT_MS`: how long an owner keeps a forwarder's idle connection. */
+  replicaKeepAliveMs?: number;
   logger?: Logger;
   /** Metrics hooks (instance health, stdio pool size); wired by the composition root. */
   observer?: UpstreamObserver;
@@ -132,6 +134,7 @@ export function createUpstreamConnector(deps: UpstreamConnectorDeps): PlatformUp
           replicas: deps.replicas,
           connectTimeoutMs: deps.forwardConnectTimeoutMs ?? 5_000,
           startTimeoutMs: deps.stdio.startTimeoutMs,
+          ownerKeepAliveMs: deps.replicaKeepAliveMs,
           logger,
         })
       : undefined;

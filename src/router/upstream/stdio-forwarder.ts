@@ -36,7 +36,20 @@ export interface StdioForwarderOptions {
   /** Bound on connecting to the owner and on its answer to `initialize` (which starts the child). */
   connectTimeoutMs: number;
   startTimeoutMs: number;
+  /**
+   * The owners' `KEEP_ALIVE_TIMEOUT_MS` (the replicas share their configuration). A pooled
+   * connection is dropped by this side well before the owner would close it idle, so a request is
+   * never written on a connection the owner is closing. The owner's hint (`Keep-Alive: timeout`)
+   * says the same, but an SSE answer (`Connection: keep-alive` set by the SDK) carries none.
+   */
+  ownerKeepAliveMs?: number;
   logger?: Logger;
+}
+
+/** How long this side keeps an idle connection to an owner that closes it after `ownerKeepAliveMs`. */
+export function forwarderKeepAliveMs(ownerKeepAliveMs: number): number {
+  // undici's own margin on a hinted timeout is 2 s, and its timers tick about once a second.
+  return Math.max(Math.floor(ownerKeepAliveMs / 2), ownerKeepAliveMs - 2_000);
 }
 
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -62,7 +75,7 @@ export class StdioForwarder {
 
   constructor(private readonly options: StdioForwarderOptions) {
     this.agent = new Agent({
-      keepAliveTimeout: 30_000,
+      keepAliveTimeout: forwarderKeepAliveMs(options.ownerKeepAliveMs ?? 5_000),
       connections: 128,
       connect: { timeout: options.connectTimeoutMs },
       headersTimeout: 0,
