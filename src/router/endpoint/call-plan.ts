@@ -134,9 +134,7 @@ export function planToolCall(req: ExpressRequest, input: PlanInput): CallPlan | 
   const h = req.headers;
 
   if (session) {
-    if (h['mcp-protocol-version'] !== undefined && h['mcp-protocol-version'] !== session.protocolVersion) return undefined;
-    if (!nothingToRelayBack(meta, session.capabilities)) return undefined;
-    if (meta && Object.keys(meta).some((k) => k.startsWith(ENVELOPE_PREFIX))) return undefined;
+    if (!sessionRouteAllowed(req, session, meta)) return undefined;
     const upstreamParams = { ...call.params, name: upstreamName };
     if (def.config.kind === 'http') {
       // On the session's own upstream session, in its era.
@@ -187,10 +185,7 @@ export function planToolsList(req: ExpressRequest, input: PlanInput): CallPlan |
   if (!session || input.aggregate || def.config.kind !== 'http' || def.payloadCapture === 'full') return undefined;
   const list = toolsListOf(req);
   if (!list) return undefined;
-  if (req.headers['mcp-protocol-version'] !== undefined && req.headers['mcp-protocol-version'] !== session.protocolVersion) return undefined;
-  const meta = list.params?._meta as Record<string, unknown> | undefined;
-  if (!nothingToRelayBack(meta, session.capabilities)) return undefined;
-  if (meta && Object.keys(meta).some((k) => k.startsWith(ENVELOPE_PREFIX))) return undefined;
+  if (!sessionRouteAllowed(req, session, list.params?._meta as Record<string, unknown> | undefined)) return undefined;
   if (!input.acceptsBytes(service, 'session')) return undefined;
   const params = list.params ?? {};
   return {
@@ -210,16 +205,10 @@ export function planToolsList(req: ExpressRequest, input: PlanInput): CallPlan |
 }
 
 /** The JSON-RPC tools/list request of the body (a POST accepting JSON and SSE), when it is one and well-formed. */
-function toolsListOf(req: ExpressRequest): { id: string | number; params: Record<string, unknown> | undefined } | undefined {
-  if (req.method !== 'POST' || !acceptsJsonAndSse(req)) return undefined;
-  const body = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | undefined;
-  if (!body || typeof body !== 'object' || Array.isArray(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/list') return undefined;
-  if (typeof body.id !== 'string' && typeof body.id !== 'number') return undefined;
-  const params = body.params as Record<string, unknown> | undefined;
-  if (params !== undefined && (typeof params !== 'object' || params === null || Array.isArray(params))) return undefined;
-  if (params?.cursor !== undefined && typeof params.cursor !== 'string') return undefined;
-  if (params?._meta !== undefined && (typeof params._meta !== 'object' || params._meta === null || Array.isArray(params._meta))) return undefined;
-  return { id: body.id, params };
+function toolsListOf(req: ExpressRequest): PostedRequest | undefined {
+  const list = postedRequest(req, 'tools/list');
+  if (list?.params?.cursor !== undefined && typeof list.params.cursor !== 'string') return undefined;
+  return list;
 }
 
 /** A POST's `Accept` names both JSON and SSE, as Streamable HTTP requires (the SDK transport answers 406 otherwise). */
@@ -257,13 +246,53 @@ export function withoutHopMeta<P extends Record<string, unknown> | undefined>(pa
 
 /** The JSON-RPC tools/call request of the body (a POST accepting JSON and SSE), when it is one and well-formed. */
 function toolCallOf(req: ExpressRequest): { id: string | number; params: ToolParams } | undefined {
+  const call = postedRequest(req, 'tools/call');
+  const params = call?.params;
+  if (!params || typeof params.name !== 'string') return undefined;
+  if (params.arguments !== undefined && !isObject(params.arguments)) return undefined;
+  return { id: call.id, params: params as ToolParams };
+}
+
+interface PostedRequest {
+  id: string | number;
+  params: Record<string, unknown> | undefined;
+}
+
+/** The body's JSON-RPC request for `method` on a POST accepting JSON and SSE, its params (if any) and their `_meta` (if any) objects. */
+function postedRequest(req: ExpressRequest, method: string): PostedRequest | undefined {
   if (req.method !== 'POST' || !acceptsJsonAndSse(req)) return undefined;
-  const body = req.body as { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown } | undefined;
-  if (!body || typeof body !== 'object' || Array.isArray(body) || body.jsonrpc !== '2.0' || body.method !== 'tools/call') return undefined;
-  if (typeof body.id !== 'string' && typeof body.id !== 'number') return undefined;
-  const params = body.params as Record<string, unknown> | undefined;
-  if (!params || typeof params !== 'object' || Array.isArray(params) || typeof params.name !== 'string') return undefined;
-  if (params.arguments !== undefined && (typeof params.arguments !== 'object' || params.arguments === null || Array.isArray(params.arguments))) return undefined;
-  if (params._meta !== undefined && (typeof params._meta !== 'object' || params._meta === null || Array.isArray(params._meta))) return undefined;
-  return { id: body.id, params: params as ToolParams };
+  const request = requestEnvelope(req.body);
+  if (request?.method !== method) return undefined;
+  const params = request.params;
+  if (params !== undefined && !isObject(params)) return undefined;
+  if (params?._meta !== undefined && !isObject(params._meta)) return undefined;
+  return { id: request.id, params };
+}
+
+/**
+ * One JSON-RPC 2.0 request (not a batch, not a notification): its id (a string or an integer, as
+ * the SDK's schema requires) and what it asks, else undefined. The one check of the envelope for
+ * the fast path's plans and the endpoint's own session lifecycle.
+ */
+export function requestEnvelope(body: unknown): { id: string | number; method: unknown; params: unknown } | undefined {
+  if (!isObject(body)) return undefined;
+  const { jsonrpc, id, method, params } = body;
+  if (jsonrpc !== '2.0' || !(typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id)))) return undefined;
+  return { id, method, params };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A request in a session may go on the session route, its answer written back as the upstream
+ * sent it: the session's revision, nothing the upstream sends meanwhile to relay back, and no
+ * 2026-07-28 envelope (which the relay strips for a 2025-era upstream).
+ */
+function sessionRouteAllowed(req: ExpressRequest, session: SessionFacts, meta: Record<string, unknown> | undefined): boolean {
+  const version = req.headers['mcp-protocol-version'];
+  if (version !== undefined && version !== session.protocolVersion) return false;
+  if (!nothingToRelayBack(meta, session.capabilities)) return false;
+  return !(meta && Object.keys(meta).some((k) => k.startsWith(ENVELOPE_PREFIX)));
 }

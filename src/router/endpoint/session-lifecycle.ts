@@ -2,7 +2,7 @@ import { isInitializedNotification, isInitializeRequest, SUPPORTED_PROTOCOL_VERS
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { ResolvedService } from '../contracts.js';
 import { AnswerWriter, SERVER_INFO } from './answer-writer.js';
-import { acceptsJsonAndSse } from './call-plan.js';
+import { acceptsJsonAndSse, requestEnvelope } from './call-plan.js';
 import type { RelayEvent } from './observe.js';
 import { relayCapabilities, relayInstructions } from './relay.js';
 import type { StreamResumption } from './resume.js';
@@ -61,7 +61,7 @@ export async function serveLifecycle(
   if (req.method !== 'POST' || !acceptsJsonAndSse(req) || !isJson(req.headers['content-type'])) return false;
   const body = req.body as unknown;
   if (sessionId === undefined) {
-    const id = requestId(body);
+    const id = requestEnvelope(body)?.id;
     if (req.headers['mcp-protocol-version'] !== undefined || id === undefined || !isInitializeRequest(body)) return false;
     const params = body.params;
     const requested = params.protocolVersion;
@@ -85,13 +85,6 @@ export async function serveLifecycle(
   if (!state || state.u !== target.userId || state.e !== target.endpointKey) return false;
   res.status(202).end();
   return true;
-}
-
-/** The id of a JSON-RPC 2.0 request (one message, not a batch), else undefined. */
-function requestId(body: unknown): string | number | undefined {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return undefined;
-  const { jsonrpc, id } = body as { jsonrpc?: unknown; id?: unknown };
-  return jsonrpc === '2.0' && (typeof id === 'string' || (typeof id === 'number' && Number.isInteger(id))) ? id : undefined;
 }
 
 function isJson(contentType: string | undefined): boolean {

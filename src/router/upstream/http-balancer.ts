@@ -125,7 +125,11 @@ export class HttpBalancer {
     this.sessionClients = new SessionClients({ idleMs: options.sessionIdleMs ?? 600_000, max: options.sessionsMax ?? 10_000 });
     const connector = (timeout: number) => (options.connector ? options.connector({ timeout }) : { timeout });
     const connect = connector(Math.min(options.timeoutMs, 10_000));
-    this.agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 120_000, connections: 256, connect, headersTimeout: 0, bodyTimeout: 0 });
+    // An answer without a `Keep-Alive: timeout` hint (an SSE answer: the SDKs set `Connection:
+    // keep-alive` themselves) keeps its connection 4 s, undici's default: below the 5 s after which
+    // Node's and uvicorn's servers close an idle connection, so a call is not written on a
+    // connection the upstream is closing (it could not be sent again). A hint is followed, up to 120 s.
+    this.agent = new Agent({ keepAliveTimeout: 4_000, keepAliveMaxTimeout: 120_000, connections: 256, connect, headersTimeout: 0, bodyTimeout: 0 });
     this.streams = new Agent({ keepAliveTimeout: 5_000, connect, headersTimeout: 0, bodyTimeout: 0 });
     this.probes = new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: connector(options.healthTimeoutMs) });
     this.timer = setInterval(() => void this.checkAll(), options.healthIntervalMs);
