@@ -185,6 +185,22 @@ describe("mcp: a 2025-era session's start and end without an SDK server", () => 
     expect((relayed.message.result!.tools as Array<{ name: string }>).map((x) => x.name).sort()).toEqual(['echo', 'gate', 'ticks']);
   });
 
+  it('keeps the revision the session settled on, not an unknown one the client asked for', async () => {
+    // The client asks for a revision the platform does not speak, is answered 2025-11-25 and then
+    // uses that; its session (and its upstream session) are in 2025-11-25, so its tools/list goes on
+    // the session route. (The state kept the revision asked for: the relay served it, and the
+    // upstream session was offered the unknown revision.)
+    const init = await post(`/mcp/${slug}`, user.accessToken, initialize('v', '1999-01-01'));
+    expect((await messageOf(init)).result!.protocolVersion).toBe('2025-11-25');
+    const headers = { 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    expect((await post(`/mcp/${slug}`, user.accessToken, INITIALIZED, headers)).status).toBe(202);
+    const before = upstream.seen.length;
+    const listed = await post(`/mcp/${slug}`, user.accessToken, JSON.stringify({ jsonrpc: '2.0', id: 'v2', method: 'tools/list' }), headers);
+    expect((await messageOf(listed)).result!.tools).toBeDefined();
+    const listing = upstream.seen.slice(before).filter((x) => x.rpc === 'tools/list');
+    expect(listing.map((x) => [String(x.rpcId).startsWith('platform-'), x.protocolVersion])).toEqual([[true, '2025-11-25']]);
+  });
+
   it("ends the caller's own session with DELETE, and its upstream session with it; another's is not found", async () => {
     const init = await post(`/mcp/${slug}`, user.accessToken, initialize('d', '2025-11-25'));
     const sid = init.headers.get('mcp-session-id')!;

@@ -1,4 +1,4 @@
-import { isInitializedNotification, isInitializeRequest, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import { isInitializedNotification, isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import type { ResolvedService } from '../contracts.js';
 import { AnswerWriter, SERVER_INFO } from './answer-writer.js';
@@ -6,7 +6,7 @@ import { acceptsJsonAndSse, requestEnvelope } from './call-plan.js';
 import type { RelayEvent } from './observe.js';
 import { relayCapabilities, relayInstructions } from './relay.js';
 import type { StreamResumption } from './resume.js';
-import type { SessionStore } from './sealed-sessions.js';
+import { LEGACY_VERSIONS, settledLegacyVersion, type SessionStore } from './sealed-sessions.js';
 
 /**
  * A 2025-era session's start and end without an SDK server. sessionful.ts serves a session's
@@ -40,8 +40,6 @@ export interface LifecycleTarget {
   observe?: (event: RelayEvent) => void | Promise<void>;
 }
 
-const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026-07-28');
-
 /** Serves the exchange when it is one of the three above; false (nothing written) otherwise. */
 export async function serveLifecycle(
   req: ExpressRequest,
@@ -64,11 +62,11 @@ export async function serveLifecycle(
     const id = requestEnvelope(body)?.id;
     if (req.headers['mcp-protocol-version'] !== undefined || id === undefined || !isInitializeRequest(body)) return false;
     const params = body.params;
-    const requested = params.protocolVersion;
-    const newId = sessions.seal({ u: target.userId, e: target.endpointKey, p: requested, i: params as Record<string, unknown> });
+    const protocolVersion = settledLegacyVersion(params.protocolVersion);
+    const newId = sessions.seal({ u: target.userId, e: target.endpointKey, p: protocolVersion, i: params as Record<string, unknown> });
     const instructions = relayInstructions(target.aggregate, target.services);
     const result = {
-      protocolVersion: LEGACY_VERSIONS.includes(requested) ? requested : (LEGACY_VERSIONS[0] ?? requested),
+      protocolVersion,
       capabilities: relayCapabilities(),
       serverInfo: SERVER_INFO,
       ...(instructions ? { instructions } : {}),

@@ -8,7 +8,7 @@ import {
 import type { SessionEventLog } from './event-store.js';
 import type { LiveSessions } from './live.js';
 import type { StreamResumption } from './resume.js';
-import type { SessionState, SessionStore } from './sealed-sessions.js';
+import { settledLegacyVersion, type SessionState, type SessionStore } from './sealed-sessions.js';
 
 /**
  * 2025-era serving (initialize, `Mcp-Session-Id`, GET streams, DELETE) on any replica.
@@ -81,8 +81,9 @@ export async function serveLegacySessionful(input: LegacyServeInput): Promise<Re
 
   if (request.method === 'POST' && initParams) {
     if (sessionId) return jsonRpcError(400, -32600, 'Invalid Request: initialize must not carry an Mcp-Session-Id');
-    const newId = input.sessions.seal({ u: input.userId, e: input.endpointKey, p: negotiatedVersion(initParams), i: initParams });
-    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false, newId, negotiatedVersion(initParams));
+    const protocolVersion = settledLegacyVersion(initParams.protocolVersion);
+    const newId = input.sessions.seal({ u: input.userId, e: input.endpointKey, p: protocolVersion, i: initParams });
+    const server = await input.buildServer(initParams.capabilities as ClientCapabilities | undefined, false, newId, protocolVersion);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => newId,
       maxRequestBodySize: input.maxRequestBodySize,
@@ -195,10 +196,6 @@ function initializeParams(body: unknown): Record<string, unknown> | undefined {
   const msg = body as { method?: unknown; params?: unknown };
   if (msg.method !== 'initialize' || !msg.params || typeof msg.params !== 'object') return undefined;
   return msg.params as Record<string, unknown>;
-}
-
-function negotiatedVersion(params: Record<string, unknown>): string {
-  return typeof params.protocolVersion === 'string' ? params.protocolVersion : '';
 }
 
 async function replayHandshake(
