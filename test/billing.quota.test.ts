@@ -294,6 +294,38 @@ describe('plans and quotas', () => {
     expect((await api(t.url, admin.accessToken, 'DELETE', `/v1/admin/prices/${dear}`)).status).toBe(404);
   });
 
+  it("exports the user's plan, metered calls and daily totals in their data export, and no one else's", async () => {
+    now = new Date('2026-09-10T10:00:00.000Z');
+    const planId = `export-${randomBytes(3).toString('hex')}`;
+    const user = await userOnPlan({ id: planId, name: 'Export', monthly_calls: 100 });
+    const other = await signUp(t.url);
+    for (const [who, text] of [[user, 'a'], [user, 'b'], [other, 'c']] as const) expect((await call(who.accessToken, `/mcp/${slug}`, 'echo', text)).status).toBe(200);
+    type Billing = { plan: { id: string; name: string; monthly_calls: unknown; since: string } | null; usage_events: Array<Record<string, unknown>>; usage_daily: Array<Record<string, unknown>>; statements: unknown[] };
+    const exported = async (who: TestSession): Promise<Billing> => {
+      // The quota read writes what the embedded store's journal holds; the daily totals follow.
+      await api(t.url, who.accessToken, 'GET', '/v1/usage/quota');
+      const res = await api(t.url, who.accessToken, 'GET', '/v1/me/export');
+      expect(res.status).toBe(200);
+      return res.json.billing as Billing;
+    };
+    let mine = await exported(user);
+    for (let i = 0; i < 100 && mine.usage_daily.reduce((n, d) => n + Number(d.calls), 0) < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      mine = await exported(user);
+    }
+    expect(mine.plan).toMatchObject({ id: planId, name: 'Export', monthly_calls: expect.anything() });
+    expect(mine.usage_events.map((e) => [e.service, e.tool, e.status, e.units])).toEqual([
+      [slug, 'echo', 'ok', 1],
+      [slug, 'echo', 'ok', 1],
+    ]);
+    expect(mine.usage_daily).toEqual([expect.objectContaining({ service: slug, calls: expect.anything() })]);
+    expect(Number(mine.usage_daily[0]!.calls)).toBe(2);
+    expect(mine.statements).toEqual([]);
+    const theirs = await exported(other);
+    expect(theirs.plan).toBeNull();
+    expect(theirs.usage_events).toHaveLength(1);
+  });
+
   it('manages plans through the admin API: validation, conflicts, users, audit', async () => {
     const id = `p-${randomBytes(3).toString('hex')}`;
     const bad = await api(t.url, admin.accessToken, 'POST', '/v1/admin/plans', { id: 'Bad Id', name: 'x', monthly_calls: -1, extra: true });

@@ -38,7 +38,7 @@ export const accountExportOpenApi: OpenApiPaths = {
     get: {
       summary: 'Download everything the platform holds about you, as JSON',
       description:
-        'The same export as the operator\'s `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, the marketplace listings you installed and rated, your provider record with your listings and their versions (not who decided), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).',
+        'The same export as the operator\'s `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, the marketplace listings you installed and rated, your provider record with your listings and their versions (not who decided), your billing (plan, metered calls, daily totals, monthly statements with their lines), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).',
       tags: ['account'],
       responses: {
         '200': jsonResponse('The export (sent as an attachment)', {
@@ -55,11 +55,22 @@ export const accountExportOpenApi: OpenApiPaths = {
             marketplace_installs: dated,
             marketplace_ratings: dated,
             marketplace_provider: { type: ['object', 'null'], additionalProperties: true, description: 'Your provider application and listings; null if you never applied' },
+            billing: {
+              type: 'object',
+              description: 'Your plan (null: none assigned), each metered call, the daily totals and the monthly statements with their lines',
+              properties: {
+                plan: { type: ['object', 'null'], additionalProperties: true },
+                usage_events: { type: 'array', items: { type: 'object', additionalProperties: true } },
+                usage_daily: { type: 'array', items: { type: 'object', additionalProperties: true } },
+                statements: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              },
+              required: ['plan', 'usage_events', 'usage_daily', 'statements'],
+            },
             notes: dated,
             request_log: dated,
             audit_events: dated,
           },
-          required: ['exported_at', 'user', 'sessions', 'api_keys', 'service_credentials', 'service_oauth_connections', 'authorized_clients', 'built_services', 'marketplace_installs', 'marketplace_ratings', 'marketplace_provider', 'notes', 'request_log', 'audit_events'],
+          required: ['exported_at', 'user', 'sessions', 'api_keys', 'service_credentials', 'service_oauth_connections', 'authorized_clients', 'built_services', 'marketplace_installs', 'marketplace_ratings', 'marketplace_provider', 'billing', 'notes', 'request_log', 'audit_events'],
         }),
         '400': errorResponse('Unexpected query parameter'),
         '401': errorResponse('Not signed in'),

@@ -88,7 +88,7 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
       .orderBy('seq')
       .execute(),
   ]);
-  const marketplace = await exportMarketplace(db, user.id);
+  const [marketplace, billing] = await Promise.all([exportMarketplace(db, user.id), exportBilling(db, user.id)]);
   const { encrypted_password: password, ...profile } = user;
   await audit.record({ action: requester.via === 'cli' ? 'admin.user_exported' : 'user.data_exported', outcome: 'success', actorId: requester.actorId, targetType: 'user', targetId: user.id, details: { via: requester.via } });
   return {
@@ -101,10 +101,63 @@ export async function exportUser(db: Kysely<Database>, audit: AuditSink, who: st
     authorized_clients: oauthGrants,
     built_services: builtServices,
     ...marketplace,
+    billing,
     notes,
     request_log: requests,
     audit_events: auditEvents,
   };
+}
+
+// A type, not an interface: `withTables` wants an index signature.
+type BillingExportTables = {
+  plans: { id: string; name: string; monthly_calls: string | number | null; per_minute: number | null; soft_limit_percent: number; service_quotas: Record<string, number> };
+  user_plans: { user_id: string; plan_id: string; updated_at: Date };
+  usage_events: { event_key: string; user_id: string; service: string; listing_version: string | null; tool: string | null; units: number; status: string; latency_ms: number; occurred_at: Date };
+  usage_daily: { user_id: string; service: string; day: string; calls: string | number; units: string | number; errors: string | number; latency_ms_sum: string | number };
+  statements: { id: string; user_id: string; month: string; finalized_at: Date; totals: Array<{ currency: string; amount: string }> };
+  statement_lines: { statement_id: string; service: string; calls: string | number; unit_price_micros: string | number | null; amount_micros: string | number | null; currency: string | null };
+};
+
+/**
+ * The billing rows about the user (migrations 0013, 0015, 0018): their plan (and since when), each
+ * metered call (service, tool, units, status, latency, time), the daily totals, and the monthly
+ * statements with their lines. Read by table here, as the marketplace's are.
+ */
+async function exportBilling(base: Kysely<Database>, userId: string) {
+  const db = base.withTables<BillingExportTables>();
+  const [plan, events, daily, statements] = await Promise.all([
+    db
+      .selectFrom('user_plans')
+      .innerJoin('plans', 'plans.id', 'user_plans.plan_id')
+      .select(['plans.id', 'plans.name', 'plans.monthly_calls', 'plans.per_minute', 'plans.soft_limit_percent', 'plans.service_quotas', 'user_plans.updated_at as since'])
+      .where('user_plans.user_id', '=', userId)
+      .executeTakeFirst(),
+    db
+      .selectFrom('usage_events')
+      .select(['service', 'listing_version', 'tool', 'units', 'status', 'latency_ms', 'occurred_at'])
+      .where('user_id', '=', userId)
+      .orderBy('occurred_at')
+      .execute(),
+    db.selectFrom('usage_daily').select(['day', 'service', 'calls', 'units', 'errors', 'latency_ms_sum']).where('user_id', '=', userId).orderBy('day').orderBy('service').execute(),
+    db
+      .selectFrom('statements')
+      .select((eb) => [
+        'statements.month',
+        'statements.finalized_at',
+        'statements.totals',
+        jsonArrayFrom(
+          eb
+            .selectFrom('statement_lines')
+            .select(['statement_lines.service', 'statement_lines.calls', 'statement_lines.unit_price_micros', 'statement_lines.amount_micros', 'statement_lines.currency'])
+            .whereRef('statement_lines.statement_id', '=', 'statements.id')
+            .orderBy('statement_lines.service'),
+        ).as('lines'),
+      ])
+      .where('statements.user_id', '=', userId)
+      .orderBy('statements.month')
+      .execute(),
+  ]);
+  return { plan: plan ?? null, usage_events: events, usage_daily: daily, statements };
 }
 
 /**

@@ -2882,7 +2882,7 @@ export interface paths {
         };
         /**
          * Download everything the platform holds about you, as JSON
-         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, the marketplace listings you installed and rated, your provider record with your listings and their versions (not who decided), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
+         * @description The same export as the operator's `export-user` command (docs/operations.md): profile, sessions, API keys, which services hold your credentials or OAuth connection (by service and date; the values stay sealed and are never included), the MCP clients you authorized, the services you built with their versions, the marketplace listings you installed and rated, your provider record with your listings and their versions (not who decided), your billing (plan, metered calls, daily totals, monthly statements with their lines), notes, your request log and the audit events about you. No password hash, key hash or token. Recorded in the audit trail. Signed-in sessions only (403 for API keys and OAuth tokens).
          */
         get: {
             parameters: {
@@ -2909,6 +2909,21 @@ export interface paths {
                             authorized_clients: {
                                 [key: string]: unknown;
                             }[];
+                            /** @description Your plan (null: none assigned), each metered call, the daily totals and the monthly statements with their lines */
+                            billing: {
+                                plan: {
+                                    [key: string]: unknown;
+                                } | null;
+                                statements: {
+                                    [key: string]: unknown;
+                                }[];
+                                usage_daily: {
+                                    [key: string]: unknown;
+                                }[];
+                                usage_events: {
+                                    [key: string]: unknown;
+                                }[];
+                            };
                             built_services: {
                                 [key: string]: unknown;
                             }[];
