@@ -151,4 +151,24 @@ describe('marketplace: withdrawing a listing', { timeout: 120_000 }, () => {
     expect(rows[0]!.details).toMatchObject({ slug: 'acme-sum', by: 'provider', reason: 'Moving to a new API', live_version: 1, installs: 1 });
     expect(rows[2]!.details).toMatchObject({ slug: 'acme-admin', by: 'admin', reason: 'Terms of use' });
   });
+
+  it("lists every listing for the admins, live or withdrawn, with who withdrew it, why, and its installs; users are refused", async () => {
+    const list = async (query = '') => apiCall(t.url, admin.accessToken, 'GET', `/v1/admin/marketplace/listings${query}`);
+    const all = (await list()).json.listings as Json[];
+    // Newest first; every listing of this file is withdrawn by now.
+    expect(all.map((l) => [l.slug, l.title, (l.provider as Json).display_name, l.live_version, (l.withdrawn as Json | null)?.by ?? null, l.installs])).toEqual([
+      ['acme-admin', 'Title acme-admin', 'Acme', 1, 'admin', 1],
+      ['acme-pending', null, 'Acme', null, 'provider', 0],
+      ['acme-sum', 'Title acme-sum', 'Acme', 1, 'provider', 0],
+    ]);
+    expect(all[0]!.withdrawn).toMatchObject({ reason: 'Terms of use' });
+    expect(((await list('?state=withdrawn')).json.listings as Json[]).map((l) => l.slug)).toEqual(['acme-admin', 'acme-pending', 'acme-sum']);
+    expect((await list('?state=live')).json.listings).toEqual([]);
+    // Reinstated by the admin, it is live again.
+    expect((await apiCall(t.url, admin.accessToken, 'POST', `/v1/admin/marketplace/listings/${ids['acme-admin']!}/reinstate`, {})).status).toBe(200);
+    expect(((await list('?state=live')).json.listings as Json[]).map((l) => [l.slug, l.withdrawn])).toEqual([['acme-admin', null]]);
+    expect((await list('?state=gone')).status).toBe(400);
+    expect((await list('?limit=5')).status).toBe(400);
+    expect((await apiCall(t.url, provider.accessToken, 'GET', '/v1/admin/marketplace/listings')).status).toBe(403);
+  });
 });

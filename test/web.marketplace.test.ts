@@ -318,10 +318,10 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     const approved = await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/reviews?state=approved');
     expect((approved.json.reviews as Json[]).map((r) => [r.slug, r.version])).toEqual([['acme-weather', 2]]);
     // The queue's "Show" filter (the shared FilterBar): the approved version is listed under "Approved (live)", and back.
-    await page.getByRole('combobox', { name: 'Show' }).click();
+    await page.getByRole('region', { name: 'Listing versions' }).getByRole('combobox', { name: 'Show' }).click();
     await page.getByRole('option', { name: 'Approved (live)', exact: true }).click();
     await page.locator('[data-review="acme-weather/2"]').waitFor();
-    await page.getByRole('combobox', { name: 'Show' }).click();
+    await page.getByRole('region', { name: 'Listing versions' }).getByRole('combobox', { name: 'Show' }).click();
     await page.getByRole('option', { name: 'Waiting for review', exact: true }).click();
     await page.locator('[data-review="acme-weather/2"]').waitFor({ state: 'detached' });
 
@@ -441,6 +441,55 @@ describe.skipIf(skipBrowserTests)('web: the marketplace in Chromium', () => {
     expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
     expect(problems).toEqual([]);
   }, 300_000);
+
+  it('an admin withdraws a listing from the Listings section with a reason, which the provider sees, and reinstates it', async () => {
+    // The provider is still signed in.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+    await signIn('admin@example.test', 'admin-password-123');
+    await page.goto(`${t.url}/admin/marketplace`);
+    await heading('Marketplace review').waitFor();
+    const row = page.locator('tr[data-listing="acme-weather"]');
+    await row.getByText('Live', { exact: true }).waitFor();
+    await row.getByText('Acme Ltd').waitFor();
+
+    // A withdrawal needs a reason: the dialog says so and sends nothing.
+    await row.getByRole('button', { name: /^Withdraw / }).click();
+    const dialog = page.getByRole('dialog', { name: /^Withdraw / });
+    await dialog.getByText('The provider sees your reason and cannot undo it.', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    await dialog.getByText('Give a reason').waitFor();
+    await checkA11y('marketplace-admin-withdraw');
+    expect(((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/listings?state=withdrawn')).json.listings as Json[]).map((l) => l.slug)).not.toContain('acme-weather');
+    await dialog.getByLabel('Reason').fill('Breaks the terms of use');
+    await dialog.getByRole('button', { name: 'Withdraw', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await row.getByText('by an administrator: Breaks the terms of use', { exact: false }).waitFor();
+    const seen = ((await apiCall(t.url, provider.accessToken, 'GET', '/v1/marketplace/provider/listings')).json.listings as Json[]).find((l) => l.slug === 'acme-weather')!;
+    expect(seen.withdrawn).toMatchObject({ by: 'admin', reason: 'Breaks the terms of use' });
+
+    // The filter: not on the marketplace any more.
+    const show = page.getByRole('region', { name: 'Listings' }).getByRole('combobox', { name: 'Show' });
+    await show.click();
+    await page.getByRole('option', { name: 'Withdrawn' }).click();
+    await row.waitFor();
+    await show.click();
+    await page.getByRole('option', { name: 'On the marketplace' }).click();
+    await row.waitFor({ state: 'detached' });
+    await checkA11y('marketplace-admin-listings');
+    await show.click();
+    await page.getByRole('option', { name: 'All listings' }).click();
+
+    await row.getByRole('button', { name: /^Reinstate / }).click();
+    const back = page.getByRole('dialog', { name: /^Reinstate / });
+    await back.getByRole('button', { name: 'Reinstate', exact: true }).click();
+    await back.waitFor({ state: 'detached' });
+    await row.getByText('Live', { exact: true }).waitFor();
+    const after = ((await apiCall(t.url, admin.accessToken, 'GET', '/v1/admin/marketplace/listings?state=live')).json.listings as Json[]).map((l) => [l.slug, l.withdrawn]);
+    expect(after).toContainEqual(['acme-weather', null]);
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
+    expect(problems).toEqual([]);
+  }, 180_000);
 
   it('without MARKETPLACE_NPM the provider page says npm listings are not enabled and offers only http', async () => {
     const plain = await startPlatform({ CATALOG_FILE: 'none' }, { web: { distDir: web.distDir } });

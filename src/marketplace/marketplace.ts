@@ -477,8 +477,7 @@ export class Marketplace {
       slug: listing.slug,
       kind: listing.kind,
       live_version: listing.live_version,
-      // The role the withdrawer acted in (0022), not who they are: an admin withdrawing their own listing through the admin route is 'admin'.
-      withdrawn: listing.withdrawn_at === null ? null : { at: iso(listing.withdrawn_at)!, by: listing.withdrawn_as ?? (listing.withdrawn_by === listing.provider_id ? ('provider' as const) : ('admin' as const)), reason: listing.withdrawn_reason },
+      withdrawn: withdrawnView(listing),
       created_at: iso(listing.created_at),
       versions: versions.map((v) => ({
         ...versionView(v),
@@ -562,6 +561,37 @@ export class Marketplace {
       withdrawn: { at: iso(listing.withdrawn_at), as: withdrawnAs, reason: listing.withdrawn_reason },
     });
     return this.providerListing(listing.provider_id, listingId);
+  }
+
+  /**
+   * Every listing, for the admins' page (docs/marketplace.md, "Withdrawing a listing"): `live` (on
+   * the marketplace), `withdrawn`, or all (a never-approved one included), newest first, with its
+   * provider, its live version's title and its installs now.
+   */
+  async adminListings(state: 'live' | 'withdrawn' | undefined) {
+    const rows = await this.db
+      .selectFrom('marketplace_listings as l')
+      .innerJoin('marketplace_providers as p', 'p.user_id', 'l.provider_id')
+      .leftJoin('marketplace_listing_versions as v', (join) => join.onRef('v.listing_id', '=', 'l.id').onRef('v.version', '=', 'l.live_version'))
+      .select(['l.id', 'l.slug', 'l.kind', 'l.live_version', 'l.service_id', 'l.provider_id', 'l.withdrawn_at', 'l.withdrawn_as', 'l.withdrawn_by', 'l.withdrawn_reason', 'l.created_at', 'p.display_name', 'v.title'])
+      .$if(state === 'live', (q) => q.where('l.withdrawn_at', 'is', null).where('l.live_version', 'is not', null))
+      .$if(state === 'withdrawn', (q) => q.where('l.withdrawn_at', 'is not', null))
+      .orderBy('l.created_at', 'desc')
+      .limit(500)
+      .execute();
+    const serviceIds = rows.flatMap((r) => (r.service_id ? [r.service_id] : []));
+    const installs = serviceIds.length ? await this.opts.catalog.installs?.counts(serviceIds) : undefined;
+    return rows.map((r) => ({
+      id: r.id,
+      slug: r.slug,
+      kind: r.kind,
+      title: r.title ?? null,
+      provider: { user_id: r.provider_id, display_name: r.display_name },
+      live_version: r.live_version,
+      withdrawn: withdrawnView(r),
+      installs: r.service_id ? (installs?.get(r.service_id) ?? 0) : 0,
+      created_at: iso(r.created_at),
+    }));
   }
 
   async providerListings(providerId: string) {
@@ -766,6 +796,12 @@ function providerView(row: { user_id: string; display_name: string; note: string
     decided_at: iso(row.decided_at),
     created_at: iso(row.created_at),
   };
+}
+
+/** A listing's withdrawal, or null. `by` is the role the withdrawer acted in (0022), not who they are: an admin withdrawing their own listing through the admin route is 'admin'. */
+function withdrawnView(listing: { provider_id: string; withdrawn_at: Date | null; withdrawn_as: 'provider' | 'admin' | null; withdrawn_by: string | null; withdrawn_reason: string | null }) {
+  if (listing.withdrawn_at === null) return null;
+  return { at: iso(listing.withdrawn_at)!, by: listing.withdrawn_as ?? (listing.withdrawn_by === listing.provider_id ? ('provider' as const) : ('admin' as const)), reason: listing.withdrawn_reason };
 }
 
 function versionView(v: {

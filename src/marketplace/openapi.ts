@@ -362,6 +362,42 @@ export const marketplaceOpenApi: OpenApiPaths = {
       responses: { '200': jsonResponse('Provider', providerSchema), '400': errorResponse('validation_failed'), ...adminOnly, '404': errorResponse('not_found'), '409': errorResponse('invalid_state') },
     },
   },
+  '/v1/admin/marketplace/listings': {
+    get: {
+      summary: 'Every listing, newest first (at most 500): on the marketplace (state=live), withdrawn (state=withdrawn) or all, never-approved ones included, with its provider, live title and installs (admin)',
+      tags: adminTags,
+      operationId: 'adminMarketplaceListings',
+      parameters: [q('state', 'live: on the marketplace; withdrawn; absent: all', { type: 'string', enum: ['live', 'withdrawn'] })],
+      responses: {
+        '200': jsonResponse('Listings', {
+          type: 'object',
+          properties: {
+            listings: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  id: { type: 'string', format: 'uuid' },
+                  slug: { type: 'string' },
+                  kind: { type: 'string', enum: ['http', 'npm', 'builder'] },
+                  title: { type: ['string', 'null'], description: "The live version's title; null before the first approval" },
+                  provider: { type: 'object', properties: { user_id: { type: 'string', format: 'uuid' }, display_name: { type: 'string' } }, required: ['user_id', 'display_name'] },
+                  live_version: { type: ['integer', 'null'] },
+                  withdrawn: providerListing.properties.withdrawn,
+                  installs: { type: 'integer', description: 'Users who have it installed now' },
+                  created_at: { type: 'string', format: 'date-time' },
+                },
+                required: ['id', 'slug', 'kind', 'title', 'provider', 'live_version', 'withdrawn', 'installs', 'created_at'],
+              },
+            },
+          },
+          required: ['listings'],
+        }),
+        '400': errorResponse('validation_failed: an unknown state or query parameter'),
+        ...adminOnly,
+      },
+    },
+  },
   '/v1/admin/marketplace/listings/{id}/withdraw': {
     post: {
       summary:

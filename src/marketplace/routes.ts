@@ -22,6 +22,7 @@ const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 const uuidParams = z.strictObject({ id: z.uuid() });
 const versionParams = z.strictObject({ id: z.uuid(), version: z.coerce.number().int().min(1).max(1_000_000) });
 const stateQuery = z.strictObject({ state: z.enum(['pending', 'approved', 'rejected', 'superseded']).default('pending') });
+const listingStateQuery = z.strictObject({ state: z.enum(['live', 'withdrawn']).optional() });
 const providerStatusQuery = z.strictObject({ status: z.enum(['pending', 'approved', 'rejected', 'revoked']).optional() });
 
 function principalOf(req: Request): Principal {
@@ -149,6 +150,11 @@ export function marketplaceRouter(market: Marketplace): Router {
     const { id } = parseParams(uuidParams, req);
     const body = parseBody(providerDecisionBody, req);
     res.json(await market.decideProvider(actor, id, body.decision, body.reason));
+  });
+  router.get('/v1/admin/marketplace/listings', async (req, res) => {
+    adminOf(req);
+    const { state } = parseQuery(listingStateQuery, req);
+    res.json({ listings: await market.adminListings(state) });
   });
   router.post('/v1/admin/marketplace/listings/:id/withdraw', async (req, res) => {
     const actor = adminOf(req);

@@ -1673,6 +1673,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/marketplace/listings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every listing, newest first (at most 500): on the marketplace (state=live), withdrawn (state=withdrawn) or all, never-approved ones included, with its provider, live title and installs (admin) */
+        get: operations["adminMarketplaceListings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/marketplace/listings/{id}/reinstate": {
         parameters: {
             query?: never;
@@ -4854,6 +4871,87 @@ export interface operations {
             };
             /** @description not_found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    adminMarketplaceListings: {
+        parameters: {
+            query?: {
+                /** @description live: on the marketplace; withdrawn; absent: all */
+                state?: "live" | "withdrawn";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Listings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        listings: {
+                            /** Format: date-time */
+                            created_at: string;
+                            /** Format: uuid */
+                            id: string;
+                            /** @description Users who have it installed now */
+                            installs: number;
+                            /** @enum {string} */
+                            kind: "http" | "npm" | "builder";
+                            live_version: number | null;
+                            provider: {
+                                display_name: string;
+                                /** Format: uuid */
+                                user_id: string;
+                            };
+                            slug: string;
+                            /** @description The live version's title; null before the first approval */
+                            title: string | null;
+                            /** @description null: on the marketplace. Withdrawn: off browse and search, no new installs, versions or approvals; users who installed it keep it until they uninstall */
+                            withdrawn: {
+                                /** Format: date-time */
+                                at: string;
+                                /**
+                                 * @description The role the withdrawer acted in (an admin withdrawing a listing of their own through the admin route: admin)
+                                 * @enum {string}
+                                 */
+                                by: "provider" | "admin";
+                                reason: string | null;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description validation_failed: an unknown state or query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description forbidden: administrators only */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,7 +7,21 @@ import { FormActions } from '../../components/form-actions';
 import { Page } from '../../components/page';
 import { EmptyState, ErrorState, LoadingState } from '../../components/states';
 import { formatPrice } from '../marketplace/queries';
-import { useDecideProvider, useDecideVersion, usePendingProviders, useReinspect, useReviews, type ProviderApplication, type ReviewItem, type ReviewState } from './queries';
+import {
+  useAdminListings,
+  useAdminReinstate,
+  useAdminWithdraw,
+  useDecideProvider,
+  useDecideVersion,
+  usePendingProviders,
+  useReinspect,
+  useReviews,
+  type AdminListing,
+  type ListingFilter,
+  type ProviderApplication,
+  type ReviewItem,
+  type ReviewState,
+} from './queries';
 
 const STATES: Array<{ value: ReviewState; label: string }> = [
   { value: 'pending', label: 'Waiting for review' },
@@ -17,11 +31,19 @@ const STATES: Array<{ value: ReviewState; label: string }> = [
 ];
 const FILTERS: Array<FilterField<'state'>> = [{ type: 'select', name: 'state', label: 'Show', options: STATES, required: true }];
 const isReviewState = (v: unknown): v is ReviewState => STATES.some((s) => s.value === v);
+const LISTING_STATES: Array<{ value: ListingFilter; label: string }> = [
+  { value: 'all', label: 'All listings' },
+  { value: 'live', label: 'On the marketplace' },
+  { value: 'withdrawn', label: 'Withdrawn' },
+];
+const LISTING_FILTERS: Array<FilterField<'listings'>> = [{ type: 'select', name: 'listings', label: 'Show', options: LISTING_STATES, required: true }];
+const isListingFilter = (v: unknown): v is ListingFilter => LISTING_STATES.some((s) => s.value === v);
 
 /**
  * The marketplace's admin page (docs/marketplace.md, "Review"): the versions waiting for review,
  * each with what the platform really found when it connected, approve or reject with a reason;
- * and the provider applications, approve or refuse with a reason. Every decision is audited by the API.
+ * the provider applications, approve or refuse with a reason; and every listing, to withdraw (with a
+ * reason) or reinstate. Every decision is audited by the API.
  */
 export default function MarketplaceReviewPage() {
   const [state, setState] = useState<ReviewState>('pending');
@@ -51,7 +73,156 @@ export default function MarketplaceReviewPage() {
           </Stack>
         )}
       </section>
+      <Listings />
     </Page>
+  );
+}
+
+/** Every listing, live or withdrawn: withdraw one (a reason is required), or reinstate it. */
+function Listings() {
+  const [state, setState] = useState<ListingFilter>('all');
+  const listings = useAdminListings(state);
+  return (
+    <section aria-labelledby="listings">
+      <Title order={2} size="h3" id="listings" mb="sm">
+        Listings
+      </Title>
+      <FilterBar fields={LISTING_FILTERS} values={{ listings: state }} onChange={(_name, v) => isListingFilter(v) && setState(v)} />
+      <Space h="sm" />
+      {listings.isPending ? (
+        <LoadingState label="Loading the listings…" />
+      ) : listings.isError ? (
+        <ErrorState title="The listings could not be loaded" error={listings.error} onRetry={() => void listings.refetch()} />
+      ) : listings.data.length === 0 ? (
+        <EmptyState title={state === 'all' ? 'No listing yet' : 'No listing in this state'}>
+          {state === 'all' ? 'When a provider submits a listing, it appears here.' : 'Choose another filter above.'}
+        </EmptyState>
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table withTableBorder>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Listing</Table.Th>
+                <Table.Th>Provider</Table.Th>
+                <Table.Th>Live version</Table.Th>
+                <Table.Th>Installs</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th>Action</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {listings.data.map((l) => (
+                <ListingRow key={l.id} listing={l} />
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </section>
+  );
+}
+
+function installedBy(installs: number): string {
+  if (installs === 0) return 'Nobody has it installed.';
+  const who = installs === 1 ? 'The user who installed it keeps' : `The ${installs} users who installed it keep`;
+  return `${who} using it until they uninstall it (to cut them off too, disable its service).`;
+}
+
+function ListingRow({ listing: l }: { listing: AdminListing }) {
+  const withdraw = useAdminWithdraw();
+  const reinstate = useAdminReinstate();
+  const [withdrawing, setWithdrawing] = useState(false);
+  const [reinstating, setReinstating] = useState(false);
+  const name = l.title ?? l.slug;
+  return (
+    <Table.Tr data-listing={l.slug}>
+      <Table.Td>
+        {name}
+        <Text size="xs" c="dimmed">
+          <code>{l.slug}</code> · {l.kind}
+        </Text>
+      </Table.Td>
+      <Table.Td>{l.provider.display_name}</Table.Td>
+      <Table.Td>{l.live_version ?? 'none yet'}</Table.Td>
+      <Table.Td>{l.installs}</Table.Td>
+      <Table.Td>
+        {l.withdrawn ? (
+          <Stack gap={2}>
+            <Badge variant="light" color="gray">
+              Withdrawn
+            </Badge>
+            <Text size="xs">
+              {new Date(l.withdrawn.at).toLocaleDateString()} by {l.withdrawn.by === 'admin' ? 'an administrator' : 'the provider'}
+              {l.withdrawn.reason ? `: ${l.withdrawn.reason}` : ''}
+            </Text>
+          </Stack>
+        ) : (
+          <Badge variant="light" color={l.live_version === null ? 'yellow' : 'teal'}>
+            {l.live_version === null ? 'Not approved yet' : 'Live'}
+          </Badge>
+        )}
+      </Table.Td>
+      <Table.Td>
+        {l.withdrawn ? (
+          <Button size="xs" variant="light" onClick={() => setReinstating(true)} aria-label={`Reinstate ${name}`}>
+            Reinstate
+          </Button>
+        ) : (
+          <Button size="xs" color="red" variant="light" onClick={() => setWithdrawing(true)} aria-label={`Withdraw ${name}`}>
+            Withdraw
+          </Button>
+        )}
+        <ReasonDialog
+          opened={withdrawing}
+          title={`Withdraw ${name}`}
+          explanation={`It leaves the marketplace at once: nobody can find or install it, and it takes no new version. ${installedBy(l.installs)} The provider sees your reason and cannot undo it.`}
+          submitLabel="Withdraw"
+          pending={withdraw.isPending}
+          error={withdraw.error}
+          onClose={() => {
+            setWithdrawing(false);
+            withdraw.reset();
+          }}
+          onSubmit={(reason) =>
+            withdraw.mutate(
+              { id: l.id, reason },
+              {
+                onSuccess: () => {
+                  setWithdrawing(false);
+                  notifications.show({ color: 'gray', title: 'Withdrawn', message: `${name} left the marketplace.` });
+                },
+              },
+            )
+          }
+        />
+        <ConfirmDialog
+          opened={reinstating}
+          title={`Reinstate ${name}?`}
+          confirmLabel="Reinstate"
+          color="blue"
+          pending={reinstate.isPending}
+          error={reinstate.error}
+          errorTitle="Not reinstated"
+          onClose={() => {
+            setReinstating(false);
+            reinstate.reset();
+          }}
+          onConfirm={() =>
+            reinstate.mutate(
+              { id: l.id },
+              {
+                onSuccess: () => {
+                  setReinstating(false);
+                  notifications.show({ color: 'green', title: 'Reinstated', message: `${name} is back on the marketplace.` });
+                },
+              },
+            )
+          }
+        >
+          It returns to the marketplace{l.live_version ? ` with version ${l.live_version}, whose address the platform checks again first` : ''}: users can find and install it again, and its versions waiting for review go back to the queue.
+        </ConfirmDialog>
+      </Table.Td>
+    </Table.Tr>
   );
 }
 
