@@ -87,6 +87,9 @@ export function trackConnections(server: Server): ConnectionDrain {
         // http.Server's closing of the idle connections (above). Node's timeout checks go on.
         net.Server.prototype.close.call(server, () => {
           clearInterval(unusedCheck);
+          // Now http.Server's close has nothing left to close: it stops Node's timeout checks,
+          // whose interval would keep the server (and all it references) alive.
+          server.close(() => undefined);
           resolve();
         });
       });
