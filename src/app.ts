@@ -239,6 +239,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         heartbeatMs: config.REPLICA_HEARTBEAT_MS,
         ttlMs: config.REPLICA_TTL_MS,
         logger,
+        // Announced by listen(): not before this process takes connections.
+        announce: false,
       },
     );
     await replicas.refresh();
@@ -619,8 +621,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
           server.once('error', reject);
           server.listen(port, config.HOST, () => {
             server.off('error', reject);
-            if (!config.REPLICA_ADDRESS) upstream.replicas.setAddress(`http://${replicaHost(config.HOST)}:${(server.address() as AddressInfo).port}`);
-            resolve(server.address() as AddressInfo);
+            const address = server.address() as AddressInfo;
+            // Now the others may forward here (at the real port when it was 0).
+            void upstream.replicas.join(config.REPLICA_ADDRESS ? undefined : `http://${replicaHost(config.HOST)}:${address.port}`).then(() => resolve(address));
           });
         });
       },

@@ -257,7 +257,7 @@ describe.skipIf(!REDIS_URL)('limits shared by two replicas on one Redis prefix, 
     });
     // Fixture authentication and catalog: each replica may keep a database of its own.
     replicas.push(...(await Promise.all([startMcpPlatform(mcp(), env), startMcpPlatform(mcp(), env)])));
-    // Let the start-up replica heartbeat (listen → setAddress → refresh) finish before counting.
+    // Let the start-up replica heartbeat (listen → join → refresh) finish before counting.
     await Promise.all(replicas.map((r) => r.platform.upstream.replicas.refresh()));
     await new Promise((r) => setTimeout(r, 500));
     redis = countCommands(replicas.map((r) => r.platform.redis));

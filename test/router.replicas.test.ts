@@ -68,6 +68,28 @@ describe('router upstream: replica ownership', () => {
     }
   });
 
+  it('announces a starting replica only once it joins (it listens), at the address it joins with', async () => {
+    for (const [kind, directory] of directories()) {
+      const options = { heartbeatMs: 60_000, ttlMs: 60_000 };
+      const serving = new ReplicaRing(directory, { ...options, id: 'serving', address: 'http://serving:8080' });
+      const starting = new ReplicaRing(directory, { ...options, id: 'starting', address: 'http://starting:0', announce: false });
+      try {
+        await serving.refresh();
+        // The starting replica reads the ring (it forwards correctly from the start) but is not in it.
+        await starting.refresh();
+        expect(starting.replicas().map((r) => r.id), kind).toContain('serving');
+        await serving.refresh();
+        expect(serving.replicas().map((r) => r.id), kind).not.toContain('starting');
+        await starting.join('http://starting:41234');
+        await serving.refresh();
+        expect(serving.replicas().find((r) => r.id === 'starting'), kind).toEqual({ id: 'starting', address: 'http://starting:41234' });
+      } finally {
+        await serving.close();
+        await starting.close();
+      }
+    }
+  });
+
   it('drops a replica whose heartbeat stops after the TTL', async () => {
     for (const [, directory] of directories()) {
       const ring = new ReplicaRing(directory, { id: 'live-one', address: 'http://live:8080', heartbeatMs: 60_000, ttlMs: 500 });

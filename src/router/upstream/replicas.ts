@@ -106,6 +106,13 @@ export interface ReplicaRingOptions {
   heartbeatMs: number;
   ttlMs: number;
   logger?: Logger;
+  /**
+   * False: this replica reads the others but is not announced until `join()`. A process that does
+   * not listen yet (a starting server: the others would forward to an address that refuses, mark
+   * it unreachable and start the user's child themselves) or never will (a CLI command) must not
+   * be in the ring. Default true.
+   */
+  announce?: boolean;
 }
 
 export class ReplicaRing {
@@ -113,6 +120,7 @@ export class ReplicaRing {
   private members: Replica[];
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private announced: boolean;
 
   constructor(
     private readonly directory: ReplicaDirectory,
@@ -120,6 +128,7 @@ export class ReplicaRing {
   ) {
     this.self = { id: options.id ?? `${hostname()}-${randomBytes(3).toString('hex')}`, address: options.address };
     this.members = [this.self];
+    this.announced = options.announce ?? true;
     this.timer = setInterval(() => void this.refresh(), options.heartbeatMs);
     this.timer.unref();
   }
@@ -128,17 +137,18 @@ export class ReplicaRing {
     return this.directory.kind;
   }
 
-  /** Sets the forwarding address once the real port is known (listen on port 0). */
-  setAddress(address: string): void {
-    this.self.address = address;
-    void this.refresh();
+  /** Announces this replica, once it listens (at `address` when given: the real port of a listen on port 0). */
+  async join(address?: string): Promise<void> {
+    if (address !== undefined) this.self.address = address;
+    this.announced = true;
+    await this.refresh();
   }
 
-  /** Beats and reloads the live set. Keeps the last known set when the directory is unreachable. */
+  /** Beats (once announced) and reloads the live set. Keeps the last known set when the directory is unreachable. */
   async refresh(): Promise<void> {
     if (this.closed) return;
     try {
-      await this.directory.beat(this.self);
+      if (this.announced) await this.directory.beat(this.self);
       const live = await this.directory.live(this.options.ttlMs);
       this.members = dedupe([this.self, ...live.filter((r) => r.id !== this.self.id)]);
     } catch (err) {
