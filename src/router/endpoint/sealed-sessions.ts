@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { Redis } from '../../db/index.js';
 import type { Vault } from '../../vault/index.js';
+import { LEGACY_PROTOCOL_VERSIONS } from '../upstream/index.js';
 
 /**
  * 2025-era sessions (`Mcp-Session-Id`) without sticky load balancing.
@@ -224,14 +224,11 @@ function revocationKey(sessionId: string): string {
   return `${REVOCATION_PREFIX}${createHash('sha256').update(sessionId).digest('base64url')}`;
 }
 
-/** The 2025-era revisions the platform speaks, newest first. */
-export const LEGACY_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v < '2026-07-28');
-
 /**
  * The revision a 2025-era `initialize` settles on, as the SDK server answers it: the client's when
  * the platform speaks it, else the newest. It is what the session's state keeps, so the client's
  * later `MCP-Protocol-Version` headers match it and its upstream sessions speak it.
  */
 export function settledLegacyVersion(requested: unknown): string {
-  return typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : (LEGACY_VERSIONS[0] ?? '');
+  return typeof requested === 'string' && LEGACY_PROTOCOL_VERSIONS.includes(requested) ? requested : (LEGACY_PROTOCOL_VERSIONS[0] ?? '');
 }

@@ -6,7 +6,8 @@ import { acceptsJsonAndSse, requestEnvelope } from './call-plan.js';
 import type { RelayEvent } from './observe.js';
 import { relayCapabilities, relayInstructions } from './relay.js';
 import type { StreamResumption } from './resume.js';
-import { LEGACY_VERSIONS, settledLegacyVersion, type SessionStore } from './sealed-sessions.js';
+import { LEGACY_PROTOCOL_VERSIONS } from '../upstream/index.js';
+import { settledLegacyVersion, type SessionStore } from './sealed-sessions.js';
 
 /**
  * A 2025-era session's start and end without an SDK server. sessionful.ts serves a session's
@@ -78,7 +79,7 @@ export async function serveLifecycle(
   }
   if (typeof sessionId !== 'string' || Array.isArray(body) || (body as { jsonrpc?: unknown } | undefined)?.jsonrpc !== '2.0' || !isInitializedNotification(body)) return false;
   const version = req.headers['mcp-protocol-version'];
-  if (version !== undefined && (typeof version !== 'string' || !LEGACY_VERSIONS.includes(version))) return false;
+  if (version !== undefined && (typeof version !== 'string' || !LEGACY_PROTOCOL_VERSIONS.includes(version))) return false;
   const state = await sessions.open(sessionId);
   if (!state || state.u !== target.userId || state.e !== target.endpointKey) return false;
   res.status(202).end();

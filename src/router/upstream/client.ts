@@ -6,7 +6,8 @@ export const UPSTREAM_CLIENT_INFO = { name: 'mcp-online-platform', version: '0.1
 /** The stateless revision; the SDK has it opt-in. Offered first, so an upstream that has it gets it. */
 export const MODERN_PROTOCOL_VERSION = '2026-07-28';
 export const UPSTREAM_PROTOCOL_VERSIONS = [MODERN_PROTOCOL_VERSION, ...SUPPORTED_PROTOCOL_VERSIONS.filter((v) => v !== MODERN_PROTOCOL_VERSION)];
-const LEGACY_PROTOCOL_VERSIONS = SUPPORTED_PROTOCOL_VERSIONS.filter(isLegacyVersion);
+/** The 2025-era revisions, newest first. */
+export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = SUPPORTED_PROTOCOL_VERSIONS.filter(isLegacyVersion);
 
 /** Whether a protocol revision is of the 2025 era (`initialize`, sessions); revisions are dates, so they compare as strings. */
 export function isLegacyVersion(version: string | undefined): version is string {

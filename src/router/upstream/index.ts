@@ -23,3 +23,4 @@ export {
   type ReplicaRingOptions,
 } from './replicas.js';
 export { listUpstreamTools, upstreamAdminOpenApi, upstreamAdminRouter } from './admin-routes.js';
+export { LEGACY_PROTOCOL_VERSIONS } from './client.js';

@@ -47,7 +47,7 @@ export interface StdioForwarderOptions {
 }
 
 /** How long this side keeps an idle connection to an owner that closes it after `ownerKeepAliveMs`. */
-export function forwarderKeepAliveMs(ownerKeepAliveMs: number): number {
+function forwarderKeepAliveMs(ownerKeepAliveMs: number): number {
   // undici's own margin on a hinted timeout is 2 s, and its timers tick about once a second.
   return Math.max(Math.floor(ownerKeepAliveMs / 2), ownerKeepAliveMs - 2_000);
 }
